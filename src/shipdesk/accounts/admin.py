@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from .models import ApiToken, ClosureDay, Membership, Seller, User
+
+
+class ClosureDayInline(admin.TabularInline):
+    model = ClosureDay
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Seller)
+class SellerAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "country", "timezone", "is_active", "created_at"]
+    search_fields = ["slug", "name", "email"]
+    list_filter = ["is_active", "country"]
+    readonly_fields = ["last_order_number", "created_at"]
+    inlines = [ClosureDayInline, MembershipInline]
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "is_active", "is_staff", "date_joined"]
+    search_fields = ["email", "name"]
+    exclude = ["password"]
+    readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "name", "kind", "seller", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["kind"]
+    # The hash is useless to read and must never be edited: tokens are made by `shipdesk createtoken`.
+    readonly_fields = ["kind", "seller", "prefix", "token_hash", "created_by", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,147 @@
+"""Sellers (shops), the people who work for them, and API tokens."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django_countries.fields import CountryField
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known IANA timezone.")
+
+
+class Seller(models.Model):
+    """A shop on the marketplace. Every seller-owned row points here."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    country = CountryField()
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    is_active = models.BooleanField(default=True)
+    # The last per-seller human order number handed out; incremented under the row lock at place.
+    last_order_number = models.PositiveIntegerField(default=1000)
+    thank_you_note = models.TextField(blank=True, default="")
+
+    # Policy overrides; null means "the platform default" (settings.SHIPDESK_POLICY).
+    confirm_hours = models.PositiveSmallIntegerField(null=True, blank=True)
+    process_business_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    ship_business_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    unpaid_cancel_hours = models.PositiveSmallIntegerField(null=True, blank=True)
+    unconfirmed_cancel_hours = models.PositiveSmallIntegerField(null=True, blank=True)
+    commission_rate = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    hold_days = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(commission_rate__isnull=True) | Q(commission_rate__gte=0, commission_rate__lte=1),
+                name="seller_commission_rate_is_a_fraction",
+            ),
+            models.CheckConstraint(condition=Q(confirm_hours__isnull=True) | Q(confirm_hours__gte=1), name="seller_confirm_hours_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class ClosureDay(models.Model):
+    """A day the shop is closed (holiday, stocktake): it does not count as a business day."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="closure_days")
+    day = models.DateField()
+    reason = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["seller", "day"], name="closure_day_unique_per_seller")]
+        ordering = ["day"]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an email address; `is_staff` means a marketplace operator."""
+
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=200, blank=True, default="")
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(auto_now_add=True)
+
+    objects = UserManager()
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner"  # works orders and changes settings, tokens and team
+        STAFF = "staff"  # works orders
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "user"], name="membership_unique"),
+            models.CheckConstraint(condition=Q(role__in=["owner", "staff"]), name="membership_role_valid"),
+        ]
+
+
+class ApiToken(models.Model):
+    """A bearer token. Only its SHA-256 is stored; the token itself is shown once at creation."""
+
+    class Kind(models.TextChoices):
+        SELLER = "seller"  # acts for one seller
+        PLATFORM = "platform"  # the operator and integrations; acts for any seller
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, null=True, blank=True, related_name="api_tokens")
+    name = models.CharField(max_length=200)
+    # The first characters of the token, kept to let people tell their tokens apart.
+    prefix = models.CharField(max_length=16)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["seller", "platform"]), name="api_token_kind_valid"),
+            # A seller token names its seller; a platform token names none.
+            models.CheckConstraint(
+                condition=Q(kind="seller", seller__isnull=False) | Q(kind="platform", seller__isnull=True),
+                name="api_token_seller_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

@@ -1,0 +1,102 @@
+"""The one NinjaAPI instance: routers, authentication, and the error format mapped once.
+
+Every error leaves as `{"error": {"code", "message", "details"}}`. No input may produce a 500:
+a service raises a ShipdeskError with a stable code, parsing problems become 400/422 here.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, JsonResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from shipdesk.errors import ShipdeskError
+
+from .auth import TokenAuth
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Shipdesk API",
+    version="1",
+    description=(
+        "Order management for marketplace sellers. Authenticate with `Authorization: Bearer <token>`: "
+        "a seller token acts for one seller, a platform token for any seller. Errors are "
+        '`{"error": {"code", "message", "details"}}`.'
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_response(status: int, code: str, message: str, details: dict | None = None) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message, "details": details or {}}}, status=status)
+
+
+@api.exception_handler(ShipdeskError)
+def _domain_error(request: HttpRequest, exc: ShipdeskError):
+    return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
+def _path(loc) -> str:
+    # ninja prefixes "body"/"query"/"path" and the parameter name; keep the field path only.
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in ("payload", "filters", "data"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError):
+    details: dict[str, list[str]] = {}
+    malformed = False
+    for error in exc.errors:
+        if error.get("type") in ("json_invalid", "model_attributes_type") or error.get("msg") == "Cannot parse request body":
+            malformed = True
+        details.setdefault(_path(error.get("loc", ())), []).append(str(error.get("msg", "Invalid value."))[:500])
+    if malformed:
+        return error_response(400, "malformed_request", "The request body is not valid JSON of the expected shape.", details)
+    return error_response(422, "validation_error", "Some fields are invalid.", details)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError):
+    return error_response(401, "unauthenticated", "Send a valid API token: Authorization: Bearer <token>.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404):
+    return error_response(404, "not_found", "Not found.")
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig):
+    return error_response(400, "request_too_large", "The request body is too large.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError):
+    codes = {400: "malformed_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
+    return error_response(exc.status_code, codes.get(exc.status_code, "error"), exc.message)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception):
+    logger.exception("Unhandled error in %s %s", request.method, request.path)
+    return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
+
+
+from shipdesk.inventory.api import router as inventory_router  # noqa: E402
+from shipdesk.orders.api import router as orders_router  # noqa: E402
+from shipdesk.shipping.api import router as shipping_router  # noqa: E402
+
+api.add_router("/orders", orders_router)
+api.add_router("/products", inventory_router)
+api.add_router("/", shipping_router)

@@ -1,0 +1,24 @@
+"""The `shipdesk` console script: every Django management command, with Shipdesk's settings."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Commands that run Shipdesk on one machine for a person trying it out: development defaults
+# (a generated-in-code secret key, plain-HTTP cookies) unless the environment says otherwise.
+LOCAL_COMMANDS = {"run", "demo"}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shipdesk.settings")
+    if len(argv) > 1 and argv[1] in LOCAL_COMMANDS:
+        os.environ.setdefault("DEBUG", "1")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["shipdesk", *argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""The one exception hierarchy of Shipdesk's domain.
+
+Services raise these; each adapter maps them once (the API to its JSON error format, the
+dashboard to messages). A code is part of the public API: never rename one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ShipdeskError(Exception):
+    code = "error"
+    status = 400  # the HTTP status the API answers with
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class NotFound(ShipdeskError):
+    """Unknown, or belonging to another seller: the two are indistinguishable on purpose."""
+
+    code = "not_found"
+    status = 404
+
+
+class ValidationFailed(ShipdeskError):
+    """Fields are invalid; `details` maps each field path to its messages."""
+
+    code = "validation_error"
+    status = 422
+
+
+class StateConflict(ShipdeskError):
+    code = "conflict"
+    status = 409
+
+
+class InvalidTransition(StateConflict):
+    code = "invalid_transition"
+
+
+class PaymentRequired(StateConflict):
+    code = "payment_required"
+
+
+class StockShort(StateConflict):
+    """A line is short of stock, so the order cannot be confirmed yet."""
+
+    code = "insufficient_stock"
+
+
+class IdempotencyConflict(StateConflict):
+    code = "idempotency_conflict"
+
+
+class InvalidTrackingNumber(ShipdeskError):
+    code = "invalid_tracking_number"
+    status = 422
+
+
+class PermissionDenied(ShipdeskError):
+    code = "forbidden"
+    status = 403

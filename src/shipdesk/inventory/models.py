@@ -1,0 +1,76 @@
+"""Products (SKUs) and the ledger of stock moves.
+
+`available = on_hand - reserved` is derived, never stored. The database refuses any row where
+`reserved` would leave `[0, on_hand]`, so no race can oversell even if a service were wrong.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Product(models.Model):
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="products")
+    sku = models.CharField(max_length=64)
+    title = models.CharField(max_length=300)
+    barcode = models.CharField(max_length=64, blank=True, default="")
+    price = models.DecimalField(max_digits=18, decimal_places=4)
+    currency = models.CharField(max_length=3)
+    on_hand = models.IntegerField(default=0)
+    reserved = models.IntegerField(default=0)
+    low_stock_threshold = models.PositiveIntegerField(default=5)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "sku"], name="product_sku_unique_per_seller"),
+            models.UniqueConstraint(
+                fields=["seller", "barcode"], condition=~Q(barcode=""), name="product_barcode_unique_per_seller"
+            ),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="product_on_hand_not_negative"),
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="product_reserved_not_negative"),
+            models.CheckConstraint(condition=Q(reserved__lte=F("on_hand")), name="product_reserved_within_on_hand"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="product_price_not_negative"),
+        ]
+        indexes = [models.Index(fields=["seller", "title"], name="product_seller_title")]
+
+    def __str__(self) -> str:
+        return f"{self.sku} ({self.seller_id})"
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class StockMove(models.Model):
+    """One change of a product's stock: what changed, why, by whom, for which order."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received"  # stock added (delivery from a supplier)
+        SET = "set"  # on_hand set to a counted figure
+        ADJUSTED = "adjusted"  # on_hand corrected by a delta (damage, loss, found)
+        RESERVED = "reserved"  # held for an order line
+        RELEASED = "released"  # a reservation given back (cancel before processing)
+        DEDUCTED = "deducted"  # left the shelf for an order (processing)
+        RESTOCKED = "restocked"  # came back to the shelf (cancel during processing)
+
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="moves")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    on_hand_delta = models.IntegerField(default=0)
+    reserved_delta = models.IntegerField(default=0)
+    reason = models.CharField(max_length=200, blank=True, default="")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.CharField(max_length=200)  # who, as shown in the history ("ada@shop.test", "platform", "system")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["received", "set", "adjusted", "reserved", "released", "deducted", "restocked"]), name="stock_move_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["seller", "product", "-id"], name="stock_move_product_recent")]

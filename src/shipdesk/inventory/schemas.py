@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import Field, StringConstraints
+
+Str = lambda n, m=0: Annotated[str, StringConstraints(max_length=n, min_length=m)]  # noqa: E731
+Money = Annotated[Decimal, Field(max_digits=18, decimal_places=4, allow_inf_nan=False, ge=0)]
+
+
+class ProductIn(Schema):
+    sku: Str(64, 1)
+    title: Str(300, 1)
+    barcode: Str(64) = ""
+    price: Money
+    currency: Str(3)
+    on_hand: int = Field(default=0, ge=0, le=10_000_000)
+    low_stock_threshold: int = Field(default=5, ge=0, le=10_000_000)
+
+
+class ProductPatch(Schema):
+    title: Str(300, 1) | None = None
+    barcode: Str(64) | None = None
+    price: Money | None = None
+    low_stock_threshold: int | None = Field(default=None, ge=0, le=10_000_000)
+    is_active: bool | None = None
+
+
+class ProductOut(Schema):
+    sku: str
+    title: str
+    barcode: str
+    price: str
+    currency: str
+    on_hand: int
+    reserved: int
+    available: int
+    low_stock_threshold: int
+    is_active: bool
+
+
+class ProductPageOut(Schema):
+    items: list[ProductOut]
+    next_cursor: str | None
+
+
+class StockIn(Schema):
+    delta: int | None = Field(default=None, ge=-10_000_000, le=10_000_000)
+    on_hand: int | None = Field(default=None, ge=0, le=10_000_000)
+    reason: Str(200, 1)
+
+
+class StockOut(Schema):
+    sku: str
+    on_hand: int
+    reserved: int
+    available: int

@@ -1,0 +1,168 @@
+"""Stock: reserve at place, deduct at process, release or restock on cancel, and counts.
+
+Every change is a conditional UPDATE (`reserved + q <= on_hand`, …) so the database decides
+under its own row lock; the CHECK constraints on Product are the last line of defence.
+Lock order across Shipdesk: order, then its lines (by id), then products (by SKU).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+
+from shipdesk.actors import Actor
+from shipdesk.errors import NotFound, StateConflict, ValidationFailed
+
+from .models import Product, StockMove
+
+# Short lines re-reserved per stock change; more wait for the next change or the sweep. Keeps a
+# restock of a popular SKU from turning into one unbounded transaction.
+RESERVE_BATCH = 500
+
+
+def _move(*, product_id: int, seller_id: int, kind: str, actor: Actor, on_hand_delta=0, reserved_delta=0, order_id=None, reason=""):
+    return StockMove(
+        seller_id=seller_id,
+        product_id=product_id,
+        kind=kind,
+        on_hand_delta=on_hand_delta,
+        reserved_delta=reserved_delta,
+        order_id=order_id,
+        reason=reason[:200],
+        actor=actor.label[:200],
+        user_id=actor.user_id,
+    )
+
+
+def try_reserve(*, product_id: int, quantity: int) -> bool:
+    """Hold `quantity` if that many are available; True if held. One atomic statement."""
+    return bool(
+        Product.objects.filter(pk=product_id, reserved__lte=F("on_hand") - quantity).update(reserved=F("reserved") + quantity)
+    )
+
+
+def release(*, product_id: int, quantity: int) -> None:
+    Product.objects.filter(pk=product_id).update(reserved=F("reserved") - quantity)
+
+
+def deduct(*, product_id: int, quantity: int) -> None:
+    # Both drop together: the units leave the shelf and stop being held.
+    Product.objects.filter(pk=product_id).update(on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity)
+
+
+def restock(*, product_id: int, quantity: int) -> None:
+    Product.objects.filter(pk=product_id).update(on_hand=F("on_hand") + quantity)
+
+
+def write_moves(moves: Iterable[StockMove]) -> None:
+    StockMove.objects.bulk_create(list(moves))
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    sku: str
+    on_hand: int
+    reserved: int
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+@transaction.atomic
+def change_stock(*, seller_id: int, sku: str, actor: Actor, reason: str, delta: int | None = None, on_hand: int | None = None) -> Product:
+    """Receive, count or correct stock: `delta` adds or removes units, `on_hand` sets the count.
+
+    When units become available, short order lines for the SKU are reserved, oldest first.
+    """
+    if (delta is None) == (on_hand is None):
+        raise ValidationFailed("Give exactly one of delta or on_hand.", details={"delta": ["Give delta or on_hand, not both."]})
+    if not reason or not reason.strip():
+        raise ValidationFailed("A reason is required.", details={"reason": ["This field is required."]})
+    product = Product.objects.select_for_update(no_key=True).filter(seller_id=seller_id, sku=sku).first()
+    if product is None:
+        raise NotFound(f"No product with SKU {sku!r}.")
+    new_on_hand = product.on_hand + delta if delta is not None else on_hand
+    if new_on_hand < 0:
+        raise ValidationFailed("Stock cannot go below zero.", details={"delta" if delta is not None else "on_hand": [f"On hand would be {new_on_hand}."]})
+    if new_on_hand < product.reserved:
+        raise StateConflict(
+            f"{product.reserved} units are reserved for open orders; on hand cannot go below that. "
+            "Cancel those lines first.",
+            details={"reserved": product.reserved, "on_hand": product.on_hand},
+        )
+    change = new_on_hand - product.on_hand
+    if change == 0 and delta is None:
+        return product
+    Product.objects.filter(pk=product.pk).update(on_hand=new_on_hand)
+    kind = StockMove.Kind.SET if on_hand is not None else (StockMove.Kind.RECEIVED if change > 0 else StockMove.Kind.ADJUSTED)
+    write_moves([_move(product_id=product.pk, seller_id=seller_id, kind=kind, actor=actor, on_hand_delta=change, reason=reason)])
+    if change > 0:
+        from shipdesk.orders.services import reserve_short_lines
+
+        reserve_short_lines(product_id=product.pk, actor=actor)
+    product.refresh_from_db(fields=["on_hand", "reserved", "updated_at"])
+    return product
+
+
+def create_product(*, seller_id: int, sku: str, title: str, price, currency: str, barcode: str = "", on_hand: int = 0, low_stock_threshold: int = 5, actor: Actor) -> Product:
+    from django.db import IntegrityError
+
+    from shipdesk import money
+
+    errors: dict[str, list[str]] = {}
+    if not money.is_currency(currency):
+        errors["currency"] = [f"Unknown currency {currency!r} (ISO 4217)."]
+    elif not money.fits_currency(price, currency):
+        errors["price"] = [f"{currency} has {money.minor_units(currency)} decimal places."]
+    if not sku.strip() or any(c.isspace() for c in sku):
+        errors["sku"] = ["A SKU is one word without spaces."]
+    if on_hand < 0:
+        errors["on_hand"] = ["Must not be negative."]
+    if errors:
+        raise ValidationFailed("The product has invalid fields.", details=errors)
+    if Product.objects.filter(seller_id=seller_id, sku=sku).exists():
+        raise StateConflict(f"A product with SKU {sku!r} exists.", details={"sku": sku})
+    if barcode and Product.objects.filter(seller_id=seller_id, barcode=barcode).exists():
+        raise StateConflict(f"Barcode {barcode} is on another product.", details={"barcode": barcode})
+    try:
+        with transaction.atomic():
+            product = Product.objects.create(
+                seller_id=seller_id,
+                sku=sku,
+                title=title,
+                barcode=barcode,
+                price=price,
+                currency=currency,
+                on_hand=on_hand,
+                low_stock_threshold=low_stock_threshold,
+            )
+            if on_hand:
+                write_moves([_move(product_id=product.pk, seller_id=seller_id, kind=StockMove.Kind.RECEIVED, actor=actor, on_hand_delta=on_hand, reason="initial stock")])
+    except IntegrityError as exc:  # a concurrent create of the same SKU or barcode
+        raise StateConflict("A product with this SKU or barcode exists.", details={"sku": sku}) from exc
+    return product
+
+
+@transaction.atomic
+def update_product(*, seller_id: int, sku: str, changes: dict) -> Product:
+    """Change descriptive fields. Stock changes go through `change_stock`, never here."""
+    from shipdesk import money
+
+    product = Product.objects.select_for_update(no_key=True).filter(seller_id=seller_id, sku=sku).first()
+    if product is None:
+        raise NotFound("Product not found.")
+    allowed = {"title", "barcode", "price", "low_stock_threshold", "is_active"}
+    changes = {k: v for k, v in changes.items() if k in allowed and v is not None}
+    if "price" in changes and not money.fits_currency(changes["price"], product.currency):
+        raise ValidationFailed("Invalid price.", details={"price": [f"{product.currency} has {money.minor_units(product.currency)} decimal places."]})
+    if changes.get("barcode") and Product.objects.filter(seller_id=seller_id, barcode=changes["barcode"]).exclude(pk=product.pk).exists():
+        raise StateConflict(f"Barcode {changes['barcode']} is on another product.", details={"barcode": changes["barcode"]})
+    for key, value in changes.items():
+        setattr(product, key, value)
+    if changes:
+        product.save(update_fields=[*changes, "updated_at"])
+    return product

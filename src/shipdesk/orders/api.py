@@ -1,0 +1,195 @@
+"""Orders endpoints: parse, authorise, call one service or selector, render."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+from pydantic import AwareDatetime, Field
+
+from shipdesk.api.auth import actor_of, require_platform, scope_of, seller_for_write
+from shipdesk.api.schemas import ErrorOut
+
+from . import selectors, services
+from .models import OrderStatus, PaymentStatus
+from .presenters import order_detail, order_summary
+from .schemas import (
+    CancelIn,
+    CancelLineIn,
+    DeliverIn,
+    NoteIn,
+    OrderIn,
+    OrderOut,
+    OrderPageOut,
+    PaymentIn,
+    ShipIn,
+    StatusCountsOut,
+)
+
+router = Router(tags=["orders"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _detail(request: HttpRequest, order_id: int) -> dict:
+    order = selectors.get_order(seller_id=scope_of(request), order_id=order_id)
+    return order_detail(order, actor_kind=actor_of(request).kind)
+
+
+@router.post("", response={200: OrderOut, 201: OrderOut, **ERRORS}, summary="Place an order")
+def place_order(request: HttpRequest, payload: OrderIn):
+    """Idempotent: the same `(seller, channel, external_id)` or `Idempotency-Key` returns the same
+    order with 200; the same key with a different body is 409 `idempotency_conflict`."""
+    seller = seller_for_write(request, payload.seller)
+    key = request.headers.get("Idempotency-Key") or None
+    if key is not None and len(key) > 200:
+        from shipdesk.errors import ValidationFailed
+
+        raise ValidationFailed("Idempotency-Key is too long.", details={"Idempotency-Key": ["At most 200 characters."]})
+    data = services.NewOrder(
+        channel=payload.channel,
+        external_id=payload.external_id,
+        customer_name=payload.customer.name,
+        customer_email=payload.customer.email,
+        customer_phone=payload.customer.phone,
+        ship_name=payload.shipping_address.name,
+        ship_line1=payload.shipping_address.line1,
+        ship_line2=payload.shipping_address.line2,
+        ship_city=payload.shipping_address.city,
+        ship_region=payload.shipping_address.region,
+        ship_postal_code=payload.shipping_address.postal_code,
+        ship_country=payload.shipping_address.country,
+        currency=payload.currency,
+        lines=tuple(services.NewOrderLine(sku=l.sku, quantity=l.quantity, unit_price=l.unit_price) for l in payload.lines),
+        shipping_fee=payload.shipping_fee,
+        payment_status=payload.payment_status,
+        payment_reference=payload.payment_reference,
+        placed_at=payload.placed_at,
+        note=payload.note,
+    )
+    order, created = services.place_order(seller_id=seller.pk, data=data, actor=actor_of(request), idempotency_key=key)
+    return (201 if created else 200), _detail(request, order.pk)
+
+
+class OrderFiltersIn(Schema):
+    status: Literal[tuple(OrderStatus.values)] | None = None  # type: ignore[valid-type]
+    payment_status: Literal[tuple(PaymentStatus.values)] | None = None  # type: ignore[valid-type]
+    q: str | None = Field(default=None, max_length=200)
+    overdue: bool | None = None
+    placed_after: AwareDatetime | None = None
+    placed_before: AwareDatetime | None = None
+    sort: Literal["-placed_at", "placed_at", "deadline"] = "-placed_at"
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=500)
+
+
+@router.get("", response={200: OrderPageOut, **ERRORS}, summary="List orders (keyset pagination)")
+def list_orders(request: HttpRequest, filters: Query[OrderFiltersIn]):
+    """`sort=deadline` is "needs action": open orders by nearest deadline. Pass `next_cursor` back as
+    `cursor` for the next page; a cursor is tied to its sort."""
+    page = selectors.list_orders(
+        seller_id=scope_of(request),
+        filters=selectors.OrderFilters(
+            status=filters.status,
+            payment_status=filters.payment_status,
+            q=filters.q,
+            overdue=filters.overdue,
+            placed_after=filters.placed_after,
+            placed_before=filters.placed_before,
+        ),
+        sort=filters.sort,
+        limit=filters.limit,
+        cursor=filters.cursor,
+    )
+    return {"items": [order_summary(o) for o in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/counts", response={200: StatusCountsOut, **ERRORS}, summary="Orders per status")
+def order_counts(request: HttpRequest):
+    return selectors.count_orders_by_status(seller_id=scope_of(request))
+
+
+@router.get("/{int:order_id}", response={200: OrderOut, **ERRORS}, summary="One order with its timeline")
+def get_order(request: HttpRequest, order_id: int):
+    return _detail(request, order_id)
+
+
+@router.post("/{int:order_id}/confirm", response={200: OrderOut, **ERRORS}, summary="Confirm (pending → confirmed)")
+def confirm(request: HttpRequest, order_id: int):
+    services.confirm_order(order_id=order_id, seller_id=scope_of(request), actor=actor_of(request))
+    return _detail(request, order_id)
+
+
+@router.post("/{int:order_id}/process", response={200: OrderOut, **ERRORS}, summary="Start processing (stock is deducted)")
+def process(request: HttpRequest, order_id: int):
+    services.process_order(order_id=order_id, seller_id=scope_of(request), actor=actor_of(request))
+    return _detail(request, order_id)
+
+
+@router.post("/{int:order_id}/ship", response={200: OrderOut, **ERRORS}, summary="Ship with a carrier and tracking number")
+def ship(request: HttpRequest, order_id: int, payload: ShipIn):
+    services.ship_order(
+        order_id=order_id,
+        seller_id=scope_of(request),
+        actor=actor_of(request),
+        carrier=payload.carrier,
+        service_level=payload.service_level,
+        tracking_number=payload.tracking_number,
+    )
+    return _detail(request, order_id)
+
+
+@router.post("/{int:order_id}/deliver", response={200: OrderOut, **ERRORS}, summary="Mark delivered")
+def deliver(request: HttpRequest, order_id: int, payload: DeliverIn | None = None):
+    """For the operator and integrations, or a seller whose carrier is untracked ("other");
+    tracked parcels are delivered by the carrier's event."""
+    services.deliver_order(
+        order_id=order_id,
+        seller_id=scope_of(request),
+        actor=actor_of(request),
+        delivered_at=payload.delivered_at if payload else None,
+    )
+    return _detail(request, order_id)
+
+
+@router.post("/{int:order_id}/cancel", response={200: OrderOut, **ERRORS}, summary="Cancel (releases or restocks, refunds if paid)")
+def cancel(request: HttpRequest, order_id: int, payload: CancelIn):
+    services.cancel_order(order_id=order_id, seller_id=scope_of(request), actor=actor_of(request), reason=payload.reason, note=payload.note)
+    return _detail(request, order_id)
+
+
+@router.post(
+    "/{int:order_id}/lines/{int:line_id}/cancel", response={200: OrderOut, **ERRORS}, summary="Cancel part of a line (partial refund)"
+)
+def cancel_line(request: HttpRequest, order_id: int, line_id: int, payload: CancelLineIn):
+    services.cancel_line(
+        order_id=order_id,
+        seller_id=scope_of(request),
+        line_id=line_id,
+        quantity=payload.quantity,
+        actor=actor_of(request),
+        reason=payload.reason,
+        note=payload.note,
+    )
+    return _detail(request, order_id)
+
+
+@router.post("/{int:order_id}/payment", response={200: OrderOut, **ERRORS}, summary="Record a payment update (platform)")
+def payment(request: HttpRequest, order_id: int, payload: PaymentIn):
+    require_platform(request)
+    services.update_payment(
+        order_id=order_id,
+        seller_id=scope_of(request),
+        actor=actor_of(request),
+        status=payload.status,
+        amount=payload.amount,
+        reference=payload.reference,
+    )
+    return _detail(request, order_id)
+
+
+@router.post("/{int:order_id}/notes", response={200: OrderOut, **ERRORS}, summary="Add an internal note to the timeline")
+def add_note(request: HttpRequest, order_id: int, payload: NoteIn):
+    services.add_note(order_id=order_id, seller_id=scope_of(request), actor=actor_of(request), text=payload.text)
+    return _detail(request, order_id)

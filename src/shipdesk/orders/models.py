@@ -1,0 +1,253 @@
+"""Orders, their lines, their timeline and their cancellations.
+
+These models hold data and the constraints the database can keep; every change of state goes
+through `orders.services`, which checks the rules of `orders.workflow`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending"  # placed by the customer, waiting for the seller to confirm
+    CONFIRMED = "confirmed"  # the seller accepted it; stock is reserved
+    PROCESSING = "processing"  # being packed; stock has left the shelf
+    SHIPPED = "shipped"  # handed to a carrier with a tracking number
+    DELIVERED = "delivered"  # the carrier (or the seller, untracked) confirmed delivery
+    CANCELLED = "cancelled"  # will not be fulfilled; reservations released, payment refunded
+
+
+class PaymentStatus(models.TextChoices):
+    UNPAID = "unpaid"  # no captured payment yet
+    PAID = "paid"  # captured in full
+    FAILED = "failed"  # the provider reported a failed payment
+    PARTIALLY_REFUNDED = "partially_refunded"  # paid, and part of it refunded
+    REFUNDED = "refunded"  # paid, and all of it refunded
+
+
+class LineStock(models.TextChoices):
+    RESERVED = "reserved"  # the open quantity is held on the shelf
+    SHORT = "short"  # not enough stock was available; nothing is held
+    DEDUCTED = "deducted"  # the open quantity left the shelf (processing and after)
+    RELEASED = "released"  # the whole line was cancelled; nothing held or deducted
+
+
+class Order(models.Model):
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="orders")
+    number = models.PositiveIntegerField()  # per seller, human ("#1042")
+    channel = models.CharField(max_length=32)
+    external_id = models.CharField(max_length=128)
+    # The Idempotency-Key of the request that placed it, and a hash of that request's body, so
+    # a retry returns this order and a different body under the same key is refused.
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
+    request_fingerprint = models.CharField(max_length=64)
+
+    status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING)
+    payment_status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID)
+    payment_reference = models.CharField(max_length=200, blank=True, default="")
+
+    customer_name = models.CharField(max_length=200)
+    customer_email = models.EmailField(max_length=254)
+    customer_phone = models.CharField(max_length=32, blank=True, default="")
+    ship_name = models.CharField(max_length=200)
+    ship_line1 = models.CharField(max_length=200)
+    ship_line2 = models.CharField(max_length=200, blank=True, default="")
+    ship_city = models.CharField(max_length=100)
+    ship_region = models.CharField(max_length=100, blank=True, default="")
+    ship_postal_code = models.CharField(max_length=20)
+    ship_country = models.CharField(max_length=2)
+    note = models.TextField(blank=True, default="")
+
+    currency = models.CharField(max_length=3)
+    subtotal = models.DecimalField(max_digits=18, decimal_places=4)
+    shipping_fee = models.DecimalField(max_digits=18, decimal_places=4)
+    total = models.DecimalField(max_digits=18, decimal_places=4)
+    refunded_total = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+
+    placed_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    processing_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    confirm_by = models.DateTimeField(null=True, blank=True)  # null while unpaid: the clock starts at payment
+    process_by = models.DateTimeField(null=True, blank=True)
+    ship_by = models.DateTimeField(null=True, blank=True)
+    deliver_by = models.DateTimeField(null=True, blank=True)  # the ETA
+    # The deadline of the step the seller must take next, null when none is due. It is the
+    # stage's own deadline copied here so "needs action" and the sweeps read one index.
+    action_due_at = models.DateTimeField(null=True, blank=True)
+
+    confirmed_late = models.BooleanField(default=False)
+    processed_late = models.BooleanField(default=False)
+    shipped_late = models.BooleanField(default=False)
+    delivered_late = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "number"], name="order_number_unique_per_seller"),
+            models.UniqueConstraint(fields=["seller", "channel", "external_id"], name="order_external_id_unique"),
+            models.UniqueConstraint(
+                fields=["seller", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="order_idempotency_key_unique",
+            ),
+            models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_valid"),
+            models.CheckConstraint(condition=Q(payment_status__in=PaymentStatus.values), name="order_payment_status_valid"),
+            models.CheckConstraint(condition=Q(subtotal__gte=0, shipping_fee__gte=0), name="order_money_not_negative"),
+            # Within half a unit of the 4th decimal, not "=": SQLite stores decimals as binary
+            # floats, where 25.00 + 4.99 need not equal 29.99 exactly.
+            models.CheckConstraint(
+                condition=Q(total__gte=F("subtotal") + F("shipping_fee") - Decimal("0.00005"))
+                & Q(total__lte=F("subtotal") + F("shipping_fee") + Decimal("0.00005")),
+                name="order_total_is_sum",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_total__gte=0, refunded_total__lte=F("total")), name="order_refund_within_total"
+            ),
+            # Nothing ships unpaid: a shipped or delivered order was paid (and maybe refunded after).
+            models.CheckConstraint(
+                condition=~Q(status__in=["shipped", "delivered"]) | Q(payment_status__in=["paid", "partially_refunded", "refunded"]),
+                name="order_shipped_only_when_paid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled", cancelled_at__isnull=False) | (~Q(status="cancelled") & Q(cancelled_at__isnull=True)),
+                name="order_cancelled_at_iff_cancelled",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["shipped", "delivered"]) | Q(shipped_at__isnull=False),
+                name="order_shipped_has_shipped_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="delivered") | Q(delivered_at__isnull=False), name="order_delivered_has_delivered_at"
+            ),
+        ]
+        indexes = [
+            # Keyset pagination of the list, newest first, per seller and per status.
+            models.Index(fields=["seller", "-placed_at", "-id"], name="order_seller_placed"),
+            models.Index(fields=["seller", "status", "-placed_at", "-id"], name="order_seller_status_placed"),
+            # "Needs action": open orders by nearest deadline.
+            models.Index(
+                fields=["seller", "action_due_at", "id"], condition=Q(action_due_at__isnull=False), name="order_seller_due"
+            ),
+            # Sweeps across sellers.
+            models.Index(fields=["action_due_at"], condition=Q(action_due_at__isnull=False), name="order_due_all"),
+            models.Index(fields=["seller", "customer_email"], name="order_seller_customer_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number}"
+
+
+class OrderLine(models.Model):
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("inventory.Product", on_delete=models.PROTECT, related_name="order_lines")
+    sku = models.CharField(max_length=64)  # as ordered; the product may be renamed later
+    title = models.CharField(max_length=300)
+    quantity = models.PositiveIntegerField()
+    quantity_cancelled = models.PositiveIntegerField(default=0)
+    unit_price = models.DecimalField(max_digits=18, decimal_places=4)
+    stock = models.CharField(max_length=16, choices=LineStock.choices)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity_cancelled__gte=0, quantity_cancelled__lte=F("quantity")), name="line_cancelled_within_quantity"
+            ),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="line_unit_price_not_negative"),
+            models.CheckConstraint(condition=Q(stock__in=LineStock.values), name="line_stock_valid"),
+            # A released line is wholly cancelled, and a wholly cancelled line holds nothing.
+            models.CheckConstraint(
+                condition=Q(stock="released", quantity_cancelled=F("quantity"))
+                | (~Q(stock="released") & Q(quantity_cancelled__lt=F("quantity"))),
+                name="line_released_iff_fully_cancelled",
+            ),
+        ]
+        indexes = [
+            # Short lines waiting for stock, oldest first (re-reserved when stock arrives).
+            models.Index(fields=["product", "id"], condition=Q(stock="short"), name="line_short_by_product"),
+            models.Index(fields=["seller", "sku"], name="line_seller_sku"),
+        ]
+
+    @property
+    def open_quantity(self) -> int:
+        return self.quantity - self.quantity_cancelled
+
+
+class OrderEvent(models.Model):
+    """One fact in an order's timeline, in the past tense. Never updated."""
+
+    class Type(models.TextChoices):
+        PLACED = "placed"
+        PAYMENT_UPDATED = "payment_updated"
+        CONFIRMED = "confirmed"
+        PROCESSING_STARTED = "processing_started"
+        SHIPPED = "shipped"
+        DELIVERED = "delivered"
+        CANCELLED = "cancelled"
+        LINE_CANCELLED = "line_cancelled"
+        LINE_RESERVED = "line_reserved"  # a short line got its stock
+        REFUND_RECORDED = "refund_recorded"
+        REFUND_SETTLED = "refund_settled"
+        REFUND_FAILED = "refund_failed"
+        NOTE_ADDED = "note_added"
+
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=32, choices=Type.choices)
+    actor_kind = models.CharField(max_length=16)
+    actor_label = models.CharField(max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    params = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["order", "id"], name="event_order_timeline")]
+
+
+class CancelReason(models.TextChoices):
+    OUT_OF_STOCK = "out_of_stock"
+    CUSTOMER_REQUEST = "customer_request"
+    ADDRESS_ISSUE = "address_issue"
+    PAYMENT_ISSUE = "payment_issue"
+    UNPAID_TIMEOUT = "unpaid_timeout"  # system: never paid in time (not the seller's fault)
+    UNCONFIRMED_TIMEOUT = "unconfirmed_timeout"  # system: the seller never confirmed (the seller's fault)
+    OTHER = "other"
+
+
+class Cancellation(models.Model):
+    """A cancellation of a whole order (line is null) or of part of one line."""
+
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="cancellations")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, null=True, blank=True, related_name="cancellations")
+    quantity = models.PositiveIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=32, choices=CancelReason.choices)
+    note = models.TextField(blank=True, default="")
+    actor_kind = models.CharField(max_length=16)
+    actor_label = models.CharField(max_length=200)
+    refund_amount = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(reason__in=CancelReason.values), name="cancellation_reason_valid"),
+            models.UniqueConstraint(fields=["order"], condition=Q(line__isnull=True), name="cancellation_one_per_order"),
+            models.CheckConstraint(
+                condition=Q(line__isnull=True, quantity__isnull=True) | Q(line__isnull=False, quantity__gte=1),
+                name="cancellation_line_has_quantity",
+            ),
+        ]
+        indexes = [models.Index(fields=["seller", "order"], name="cancellation_seller_order")]

@@ -1,0 +1,119 @@
+"""Orders as the API shows them: one function builds the JSON shape both API and exports use."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from shipdesk.actors import ActorKind
+from shipdesk.money import format_amount
+
+from . import workflow
+from .models import Order
+from .services import order_facts
+
+
+def order_summary(order: Order) -> dict:
+    return {
+        "id": order.pk,
+        "number": order.number,
+        "seller": order.seller.slug,
+        "channel": order.channel,
+        "external_id": order.external_id,
+        "status": order.status,
+        "payment_status": order.payment_status,
+        "customer_name": order.customer_name,
+        "currency": order.currency,
+        "total": format_amount(order.total, order.currency),
+        "placed_at": order.placed_at,
+        "next_deadline": order.action_due_at,
+        "overdue": order.action_due_at is not None and order.action_due_at < timezone.now(),
+    }
+
+
+def order_detail(order: Order, *, actor_kind: ActorKind) -> dict:
+    """`order` must come from `selectors.get_order` (lines, events, shipment, cancellations loaded)."""
+    c = order.currency
+    shipment = getattr(order, "shipment", None)
+    lines = list(order.lines.all())
+    return {
+        **order_summary(order),
+        "payment_reference": order.payment_reference,
+        "customer": {"name": order.customer_name, "email": order.customer_email, "phone": order.customer_phone},
+        "shipping_address": {
+            "name": order.ship_name,
+            "line1": order.ship_line1,
+            "line2": order.ship_line2,
+            "city": order.ship_city,
+            "region": order.ship_region,
+            "postal_code": order.ship_postal_code,
+            "country": order.ship_country,
+        },
+        "note": order.note,
+        "subtotal": format_amount(order.subtotal, c),
+        "shipping_fee": format_amount(order.shipping_fee, c),
+        "refunded_total": format_amount(order.refunded_total, c),
+        "lines": [
+            {
+                "id": line.pk,
+                "sku": line.sku,
+                "title": line.title,
+                "quantity": line.quantity,
+                "quantity_cancelled": line.quantity_cancelled,
+                "unit_price": format_amount(line.unit_price, c),
+                "stock": line.stock,
+            }
+            for line in lines
+        ],
+        "paid_at": order.paid_at,
+        "confirmed_at": order.confirmed_at,
+        "processing_at": order.processing_at,
+        "shipped_at": order.shipped_at,
+        "delivered_at": order.delivered_at,
+        "cancelled_at": order.cancelled_at,
+        "deadlines": {
+            "confirm_by": order.confirm_by,
+            "process_by": order.process_by,
+            "ship_by": order.ship_by,
+            "deliver_by": order.deliver_by,
+        },
+        "late": {
+            "confirm": order.confirmed_late,
+            "process": order.processed_late,
+            "ship": order.shipped_late,
+            "deliver": order.delivered_late,
+        },
+        "shipment": None
+        if shipment is None
+        else {
+            "carrier": shipment.carrier,
+            "service_level": shipment.service_level,
+            "tracking_number": shipment.tracking_number,
+            "tracking_url": shipment.tracking_url,
+            "shipped_at": shipment.shipped_at,
+            "eta": shipment.eta,
+            "delivered_at": shipment.delivered_at,
+        },
+        "cancellations": [
+            {
+                "line_id": x.line_id,
+                "quantity": x.quantity,
+                "reason": x.reason,
+                "note": x.note,
+                "actor": x.actor_label,
+                "refund_amount": format_amount(x.refund_amount, c),
+                "created_at": x.created_at,
+            }
+            for x in order.cancellations.all()
+        ],
+        "allowed_actions": workflow.allowed_actions(order_facts(order), actor_kind),
+        "events": [
+            {
+                "id": e.pk,
+                "type": e.type,
+                "actor": {"kind": e.actor_kind, "label": e.actor_label},
+                "params": e.params,
+                "created_at": e.created_at,
+            }
+            for e in order.events.all()
+        ],
+    }

@@ -1,0 +1,217 @@
+"""Input and output schemas of the orders API (separate per direction, per HackSoft)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import AwareDatetime, Field, StringConstraints
+
+# Length caps here keep absurd input (a 10 MB name) out of the services; the services check
+# the same limits again because the dashboard and CLI call them too.
+Str = lambda n: Annotated[str, StringConstraints(max_length=n)]  # noqa: E731
+Money = Annotated[Decimal, Field(max_digits=18, decimal_places=4, allow_inf_nan=False)]
+
+
+class CustomerIn(Schema):
+    name: Str(200)
+    email: Str(254)
+    phone: Str(32) = ""
+
+
+class AddressIn(Schema):
+    name: Str(200)
+    line1: Str(200)
+    line2: Str(200) = ""
+    city: Str(100)
+    region: Str(100) = ""
+    postal_code: Str(20) = ""
+    country: Str(2)
+
+
+class LineIn(Schema):
+    sku: Str(64)
+    quantity: int = Field(ge=1, le=10_000)
+    unit_price: Money = Field(ge=0)
+
+
+class OrderIn(Schema):
+    seller: Str(64) | None = None
+    channel: Str(32)
+    external_id: Str(128)
+    customer: CustomerIn
+    shipping_address: AddressIn
+    currency: Str(3)
+    lines: list[LineIn] = Field(min_length=1, max_length=100)
+    shipping_fee: Money = Field(default=Decimal("0"), ge=0)
+    payment_status: Literal["unpaid", "paid"] = "unpaid"
+    payment_reference: Str(200) = ""
+    placed_at: AwareDatetime | None = None
+    note: Str(5000) = ""
+
+
+class ShipIn(Schema):
+    carrier: Str(32)
+    service_level: Str(64)
+    tracking_number: Str(200)
+
+
+class CancelIn(Schema):
+    reason: Literal["out_of_stock", "customer_request", "address_issue", "payment_issue", "other"]
+    note: Str(2000) = ""
+
+
+class CancelLineIn(Schema):
+    quantity: int = Field(ge=1, le=10_000)
+    reason: Literal["out_of_stock", "customer_request", "address_issue", "payment_issue", "other"]
+    note: Str(2000) = ""
+
+
+class PaymentIn(Schema):
+    status: Literal["paid", "failed", "refunded"]
+    amount: Money = Field(gt=0)
+    reference: Str(200) = ""
+
+
+class DeliverIn(Schema):
+    delivered_at: AwareDatetime | None = None
+
+
+class NoteIn(Schema):
+    text: Str(5000)
+
+
+class CustomerOut(Schema):
+    name: str
+    email: str
+    phone: str
+
+
+class AddressOut(Schema):
+    name: str
+    line1: str
+    line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+
+
+class LineOut(Schema):
+    id: int
+    sku: str
+    title: str
+    quantity: int
+    quantity_cancelled: int
+    unit_price: str
+    stock: Literal["reserved", "short", "deducted", "released"]
+
+
+class DeadlinesOut(Schema):
+    confirm_by: datetime | None
+    process_by: datetime | None
+    ship_by: datetime | None
+    deliver_by: datetime | None
+
+
+class LateOut(Schema):
+    confirm: bool
+    process: bool
+    ship: bool
+    deliver: bool
+
+
+class ShipmentOut(Schema):
+    carrier: str
+    service_level: str
+    tracking_number: str
+    tracking_url: str
+    shipped_at: datetime
+    eta: datetime | None
+    delivered_at: datetime | None
+
+
+class CancellationOut(Schema):
+    line_id: int | None
+    quantity: int | None
+    reason: str
+    note: str
+    actor: str
+    refund_amount: str
+    created_at: datetime
+
+
+class EventOut(Schema):
+    id: int
+    type: str
+    actor: dict
+    params: dict
+    created_at: datetime
+
+
+class OrderSummaryOut(Schema):
+    id: int
+    number: int
+    seller: str
+    channel: str
+    external_id: str
+    status: str
+    payment_status: str
+    customer_name: str
+    currency: str
+    total: str
+    placed_at: datetime
+    next_deadline: datetime | None
+    overdue: bool
+
+
+class OrderOut(Schema):
+    id: int
+    number: int
+    seller: str
+    channel: str
+    external_id: str
+    status: str
+    payment_status: str
+    payment_reference: str
+    customer: CustomerOut
+    shipping_address: AddressOut
+    note: str
+    currency: str
+    subtotal: str
+    shipping_fee: str
+    total: str
+    refunded_total: str
+    lines: list[LineOut]
+    placed_at: datetime
+    paid_at: datetime | None
+    confirmed_at: datetime | None
+    processing_at: datetime | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    cancelled_at: datetime | None
+    deadlines: DeadlinesOut
+    next_deadline: datetime | None
+    late: LateOut
+    shipment: ShipmentOut | None
+    cancellations: list[CancellationOut]
+    allowed_actions: list[str]
+    events: list[EventOut]
+
+
+class OrderPageOut(Schema):
+    items: list[OrderSummaryOut]
+    next_cursor: str | None
+
+
+class StatusCountsOut(Schema):
+    pending: int
+    confirmed: int
+    processing: int
+    shipped: int
+    delivered: int
+    cancelled: int
+    needs_action: int
+    overdue: int

@@ -1,0 +1,137 @@
+"""Reads of orders, always inside one seller (None only for the platform's cross-seller reads)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from shipdesk.errors import NotFound
+from shipdesk.pagination import decode_cursor, encode_cursor
+
+from .models import Order, OrderEvent, OrderLine, OrderStatus
+
+SORTS = {
+    # name: (fields, descending)
+    "-placed_at": ("placed_at", True),
+    "placed_at": ("placed_at", False),
+    "deadline": ("action_due_at", False),  # "needs action": nearest deadline first
+}
+MAX_LIMIT = 200
+_NUMBER = re.compile(r"^#?(\d{1,9})$")
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    status: str | None = None
+    payment_status: str | None = None
+    q: str | None = None
+    overdue: bool | None = None
+    placed_after: datetime | None = None
+    placed_before: datetime | None = None
+
+
+def _scoped(seller_id: int | None) -> QuerySet[Order]:
+    qs = Order.objects.all()
+    return qs if seller_id is None else qs.filter(seller_id=seller_id)
+
+
+def _search(qs: QuerySet[Order], q: str, seller_id: int | None) -> QuerySet[Order]:
+    q = q.strip()[:200]
+    if not q:
+        return qs
+    number = _NUMBER.match(q)
+    if number:
+        return qs.filter(number=int(number.group(1)))
+    if "@" in q:
+        return qs.filter(customer_email=q.lower())
+    lines = OrderLine.objects.filter(sku=q)
+    if seller_id is not None:
+        lines = lines.filter(seller_id=seller_id)
+    return qs.filter(
+        Q(customer_name__icontains=q)
+        | Q(pk__in=lines.values("order_id"))
+        | Q(shipment__tracking_number=q.replace(" ", "").upper())
+    )
+
+
+def filter_orders(*, seller_id: int | None, filters: OrderFilters) -> QuerySet[Order]:
+    qs = _scoped(seller_id)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.payment_status:
+        qs = qs.filter(payment_status=filters.payment_status)
+    if filters.overdue is not None:
+        now = timezone.now()
+        qs = qs.filter(action_due_at__lt=now) if filters.overdue else qs.exclude(action_due_at__lt=now)
+    if filters.placed_after:
+        qs = qs.filter(placed_at__gte=filters.placed_after)
+    if filters.placed_before:
+        qs = qs.filter(placed_at__lt=filters.placed_before)
+    if filters.q:
+        qs = _search(qs, filters.q, seller_id)
+    return qs
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Order]
+    next_cursor: str | None
+
+
+def list_orders(*, seller_id: int | None, filters: OrderFilters, sort: str = "-placed_at", limit: int = 50, cursor: str | None = None) -> Page:
+    field, descending = SORTS[sort]
+    limit = max(1, min(limit, MAX_LIMIT))
+    qs = filter_orders(seller_id=seller_id, filters=filters).select_related("seller")
+    if field == "action_due_at":
+        qs = qs.filter(action_due_at__isnull=False)
+    if cursor:
+        value, last_id = decode_cursor(cursor, sort)
+        value = parse_datetime(value) if isinstance(value, str) else None
+        if value is None or not isinstance(last_id, int):
+            from shipdesk.pagination import BadCursor
+
+            raise BadCursor("This cursor is not valid.", details={"cursor": ["Invalid cursor."]})
+        after = Q(**{f"{field}__lt": value}) | Q(**{field: value, "id__lt": last_id}) if descending else (
+            Q(**{f"{field}__gt": value}) | Q(**{field: value, "id__gt": last_id})
+        )
+        qs = qs.filter(after)
+    ordering = [f"-{field}", "-id"] if descending else [field, "id"]
+    rows = list(qs.order_by(*ordering)[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(sort, [getattr(last, field).isoformat(), last.pk])
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+def count_orders_by_status(*, seller_id: int | None) -> dict[str, int]:
+    """Orders per status, plus "needs action" (a step is due) and "overdue" (that step is late)."""
+    counts = dict(_scoped(seller_id).values_list("status").annotate(n=Count("id")).order_by())
+    due = _scoped(seller_id).filter(action_due_at__isnull=False).aggregate(
+        needs_action=Count("id"), overdue=Count("id", filter=Q(action_due_at__lt=timezone.now()))
+    )
+    return {**{status: counts.get(status, 0) for status in OrderStatus.values}, **due}
+
+
+def get_order(*, seller_id: int | None, order_id: int) -> Order:
+    """One order with everything its detail view shows, in a fixed number of queries."""
+    order = (
+        _scoped(seller_id)
+        .select_related("seller", "shipment")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+            Prefetch("events", queryset=OrderEvent.objects.order_by("id")),
+            "cancellations",
+        )
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None:
+        raise NotFound("Order not found.")
+    return order

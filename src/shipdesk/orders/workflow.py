@@ -1,0 +1,149 @@
+"""The order workflow of DESIGN §1, as data. Pure: no ORM, no I/O.
+
+`TRANSITIONS` is the table; `check_transition` is the one place its guards are evaluated, and
+`allowed_actions` derives from the same table what a screen may offer. Services call
+`check_transition` under the order's row lock before they change anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from shipdesk.actors import ActorKind
+from shipdesk.errors import InvalidTransition, PermissionDenied, PaymentRequired, StockShort
+
+PENDING, CONFIRMED, PROCESSING, SHIPPED, DELIVERED, CANCELLED = (
+    "pending",
+    "confirmed",
+    "processing",
+    "shipped",
+    "delivered",
+    "cancelled",
+)
+STATUSES = (PENDING, CONFIRMED, PROCESSING, SHIPPED, DELIVERED, CANCELLED)
+OPEN_STATUSES = frozenset({PENDING, CONFIRMED, PROCESSING})
+# Payment states in which the goods are paid for (a partial refund still leaves the rest paid).
+PAID_STATES = frozenset({"paid", "partially_refunded"})
+
+
+class Action(StrEnum):
+    CONFIRM = "confirm"
+    PROCESS = "process"
+    SHIP = "ship"
+    DELIVER = "deliver"
+    CANCEL = "cancel"
+    CANCEL_LINE = "cancel_line"
+
+
+_ANYONE_ACTING_FOR_THE_SHOP = frozenset({ActorKind.SELLER, ActorKind.OPERATOR, ActorKind.PLATFORM})
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: frozenset[str]
+    target: str | None  # None: the status does not change (cancel line)
+    requires_paid: bool
+    actors: frozenset[ActorKind]
+
+
+TRANSITIONS: dict[Action, Transition] = {
+    t.action: t
+    for t in (
+        Transition(Action.CONFIRM, frozenset({PENDING}), CONFIRMED, True, _ANYONE_ACTING_FOR_THE_SHOP),
+        Transition(Action.PROCESS, frozenset({CONFIRMED}), PROCESSING, True, _ANYONE_ACTING_FOR_THE_SHOP),
+        Transition(Action.SHIP, frozenset({PROCESSING}), SHIPPED, True, _ANYONE_ACTING_FOR_THE_SHOP),
+        # A seller may mark delivered only when the carrier cannot tell us (untracked): see check_transition.
+        Transition(
+            Action.DELIVER,
+            frozenset({SHIPPED}),
+            DELIVERED,
+            False,
+            frozenset({ActorKind.CARRIER, ActorKind.OPERATOR, ActorKind.PLATFORM, ActorKind.SYSTEM, ActorKind.SELLER}),
+        ),
+        Transition(
+            Action.CANCEL,
+            frozenset({PENDING, CONFIRMED, PROCESSING}),
+            CANCELLED,
+            False,
+            _ANYONE_ACTING_FOR_THE_SHOP | {ActorKind.SYSTEM, ActorKind.CUSTOMER},
+        ),
+        Transition(
+            Action.CANCEL_LINE,
+            frozenset({PENDING, CONFIRMED, PROCESSING}),
+            None,
+            False,
+            _ANYONE_ACTING_FOR_THE_SHOP | {ActorKind.SYSTEM, ActorKind.CUSTOMER},
+        ),
+    )
+}
+
+# A customer may withdraw an order only before the seller starts packing it.
+CUSTOMER_CANCELLABLE = frozenset({PENDING, CONFIRMED})
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """What the guards need to know about an order, read under its lock."""
+
+    status: str
+    payment_status: str
+    has_short_line: bool = False
+    open_units: int = 1  # units not cancelled, across all lines
+    shipment_tracked: bool = True  # the shipment's carrier reports deliveries itself
+
+
+def actions_from(status: str) -> list[str]:
+    """The actions the table allows from a status, whatever the other guards say."""
+    return [t.action.value for t in TRANSITIONS.values() if status in t.sources]
+
+
+def check_transition(action: Action, facts: OrderFacts, actor: ActorKind) -> None:
+    """Raise the error that refuses `action`, or return if every guard passes.
+
+    Order of checks: state first (409 invalid_transition), then who may act (403), then payment
+    (409 payment_required), then stock (409 insufficient_stock) — the most fundamental refusal wins.
+    """
+    transition = TRANSITIONS[action]
+    if facts.status not in transition.sources:
+        raise InvalidTransition(
+            f"Cannot {action.value.replace('_', ' ')} an order that is {facts.status}.",
+            details={"status": facts.status, "allowed_actions": actions_from(facts.status)},
+        )
+    if actor not in transition.actors:
+        raise PermissionDenied(f"A {actor.value} cannot {action.value.replace('_', ' ')} orders.")
+    if action is Action.DELIVER and actor is ActorKind.SELLER and facts.shipment_tracked:
+        raise PermissionDenied(
+            "This parcel is tracked: it is marked delivered when the carrier confirms delivery.",
+            details={"allowed_actions": []},
+        )
+    if action in (Action.CANCEL, Action.CANCEL_LINE) and actor is ActorKind.CUSTOMER and facts.status not in CUSTOMER_CANCELLABLE:
+        raise InvalidTransition(
+            "The seller has started packing this order; the customer can no longer cancel it.",
+            details={"status": facts.status, "allowed_actions": []},
+        )
+    if transition.requires_paid and facts.payment_status not in PAID_STATES:
+        raise PaymentRequired(
+            f"The order is {facts.payment_status}; it must be paid first.",
+            details={"payment_status": facts.payment_status},
+        )
+    if action is Action.CONFIRM and facts.has_short_line:
+        raise StockShort(
+            "A line is short of stock: add stock or cancel the line before confirming.",
+            details={"status": facts.status},
+        )
+
+
+def allowed_actions(facts: OrderFacts, actor: ActorKind) -> list[str]:
+    """The actions that would succeed now for this actor: what a screen should offer."""
+    allowed = []
+    for action in TRANSITIONS:
+        try:
+            check_transition(action, facts, actor)
+        except (InvalidTransition, PermissionDenied, PaymentRequired, StockShort):
+            continue
+        if action is Action.CANCEL_LINE and facts.open_units < 2:
+            continue  # cancelling the last open unit is cancelling the order: offer that instead
+        allowed.append(action.value)
+    return allowed

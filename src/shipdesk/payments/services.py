@@ -1,0 +1,93 @@
+"""Refunds: decided inside the cancelling transaction, paid out by the worker through the provider."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from shipdesk.actors import SYSTEM, Actor
+from shipdesk.orders.events import record_event
+from shipdesk.orders.models import OrderEvent, PaymentStatus
+
+from .models import Refund
+from .providers import PaymentProviderError, get_payment_provider
+
+logger = logging.getLogger(__name__)
+
+
+def record_refund(*, order, amount: Decimal, actor: Actor, cancellation=None, reason: str = "") -> Refund:
+    """Owe the customer `amount`. Call inside the transaction that locked `order`.
+
+    The order's `refunded_total` and payment status change now, so every screen and the seller's
+    earnings agree at once; the money moves when the worker settles the refund.
+    """
+    assert transaction.get_connection().in_atomic_block, "record_refund must run inside the caller's transaction"
+    from .tasks import settle_refund
+
+    order.refunded_total += amount
+    order.payment_status = PaymentStatus.REFUNDED if order.refunded_total >= order.total else PaymentStatus.PARTIALLY_REFUNDED
+    refund = Refund.objects.create(
+        seller_id=order.seller_id,
+        order=order,
+        cancellation=cancellation,
+        amount=amount,
+        currency=order.currency,
+        provider=get_payment_provider().name,
+        idempotency_key=uuid.uuid4().hex,
+        created_at=timezone.now(),
+    )
+    record_event(
+        order=order,
+        type=OrderEvent.Type.REFUND_RECORDED,
+        actor=actor,
+        refund_id=refund.pk,
+        amount=str(amount),
+        currency=order.currency,
+        reason=reason,
+    )
+    # The task row is written in this same transaction (database backend): a refund is never
+    # decided without the job that pays it.
+    settle_refund.enqueue(refund.pk)
+    return refund
+
+
+def settle_refund(*, refund_id: int) -> str:
+    refund = Refund.objects.select_related("order").filter(pk=refund_id).first()
+    if refund is None or refund.status != Refund.Status.PENDING:
+        return "nothing to do"
+    provider = get_payment_provider()
+    # The provider is called outside any transaction (no row lock held over the network); its
+    # idempotency key makes a repeated call after a crash the same refund, not a second one.
+    try:
+        result = provider.refund(
+            payment_reference=refund.order.payment_reference,
+            amount=refund.amount,
+            currency=refund.currency,
+            idempotency_key=refund.idempotency_key,
+        )
+    except PaymentProviderError as exc:
+        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(last_error=str(exc)[:2000])
+        raise
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().select_related("order").get(pk=refund_id)
+        if refund.status != Refund.Status.PENDING:
+            return "already settled"
+        refund.status = Refund.Status.SUCCEEDED
+        refund.provider_reference = result.reference
+        refund.attempts += 1
+        refund.settled_at = timezone.now()
+        refund.save(update_fields=["status", "provider_reference", "attempts", "settled_at"])
+        record_event(
+            order=refund.order,
+            type=OrderEvent.Type.REFUND_SETTLED,
+            actor=SYSTEM,
+            refund_id=refund.pk,
+            amount=str(refund.amount),
+            provider=refund.provider,
+            provider_reference=result.reference,
+        )
+    return "settled"

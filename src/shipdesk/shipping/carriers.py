@@ -1,0 +1,157 @@
+"""The carriers a seller can ship with: their service levels and public tracking pages.
+
+Pure data, no Django: the ship action, the ETA (shipped + the service level's transit business
+days, DESIGN §1) and `GET /api/v1/carriers` all read this registry.
+
+`transit_days` is the slow end of the delivery time each carrier publishes for the service, in
+business days. Taking the slow end means an ETA is a date the carrier itself commits to, so a
+missed ETA ("delayed" alert, delay notice to the customer) is a real delay, not an optimistic guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from urllib.parse import quote
+
+
+@dataclass(frozen=True)
+class ServiceLevel:
+    code: str
+    name: str
+    transit_days: int  # transit time in business days, for the ETA
+
+
+@dataclass(frozen=True)
+class Carrier:
+    code: str
+    name: str
+    services: tuple[ServiceLevel, ...]
+    tracking_url: str | None  # template with {number}; None for untracked
+    tracked: bool  # False only for "other"
+
+    def service(self, code: str) -> ServiceLevel | None:
+        return next((s for s in self.services if s.code == code), None)
+
+    def tracking_url_for(self, number: str) -> str | None:
+        if self.tracking_url is None:
+            return None
+        # Quoted so that whatever reaches here stays inside the URL's query or fragment.
+        return self.tracking_url.format(number=quote(number, safe=""))
+
+
+def _carrier(code: str, name: str, tracking_url: str | None, *services: tuple[str, str, int]) -> Carrier:
+    return Carrier(
+        code=code,
+        name=name,
+        services=tuple(ServiceLevel(code=c, name=n, transit_days=d) for c, n, d in services),
+        tracking_url=tracking_url,
+        tracked=tracking_url is not None,
+    )
+
+
+_ALL = (
+    _carrier(
+        "ups",
+        "UPS",
+        "https://www.ups.com/track?tracknum={number}",
+        ("ground", "UPS Ground", 5),  # 1–5 days in the contiguous US
+        ("ground_saver", "UPS Ground Saver", 7),  # 2–7 days (formerly SurePost)
+        ("3_day_select", "UPS 3 Day Select", 3),
+        ("2nd_day_air", "UPS 2nd Day Air", 2),
+        ("next_day_air_saver", "UPS Next Day Air Saver", 1),
+        ("next_day_air", "UPS Next Day Air", 1),
+        ("worldwide_expedited", "UPS Worldwide Expedited", 5),  # 2–5 days
+        ("worldwide_saver", "UPS Worldwide Saver", 3),  # 1–3 days
+    ),
+    _carrier(
+        "usps",
+        "USPS",
+        "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
+        ("ground_advantage", "USPS Ground Advantage", 5),  # 2–5 days
+        ("priority", "Priority Mail", 3),  # 1–3 days
+        ("priority_express", "Priority Mail Express", 2),  # 1–2 days
+        ("media_mail", "Media Mail", 8),  # 2–8 days
+        ("priority_international", "Priority Mail International", 10),  # 6–10 days
+        ("priority_express_international", "Priority Mail Express International", 5),  # 3–5 days
+    ),
+    _carrier(
+        "fedex",
+        "FedEx",
+        "https://www.fedex.com/fedextrack/?trknbr={number}",
+        ("ground", "FedEx Ground", 5),  # 1–5 days
+        ("home_delivery", "FedEx Home Delivery", 5),  # 1–5 days
+        ("ground_economy", "FedEx Ground Economy", 7),  # 2–7 days (formerly SmartPost)
+        ("express_saver", "FedEx Express Saver", 3),
+        ("2day", "FedEx 2Day", 2),
+        ("standard_overnight", "FedEx Standard Overnight", 1),
+        ("priority_overnight", "FedEx Priority Overnight", 1),
+        ("international_economy", "FedEx International Economy", 5),  # 2–5 days
+        ("international_priority", "FedEx International Priority", 3),  # 1–3 days
+    ),
+    _carrier(
+        "dhl_express",
+        "DHL Express",
+        "https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1&tracking-id={number}",
+        ("express_worldwide", "DHL Express Worldwide", 3),
+        ("express_12", "DHL Express 12:00", 2),
+        ("express_9", "DHL Express 9:00", 2),
+        ("economy_select", "DHL Economy Select", 6),  # road network, 2–6 days in Europe
+    ),
+    _carrier(
+        "amazon",
+        "Amazon Shipping",
+        "https://track.amazon.com/tracking/{number}",
+        ("standard", "Amazon Shipping Standard", 4),
+        ("ground", "Amazon Shipping Ground", 5),
+        ("two_day", "Amazon Shipping Two-Day", 2),
+        ("one_day", "Amazon Shipping One-Day", 1),
+    ),
+    _carrier(
+        "ontrac",
+        "OnTrac",  # LaserShip merged into OnTrac (2021) and trades under its name since 2024
+        "https://www.ontrac.com/tracking/?number={number}",
+        ("ground", "OnTrac Ground", 2),
+    ),
+    _carrier(
+        "canada_post",
+        "Canada Post",
+        "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor={number}",
+        ("regular", "Regular Parcel", 7),
+        ("expedited", "Expedited Parcel", 5),
+        ("xpresspost", "Xpresspost", 2),
+        ("priority", "Priority", 1),
+        ("tracked_packet_usa", "Tracked Packet – USA", 10),  # 6–10 days
+        ("tracked_packet_international", "Tracked Packet – International", 10),  # 6–10 days
+    ),
+    _carrier(
+        "dpd",
+        "DPD",
+        "https://tracking.dpd.de/status/en_US/parcel/{number}",
+        ("classic", "DPD Classic", 3),  # road, 1–3 days within Europe
+        ("express", "DPD Express", 1),
+    ),
+    _carrier(
+        "royal_mail",
+        "Royal Mail",
+        "https://www.royalmail.com/track-your-item#/tracking-results/{number}",
+        ("tracked_48", "Royal Mail Tracked 48", 2),
+        ("tracked_24", "Royal Mail Tracked 24", 1),
+        ("special_delivery", "Special Delivery Guaranteed", 1),
+        ("international_tracked", "International Tracked", 7),  # 3–7 days, UPU S10 numbers
+    ),
+    _carrier(
+        "other",
+        "Other (untracked)",
+        None,
+        ("standard", "Standard", 5),
+    ),
+)
+
+# Ordered as a seller sees them in the ship form; read-only so no caller can change the registry.
+CARRIERS: Mapping[str, Carrier] = MappingProxyType({c.code: c for c in _ALL})
+
+
+def get_carrier(code: str) -> Carrier | None:
+    return CARRIERS.get(code)
