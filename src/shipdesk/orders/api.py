@@ -7,6 +7,8 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
+from ninja.errors import ValidationError
+from pydantic import ValidationError as PydanticValidationError
 from pydantic import AwareDatetime, Field
 
 from shipdesk.api.auth import actor_of, require_platform, scope_of, seller_for_write
@@ -140,16 +142,22 @@ def ship(request: HttpRequest, order_id: int, payload: ShipIn):
     return _detail(request, order_id)
 
 
-@router.post("/{int:order_id}/deliver", response={200: OrderOut, **ERRORS}, summary="Mark delivered")
-def deliver(request: HttpRequest, order_id: int, payload: DeliverIn | None = None):
+@router.post(
+    "/{int:order_id}/deliver",
+    response={200: OrderOut, **ERRORS},
+    summary="Mark delivered",
+    openapi_extra={"requestBody": {"required": False, "content": {"application/json": {"schema": DeliverIn.model_json_schema()}}}},
+)
+def deliver(request: HttpRequest, order_id: int):
     """For the operator and integrations, or a seller whose carrier is untracked ("other");
-    tracked parcels are delivered by the carrier's event."""
-    services.deliver_order(
-        order_id=order_id,
-        seller_id=scope_of(request),
-        actor=actor_of(request),
-        delivered_at=payload.delivered_at if payload else None,
-    )
+    tracked parcels are delivered by the carrier's event. The body (`delivered_at`) is optional."""
+    payload = DeliverIn()
+    if request.body.strip():
+        try:
+            payload = DeliverIn.model_validate_json(request.body)
+        except PydanticValidationError as exc:
+            raise ValidationError([{**e, "loc": ("body", "payload", *e["loc"])} for e in exc.errors(include_url=False)]) from exc
+    services.deliver_order(order_id=order_id, seller_id=scope_of(request), actor=actor_of(request), delivered_at=payload.delivered_at)
     return _detail(request, order_id)
 
 

@@ -34,7 +34,7 @@ from shipdesk.notifications.services import queue_notification
 from shipdesk.payments.services import record_refund
 from shipdesk.shipping.carriers import get_carrier
 from shipdesk.shipping.models import Shipment
-from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number, validate_tracking_number
+from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number, trackable_number, validate_tracking_number
 
 from . import workflow
 from .deadlines import confirm_deadline
@@ -441,9 +441,10 @@ def check_tracking(*, carrier_code: str, service_level: str, tracking_number: st
             "Unknown service level.",
             details={"service_level": [f"{carrier.name} offers: {', '.join(s.code for s in carrier.services)}."]},
         )
-    if len(tracking_number or "") > 64:
+    # Typed or scanned numbers carry spaces; the limit applies to the normalised number.
+    number = normalize_tracking_number((tracking_number or "")[:256])
+    if len(tracking_number or "") > 256 or len(number) > 64:
         raise InvalidTrackingNumber("A tracking number has at most 64 characters.", details={"tracking_number": ["Too long."]})
-    number = normalize_tracking_number(tracking_number or "")
     if not validate_tracking_number(carrier=carrier.code, number=number):
         looks_like = [m.carrier for m in detect_carriers(number) if m.valid]
         hint = f" It looks like a {', '.join(get_carrier(c).name for c in looks_like)} number." if looks_like else ""
@@ -475,7 +476,8 @@ def ship_order(*, order_id: int, seller_id: int | None, actor: Actor, carrier: s
         carrier=carrier,
         service_level=service_level,
         tracking_number=number,
-        tracking_url=carrier_info.tracking_url_for(number) or "",
+        # A scanned barcode may carry routing digits the carrier's page does not look up.
+        tracking_url=carrier_info.tracking_url_for(trackable_number(carrier=carrier, number=number) or number) or "",
         shipped_at=now,
         eta=eta,
     )

@@ -35,7 +35,7 @@ def carriers(request: HttpRequest):
 def tracking_number(request: HttpRequest, number: str):
     """The ship form calls this as the seller types. `valid: false` means the number has the
     carrier's shape but a wrong check digit (a typo, most likely)."""
-    if len(number) > 64:
+    if len(number) > 256 or len(normalize_tracking_number(number)) > 64:
         raise ValidationFailed("Too long for a tracking number.", details={"number": ["At most 64 characters."]})
     matches = detect_carriers(number)
     return {

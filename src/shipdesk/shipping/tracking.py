@@ -45,7 +45,8 @@ def _build_normalisation_table() -> dict[int, str | None]:
     # ideographic spaces all lie below U+3001), dots, hyphens and dashes, and the invisible
     # characters that web pages and PDFs insert (soft hyphen, zero-width spaces and joiners, BOM).
     separators = {chr(cp) for cp in range(0x3001) if chr(cp).isspace()}
-    separators |= set(".-\u00ad\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\u200b\u200c\u200d\u2060\ufeff")
+    separators |= set(".-\u00ad\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63")  # dot, hyphens, dashes
+    separators |= set("\u200b\u200c\u200d\u2060\ufeff")  # zero-width spaces and joiners, BOM
 
     def final(ch: str) -> str | None:
         if ch in separators:
@@ -286,7 +287,8 @@ _FORMATS: tuple[_Format, ...] = (
 )
 
 _FORMATS_BY_CARRIER: dict[str, tuple[_Format, ...]] = {
-    code: tuple(f for f in _FORMATS if f.carrier == code) for code in dict.fromkeys(f.carrier for f in _FORMATS)
+    code: tuple(f for f in _FORMATS if f.carrier == code)
+    for code in dict.fromkeys(f.carrier for f in _FORMATS)
 }
 
 

@@ -1,0 +1,13 @@
+"""Settings for the test suite: the real settings, with a test secret and no outbound email."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("EMAIL_URL", "consolemail://")
+
+from shipdesk.settings import *  # noqa: E402,F403
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
