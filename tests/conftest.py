@@ -127,6 +127,11 @@ class Api:
         if body is not None or raw is not None:
             kwargs["data"] = raw if raw is not None else json.dumps(body, default=str)
             kwargs["content_type"] = "application/json"
+        elif method == "post":
+            # What an HTTP client sends for a bare POST: no body at all (Django's test client
+            # would otherwise send an empty multipart form).
+            kwargs["data"] = b""
+            kwargs["content_type"] = "application/json"
         return getattr(self.client, method)(f"/api/v1{path}", **kwargs)
 
     def get(self, path, **kw):
