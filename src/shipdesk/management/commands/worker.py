@@ -10,7 +10,8 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls when idle.")
 
     def handle(self, *args, batch, interval, **options):
-        kwargs = {"interval": interval, "verbosity": options["verbosity"]}
+        # No autoreload even under DEBUG: a reload mid-task would leave it RUNNING.
+        kwargs = {"interval": interval, "verbosity": options["verbosity"], "reload": False}
         if batch:
             kwargs["batch"] = True
         call_command("db_worker", **kwargs)

@@ -1,0 +1,45 @@
+# Shipdesk — the two commands a newcomer runs on a fresh Debian machine with Python 3.11:
+#   make run    install everything, then run Shipdesk on SQLite with demo data at http://127.0.0.1:8000
+#   make test   install everything, then run the whole test suite on SQLite and on PostgreSQL
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# Debian packages the tests need (PDF rendering and barcode decoding arrive with documents).
+DEBIAN_PACKAGES :=
+# PostgreSQL for the second test run; CI and the dev machines run it on 127.0.0.1:5432.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shipdesk
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test test-sqlite test-postgres install debian-packages clean
+
+$(BIN)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Shipdesk needs Python 3.11, found {sys.version}"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade "pip==25.3"
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $@
+
+install: $(BIN)/.installed debian-packages
+
+debian-packages:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+run: install
+	$(BIN)/shipdesk run --demo
+
+test: install test-sqlite test-postgres
+
+test-sqlite: install
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+test-postgres: install
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+clean:
+	rm -rf $(VENV) var
