@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_countries",
+    "ninja",  # serves Swagger UI from its bundled static files, not a CDN
     "django_tasks",
     "django_tasks_db",
     "shipdesk",

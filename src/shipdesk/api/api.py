@@ -6,18 +6,60 @@ a service raises a ShipdeskError with a stable code, parsing problems become 400
 
 from __future__ import annotations
 
+import json
 import logging
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from shipdesk.errors import ShipdeskError
 
 from .auth import TokenAuth
 
 logger = logging.getLogger(__name__)
+
+
+def _contains_nul(data) -> bool:
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+class JsonObjectParser(Parser):
+    """Every body is a JSON object, and no string carries a NUL character.
+
+    A list or a bare string would otherwise reach the schemas as an object with no attributes
+    (422 "field required" for every field) instead of 400 malformed. PostgreSQL cannot store NUL
+    in text, so one would become a 500 there and a stored value on SQLite: refused up front.
+    """
+
+    def parse_body(self, request: HttpRequest):
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise ValueError("The request body must be a JSON object.")
+        if _contains_nul(data):
+            raise ValueError("Strings must not contain NUL characters.")
+        return data
+
+    def parse_querydict(self, data, list_fields, request: HttpRequest):
+        for key, values in data.lists():
+            if _contains_nul([key, *values]):
+                raise ValidationError([{"loc": ("query", key), "msg": "Must not contain NUL characters.", "type": "string_nul"}])
+        return super().parse_querydict(data, list_fields, request)
+
 
 api = NinjaAPI(
     title="Shipdesk API",
@@ -28,6 +70,7 @@ api = NinjaAPI(
         '`{"error": {"code", "message", "details"}}`.'
     ),
     auth=TokenAuth(),
+    parser=JsonObjectParser(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -36,6 +79,11 @@ api = NinjaAPI(
 
 def error_response(status: int, code: str, message: str, details: dict | None = None) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message, "details": details or {}}}, status=status)
+
+
+def not_found_view(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    """Any other URL under /api/: the API's own 404, not Django's HTML page."""
+    return error_response(404, "not_found", "No such endpoint.")
 
 
 @api.exception_handler(ShipdeskError)
@@ -60,6 +108,9 @@ def _validation_error(request: HttpRequest, exc: ValidationError):
     for error in exc.errors:
         if error.get("type") in ("json_invalid", "model_attributes_type") or error.get("msg") == "Cannot parse request body":
             malformed = True
+        loc = tuple(error.get("loc", ()))
+        if error.get("type") == "missing" and len(loc) == 2 and loc[0] == "body":
+            malformed = True  # no body at all where a JSON object is required
         details.setdefault(_path(error.get("loc", ())), []).append(str(error.get("msg", "Invalid value."))[:500])
     if malformed:
         return error_response(400, "malformed_request", "The request body is not valid JSON of the expected shape.", details)
@@ -79,6 +130,14 @@ def _not_found(request: HttpRequest, exc: Http404):
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig):
     return error_response(400, "request_too_large", "The request body is too large.")
+
+
+@api.exception_handler(DataError)
+def _data_error(request: HttpRequest, exc: DataError):
+    # A value the database refuses (a NUL in a path parameter on PostgreSQL, a number out of
+    # range): the input is at fault, and the service's transaction has rolled back.
+    logger.warning("Database refused a value in %s %s: %s", request.method, request.path, exc)
+    return error_response(422, "validation_error", "A value in the request cannot be stored.")
 
 
 @api.exception_handler(HttpError)

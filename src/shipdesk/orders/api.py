@@ -7,7 +7,7 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 from pydantic import ValidationError as PydanticValidationError
 from pydantic import AwareDatetime, Field
 
@@ -154,7 +154,12 @@ def deliver(request: HttpRequest, order_id: int):
     payload = DeliverIn()
     if request.body.strip():
         try:
-            payload = DeliverIn.model_validate_json(request.body)
+            # The API's parser: a JSON object without NUL characters, as every other body.
+            data = router.api.parser.parse_body(request)
+        except Exception as exc:
+            raise HttpError(400, "Cannot parse request body") from exc
+        try:
+            payload = DeliverIn.model_validate(data)
         except PydanticValidationError as exc:
             raise ValidationError([{**e, "loc": ("body", "payload", *e["loc"])} for e in exc.errors(include_url=False)]) from exc
     services.deliver_order(order_id=order_id, seller_id=scope_of(request), actor=actor_of(request), delivered_at=payload.delivered_at)
