@@ -397,7 +397,7 @@ def test_cancelling_a_paid_order_refunds_its_total_through_the_provider(seller, 
     assert events(order)[-2:] == ["refund_recorded", "cancelled"]
     assert DBTaskResult.objects.filter(task_path="shipdesk.payments.tasks.settle_refund", args_kwargs__args=[refund.pk]).exists()
     notice = Notification.objects.get(order=order, kind="customer_cancelled")
-    assert notice.context["refund_amount"] == "29.99"
+    assert Decimal(notice.context["refund_amount"]) == Decimal("29.99")
 
 
 def test_cancelling_a_line_of_a_paid_order_refunds_quantity_times_unit_price(seller, make_product, place):

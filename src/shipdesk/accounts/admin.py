@@ -38,5 +38,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
     # The hash is useless to read and must never be edited: tokens are made by `shipdesk createtoken`.
     readonly_fields = ["kind", "seller", "prefix", "token_hash", "created_by", "created_at", "last_used_at"]
 
+    actions = ["revoke"]
+
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        from .services import revoke_api_token
+
+        for token in queryset.filter(revoked_at__isnull=True):
+            revoke_api_token(token_id=token.pk, seller=None)
