@@ -9,6 +9,7 @@ so the test database can be flushed and dropped.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,14 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from conftest import PLATFORM_ACTOR, SELLER_ACTOR, UPS_NUMBER, Api, advance, new_order, order_payload
+from shipdesk.accounts.models import Seller
 from shipdesk.accounts.services import create_api_token
 from shipdesk.actors import Actor, ActorKind
-from shipdesk.errors import IdempotencyConflict, InvalidTransition
+from shipdesk.errors import IdempotencyConflict, InvalidTransition, StateConflict
 from shipdesk.inventory.models import Product, StockMove
 from shipdesk.inventory.services import change_stock
 from shipdesk.notifications.models import Notification
@@ -45,6 +47,18 @@ class Outcome:
     error: BaseException | None = None
 
 
+def in_own_connection(call: Callable[[], Any]) -> Callable[[], Any]:
+    """`call`, closing the thread's connection when done so the test database can be dropped."""
+
+    def run():
+        try:
+            return call()
+        finally:
+            connection.close()
+
+    return run
+
+
 def run_together(calls: list[Callable[[], Any]]) -> list[Outcome]:
     """Run every call in its own thread and connection, all released at the same instant."""
     barrier = threading.Barrier(len(calls))
@@ -61,6 +75,19 @@ def run_together(calls: list[Callable[[], Any]]) -> list[Outcome]:
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(run, calls))
+
+
+def lock_waiters() -> int:
+    """How many connections to the test database are waiting for a row lock right now."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+        return cursor.fetchone()[0]
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the other connections"
 
 
 def values(outcomes: list[Outcome]) -> list[Any]:
@@ -228,6 +255,40 @@ def test_orders_taking_two_skus_in_opposite_orders_do_not_deadlock(seller, make_
         assert stock_row(product.pk) == (20, 20, 20)
 
 
+def test_an_order_found_short_while_a_unit_arrives_gets_that_unit(seller, make_product):
+    # given an empty shelf, and another order of this seller committing right now (a place holds
+    # the seller's order counter until it commits; here a connection holds it until released)
+    product = make_product(seller, "LAMP-1", on_hand=0)
+    counter_held, release = threading.Event(), threading.Event()
+
+    def other_order_committing():
+        with transaction.atomic():
+            Seller.objects.select_for_update(no_key=True).get(pk=seller.pk)
+            counter_held.set()
+            release.wait(timeout=30)
+
+    data = new_order(external_id="EXT-LATE", lines=(("LAMP-1", 1, "12.50"),))
+    receive = lambda: change_stock(seller_id=seller.pk, sku="LAMP-1", actor=SELLER_ACTOR, reason="delivery", delta=1)  # noqa: E731
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        other = pool.submit(in_own_connection(other_order_committing))
+        assert counter_held.wait(timeout=20)
+        # when an order finds no stock and queues behind the other for its number ...
+        placing = pool.submit(in_own_connection(place_call(seller, data)))
+        wait_until(lambda: lock_waiters() >= 1)
+        # ... and a unit is received before the order has committed
+        receiving = pool.submit(in_own_connection(receive))
+        wait_until(lambda: receiving.done() or lock_waiters() >= 2)
+        release.set()
+        other.result(timeout=20)
+        receiving.result(timeout=20)
+        order, _ = placing.result(timeout=20)
+
+    # then the unit goes to the order, not to the shelf while the order stays short
+    assert OrderLine.objects.get(order=order).stock == LineStock.RESERVED
+    assert stock_row(product.pk) == (1, 1, 1)
+    assert ledger(product.pk) == (1, 1)
+
+
 def test_orders_arriving_while_stock_arrives_get_every_unit(seller, make_product):
     # given an empty shelf
     product = make_product(seller, "LAMP-1", on_hand=0)
@@ -284,6 +345,31 @@ def test_concurrent_ship_attempts_make_one_shipment(seller, product, place):
     assert OrderEvent.objects.filter(order=order, type=OrderEvent.Type.SHIPPED).count() == 1
     assert Notification.objects.filter(order=order, kind=Notification.Kind.CUSTOMER_SHIPPED).count() == 1
     assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
+
+
+def test_one_tracking_number_typed_on_five_orders_at_once_ships_one_and_refuses_the_rest(seller, make_product, place):
+    # given five orders being packed
+    make_product(seller, "LAMP-1", on_hand=5)
+    orders = [advance(place(seller, lines=(("LAMP-1", 1, "12.50"),)), "processing") for _ in range(5)]
+
+    # when the same tracking number is entered on all five at the same instant
+    outcomes = run_together(
+        [
+            lambda o=order: services.ship_order(
+                order_id=o.pk, seller_id=seller.pk, actor=SELLER_ACTOR, carrier="ups", service_level="ground", tracking_number=UPS_NUMBER
+            )
+            for order in orders
+        ]
+    )
+
+    # then one order ships with it, and the others get a clean 409 (not a database error) and stay put
+    assert len(values(outcomes)) == 1
+    refusals = errors(outcomes)
+    assert len(refusals) == 4
+    assert all(isinstance(e, StateConflict) and e.details == {"tracking_number": UPS_NUMBER} for e in refusals), refusals
+    assert Shipment.objects.count() == 1
+    assert Counter(Order.objects.values_list("status", flat=True)) == Counter({OrderStatus.SHIPPED: 1, OrderStatus.PROCESSING: 4})
+    assert Notification.objects.filter(kind=Notification.Kind.CUSTOMER_SHIPPED).count() == 1
 
 
 def test_a_customer_cancelling_while_the_seller_starts_packing_lets_exactly_one_win(seller, make_product, place):

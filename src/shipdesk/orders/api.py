@@ -12,6 +12,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic import AwareDatetime, Field
 
 from shipdesk.api.auth import actor_of, require_platform, scope_of, seller_for_write
+from shipdesk.actors import Actor, ActorKind
 from shipdesk.api.schemas import ErrorOut
 
 from . import selectors, services
@@ -155,7 +156,9 @@ def deliver(request: HttpRequest, order_id: int):
     if request.body.strip():
         try:
             # The API's parser: a JSON object without NUL characters, as every other body.
-            data = router.api.parser.parse_body(request)
+            from shipdesk.api.api import api
+
+            data = api.parser.parse_body(request)
         except Exception as exc:
             raise HttpError(400, "Cannot parse request body") from exc
         try:
@@ -168,7 +171,13 @@ def deliver(request: HttpRequest, order_id: int):
 
 @router.post("/{int:order_id}/cancel", response={200: OrderOut, **ERRORS}, summary="Cancel (releases or restocks, refunds if paid)")
 def cancel(request: HttpRequest, order_id: int, payload: CancelIn):
-    services.cancel_order(order_id=order_id, seller_id=scope_of(request), actor=actor_of(request), reason=payload.reason, note=payload.note)
+    """A platform token relaying the customer's request sets `on_behalf_of_customer`: allowed only
+    before processing starts."""
+    actor = actor_of(request)
+    if payload.on_behalf_of_customer:
+        require_platform(request)
+        actor = Actor(kind=ActorKind.CUSTOMER, label=f"customer via {actor.label}"[:200], token_id=actor.token_id)
+    services.cancel_order(order_id=order_id, seller_id=scope_of(request), actor=actor, reason=payload.reason, note=payload.note)
     return _detail(request, order_id)
 
 

@@ -61,6 +61,9 @@ class ShipIn(Schema):
 class CancelIn(Schema):
     reason: Literal["out_of_stock", "customer_request", "address_issue", "payment_issue", "other"]
     note: Str(2000) = ""
+    # A storefront relaying the customer's own cancel says so: the customer may cancel only
+    # before the seller starts packing, and it does not count against the seller.
+    on_behalf_of_customer: bool = False
 
 
 class CancelLineIn(Schema):

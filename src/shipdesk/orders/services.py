@@ -270,7 +270,15 @@ def _place(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str
     if seller is None:
         raise NotFound("Seller not found.")
     errors = _field_errors(seller, data)
-    products = {p.sku: p for p in Product.objects.filter(seller_id=seller_id, sku__in=[line.sku for line in data.lines])}
+    # Locked (in SKU order, like every multi-product transaction) even where nothing can be
+    # reserved: a delivery of the SKU then waits for this order to commit and re-reserves its
+    # short line, instead of missing the uncommitted line and leaving the unit on the shelf.
+    products = {
+        p.sku: p
+        for p in Product.objects.select_for_update(no_key=True)
+        .filter(seller_id=seller_id, sku__in=[line.sku for line in data.lines])
+        .order_by("sku")
+    }
     for i, line in enumerate(data.lines[:MAX_LINES]):
         product = products.get(line.sku)
         if product is None or not product.is_active:
@@ -462,25 +470,32 @@ def ship_order(*, order_id: int, seller_id: int | None, actor: Actor, carrier: s
     workflow.check_transition(Action.SHIP, _facts(order, list(order.lines.all())), actor.kind)
     number = check_tracking(carrier_code=carrier, service_level=service_level, tracking_number=tracking_number)
     carrier_info = get_carrier(carrier)
+    number_in_use = StateConflict(
+        f"Tracking number {number} is already used on another of your shipments.",
+        details={"tracking_number": number},
+    )
     if carrier_info.tracked and Shipment.objects.filter(seller_id=order.seller_id, carrier=carrier, tracking_number=number).exists():
-        raise StateConflict(
-            f"Tracking number {number} is already used on another of your shipments.",
-            details={"tracking_number": number},
-        )
+        raise number_in_use
     now = timezone.now()
     transit_days = carrier_info.service(service_level).transit_days
     eta = calendar_for(order.seller).add_business_days(now, transit_days)
-    shipment = Shipment.objects.create(
-        seller_id=order.seller_id,
-        order=order,
-        carrier=carrier,
-        service_level=service_level,
-        tracking_number=number,
-        # A scanned barcode may carry routing digits the carrier's page does not look up.
-        tracking_url=carrier_info.tracking_url_for(trackable_number(carrier=carrier, number=number) or number) or "",
-        shipped_at=now,
-        eta=eta,
-    )
+    try:
+        # Two orders shipped at once with one number both pass the check above; the unique
+        # constraint lets one in, and the other gets the same 409 instead of a database error.
+        with transaction.atomic():
+            shipment = Shipment.objects.create(
+                seller_id=order.seller_id,
+                order=order,
+                carrier=carrier,
+                service_level=service_level,
+                tracking_number=number,
+                # A scanned barcode may carry routing digits the carrier's page does not look up.
+                tracking_url=carrier_info.tracking_url_for(trackable_number(carrier=carrier, number=number) or number) or "",
+                shipped_at=now,
+                eta=eta,
+            )
+    except IntegrityError:
+        raise number_in_use from None
     order.status = OrderStatus.SHIPPED
     order.shipped_at = now
     order.shipped_late = _late(now, order.ship_by)
