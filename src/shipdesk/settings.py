@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shipdesk.api.middleware.ApiErrorFormatMiddleware",
 ]
 
 ROOT_URLCONF = "shipdesk.urls"

@@ -769,3 +769,12 @@ def test_an_overlong_tracking_number_lookup_is_refused(seller_api):
     error = _error(seller_api.get("/tracking-numbers/" + "9" * 300), 422, "validation_error")
 
     assert "number" in error["details"]
+
+
+def test_a_method_the_api_does_not_offer_is_answered_in_the_error_format(seller_api):
+    response = seller_api.client.delete("/api/v1/orders", headers=seller_api.headers)
+
+    assert response.status_code == 405
+    body = response.json()
+    assert body["error"]["code"] == "method_not_allowed"
+    assert "GET" in body["error"]["details"]["allowed_methods"]

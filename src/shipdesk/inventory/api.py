@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from shipdesk.api.auth import actor_of, scope_of, seller_for_write
@@ -63,7 +63,7 @@ def create_product(request: HttpRequest, payload: ProductCreateIn):
         low_stock_threshold=payload.low_stock_threshold,
         actor=actor_of(request),
     )
-    return 201, _out(product)
+    return Status(201, _out(product))
 
 
 def _own_seller_id(request: HttpRequest) -> int:
@@ -75,18 +75,18 @@ def _own_seller_id(request: HttpRequest) -> int:
     return seller_for_write(request, request.GET.get("seller")).pk
 
 
-@router.get("/{sku}", response={200: ProductOut, **ERRORS}, summary="One product")
+@router.get("/{sku}", response={200: ProductOut, **ERRORS}, summary="One product", openapi_extra={"parameters": [{"name": "seller", "in": "query", "required": False, "schema": {"type": "string"}, "description": "Seller slug; required with a platform token."}]})
 def get_product(request: HttpRequest, sku: str):
     return _out(selectors.get_product(seller_id=_own_seller_id(request), sku=sku))
 
 
-@router.patch("/{sku}", response={200: ProductOut, **ERRORS}, summary="Change a product's title, barcode, price")
+@router.patch("/{sku}", response={200: ProductOut, **ERRORS}, summary="Change a product's title, barcode, price", openapi_extra={"parameters": [{"name": "seller", "in": "query", "required": False, "schema": {"type": "string"}, "description": "Seller slug; required with a platform token."}]})
 def patch_product(request: HttpRequest, sku: str, payload: ProductPatch):
     product = services.update_product(seller_id=_own_seller_id(request), sku=sku, changes=payload.dict(exclude_unset=True))
     return _out(product)
 
 
-@router.post("/{sku}/stock", response={200: StockOut, **ERRORS}, summary="Add, remove or set stock")
+@router.post("/{sku}/stock", response={200: StockOut, **ERRORS}, summary="Add, remove or set stock", openapi_extra={"parameters": [{"name": "seller", "in": "query", "required": False, "schema": {"type": "string"}, "description": "Seller slug; required with a platform token."}]})
 def change_stock(request: HttpRequest, sku: str, payload: StockIn):
     """`delta` adds (or with a minus, removes) units; `on_hand` sets the counted figure. Short
     order lines are reserved as soon as units become available."""

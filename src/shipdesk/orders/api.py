@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import ValidationError as PydanticValidationError
 from pydantic import AwareDatetime, Field
@@ -40,7 +40,22 @@ def _detail(request: HttpRequest, order_id: int) -> dict:
     return order_detail(order, actor_kind=actor_of(request).kind)
 
 
-@router.post("", response={200: OrderOut, 201: OrderOut, **ERRORS}, summary="Place an order")
+@router.post(
+    "",
+    response={200: OrderOut, 201: OrderOut, **ERRORS},
+    summary="Place an order",
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 200},
+                "description": "A retry with the same key and body returns the same order (200).",
+            }
+        ]
+    },
+)
 def place_order(request: HttpRequest, payload: OrderIn):
     """Idempotent: the same `(seller, channel, external_id)` or `Idempotency-Key` returns the same
     order with 200; the same key with a different body is 409 `idempotency_conflict`."""
@@ -72,7 +87,7 @@ def place_order(request: HttpRequest, payload: OrderIn):
         note=payload.note,
     )
     order, created = services.place_order(seller_id=seller.pk, data=data, actor=actor_of(request), idempotency_key=key)
-    return (201 if created else 200), _detail(request, order.pk)
+    return Status(201 if created else 200, _detail(request, order.pk))
 
 
 class OrderFiltersIn(Schema):

@@ -20,6 +20,7 @@ class Command(BaseCommand):
 
         settings.SHIPDESK_DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write("Database is up to date.")
         if demo:
             call_command("demo")
