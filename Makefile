@@ -5,8 +5,10 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# Debian packages the tests need (PDF rendering and barcode decoding arrive with documents).
-DEBIAN_PACKAGES :=
+# Debian packages the tests need: a real browser for the dashboard tests (Playwright drives
+# Debian's chromium; `playwright install` cannot download browsers here), fonts, and the tools
+# that render PDFs to images and decode their barcodes.
+DEBIAN_PACKAGES := chromium fonts-dejavu-core poppler-utils zbar-tools
 # PostgreSQL for the second test run; CI and the dev machines run it on 127.0.0.1:5432.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shipdesk
 PYTEST_WORKERS ?= 2

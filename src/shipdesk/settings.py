@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "shipdesk.payments",
     "shipdesk.notifications",
     "shipdesk.api",
+    "shipdesk.dashboard",
 ]
 
 MIDDLEWARE = [

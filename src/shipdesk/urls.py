@@ -1,13 +1,14 @@
 from django.contrib import admin
-from django.urls import path, re_path
-from django.views.generic import RedirectView
+from django.urls import include, path, re_path
 
 from shipdesk.api.api import api, not_found_view
 
 urlpatterns = [
     path("api/v1/", api.urls),
-    re_path(r"^api/", not_found_view),  # an unknown API URL answers in the API's error format
+    # Anything else under /api/ is a JSON 404 in the API's error format, not an HTML page.
+    re_path(r"^api/", not_found_view),
     path("admin/", admin.site.urls),
-    # Until the seller dashboard lands, the front door is the API's documentation.
-    path("", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
+    path("", include("shipdesk.notifications.urls")),
+    path("", include("shipdesk.shipping.urls")),
+    path("", include("shipdesk.dashboard.urls")),
 ]
