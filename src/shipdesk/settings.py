@@ -4,9 +4,11 @@ Defaults are safe for production except where a value can only come from the ope
 (`SECRET_KEY`, `ALLOWED_HOSTS`); `shipdesk run` and the tests set development values explicitly.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent
 env = environ.Env()
@@ -26,6 +28,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_countries",
+    "django_htmx",
+    "axes",
+    "csp",
     "ninja",  # serves Swagger UI from its bundled static files, not a CDN
     "django_tasks",
     "django_tasks_db",
@@ -42,14 +47,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shipdesk.api.middleware.ApiErrorFormatMiddleware",
+    # Last, as django-axes requires: it turns a lockout raised during sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shipdesk.urls"
@@ -65,6 +74,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "shipdesk.dashboard.context_processors.csp_nonce",
+                "shipdesk.dashboard.context_processors.shop",
             ],
         },
     },
@@ -119,9 +131,17 @@ TASKS = {
     }
 }
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# Email: EMAIL_URL names the backend (smtp+tls://user:pass@host:587 in production). Without it,
+# `shipdesk run` (DEBUG) keeps every message in a local mailbox the dashboard shows at /dev/mail/;
+# `mailbox://` asks for that mailbox explicitly.
+_EMAIL_URL = env.str("EMAIL_URL", default="mailbox://" if DEBUG else "consolemail://")
+if _EMAIL_URL.startswith("mailbox:"):
+    EMAIL_BACKEND = "shipdesk.notifications.mailbox.MailboxBackend"
+else:
+    vars().update(env.email_url_config(_EMAIL_URL))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Shipdesk <no-reply@shipdesk.localhost>")
+# An SMTP server that accepts the connection and then says nothing must not hang the worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Safe defaults for production; `shipdesk run` (DEBUG) relaxes the cookie flags for plain HTTP.
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -133,6 +153,46 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 # A 10 MB JSON body is already far beyond any real order; the API answers larger ones with 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+
+# Dashboard sign-in. django-axes goes first so a locked-out username+IP is refused before the
+# password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "signin"
+LOGIN_REDIRECT_URL = "orders"
+LOGOUT_REDIRECT_URL = "signin"
+# A reset link (and a team invitation, which is one) works for 3 days, once.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+# Five failed sign-ins for one email from one address lock that pair out for 15 minutes; the
+# same email from elsewhere, or another email from here, can still sign in.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "shipdesk.dashboard.access.signin_username"
+AXES_LOCKOUT_CALLABLE = "shipdesk.dashboard.views.signin_locked_out"
+# Failed sign-ins and lockouts are still logged; this only silences the banner at every start.
+AXES_VERBOSE = False
+
+# Strict CSP: scripts only from our own origin or with this response's nonce (no inline script,
+# no eval), nothing from other hosts. The Swagger UI at /api/v1/docs and the admin load only
+# their own static files, so they work under the same policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Platform policy defaults (DESIGN §1); a seller's own overrides live on the Seller row.
 SHIPDESK_POLICY = {
@@ -152,4 +212,46 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Shipping
+# Carrier webhooks (POST /api/v1/webhooks/tracking/<provider>) are verified with these secrets;
+# a provider without one refuses every request (401), so an unconfigured endpoint accepts nothing.
+SHIPDESK_TRACKING_WEBHOOK_SECRETS = {
+    "generic": env.str("SHIPDESK_GENERIC_WEBHOOK_SECRET", default=""),
+    "easypost": env.str("SHIPDESK_EASYPOST_WEBHOOK_SECRET", default=""),
+    "aftership": env.str("SHIPDESK_AFTERSHIP_WEBHOOK_SECRET", default=""),
+}
+# The sandbox carrier invents deliveries, so sellers may ship with it only where it is turned on
+# (by default under DEBUG, which `shipdesk run` and `shipdesk demo` set); it takes this many
+# minutes from shipped to delivered.
+SHIPDESK_SANDBOX_CARRIER = env.bool("SHIPDESK_SANDBOX_CARRIER", default=DEBUG)
+SHIPDESK_SANDBOX_CARRIER_MINUTES = env.float("SHIPDESK_SANDBOX_CARRIER_MINUTES", default=3.0)
+
+# Notifications and background work
+INSTALLED_APPS += ["shipdesk.jobs"]  # the worker's heartbeat and periodic-run tables
+# Absolute links in emails (the dashboard's order page, the customer's review page).
+SHIPDESK_BASE_URL = env.str("SHIPDESK_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SHIPDESK_EMAIL = {
+    # Messages a worker claims at a time; each is still recorded before and after its own send.
+    "batch": env.int("SHIPDESK_EMAIL_BATCH", default=20),
+    # Retries of a message the server refused for now (4xx, connection refused): 30 s, 1 min,
+    # 2 min, … capped at an hour, 12 attempts (about 5 hours) before it is FAILED.
+    "retry_base_seconds": env.float("SHIPDESK_EMAIL_RETRY_BASE_SECONDS", default=30),
+    "retry_cap_seconds": env.float("SHIPDESK_EMAIL_RETRY_CAP_SECONDS", default=3600),
+    "max_attempts": env.int("SHIPDESK_EMAIL_MAX_ATTEMPTS", default=12),
+    # A worker that died between handing a message to SMTP and recording the answer leaves its
+    # fate unknown. True: send it again with the same Message-ID (at least once; receivers can
+    # drop the duplicate). False: mark it FAILED for a person to look at (at most once).
+    "resend_uncertain": env.bool("SHIPDESK_EMAIL_RESEND_UNCERTAIN", default=True),
+    # The hour (seller's local time) of the daily digest, and the delay of the review request.
+    "digest_hour": env.int("SHIPDESK_DIGEST_HOUR", default=8),
+    "review_request_days": env.int("SHIPDESK_REVIEW_REQUEST_DAYS", default=2),
+}
+SHIPDESK_WORKER = {
+    "heartbeat_seconds": env.float("SHIPDESK_WORKER_HEARTBEAT_SECONDS", default=5),
+    # A worker not heard from for this long is dead: its claimed work is handed to others.
+    "dead_after_seconds": env.float("SHIPDESK_WORKER_DEAD_AFTER_SECONDS", default=30),
+    "reap_every_seconds": env.float("SHIPDESK_WORKER_REAP_EVERY_SECONDS", default=10),
+    "schedule_every_seconds": env.float("SHIPDESK_WORKER_SCHEDULE_EVERY_SECONDS", default=5),
 }

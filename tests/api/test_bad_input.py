@@ -7,7 +7,7 @@ import json
 import pytest
 from django.test import Client
 
-from conftest import UPS_NUMBER, advance, order_payload
+from tests.builders import UPS_NUMBER, advance, order_payload
 from shipdesk.inventory.models import Product, StockMove
 from shipdesk.notifications.models import Notification
 from shipdesk.orders.models import Cancellation, Order, OrderEvent, OrderLine

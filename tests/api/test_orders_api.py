@@ -9,7 +9,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import SELLER_ACTOR, UPS_NUMBER, Api, advance, order_payload
+from tests.builders import SELLER_ACTOR, UPS_NUMBER, Api, advance, order_payload
 from shipdesk.accounts.services import create_api_token, revoke_api_token
 from shipdesk.inventory.models import Product, StockMove
 from shipdesk.notifications.models import Notification

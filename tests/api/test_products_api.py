@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import order_payload
+from tests.builders import order_payload
 from shipdesk.inventory.models import Product, StockMove
 
 

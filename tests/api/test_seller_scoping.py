@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import UPS_NUMBER, Api, advance, order_payload
+from tests.builders import UPS_NUMBER, Api, advance, order_payload
 from shipdesk.accounts.services import create_api_token
 from shipdesk.inventory.models import Product, StockMove
 from shipdesk.notifications.models import Notification

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from conftest import PLATFORM_ACTOR, SELLER_ACTOR, UPS_NUMBER, Api, advance, new_order, order_payload
+from tests.builders import PLATFORM_ACTOR, SELLER_ACTOR, UPS_NUMBER, Api, advance, new_order, order_payload
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.services import create_api_token
 from shipdesk.actors import Actor, ActorKind

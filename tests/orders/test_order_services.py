@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from conftest import OPERATOR_ACTOR, PLATFORM_ACTOR, SELLER_ACTOR, UPS_NUMBER, advance
+from tests.builders import OPERATOR_ACTOR, PLATFORM_ACTOR, SELLER_ACTOR, UPS_NUMBER, advance
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
@@ -113,7 +113,9 @@ def stock_of(product: Product) -> tuple[int, int]:
 
 
 def events(order: Order) -> list[str]:
-    return list(OrderEvent.objects.filter(order_id=order.pk).order_by("id").values_list("type", flat=True))
+    """The order's own facts on its timeline, oldest first (without the messages it also lists)."""
+    types = OrderEvent.objects.filter(order_id=order.pk).exclude(type__startswith="notification_").order_by("id")
+    return list(types.values_list("type", flat=True))
 
 
 # --- every (status, action) pair ------------------------------------------------------------
@@ -480,9 +482,9 @@ def test_the_worker_settles_a_refund_through_the_provider_once(seller, product, 
     refund = Refund.objects.get(order=order)
     assert refund.status == "pending"
 
-    # when the real database worker drains its queue, twice
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    # when the real worker (`shipdesk worker`) does what is due, twice
+    call_command("worker", batch=True, verbosity=0)
+    call_command("worker", batch=True, verbosity=0)
 
     # then the provider paid it once: succeeded, referenced, with one settled event
     refund.refresh_from_db()
@@ -492,7 +494,7 @@ def test_the_worker_settles_a_refund_through_the_provider_once(seller, product, 
     settled = OrderEvent.objects.get(order=order, type="refund_settled")
     assert settled.params["refund_id"] == refund.pk
     assert Decimal(settled.params["amount"]) == Decimal("29.99")
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert DBTaskResult.objects.get(task_path="shipdesk.payments.tasks.settle_refund").status == "SUCCESSFUL"
 
 
 # --- payment updates ------------------------------------------------------------------------

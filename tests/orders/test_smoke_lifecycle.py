@@ -1,4 +1,4 @@
-from conftest import UPS_NUMBER, order_payload
+from tests.builders import UPS_NUMBER, order_payload
 
 
 def test_an_order_goes_from_placed_to_delivered_over_http(product, seller_api, platform_api):

@@ -6,13 +6,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from shipdesk.errors import NotFound, ValidationFailed
+from shipdesk.errors import NotFound, StateConflict, ValidationFailed
 
-from .models import ApiToken, Membership, Seller, User
+from .models import ApiToken, ClosureDay, Membership, Seller, User
 
 TOKEN_PREFIX = "sdk_"
 
@@ -109,3 +110,133 @@ def authenticate_token(raw: str) -> ApiToken | None:
     if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
     return record
+
+
+# --- shop settings and team (the dashboard's settings page) ---------------------------------
+
+# The handling times a seller may promise, and the limit on each: the platform's deadline, or a
+# longer one the operator granted this shop. A seller may promise faster handling, never slower.
+HANDLING_FIELDS = ("confirm_hours", "process_business_days", "ship_business_days")
+
+
+def handling_limits(seller: Seller) -> dict[str, int]:
+    return {name: max(settings.SHIPDESK_POLICY[name], getattr(seller, name) or 0) for name in HANDLING_FIELDS}
+
+
+@transaction.atomic
+def update_shop_profile(
+    *,
+    seller_id: int,
+    name: str,
+    email: str,
+    country: str,
+    timezone_name: str,
+    thank_you_note: str = "",
+    confirm_hours: int | None = None,
+    process_business_days: int | None = None,
+    ship_business_days: int | None = None,
+) -> Seller:
+    """Change what a shop's owner may change: profile, and handling times within platform limits.
+
+    A handling time left empty means the platform's default. Deadlines already set on open
+    orders stay as they are; the new times apply from each order's next step.
+    """
+    seller = Seller.objects.select_for_update().filter(pk=seller_id).first()
+    if seller is None:
+        raise NotFound("Shop not found.")
+    errors: dict[str, list[str]] = {}
+    limits = handling_limits(seller)
+    handling = {"confirm_hours": confirm_hours, "process_business_days": process_business_days, "ship_business_days": ship_business_days}
+    for field, value in handling.items():
+        if value is not None and not 1 <= value <= limits[field]:
+            errors[field] = [f"Between 1 and {limits[field]} (the marketplace's limit), or empty for the default."]
+    if len(thank_you_note or "") > 2000:
+        errors["thank_you_note"] = ["At most 2000 characters."]
+    seller.name = (name or "").strip()
+    seller.email = (email or "").strip().lower()
+    seller.country = country
+    seller.timezone = timezone_name
+    seller.thank_you_note = thank_you_note or ""
+    for field, value in handling.items():
+        setattr(seller, field, value)
+    try:
+        seller.full_clean(exclude=["slug", "last_order_number"])
+    except DjangoValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            # Named as the caller names them (timezone_name), not as the model's column.
+            errors.setdefault("timezone_name" if field == "timezone" else field, []).extend(messages)
+    if errors:
+        raise ValidationFailed("Invalid shop settings.", details=errors)
+    seller.save(update_fields=["name", "email", "country", "timezone", "thank_you_note", *HANDLING_FIELDS])
+    return seller
+
+
+@transaction.atomic
+def add_closure_day(*, seller_id: int, day, reason: str = "") -> ClosureDay:
+    """A day the shop is closed: it stops counting as a business day for deadlines set from now on."""
+    if len(reason or "") > 200:
+        raise ValidationFailed("The reason is too long.", details={"reason": ["At most 200 characters."]})
+    closure, created = ClosureDay.objects.get_or_create(seller_id=seller_id, day=day, defaults={"reason": reason or ""})
+    if not created:
+        raise StateConflict(f"{day:%d %b %Y} is already a closure day.", details={"day": str(day)})
+    return closure
+
+
+@transaction.atomic
+def remove_closure_day(*, seller_id: int, closure_day_id: int) -> None:
+    deleted, _ = ClosureDay.objects.filter(seller_id=seller_id, pk=closure_day_id).delete()
+    if not deleted:
+        raise NotFound("Closure day not found.")
+
+
+def _lock_team(seller_id: int) -> list[Membership]:
+    # The whole team is locked, in id order, so two owners demoting each other at once are
+    # serialised and cannot leave the shop without an owner.
+    return list(Membership.objects.select_for_update().filter(seller_id=seller_id).select_related("user").order_by("id"))
+
+
+def _last_owner_guard(team: list[Membership], member: Membership) -> None:
+    owners = [m for m in team if m.role == Membership.Role.OWNER]
+    if member.role == Membership.Role.OWNER and len(owners) == 1:
+        raise StateConflict(
+            f"{member.user.email} is the shop's only owner. Make someone else an owner first.",
+            details={"user_id": member.user_id},
+        )
+
+
+@transaction.atomic
+def add_member(*, seller: Seller, email: str, role: str, name: str = "") -> User:
+    """Add a person to a shop with a role; a new person gets no password (they set one by the
+    invitation link). Someone already in the shop is refused: change their role instead."""
+    email = User.objects.normalize_email(email or "").strip().lower()
+    team = _lock_team(seller.pk)
+    if any(m.user.email == email for m in team):
+        raise StateConflict(f"{email} is already in this shop; change their role instead.", details={"email": email})
+    return create_user(email=email, password=None, seller=seller, role=role, name=name)
+
+
+@transaction.atomic
+def change_member_role(*, seller_id: int, user_id: int, role: str) -> Membership:
+    if role not in Membership.Role.values:
+        raise ValidationFailed("Invalid role.", details={"role": [f"Must be one of {', '.join(Membership.Role.values)}."]})
+    team = _lock_team(seller_id)
+    member = next((m for m in team if m.user_id == user_id), None)
+    if member is None:
+        raise NotFound("This person is not in the shop.")
+    if role != Membership.Role.OWNER:
+        _last_owner_guard(team, member)
+    if member.role != role:
+        member.role = role
+        member.save(update_fields=["role"])
+    return member
+
+
+@transaction.atomic
+def remove_member(*, seller_id: int, user_id: int) -> None:
+    """Take a person out of a shop (their account stays: they may work for other shops)."""
+    team = _lock_team(seller_id)
+    member = next((m for m in team if m.user_id == user_id), None)
+    if member is None:
+        raise NotFound("This person is not in the shop.")
+    _last_owner_guard(team, member)
+    member.delete()

@@ -158,4 +158,5 @@ from shipdesk.shipping.api import router as shipping_router  # noqa: E402
 
 api.add_router("/orders", orders_router)
 api.add_router("/products", inventory_router)
+api.add_router("/alerts", "shipdesk.notifications.api.router")
 api.add_router("/", shipping_router)

@@ -16,6 +16,8 @@ class Product(models.Model):
     sku = models.CharField(max_length=64)
     title = models.CharField(max_length=300)
     barcode = models.CharField(max_length=64, blank=True, default="")
+    # Where the product sits in the stockroom ("A-03-2"): pick lists walk the shelves in this order.
+    bin_location = models.CharField(max_length=32, blank=True, default="")
     price = models.DecimalField(max_digits=18, decimal_places=4)
     currency = models.CharField(max_length=3)
     on_hand = models.IntegerField(default=0)

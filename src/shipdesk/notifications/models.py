@@ -1,3 +1,5 @@
+"""The outbox of messages, the seller's dashboard alerts, and the development mailbox."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -7,53 +9,142 @@ from django.db.models import Q
 class Notification(models.Model):
     """An outbox row: a message owed to a customer or a seller because of a committed change.
 
-    Written in the same transaction as the change, so a message is never lost nor invented;
-    unique per (order, kind, stage), so a kind is never queued twice for the same stage.
+    Written — already rendered — in the same transaction as the change, so a message is never
+    lost nor invented; unique per (order, kind, stage), so a kind is never queued twice for the
+    same stage. The worker sends it: it records the attempt before the SMTP call (SENDING with the
+    claim's id and `handed_over_at`) and the outcome after (SENT, or back to QUEUED with a later
+    `next_attempt_at`, or FAILED), so a worker that dies in between leaves a row that says so.
     """
 
     class Kind(models.TextChoices):
-        CUSTOMER_CONFIRMED = "customer_confirmed"
-        CUSTOMER_SHIPPED = "customer_shipped"
-        CUSTOMER_DELIVERED = "customer_delivered"
-        CUSTOMER_REVIEW_REQUEST = "customer_review_request"
-        CUSTOMER_CANCELLED = "customer_cancelled"
-        CUSTOMER_LINE_CANCELLED = "customer_line_cancelled"
-        CUSTOMER_DELAY_NOTICE = "customer_delay_notice"
-        CUSTOMER_SUBSTITUTE_OFFER = "customer_substitute_offer"
-        SELLER_NEW_ORDER = "seller_new_order"
-        SELLER_DUE_SOON = "seller_due_soon"
-        SELLER_OVERDUE = "seller_overdue"
-        SELLER_PAYMENT_FAILED = "seller_payment_failed"
-        SELLER_OUT_OF_STOCK = "seller_out_of_stock"
-        SELLER_DELIVERY_EXCEPTION = "seller_delivery_exception"
+        CUSTOMER_CONFIRMED = "customer_confirmed", "Customer: order confirmed"
+        CUSTOMER_SHIPPED = "customer_shipped", "Customer: order shipped"
+        CUSTOMER_DELIVERED = "customer_delivered", "Customer: order delivered"
+        CUSTOMER_REVIEW_REQUEST = "customer_review_request", "Customer: review request"
+        CUSTOMER_CANCELLED = "customer_cancelled", "Customer: order cancelled"
+        CUSTOMER_LINE_CANCELLED = "customer_line_cancelled", "Customer: item cancelled"
+        CUSTOMER_DELAY_NOTICE = "customer_delay_notice", "Customer: delivery delayed"
+        CUSTOMER_SUBSTITUTE_OFFER = "customer_substitute_offer", "Customer: substitute offer"
+        SELLER_NEW_ORDER = "seller_new_order", "Seller: new order"
+        SELLER_DUE_SOON = "seller_due_soon", "Seller: step due soon"
+        SELLER_OVERDUE = "seller_overdue", "Seller: step overdue"
+        SELLER_PAYMENT_FAILED = "seller_payment_failed", "Seller: payment failed"
+        SELLER_OUT_OF_STOCK = "seller_out_of_stock", "Seller: out of stock"
+        SELLER_DELIVERY_EXCEPTION = "seller_delivery_exception", "Seller: delivery delayed"
+        SELLER_AUTO_CANCELLED = "seller_auto_cancelled", "Seller: order cancelled automatically"  # on a timeout
+        SELLER_DAILY_DIGEST = "seller_daily_digest", "Seller: daily digest"  # no order: what needs doing today
 
     class Status(models.TextChoices):
-        QUEUED = "queued"
-        SENDING = "sending"  # claimed by a worker; reconciled if the worker died
-        SENT = "sent"
-        FAILED = "failed"
+        QUEUED = "queued"  # waiting for `next_attempt_at`
+        SENDING = "sending"  # claimed by a worker; reconciled by the reaper if that worker died
+        SENT = "sent"  # the mail server accepted it
+        FAILED = "failed"  # refused for good, or out of attempts; shown in the timeline
+        SKIPPED = "skipped"  # no longer true when its turn came (a due-soon alert for a confirmed order)
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
     kind = models.CharField(max_length=40, choices=Kind.choices)
     # Distinguishes repeats of a kind that are legitimately separate (each line cancel, each stage's
-    # due-soon alert); empty when a kind happens once per order.
+    # due-soon alert, each day's digest); empty when a kind happens once per order.
     stage = models.CharField(max_length=64, blank=True, default="")
     recipient = models.EmailField(max_length=254)
     context = models.JSONField(default=dict, blank=True)
+
+    # The message as rendered when it was queued: what was true then is what the mail says.
+    from_email = models.CharField(max_length=320, blank=True, default="")
+    reply_to = models.CharField(max_length=320, blank=True, default="")
+    subject = models.CharField(max_length=300, blank=True, default="")
+    body_text = models.TextField(blank=True, default="")
+    body_html = models.TextField(blank=True, default="")
+
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)  # times handed to the mail server
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The current claim: which worker, which claim (the fence every later write checks), when,
+    # and when it handed the message to the mail server (null: it never did).
+    claimed_by = models.CharField(max_length=64, blank=True, default="")
+    claim_id = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    # The Message-ID header, derived from this row, so every attempt carries the same one.
     provider_message_id = models.CharField(max_length=200, blank=True, default="")
+    last_error = models.TextField(blank=True, default="")
+    # Sent again after a worker died mid-send with the outcome unknown (see SHIPDESK_EMAIL).
+    uncertain_resends = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["order", "kind", "stage"], name="notification_once_per_order_kind_stage"),
-            models.CheckConstraint(condition=Q(status__in=["queued", "sending", "sent", "failed"]), name="notification_status_valid"),
+            # The digest has no order: once per seller, kind and stage (the local date).
+            models.UniqueConstraint(
+                fields=["seller", "kind", "stage"], condition=Q(order__isnull=True), name="notification_once_per_seller_kind_stage"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "sending", "sent", "failed", "skipped"]), name="notification_status_valid_v2"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(claim_id__isnull=False), name="notification_sending_is_claimed"
+            ),
         ]
         indexes = [
             models.Index(fields=["next_attempt_at"], condition=Q(status="queued"), name="notification_due"),
             models.Index(fields=["seller", "order"], name="notification_seller_order"),
+            # The reaper: rows held by workers, across sellers.
+            models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="notification_in_flight"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} to {self.recipient} ({self.status})"
+
+
+class Alert(models.Model):
+    """A line in the seller's dashboard bell: written with every seller notification.
+
+    `kind` is the notification's kind, or `email_failed` when a message to a customer could not
+    be delivered. `order` is null only for the daily digest.
+    """
+
+    EMAIL_FAILED = "email_failed"
+
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.CASCADE, related_name="alerts")
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, null=True, blank=True, related_name="alerts")
+    notification = models.OneToOneField(Notification, on_delete=models.SET_NULL, null=True, blank=True, related_name="alert")
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=300)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # The alerts list, newest first (keyset on id), and the unread count of the bell.
+            models.Index(fields=["seller", "-id"], name="alert_seller_recent"),
+            models.Index(fields=["seller", "-id"], condition=Q(read_at__isnull=True), name="alert_seller_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MailboxMessage(models.Model):
+    """A message kept by the development mailbox backend (`EMAIL_URL=mailbox://`, the default of
+    `shipdesk run`) instead of being sent; shown at /dev/mail/."""
+
+    # From our own headers, so a seller sees only their shop's mail there.
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    message_id = models.CharField(max_length=255, db_index=True)
+    from_email = models.CharField(max_length=320)
+    to = models.TextField()
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField(blank=True, default="")
+    body_html = models.TextField(blank=True, default="")
+    raw = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["seller", "-id"], name="mailbox_seller_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"

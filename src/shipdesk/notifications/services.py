@@ -1,27 +1,187 @@
-"""Queue outbox rows. Called by other services inside their transaction; sends nothing itself."""
+"""Queue outbox rows and work the seller's alerts.
+
+`queue_notification` is called by other services inside their transaction: it renders the
+message from the order as it is at that moment, writes the outbox row and — for a seller — the
+dashboard alert, and sends nothing itself (the worker does, `notifications.delivery`).
+"""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Notification
+from shipdesk.actors import SYSTEM, Actor
+from shipdesk.errors import NotFound, StateConflict
+
+from . import rendering
+from .models import Alert, Notification
+
+logger = logging.getLogger(__name__)
+
+K = Notification.Kind
+
+# Kinds whose message shows the parcel (carrier, tracking link, ETA).
+_WITH_SHIPMENT = frozenset(
+    {K.CUSTOMER_SHIPPED, K.CUSTOMER_DELIVERED, K.CUSTOMER_DELAY_NOTICE, K.CUSTOMER_REVIEW_REQUEST, K.SELLER_DELIVERY_EXCEPTION}
+)
+
+# Timeline event types written for a notification (OrderEvent.type); the message's own words
+# are in `params` (kind, recipient, subject, attempts, error).
+NOTIFICATION_FAILED = "notification_failed"
 
 
-def queue_notification(*, order, kind: str, recipient: str, stage: str = "", context: dict | None = None) -> None:
-    # ignore_conflicts: a second attempt at the same (order, kind, stage) is a no-op, which is
-    # exactly "at most once" — e.g. two sweeps racing to send the same due-soon alert.
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                seller_id=order.seller_id,
-                order=order,
-                kind=kind,
-                stage=stage,
-                recipient=recipient,
-                context=context or {},
-                created_at=timezone.now(),
-                next_attempt_at=timezone.now(),
-            )
-        ],
-        ignore_conflicts=True,
+def queue_notification(*, order, kind: str, recipient: str, stage: str = "", context: dict | None = None) -> Notification | None:
+    """Queue the message `kind` about `order`; None if this (order, kind, stage) was queued before.
+
+    A second attempt at the same (order, kind, stage) is a no-op — exactly "at most once" — e.g.
+    two sweeps racing to send the same due-soon alert: the unique constraint lets one in.
+    """
+    from shipdesk.shipping.models import Shipment
+
+    extra = dict(context or {})
+    seller = order.seller
+    lines = list(order.lines.order_by("id")) if order.pk else []
+    shipment = Shipment.objects.filter(order_id=order.pk).first() if kind in _WITH_SHIPMENT else None
+    rendered, error = None, ""
+    try:
+        rendered = rendering.render_order_email(kind=kind, order=order, lines=lines, shipment=shipment, seller=seller, extra=extra)
+    except Exception as exc:
+        # A broken template must not block the seller's action: the row is kept, FAILED and
+        # visible (timeline, admin), and the action commits.
+        logger.exception("Could not render %s for order %s.", kind, order.pk)
+        error = f"rendering failed: {type(exc).__name__}: {exc}"
+    title = rendering.alert_title(kind, order=order, lines=lines, extra=extra, seller=seller) if kind in rendering.SELLER_KINDS else ""
+    return _queue(seller=seller, order=order, kind=kind, stage=stage, recipient=recipient, context=extra, rendered=rendered, error=error, title=title)
+
+
+def queue_digest(*, seller, stage: str, digest: dict) -> Notification | None:
+    """Queue the seller's daily digest for one local day (`stage`, the ISO date); once per day."""
+    try:
+        rendered, error = rendering.render_digest_email(seller=seller, digest=digest), ""
+    except Exception as exc:
+        logger.exception("Could not render the digest of seller %s.", seller.pk)
+        rendered, error = None, f"rendering failed: {type(exc).__name__}: {exc}"
+    title = f"Today: {digest['to_confirm']} to confirm, {digest['to_process']} to process, {digest['to_ship']} to ship"
+    if digest.get("overdue"):
+        title += f" ({digest['overdue']} overdue)"
+    # A quiet day gets no mail, but the row is still written: the day is done, and the next
+    # sweep does not build the digest again.
+    idle = not any(digest.get(key) for key in ("to_confirm", "to_process", "to_ship", "short", "delayed"))
+    return _queue(
+        seller=seller, order=None, kind=K.SELLER_DAILY_DIGEST, stage=stage, recipient=seller.email, context={"digest": digest},
+        rendered=rendered, error=error, title="" if idle else title, skip="nothing to do today" if idle else "",
+    )  # fmt: skip
+
+
+def _queue(*, seller, order, kind, stage, recipient, context, rendered, error, title, skip: str = "") -> Notification | None:
+    now = timezone.now()
+    row = Notification(
+        seller_id=seller.pk,
+        order=order,
+        kind=kind,
+        stage=stage,
+        recipient=recipient,
+        context=context,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    if rendered is not None:
+        row.from_email = rendered.from_email
+        row.reply_to = rendered.reply_to
+        row.subject = rendered.subject
+        row.body_text = rendered.text
+        row.body_html = rendered.html
+    else:
+        row.status = Notification.Status.FAILED
+        row.failed_at = now
+        row.last_error = error[:2000]
+    if skip:
+        row.status = Notification.Status.SKIPPED
+        row.last_error = skip
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        return None  # queued before: at most once per (order, kind, stage)
+    if title:
+        Alert.objects.create(seller_id=seller.pk, order=order, notification=row, kind=kind, title=title[:300], created_at=now)
+    if rendered is None and order is not None:
+        from shipdesk.orders.events import record_event
+
+        record_event(order=order, type=NOTIFICATION_FAILED, actor=SYSTEM, at=now, **timeline_params(row))
+    return row
+
+
+def timeline_params(row: Notification, **more) -> dict:
+    """What the order's timeline says about a message."""
+    return {
+        "notification_id": row.pk,
+        "kind": row.kind,
+        "recipient": row.recipient,
+        "subject": row.subject,
+        "attempts": row.attempts,
+        **({"error": row.last_error} if row.last_error else {}),
+        **more,
+    }
+
+
+# --- the customer's delay notice (one click from the seller) --------------------------------------
+
+
+@transaction.atomic
+def send_delay_notice(*, order_id: int, seller_id: int | None, actor: Actor) -> Notification:
+    """Tell the customer their parcel is late; once per order. The order must be shipped and delayed."""
+    from shipdesk.orders.models import Order, OrderStatus
+
+    # `of=self`: the shipment is on the nullable side of an outer join, which PostgreSQL cannot lock.
+    order = Order.objects.select_for_update(no_key=True, of=("self",)).select_related("seller", "shipment").filter(pk=order_id)
+    if seller_id is not None:
+        order = order.filter(seller_id=seller_id)
+    order = order.first()
+    if order is None:
+        raise NotFound("Order not found.")
+    shipment = getattr(order, "shipment", None)
+    if order.status != OrderStatus.SHIPPED or shipment is None or not shipment.delayed:
+        raise StateConflict("Only a shipped order whose parcel is delayed gets a delay notice.", details={"status": order.status})
+    existing = Notification.objects.filter(order=order, kind=K.CUSTOMER_DELAY_NOTICE, stage="").first()
+    if existing is not None:
+        raise StateConflict("The customer was already sent a delay notice for this order.", details={"notification_id": existing.pk})
+    row = queue_notification(
+        order=order,
+        kind=K.CUSTOMER_DELAY_NOTICE,
+        recipient=order.customer_email,
+        context={"reason": shipment.delay_reason or "missed_eta", "requested_by": actor.label},
+    )
+    assert row is not None  # checked above, under the order's lock
+    return row
+
+
+# --- alerts ----------------------------------------------------------------------------------------
+
+
+def mark_alert_read(*, alert_id: int, seller_id: int | None, at: datetime | None = None) -> Alert:
+    """Mark one alert read (idempotent: an alert read before keeps its first read time)."""
+    qs = Alert.objects.filter(pk=alert_id)
+    if seller_id is not None:
+        qs = qs.filter(seller_id=seller_id)
+    qs.filter(read_at__isnull=True).update(read_at=at or timezone.now())
+    alert = qs.select_related("order").first()
+    if alert is None:
+        raise NotFound("Alert not found.")
+    return alert
+
+
+def mark_all_alerts_read(*, seller_id: int, at: datetime | None = None) -> int:
+    return Alert.objects.filter(seller_id=seller_id, read_at__isnull=True).update(read_at=at or timezone.now())
+
+
+def requeue_failed(*, notification_ids: list[int]) -> int:
+    """Send FAILED messages again (the operator fixed the address or the mail server): a fresh
+    set of attempts from now. Sent, queued and skipped messages are left alone."""
+    now = timezone.now()
+    return Notification.objects.filter(pk__in=notification_ids, status=Notification.Status.FAILED).exclude(subject="").update(
+        status=Notification.Status.QUEUED, attempts=0, next_attempt_at=now, failed_at=None, handed_over_at=None
     )

@@ -154,6 +154,7 @@ def ship(request: HttpRequest, order_id: int, payload: ShipIn):
         carrier=payload.carrier,
         service_level=payload.service_level,
         tracking_number=payload.tracking_number,
+        confirm_incomplete_pack=payload.confirm_incomplete_pack,
     )
     return _detail(request, order_id)
 

@@ -92,6 +92,9 @@ def order_detail(order: Order, *, actor_kind: ActorKind) -> dict:
             "shipped_at": shipment.shipped_at,
             "eta": shipment.eta,
             "delivered_at": shipment.delivered_at,
+            "tracking_status": shipment.tracking_status or None,
+            "delayed": shipment.delayed,
+            "delay_reason": shipment.delay_reason or None,
         },
         "cancellations": [
             {

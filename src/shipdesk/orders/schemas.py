@@ -56,6 +56,8 @@ class ShipIn(Schema):
     carrier: Str(32)
     service_level: Str(64)
     tracking_number: Str(200)
+    # The seller's answer to 409 pack_check_incomplete: ship although the pack check misses units.
+    confirm_incomplete_pack: bool = False
 
 
 class CancelIn(Schema):
@@ -134,6 +136,11 @@ class ShipmentOut(Schema):
     shipped_at: datetime
     eta: datetime | None
     delivered_at: datetime | None
+    # What the carrier last said (pre_transit … delivered, exception, return_to_sender), and
+    # whether the parcel is flagged delayed: exception, return to sender, no movement, missed ETA.
+    tracking_status: str | None = None
+    delayed: bool = False
+    delay_reason: Literal["exception", "return_to_sender", "no_movement", "missed_eta"] | None = None
 
 
 class CancellationOut(Schema):

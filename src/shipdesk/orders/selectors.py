@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -135,3 +135,32 @@ def get_order(*, seller_id: int | None, order_id: int) -> Order:
     if order is None:
         raise NotFound("Order not found.")
     return order
+
+
+def list_orders_after(*, seller_id: int, after_id: int, filters: OrderFilters, needs_action: bool = False, limit: int = 50) -> list[Order]:
+    """Orders newer than `after_id` (the newest a seller's open list shows), newest first.
+
+    What the dashboard's order list polls for: ids grow, so "id after the newest shown" is the
+    set the seller has not seen yet, read from the primary key. (Two orders placed at the same
+    instant may commit out of id order; the slower one then shows at the next page load.)
+    """
+    qs = filter_orders(seller_id=seller_id, filters=filters).filter(pk__gt=after_id)
+    if needs_action:
+        qs = qs.filter(action_due_at__isnull=False)
+    return list(qs.select_related("seller").order_by("-id")[: max(1, min(limit, MAX_LIMIT))])
+
+
+def with_lines(orders: list[Order]) -> list[Order]:
+    """Load the lines of a page of orders in one query (the list shows what each order holds)."""
+    prefetch_related_objects(orders, Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
+    return orders
+
+
+def newest_order_id(*, seller_id: int) -> int:
+    """The id of the shop's newest order (0 if none): the mark an open list polls from."""
+    return _scoped(seller_id).order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def order_numbers(*, seller_id: int, order_ids: list[int]) -> dict[int, int]:
+    """id → human number for the given orders of one shop (others' ids are simply absent)."""
+    return dict(_scoped(seller_id).filter(pk__in=order_ids).values_list("id", "number"))

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -34,6 +35,7 @@ from shipdesk.notifications.services import queue_notification
 from shipdesk.payments.services import record_refund
 from shipdesk.shipping.carriers import get_carrier
 from shipdesk.shipping.models import Shipment
+from shipdesk.shipping.pack_checks import require_complete_pack
 from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number, trackable_number, validate_tracking_number
 
 from . import workflow
@@ -442,7 +444,8 @@ def process_order(*, order_id: int, seller_id: int | None, actor: Actor) -> Orde
 def check_tracking(*, carrier_code: str, service_level: str, tracking_number: str) -> str:
     """The normalised tracking number, or the validation error that refuses the shipment."""
     carrier = get_carrier(carrier_code or "")
-    if carrier is None:
+    # The sandbox carrier invents its deliveries: only where the operator turned it on (demo).
+    if carrier is None or (carrier.sandbox and not settings.SHIPDESK_SANDBOX_CARRIER):
         raise ValidationFailed("Unknown carrier.", details={"carrier": [f"Unknown carrier {carrier_code!r}."]})
     if carrier.service(service_level or "") is None:
         raise ValidationFailed(
@@ -464,11 +467,22 @@ def check_tracking(*, carrier_code: str, service_level: str, tracking_number: st
 
 
 @transaction.atomic
-def ship_order(*, order_id: int, seller_id: int | None, actor: Actor, carrier: str, service_level: str, tracking_number: str) -> Order:
+def ship_order(
+    *,
+    order_id: int,
+    seller_id: int | None,
+    actor: Actor,
+    carrier: str,
+    service_level: str,
+    tracking_number: str,
+    confirm_incomplete_pack: bool = False,
+) -> Order:
     order = _lock_order(order_id=order_id, seller_id=seller_id)
     # State and payment come before the form: a shipped order answers 409 whatever is typed.
     workflow.check_transition(Action.SHIP, _facts(order, list(order.lines.all())), actor.kind)
     number = check_tracking(carrier_code=carrier, service_level=service_level, tracking_number=tracking_number)
+    # A started pack check that is missing units asks for the seller's confirmation (409 pack_check_incomplete).
+    require_complete_pack(order=order, confirmed=confirm_incomplete_pack, actor=actor)
     carrier_info = get_carrier(carrier)
     number_in_use = StateConflict(
         f"Tracking number {number} is already used on another of your shipments.",

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ShippingConfig(AppConfig):
     name = "shipdesk.shipping"
     label = "shipping"
+
+    def ready(self) -> None:
+        # Registers the periodic jobs (carrier polling, the delay sweep) with shipdesk.jobs, so
+        # the worker finds them whatever else it has imported.
+        from . import polling, tasks  # noqa: F401

@@ -30,6 +30,7 @@ class Carrier:
     services: tuple[ServiceLevel, ...]
     tracking_url: str | None  # template with {number}; None for untracked
     tracked: bool  # False only for "other"
+    sandbox: bool = False  # the simulated carrier of the demo (SANDBOX below)
 
     def service(self, code: str) -> ServiceLevel | None:
         return next((s for s in self.services if s.code == code), None)
@@ -152,6 +153,20 @@ _ALL = (
 # Ordered as a seller sees them in the ship form; read-only so no caller can change the registry.
 CARRIERS: Mapping[str, Carrier] = MappingProxyType({c.code: c for c in _ALL})
 
+# A pretend carrier for the demo and for trying Shipdesk out: `shipping.polling` moves its parcels
+# from pre-transit to delivered over a few minutes, through the same path as a real carrier's
+# events. It is tracked (it reports deliveries itself) but has no public tracking page. Kept out
+# of CARRIERS: a seller can use it only where the operator turns it on
+# (settings.SHIPDESK_SANDBOX_CARRIER), since its deliveries are invented.
+SANDBOX = Carrier(
+    code="sandbox",
+    name="Sandbox carrier",
+    services=(ServiceLevel(code="standard", name="Sandbox Standard", transit_days=1),),
+    tracking_url=None,
+    tracked=True,
+    sandbox=True,
+)
+
 
 def get_carrier(code: str) -> Carrier | None:
-    return CARRIERS.get(code)
+    return SANDBOX if code == SANDBOX.code else CARRIERS.get(code)

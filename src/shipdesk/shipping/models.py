@@ -1,7 +1,37 @@
+"""Shipments, what carriers say about them, the webhooks that said it, and pack checks.
+
+Data and constraints only: `shipping.services` and `orders.services` change these rows.
+"""
+
 from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+
+
+class TrackingStatus(models.TextChoices):
+    """A carrier scan, in our words; each provider's own statuses are mapped onto these."""
+
+    PRE_TRANSIT = "pre_transit"  # label created, the carrier does not have the parcel yet
+    IN_TRANSIT = "in_transit"  # the carrier has it and it is moving
+    OUT_FOR_DELIVERY = "out_for_delivery"  # on the van today
+    AVAILABLE_FOR_PICKUP = "available_for_pickup"  # waiting at a pickup point for the customer
+    FAILED_ATTEMPT = "failed_attempt"  # a delivery was tried; the carrier will try again
+    DELIVERED = "delivered"  # handed over: delivers the order
+    EXCEPTION = "exception"  # lost, damaged, held, refused, address problem: flags the shipment delayed
+    RETURN_TO_SENDER = "return_to_sender"  # on its way back: flags the shipment delayed
+    UNKNOWN = "unknown"  # the provider could not say
+
+
+# Scans that show the parcel moving; "no movement for 3 days" looks at the last of these.
+MOVEMENT_STATUSES = frozenset(TrackingStatus.values) - {TrackingStatus.PRE_TRANSIT, TrackingStatus.UNKNOWN}
+
+
+class DelayReason(models.TextChoices):
+    EXCEPTION = "exception"  # the carrier reported a problem
+    RETURN_TO_SENDER = "return_to_sender"  # the carrier is sending it back
+    NO_MOVEMENT = "no_movement"  # no scan showing movement for 3 days
+    MISSED_ETA = "missed_eta"  # not delivered by the ETA
 
 
 class Shipment(models.Model):
@@ -16,7 +46,14 @@ class Shipment(models.Model):
     shipped_at = models.DateTimeField()
     eta = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # What the carrier last said, and when the parcel was last seen moving (carrier time).
+    tracking_status = models.CharField(max_length=24, choices=TrackingStatus.choices, blank=True, default="")
+    last_movement_at = models.DateTimeField(null=True, blank=True)
+    # When an integrated carrier's API was last asked about this parcel (polling.py).
+    last_polled_at = models.DateTimeField(null=True, blank=True)
     delayed = models.BooleanField(default=False)
+    delay_reason = models.CharField(max_length=24, choices=DelayReason.choices, blank=True, default="")
+    delayed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -29,5 +66,93 @@ class Shipment(models.Model):
                 name="shipment_tracking_unique_per_seller",
             ),
             models.CheckConstraint(condition=~Q(tracking_number=""), name="shipment_tracking_number_present"),
+            models.CheckConstraint(
+                condition=Q(delayed=False, delay_reason="") | (Q(delayed=True) & ~Q(delay_reason="")),
+                name="shipment_delay_has_reason",
+            ),
         ]
-        indexes = [models.Index(fields=["tracking_number"], name="shipment_tracking_number")]
+        indexes = [
+            # Carrier webhooks name a number, not a seller: this finds the shipment across sellers.
+            models.Index(fields=["tracking_number"], name="shipment_tracking_number"),
+            # The delay sweep and the pollers: parcels still on their way, across sellers.
+            models.Index(
+                fields=["carrier", "shipped_at"], condition=Q(delivered_at__isnull=True), name="shipment_in_transit"
+            ),
+        ]
+
+
+class TrackingEvent(models.Model):
+    """One scan of a parcel as its carrier reported it. Never updated.
+
+    Providers resend a parcel's whole history with every update; `fingerprint` (a hash of status,
+    time, text and place) lets each scan be stored once however often it is repeated.
+    """
+
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="tracking_events")
+    status = models.CharField(max_length=24, choices=TrackingStatus.choices)
+    description = models.CharField(max_length=500, blank=True, default="")
+    location = models.CharField(max_length=200, blank=True, default="")
+    occurred_at = models.DateTimeField()  # the carrier's time of the scan
+    source = models.CharField(max_length=32)  # generic, easypost, aftership, sandbox, …
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField()  # when we learned of it
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "fingerprint"], name="tracking_event_once_per_shipment"),
+            models.CheckConstraint(condition=Q(status__in=TrackingStatus.values), name="tracking_event_status_valid"),
+        ]
+        indexes = [models.Index(fields=["seller", "shipment", "occurred_at"], name="tracking_event_history")]
+
+
+class WebhookReceipt(models.Model):
+    """A carrier webhook we accepted, by the provider's event id: a replay finds it and changes nothing.
+
+    Not seller-owned: a webhook names a tracking number, which may match no seller at all (and is
+    then kept here as `unknown_number`, so the operator can see what arrived).
+    """
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied"  # matched a shipment; its scans were recorded
+        UNKNOWN_NUMBER = "unknown_number"  # no shipment has this number
+        IGNORED = "ignored"  # not a tracking update (another event type)
+
+    provider = models.CharField(max_length=32)
+    event_id = models.CharField(max_length=200)
+    tracking_number = models.CharField(max_length=64, blank=True, default="")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_receipt_once_per_event"),
+            models.CheckConstraint(condition=Q(outcome__in=["applied", "unknown_number", "ignored"]), name="webhook_receipt_outcome_valid"),
+        ]
+        indexes = [models.Index(fields=["received_at"], name="webhook_receipt_received")]
+
+
+class PackCheck(models.Model):
+    """The scan-to-pack check of an order: which units were scanned into the box, and what was refused.
+
+    `packed` maps an order line id (as text, JSON keys are strings) to the units scanned for it.
+    """
+
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
+    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="pack_check")
+    packed = models.JSONField(default=dict, blank=True)
+    refused = models.JSONField(default=list, blank=True)  # the last refused scans: [{code, reason, at}]
+    scans = models.PositiveIntegerField(default=0)  # accepted scans, all told
+    complete = models.BooleanField(default=False)
+    started_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(complete=True, completed_at__isnull=False) | Q(complete=False, completed_at__isnull=True),
+                name="pack_check_completed_at_iff_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["seller", "order"], name="pack_check_seller_order")]

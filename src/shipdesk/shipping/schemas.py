@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from ninja import Schema
+from pydantic import Field, StringConstraints
 
 
 class ServiceLevelOut(Schema):
@@ -26,3 +29,48 @@ class TrackingMatchOut(Schema):
 class TrackingNumberOut(Schema):
     normalized: str
     matches: list[TrackingMatchOut]
+
+
+class OrderIdsIn(Schema):
+    order_ids: list[int] = Field(min_length=1, max_length=500)
+
+
+class PackCheckIn(Schema):
+    # What the scanner typed, one code per scan (a product barcode or a SKU).
+    scans: list[Annotated[str, StringConstraints(max_length=200)]] = Field(default_factory=list, max_length=500)
+    # Start the check over (the box was emptied).
+    restart: bool = False
+
+
+class PackLineOut(Schema):
+    line_id: int
+    sku: str
+    title: str
+    barcode: str
+    quantity: int
+    packed: int
+
+
+class PackMissingOut(Schema):
+    line_id: int
+    sku: str
+    title: str
+    quantity: int
+
+
+class PackRefusalOut(Schema):
+    code: str
+    reason: str
+
+
+class PackCheckOut(Schema):
+    order_id: int
+    started: bool
+    complete: bool
+    lines: list[PackLineOut]
+    missing: list[PackMissingOut]
+    refused: list[PackRefusalOut]
+
+
+class WebhookAckOut(Schema):
+    status: Literal["applied", "duplicate", "unknown_number", "ignored"]

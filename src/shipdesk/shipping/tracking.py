@@ -291,6 +291,19 @@ _FORMATS_BY_CARRIER: dict[str, tuple[_Format, ...]] = {
     for code in dict.fromkeys(f.carrier for f in _FORMATS)
 }
 
+# The sandbox carrier (carriers.SANDBOX): "SBX" and 10 digits, the last a GS1 mod 10 check digit.
+# Validated for that carrier only and never offered by detection: a real parcel's number must
+# not be guessed to be a pretend one.
+_FORMATS_BY_CARRIER["sandbox"] = (
+    _format("sandbox", "Sandbox", PREFIX_AND_CHECK, r"SBX(?P<body>[0-9]{9})(?P<check>[0-9])", _gs1),
+)
+
+
+def sandbox_tracking_number(serial: int) -> str:
+    """The sandbox carrier's tracking number for a serial (0 ≤ serial < 10⁹): "SBX" + 9 digits + check."""
+    body = f"{serial:09d}"
+    return f"SBX{body}{mod10_weighted(_digits(body), (3, 1))}"
+
 
 # --- Public API -----------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +24,7 @@ from shipdesk.actors import Actor, ActorKind
 from shipdesk.inventory.services import create_product
 from shipdesk.orders import services
 from shipdesk.orders.services import NewOrder, NewOrderLine
+from shipdesk.shipping.tracking import sandbox_tracking_number
 
 SLUG = "demo-shop"
 OWNER_EMAIL = "owner@demo-shop.test"
@@ -92,7 +94,11 @@ class Command(BaseCommand):
         console.print("  API docs:            http://127.0.0.1:8000/api/v1/docs")
         console.print(f"  Seller API token:    {seller_token}")
         console.print(f"  Platform API token:  {platform_token}")
-        console.print(f"  Try:  curl -H 'Authorization: Bearer {seller_token}' http://127.0.0.1:8000/api/v1/orders/counts\n")
+        console.print(f"  Try:  curl -H 'Authorization: Bearer {seller_token}' http://127.0.0.1:8000/api/v1/orders/counts")
+        if settings.SHIPDESK_SANDBOX_CARRIER:
+            minutes = settings.SHIPDESK_SANDBOX_CARRIER_MINUTES
+            console.print(f"  Shipped demo orders travel with the sandbox carrier: delivered {minutes:g} minutes after shipping.")
+        console.print()
 
     def _make_shop(self, console: Console, password: str) -> Seller:
         with transaction.atomic():
@@ -106,7 +112,10 @@ class Command(BaseCommand):
             operator.save(update_fields=["is_staff", "is_superuser"])
         seller_actor = Actor(kind=ActorKind.SELLER, label=owner.email, user_id=owner.pk)
         storefront = Actor(kind=ActorKind.PLATFORM, label="demo storefront")
-        carrier = Actor(kind=ActorKind.CARRIER, label="UPS")
+        # With the sandbox carrier (on under `shipdesk run`/`shipdesk demo`), the shipped demo orders
+        # are delivered by the worker a few minutes later, as a real carrier's scans would.
+        sandbox = settings.SHIPDESK_SANDBOX_CARRIER
+        carrier = Actor(kind=ActorKind.CARRIER, label="Sandbox carrier" if sandbox else "UPS")
         for sku, title, price, on_hand, barcode in PRODUCTS:
             create_product(seller_id=seller.pk, sku=sku, title=title, price=Decimal(price), currency="USD", on_hand=on_hand, barcode=barcode, actor=seller_actor)
 
@@ -139,7 +148,11 @@ class Command(BaseCommand):
             if target in ("processing", "shipped", "delivered"):
                 services.process_order(**ids, actor=seller_actor)
             if target in ("shipped", "delivered"):
-                services.ship_order(**ids, actor=seller_actor, carrier="ups", service_level="ground", tracking_number=next(tracking))
+                if sandbox:
+                    shipping = dict(carrier="sandbox", service_level="standard", tracking_number=sandbox_tracking_number(order.pk))
+                else:
+                    shipping = dict(carrier="ups", service_level="ground", tracking_number=next(tracking))
+                services.ship_order(**ids, actor=seller_actor, **shipping)
             if target == "delivered":
                 services.deliver_order(**ids, actor=carrier)
             if target == "cancelled":

@@ -34,6 +34,8 @@ class Command(BaseCommand):
             subprocess.Popen([python, "-m", "shipdesk.cli", "worker"], env=env),
         ]
         self.stdout.write(self.style.SUCCESS(f"Shipdesk is running at http://127.0.0.1:{port}/  (API docs: /api/v1/docs). Ctrl-C stops it."))
+        if settings.EMAIL_BACKEND == "shipdesk.notifications.mailbox.MailboxBackend":
+            self.stdout.write(f"Emails are kept in a local mailbox, not sent: http://127.0.0.1:{port}/dev/mail/  (set EMAIL_URL to send them)")
 
         def stop(*_):
             for child in children:

@@ -1,0 +1,83 @@
+"""Who is signed in, which shop they are working in, and what their role lets them do.
+
+Every dashboard page is wrapped in `seller_view`: it loads the person's memberships (one query),
+picks the shop chosen with the switcher (kept in the session), refuses staff on owner-only pages,
+and renders times in that shop's timezone.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render, resolve_url
+from django.utils import timezone
+
+from django_htmx.http import HttpResponseClientRedirect
+
+from shipdesk.accounts.models import Membership
+from shipdesk.accounts.selectors import memberships_of
+from shipdesk.actors import Actor, ActorKind
+
+SESSION_SELLER_KEY = "shipdesk_seller_id"
+
+
+def signin_username(request, credentials) -> str:
+    """The email django-axes counts failures against: as typed, but case and spaces don't
+    make a new counter."""
+    raw = (credentials or {}).get("username")
+    if raw is None:
+        raw = request.POST.get("username", "")
+    return str(raw).strip().lower()
+
+
+def actor_of(request) -> Actor:
+    return Actor(kind=ActorKind.SELLER, label=request.user.email, user_id=request.user.pk)
+
+
+def is_owner(request) -> bool:
+    membership = getattr(request, "membership", None)
+    return membership is not None and membership.role == Membership.Role.OWNER
+
+
+def choose_seller(request, seller_id: int) -> bool:
+    """Switch the session to another of the person's shops; False if they are not in it."""
+    if not any(m.seller_id == seller_id for m in memberships_of(user_id=request.user.pk)):
+        return False
+    request.session[SESSION_SELLER_KEY] = seller_id
+    return True
+
+
+def seller_view(view=None, *, owners_only: bool = False):
+    """Decorate a dashboard view: signed in, working in one of their shops, with the right role."""
+
+    def decorate(view):
+        @wraps(view)
+        def signed_in_only(request, *args, **kwargs):
+            # An htmx request (the list's poll, the tracking check) from an expired session must
+            # not swap a sign-in page into the order list: send the whole page to sign in.
+            if request.htmx and not request.user.is_authenticated:
+                return HttpResponseClientRedirect(f"{resolve_url(settings.LOGIN_URL)}?next={quote(request.htmx.current_url_abs_path or '/')}")
+            return wrapper(request, *args, **kwargs)
+
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            memberships = memberships_of(user_id=request.user.pk)
+            if not memberships:
+                return render(request, "dashboard/no_shop.html", status=403)
+            chosen_id = request.session.get(SESSION_SELLER_KEY)
+            membership = next((m for m in memberships if m.seller_id == chosen_id), memberships[0])
+            request.memberships = memberships
+            request.membership = membership
+            request.seller = membership.seller
+            with timezone.override(membership.seller.timezone):
+                if owners_only and membership.role != Membership.Role.OWNER:
+                    return render(request, "dashboard/owners_only.html", status=403)
+                return view(request, *args, **kwargs)
+
+        return signed_in_only
+
+    return decorate(view) if view is not None else decorate

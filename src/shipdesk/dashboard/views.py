@@ -1,0 +1,690 @@
+"""The seller dashboard: thin views over the same services and selectors as the API.
+
+Each view parses its input with a form, calls one service (or a selector), and renders. Refusals
+are shown by `feedback` (one mapping of ShipdeskError for the whole dashboard). Pages work as plain
+forms; htmx adds live pieces (new orders, the tracking-number check, service levels).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from shipdesk.accounts import selectors as accounts_selectors
+from shipdesk.accounts import services as accounts_services
+from shipdesk.actors import ActorKind
+from shipdesk.errors import ShipdeskError
+from shipdesk.inventory import selectors as inventory_selectors
+from shipdesk.inventory import services as inventory_services
+from shipdesk.inventory import stock_csv
+from shipdesk.orders import selectors as order_selectors
+from shipdesk.orders import services as order_services
+from shipdesk.orders import workflow
+from shipdesk.orders.services import order_facts
+from shipdesk.shipping.carriers import get_carrier
+from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number
+
+from . import forms
+from .access import actor_of, choose_seller, seller_view
+from .feedback import attempt, attempt_quietly, show_error
+from .invitations import send_invitation
+
+PAGE_SIZE = 50
+POLL_SECONDS = 15
+BULK_RESULT_KEY = "shipdesk_bulk_result"
+# Tabs where confirm or process can apply to the rows (not shipped, delivered, cancelled).
+BULK_TABS = ("needs_action", "all", "pending", "confirmed")
+
+
+def _back(request, fallback: str) -> str:
+    """Where a form posted from a list goes back to (its filters and page), if it is ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+# --- sign-in, sign-out, password reset ------------------------------------------------------
+
+
+def home(request):
+    return redirect("orders" if request.user.is_authenticated else "signin")
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "dashboard/signin.html"
+    authentication_form = forms.SignInForm
+    redirect_authenticated_user = True
+
+
+def signin_locked_out(request, original_response=None, credentials=None):
+    """django-axes calls this when an email+address pair has failed too often: the sign-in page,
+    saying so plainly, with the way out (wait, or reset the password)."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = forms.SignInForm(request, initial={"username": username})
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "dashboard/signin.html", {"form": form, "locked_out": True, "cooloff_minutes": minutes}, status=429)
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = forms.ShopPasswordResetForm
+    template_name = "dashboard/password_reset_form.html"
+    email_template_name = "dashboard/email/password_reset.txt"
+    subject_template_name = "dashboard/email/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "dashboard/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "dashboard/password_reset_confirm.html"
+    form_class = forms.NewPasswordForm
+    success_url = reverse_lazy("password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "dashboard/password_reset_complete.html"
+
+
+@require_POST
+def switch_shop(request):
+    if not request.user.is_authenticated:
+        return redirect("signin")
+    try:
+        seller_id = int(request.POST.get("seller_id", ""))
+    except ValueError:
+        seller_id = 0
+    if not choose_seller(request, seller_id):
+        raise Http404("Not one of your shops.")
+    return redirect("orders")
+
+
+# --- orders list ----------------------------------------------------------------------------
+
+
+def _tabs(seller_id: int) -> list[dict]:
+    """Each tab with its count: per status, "needs action", and all orders."""
+    counts = order_selectors.count_orders_by_status(seller_id=seller_id)
+    counts["all"] = sum(counts[status] for status in workflow.STATUSES)
+    return [{"code": code, "label": label, "count": counts.get(code)} for code, label in forms.TABS]
+
+
+def _query_without(request, *names: str, **changes: str) -> str:
+    """The page's query string without `names`, with `changes`: links that keep the filters."""
+    query = request.GET.copy()
+    for name in (*names, *changes):
+        query.pop(name, None)
+    for name, value in changes.items():
+        query[name] = value
+    return query.urlencode()
+
+
+@seller_view
+@require_GET
+def order_list(request):
+    seller = request.seller
+    form = forms.OrderFilterForm(request.GET or None)
+    tab = form.tab_code
+    filters = form.filters()
+    sort = "deadline" if tab == "needs_action" else "-placed_at"
+    cursor = form.value("cursor")
+    list_page = attempt(
+        request,
+        lambda: order_selectors.list_orders(seller_id=seller.pk, filters=filters, sort=sort, limit=PAGE_SIZE, cursor=cursor),
+    )
+    if not list_page.ok:  # a stale or altered page link: show the first page instead
+        cursor = None
+        list_page = attempt(request, lambda: order_selectors.list_orders(seller_id=seller.pk, filters=filters, sort=sort, limit=PAGE_SIZE))
+    page = list_page.value
+    order_selectors.with_lines(page.items)
+    bulk_result = request.session.pop(BULK_RESULT_KEY, None)
+    context = {
+        "form": form,
+        "tab": tab,
+        "tabs": _tabs(seller.pk),
+        "orders": page.items,
+        "next_query": _query_without(request, cursor=page.next_cursor) if page.next_cursor else None,
+        "first_query": _query_without(request, "cursor") if cursor else None,
+        "tab_query": _query_without(request, "tab", "cursor"),
+        # Only the first page takes new orders in: they belong at its top.
+        "poll_query": None if cursor else _poll_query(request, order_selectors.newest_order_id(seller_id=seller.pk)),
+        "poll_seconds": POLL_SECONDS,
+        "bulk_result": bulk_result,
+        "can_bulk": tab in BULK_TABS,
+        "current_path": request.get_full_path(),
+    }
+    return render(request, "dashboard/orders/list.html", context)
+
+
+def _poll_query(request, after_id: int) -> str:
+    return _query_without(request, "cursor", after=str(after_id))
+
+
+@seller_view
+@require_GET
+def order_poll(request):
+    """Orders placed since the list was drawn, for htmx to put at its top, marked new."""
+    seller = request.seller
+    after = request.GET.get("after", "")
+    if not (after.isascii() and after.isdigit()) or len(after) > 18:  # an id, within a bigint
+        return HttpResponse(status=400)
+    after_id = int(after)
+    form = forms.OrderFilterForm(request.GET)
+    new_orders = order_selectors.list_orders_after(
+        seller_id=seller.pk, after_id=after_id, filters=form.filters(), needs_action=form.tab_code == "needs_action"
+    )
+    if not new_orders:
+        return HttpResponse(status=204)  # htmx leaves the page alone
+    order_selectors.with_lines(new_orders)
+    context = {
+        "orders": new_orders,
+        "new": True,
+        "tab": form.tab_code,
+        "tabs": _tabs(seller.pk),
+        "tab_query": _query_without(request, "tab", "cursor", "after"),
+        "poll_query": _poll_query(request, max(o.pk for o in new_orders)),
+        "poll_seconds": POLL_SECONDS,
+        "can_bulk": form.tab_code in BULK_TABS,
+    }
+    return render(request, "dashboard/orders/_poll.html", context)
+
+
+BULK_ACTIONS = {
+    "confirm": (order_services.confirm_order, "confirmed", "Confirmed"),
+    "process": (order_services.process_order, "processing", "Processing started for"),
+}
+
+
+@seller_view
+@require_POST
+def order_bulk(request):
+    """Confirm or process many orders: each in its own transaction, each outcome reported."""
+    form = forms.BulkForm(request.POST)
+    back = _back(request, reverse("orders"))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    action = form.cleaned_data["action"]
+    service, _, done_label = BULK_ACTIONS[action]
+    seller, actor = request.seller, actor_of(request)
+    ids = form.cleaned_data["order_ids"]
+    numbers = order_selectors.order_numbers(seller_id=seller.pk, order_ids=ids)
+    done, refused = [], []
+    for order_id in ids:
+        outcome = attempt_quietly(lambda: service(order_id=order_id, seller_id=seller.pk, actor=actor))
+        entry = {"id": order_id, "number": numbers.get(order_id)}
+        if outcome.ok:
+            done.append(entry)
+        else:
+            refused.append({**entry, "reason": outcome.error.message})
+    request.session[BULK_RESULT_KEY] = {"action": action, "done_label": done_label, "done": done, "refused": refused}
+    return redirect(back)
+
+
+# --- order detail and its actions -----------------------------------------------------------
+
+
+def _get_order(request, order_id: int):
+    try:
+        return order_selectors.get_order(seller_id=request.seller.pk, order_id=order_id)
+    except ShipdeskError as exc:
+        show_error(request, exc)  # NotFound (unknown, or another shop's) becomes a 404
+        raise
+
+
+def _blocker(order, facts, action: str) -> str | None:
+    """Why the next step cannot be taken yet (unpaid, a short line), to say so beside it."""
+    try:
+        workflow.check_transition(workflow.Action(action), facts, ActorKind.SELLER)
+    except ShipdeskError as exc:
+        return exc.message
+    return None
+
+
+def _render_detail(request, order, *, ship_form=None, cancel_form=None, note_form=None, line_forms=None, status=200):
+    facts = order_facts(order)
+    allowed = workflow.allowed_actions(facts, ActorKind.SELLER)
+    step = {"pending": "confirm", "confirmed": "process", "processing": "ship"}.get(order.status)
+    lines = list(order.lines.all())
+    line_forms = line_forms or {}
+    ship_form = ship_form or forms.ShipForm()
+    selected = ship_form.selected_carrier()
+    context = {
+        "order": order,
+        "lines": [
+            {
+                "line": line,
+                "total": line.unit_price * line.open_quantity,
+                "form": line_forms.get(line.pk) or forms.CancelLineForm(line=line),
+                "cancellable": "cancel_line" in allowed and line.open_quantity > 0,
+            }
+            for line in lines
+        ],
+        "allowed": allowed,
+        "blocker": _blocker(order, facts, step) if step and step not in allowed and order.status != "cancelled" else None,
+        "shipment": getattr(order, "shipment", None),
+        "events": sorted(order.events.all(), key=lambda e: (e.created_at, e.pk), reverse=True),
+        "cancellations": list(order.cancellations.all()),
+        "ship_form": ship_form,
+        "ship_carrier": selected,
+        "ship_carriers": ship_form.carriers,
+        "cancel_form": cancel_form or forms.CancelForm(),
+        "note_form": note_form or forms.NoteForm(),
+        "open_units": sum(line.open_quantity for line in lines),
+        "refundable": order.total - order.refunded_total if order.payment_status in workflow.PAID_STATES else None,
+    }
+    return render(request, "dashboard/orders/detail.html", context, status=status)
+
+
+@seller_view
+@require_GET
+def order_detail(request, order_id: int):
+    return _render_detail(request, _get_order(request, order_id))
+
+
+def _order_action(request, order_id: int, call, success):
+    """A one-click action (confirm, process, deliver): do it, say what happened, show the order."""
+    attempt(request, lambda: call(order_id=order_id, seller_id=request.seller.pk, actor=actor_of(request)), success=success)
+    return redirect("order", order_id=order_id)
+
+
+@seller_view
+@require_POST
+def order_confirm(request, order_id: int):
+    return _order_action(request, order_id, order_services.confirm_order, lambda o: f"Order #{o.number} confirmed. The customer is told by email.")
+
+
+@seller_view
+@require_POST
+def order_process(request, order_id: int):
+    return _order_action(request, order_id, order_services.process_order, lambda o: f"Order #{o.number} is processing; its stock is taken from the shelf.")
+
+
+@seller_view
+@require_POST
+def order_deliver(request, order_id: int):
+    return _order_action(request, order_id, order_services.deliver_order, lambda o: f"Order #{o.number} marked delivered.")
+
+
+@seller_view
+@require_POST
+def order_ship(request, order_id: int):
+    form = forms.ShipForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        outcome = attempt(
+            request,
+            lambda: order_services.ship_order(
+                order_id=order_id,
+                seller_id=request.seller.pk,
+                actor=actor_of(request),
+                carrier=data["carrier"],
+                service_level=data["service_level"],
+                tracking_number=data["tracking_number"],
+            ),
+            form=form,
+            success=lambda o: f"Order #{o.number} shipped. The customer gets the tracking link by email.",
+        )
+        if outcome.ok:
+            return redirect("order", order_id=order_id)
+    return _render_detail(request, _get_order(request, order_id), ship_form=form, status=422)
+
+
+@seller_view
+@require_POST
+def order_cancel(request, order_id: int):
+    form = forms.CancelForm(request.POST)
+    if form.is_valid():
+        outcome = attempt(
+            request,
+            lambda: order_services.cancel_order(
+                order_id=order_id,
+                seller_id=request.seller.pk,
+                actor=actor_of(request),
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            ),
+            form=form,
+            success=lambda o: f"Order #{o.number} cancelled." + (" The customer is refunded." if o.refunded_total > 0 else ""),
+        )
+        if outcome.ok:
+            return redirect("order", order_id=order_id)
+    return _render_detail(request, _get_order(request, order_id), cancel_form=form, status=422)
+
+
+@seller_view
+@require_POST
+def order_cancel_line(request, order_id: int, line_id: int):
+    order = _get_order(request, order_id)
+    line = next((l for l in order.lines.all() if l.pk == line_id), None)
+    if line is None:
+        raise Http404("No such line on this order.")
+    form = forms.CancelLineForm(request.POST, line=line)
+    if form.is_valid():
+        data = form.cleaned_data
+        outcome = attempt(
+            request,
+            lambda: order_services.cancel_line(
+                order_id=order_id,
+                seller_id=request.seller.pk,
+                line_id=line_id,
+                quantity=data["quantity"],
+                actor=actor_of(request),
+                reason=data["reason"],
+                note=data["note"],
+            ),
+            form=form,
+            success=f"Cancelled {data['quantity']} × {line.sku}.",
+        )
+        if outcome.ok:
+            return redirect("order", order_id=order_id)
+    return _render_detail(request, order, line_forms={line.pk: form}, status=422)
+
+
+@seller_view
+@require_POST
+def order_note(request, order_id: int):
+    form = forms.NoteForm(request.POST)
+    if form.is_valid():
+        outcome = attempt(
+            request,
+            lambda: order_services.add_note(order_id=order_id, seller_id=request.seller.pk, actor=actor_of(request), text=form.cleaned_data["text"]),
+            form=form,
+            success="Note added to the timeline.",
+        )
+        if outcome.ok:
+            return redirect(reverse("order", args=[order_id]) + "#timeline")
+    return _render_detail(request, _get_order(request, order_id), note_form=form, status=422)
+
+
+@seller_view
+@require_GET
+def service_options(request):
+    """The chosen carrier's service levels, for the ship form's second select."""
+    carrier = next((c for c in forms.ship_carriers() if c.code == request.GET.get("carrier")), None)
+    return render(request, "dashboard/orders/_service_options.html", {"ship_carrier": carrier, "ship_carriers": forms.ship_carriers()})
+
+
+@seller_view
+@require_GET
+def tracking_check(request):
+    """The ship form's live check of the tracking number, as the seller types or scans it.
+
+    With a carrier chosen, the same check the ship action makes (`check_tracking`), so what is
+    said here is what shipping would say; without one, which carriers the number looks like.
+    """
+    raw = request.GET.get("tracking_number", "")[:256]
+    carrier = get_carrier(request.GET.get("carrier", ""))
+    context: dict = {"number": normalize_tracking_number(raw)}
+    if not context["number"]:
+        pass
+    elif carrier is None:
+        context["matches"] = [m for m in detect_carriers(raw) if m.valid]
+    else:
+        # The service level does not change what a valid number is; use the chosen one if any.
+        service = request.GET.get("service_level") or carrier.services[0].code
+        try:
+            context["valid"] = order_services.check_tracking(carrier_code=carrier.code, service_level=service, tracking_number=raw)
+            context["carrier"] = carrier
+        except ShipdeskError as exc:
+            context["error"] = exc.message
+    return render(request, "dashboard/orders/_tracking_check.html", context)
+
+
+# --- inventory ------------------------------------------------------------------------------
+
+
+def _inventory_context(request, **extra) -> dict:
+    seller = request.seller
+    filters = forms.InventoryFilterForm(request.GET or None)
+    q, low, cursor = filters.value("q", "").strip(), bool(filters.value("low")), filters.value("cursor")
+    listing = attempt(request, lambda: inventory_selectors.list_products(seller_id=seller.pk, q=q or None, low_stock=low, limit=PAGE_SIZE, cursor=cursor))
+    if not listing.ok:
+        cursor = None
+        listing = attempt(request, lambda: inventory_selectors.list_products(seller_id=seller.pk, q=q or None, low_stock=low, limit=PAGE_SIZE))
+    products, next_cursor = listing.value
+    return {
+        "products": products,
+        "q": q,
+        "low": low,
+        "next_query": _query_without(request, cursor=next_cursor) if next_cursor else None,
+        "first_query": _query_without(request, "cursor") if cursor else None,
+        "current_path": request.get_full_path(),
+        "stock_form": forms.StockChangeForm(),
+        "product_form": extra.pop("product_form", None) or forms.ProductForm(),
+        "import_form": extra.pop("import_form", None) or forms.StockImportForm(),
+        **extra,
+    }
+
+
+@seller_view
+@require_GET
+def inventory(request):
+    return render(request, "dashboard/inventory/list.html", _inventory_context(request))
+
+
+@seller_view
+@require_POST
+def inventory_stock(request):
+    form = forms.StockChangeForm(request.POST)
+    back = _back(request, reverse("inventory"))
+    if not form.is_valid():
+        sku = request.POST.get("sku", "")
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{sku}: {label + ': ' if label else ''}{' '.join(errors)}")
+        return redirect(back)
+    sku = form.cleaned_data["sku"]
+    attempt(
+        request,
+        lambda: inventory_services.change_stock(
+            seller_id=request.seller.pk, sku=sku, actor=actor_of(request), reason=form.cleaned_data["reason"], **form.stock_change()
+        ),
+        success=lambda p: f"{p.sku}: {p.on_hand} on hand, {p.available} available.",
+    )
+    return redirect(back)
+
+
+@seller_view
+@require_POST
+def inventory_add_product(request):
+    form = forms.ProductForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        outcome = attempt(
+            request,
+            lambda: inventory_services.create_product(seller_id=request.seller.pk, actor=actor_of(request), **data),
+            form=form,
+            success=lambda p: f"{p.sku} added with {p.on_hand} on hand.",
+        )
+        if outcome.ok:
+            return redirect("inventory")
+    return render(request, "dashboard/inventory/list.html", _inventory_context(request, product_form=form, open_panel="add"), status=422)
+
+
+@seller_view
+@require_POST
+def inventory_import(request):
+    form = forms.StockImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "dashboard/inventory/list.html", _inventory_context(request, import_form=form, open_panel="import"), status=422)
+    upload = form.cleaned_data["file"]
+    data = upload.read(stock_csv.MAX_BYTES + 1)
+    report = stock_csv.import_stock_counts(seller_id=request.seller.pk, data=data, actor=actor_of(request), reason=form.cleaned_data["reason"])
+    if not report.ok:
+        context = _inventory_context(request, import_form=form, import_errors=report.errors, open_panel="import", import_name=upload.name)
+        return render(request, "dashboard/inventory/list.html", context, status=422)
+    messages.success(
+        request,
+        f"Imported {upload.name}: {report.updated} updated, {report.unchanged} unchanged, {report.created} new product(s).",
+    )
+    return redirect("inventory")
+
+
+@seller_view
+@require_GET
+def inventory_export(request):
+    seller = request.seller
+    filename = f"{seller.slug}-stock-{timezone.localdate():%Y-%m-%d}.csv"
+    response = StreamingHttpResponse(stock_csv.export_rows(seller_id=seller.pk), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- settings (owners only) -----------------------------------------------------------------
+
+
+def _profile_form(seller, data=None):
+    initial = {
+        "name": seller.name,
+        "email": seller.email,
+        "country": str(seller.country),
+        "timezone_name": seller.timezone,
+        "thank_you_note": seller.thank_you_note,
+        **{name: getattr(seller, name) for name in accounts_services.HANDLING_FIELDS},
+    }
+    return forms.ShopProfileForm(
+        data, initial=initial, limits=accounts_services.handling_limits(seller), defaults=settings.SHIPDESK_POLICY
+    )
+
+
+def _render_settings(request, *, status=200, **forms_and_extra):
+    seller = request.seller
+    context = {
+        "profile_form": forms_and_extra.pop("profile_form", None) or _profile_form(seller),
+        "closure_form": forms_and_extra.pop("closure_form", None) or forms.ClosureDayForm(),
+        "token_form": forms_and_extra.pop("token_form", None) or forms.TokenForm(),
+        "member_form": forms_and_extra.pop("member_form", None) or forms.MemberForm(),
+        "closure_days": accounts_selectors.closure_days_of(seller_id=seller.pk, since=timezone.localdate()),
+        "tokens": accounts_selectors.api_tokens_of(seller_id=seller.pk),
+        "team": accounts_selectors.team_of(seller_id=seller.pk),
+        "role_choices": forms.RoleForm.base_fields["role"].choices,
+        **forms_and_extra,
+    }
+    response = render(request, "dashboard/settings/index.html", context, status=status)
+    if "new_token" in context:
+        response["Cache-Control"] = "no-store"  # the token is shown once; no copy in any cache
+    return response
+
+
+@seller_view(owners_only=True)
+@require_GET
+def settings_page(request):
+    return _render_settings(request)
+
+
+@seller_view(owners_only=True)
+@require_POST
+def settings_profile(request):
+    form = _profile_form(request.seller, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        outcome = attempt(
+            request,
+            lambda: accounts_services.update_shop_profile(seller_id=request.seller.pk, **data),
+            form=form,
+            success="Shop settings saved.",
+        )
+        if outcome.ok:
+            return redirect(reverse("settings") + "#profile")
+    return _render_settings(request, profile_form=form, status=422)
+
+
+@seller_view(owners_only=True)
+@require_POST
+def settings_closure_add(request):
+    form = forms.ClosureDayForm(request.POST)
+    if form.is_valid():
+        outcome = attempt(
+            request,
+            lambda: accounts_services.add_closure_day(seller_id=request.seller.pk, **form.cleaned_data),
+            form=form,
+            success=lambda c: f"Closed on {c.day:%a %d %b %Y}: it is not a business day.",
+        )
+        if outcome.ok:
+            return redirect(reverse("settings") + "#closure-days")
+    return _render_settings(request, closure_form=form, status=422)
+
+
+@seller_view(owners_only=True)
+@require_POST
+def settings_closure_remove(request, closure_id: int):
+    attempt(request, lambda: accounts_services.remove_closure_day(seller_id=request.seller.pk, closure_day_id=closure_id), success="Closure day removed.")
+    return redirect(reverse("settings") + "#closure-days")
+
+
+@seller_view(owners_only=True)
+@require_POST
+def settings_token_create(request):
+    form = forms.TokenForm(request.POST)
+    if not form.is_valid():
+        return _render_settings(request, token_form=form, status=422)
+    issued = accounts_services.create_api_token(name=form.cleaned_data["name"], seller=request.seller, created_by=request.user)
+    # Rendered, not redirected: the token exists only in this response.
+    return _render_settings(request, new_token=issued)
+
+
+@seller_view(owners_only=True)
+@require_POST
+def settings_token_revoke(request, token_id: int):
+    attempt(
+        request,
+        lambda: accounts_services.revoke_api_token(token_id=token_id, seller=request.seller),
+        success=lambda t: f"Token “{t.name}” revoked: it no longer works.",
+    )
+    return redirect(reverse("settings") + "#tokens")
+
+
+@seller_view(owners_only=True)
+@require_POST
+def settings_member_add(request):
+    form = forms.MemberForm(request.POST)
+    if form.is_valid():
+        seller = request.seller
+        outcome = attempt(
+            request,
+            lambda: accounts_services.add_member(seller=seller, email=form.cleaned_data["email"], role=form.cleaned_data["role"]),
+            form=form,
+        )
+        if outcome.ok:
+            send_invitation(request, user=outcome.value, seller=seller, invited_by=request.user)
+            messages.success(request, f"{outcome.value.email} added as {form.cleaned_data['role']}; we emailed them how to sign in.")
+            return redirect(reverse("settings") + "#team")
+    return _render_settings(request, member_form=form, status=422)
+
+
+@seller_view(owners_only=True)
+@require_POST
+def settings_member_role(request, user_id: int):
+    form = forms.RoleForm(request.POST)
+    if form.is_valid():
+        attempt(
+            request,
+            lambda: accounts_services.change_member_role(seller_id=request.seller.pk, user_id=user_id, role=form.cleaned_data["role"]),
+            success=lambda m: f"{m.user.email} is now {m.role}.",
+        )
+    else:
+        messages.error(request, "Choose owner or staff.")
+    return redirect(reverse("settings") + "#team")
+
+
+@seller_view(owners_only=True)
+@require_POST
+def settings_member_remove(request, user_id: int):
+    attempt(request, lambda: accounts_services.remove_member(seller_id=request.seller.pk, user_id=user_id), success="Removed from the shop.")
+    return redirect(reverse("settings") + "#team")

@@ -1,0 +1,322 @@
+"""Sending the outbox: claim, record before, send, record after; and reconcile what a dead worker left.
+
+Each worker drains due rows in small batches:
+
+1. **Claim** — in one short transaction, `SELECT … FOR UPDATE SKIP LOCKED` the due QUEUED rows
+   (on SQLite the IMMEDIATE transaction serialises claimers instead) and mark them SENDING with
+   this worker's id and a fresh claim id. Two workers never claim the same row.
+2. **Record before** — per message, commit `handed_over_at` and the attempt count, fenced by the
+   claim id, *before* the SMTP call. A row without `handed_over_at` was certainly never sent.
+3. **Send** through Django's email backend, with a Message-ID derived from the row
+   (`<notification.<id>.<created>@domain>`): every attempt of one notification carries the same one.
+4. **Record after** — SENT (committed with the next message's hand-over: one commit a message); or, on a refusal, QUEUED again with exponential backoff (4xx, a
+   connection refused, a timeout) or FAILED at once (5xx: the address is wrong) or when the
+   attempts are spent. SENT and FAILED are written to the order's timeline.
+
+**Delivery guarantee, honestly.** SMTP has no way to ask "did you get message X?", so a worker
+killed after the server accepted a message and before step 4 committed leaves a row whose fate is
+unknown: SENDING with `handed_over_at` set. The reaper (`reconcile_abandoned`) first asks the
+backend if it can tell (the development mailbox can: it looks the Message-ID up). If it cannot,
+`SHIPDESK_EMAIL["resend_uncertain"]` decides: True (the default) sends it again with the *same*
+Message-ID — at least once, and a receiver that deduplicates by Message-ID (most mail stores and
+every provider's event log do) shows it once; False marks it FAILED for a person — at most once.
+Either way the row records it (`uncertain_resends`, `last_error`). At most one message per killed
+worker is ever in that state, because a worker hands over one message at a time; every other
+row it held was either recorded SENT or never handed over, and is resent or not accordingly.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from shipdesk.actors import SYSTEM
+from shipdesk.jobs import RetryPolicy
+
+from .models import Alert, Notification
+from .rendering import CUSTOMER_KINDS, platform_address
+from .services import NOTIFICATION_FAILED, timeline_params
+
+logger = logging.getLogger(__name__)
+
+S = Notification.Status
+K = Notification.Kind
+
+# Timeline event types (OrderEvent.type) for the life of a message.
+NOTIFICATION_SENT = "notification_sent"
+NOTIFICATION_DELAYED = "notification_delayed"  # the first refusal; it is being retried
+NOTIFICATION_SKIPPED = "notification_skipped"
+# NOTIFICATION_FAILED lives in services (a message that could not even be rendered fails there).
+
+# The order status a deadline alert is about; when the order has moved on, the alert is moot.
+_STAGE_STATUS = {"confirm": "pending", "process": "confirmed", "ship": "processing"}
+
+
+def retry_policy() -> RetryPolicy:
+    config = settings.SHIPDESK_EMAIL
+    return RetryPolicy(
+        max_attempts=config["max_attempts"],
+        base=timedelta(seconds=config["retry_base_seconds"]),
+        cap=timedelta(seconds=config["retry_cap_seconds"]),
+    )
+
+
+def message_id_for(row: Notification) -> str:
+    domain = platform_address().rpartition("@")[2] or "shipdesk.localhost"
+    return f"<notification.{row.pk}.{int(row.created_at.timestamp())}@{domain}>"
+
+
+def build_message(row: Notification, *, message_id: str) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body_text,
+        from_email=row.from_email or settings.DEFAULT_FROM_EMAIL,
+        to=[row.recipient],
+        reply_to=[row.reply_to] if row.reply_to else None,
+        headers={
+            "Message-ID": message_id,
+            "Auto-Submitted": "auto-generated",  # RFC 3834: no out-of-office replies, please
+            "X-Shipdesk-Notification": str(row.pk),
+            "X-Shipdesk-Seller": str(row.seller_id),
+            "X-Shipdesk-Kind": row.kind,
+        },
+    )
+    if row.body_html:
+        message.attach_alternative(row.body_html, "text/html")
+    return message
+
+
+# --- the poller ----------------------------------------------------------------------------------
+
+
+def claim_due(*, worker_id: str, limit: int, now: datetime | None = None) -> list[Notification]:
+    now = now or timezone.now()
+    due = Notification.objects.filter(status=S.QUEUED, next_attempt_at__lte=now)
+    # A plain read first: an idle worker then takes no write lock at all (SQLite has only one).
+    if not due.exists():
+        return []
+    claim_id = uuid.uuid4()
+    with transaction.atomic():
+        rows = list(due.select_for_update(skip_locked=True).order_by("next_attempt_at", "id")[:limit])
+        if not rows:
+            return []
+        Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=S.SENDING, claimed_by=worker_id, claim_id=claim_id, claimed_at=now, handed_over_at=None
+        )
+    for row in rows:
+        row.status, row.claimed_by, row.claim_id, row.claimed_at, row.handed_over_at = S.SENDING, worker_id, claim_id, now, None
+    return rows
+
+
+def send_due_notifications(worker_id: str, *, limit: int | None = None) -> int:
+    """Claim a batch of due messages and send them; returns how many were claimed."""
+    rows = claim_due(worker_id=worker_id, limit=limit or settings.SHIPDESK_EMAIL["batch"])
+    if not rows:
+        return 0
+    connection = get_connection()
+    try:
+        try:
+            connection.open()
+        except Exception as exc:
+            # The server refused us before any message: each row counts an attempt and waits.
+            for row in rows:
+                if _bump_attempts(row):
+                    _record_failure(row, exc, permanent=False)
+            return len(rows)
+        accepted = None  # the last message the server accepted, its SENT not yet recorded
+        for row in rows:
+            accepted = _deliver(row, connection, accepted=accepted)
+        if accepted is not None:
+            _finish(accepted, S.SENT, event=NOTIFICATION_SENT)
+    finally:
+        _close_quietly(connection)
+    return len(rows)
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:
+        logger.debug("Closing the mail connection failed.", exc_info=True)
+
+
+def _mine(row: Notification):
+    """The row, only while it still carries this claim: the fence of every write after the claim."""
+    return Notification.objects.filter(pk=row.pk, claim_id=row.claim_id, status=S.SENDING)
+
+
+def _bump_attempts(row: Notification) -> bool:
+    if not _mine(row).update(attempts=F("attempts") + 1):
+        return False
+    row.attempts += 1
+    return True
+
+
+def _deliver(row: Notification, connection, *, accepted: Notification | None) -> Notification | None:
+    """Send one message; returns it if the server accepted it (its SENT is recorded by the caller).
+
+    The previous message's SENT and this one's hand-over are one commit: both are true at that
+    instant, and a commit per message is most of what sending costs the database.
+    """
+    message_id = row.provider_message_id or message_id_for(row)
+    with transaction.atomic():
+        if accepted is not None:
+            _finish(accepted, S.SENT, event=NOTIFICATION_SENT)
+        if _moot(row):
+            _finish(row, S.SKIPPED, event=NOTIFICATION_SKIPPED, error="no longer due: the order has moved on")
+            return None
+        # Record before: from here on the row says "handed over", so a crash is an unknown
+        # outcome, not a silent "never sent".
+        handed_over = _mine(row).update(handed_over_at=timezone.now(), attempts=F("attempts") + 1, provider_message_id=message_id)
+    if not handed_over:
+        return None  # presumed dead and reclaimed meanwhile: the new owner sends it
+    row.attempts += 1
+    row.provider_message_id = message_id
+    try:
+        connection.send_messages([build_message(row, message_id=message_id)])
+    except Exception as exc:
+        _close_quietly(connection)  # the next message reconnects
+        _record_failure(row, exc)
+        return None
+    return row
+
+
+def _moot(row: Notification) -> bool:
+    if row.kind not in (K.SELLER_DUE_SOON, K.SELLER_OVERDUE) or row.order_id is None:
+        return False
+    from shipdesk.orders.models import Order
+
+    status = Order.objects.filter(pk=row.order_id).values_list("status", flat=True).first()
+    return status != _STAGE_STATUS.get(row.context.get("stage") or row.stage)
+
+
+def _order_ref(row: Notification):
+    from shipdesk.orders.models import Order
+
+    return Order(pk=row.order_id, seller_id=row.seller_id)
+
+
+def _finish(row: Notification, status: str, *, event: str, error: str = "", **params) -> bool:
+    """Record the end of a message, fenced by its claim, with its timeline event; False if fenced out."""
+    from shipdesk.orders.events import record_event
+
+    now = timezone.now()
+    fields = {"status": status, "last_error": error[:2000]}
+    if status == S.SENT:
+        fields["sent_at"] = now
+    if status in (S.FAILED, S.SKIPPED):
+        fields["failed_at"] = now
+    with transaction.atomic(savepoint=False):
+        if not _mine(row).update(**fields):
+            return False
+        row.status, row.last_error = status, fields["last_error"]
+        if row.order_id is not None:
+            record_event(order=_order_ref(row), type=event, actor=SYSTEM, at=now, **timeline_params(row, message_id=row.provider_message_id, **params))
+        if status == S.FAILED and row.kind in CUSTOMER_KINDS:
+            # The seller must know a customer was not told: they can reach them another way.
+            Alert.objects.create(
+                seller_id=row.seller_id,
+                order_id=row.order_id,
+                kind=Alert.EMAIL_FAILED,
+                title=f"Email not delivered to {row.recipient}: {row.subject}"[:300],
+                created_at=now,
+            )
+    return True
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """Whether retrying cannot help: the server refused this message for good (5xx) or it is unsendable."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return False  # our credentials, not the message: fix them and every message goes
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return isinstance(exc, (BadHeaderError, UnicodeError, ValueError))
+
+
+def describe(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{addr}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}" for addr, (code, msg) in exc.recipients.items())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        message = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"{exc.smtp_code} {message}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _record_failure(row: Notification, exc: BaseException, *, permanent: bool | None = None) -> None:
+    from shipdesk.orders.events import record_event
+
+    permanent = is_permanent(exc) if permanent is None else permanent
+    policy = retry_policy()
+    error = describe(exc)[:2000]
+    if permanent or row.attempts >= policy.max_attempts:
+        why = "refused" if permanent else f"still refused after {row.attempts} attempts"
+        logger.warning("Notification %s %s: %s", row.pk, why, error)
+        _finish(row, S.FAILED, event=NOTIFICATION_FAILED, error=error)
+        return
+    now = timezone.now()
+    delay = policy.delay(row.attempts, key=row.pk)
+    with transaction.atomic():
+        if not _mine(row).update(status=S.QUEUED, next_attempt_at=now + delay, last_error=error, handed_over_at=None):
+            return
+        row.status, row.last_error = S.QUEUED, error
+        if row.attempts == 1 and row.order_id is not None:
+            record_event(
+                order=_order_ref(row), type=NOTIFICATION_DELAYED, actor=SYSTEM, at=now,
+                **timeline_params(row, next_attempt_at=(now + delay).isoformat()),
+            )  # fmt: skip
+    logger.info("Notification %s refused for now (%s); attempt %d, next in %s.", row.pk, error, row.attempts, delay)
+
+
+# --- the reaper ----------------------------------------------------------------------------------
+
+
+def delivered_per_backend(message_id: str) -> bool | None:
+    """Ask the email backend whether it has this message: True, False, or None (it cannot tell: SMTP)."""
+    backend = get_connection()
+    lookup = getattr(backend, "delivered_message_ids", None)
+    if lookup is None:
+        return None
+    return message_id in lookup([message_id])
+
+
+def reconcile_abandoned(live: frozenset[str], now: datetime) -> int:
+    """Settle the rows left SENDING by dead workers. Returns how many it settled."""
+    from shipdesk.jobs.reaping import dead_after
+
+    abandoned = Notification.objects.filter(status=S.SENDING, claimed_at__lt=now - dead_after()).exclude(claimed_by__in=live)
+    settled = 0
+    for row in abandoned.order_by("id")[:1000]:
+        if row.handed_over_at is None:
+            # Never handed to the mail server: simply not sent yet.
+            settled += _mine(row).update(status=S.QUEUED, next_attempt_at=now)
+            continue
+        verdict = delivered_per_backend(row.provider_message_id)
+        if verdict is True:
+            settled += _finish(row, S.SENT, event=NOTIFICATION_SENT, reconciled=True)
+        elif verdict is False:
+            settled += _mine(row).update(status=S.QUEUED, next_attempt_at=now, handed_over_at=None)
+        elif settings.SHIPDESK_EMAIL["resend_uncertain"]:
+            logger.warning("Notification %s: worker %s died mid-send; resending with the same Message-ID.", row.pk, row.claimed_by)
+            settled += _mine(row).update(
+                status=S.QUEUED,
+                next_attempt_at=now,
+                handed_over_at=None,
+                uncertain_resends=F("uncertain_resends") + 1,
+                last_error=f"worker {row.claimed_by} died while sending; outcome unknown, resent with the same Message-ID",
+            )
+        else:
+            settled += _finish(
+                row, S.FAILED, event=NOTIFICATION_FAILED,
+                error=f"worker {row.claimed_by} died while sending; outcome unknown, not resent (at most once)",
+            )  # fmt: skip
+    return settled

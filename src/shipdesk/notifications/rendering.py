@@ -1,0 +1,406 @@
+"""Emails rendered from Django templates: subject, plain text and HTML, in the seller's name.
+
+One template set per notification kind under `templates/notifications/email/`:
+`<kind>.subject.txt`, `<kind>.txt` and `<kind>.html`. The HTML is autoescaped like any page, so
+a customer called `<script>` is text; the text version is not escaped (it is not HTML). The
+context is built here once, with money and times already formatted: amounts in the order's
+currency, times in the seller's timezone.
+
+Rendering takes plain objects, not queries, so the dashboard can preview a template with an
+unsaved sample order (`sample_order`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from email.utils import formataddr, parseaddr
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_currency
+from django.conf import settings
+from django.core import signing
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from .models import Notification
+
+K = Notification.Kind
+
+CUSTOMER_KINDS = frozenset(k for k in K.values if k.startswith("customer_"))
+SELLER_KINDS = frozenset(k for k in K.values if k.startswith("seller_"))
+
+STAGE_VERBS = {"confirm": "confirm", "process": "start processing", "ship": "ship"}
+
+# Why an order was cancelled, as the customer reads it.
+CUSTOMER_REASONS = {
+    "out_of_stock": "an item is out of stock",
+    "customer_request": "you asked for it",
+    "address_issue": "the order could not be shipped to the address given",
+    "payment_issue": "there was a problem with the payment",
+    "unpaid_timeout": "the payment did not arrive in time",
+    "unconfirmed_timeout": "the shop could not confirm it in time",
+    "other": "",
+}
+# Why a parcel is late, as the seller reads it.
+DELAY_REASONS = {
+    "missed_eta": "it was not delivered by its expected date",
+    "no_movement": "the carrier has not scanned it for 3 days",
+    "exception": "the carrier reported a problem",
+    "return_to_sender": "the carrier is returning it to you",
+}
+
+REVIEW_SALT = "shipdesk.review"
+
+
+def _timeout_reason(extra: dict) -> str:
+    """Why the system cancelled an order, as the seller reads it."""
+    hours = extra.get("hours")
+    within = f" within {hours} hours" if hours else " in time"
+    if extra.get("reason") == "unconfirmed_timeout":
+        return f"it was paid but not confirmed{within}"
+    return f"it was not paid{within}"
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+    from_email: str
+    reply_to: str
+
+
+# --- formatting ----------------------------------------------------------------------------------
+
+
+def money(amount, currency: str) -> str:
+    return format_currency(Decimal(amount), currency, locale="en")
+
+
+def local_time(value: datetime | None, tz: str) -> datetime | None:
+    return None if value is None else value.astimezone(ZoneInfo(tz))
+
+
+def when(value: datetime | None, tz: str) -> str:
+    """"Sat 4 Jan, 16:00 EAT" in the seller's timezone."""
+    value = local_time(value, tz)
+    return "" if value is None else f"{value:%a} {value.day} {value:%b}, {value:%H:%M} {value.tzname()}"
+
+
+def day(value: datetime | None, tz: str) -> str:
+    """"Tuesday 7 January" in the seller's timezone (an ETA is a day, not an instant)."""
+    value = local_time(value, tz)
+    return "" if value is None else f"{value:%A} {value.day} {value:%B}"
+
+
+def _parse(value) -> datetime | None:
+    if isinstance(value, datetime) or value is None:
+        return value
+    return parse_datetime(str(value))
+
+
+# --- links ---------------------------------------------------------------------------------------
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SHIPDESK_BASE_URL}{path}"
+
+
+def order_url(order_id: int) -> str:
+    """The order in the seller's dashboard."""
+    return absolute(f"/orders/{order_id}/")
+
+
+def review_url(order_id: int) -> str:
+    """The customer's review page: a signed token that names the order (check with `review_order_id`)."""
+    return absolute(f"/r/{signing.dumps(order_id, salt=REVIEW_SALT)}/")
+
+
+def review_order_id(token: str, *, max_age: timedelta = timedelta(days=90)) -> int | None:
+    """The order a review token names, or None when it is forged or older than `max_age`."""
+    try:
+        value = signing.loads(token, salt=REVIEW_SALT, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+# --- senders -------------------------------------------------------------------------------------
+
+
+def platform_address() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "no-reply@shipdesk.localhost"
+
+
+def sender_for(kind: str, seller) -> tuple[str, str]:
+    """(From, Reply-To). Customers get mail in the shop's name, replies going to the shop; sellers
+    get mail from Shipdesk. The address stays the platform's own: mail in another domain's name
+    fails SPF/DMARC and lands in spam."""
+    if kind in CUSTOMER_KINDS:
+        return formataddr((seller.name, platform_address())), seller.email
+    return formataddr(("Shipdesk", platform_address())), ""
+
+
+# --- context -------------------------------------------------------------------------------------
+
+
+def _order_context(order, lines, shipment, seller) -> dict:
+    c = order.currency
+    tz = seller.timezone
+    address = [order.ship_name, order.ship_line1, order.ship_line2, " ".join(filter(None, [order.ship_postal_code, order.ship_city])), order.ship_region, order.ship_country]
+    context = {
+        "order": {
+            "id": order.pk,
+            "number": order.number,
+            "customer_name": order.customer_name,
+            "placed_at": when(order.placed_at, tz),
+            "subtotal": money(order.subtotal, c),
+            "shipping_fee": money(order.shipping_fee, c),
+            "total": money(order.total, c),
+            "refunded_total": money(order.refunded_total, c) if order.refunded_total else "",
+            "address": [part for part in address if part],
+            "url": order_url(order.pk) if order.pk else absolute("/orders/"),
+            "item_count": sum(line.open_quantity for line in lines),
+        },
+        "lines": [
+            {
+                "sku": line.sku,
+                "title": line.title,
+                "quantity": line.open_quantity,
+                "cancelled": line.quantity_cancelled,
+                "unit_price": money(line.unit_price, c),
+                "amount": money(line.unit_price * line.open_quantity, c),
+                "short": line.stock == "short",
+            }
+            for line in lines
+        ],
+        "shipment": None,
+    }
+    if shipment is not None:
+        from shipdesk.shipping.carriers import get_carrier
+
+        carrier = get_carrier(shipment.carrier)
+        service = carrier.service(shipment.service_level) if carrier else None
+        context["shipment"] = {
+            "carrier": carrier.name if carrier else shipment.carrier,
+            "service": service.name if service else shipment.service_level,
+            "tracking_number": shipment.tracking_number,
+            "tracking_url": shipment.tracking_url,
+            "eta": day(shipment.eta, tz),
+        }
+    return context
+
+
+def _kind_context(kind: str, order, seller, extra: dict, now: datetime) -> dict:
+    """What a kind adds to the order's context, from what its caller passed when queueing it."""
+    c, tz = order.currency, seller.timezone
+    context: dict = {}
+    if "refund_amount" in extra:
+        amount = Decimal(str(extra["refund_amount"]))
+        context["refund_amount"] = money(amount, c) if amount > 0 else ""
+    if kind == K.CUSTOMER_CANCELLED:
+        context["reason"] = CUSTOMER_REASONS.get(extra.get("reason", ""), "")
+    if kind == K.SELLER_AUTO_CANCELLED:
+        context["reason"] = _timeout_reason(extra)
+        context["seller_caused"] = bool(extra.get("seller_caused"))
+    if kind == K.CUSTOMER_LINE_CANCELLED:
+        context["cancelled_line"] = {"sku": extra.get("sku", ""), "quantity": extra.get("quantity", 0)}
+    if kind in (K.SELLER_DUE_SOON, K.SELLER_OVERDUE):
+        stage = extra.get("stage", "confirm")
+        deadline = _parse(extra.get("deadline"))
+        context["stage"] = {"name": stage, "verb": STAGE_VERBS.get(stage, stage), "deadline": when(deadline, tz)}
+        if deadline is not None:
+            left = deadline - now
+            hours = max(0, int(left.total_seconds() // 3600))
+            minutes = max(0, int(left.total_seconds() % 3600 // 60))
+            context["stage"]["left"] = f"{hours} h {minutes} min" if hours else f"{minutes} min"
+    if kind == K.SELLER_OUT_OF_STOCK:
+        context["skus"] = list(extra.get("skus", []))
+    if kind in (K.SELLER_DELIVERY_EXCEPTION, K.CUSTOMER_DELAY_NOTICE):
+        context["delay_reason"] = DELAY_REASONS.get(extra.get("reason", ""), "")
+    if kind == K.CUSTOMER_REVIEW_REQUEST:
+        context["review_url"] = review_url(order.pk) if order.pk else absolute("/r/sample/")
+    if kind == K.CUSTOMER_SUBSTITUTE_OFFER:
+        context["offer"] = {
+            "sku": extra.get("sku", ""),
+            "substitute_sku": extra.get("substitute_sku", ""),
+            "substitute_title": extra.get("substitute_title", ""),
+            "url": extra.get("offer_url", ""),
+        }
+    return context
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+_BLANK_LINES = re.compile(r"\n[ \t]*(\n[ \t]*)+\n")
+_TRAILING = re.compile(r"[ \t]+\n")
+
+
+def _text(rendered: str) -> str:
+    """Template tags leave blank lines and trailing spaces behind; a text mail should not."""
+    rendered = _TRAILING.sub("\n", rendered)
+    return _BLANK_LINES.sub("\n\n", rendered).strip() + "\n"
+
+
+def _subject(rendered: str) -> str:
+    # A header is one line: a newline in a subject would be a header injection (and Django
+    # refuses it); long subjects are cut where mail clients would anyway.
+    return " ".join(rendered.split())[:250]
+
+
+def render(kind: str, context: dict, *, seller) -> RenderedEmail:
+    base = f"notifications/email/{kind}"
+    from_email, reply_to = sender_for(kind, seller)
+    return RenderedEmail(
+        subject=_subject(render_to_string(f"{base}.subject.txt", context)),
+        text=_text(render_to_string(f"{base}.txt", context)),
+        html=render_to_string(f"{base}.html", context),
+        from_email=from_email,
+        reply_to=reply_to,
+    )
+
+
+def _base_context(kind: str, seller) -> dict:
+    return {
+        "kind": kind,
+        "audience": "customer" if kind in CUSTOMER_KINDS else "seller",
+        "shop": {"name": seller.name, "email": seller.email},
+        "dashboard_url": absolute("/orders/"),
+        "alerts_url": absolute("/alerts/"),
+    }
+
+
+def render_order_email(*, kind: str, order, lines, shipment, seller, extra: dict | None = None, now: datetime | None = None) -> RenderedEmail:
+    """The email of `kind` about `order`, from objects already loaded (saved or not)."""
+    now = now or timezone.now()
+    extra = extra or {}
+    context = {
+        **_base_context(kind, seller),
+        **_order_context(order, lines, shipment, seller),
+        **_kind_context(kind, order, seller, extra, now),
+    }
+    return render(kind, context, seller=seller)
+
+
+def render_digest_email(*, seller, digest: dict) -> RenderedEmail:
+    return render(K.SELLER_DAILY_DIGEST, {**_base_context(K.SELLER_DAILY_DIGEST, seller), "digest": digest}, seller=seller)
+
+
+# --- alert titles (the bell shows one line) --------------------------------------------------------
+
+
+def alert_title(kind: str, *, order, lines, extra: dict, seller) -> str:
+    number = f"#{order.number}" if order is not None else ""
+    if kind == K.SELLER_NEW_ORDER:
+        items = sum(line.open_quantity for line in lines)
+        return f"New order {number}: {items} item{'s' if items != 1 else ''}, {money(order.total, order.currency)}"
+    if kind == K.SELLER_DUE_SOON:
+        stage = extra.get("stage", "confirm")
+        deadline = _parse(extra.get("deadline"))
+        return f"Order {number}: {STAGE_VERBS.get(stage, stage)} by {when(deadline, seller.timezone)}"
+    if kind == K.SELLER_OVERDUE:
+        stage = extra.get("stage", "confirm")
+        return f"Order {number} is overdue: {STAGE_VERBS.get(stage, stage)} it now"
+    if kind == K.SELLER_PAYMENT_FAILED:
+        return f"Payment failed for order {number}"
+    if kind == K.SELLER_OUT_OF_STOCK:
+        return f"Order {number}: out of stock ({', '.join(extra.get('skus', []))})"
+    if kind == K.SELLER_DELIVERY_EXCEPTION:
+        return f"Order {number} is delayed: {DELAY_REASONS.get(extra.get('reason', ''), 'delivery problem')}"
+    if kind == K.SELLER_AUTO_CANCELLED:
+        return f"Order {number} was cancelled automatically: {_timeout_reason(extra)}"
+    return f"{kind.replace('_', ' ').capitalize()} {number}".strip()
+
+
+# --- previews ------------------------------------------------------------------------------------
+
+
+def sample_order(seller):
+    """An unsaved order with two lines and a shipment, to preview every template with."""
+    from shipdesk.orders.deadlines import BusinessCalendar
+    from shipdesk.orders.models import LineStock, Order, OrderLine
+    from shipdesk.shipping.models import Shipment
+
+    now = timezone.now()
+    currency = "USD"
+    order = Order(
+        seller=seller,
+        number=1042,
+        customer_name="Ada Lovelace",
+        customer_email="ada@example.com",
+        ship_name="Ada Lovelace",
+        ship_line1="1 Main St",
+        ship_city="Springfield",
+        ship_region="IL",
+        ship_postal_code="62701",
+        ship_country="US",
+        currency=currency,
+        subtotal=Decimal("37.00"),
+        shipping_fee=Decimal("4.99"),
+        total=Decimal("41.99"),
+        refunded_total=Decimal("0"),
+        placed_at=now - timedelta(hours=3),
+    )
+    lines = [
+        OrderLine(order=order, sku="MUG-BLUE", title="Blue mug", quantity=2, unit_price=Decimal("12.50"), stock=LineStock.RESERVED),
+        OrderLine(order=order, sku="TEA-1", title="Breakfast tea", quantity=1, unit_price=Decimal("12.00"), stock=LineStock.RESERVED),
+    ]
+    calendar = BusinessCalendar(timezone=seller.timezone, country=str(seller.country) or "US")
+    shipment = Shipment(
+        order=order,
+        carrier="ups",
+        service_level="ground",
+        tracking_number="1Z999AA10123456784",
+        tracking_url="https://www.ups.com/track?tracknum=1Z999AA10123456784",
+        shipped_at=now,
+        eta=calendar.add_business_days(now, 5),
+    )
+    return order, lines, shipment
+
+
+def sample_extra(kind: str, order) -> dict:
+    deadline = (timezone.now() + timedelta(hours=5)).isoformat()
+    return {
+        K.CUSTOMER_CANCELLED: {"reason": "out_of_stock", "refund_amount": str(order.total)},
+        K.CUSTOMER_LINE_CANCELLED: {"sku": "TEA-1", "quantity": 1, "refund_amount": "12.00"},
+        K.SELLER_DUE_SOON: {"stage": "confirm", "deadline": deadline},
+        K.SELLER_OVERDUE: {"stage": "ship", "deadline": deadline},
+        K.SELLER_OUT_OF_STOCK: {"skus": ["TEA-1"]},
+        K.SELLER_DELIVERY_EXCEPTION: {"reason": "missed_eta"},
+        K.CUSTOMER_DELAY_NOTICE: {"reason": "missed_eta"},
+        K.SELLER_AUTO_CANCELLED: {"reason": "unconfirmed_timeout", "refund_amount": str(order.total), "hours": 72, "seller_caused": True},
+        K.CUSTOMER_SUBSTITUTE_OFFER: {
+            "sku": "TEA-1",
+            "substitute_sku": "TEA-2",
+            "substitute_title": "Earl Grey tea",
+            "offer_url": absolute("/s/sample/"),
+        },
+    }.get(kind, {})
+
+
+def sample_digest(seller) -> dict:
+    return {
+        "date": day(timezone.now(), seller.timezone),
+        "to_confirm": 3,
+        "to_process": 2,
+        "to_ship": 1,
+        "overdue": 1,
+        "due_today": 2,
+        "short": 1,
+        "delayed": 0,
+        "orders": [
+            {"number": 1042, "customer": "Ada Lovelace", "action": "confirm", "deadline": when(timezone.now() + timedelta(hours=2), seller.timezone), "overdue": False, "url": order_url(1)},
+            {"number": 1039, "customer": "Grace Hopper", "action": "ship", "deadline": when(timezone.now() - timedelta(hours=1), seller.timezone), "overdue": True, "url": order_url(2)},
+        ],
+    }
+
+
+def preview(kind: str, seller) -> RenderedEmail:
+    if kind == K.SELLER_DAILY_DIGEST:
+        return render_digest_email(seller=seller, digest=sample_digest(seller))
+    order, lines, shipment = sample_order(seller)
+    return render_order_email(kind=kind, order=order, lines=lines, shipment=shipment, seller=seller, extra=sample_extra(kind, order))

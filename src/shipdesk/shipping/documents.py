@@ -1,0 +1,362 @@
+"""The papers of the packing bench, as PDF (ReportLab): packing slips, 4×6 labels, pick lists.
+
+Rendering only: every function takes plain data (`selectors.document_orders` builds it, scoped to
+a seller) and returns the PDF's bytes; nothing here reads the database. Many orders make one
+file: a slip (or a label) per order, one after the other, so a batch prints in one go.
+
+Everything a customer or seller typed is escaped before it reaches ReportLab's paragraph markup,
+and the text font is DejaVu Sans where installed (Debian's fonts-dejavu-core), so accented and
+non-Latin names print as typed rather than as black boxes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4, LETTER, inch
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import registerFontFamily
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+LABEL_SIZE = (4 * inch, 6 * inch)
+# Countries that print on US Letter; everyone else uses A4.
+LETTER_COUNTRIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "CR", "PR"})
+_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+FRAME_PADDING = 6  # ReportLab's frames keep 6 pt inside the margins
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    sku: str
+    title: str
+    quantity: int  # open quantity: what goes into the box
+    bin_location: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentShipment:
+    carrier: str  # display name
+    service: str  # display name
+    tracking_number: str
+    sandbox: bool = False
+
+
+@dataclass(frozen=True)
+class DocumentOrder:
+    order_id: int
+    number: int
+    placed_at: datetime  # in the seller's timezone
+    shop_name: str
+    shop_email: str
+    shop_country: str  # ISO code
+    thank_you_note: str
+    customer_note: str
+    ship_to: tuple[str, ...]  # address lines, name first
+    lines: tuple[DocumentLine, ...]
+    shipment: DocumentShipment | None
+
+
+@dataclass(frozen=True)
+class PickRow:
+    bin_location: str
+    sku: str
+    title: str
+    quantity: int
+    order_numbers: tuple[int, ...]
+
+
+# --- fonts and text -------------------------------------------------------------------------
+
+
+@cache
+def _fonts() -> tuple[str, str]:
+    regular, bold = _DEJAVU / "DejaVuSans.ttf", _DEJAVU / "DejaVuSans-Bold.ttf"
+    if regular.exists() and bold.exists():
+        pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
+        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
+        # So that <b> in a paragraph picks the bold face.
+        registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold", italic="DejaVuSans", boldItalic="DejaVuSans-Bold")
+        return "DejaVuSans", "DejaVuSans-Bold"
+    return "Helvetica", "Helvetica-Bold"  # the PDF standard fonts: Latin-1 only
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _clean(text: str) -> str:
+    # Control characters are not text; a PDF cannot show them and ReportLab may choke on some.
+    return _CONTROL.sub("", unicodedata.normalize("NFC", text or ""))
+
+
+def _markup(text: str) -> str:
+    """User text made safe for a Paragraph: escaped, line breaks kept."""
+    return escape(_clean(text)).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    regular, bold = _fonts()
+    return {
+        "body": ParagraphStyle("body", fontName=regular, fontSize=10, leading=13),
+        "small": ParagraphStyle("small", fontName=regular, fontSize=8, leading=10, textColor=colors.HexColor("#444444")),
+        "cell": ParagraphStyle("cell", fontName=regular, fontSize=9.5, leading=12),
+        "head": ParagraphStyle("head", fontName=bold, fontSize=9.5, leading=12),
+        "shop": ParagraphStyle("shop", fontName=bold, fontSize=18, leading=22),
+        "title": ParagraphStyle("title", fontName=bold, fontSize=13, leading=16),
+        "address": ParagraphStyle("address", fontName=regular, fontSize=11, leading=14),
+    }
+
+
+def _page_size(country: str) -> tuple[float, float]:
+    return LETTER if country in LETTER_COUNTRIES else A4
+
+
+class CheckBox(Flowable):
+    """An empty square the packer ticks with a pen."""
+
+    def __init__(self, size: float = 9):
+        super().__init__()
+        self.width = self.height = size
+
+    def draw(self) -> None:
+        self.canv.setLineWidth(0.8)
+        self.canv.rect(0, 0, self.width, self.height)
+
+
+def _barcode(value: str, *, max_width: float, bar_height: float) -> Code128:
+    """A Code 128 barcode of `value` as wide as allowed, with modules between 0.8 and 1.5 pt.
+
+    Wide enough modules keep it readable by a cheap scanner (and by zbar at 150 dpi); the ASCII
+    check keeps ReportLab from silently dropping characters Code 128 cannot carry.
+    """
+    value = "".join(ch for ch in _clean(value) if 32 <= ord(ch) < 127)
+    # The width includes the quiet zones (10 modules each side) without which no scanner reads it.
+    probe = Code128(value, barWidth=1, barHeight=bar_height, humanReadable=False)
+    bar_width = max(0.8, min(1.5, max_width / max(probe.width, 1)))
+    return Code128(value, barWidth=bar_width, barHeight=bar_height, humanReadable=False)
+
+
+def _render(build) -> bytes:
+    buffer = io.BytesIO()
+    build(buffer)
+    return buffer.getvalue()
+
+
+# --- packing slips --------------------------------------------------------------------------
+
+
+def _slip(order: DocumentOrder, styles: dict[str, ParagraphStyle], width: float) -> list:
+    barcode = _barcode(str(order.number), max_width=60 * mm, bar_height=14 * mm)
+    header = Table(
+        [
+            [
+                Paragraph(_markup(order.shop_name), styles["shop"]),
+                barcode,
+            ],
+            [
+                Paragraph(f"Packing slip &nbsp;·&nbsp; Order #{order.number}", styles["title"]),
+                Paragraph(f"#{order.number}", ParagraphStyle("under_barcode", parent=styles["small"], alignment=TA_RIGHT)),
+            ],
+            [Paragraph(f"Placed {order.placed_at:%d %b %Y}", styles["small"]), ""],
+        ],
+        colWidths=[width - 65 * mm, 65 * mm],
+        style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, -1), "RIGHT"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
+    )
+    ship_to = Paragraph("<br/>".join(_markup(line) for line in order.ship_to if line), styles["address"])
+    rows = [["", Paragraph("SKU", styles["head"]), Paragraph("Item", styles["head"]), Paragraph("Qty", styles["head"])]]
+    rows += [
+        [CheckBox(), Paragraph(_markup(line.sku), styles["cell"]), Paragraph(_markup(line.title), styles["cell"]), Paragraph(str(line.quantity), styles["head"])]
+        for line in order.lines
+    ]
+    lines = Table(
+        rows,
+        colWidths=[10 * mm, 45 * mm, width - 75 * mm, 20 * mm],
+        repeatRows=1,
+        style=TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 1, colors.black),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#999999")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (3, 0), (3, -1), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (0, -1), 0),
+            ]
+        ),
+    )
+    story: list = [header, Spacer(1, 6 * mm), Paragraph("Ship to", styles["head"]), ship_to, Spacer(1, 6 * mm), lines]
+    total = sum(line.quantity for line in order.lines)
+    story.append(Paragraph(f"{total} item{'s' if total != 1 else ''}", styles["small"]))
+    if order.customer_note.strip():
+        story += [Spacer(1, 5 * mm), Paragraph("Note from the customer", styles["head"]), Paragraph(_markup(order.customer_note), styles["body"])]
+    if order.thank_you_note.strip():
+        story += [Spacer(1, 8 * mm), KeepTogether([Paragraph(_markup(order.thank_you_note), styles["body"])])]
+    return story
+
+
+def packing_slips_pdf(orders: Sequence[DocumentOrder]) -> bytes:
+    """One packing slip per order, each starting on a new page, in one PDF."""
+    styles = _styles()
+    size = _page_size(orders[0].shop_country if orders else "")
+    margin = 15 * mm
+
+    def build(buffer):
+        doc = SimpleDocTemplate(
+            buffer, pagesize=size, leftMargin=margin, rightMargin=margin, topMargin=margin, bottomMargin=margin,
+            title="Packing slips" if len(orders) > 1 else f"Packing slip #{orders[0].number}", author="Shipdesk",
+        )
+        story: list = []
+        for i, order in enumerate(orders):
+            if i:
+                story.append(PageBreak())
+            story += _slip(order, styles, doc.width - 2 * FRAME_PADDING)
+        doc.build(story)
+
+    return _render(build)
+
+
+# --- shipping labels ------------------------------------------------------------------------
+
+
+def _draw_paragraph(canvas: Canvas, text: str, style: ParagraphStyle, x: float, top: float, width: float, max_height: float) -> float:
+    paragraph = Paragraph(text, style)
+    _, height = paragraph.wrap(width, max_height)
+    paragraph.drawOn(canvas, x, top - height)
+    return height
+
+
+def _label(canvas: Canvas, order: DocumentOrder, styles: dict[str, ParagraphStyle]) -> None:
+    width, height = LABEL_SIZE
+    margin = 0.2 * inch
+    inner = width - 2 * margin
+    _, bold = _fonts()
+    shipment = order.shipment
+    assert shipment is not None  # document_orders refuses label batches with unshipped orders
+
+    canvas.setLineWidth(1.2)
+    canvas.rect(margin / 2, margin / 2, width - margin, height - margin)
+    top = height - margin
+    top -= _draw_paragraph(canvas, "FROM<br/>" + "<br/>".join(_markup(x) for x in (order.shop_name, order.shop_email, order.shop_country) if x), styles["small"], margin, top, inner, 1 * inch) + 8
+    canvas.line(margin / 2, top, width - margin / 2, top)
+    top -= 8
+    to_style = ParagraphStyle("to", parent=styles["address"], fontSize=12, leading=15)
+    top -= _draw_paragraph(canvas, "SHIP TO<br/>" + "<br/>".join(f"<b>{_markup(line)}</b>" if i == 0 else _markup(line) for i, line in enumerate(order.ship_to) if line), to_style, margin, top, inner, 1.7 * inch) + 8
+    canvas.line(margin / 2, top, width - margin / 2, top)
+    top -= 6
+    top -= _draw_paragraph(canvas, f"<b>{_markup(shipment.carrier)}</b> · {_markup(shipment.service)}", styles["body"], margin, top, inner, 0.6 * inch) + 6
+
+    barcode = _barcode(shipment.tracking_number, max_width=inner, bar_height=0.9 * inch)
+    barcode.drawOn(canvas, margin + (inner - barcode.width) / 2, top - barcode.height)
+    top -= barcode.height + 4
+    canvas.setFont(bold, 11)
+    canvas.drawCentredString(width / 2, top - 11, _clean(shipment.tracking_number))
+    top -= 22
+    canvas.setFont(_fonts()[0], 8)
+    canvas.drawString(margin, margin, f"Order #{order.number}")
+    if shipment.sandbox:
+        canvas.setFont(bold, 10)
+        canvas.drawRightString(width - margin, margin, "SANDBOX · NOT A REAL LABEL")
+
+
+def labels_pdf(orders: Sequence[DocumentOrder]) -> bytes:
+    """One 4×6 in label per shipped order, one per page, in one PDF."""
+    styles = _styles()
+
+    def build(buffer):
+        canvas = Canvas(buffer, pagesize=LABEL_SIZE)
+        canvas.setTitle("Shipping labels" if len(orders) > 1 else f"Shipping label #{orders[0].number}")
+        canvas.setAuthor("Shipdesk")
+        for order in orders:
+            _label(canvas, order, styles)
+            canvas.showPage()
+        canvas.save()
+
+    return _render(build)
+
+
+# --- pick list ------------------------------------------------------------------------------
+
+
+def pick_rows(orders: Sequence[DocumentOrder]) -> list[PickRow]:
+    """Quantities summed per SKU across the orders, in shelf order (bin location, then SKU);
+    products without a bin come last."""
+    rows: dict[str, dict] = {}
+    for order in orders:
+        for line in order.lines:
+            row = rows.setdefault(line.sku, {"bin": line.bin_location, "title": line.title, "quantity": 0, "orders": []})
+            row["quantity"] += line.quantity
+            if order.number not in row["orders"]:
+                row["orders"].append(order.number)
+    return sorted(
+        (PickRow(bin_location=r["bin"], sku=sku, title=r["title"], quantity=r["quantity"], order_numbers=tuple(r["orders"])) for sku, r in rows.items()),
+        key=lambda r: (r.bin_location == "", _natural(r.bin_location), r.sku),
+    )
+
+
+def _natural(text: str) -> tuple:
+    # "A-2" before "A-10", as the shelves are numbered.
+    return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text))
+
+
+def pick_list_pdf(orders: Sequence[DocumentOrder], *, generated_at: datetime) -> bytes:
+    styles = _styles()
+    size = _page_size(orders[0].shop_country if orders else "")
+    margin = 15 * mm
+    width = size[0] - 2 * margin - 2 * FRAME_PADDING
+    rows = pick_rows(orders)
+
+    def build(buffer):
+        doc = SimpleDocTemplate(
+            buffer, pagesize=size, leftMargin=margin, rightMargin=margin, topMargin=margin, bottomMargin=margin,
+            title="Pick list", author="Shipdesk",
+        )
+        shops = sorted({o.shop_name for o in orders})
+        numbers = ", ".join(f"#{o.number}" for o in orders)
+        table = [[Paragraph(h, styles["head"]) for h in ("", "Bin", "SKU", "Item", "Qty", "Orders")]]
+        table += [
+            [
+                CheckBox(),
+                Paragraph(_markup(r.bin_location or "—"), styles["head"]),
+                Paragraph(_markup(r.sku), styles["cell"]),
+                Paragraph(_markup(r.title), styles["cell"]),
+                Paragraph(str(r.quantity), styles["head"]),
+                Paragraph(", ".join(f"#{n}" for n in r.order_numbers), styles["small"]),
+            ]
+            for r in rows
+        ]
+        story = [
+            Paragraph(f"Pick list · {_markup(', '.join(shops))}", styles["title"]),
+            Paragraph(
+                f"{len(orders)} order{'s' if len(orders) != 1 else ''}, {sum(r.quantity for r in rows)} items · {generated_at:%d %b %Y %H:%M}",
+                styles["small"],
+            ),
+            Paragraph(f"Orders: {numbers}", styles["small"]),
+            Spacer(1, 5 * mm),
+            Table(
+                table,
+                colWidths=[10 * mm, 22 * mm, 38 * mm, width - 125 * mm, 15 * mm, 40 * mm],
+                repeatRows=1,
+                style=TableStyle(
+                    [
+                        ("LINEBELOW", (0, 0), (-1, 0), 1, colors.black),
+                        ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#999999")),
+                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ]
+                ),
+            ),
+        ]
+        doc.build(story)
+
+    return _render(build)

@@ -1,0 +1,295 @@
+"""Shipping actions: record what a carrier says about a parcel, and flag parcels that are late.
+
+Every carrier message, whether a signed webhook (`webhooks`) or the answer to a poll (`polling`),
+becomes one `TrackingUpdate` and goes through `record_tracking_update`. In one transaction per
+parcel it stores the scans it has not seen before, writes them to the order's timeline, flags the
+shipment delayed on an exception or a return to sender, and delivers the order through
+`orders.services.deliver_order` when the carrier says delivered: a message repeated any number of
+times, or replayed, delivers the order exactly once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from shipdesk.actors import SYSTEM, Actor, ActorKind
+from shipdesk.notifications.models import Notification
+from shipdesk.notifications.services import queue_notification
+from shipdesk.orders import services as order_services
+from shipdesk.orders.events import build_event, record_event
+from shipdesk.orders.models import Order, OrderEvent, OrderStatus
+
+from .carriers import get_carrier
+from .models import MOVEMENT_STATUSES, DelayReason, Shipment, TrackingEvent, TrackingStatus, WebhookReceipt
+from .tracking import normalize_tracking_number
+
+logger = logging.getLogger(__name__)
+
+# OrderEvent types written here.
+CARRIER_SCAN = "carrier_scan"  # one scan of the parcel, as the carrier reported it
+SHIPMENT_DELAYED = "shipment_delayed"  # exception, return to sender, no movement or a missed ETA
+
+NO_MOVEMENT = timedelta(days=3)
+# Statuses that flag the shipment delayed the moment they arrive.
+ALARMING = {TrackingStatus.EXCEPTION: DelayReason.EXCEPTION, TrackingStatus.RETURN_TO_SENDER: DelayReason.RETURN_TO_SENDER}
+# Per sweep: a backlog after downtime is worked through over a few runs, not in one huge pass.
+DELAY_SWEEP_BATCH = 500
+MAX_SCANS = 500
+
+
+@dataclass(frozen=True)
+class Scan:
+    status: str  # a TrackingStatus
+    occurred_at: datetime  # aware
+    description: str = ""
+    location: str = ""
+
+    def fingerprint(self) -> str:
+        text = "\x1f".join((self.status, self.occurred_at.isoformat(), self.description, self.location))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class TrackingUpdate:
+    """What one carrier message says about one parcel."""
+
+    source: str  # generic, easypost, aftership, sandbox, …
+    tracking_number: str
+    scans: tuple[Scan, ...] = ()
+    status: str | None = None  # the parcel's current status, when the message states one
+    carrier: str | None = None  # our carrier code, when the message names a carrier we know
+    event_id: str | None = None  # the provider's id of the message: a webhook replay is ignored
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    outcome: str  # applied, duplicate, unknown_number
+    delivered_order_ids: tuple[int, ...] = ()
+
+
+DUPLICATE = "duplicate"
+
+
+def _receipt_exists(update: TrackingUpdate) -> bool:
+    return bool(update.event_id) and WebhookReceipt.objects.filter(provider=update.source, event_id=update.event_id).exists()
+
+
+def record_ignored_webhook(*, provider: str, event_id: str) -> str:
+    """A signed webhook that is no tracking update (another event type): kept, so a replay is a duplicate."""
+    try:
+        with transaction.atomic():
+            WebhookReceipt.objects.create(
+                provider=provider, event_id=event_id[:200], outcome=WebhookReceipt.Outcome.IGNORED, received_at=timezone.now()
+            )
+    except IntegrityError:
+        return DUPLICATE
+    return WebhookReceipt.Outcome.IGNORED
+
+
+def record_tracking_update(*, update: TrackingUpdate) -> UpdateResult:
+    """Apply a carrier message to the shipments with its tracking number. Safe to repeat."""
+    if _receipt_exists(update):
+        logger.info("Ignored a replayed %s webhook %s.", update.source, update.event_id)
+        return UpdateResult(outcome=DUPLICATE)
+    try:
+        with transaction.atomic():
+            return _record(update)
+    except IntegrityError:
+        # Two deliveries of one webhook at once: the receipt's unique key lets one in; the other
+        # rolled back whole and is the replay.
+        if _receipt_exists(update):
+            logger.info("Ignored a concurrent replay of %s webhook %s.", update.source, update.event_id)
+            return UpdateResult(outcome=DUPLICATE)
+        raise
+
+
+def _record(update: TrackingUpdate) -> UpdateResult:
+    now = timezone.now()
+    number = normalize_tracking_number(update.tracking_number or "").replace("\x00", "")[:64]
+    receipt = None
+    if update.event_id:
+        # Written first, so that a concurrent copy of this webhook waits on its key and then fails.
+        receipt = WebhookReceipt.objects.create(
+            provider=update.source,
+            event_id=update.event_id[:200],
+            tracking_number=number,
+            outcome=WebhookReceipt.Outcome.APPLIED,
+            received_at=now,
+        )
+    shipments = _shipments_for(number, update.carrier) if number else []
+    if not shipments:
+        logger.warning("Tracking update from %s for a number no shipment has: %r.", update.source, number)
+        if receipt is not None:
+            receipt.outcome = WebhookReceipt.Outcome.UNKNOWN_NUMBER
+            receipt.save(update_fields=["outcome"])
+        return UpdateResult(outcome=WebhookReceipt.Outcome.UNKNOWN_NUMBER)
+    if len(shipments) > 1:
+        logger.warning("Tracking number %s from %s matches %d shipments; updating each.", number, update.source, len(shipments))
+    delivered = [order_id for shipment in shipments if (order_id := _apply(shipment.pk, shipment.order_id, update, now))]
+    return UpdateResult(outcome=WebhookReceipt.Outcome.APPLIED, delivered_order_ids=tuple(delivered))
+
+
+def _shipments_for(number: str, carrier: str | None) -> list[Shipment]:
+    # A number is unique per seller and carrier, not across sellers. The carrier the message
+    # names narrows it down; when none of the shipments has that carrier (a seller who picked the
+    # wrong one of two carriers the number is valid for), the number alone decides.
+    shipments = list(Shipment.objects.filter(tracking_number=number).order_by("order_id"))
+    same_carrier = [s for s in shipments if carrier and s.carrier == carrier]
+    return same_carrier or shipments
+
+
+def _actor(shipment: Shipment, source: str) -> Actor:
+    carrier = get_carrier(shipment.carrier)
+    name = carrier.name if carrier else shipment.carrier
+    return Actor(kind=ActorKind.CARRIER, label=name if source in ("sandbox", "poll") else f"{name} via {source}")
+
+
+def _apply(shipment_id: int, order_id: int, update: TrackingUpdate, now: datetime) -> int | None:
+    """Apply the update to one shipment; returns the order id if this delivered the order."""
+    # The order's lock first, as every writer of an order and its shipment takes it.
+    order = Order.objects.select_for_update(no_key=True).select_related("seller").get(pk=order_id)
+    shipment = Shipment.objects.get(pk=shipment_id)
+    actor = _actor(shipment, update.source)
+
+    seen = set(TrackingEvent.objects.filter(shipment=shipment).values_list("fingerprint", flat=True))
+    new: dict[str, Scan] = {}
+    for scan in sorted(update.scans[:MAX_SCANS], key=lambda s: s.occurred_at):
+        key = scan.fingerprint()
+        if key not in seen and key not in new:
+            new[key] = scan
+    TrackingEvent.objects.bulk_create(
+        [
+            TrackingEvent(
+                seller_id=shipment.seller_id,
+                shipment=shipment,
+                status=scan.status,
+                description=scan.description[:500],
+                location=scan.location[:200],
+                occurred_at=scan.occurred_at,
+                source=update.source[:32],
+                fingerprint=key,
+                created_at=now,
+            )
+            for key, scan in new.items()
+        ]
+    )
+    OrderEvent.objects.bulk_create(
+        [
+            build_event(
+                order=order,
+                type=CARRIER_SCAN,
+                actor=actor,
+                at=now,
+                status=scan.status,
+                description=scan.description[:500],
+                location=scan.location[:200],
+                occurred_at=scan.occurred_at.isoformat(),
+                source=update.source,
+            )
+            for scan in new.values()
+        ]
+    )
+
+    latest = max((s for s in update.scans), key=lambda s: s.occurred_at, default=None)
+    status = update.status or (latest.status if latest else "")
+    fields: dict = {}
+    if status and status != shipment.tracking_status:
+        fields["tracking_status"] = status
+    moved = [s.occurred_at for s in new.values() if s.status in MOVEMENT_STATUSES]
+    if moved and (shipment.last_movement_at is None or max(moved) > shipment.last_movement_at):
+        fields["last_movement_at"] = min(max(moved), now)
+    if fields:
+        Shipment.objects.filter(pk=shipment.pk).update(**fields)
+
+    alarm = next((ALARMING[s.status] for s in new.values() if s.status in ALARMING), None)
+    if alarm is None and update.status in ALARMING and fields.get("tracking_status") == update.status:
+        alarm = ALARMING[update.status]
+    if alarm is not None:
+        _flag(order=order, shipment=shipment, reason=alarm, actor=actor, now=now)
+
+    says_delivered = update.status == TrackingStatus.DELIVERED or any(s.status == TrackingStatus.DELIVERED for s in update.scans)
+    if says_delivered and order.status == OrderStatus.SHIPPED:
+        delivered_scan = min(
+            (s for s in update.scans if s.status == TrackingStatus.DELIVERED), key=lambda s: s.occurred_at, default=None
+        )
+        order_services.deliver_order(
+            order_id=order.pk,
+            seller_id=order.seller_id,
+            actor=actor,
+            delivered_at=delivered_scan.occurred_at if delivered_scan else None,
+        )
+        return order.pk
+    return None
+
+
+# --- delays ---------------------------------------------------------------------------------
+
+
+def _flag(*, order: Order, shipment: Shipment, reason: str, actor: Actor, now: datetime) -> bool:
+    """Flag a parcel of a shipped order delayed, once; the seller is alerted once per parcel."""
+    if order.status != OrderStatus.SHIPPED:
+        return False
+    if not Shipment.objects.filter(pk=shipment.pk, delayed=False).update(delayed=True, delay_reason=reason, delayed_at=now):
+        return False
+    record_event(order=order, type=SHIPMENT_DELAYED, actor=actor, at=now, reason=reason)
+    queue_notification(
+        order=order,
+        kind=Notification.Kind.SELLER_DELIVERY_EXCEPTION,
+        stage="delayed",
+        recipient=order.seller.email,
+        context={"reason": reason, "carrier": shipment.carrier, "tracking_number": shipment.tracking_number},
+    )
+    return True
+
+
+@transaction.atomic
+def flag_shipment_delayed(*, shipment_id: int, reason: str, actor: Actor = SYSTEM) -> bool:
+    """Flag one shipment delayed (a sweep's finding, or the operator's); False if it already is, or is delivered."""
+    if reason not in DelayReason.values:
+        raise ValueError(f"Unknown delay reason {reason!r}.")
+    order_id = Shipment.objects.filter(pk=shipment_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        return False
+    order = Order.objects.select_for_update(no_key=True).select_related("seller").get(pk=order_id)
+    shipment = Shipment.objects.get(pk=shipment_id)
+    if shipment.delivered_at is not None:
+        return False
+    return _flag(order=order, shipment=shipment, reason=reason, actor=actor, now=timezone.now())
+
+
+def flag_delayed_shipments(*, now: datetime | None = None) -> int:
+    """The delay sweep: parcels past their ETA, or with no movement for 3 days. Safe to run twice.
+
+    Works from the rows as they are now, so a run after downtime catches everything missed.
+    Each shipment is flagged in its own transaction, under its order's lock, re-checked there.
+    """
+    now = now or timezone.now()
+    still_moving = Q(last_movement_at__gte=now - NO_MOVEMENT) | Q(last_movement_at__isnull=True, shipped_at__gte=now - NO_MOVEMENT)
+    # An untracked carrier never reports movement: only its ETA can be missed.
+    stuck = ~still_moving & Q(shipped_at__lt=now - NO_MOVEMENT) & ~Q(carrier="other")
+    candidates = (
+        Shipment.objects.filter(delivered_at__isnull=True, delayed=False, order__status=OrderStatus.SHIPPED)
+        .filter(Q(eta__lt=now) | stuck)
+        .order_by("id")
+        .values_list("id", "eta")[:DELAY_SWEEP_BATCH]
+    )
+    flagged = 0
+    for shipment_id, eta in list(candidates):
+        reason = DelayReason.MISSED_ETA if eta is not None and eta < now else DelayReason.NO_MOVEMENT
+        flagged += flag_shipment_delayed(shipment_id=shipment_id, reason=reason)
+    return flagged
+
+
+# --- polling bookkeeping --------------------------------------------------------------------
+
+
+def mark_polled(*, shipment_ids: list[int], at: datetime) -> None:
+    """Remember when integrated carriers were last asked about these parcels (not a business fact)."""
+    Shipment.objects.filter(pk__in=shipment_ids).update(last_polled_at=at)

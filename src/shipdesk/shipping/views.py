@@ -1,0 +1,151 @@
+"""Dashboard pages of shipping: the scan-to-pack screen and the printable documents.
+
+Thin adapters over `pack_checks`, `selectors` and `documents`, inside the dashboard's own
+conventions: `seller_view` (signed in, working in one shop), refusals shown by
+`dashboard.feedback`, pages extending "dashboard/base.html".
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from shipdesk.dashboard.access import actor_of, seller_view
+from shipdesk.dashboard.feedback import attempt, show_error
+from shipdesk.errors import ShipdeskError
+from shipdesk.orders import selectors as order_selectors
+from shipdesk.orders.models import OrderStatus
+
+from . import documents, pack_checks, selectors
+
+DOCUMENTS = {
+    # form value: (renderer, needs a shipment, file name for one order)
+    "packing-slips": (documents.packing_slips_pdf, False, "packing-slip"),
+    "labels": (documents.labels_pdf, True, "label"),
+    "pick-list": (lambda orders: documents.pick_list_pdf(orders, generated_at=timezone.now()), False, "pick-list"),
+}
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+# --- scan-to-pack ---------------------------------------------------------------------------
+
+
+def _order(request, order_id: int):
+    try:
+        return order_selectors.get_order(seller_id=request.seller.pk, order_id=order_id)
+    except ShipdeskError as exc:
+        show_error(request, exc)  # unknown, or another shop's: 404
+        raise
+
+
+def _pack_context(request, order, state: pack_checks.PackState, *, last=None) -> dict:
+    rows = [
+        {"line": line, "packed": state.packed.get(line.line_id, 0), "done": state.packed.get(line.line_id, 0) >= line.quantity}
+        for line in state.lines
+    ]
+    return {
+        "order": order,
+        "state": state,
+        "rows": rows,
+        "missing": state.missing,
+        "last": last,  # what the last scan did: {"ok": bool, "text": str}
+        "can_pack": order.status == OrderStatus.PROCESSING,
+        "units": sum(line.quantity for line in state.lines),
+        "units_packed": sum(min(state.packed.get(line.line_id, 0), line.quantity) for line in state.lines),
+    }
+
+
+@seller_view
+@require_GET
+def pack_screen(request, order_id: int):
+    order = _order(request, order_id)
+    state = pack_checks.pack_state(order_id=order.pk, seller_id=request.seller.pk)
+    return render(request, "shipping/pack.html", {**_pack_context(request, order, state), "nav": "orders"})
+
+
+def _scan_feedback(state: pack_checks.PackState) -> dict | None:
+    """What the packer reads after a scan: the refusal, or the line it ticked."""
+    if state.refused:
+        return {"ok": False, "text": state.refused[0].reason}
+    if not state.accepted:
+        return None  # an Enter on an empty field
+    _, line_id = state.accepted[-1]
+    line = next(line for line in state.lines if line.line_id == line_id)
+    return {"ok": True, "text": f"Packed {line.sku} — {state.packed.get(line_id, 0)} of {line.quantity}."}
+
+
+@seller_view
+@require_POST
+def pack_scan(request, order_id: int):
+    """One scan (the scanner types the code and Enter), or `restart` to empty the box."""
+    code = request.POST.get("code", "")[:200]
+    restart = request.POST.get("restart") == "1"
+    outcome = attempt(
+        request,
+        lambda: pack_checks.record_pack_scans(
+            order_id=order_id, seller_id=request.seller.pk, actor=actor_of(request), scans=[] if restart else [code], restart=restart
+        ),
+    )
+    last = {"ok": True, "text": "Started over: the box is empty."} if restart and outcome.ok else None
+    if outcome.ok and not restart:
+        last = _scan_feedback(outcome.value)
+    if not request.htmx:
+        if last:
+            (messages.success if last["ok"] else messages.error)(request, last["text"])
+        return redirect("shipping_pack", order_id=order_id)
+    order = _order(request, order_id)
+    state = pack_checks.pack_state(order_id=order_id, seller_id=request.seller.pk)
+    return render(request, "shipping/_pack_panel.html", _pack_context(request, order, state, last=last))
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+def _document(request, order_ids: list[int], kind: str):
+    render_pdf, needs_shipment, name = DOCUMENTS[kind]
+    orders = selectors.document_orders(seller_id=request.seller.pk, order_ids=order_ids, need_shipment=needs_shipment)
+    filename = f"{name}-{orders[0].number}.pdf" if len(orders) == 1 else f"{kind}.pdf"
+    return _pdf(render_pdf(orders), filename)
+
+
+@seller_view
+@require_GET
+def packing_slip(request, order_id: int):
+    outcome = attempt(request, lambda: _document(request, [order_id], "packing-slips"))
+    return outcome.value if outcome.ok else redirect("order", order_id=order_id)
+
+
+@seller_view
+@require_GET
+def label(request, order_id: int):
+    outcome = attempt(request, lambda: _document(request, [order_id], "labels"))
+    return outcome.value if outcome.ok else redirect("order", order_id=order_id)
+
+
+@seller_view
+@require_POST
+def batch_documents(request):
+    """The order list's "Print" buttons: the selected orders' slips, labels or pick list as one PDF."""
+    kind = request.POST.get("document", "")
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("orders")
+    ids = [int(i) for i in request.POST.getlist("order_ids") if i.isdigit() and len(i) < 19]
+    if kind not in DOCUMENTS:
+        messages.error(request, "Choose what to print: packing slips, labels or a pick list.")
+        return redirect(back)
+    if not ids:
+        messages.error(request, "Select the orders to print first.")
+        return redirect(back)
+    outcome = attempt(request, lambda: _document(request, ids, kind))
+    return outcome.value if outcome.ok else redirect(back)
