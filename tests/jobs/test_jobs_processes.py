@@ -58,7 +58,6 @@ def start_worker(name: str, mail_port: int, log_dir) -> subprocess.Popen:
         "SHIPDESK_EMAIL_RETRY_BASE_SECONDS": "0.2",
         "SHIPDESK_EMAIL_RETRY_CAP_SECONDS": "1",
         "SHIPDESK_EMAIL_MAX_ATTEMPTS": "100",
-        "SHIPDESK_EMAIL_BATCH": "10",
         "LOG_LEVEL": "WARNING",
     }
     log = open(log_dir / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
@@ -111,10 +110,7 @@ def test_two_workers_deliver_each_of_1000_messages_once_through_an_smtp_outage_a
     workers = {name: start_worker(name, server.port, tmp_path) for name in ("worker-a", "worker-b")}
     try:
         # when worker A is killed in the middle of the stream
-        wait_until(lambda: server.count() >= 1, deadline=deadline, what="1 messages arrived")
-        print("first", time.monotonic() - started)
         wait_until(lambda: server.count() >= 300, deadline=deadline, what="300 messages arrived")
-        print("300", time.monotonic() - started)
         workers["worker-a"].send_signal(signal.SIGKILL)
         workers["worker-a"].wait(timeout=10)
         killed_at = server.count()
@@ -140,7 +136,8 @@ def test_two_workers_deliver_each_of_1000_messages_once_through_an_smtp_outage_a
     rows = list(Notification.objects.values("pk", "provider_message_id", "uncertain_resends", "attempts", "claimed_by"))
     arrived = server.message_ids()
     resent = {row["provider_message_id"] for row in rows if row["uncertain_resends"]}
-    assert len(rows) == total >= MESSAGES + 1
+    # (The workers' own sweeps may have queued more — a daily digest — which count like any other.)
+    assert len(rows) >= total >= MESSAGES + 1
     # Every message arrived, under its own Message-ID ...
     assert {row["provider_message_id"] for row in rows} == set(arrived), logs
     # ... exactly once, but for a message whose fate the killed worker took with it (at most one).

@@ -665,3 +665,32 @@ def test_a_carrier_may_not_confirm_an_order(seller, product, place):
         act(order, "confirm", actor=Actor(kind=ActorKind.CARRIER, label="ups"))
 
     assert snapshot(order) == before
+
+
+def test_paying_an_order_after_some_units_were_cancelled_refunds_those_units(seller, make_product, place):
+    # given an unpaid order for 4 mugs, one of which the seller cancelled before payment
+    make_product(seller, "MUG-1", on_hand=10)
+    order = place(seller, paid=False, lines=(("MUG-1", 4, "12.50"),))
+    line = order.lines.get()
+    services.cancel_line(order_id=order.pk, seller_id=seller.pk, line_id=line.pk, quantity=1, actor=SELLER_ACTOR, reason="out_of_stock")
+
+    # when the customer pays the placed total
+    order = services.update_payment(
+        order_id=order.pk, seller_id=seller.pk, actor=PLATFORM_ACTOR, status="paid", amount=order.total, reference="pi_1"
+    )
+
+    # then the cancelled unit is refunded at once
+    assert order.refunded_total == Decimal("12.50")
+    assert order.payment_status == "partially_refunded"
+    assert Refund.objects.filter(order=order, amount=Decimal("12.50")).count() == 1
+
+
+def test_a_paid_order_placed_without_a_reference_accepts_the_providers_reference_later(seller, product, place):
+    order = place(seller, paid=True)
+
+    order = services.update_payment(
+        order_id=order.pk, seller_id=seller.pk, actor=PLATFORM_ACTOR, status="paid", amount=order.total, reference="pi_late"
+    )
+
+    assert order.payment_reference == "pi_late"
+    assert order.payment_status == "paid"

@@ -388,11 +388,9 @@ class OrderWorkflow(RuleBasedStateMachine):
                     # a line cancel on a paid order refunds exactly the units it cancels
                     cancelled_value = sum((line.quantity_cancelled * line.unit_price for line in lines), Decimal("0"))
                     assert order.refunded_total <= cancelled_value, f"{where}: refunded {order.refunded_total}, cancelled {cancelled_value}"
-                    if order.paid_at == order.placed_at:  # paid at checkout, so paid before any cancel
-                        assert order.refunded_total == cancelled_value, f"{where}: refunded {order.refunded_total}, cancelled {cancelled_value}"
-                    # An order paid after units were cancelled is charged its original total
-                    # (update_payment wants amount == total) and nothing is refunded for those
-                    # units: an open product question, so only the upper bound is checked for it.
+                    # whether paid before the cancel or after it (the cancelled units are refunded
+                    # when the payment arrives)
+                    assert order.refunded_total == cancelled_value, f"{where}: refunded {order.refunded_total}, cancelled {cancelled_value}"
 
             # status and timestamps
             stamps = [getattr(order, f) for f in STEP_FIELDS]
@@ -432,7 +430,7 @@ def test_random_sequences_of_actions_and_stock_changes_keep_every_invariant(db):
     run_state_machine_as_test(
         OrderWorkflow,
         settings=settings(
-            max_examples=40,
+            max_examples=25,
             stateful_step_count=25,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],

@@ -749,6 +749,11 @@ def update_payment(*, order_id: int, seller_id: int | None, actor: Actor, status
         if previous in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED):
             if reference and reference == order.payment_reference:
                 return order  # the provider repeating itself
+            if reference and not order.payment_reference and amount == order.total:
+                # Placed as paid at checkout without a reference; the provider now names it.
+                order.payment_reference = reference
+                _save(order, "payment_reference")
+                return order
             raise StateConflict(f"The order is already {previous}.", details={"payment_status": previous})
         if order.status == OrderStatus.CANCELLED:
             raise StateConflict("The order is cancelled; refund this payment instead.", details={"status": order.status})
@@ -766,6 +771,14 @@ def update_payment(*, order_id: int, seller_id: int | None, actor: Actor, status
             order.action_due_at = order.confirm_by
             fields += ["confirm_by", "action_due_at"]
         _save(order, *fields)
+        # The customer paid the placed total, but units cancelled while the order was unpaid are
+        # not owed: refund them now, so cancelling before payment costs the customer nothing.
+        cancelled_value = sum(
+            (line.unit_price * line.quantity_cancelled for line in order.lines.all()), Decimal("0")
+        )
+        if cancelled_value > 0:
+            record_refund(order=order, amount=cancelled_value, actor=actor, reason="units cancelled before payment")
+            _save(order, "refunded_total", "payment_status")
     elif status == "failed":
         if previous not in (PaymentStatus.UNPAID, PaymentStatus.FAILED):
             raise StateConflict(f"The order is already {previous}.", details={"payment_status": previous})
