@@ -475,8 +475,8 @@ def test_a_payment_of_the_wrong_amount_is_refused(product, place, seller, platfo
     assert list(error["details"]) == ["amount"]
 
 
-def test_paying_a_paid_order_again_is_a_conflict(product, place, seller, platform_api):
-    order = place(seller)
+def test_paying_a_paid_order_again_under_another_reference_is_a_conflict(product, place, seller, platform_api):
+    order = place(seller, payment_reference="pi_checkout")
 
     _error(platform_api.post(f"/orders/{order.pk}/payment", {"status": "paid", "amount": "29.99", "reference": "new"}), 409, "conflict")
 

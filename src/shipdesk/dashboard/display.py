@@ -150,5 +150,16 @@ def describe_event(type: str, params: dict, currency: str) -> str:
             return "Refund failed at the payment provider"
         case "note_added":
             return "Internal note"
+        case "carrier_scan":
+            where = f" — {p['location']}" if p.get("location") else ""
+            return f"Carrier scan: {p.get('description') or p.get('status', '').replace('_', ' ')}{where}"
+        case "shipment_delayed":
+            return f"Shipment flagged delayed: {str(p.get('reason', '')).replace('_', ' ')}"
+        case "pack_checked":
+            return f"Pack checked: {_plural(int(p.get('units') or 0), 'unit')} scanned into the box"
+        case "shipped_incomplete_pack":
+            return "Shipped although the pack check was not complete"
         case _:
-            return type.replace("_", " ").capitalize()
+            from shipdesk.notifications.timeline import describe as describe_notification
+
+            return describe_notification(type, p) or type.replace("_", " ").capitalize()

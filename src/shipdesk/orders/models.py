@@ -140,8 +140,14 @@ class Order(models.Model):
             models.Index(
                 fields=["seller", "action_due_at", "id"], condition=Q(action_due_at__isnull=False), name="order_seller_due"
             ),
-            # Sweeps across sellers.
+            # Sweeps across sellers: deadlines, unpaid auto-cancel, review requests.
             models.Index(fields=["action_due_at"], condition=Q(action_due_at__isnull=False), name="order_due_all"),
+            models.Index(
+                fields=["placed_at"],
+                condition=Q(status="pending", payment_status__in=["unpaid", "failed"]),
+                name="order_unpaid_pending",
+            ),
+            models.Index(fields=["delivered_at"], condition=Q(status="delivered"), name="order_delivered"),
             models.Index(fields=["seller", "customer_email"], name="order_seller_customer_email"),
         ]
 
@@ -203,6 +209,15 @@ class OrderEvent(models.Model):
         REFUND_SETTLED = "refund_settled"
         REFUND_FAILED = "refund_failed"
         NOTE_ADDED = "note_added"
+        DEADLINE_MISSED = "deadline_missed"  # a step's deadline passed with the step not taken
+        CARRIER_SCAN = "carrier_scan"  # a tracking event from the carrier
+        SHIPMENT_DELAYED = "shipment_delayed"
+        PACK_CHECKED = "pack_checked"  # lines ticked off by scanning
+        SHIPPED_INCOMPLETE_PACK = "shipped_incomplete_pack"  # shipped although the pack check was not complete
+        NOTIFICATION_SENT = "notification_sent"
+        NOTIFICATION_FAILED = "notification_failed"
+        NOTIFICATION_DELAYED = "notification_delayed"  # a send failed and will be retried
+        NOTIFICATION_SKIPPED = "notification_skipped"
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
