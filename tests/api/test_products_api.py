@@ -28,6 +28,7 @@ def test_a_seller_creates_a_product_with_its_opening_stock(seller, seller_api):
         "sku": "LAMP-1",
         "title": "Desk lamp",
         "barcode": "4006381333931",
+        "bin_location": "",
         "price": "39.90",
         "currency": "USD",
         "on_hand": 4,
@@ -229,3 +230,14 @@ def test_received_stock_reserves_a_short_line_so_the_order_can_be_confirmed(sell
     assert detail["lines"][0]["stock"] == "reserved"
     assert detail["events"][-1]["type"] == "line_reserved"
     assert seller_api.post(f"/orders/{order['id']}/confirm").status_code == 200
+
+
+def test_a_products_bin_location_is_set_at_creation_and_changed_by_patch(seller, seller_api):
+    created = seller_api.post("/products", {"sku": "MUG-9", "title": "Mug", "price": "9.00", "currency": "USD", "bin_location": "A-01-3"})
+    assert created.status_code == 201
+    assert created.json()["bin_location"] == "A-01-3"
+
+    patched = seller_api.patch("/products/MUG-9", {"bin_location": "B-02-1"})
+
+    assert patched.json()["bin_location"] == "B-02-1"
+    assert seller_api.get("/products/MUG-9").json()["bin_location"] == "B-02-1"

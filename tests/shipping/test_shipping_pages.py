@@ -163,3 +163,23 @@ def test_the_order_list_offers_printing_the_selected_orders(signed_in, processin
     for label in ("Print packing slips", "Print labels", "Print pick list"):
         assert label in html
     assert 'formaction="/orders/documents/"' in html
+
+
+def test_shipping_a_half_packed_order_from_the_dashboard_asks_first_then_ships_when_confirmed(signed_in, processing):
+    # given a pack check that has scanned one of the two mugs
+    signed_in.post(f"/orders/{processing.pk}/pack/scan/", {"code": "MUG-1"}, headers={"HX-Request": "true"})
+    form = {"carrier": "ups", "service_level": "ground", "tracking_number": "1Z999AA10123456784"}
+
+    # when the seller ships, the page refuses and offers to ship anyway
+    refused = signed_in.post(f"/orders/{processing.pk}/ship/", form)
+    processing.refresh_from_db()
+    assert refused.status_code == 422
+    assert processing.status == "processing"
+    assert 'name="confirm_incomplete_pack"' in refused.content.decode()
+
+    # and ticking "ship anyway" ships it, with the missing unit on the timeline
+    shipped = signed_in.post(f"/orders/{processing.pk}/ship/", {**form, "confirm_incomplete_pack": "on"})
+    processing.refresh_from_db()
+    assert shipped.status_code == 302
+    assert processing.status == "shipped"
+    assert OrderEvent.objects.filter(order=processing, type="shipped_incomplete_pack").count() == 1

@@ -156,9 +156,12 @@ class ShipForm(Styled, forms.Form):
         max_length=256,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
+    # Offered only after a ship was refused because the pack check is missing units.
+    confirm_incomplete_pack = forms.BooleanField(label="Ship anyway, with the missing units", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.pack_incomplete = False
         self.carriers = ship_carriers()
         self.fields["carrier"].choices = [("", "Choose a carrier")] + [(c.code, c.name) for c in self.carriers]
 

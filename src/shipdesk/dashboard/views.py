@@ -336,12 +336,14 @@ def order_ship(request, order_id: int):
                 carrier=data["carrier"],
                 service_level=data["service_level"],
                 tracking_number=data["tracking_number"],
+                confirm_incomplete_pack=data["confirm_incomplete_pack"],
             ),
             form=form,
             success=lambda o: f"Order #{o.number} shipped. The customer gets the tracking link by email.",
         )
         if outcome.ok:
             return redirect("order", order_id=order_id)
+        form.pack_incomplete = outcome.error.code == "pack_check_incomplete"
     return _render_detail(request, _get_order(request, order_id), ship_form=form, status=422)
 
 

@@ -14,6 +14,7 @@ class ProductIn(Schema):
     sku: Str(64, 1)
     title: Str(300, 1)
     barcode: Str(64) = ""
+    bin_location: Str(32) = ""  # shelf position; the pick list walks bins in order
     price: Money
     currency: Str(3)
     on_hand: int = Field(default=0, ge=0, le=10_000_000)
@@ -23,6 +24,7 @@ class ProductIn(Schema):
 class ProductPatch(Schema):
     title: Str(300, 1) | None = None
     barcode: Str(64) | None = None
+    bin_location: Str(32) | None = None
     price: Money | None = None
     low_stock_threshold: int | None = Field(default=None, ge=0, le=10_000_000)
     is_active: bool | None = None
@@ -32,6 +34,7 @@ class ProductOut(Schema):
     sku: str
     title: str
     barcode: str
+    bin_location: str
     price: str
     currency: str
     on_hand: int

@@ -108,7 +108,7 @@ def change_stock(*, seller_id: int, sku: str, actor: Actor, reason: str, delta: 
     return product
 
 
-def create_product(*, seller_id: int, sku: str, title: str, price, currency: str, barcode: str = "", on_hand: int = 0, low_stock_threshold: int = 5, actor: Actor) -> Product:
+def create_product(*, seller_id: int, sku: str, title: str, price, currency: str, barcode: str = "", bin_location: str = "", on_hand: int = 0, low_stock_threshold: int = 5, actor: Actor) -> Product:
     from django.db import IntegrityError
 
     from shipdesk import money
@@ -135,6 +135,7 @@ def create_product(*, seller_id: int, sku: str, title: str, price, currency: str
                 sku=sku,
                 title=title,
                 barcode=barcode,
+                bin_location=bin_location,
                 price=price,
                 currency=currency,
                 on_hand=on_hand,
@@ -155,7 +156,7 @@ def update_product(*, seller_id: int, sku: str, changes: dict) -> Product:
     product = Product.objects.select_for_update(no_key=True).filter(seller_id=seller_id, sku=sku).first()
     if product is None:
         raise NotFound("Product not found.")
-    allowed = {"title", "barcode", "price", "low_stock_threshold", "is_active"}
+    allowed = {"title", "barcode", "bin_location", "price", "low_stock_threshold", "is_active"}
     changes = {k: v for k, v in changes.items() if k in allowed and v is not None}
     if "price" in changes and not money.fits_currency(changes["price"], product.currency):
         raise ValidationFailed("Invalid price.", details={"price": [f"{product.currency} has {money.minor_units(product.currency)} decimal places."]})
