@@ -40,12 +40,16 @@ INSTALLED_APPS = [
     "shipdesk.orders",
     "shipdesk.shipping",
     "shipdesk.payments",
+    "shipdesk.earnings",
     "shipdesk.notifications",
     "shipdesk.api",
     "shipdesk.dashboard",
+    "shipdesk.ops",
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the request's log line and metrics cover everything below.
+    "shipdesk.ops.requests.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -204,15 +208,37 @@ SHIPDESK_POLICY = {
     "commission_rate": env.str("SHIPDESK_COMMISSION_RATE", default="0.10"),
     "hold_days": env.int("SHIPDESK_HOLD_DAYS", default=3),
 }
+# Payment-provider webhook secrets (POST /api/v1/webhooks/payments/<provider>); unset refuses all.
+SHIPDESK_PAYMENT_WEBHOOK_SECRETS = {
+    "generic": env.str("SHIPDESK_GENERIC_WEBHOOK_SECRET", default=""),
+    "stripe": env.str("SHIPDESK_STRIPE_WEBHOOK_SECRET", default=""),
+}
 SHIPDESK_PAYMENT_PROVIDER = env.str("SHIPDESK_PAYMENT_PROVIDER", default="shipdesk.payments.providers.SandboxPaymentProvider")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One JSON object per line (LOG_FORMAT=text for a person reading a terminal).
+    "formatters": {"json": {"()": "shipdesk.ops.logs.JsonFormatter"}, "text": {"format": "%(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env.str("LOG_FORMAT", default="json")}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # gunicorn's access log is off (`shipdesk serve`): shipdesk.request writes one line per request.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "django.server": {"level": "WARNING"}},
 }
+
+# Operations (shipdesk.ops): API rate limit per token, readiness threshold, /metrics access.
+SHIPDESK_API_RATE_LIMIT = {
+    # Requests one API token may make per fixed window, counted in the database across all hosts;
+    # 0 turns the limit off.
+    "requests": env.int("SHIPDESK_API_RATE_LIMIT", default=600),
+    "window_seconds": env.int("SHIPDESK_API_RATE_WINDOW_SECONDS", default=60),
+}
+# /readyz fails when this many notifications are due and unsent (the worker is not keeping up).
+SHIPDESK_READY_MAX_OUTBOX_BACKLOG = env.int("SHIPDESK_READY_MAX_OUTBOX_BACKLOG", default=500)
+# Bearer token Prometheus sends to /metrics; without one, /metrics answers loopback only.
+SHIPDESK_METRICS_TOKEN = env.str("SHIPDESK_METRICS_TOKEN", default="")
+# Carrier webhook providers this deployment receives; `shipdesk check` requires each one's secret.
+SHIPDESK_WEBHOOK_PROVIDERS = env.list("SHIPDESK_WEBHOOK_PROVIDERS", default=[])
 
 # Shipping
 # Carrier webhooks (POST /api/v1/webhooks/tracking/<provider>) are verified with these secrets;

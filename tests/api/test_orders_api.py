@@ -661,11 +661,11 @@ def test_the_order_list_costs_the_same_queries_for_3_and_30_orders(seller, make_
     for _ in range(27):
         place(seller, lines=(("MUG-1", 1, "12.50"),))
 
-    # when / then: the token, and one query for the page
+    # when / then: the token, its rate-limit counter, and one query for the page
     with django_assert_num_queries(with_3):
         response = seller_api.get("/orders")
     assert len(response.json()["items"]) == 30
-    assert with_3 == 2
+    assert with_3 == 3
 
 
 def test_the_order_detail_costs_the_same_queries_for_1_or_5_lines_and_many_events(seller, make_product, place, seller_api, django_assert_num_queries):
@@ -683,7 +683,7 @@ def test_the_order_detail_costs_the_same_queries_for_1_or_5_lines_and_many_event
 
     assert len(response.json()["lines"]) == 5
     assert len(response.json()["events"]) == 4 + 12
-    assert with_1 == 5  # token, order (+seller, shipment), lines, events, cancellations
+    assert with_1 == 6  # token, rate-limit counter, order (+seller, shipment), lines, events, cancellations
 
 
 # --- authentication -------------------------------------------------------------------------

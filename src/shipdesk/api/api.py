@@ -88,7 +88,10 @@ def not_found_view(request: HttpRequest, *args, **kwargs) -> JsonResponse:
 
 @api.exception_handler(ShipdeskError)
 def _domain_error(request: HttpRequest, exc: ShipdeskError):
-    return error_response(exc.status, exc.code, exc.message, exc.details)
+    response = error_response(exc.status, exc.code, exc.message, exc.details)
+    if retry_after := getattr(exc, "retry_after", None):  # 429 rate_limited
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _path(loc) -> str:
@@ -160,3 +163,5 @@ api.add_router("/orders", orders_router)
 api.add_router("/products", inventory_router)
 api.add_router("/alerts", "shipdesk.notifications.api.router")
 api.add_router("/", shipping_router)
+api.add_router("/", "shipdesk.payments.api.router")
+api.add_router("/earnings", "shipdesk.earnings.api.router")

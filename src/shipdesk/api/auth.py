@@ -9,6 +9,7 @@ from shipdesk.accounts.models import ApiToken, Seller
 from shipdesk.accounts.services import authenticate_token
 from shipdesk.actors import Actor, ActorKind
 from shipdesk.errors import NotFound, PermissionDenied, ShipdeskError
+from shipdesk.ops.ratelimit import enforce as enforce_rate_limit
 
 
 class Unauthenticated(ShipdeskError):
@@ -27,6 +28,8 @@ class TokenAuth(HttpBearer):
         record = authenticate_token(token)
         if record is None:
             raise Unauthenticated("This API token is unknown or revoked.")
+        # Every authenticated endpoint, every token kind: past the limit it is 429, before any write.
+        enforce_rate_limit(key=f"token:{record.pk}")
         return record
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from shipdesk.actors import SYSTEM, Actor
 from shipdesk.errors import NotFound, StateConflict
+from shipdesk.ops.requests import with_request_id
 
 from . import rendering
 from .models import Alert, Notification
@@ -84,7 +85,7 @@ def _queue(*, seller, order, kind, stage, recipient, context, rendered, error, t
         kind=kind,
         stage=stage,
         recipient=recipient,
-        context=context,
+        context=with_request_id(context),  # ops: which request queued it, when one did
         created_at=now,
         next_attempt_at=now,
     )

@@ -3,6 +3,8 @@ services (the API, dashboard or CLI), which check the rules and write the timeli
 
 from django.contrib import admin
 
+from shipdesk.ops.admin_actions import cancel_with_reason
+
 from .models import Order, OrderEvent, OrderLine
 
 
@@ -48,3 +50,5 @@ class OrderAdmin(ReadOnlyAdmin):
     list_select_related = ["seller"]
     show_full_result_count = False  # no COUNT(*) over millions of rows on every page
     inlines = [OrderLineInline, OrderEventInline]
+    # Changes only through the services, with the operator's reason on the timeline.
+    actions = [cancel_with_reason]

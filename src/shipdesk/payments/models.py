@@ -41,3 +41,17 @@ class Refund(models.Model):
             models.Index(fields=["seller", "order"], name="refund_seller_order"),
             models.Index(fields=["created_at"], condition=Q(status="pending"), name="refund_pending"),
         ]
+
+
+class PaymentWebhookReceipt(models.Model):
+    """One payment-provider event we have handled, so a redelivery is recognised and not reapplied."""
+
+    provider = models.CharField(max_length=32)
+    event_id = models.CharField(max_length=200)
+    kind = models.CharField(max_length=64)
+    outcome = models.CharField(max_length=32)  # applied, ignored, unknown_order, refused
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="payment_webhook_event_once")]

@@ -26,6 +26,9 @@ class Command(BaseCommand):
             call_command("demo")
         python = sys.executable
         env = os.environ.copy()
+        from shipdesk.ops.metrics import prepare_multiprocess_dir
+
+        env["PROMETHEUS_MULTIPROC_DIR"] = prepare_multiprocess_dir()  # /metrics adds up every process
         children = [
             subprocess.Popen(
                 [python, "-m", "gunicorn", "shipdesk.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--access-logfile", "-"],

@@ -13,9 +13,13 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=int, default=30)
 
     def handle(self, *args, bind, workers, timeout, **options):
+        from shipdesk.ops.metrics import prepare_multiprocess_dir
+
+        # Metrics of all gunicorn workers (and a worker on this host) add up at /metrics.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = prepare_multiprocess_dir()
         argv = [
             sys.executable, "-m", "gunicorn", "shipdesk.wsgi:application",
-            "--bind", bind, "--workers", str(workers), "--timeout", str(timeout),
-            "--access-logfile", "-", "--graceful-timeout", "20",
+            "--config", "python:shipdesk.ops.gunicorn_conf",
+            "--bind", bind, "--workers", str(workers), "--timeout", str(timeout), "--graceful-timeout", "20",
         ]
         os.execv(sys.executable, argv)

@@ -1,0 +1,202 @@
+"""Ledger actions: the only code that writes ledger entries, releases or payouts.
+
+`record_order_money` runs inside the order service's transaction (the order row is locked) and
+brings the order's entries in line with what the order says was paid and refunded: it only ever
+appends the difference, so calling it twice writes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from shipdesk import money
+from shipdesk.accounts.models import Seller
+from shipdesk.accounts.policy import policy_for
+from shipdesk.orders.models import Order, PaymentStatus
+
+from .holds import HOLD_EXTENSIONS, fallback_release, release_after_delivery
+from .models import LedgerEntry, Payout, ScheduledRelease
+
+Kind = LedgerEntry.Kind
+PAID_STATES = (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
+
+
+def commission_on(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
+    """The platform's commission on `amount`, rounded to the currency's minor units."""
+    return money.quantize(amount * rate, currency)
+
+
+def hold_days_for(seller: Seller) -> int:
+    return policy_for(seller).hold_days + sum(extend(seller) for extend in HOLD_EXTENSIONS)
+
+
+def _in_transaction() -> None:
+    assert transaction.get_connection().in_atomic_block, "call inside the order service's transaction"
+
+
+def _released(order: Order) -> bool:
+    return ScheduledRelease.objects.filter(order=order, released_at__isnull=False).exists()
+
+
+def record_order_money(*, order: Order) -> list[LedgerEntry]:
+    """Append the entries that make the order's ledger match its payment and refunds."""
+    _in_transaction()
+    if order.payment_status not in PAID_STATES:
+        return []
+    entries = list(LedgerEntry.objects.filter(seller_id=order.seller_id, order=order))
+    now = timezone.now()
+    currency = order.currency
+    new: list[LedgerEntry] = []
+
+    def entry(kind: str, *, bucket: str, amount: Decimal, **extra) -> None:
+        new.append(
+            LedgerEntry(seller_id=order.seller_id, order=order, kind=kind, currency=currency, created_at=now, **{bucket: amount}, **extra)
+        )
+
+    sale = next((e for e in entries if e.kind == Kind.SALE_PENDING), None)
+    if sale is None:
+        rate = policy_for(order.seller).commission_rate
+        entry(Kind.SALE_PENDING, bucket="pending", amount=order.total, commission_rate=rate, description=f"order #{order.number} paid")
+        charged = commission_on(order.total, rate, currency)
+        if charged:
+            entry(Kind.COMMISSION, bucket="pending", amount=-charged, commission_rate=rate, description=f"commission {rate:%}")
+        refunds_recorded = Decimal("0")
+    else:
+        rate = sale.commission_rate
+        charged = -sum((e.pending + e.available for e in entries if e.kind == Kind.COMMISSION), Decimal("0"))
+        refunds_recorded = -sum((e.pending + e.available for e in entries if e.kind == Kind.REFUND_REVERSAL), Decimal("0"))
+
+    refunded = order.refunded_total - refunds_recorded
+    if refunded > 0:
+        # Refunded after the release, the money comes out of the available balance.
+        bucket = "available" if _released(order) else "pending"
+        entry(Kind.REFUND_REVERSAL, bucket=bucket, amount=-refunded, description=f"refund on order #{order.number}")
+        returned = charged - commission_on(order.total - order.refunded_total, rate, currency)
+        if returned:
+            entry(Kind.COMMISSION, bucket=bucket, amount=returned, commission_rate=rate, description="commission returned on refund")
+    return LedgerEntry.objects.bulk_create(new)
+
+
+def schedule_fallback_release(*, order: Order) -> None:
+    """At shipping: release at shipped + 30 days unless a delivery comes first."""
+    _in_transaction()
+    ScheduledRelease.objects.get_or_create(
+        order=order,
+        defaults={
+            "seller_id": order.seller_id,
+            "basis": ScheduledRelease.Basis.FALLBACK,
+            "release_at": fallback_release(shipped_at=order.shipped_at),
+        },
+    )
+
+
+def schedule_release(*, order: Order) -> None:
+    """At delivery: release at delivered + the seller's hold days (a release already made stands)."""
+    _in_transaction()
+    release_at = release_after_delivery(delivered_at=order.delivered_at, hold_days=hold_days_for(order.seller), timezone=order.seller.timezone)
+    updated = ScheduledRelease.objects.filter(order=order, released_at__isnull=True).update(
+        basis=ScheduledRelease.Basis.DELIVERED, release_at=release_at
+    )
+    if not updated and not ScheduledRelease.objects.filter(order=order).exists():
+        ScheduledRelease.objects.create(
+            seller_id=order.seller_id, order=order, basis=ScheduledRelease.Basis.DELIVERED, release_at=release_at
+        )
+
+
+@transaction.atomic
+def release_order(*, order_id: int, now: datetime | None = None) -> LedgerEntry | None:
+    """Move an order's pending earnings to available, if its release is due. Safe to repeat."""
+    now = now or timezone.now()
+    order = Order.objects.select_for_update(no_key=True).filter(pk=order_id).first()
+    if order is None:
+        return None
+    schedule = ScheduledRelease.objects.select_for_update().filter(order=order).first()
+    if schedule is None or schedule.released_at is not None or schedule.release_at > now:
+        return None
+    pending = LedgerEntry.objects.filter(seller_id=order.seller_id, order=order).aggregate(s=Sum("pending"))["s"] or Decimal("0")
+    schedule.released_at = now
+    schedule.save(update_fields=["released_at"])
+    if pending == 0:
+        return None
+    return LedgerEntry.objects.create(
+        seller_id=order.seller_id,
+        order=order,
+        kind=Kind.RELEASE,
+        currency=order.currency,
+        pending=-pending,
+        available=pending,
+        description=f"order #{order.number} available ({schedule.basis})",
+        created_at=now,
+    )
+
+
+RELEASE_BATCH = 500
+
+
+def release_due(*, now: datetime | None = None) -> int:
+    """Release every order whose date has come; returns how many were looked at."""
+    now = now or timezone.now()
+    due = list(
+        ScheduledRelease.objects.filter(released_at__isnull=True, release_at__lte=now)
+        .order_by("release_at", "id")
+        .values_list("order_id", flat=True)[:RELEASE_BATCH]
+    )
+    for order_id in due:
+        release_order(order_id=order_id, now=now)
+    return len(due)
+
+
+# --- payouts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayoutLine:
+    seller_id: int
+    seller_slug: str
+    currency: str
+    amount: Decimal
+
+
+def payable() -> list[PayoutLine]:
+    """Every (seller, currency) with a positive available balance, by seller then currency."""
+    rows = (
+        LedgerEntry.objects.values("seller_id", "seller__slug", "currency")
+        .annotate(available=Sum("available"))
+        .filter(available__gt=0)
+        .order_by("seller_id", "currency")
+    )
+    return [
+        PayoutLine(seller_id=r["seller_id"], seller_slug=r["seller__slug"], currency=r["currency"], amount=money.quantize(r["available"], r["currency"]))
+        for r in rows
+        if money.quantize(r["available"], r["currency"]) > 0
+    ]
+
+
+@transaction.atomic
+def create_payout(*, seller_id: int, currency: str, now: datetime | None = None) -> Payout | None:
+    """Pay out the seller's whole available balance in `currency`; None when there is nothing."""
+    now = now or timezone.now()
+    # The seller row serialises payouts: two runs at once cannot both pay the same balance.
+    Seller.objects.select_for_update(no_key=True).filter(pk=seller_id).first()
+    available = LedgerEntry.objects.filter(seller_id=seller_id, currency=currency).aggregate(s=Sum("available"))["s"] or Decimal("0")
+    available = money.quantize(available, currency)
+    if available <= 0:
+        return None
+    payout = Payout.objects.create(seller_id=seller_id, currency=currency, amount=available, created_at=now)
+    LedgerEntry.objects.create(
+        seller_id=seller_id,
+        payout=payout,
+        kind=Kind.PAYOUT,
+        currency=currency,
+        available=-available,
+        paid_out=available,
+        description=f"payout {payout.pk}",
+        created_at=now,
+    )
+    return payout

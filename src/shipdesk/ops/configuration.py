@@ -1,0 +1,125 @@
+"""What `shipdesk check` verifies before a production start: each finding says what to fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from . import health
+
+ERROR, WARNING = "error", "warning"
+INSECURE_KEY_MARKERS = ("django-insecure", "dev-only", "change-me", "changeme", "secret")
+EMAIL_BACKENDS_THAT_SEND_NOTHING = {
+    "django.core.mail.backends.console.EmailBackend": "prints messages on the console",
+    "django.core.mail.backends.locmem.EmailBackend": "keeps messages in memory",
+    "django.core.mail.backends.dummy.EmailBackend": "drops every message",
+    "django.core.mail.backends.filebased.EmailBackend": "writes messages to files",
+    "shipdesk.notifications.mailbox.MailboxBackend": "keeps messages in the local /dev/mail/ mailbox",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # error | warning
+    topic: str
+    problem: str
+    fix: str
+
+
+def _secret_key() -> list[Finding]:
+    key = settings.SECRET_KEY or ""
+    weak = len(key) < 50 or len(set(key)) < 10 or any(m in key.lower() for m in INSECURE_KEY_MARKERS)
+    if weak:
+        return [Finding(ERROR, "SECRET_KEY", "is short, repetitive or a known placeholder",
+                        "set SECRET_KEY to 50+ random characters: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'")]
+    return []
+
+
+def _debug_and_hosts() -> list[Finding]:
+    found = []
+    if settings.DEBUG:
+        found.append(Finding(ERROR, "DEBUG", "is on: error pages show settings and code", "unset DEBUG (or DEBUG=0) in production"))
+    hosts = list(settings.ALLOWED_HOSTS)
+    if not hosts:
+        found.append(Finding(ERROR, "ALLOWED_HOSTS", "is empty: every request is refused with 400", "set ALLOWED_HOSTS=shipdesk.example.com"))
+    elif "*" in hosts:
+        found.append(Finding(ERROR, "ALLOWED_HOSTS", "contains '*': any Host header is trusted (password-reset links can be forged)",
+                             "list the real host names: ALLOWED_HOSTS=shipdesk.example.com"))
+    base = urlsplit(settings.SHIPDESK_BASE_URL)
+    if base.scheme != "https" and not settings.DEBUG:
+        found.append(Finding(WARNING, "SHIPDESK_BASE_URL", f"is {settings.SHIPDESK_BASE_URL}: links in emails are not HTTPS",
+                             "set SHIPDESK_BASE_URL=https://shipdesk.example.com"))
+    return found
+
+
+def _database() -> list[Finding]:
+    reachable = health.database_reachable()
+    if not reachable.ok:
+        return [Finding(ERROR, "DATABASE_URL", f"the database is unreachable ({reachable.detail})",
+                        "check DATABASE_URL=postgres://user:password@host:5432/shipdesk and that PostgreSQL accepts the connection")]
+    found = []
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not settings.DEBUG:
+        found.append(Finding(WARNING, "DATABASE_URL", "is SQLite: one host only, no parallel workers",
+                             "use PostgreSQL in production: DATABASE_URL=postgres://…"))
+    migrated = health.migrations_applied()
+    if not migrated.ok:
+        found.append(Finding(ERROR, "migrations", migrated.detail, "run `shipdesk migrate` (once, from one host) before starting"))
+    return found
+
+
+def _email() -> list[Finding]:
+    backend = settings.EMAIL_BACKEND
+    if backend in EMAIL_BACKENDS_THAT_SEND_NOTHING:
+        level = WARNING if settings.DEBUG else ERROR
+        return [Finding(level, "EMAIL_URL", f"the email backend {EMAIL_BACKENDS_THAT_SEND_NOTHING[backend]}: customers and sellers get nothing",
+                        "set EMAIL_URL=smtp+tls://user:password@smtp.example.com:587")]
+    if backend == "django.core.mail.backends.smtp.EmailBackend" and not settings.EMAIL_HOST:
+        return [Finding(ERROR, "EMAIL_URL", "names SMTP without a host", "set EMAIL_URL=smtp+tls://user:password@smtp.example.com:587")]
+    return []
+
+
+def _webhooks() -> list[Finding]:
+    # Carrier tracking and payment-provider webhooks; each provider's secret is SHIPDESK_<NAME>_WEBHOOK_SECRET.
+    secrets = {**getattr(settings, "SHIPDESK_PAYMENT_WEBHOOK_SECRETS", {}), **settings.SHIPDESK_TRACKING_WEBHOOK_SECRETS}
+    found = []
+    for provider in settings.SHIPDESK_WEBHOOK_PROVIDERS:
+        secret = secrets.get(provider, "")
+        name = f"SHIPDESK_{provider.upper()}_WEBHOOK_SECRET"
+        if provider not in secrets:
+            found.append(Finding(ERROR, "SHIPDESK_WEBHOOK_PROVIDERS", f"names {provider!r}, which Shipdesk does not know",
+                                 f"use only {', '.join(sorted(secrets))}"))
+        elif not secret:
+            found.append(Finding(ERROR, name, f"is not set: every {provider} webhook is refused with 401",
+                                 f"copy the signing secret from the {provider} dashboard into {name}"))
+        elif len(secret) < 16:
+            found.append(Finding(WARNING, name, "is shorter than 16 characters", "use the provider's full signing secret"))
+    return found
+
+
+def _payments_and_metrics() -> list[Finding]:
+    found = []
+    if settings.SHIPDESK_PAYMENT_PROVIDER.endswith("SandboxPaymentProvider") and not settings.DEBUG:
+        found.append(Finding(WARNING, "SHIPDESK_PAYMENT_PROVIDER", "is the sandbox: refunds are not really paid out",
+                             "set SHIPDESK_PAYMENT_PROVIDER to your provider's class"))
+    if not settings.SHIPDESK_METRICS_TOKEN:
+        found.append(Finding(WARNING, "SHIPDESK_METRICS_TOKEN", "is not set: /metrics answers only direct loopback requests",
+                             "set SHIPDESK_METRICS_TOKEN and give Prometheus the same bearer token"))
+    return found
+
+
+def _worker() -> list[Finding]:
+    alive = health.worker_alive()
+    if not alive.ok:
+        return [Finding(WARNING, "worker", alive.detail, "enable and start shipdesk-worker.service (no emails, sweeps or refunds run without it)")]
+    return []
+
+
+def configuration_findings() -> list[Finding]:
+    found = _secret_key() + _debug_and_hosts() + _email() + _webhooks() + _payments_and_metrics()
+    database = _database()
+    found += database
+    if not any(f.level == ERROR and f.topic == "DATABASE_URL" for f in database):
+        found += _worker()
+    return found

@@ -1,0 +1,74 @@
+"""`shipdesk check`: what an operator runs before the first start, and after every config change."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from shipdesk.jobs.worker import Worker
+
+GOOD_KEY = "k8Jq2vX9pL4mN7rT1wY5zB3cF6hD0gS8aE2uI9oP4lK7jH1nM5bV3xC6zQ0wR8tYu"
+
+
+def check() -> tuple[int, str]:
+    out = io.StringIO()
+    try:
+        call_command("check", stdout=out, stderr=io.StringIO())
+    except SystemExit as exit:
+        return int(exit.code), out.getvalue()
+    return 0, out.getvalue()
+
+
+@pytest.fixture
+def production(settings):
+    settings.DEBUG = False
+    settings.SECRET_KEY = GOOD_KEY
+    settings.ALLOWED_HOSTS = ["shipdesk.example.com"]
+    settings.SHIPDESK_BASE_URL = "https://shipdesk.example.com"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "smtp.example.com"
+    settings.SHIPDESK_METRICS_TOKEN = "metrics-token-0123456789"
+    settings.SHIPDESK_WEBHOOK_PROVIDERS = ["easypost"]
+    settings.SHIPDESK_PAYMENT_WEBHOOK_SECRETS = {"generic": "", "stripe": ""}
+    settings.SHIPDESK_TRACKING_WEBHOOK_SECRETS = {"generic": "", "easypost": "whsec_0123456789abcdef", "aftership": ""}
+    return settings
+
+
+def test_a_complete_production_configuration_passes_with_the_worker_running(production, db):
+    Worker(worker_id="check-worker")._register()
+    code, out = check()
+    assert code == 0, out
+    assert "Configuration OK" in out
+
+
+def test_each_problem_is_named_with_its_fix_and_the_exit_code_is_1(production, db):
+    production.SECRET_KEY = "django-insecure-short"
+    production.ALLOWED_HOSTS = ["*"]
+    production.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    production.SHIPDESK_TRACKING_WEBHOOK_SECRETS = {"generic": "", "easypost": "", "aftership": ""}
+
+    code, out = check()
+
+    assert code == 1
+    assert "ERROR SECRET_KEY" in out and "secrets.token_urlsafe(50)" in out
+    assert "ERROR ALLOWED_HOSTS: contains '*'" in out
+    assert "ERROR EMAIL_URL" in out and "smtp+tls://" in out
+    assert "ERROR SHIPDESK_EASYPOST_WEBHOOK_SECRET: is not set" in out
+    assert "WARNING worker" in out and "shipdesk-worker.service" in out
+    assert "4 error(s)" in out
+
+
+def test_an_empty_allowed_hosts_is_an_error(production, db):
+    production.ALLOWED_HOSTS = []
+    code, out = check()
+    assert code == 1 and "ERROR ALLOWED_HOSTS: is empty" in out
+
+
+def test_an_enabled_payment_webhook_provider_needs_its_secret_too(production, db):
+    production.SHIPDESK_WEBHOOK_PROVIDERS = ["easypost", "stripe"]
+    code, out = check()
+    assert code == 1 and "ERROR SHIPDESK_STRIPE_WEBHOOK_SECRET: is not set" in out
+    production.SHIPDESK_PAYMENT_WEBHOOK_SECRETS = {"generic": "", "stripe": "whsec_stripe_0123456789"}
+    assert check()[0] == 0
