@@ -61,6 +61,20 @@ class InvalidTrackingNumber(ShipdeskError):
     status = 422
 
 
+class InvalidSignature(ShipdeskError):
+    """A webhook not signed with our secret (or signed too long ago: replay protection)."""
+
+    code = "invalid_signature"
+    status = 401
+
+
+class MalformedWebhook(ShipdeskError):
+    """A correctly signed webhook whose body is not what its provider sends."""
+
+    code = "malformed_request"
+    status = 400
+
+
 class PermissionDenied(ShipdeskError):
     code = "forbidden"
     status = 403

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import ValidationError as PydanticValidationError

@@ -27,7 +27,7 @@ from shipdesk import money
 from shipdesk.earnings import services as earnings
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.policy import calendar_for, policy_for
-from shipdesk.actors import Actor, ActorKind
+from shipdesk.actors import Actor
 from shipdesk.errors import IdempotencyConflict, InvalidTrackingNumber, NotFound, StateConflict, ValidationFailed
 from shipdesk.inventory import services as stock
 from shipdesk.inventory.models import Product, StockMove

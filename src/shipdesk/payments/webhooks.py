@@ -31,20 +31,10 @@ from typing import Any
 from django.conf import settings
 
 from shipdesk import money
-from shipdesk.errors import ShipdeskError
+from shipdesk.errors import InvalidSignature, MalformedWebhook
 from shipdesk.signatures import verify_timestamped
 
 logger = logging.getLogger(__name__)
-
-
-class InvalidSignature(ShipdeskError):
-    code = "invalid_signature"
-    status = 401
-
-
-class MalformedWebhook(ShipdeskError):
-    code = "malformed_request"
-    status = 400
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
-from shipdesk.errors import ShipdeskError, ValidationFailed
+from shipdesk.errors import InvalidSignature, MalformedWebhook, ValidationFailed
 from shipdesk.signatures import sign_timestamped, verify_timestamped
 from shipdesk.ops.metrics import counted_webhook
 
@@ -43,18 +43,6 @@ from .services import Scan, TrackingUpdate
 
 SIGNATURE_TOLERANCE_SECONDS = 300
 logger = logging.getLogger(__name__)
-
-
-class InvalidSignature(ShipdeskError):
-    """The webhook is not signed with our secret (or not recently, for the generic format)."""
-
-    code = "invalid_signature"
-    status = 401
-
-
-class MalformedWebhook(ShipdeskError):
-    code = "malformed_request"
-    status = 400
 
 
 @dataclass(frozen=True)
