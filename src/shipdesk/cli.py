@@ -15,6 +15,10 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shipdesk.settings")
     if len(argv) > 1 and argv[1] in LOCAL_COMMANDS:
         os.environ.setdefault("DEBUG", "1")
+        # A person reads this terminal: plain lines, and only what needs their attention
+        # (production keeps one JSON line per request and per task).
+        os.environ.setdefault("LOG_FORMAT", "text")
+        os.environ.setdefault("LOG_LEVEL", "WARNING")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["shipdesk", *argv[1:]])
