@@ -7,8 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages the tests need: a real browser for the dashboard tests (Playwright drives
 # Debian's chromium; `playwright install` cannot download browsers here), fonts, and the tools
-# that render PDFs to images and decode their barcodes.
-DEBIAN_PACKAGES := chromium fonts-dejavu-core poppler-utils zbar-tools
+# that render PDFs to images and decode their barcodes; pg_dump/pg_restore for the backup test and
+# systemd-analyze for the deploy-guide test.
+DEBIAN_PACKAGES := chromium fonts-dejavu-core poppler-utils zbar-tools postgresql-client systemd
 # PostgreSQL for the second test run; CI and the dev machines run it on 127.0.0.1:5432.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shipdesk
 PYTEST_WORKERS ?= 2
