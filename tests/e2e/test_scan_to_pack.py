@@ -15,7 +15,10 @@ CANDLE_BARCODE = "4006381333986"  # a product of the shop, but not in this order
 
 
 def scan(page, code: str) -> None:
-    # No click, no fill: the scanner types into whatever has the focus, then Enter.
+    # No click, no fill: the scanner types into whatever has the focus, then Enter. A packer
+    # scans once the screen has settled with the field focused again (after the last swap);
+    # scanning into a half-swapped panel would test the browser's timing, not the pack screen.
+    expect(page.locator("#scan-code")).to_be_focused()
     page.keyboard.type(code)
     page.keyboard.press("Enter")
 
