@@ -23,7 +23,7 @@ from .models import Product, StockMove
 RESERVE_BATCH = 500
 
 
-def _move(*, product_id: int, seller_id: int, kind: str, actor: Actor, on_hand_delta=0, reserved_delta=0, order_id=None, reason=""):
+def build_stock_move(*, product_id: int, seller_id: int, kind: str, actor: Actor, on_hand_delta=0, reserved_delta=0, order_id=None, reason=""):
     return StockMove(
         seller_id=seller_id,
         product_id=product_id,
@@ -99,7 +99,7 @@ def change_stock(*, seller_id: int, sku: str, actor: Actor, reason: str, delta: 
         return product
     Product.objects.filter(pk=product.pk).update(on_hand=new_on_hand)
     kind = StockMove.Kind.SET if on_hand is not None else (StockMove.Kind.RECEIVED if change > 0 else StockMove.Kind.ADJUSTED)
-    write_moves([_move(product_id=product.pk, seller_id=seller_id, kind=kind, actor=actor, on_hand_delta=change, reason=reason)])
+    write_moves([build_stock_move(product_id=product.pk, seller_id=seller_id, kind=kind, actor=actor, on_hand_delta=change, reason=reason)])
     if change > 0:
         from shipdesk.orders.services import reserve_short_lines
 
@@ -142,7 +142,7 @@ def create_product(*, seller_id: int, sku: str, title: str, price, currency: str
                 low_stock_threshold=low_stock_threshold,
             )
             if on_hand:
-                write_moves([_move(product_id=product.pk, seller_id=seller_id, kind=StockMove.Kind.RECEIVED, actor=actor, on_hand_delta=on_hand, reason="initial stock")])
+                write_moves([build_stock_move(product_id=product.pk, seller_id=seller_id, kind=StockMove.Kind.RECEIVED, actor=actor, on_hand_delta=on_hand, reason="initial stock")])
     except IntegrityError as exc:  # a concurrent create of the same SKU or barcode
         raise StateConflict("A product with this SKU or barcode exists.", details={"sku": sku}) from exc
     return product

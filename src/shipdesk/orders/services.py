@@ -355,7 +355,7 @@ def _place(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str
         ]
     )
     stock.write_moves(
-        stock._move(
+        stock.build_stock_move(
             product_id=line.product_id,
             seller_id=seller_id,
             kind=StockMove.Kind.RESERVED,
@@ -419,7 +419,7 @@ def process_order(*, order_id: int, seller_id: int | None, actor: Actor) -> Orde
     for line in sorted((l for l in lines if l.stock == LineStock.RESERVED), key=lambda l: l.sku):
         stock.deduct(product_id=line.product_id, quantity=line.open_quantity)
         moves.append(
-            stock._move(
+            stock.build_stock_move(
                 product_id=line.product_id,
                 seller_id=order.seller_id,
                 kind=StockMove.Kind.DEDUCTED,
@@ -569,7 +569,7 @@ def _give_back(*, order: Order, line: OrderLine, quantity: int, actor: Actor, mo
     else:
         return  # a short line holds nothing
     moves.append(
-        stock._move(
+        stock.build_stock_move(
             product_id=line.product_id,
             seller_id=order.seller_id,
             kind=kind,
@@ -838,7 +838,7 @@ def _mark_reserved(*, line: OrderLine, order: Order, actor: Actor) -> None:
     line.save(update_fields=["stock"])
     stock.write_moves(
         [
-            stock._move(
+            stock.build_stock_move(
                 product_id=line.product_id,
                 seller_id=line.seller_id,
                 kind=StockMove.Kind.RESERVED,
