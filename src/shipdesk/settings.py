@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "shipdesk.shipping",
     "shipdesk.payments",
     "shipdesk.earnings",
+    "shipdesk.performance",
     "shipdesk.notifications",
     "shipdesk.api",
     "shipdesk.dashboard",

@@ -66,6 +66,11 @@ class Order(models.Model):
     currency = models.CharField(max_length=3)
     subtotal = models.DecimalField(max_digits=18, decimal_places=4)
     shipping_fee = models.DecimalField(max_digits=18, decimal_places=4)
+    # Tax the marketplace collects on the shipping fee; the lines' tax is on each line.
+    # tax_total = sum of the lines' tax + shipping_tax. Tax is passed through to the tax
+    # authority, never part of the seller's earnings.
+    shipping_tax = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    tax_total = models.DecimalField(max_digits=18, decimal_places=4, default=0)
     total = models.DecimalField(max_digits=18, decimal_places=4)
     refunded_total = models.DecimalField(max_digits=18, decimal_places=4, default=0)
 
@@ -104,12 +109,15 @@ class Order(models.Model):
             ),
             models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_valid"),
             models.CheckConstraint(condition=Q(payment_status__in=PaymentStatus.values), name="order_payment_status_valid"),
-            models.CheckConstraint(condition=Q(subtotal__gte=0, shipping_fee__gte=0), name="order_money_not_negative"),
+            models.CheckConstraint(
+                condition=Q(subtotal__gte=0, shipping_fee__gte=0, shipping_tax__gte=0, tax_total__gte=F("shipping_tax")),
+                name="order_money_not_negative",
+            ),
             # Within half a unit of the 4th decimal, not "=": SQLite stores decimals as binary
             # floats, where 25.00 + 4.99 need not equal 29.99 exactly.
             models.CheckConstraint(
-                condition=Q(total__gte=F("subtotal") + F("shipping_fee") - Decimal("0.00005"))
-                & Q(total__lte=F("subtotal") + F("shipping_fee") + Decimal("0.00005")),
+                condition=Q(total__gte=F("subtotal") + F("shipping_fee") + F("tax_total") - Decimal("0.00005"))
+                & Q(total__lte=F("subtotal") + F("shipping_fee") + F("tax_total") + Decimal("0.00005")),
                 name="order_total_is_sum",
             ),
             models.CheckConstraint(
@@ -166,6 +174,9 @@ class OrderLine(models.Model):
     quantity = models.PositiveIntegerField()
     quantity_cancelled = models.PositiveIntegerField(default=0)
     unit_price = models.DecimalField(max_digits=18, decimal_places=4)
+    # The tax on the whole line (all `quantity` units), as the storefront charged it. Cancelling
+    # units refunds their share, rounded so that cancelling every unit refunds exactly this.
+    tax = models.DecimalField(max_digits=18, decimal_places=4, default=0)
     stock = models.CharField(max_length=16, choices=LineStock.choices)
 
     class Meta:
@@ -174,7 +185,7 @@ class OrderLine(models.Model):
             models.CheckConstraint(
                 condition=Q(quantity_cancelled__gte=0, quantity_cancelled__lte=F("quantity")), name="line_cancelled_within_quantity"
             ),
-            models.CheckConstraint(condition=Q(unit_price__gte=0), name="line_unit_price_not_negative"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0, tax__gte=0), name="line_unit_price_not_negative"),
             models.CheckConstraint(condition=Q(stock__in=LineStock.values), name="line_stock_valid"),
             # A released line is wholly cancelled, and a wholly cancelled line holds nothing.
             models.CheckConstraint(
