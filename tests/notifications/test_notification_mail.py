@@ -17,6 +17,7 @@ from mail_server import body
 from shipdesk.jobs.worker import run_until_idle
 from shipdesk.notifications.models import Alert, Notification
 from shipdesk.notifications.rendering import review_order_id
+from shipdesk.shipping.tracking_links import tracking_page_url
 from shipdesk.orders import services
 from shipdesk.orders.models import OrderEvent
 from tests.builders import SELLER_ACTOR, UPS_NUMBER, advance
@@ -56,7 +57,9 @@ def test_a_paid_order_mails_the_seller_then_the_customer_at_every_stage_each_exa
         assert shipped["Subject"] == f"Your order #{order.number} from Acme has shipped"
         tracking_link = f"https://www.ups.com/track?tracknum={UPS_NUMBER}"
         # UPS Ground is 5 business days: Monday 6 January + 5 = Monday 13 January.
-        assert f"Track your parcel: {tracking_link}" in body(shipped, "plain")
+        # "Track your parcel" opens our tracking page (scans, ETA, delays); the carrier's is beside it
+        assert f"Track your parcel: {tracking_page_url(order.pk)}" in body(shipped, "plain")
+        assert f"On the carrier's site: {tracking_link}" in body(shipped, "plain")
         assert "Expected delivery: Monday 13 January" in body(shipped, "plain")
         assert f'href="{tracking_link}"' in body(shipped, "html")
         assert "Monday 13 January" in body(shipped, "html")

@@ -27,6 +27,7 @@ from shipdesk.inventory import stock_csv
 from shipdesk.orders import selectors as order_selectors
 from shipdesk.orders import services as order_services
 from shipdesk.orders import workflow
+from shipdesk.shipping.tracking_links import tracking_page_url
 from shipdesk.orders.services import order_facts
 from shipdesk.shipping.carriers import get_carrier
 from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number
@@ -278,6 +279,8 @@ def _render_detail(request, order, *, ship_form=None, cancel_form=None, note_for
         "allowed": allowed,
         "blocker": _blocker(order, facts, step) if step and step not in allowed and order.status != "cancelled" else None,
         "shipment": getattr(order, "shipment", None),
+        # The link the customer got in the "shipped" email, for the seller to resend when asked.
+        "customer_tracking_url": tracking_page_url(order.pk),
         "events": sorted(order.events.all(), key=lambda e: (e.created_at, e.pk), reverse=True),
         "cancellations": list(order.cancellations.all()),
         "ship_form": ship_form,

@@ -26,6 +26,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from shipdesk.shipping.tracking_links import tracking_page_url
+
 from .models import Notification
 
 K = Notification.Kind
@@ -190,6 +192,8 @@ def _order_context(order, lines, shipment, seller) -> dict:
             "service": service.name if service else shipment.service_level,
             "tracking_number": shipment.tracking_number,
             "tracking_url": shipment.tracking_url,
+            # Our own page first (scans, ETA, delays in one place); the carrier's is linked from it.
+            "tracking_page_url": tracking_page_url(order.pk) if order.pk else "",
             "eta": day(shipment.eta, tz),
         }
     return context

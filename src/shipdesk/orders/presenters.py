@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from shipdesk.actors import ActorKind
 from shipdesk.money import format_amount
+from shipdesk.shipping.tracking_links import tracking_page_url
 
 from . import workflow
 from .models import Order
@@ -89,6 +90,7 @@ def order_detail(order: Order, *, actor_kind: ActorKind) -> dict:
             "service_level": shipment.service_level,
             "tracking_number": shipment.tracking_number,
             "tracking_url": shipment.tracking_url,
+            "customer_tracking_url": tracking_page_url(order.pk),
             "shipped_at": shipment.shipped_at,
             "eta": shipment.eta,
             "delivered_at": shipment.delivered_at,

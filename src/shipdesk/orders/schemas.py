@@ -133,6 +133,8 @@ class ShipmentOut(Schema):
     service_level: str
     tracking_number: str
     tracking_url: str
+    # Shipdesk's own page for the customer (`/t/<token>/`): scans, ETA and delays, no sign-in.
+    customer_tracking_url: str
     shipped_at: datetime
     eta: datetime | None
     delivered_at: datetime | None

@@ -22,6 +22,7 @@ from shipdesk.orders import selectors as order_selectors
 from shipdesk.orders.models import OrderStatus
 
 from . import documents, pack_checks, selectors
+from .tracking_links import tracking_page_order_id
 
 DOCUMENTS = {
     # form value: (renderer, needs a shipment, file name for one order)
@@ -149,3 +150,26 @@ def batch_documents(request):
         return redirect(back)
     outcome = attempt(request, lambda: _document(request, ids, kind))
     return outcome.value if outcome.ok else redirect(back)
+
+
+# --- the customer's tracking page (no sign-in: the signed link is the credential) -------------
+
+
+@require_GET
+def customer_tracking(request, token: str):
+    order_id = tracking_page_order_id(token)
+    page = None
+    if order_id is not None:
+        try:
+            page = selectors.customer_tracking_page(order_id=order_id)
+        except ShipdeskError:
+            page = None
+    if page is None:
+        response = render(request, "shipping/tracking_page_missing.html", status=404)
+    else:
+        response = render(request, "shipping/tracking_page.html", {"page": page})
+    # The token is in the URL: keep it out of caches, Referer headers and search engines.
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
