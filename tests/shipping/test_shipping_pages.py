@@ -165,6 +165,26 @@ def test_the_order_list_offers_printing_the_selected_orders(signed_in, processin
     assert 'formaction="/orders/documents/"' in html
 
 
+@pytest.mark.parametrize("tab", ["processing", "shipped"])
+def test_orders_being_packed_or_shipped_can_be_selected_to_print_but_not_confirmed(signed_in, processing, tab):
+    if tab == "shipped":
+        advance(processing, "shipped")
+
+    html = signed_in.get(f"/orders/?tab={tab}").content.decode()
+
+    assert 'name="order_ids"' in html and "Print labels" in html
+    assert "Confirm selected" not in html and "Process selected" not in html
+
+
+def test_delivered_and_cancelled_tabs_have_nothing_to_select(signed_in, processing):
+    advance(processing, "delivered")
+
+    html = signed_in.get("/orders/?tab=delivered").content.decode()
+
+    assert "#" + str(processing.number) in html
+    assert 'name="order_ids"' not in html and "Print labels" not in html
+
+
 def test_shipping_a_half_packed_order_from_the_dashboard_asks_first_then_ships_when_confirmed(signed_in, processing):
     # given a pack check that has scanned one of the two mugs
     signed_in.post(f"/orders/{processing.pk}/pack/scan/", {"code": "MUG-1"}, headers={"HX-Request": "true"})

@@ -42,6 +42,9 @@ POLL_SECONDS = 15
 BULK_RESULT_KEY = "shipdesk_bulk_result"
 # Tabs where confirm or process can apply to the rows (not shipped, delivered, cancelled).
 BULK_TABS = ("needs_action", "all", "pending", "confirmed")
+# Tabs whose rows can be selected: the bulk actions above, and papers to print (packing slips,
+# labels, pick lists) for orders being packed or already shipped (a reprint).
+SELECT_TABS = (*BULK_TABS, "processing", "shipped")
 
 
 def _back(request, fallback: str) -> str:
@@ -165,6 +168,7 @@ def order_list(request):
         "poll_seconds": POLL_SECONDS,
         "bulk_result": bulk_result,
         "can_bulk": tab in BULK_TABS,
+        "can_select": tab in SELECT_TABS,
         "current_path": request.get_full_path(),
     }
     return render(request, "dashboard/orders/list.html", context)
@@ -199,6 +203,7 @@ def order_poll(request):
         "poll_query": _poll_query(request, max(o.pk for o in new_orders)),
         "poll_seconds": POLL_SECONDS,
         "can_bulk": form.tab_code in BULK_TABS,
+        "can_select": form.tab_code in SELECT_TABS,
     }
     return render(request, "dashboard/orders/_poll.html", context)
 
