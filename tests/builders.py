@@ -32,7 +32,8 @@ def new_order(*, external_id: str = "EXT-1", lines=(("MUG-1", 2, "12.50"),), pai
         ship_postal_code="62701",
         ship_country="US",
         currency=currency,
-        lines=tuple(NewOrderLine(sku=s, quantity=q, unit_price=Decimal(p)) for s, q, p in lines),
+        # (sku, quantity, unit_price) or (sku, quantity, unit_price, tax on the whole line)
+        lines=tuple(NewOrderLine(sku=s, quantity=q, unit_price=Decimal(p), tax=Decimal(t[0] if t else "0")) for s, q, p, *t in lines),
         shipping_fee=Decimal("4.99"),
         payment_status="paid" if paid else "unpaid",
     )

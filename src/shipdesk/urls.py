@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("shipdesk.notifications.urls")),
     path("", include("shipdesk.shipping.urls")),
+    path("", include("shipdesk.orders.urls")),
     path("", include("shipdesk.ops.urls")),
     path("", include("shipdesk.earnings.urls")),
     path("", include("shipdesk.dashboard.urls")),

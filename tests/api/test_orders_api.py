@@ -683,7 +683,7 @@ def test_the_order_detail_costs_the_same_queries_for_1_or_5_lines_and_many_event
 
     assert len(response.json()["lines"]) == 5
     assert len(response.json()["events"]) == 4 + 12
-    assert with_1 == 6  # token, rate-limit counter, order (+seller, shipment), lines, events, cancellations
+    assert with_1 == 7  # token, rate-limit counter, order (+seller, shipment), lines, events, cancellations, substitute offers
 
 
 # --- authentication -------------------------------------------------------------------------

@@ -104,7 +104,7 @@ def test_payouts_are_a_dry_run_by_default_and_execute_pays_the_available_balance
     assert (payout.amount, payout.currency) == (Decimal("26.99"), "USD")
     (statement,) = tmp_path.iterdir()
     rows = list(csv.reader(statement.open()))
-    assert rows[-1][1] == "payout" and rows[-1][7:] == ["11.25", "0.00", "26.99"]
+    assert rows[-1][1] == "payout" and rows[-1][7:10] == ["11.25", "0.00", "26.99"]
 
     call_command("payouts", "--execute", statements=str(tmp_path), stdout=io.StringIO())
     assert Payout.objects.count() == 1  # nothing left to pay

@@ -16,15 +16,19 @@ from shipdesk.earnings import selectors, services as earnings
 from shipdesk.earnings.holds import fallback_release, release_after_delivery
 from shipdesk.earnings.models import LedgerEntry
 from shipdesk.errors import ShipdeskError
-from shipdesk.orders import services
+from shipdesk.orders import refunds, services
 from shipdesk.orders.models import Order
 from tests.builders import OPERATOR_ACTOR, PLATFORM_ACTOR, SELLER_ACTOR, new_order
 
 PAID = ("paid", "partially_refunded", "refunded")
 LINES = {"USD": (("MUG-1", "12.35"), ("CAP-1", "7.99")), "JPY": (("TEA-1", "1234"), ("POT-1", "999"))}
+# Tax on each line (whole line) and on shipping, by currency; amounts that do not split evenly.
+TAXES = {"USD": ("0", "1.00", "0.99", "2.47"), "JPY": ("0", "100", "77", "1")}
 
 step = st.one_of(
-    st.tuples(st.just("place"), st.sampled_from(["USD", "JPY"]), st.sampled_from([True, True, False]), st.integers(1, 3), st.integers(0, 3)),
+    st.tuples(
+        st.just("place"), st.sampled_from(["USD", "JPY"]), st.sampled_from([True, True, False]), st.integers(1, 3), st.integers(0, 3), st.integers(0, 3)
+    ),
     st.tuples(st.just("pay"), st.integers(0, 5)),
     st.tuples(st.just("cancel"), st.integers(0, 5)),
     st.tuples(st.just("cancel_line"), st.integers(0, 5), st.integers(1, 3)),
@@ -36,7 +40,19 @@ step = st.one_of(
 )
 
 
-def _check(seller, orders: list[int], now: datetime) -> None:
+def _tax_of_cancelled(order) -> tuple[Decimal, Decimal]:
+    """(non-tax, tax) of what the order's cancellations should have refunded, by the exact rule."""
+    net, tax = Decimal(0), Decimal(0)
+    for line in order.lines.all():
+        net += line.unit_price * line.quantity_cancelled
+        tax += refunds.line_tax_share(tax=line.tax, quantity=line.quantity, cancelled_before=0, cancelling=line.quantity_cancelled, currency=order.currency)
+    if order.status == "cancelled":
+        net += order.shipping_fee
+        tax += order.shipping_tax
+    return net, tax
+
+
+def _check(seller, orders: list[int], now: datetime, refunded_outside: set[int]) -> None:
     entries = list(LedgerEntry.objects.filter(seller_id=seller.pk))
     # Balances are exactly the sums of the entries.
     sums: dict[str, list[Decimal]] = {}
@@ -48,12 +64,20 @@ def _check(seller, orders: list[int], now: datetime) -> None:
     got = {b.currency: [b.pending, b.available, b.paid_out] for b in selectors.balances(seller_id=seller.pk)}
     assert got == {c: [money.quantize(v, c) for v in s] for c, s in sums.items()}
 
-    # No money created or lost: what was paid, minus refunds, minus the commission on what was kept.
+    # No money created or lost: what was paid, minus tax, minus refunds' non-tax part, minus the
+    # commission on what was kept. Tax never enters the seller's ledger.
     expected: dict[str, Decimal] = {}
-    for order in Order.objects.filter(pk__in=orders):
+    for order in Order.objects.filter(pk__in=orders).prefetch_related("lines"):
+        assert order.tax_total == sum((line.tax for line in order.lines.all()), Decimal(0)) + order.shipping_tax
+        assert Decimal(0) <= order.refunded_tax <= order.tax_total and order.refunded_tax <= order.refunded_total
         if order.payment_status in PAID:
-            kept = order.total - order.refunded_total
+            kept = (order.total - order.tax_total) - (order.refunded_total - order.refunded_tax)
             expected[order.currency] = expected.get(order.currency, Decimal(0)) + kept - money.quantize(kept * Decimal("0.10"), order.currency)
+            if order.refunded_total == order.total:
+                assert order.refunded_tax == order.tax_total, f"order #{order.number}: refunded in full but not its tax"
+            if order.pk not in refunded_outside:
+                # Tax refunded is exactly the tax of what was refunded, to the last minor unit.
+                assert (order.refunded_total - order.refunded_tax, order.refunded_tax) == _tax_of_cancelled(order), f"order #{order.number}"
     held = {c: money.quantize(sum(s), c) for c, s in sums.items()}
     assert {c: v for c, v in held.items() if v} == {c: money.quantize(v, c) for c, v in expected.items() if v}
 
@@ -88,8 +112,8 @@ def _ship(order, n: int) -> None:
 # The full path, every run: paid, partly cancelled, shipped, delivered, released, paid out, refunded after.
 @example(
     steps=[
-        ("place", "JPY", True, 2, 1),
-        ("place", "USD", False, 1, 0),
+        ("place", "JPY", True, 2, 1, 2),
+        ("place", "USD", False, 1, 0, 3),
         ("cancel_line", 0, 1),
         ("ship", 0),
         ("pay", 1),
@@ -110,6 +134,7 @@ def test_the_ledger_never_creates_or_loses_money_and_never_releases_early(make_s
             for sku, price in lines:
                 make_product(seller, sku, price=price, currency=currency, on_hand=5)
         orders: list[int] = []
+        refunded_outside: set[int] = set()
         with time_machine.travel(datetime(2026, 6, 5, 12, 0, tzinfo=UTC), tick=False) as clock:
             for n, action in enumerate(steps):
                 kind, *args = action
@@ -118,11 +143,14 @@ def test_the_ledger_never_creates_or_loses_money_and_never_releases_early(make_s
                 ) else None
                 try:
                     if kind == "place":
-                        currency, paid, qty, fee = args
-                        lines = tuple((sku, qty, price) for sku, price in LINES[currency])
+                        currency, paid, qty, fee, tax = args
+                        taxes = TAXES[currency]
+                        lines = tuple((sku, qty, price, taxes[(tax + i) % len(taxes)]) for i, (sku, price) in enumerate(LINES[currency]))
                         order, _ = services.place_order(
                             seller_id=seller.pk,
-                            data=new_order(external_id=f"E{n}", lines=lines, paid=paid, currency=currency, shipping_fee=Decimal(fee)),
+                            data=new_order(
+                                external_id=f"E{n}", lines=lines, paid=paid, currency=currency, shipping_fee=Decimal(fee), shipping_tax=Decimal(taxes[tax] if fee else "0")
+                            ),
                             actor=PLATFORM_ACTOR,
                         )
                         orders.append(order.pk)
@@ -152,9 +180,10 @@ def test_the_ledger_never_creates_or_loses_money_and_never_releases_early(make_s
                         left = target.total - target.refunded_total
                         amount = money.quantize(left * args[1] / 100, target.currency)
                         services.update_payment(order_id=target.pk, seller_id=None, actor=PLATFORM_ACTOR, status="refunded", amount=amount, reference=f"re_{n}")
+                        refunded_outside.add(target.pk)
                 except ShipdeskError:
                     pass  # refused actions change nothing; the invariants below still hold
-                _check(seller, orders, datetime.now(UTC))
+                _check(seller, orders, datetime.now(UTC), refunded_outside)
         for kind in set(LedgerEntry.objects.filter(seller_id=seller.pk).values_list("kind", flat=True)):
             event(f"ledger has {kind}")
         transaction.set_rollback(True)

@@ -12,7 +12,7 @@ from shipdesk.notifications.services import queue_notification
 from shipdesk.orders import services
 from tests.builders import SELLER_ACTOR, advance
 
-ORDER_KINDS = [kind for kind in Notification.Kind.values if kind != "seller_daily_digest"]
+ORDER_KINDS = [kind for kind in Notification.Kind.values if kind not in rendering.ORDERLESS_KINDS]
 
 
 @pytest.mark.parametrize("kind", ORDER_KINDS)

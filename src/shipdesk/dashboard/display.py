@@ -113,6 +113,10 @@ def describe_event(type: str, params: dict, currency: str) -> str:
     reason = CANCEL_REASON_LABELS.get(p.get("reason", ""), p.get("reason", ""))
     refund = p.get("refund_amount")
     refund_text = f"; {money_text(refund, currency)} refunded" if refund and _positive(refund) else ""
+    parts = [(label, p.get(f"refund_{key}")) for key, label in (("items", "items"), ("shipping", "shipping"), ("tax", "tax"))]
+    if refund_text and any(_positive(amount) for label, amount in parts[1:]):
+        # The breakdown only says something when shipping or tax is in the refund.
+        refund_text += " (" + ", ".join(f"{label} {money_text(amount, currency)}" for label, amount in parts if amount and _positive(amount)) + ")"
     late = " (late)" if p.get("late") else ""
     match type:
         case "placed":
@@ -159,6 +163,16 @@ def describe_event(type: str, params: dict, currency: str) -> str:
             return f"Pack checked: {_plural(int(p.get('units') or 0), 'unit')} scanned into the box"
         case "shipped_incomplete_pack":
             return "Shipped although the pack check was not complete"
+        case "substitute_offered":
+            return f"Offered the customer {p.get('substitute_sku', '')} instead of {p.get('sku', '')}"
+        case "substitute_accepted":
+            return f"The customer accepted {p.get('substitute_sku', '')} instead of {p.get('sku', '')}; {_plural(int(p.get('quantity') or 0), 'unit')} reserved"
+        case "review_left":
+            return f"The customer left a review: {'★' * int(p.get('rating') or 0)}"
+        case "review_replied":
+            return "The shop replied to the review"
+        case "substitute_declined":
+            return f"The customer declined {p.get('substitute_sku', '')}; {p.get('sku', '')} is cancelled"
         case _:
             from shipdesk.notifications.timeline import describe as describe_notification
 

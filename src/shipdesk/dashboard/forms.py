@@ -201,6 +201,15 @@ class CancelLineForm(CancelForm):
         self.auto_id = f"id_line{line.pk}_%s" if line is not None else "id_%s"
 
 
+class SubstituteForm(Styled, forms.Form):
+    sku = forms.CharField(label="Substitute SKU", max_length=64, help_text="Sent at this line's price; reserved when the customer accepts.")
+    note = forms.CharField(label="Message to the customer (optional)", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, line=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.auto_id = f"id_sub{line.pk}_%s" if line is not None else "id_%s"
+
+
 class NoteForm(Styled, forms.Form):
     text = forms.CharField(
         label="Internal note",

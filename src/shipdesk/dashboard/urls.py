@@ -26,6 +26,7 @@ urlpatterns = [
     path("orders/<int:order_id>/deliver/", views.order_deliver, name="order_deliver"),
     path("orders/<int:order_id>/cancel/", views.order_cancel, name="order_cancel"),
     path("orders/<int:order_id>/lines/<int:line_id>/cancel/", views.order_cancel_line, name="order_cancel_line"),
+    path("orders/<int:order_id>/lines/<int:line_id>/substitute/", views.order_offer_substitute, name="order_offer_substitute"),
     path("orders/<int:order_id>/notes/", views.order_note, name="order_note"),
     # Inventory
     path("inventory/", views.inventory, name="inventory"),

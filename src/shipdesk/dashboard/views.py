@@ -26,7 +26,7 @@ from shipdesk.inventory import services as inventory_services
 from shipdesk.inventory import stock_csv
 from shipdesk.orders import selectors as order_selectors
 from shipdesk.orders import services as order_services
-from shipdesk.orders import workflow
+from shipdesk.orders import substitutions, workflow
 from shipdesk.shipping.tracking_links import tracking_page_url
 from shipdesk.orders.services import order_facts
 from shipdesk.shipping.carriers import get_carrier
@@ -253,6 +253,14 @@ def _get_order(request, order_id: int):
         raise
 
 
+def _get_order_line(request, order_id: int, line_id: int):
+    order = _get_order(request, order_id)
+    line = next((l for l in order.lines.all() if l.pk == line_id), None)
+    if line is None:
+        raise Http404("No such line on this order.")
+    return order, line
+
+
 def _blocker(order, facts, action: str) -> str | None:
     """Why the next step cannot be taken yet (unpaid, a short line), to say so beside it."""
     try:
@@ -262,12 +270,14 @@ def _blocker(order, facts, action: str) -> str | None:
     return None
 
 
-def _render_detail(request, order, *, ship_form=None, cancel_form=None, note_form=None, line_forms=None, status=200):
+def _render_detail(request, order, *, ship_form=None, cancel_form=None, note_form=None, line_forms=None, substitute_forms=None, status=200):
     facts = order_facts(order)
     allowed = workflow.allowed_actions(facts, ActorKind.SELLER)
     step = {"pending": "confirm", "confirmed": "process", "processing": "ship"}.get(order.status)
     lines = list(order.lines.all())
     line_forms = line_forms or {}
+    substitute_forms = substitute_forms or {}
+    open_offers = {x.line_id: x for x in order.substitute_offers.all() if x.status == "offered"}
     ship_form = ship_form or forms.ShipForm()
     selected = ship_form.selected_carrier()
     context = {
@@ -278,6 +288,9 @@ def _render_detail(request, order, *, ship_form=None, cancel_form=None, note_for
                 "total": line.unit_price * line.open_quantity,
                 "form": line_forms.get(line.pk) or forms.CancelLineForm(line=line),
                 "cancellable": "cancel_line" in allowed and line.open_quantity > 0,
+                "substitutable": substitutions.offer_needed(order=order, line=line) is None,
+                "offer": open_offers.get(line.pk),
+                "substitute_form": substitute_forms.get(line.pk) or forms.SubstituteForm(line=line),
             }
             for line in lines
         ],
@@ -380,10 +393,7 @@ def order_cancel(request, order_id: int):
 @seller_view
 @require_POST
 def order_cancel_line(request, order_id: int, line_id: int):
-    order = _get_order(request, order_id)
-    line = next((l for l in order.lines.all() if l.pk == line_id), None)
-    if line is None:
-        raise Http404("No such line on this order.")
+    order, line = _get_order_line(request, order_id, line_id)
     form = forms.CancelLineForm(request.POST, line=line)
     if form.is_valid():
         data = form.cleaned_data
@@ -404,6 +414,26 @@ def order_cancel_line(request, order_id: int, line_id: int):
         if outcome.ok:
             return redirect("order", order_id=order_id)
     return _render_detail(request, order, line_forms={line.pk: form}, status=422)
+
+
+@seller_view
+@require_POST
+def order_offer_substitute(request, order_id: int, line_id: int):
+    order, line = _get_order_line(request, order_id, line_id)
+    form = forms.SubstituteForm(request.POST, line=line)
+    if form.is_valid():
+        data = form.cleaned_data
+        outcome = attempt(
+            request,
+            lambda: substitutions.offer_substitute(
+                order_id=order_id, seller_id=request.seller.pk, line_id=line_id, sku=data["sku"], actor=actor_of(request), note=data["note"]
+            ),
+            form=form,
+            success=lambda offer: f"Offered {offer.substitute_sku} instead of {line.sku}; the customer has been emailed.",
+        )
+        if outcome.ok:
+            return redirect("order", order_id=order_id)
+    return _render_detail(request, order, substitute_forms={line.pk: form}, status=422)
 
 
 @seller_view

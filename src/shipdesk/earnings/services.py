@@ -2,7 +2,8 @@
 
 `record_order_money` runs inside the order service's transaction (the order row is locked) and
 brings the order's entries in line with what the order says was paid and refunded: it only ever
-appends the difference, so calling it twice writes nothing the second time.
+appends the difference, so calling it twice writes nothing the second time. Amounts are net of tax
+(`Order.tax_total`, `Order.refunded_tax`): the seller earns lines + shipping, never the tax.
 """
 
 from __future__ import annotations
@@ -59,11 +60,14 @@ def record_order_money(*, order: Order) -> list[LedgerEntry]:
             LedgerEntry(seller_id=order.seller_id, order=order, kind=kind, currency=currency, created_at=now, **{bucket: amount}, **extra)
         )
 
+    # Tax is the marketplace's to remit, never the seller's: the sale, its commission and every
+    # reversal count only lines + shipping, and a refund reverses only its non-tax part.
+    sold = order.total - order.tax_total
     sale = next((e for e in entries if e.kind == Kind.SALE_PENDING), None)
     if sale is None:
         rate = policy_for(order.seller).commission_rate
-        entry(Kind.SALE_PENDING, bucket="pending", amount=order.total, commission_rate=rate, description=f"order #{order.number} paid")
-        charged = commission_on(order.total, rate, currency)
+        entry(Kind.SALE_PENDING, bucket="pending", amount=sold, commission_rate=rate, description=f"order #{order.number} paid")
+        charged = commission_on(sold, rate, currency)
         if charged:
             entry(Kind.COMMISSION, bucket="pending", amount=-charged, commission_rate=rate, description=f"commission {rate:%}")
         refunds_recorded = Decimal("0")
@@ -72,12 +76,13 @@ def record_order_money(*, order: Order) -> list[LedgerEntry]:
         charged = -sum((e.pending + e.available for e in entries if e.kind == Kind.COMMISSION), Decimal("0"))
         refunds_recorded = -sum((e.pending + e.available for e in entries if e.kind == Kind.REFUND_REVERSAL), Decimal("0"))
 
-    refunded = order.refunded_total - refunds_recorded
+    refunded_net = order.refunded_total - order.refunded_tax
+    refunded = refunded_net - refunds_recorded
     if refunded > 0:
         # Refunded after the release, the money comes out of the available balance.
         bucket = "available" if _released(order) else "pending"
         entry(Kind.REFUND_REVERSAL, bucket=bucket, amount=-refunded, description=f"refund on order #{order.number}")
-        returned = charged - commission_on(order.total - order.refunded_total, rate, currency)
+        returned = charged - commission_on(sold - refunded_net, rate, currency)
         if returned:
             entry(Kind.COMMISSION, bucket=bucket, amount=returned, commission_rate=rate, description="commission returned on refund")
     return LedgerEntry.objects.bulk_create(new)

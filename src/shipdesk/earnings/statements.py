@@ -19,7 +19,8 @@ from shipdesk.inventory.stock_csv import spreadsheet_safe
 
 from .models import LedgerEntry
 
-COLUMNS = ("date", "kind", "order", "description", "pending", "available", "paid_out", "balance_pending", "balance_available", "balance_paid_out")
+# `customer` comes last so the columns a spreadsheet already reads keep their places.
+COLUMNS = ("date", "kind", "order", "description", "pending", "available", "paid_out", "balance_pending", "balance_available", "balance_paid_out", "customer")
 BATCH = 500
 
 
@@ -48,6 +49,7 @@ def statement_lines(*, seller_id: int, currency: str, up_to_entry_id: int | None
                     f"#{e.order.number}" if e.order_id else "",
                     spreadsheet_safe(e.description),
                     *(money.format_amount(v, currency) for v in (e.pending, e.available, e.paid_out, *totals)),
+                    spreadsheet_safe(e.order.customer_name) if e.order_id else "",
                 ]
             )
         last_id = batch[-1].pk

@@ -33,6 +33,7 @@ class Notification(models.Model):
         SELLER_DELIVERY_EXCEPTION = "seller_delivery_exception", "Seller: delivery delayed"
         SELLER_AUTO_CANCELLED = "seller_auto_cancelled", "Seller: order cancelled automatically"  # on a timeout
         SELLER_DAILY_DIGEST = "seller_daily_digest", "Seller: daily digest"  # no order: what needs doing today
+        SELLER_STANDING_CHANGED = "seller_standing_changed", "Seller: standing changed"  # no order: the daily evaluation
 
     class Status(models.TextChoices):
         QUEUED = "queued"  # waiting for `next_attempt_at`

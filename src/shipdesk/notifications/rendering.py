@@ -34,6 +34,8 @@ K = Notification.Kind
 
 CUSTOMER_KINDS = frozenset(k for k in K.values if k.startswith("customer_"))
 SELLER_KINDS = frozenset(k for k in K.values if k.startswith("seller_"))
+# Messages about the shop, not one order: no order number in them, no order timeline.
+ORDERLESS_KINDS = frozenset({K.SELLER_DAILY_DIGEST, K.SELLER_STANDING_CHANGED})
 
 STAGE_VERBS = {"confirm": "confirm", "process": "start processing", "ship": "ship"}
 
@@ -162,6 +164,7 @@ def _order_context(order, lines, shipment, seller) -> dict:
             "placed_at": when(order.placed_at, tz),
             "subtotal": money(order.subtotal, c),
             "shipping_fee": money(order.shipping_fee, c),
+            "tax_total": money(order.tax_total, c) if order.tax_total else "",
             "total": money(order.total, c),
             "refunded_total": money(order.refunded_total, c) if order.refunded_total else "",
             "address": [part for part in address if part],
@@ -206,6 +209,14 @@ def _kind_context(kind: str, order, seller, extra: dict, now: datetime) -> dict:
     if "refund_amount" in extra:
         amount = Decimal(str(extra["refund_amount"]))
         context["refund_amount"] = money(amount, c) if amount > 0 else ""
+    if "refund_items" in extra and context.get("refund_amount"):
+        # What the refund is made of; a part that is zero is left out.
+        parts = (("items", "Items"), ("shipping", "Shipping"), ("tax", "Tax"))
+        context["refund_parts"] = [
+            {"label": label, "amount": money(Decimal(str(extra[f"refund_{key}"])), c)}
+            for key, label in parts
+            if Decimal(str(extra.get(f"refund_{key}", "0"))) > 0
+        ]
     if kind == K.CUSTOMER_CANCELLED:
         context["reason"] = CUSTOMER_REASONS.get(extra.get("reason", ""), "")
     if kind == K.SELLER_AUTO_CANCELLED:
@@ -234,6 +245,8 @@ def _kind_context(kind: str, order, seller, extra: dict, now: datetime) -> dict:
             "substitute_sku": extra.get("substitute_sku", ""),
             "substitute_title": extra.get("substitute_title", ""),
             "url": extra.get("offer_url", ""),
+            "note": extra.get("note", ""),
+            "answer_by": when(_parse(extra.get("expires_at")), tz),
         }
     return context
 
@@ -369,8 +382,16 @@ def sample_order(seller):
 def sample_extra(kind: str, order) -> dict:
     deadline = (timezone.now() + timedelta(hours=5)).isoformat()
     return {
-        K.CUSTOMER_CANCELLED: {"reason": "out_of_stock", "refund_amount": str(order.total)},
-        K.CUSTOMER_LINE_CANCELLED: {"sku": "TEA-1", "quantity": 1, "refund_amount": "12.00"},
+        K.CUSTOMER_CANCELLED: {
+            "reason": "out_of_stock",
+            "refund_amount": str(order.total),
+            "refund_items": str(order.subtotal),
+            "refund_shipping": str(order.shipping_fee),
+            "refund_tax": str(order.tax_total),
+        },
+        K.CUSTOMER_LINE_CANCELLED: {
+            "sku": "TEA-1", "quantity": 1, "refund_amount": "12.00", "refund_items": "12.00", "refund_shipping": "0", "refund_tax": "0"
+        },
         K.SELLER_DUE_SOON: {"stage": "confirm", "deadline": deadline},
         K.SELLER_OVERDUE: {"stage": "ship", "deadline": deadline},
         K.SELLER_OUT_OF_STOCK: {"skus": ["TEA-1"]},
@@ -403,8 +424,30 @@ def sample_digest(seller) -> dict:
     }
 
 
+def sample_standing_change() -> dict:
+    return {
+        "day": timezone.now().date().isoformat(),
+        "standing": "penalised",
+        "previous": "good",
+        "standing_label": "penalised",
+        "previous_label": "good",
+        "points": 3,
+        "hold_extra_days": 3,
+        "problems": [
+            {
+                "key": "late_shipment", "label": "Late shipment rate", "value": "5.0 %", "numerator": 5, "denominator": 100,
+                "window_days": 30, "target": "< 4 %", "status": "breach", "status_label": "breached",
+                "what_to_fix": "Ship by the ship-by date: print labels the day orders are processed.",
+            }
+        ],
+        "performance_url": absolute("/performance/"),
+    }  # fmt: skip
+
+
 def preview(kind: str, seller) -> RenderedEmail:
     if kind == K.SELLER_DAILY_DIGEST:
         return render_digest_email(seller=seller, digest=sample_digest(seller))
+    if kind == K.SELLER_STANDING_CHANGED:
+        return render(kind, {**_base_context(kind, seller), **sample_standing_change()}, seller=seller)
     order, lines, shipment = sample_order(seller)
     return render_order_email(kind=kind, order=order, lines=lines, shipment=shipment, seller=seller, extra=sample_extra(kind, order))

@@ -77,6 +77,50 @@ def queue_digest(*, seller, stage: str, digest: dict) -> Notification | None:
     )  # fmt: skip
 
 
+def queue_seller_messages(*, kind: str, messages: list[dict]) -> int:
+    """Queue one seller-level message (no order) per item of `messages`, in a fixed number of
+    queries however many there are; returns how many were new.
+
+    Each item: `{"seller", "stage", "context", "title"}`; rendered from the templates of `kind`
+    (`notifications/email/<kind>.*`) with `context`. Like the digest, once per (seller, kind,
+    stage): an item whose row exists is skipped. Used by the daily performance evaluation, which
+    may change many sellers' standing in one run (call inside its transaction).
+    """
+    if not messages:
+        return 0
+    now = timezone.now()
+    wanted = {(item["seller"].pk, item["stage"]) for item in messages}
+    existing = set(
+        Notification.objects.filter(kind=kind, order__isnull=True, seller_id__in={pk for pk, _ in wanted}, stage__in={st for _, st in wanted})
+        .values_list("seller_id", "stage")
+    )
+    rows, titles = [], []
+    for item in messages:
+        seller, stage = item["seller"], item["stage"]
+        if (seller.pk, stage) in existing:
+            continue
+        existing.add((seller.pk, stage))
+        row = Notification(
+            seller_id=seller.pk, order=None, kind=kind, stage=stage, recipient=seller.email,
+            context=with_request_id(dict(item["context"])), created_at=now, next_attempt_at=now,
+        )  # fmt: skip
+        try:
+            rendered = rendering.render(kind, {**rendering._base_context(kind, seller), **item["context"]}, seller=seller)
+        except Exception as exc:
+            logger.exception("Could not render %s for seller %s.", kind, seller.pk)
+            row.status, row.failed_at, row.last_error = Notification.Status.FAILED, now, f"rendering failed: {type(exc).__name__}: {exc}"[:2000]
+        else:
+            row.from_email, row.reply_to, row.subject = rendered.from_email, rendered.reply_to, rendered.subject
+            row.body_text, row.body_html = rendered.text, rendered.html
+        rows.append(row)
+        titles.append(item["title"])
+    created = Notification.objects.bulk_create(rows)
+    Alert.objects.bulk_create(
+        [Alert(seller_id=row.seller_id, order=None, notification=row, kind=kind, title=title[:300], created_at=now) for row, title in zip(created, titles, strict=True) if title]
+    )
+    return len(created)
+
+
 def _queue(*, seller, order, kind, stage, recipient, context, rendered, error, title, skip: str = "") -> Notification | None:
     now = timezone.now()
     row = Notification(
@@ -161,6 +205,13 @@ def send_delay_notice(*, order_id: int, seller_id: int | None, actor: Actor) -> 
 
 
 # --- alerts ----------------------------------------------------------------------------------------
+
+
+def raise_alert(*, seller_id: int, order, kind: str, title: str) -> Alert:
+    """A line in the seller's bell with no email behind it: news the seller should see, not be
+    mailed about (a customer's answer to a substitute offer, a new review). Call inside the
+    transaction of the change it reports."""
+    return Alert.objects.create(seller_id=seller_id, order=order, kind=kind[:40], title=title[:300], created_at=timezone.now())
 
 
 def mark_alert_read(*, alert_id: int, seller_id: int | None, at: datetime | None = None) -> Alert:

@@ -24,6 +24,7 @@ KIND_LABELS = {
     "seller_out_of_stock": "out-of-stock alert",
     "seller_delivery_exception": "delivery-delay alert",
     "seller_auto_cancelled": "auto-cancel alert",
+    "seller_standing_changed": "standing-change notice",  # no order: never on a timeline, named for completeness
 }
 assert set(KIND_LABELS) == set(Notification.Kind.values) - {"seller_daily_digest"}
 

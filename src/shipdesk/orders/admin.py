@@ -21,7 +21,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class OrderLineInline(admin.TabularInline):
     model = OrderLine
-    fields = ["sku", "title", "quantity", "quantity_cancelled", "unit_price", "stock"]
+    fields = ["sku", "title", "quantity", "quantity_cancelled", "unit_price", "tax", "stock"]
     readonly_fields = fields
     extra = 0
     can_delete = False

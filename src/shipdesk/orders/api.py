@@ -14,7 +14,7 @@ from shipdesk.api.auth import actor_of, require_platform, scope_of, seller_for_w
 from shipdesk.actors import Actor, ActorKind
 from shipdesk.api.schemas import ErrorOut
 
-from . import selectors, services
+from . import selectors, services, substitutions
 from .models import OrderStatus, PaymentStatus
 from .presenters import order_detail, order_summary
 from .schemas import (
@@ -27,6 +27,7 @@ from .schemas import (
     OrderPageOut,
     PaymentIn,
     ShipIn,
+    SubstituteIn,
     StatusCountsOut,
 )
 
@@ -78,8 +79,9 @@ def place_order(request: HttpRequest, payload: OrderIn):
         ship_postal_code=payload.shipping_address.postal_code,
         ship_country=payload.shipping_address.country,
         currency=payload.currency,
-        lines=tuple(services.NewOrderLine(sku=l.sku, quantity=l.quantity, unit_price=l.unit_price) for l in payload.lines),
+        lines=tuple(services.NewOrderLine(sku=l.sku, quantity=l.quantity, unit_price=l.unit_price, tax=l.tax) for l in payload.lines),
         shipping_fee=payload.shipping_fee,
+        shipping_tax=payload.shipping_tax,
         payment_status=payload.payment_status,
         payment_reference=payload.payment_reference,
         placed_at=payload.placed_at,
@@ -208,6 +210,22 @@ def cancel_line(request: HttpRequest, order_id: int, line_id: int, payload: Canc
         actor=actor_of(request),
         reason=payload.reason,
         note=payload.note,
+    )
+    return _detail(request, order_id)
+
+
+@router.post(
+    "/{int:order_id}/lines/{int:line_id}/substitute",
+    response={200: OrderOut, **ERRORS},
+    summary="Offer the customer another SKU for a short line (they accept or decline by link)",
+)
+def offer_substitute(request: HttpRequest, order_id: int, line_id: int, payload: SubstituteIn):
+    """The customer is emailed a link (`substitute_offers[].customer_url`); accepting swaps the
+    line and reserves the substitute at the line's price, declining cancels and refunds the line.
+    409 when the line is not short or the order is not pending; 409 `insufficient_stock` when
+    the substitute lacks the units."""
+    substitutions.offer_substitute(
+        order_id=order_id, seller_id=scope_of(request), line_id=line_id, sku=payload.sku, actor=actor_of(request), note=payload.note
     )
     return _detail(request, order_id)
 

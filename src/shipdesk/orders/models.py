@@ -73,6 +73,9 @@ class Order(models.Model):
     tax_total = models.DecimalField(max_digits=18, decimal_places=4, default=0)
     total = models.DecimalField(max_digits=18, decimal_places=4)
     refunded_total = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    # The tax part of refunded_total: refunds return the tax of what they refund (see
+    # orders.refunds), and the seller's earnings reverse only the rest.
+    refunded_tax = models.DecimalField(max_digits=18, decimal_places=4, default=0)
 
     placed_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -122,6 +125,10 @@ class Order(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(refunded_total__gte=0, refunded_total__lte=F("total")), name="order_refund_within_total"
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_tax__gte=0, refunded_tax__lte=F("tax_total")) & Q(refunded_tax__lte=F("refunded_total")),
+                name="order_refunded_tax_within_tax",
             ),
             # Nothing ships unpaid: a shipped or delivered order was paid (and maybe refunded after).
             models.CheckConstraint(
@@ -231,6 +238,11 @@ class OrderEvent(models.Model):
         NOTIFICATION_FAILED = "notification_failed"
         NOTIFICATION_DELAYED = "notification_delayed"  # a send failed and will be retried
         NOTIFICATION_SKIPPED = "notification_skipped"
+        SUBSTITUTE_OFFERED = "substitute_offered"  # the seller offered another SKU for a short line
+        SUBSTITUTE_ACCEPTED = "substitute_accepted"  # the customer took it: the line is now that SKU
+        SUBSTITUTE_DECLINED = "substitute_declined"  # the customer refused it: the line is cancelled
+        REVIEW_LEFT = "review_left"  # the customer rated the order (performance.Review)
+        REVIEW_REPLIED = "review_replied"  # the seller answered the review
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
@@ -266,7 +278,12 @@ class Cancellation(models.Model):
     note = models.TextField(blank=True, default="")
     actor_kind = models.CharField(max_length=16)
     actor_label = models.CharField(max_length=200)
+    # refund_amount = refund_items + refund_shipping + refund_tax: what the customer gets back
+    # for the units, for the shipping fee (a whole-order cancel only) and the tax on both.
     refund_amount = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    refund_items = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    refund_shipping = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    refund_tax = models.DecimalField(max_digits=18, decimal_places=4, default=0)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -279,3 +296,44 @@ class Cancellation(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["seller", "order"], name="cancellation_seller_order")]
+
+
+class SubstituteOffer(models.Model):
+    """A seller's offer to send another SKU in place of a short line, at the line's price.
+
+    The customer accepts or declines through a signed link (`/s/<token>/`): accepting swaps the
+    line to the substitute and reserves it, declining cancels the line and refunds it. At most one
+    offer per line is open at a time; a new offer for the line withdraws the open one.
+    """
+
+    class Status(models.TextChoices):
+        OFFERED = "offered"
+        ACCEPTED = "accepted"
+        DECLINED = "declined"
+        WITHDRAWN = "withdrawn"  # replaced by a newer offer, or the line no longer needed one
+
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="substitute_offers")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="substitute_offers")
+    original_sku = models.CharField(max_length=64)
+    substitute = models.ForeignKey("inventory.Product", on_delete=models.PROTECT, related_name="+")
+    substitute_sku = models.CharField(max_length=64)
+    substitute_title = models.CharField(max_length=300)
+    quantity = models.PositiveIntegerField()
+    note = models.CharField(max_length=500, blank=True, default="")  # the seller's words to the customer
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OFFERED)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["line"], condition=Q(status="offered"), name="substitute_offer_one_open_per_line"),
+            models.CheckConstraint(condition=Q(status__in=["offered", "accepted", "declined", "withdrawn"]), name="substitute_offer_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status="offered", decided_at__isnull=True) | (~Q(status="offered") & Q(decided_at__isnull=False)),
+                name="substitute_offer_decided_iff_closed",
+            ),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="substitute_offer_quantity_positive"),
+        ]
+        indexes = [models.Index(fields=["seller", "order"], name="substitute_offer_seller_order")]

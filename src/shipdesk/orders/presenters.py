@@ -11,6 +11,7 @@ from shipdesk.shipping.tracking_links import tracking_page_url
 from . import workflow
 from .models import Order
 from .services import order_facts
+from .substitutions import offer_url
 
 
 def order_summary(order: Order) -> dict:
@@ -52,7 +53,10 @@ def order_detail(order: Order, *, actor_kind: ActorKind) -> dict:
         "note": order.note,
         "subtotal": format_amount(order.subtotal, c),
         "shipping_fee": format_amount(order.shipping_fee, c),
+        "shipping_tax": format_amount(order.shipping_tax, c),
+        "tax_total": format_amount(order.tax_total, c),
         "refunded_total": format_amount(order.refunded_total, c),
+        "refunded_tax": format_amount(order.refunded_tax, c),
         "lines": [
             {
                 "id": line.pk,
@@ -61,6 +65,7 @@ def order_detail(order: Order, *, actor_kind: ActorKind) -> dict:
                 "quantity": line.quantity,
                 "quantity_cancelled": line.quantity_cancelled,
                 "unit_price": format_amount(line.unit_price, c),
+                "tax": format_amount(line.tax, c),
                 "stock": line.stock,
             }
             for line in lines
@@ -106,9 +111,28 @@ def order_detail(order: Order, *, actor_kind: ActorKind) -> dict:
                 "note": x.note,
                 "actor": x.actor_label,
                 "refund_amount": format_amount(x.refund_amount, c),
+                "refund_items": format_amount(x.refund_items, c),
+                "refund_shipping": format_amount(x.refund_shipping, c),
+                "refund_tax": format_amount(x.refund_tax, c),
                 "created_at": x.created_at,
             }
             for x in order.cancellations.all()
+        ],
+        "substitute_offers": [
+            {
+                "id": x.pk,
+                "line_id": x.line_id,
+                "original_sku": x.original_sku,
+                "substitute_sku": x.substitute_sku,
+                "substitute_title": x.substitute_title,
+                "quantity": x.quantity,
+                "note": x.note,
+                "status": x.status,
+                "expires_at": x.expires_at,
+                "decided_at": x.decided_at,
+                "customer_url": offer_url(x.pk),
+            }
+            for x in order.substitute_offers.all()
         ],
         "allowed_actions": workflow.allowed_actions(order_facts(order), actor_kind),
         "events": [

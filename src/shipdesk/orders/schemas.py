@@ -35,6 +35,7 @@ class LineIn(Schema):
     sku: Str(64)
     quantity: int = Field(ge=1, le=10_000)
     unit_price: Money = Field(ge=0)
+    tax: Money = Field(default=Decimal("0"), ge=0, description="Tax on the whole line (all units).")
 
 
 class OrderIn(Schema):
@@ -46,6 +47,7 @@ class OrderIn(Schema):
     currency: Str(3)
     lines: list[LineIn] = Field(min_length=1, max_length=100)
     shipping_fee: Money = Field(default=Decimal("0"), ge=0)
+    shipping_tax: Money = Field(default=Decimal("0"), ge=0, description="Tax on the shipping fee.")
     payment_status: Literal["unpaid", "paid"] = "unpaid"
     payment_reference: Str(200) = ""
     placed_at: AwareDatetime | None = None
@@ -72,6 +74,11 @@ class CancelLineIn(Schema):
     quantity: int = Field(ge=1, le=10_000)
     reason: Literal["out_of_stock", "customer_request", "address_issue", "payment_issue", "other"]
     note: Str(2000) = ""
+
+
+class SubstituteIn(Schema):
+    sku: Str(64) = Field(description="The SKU to send instead; in stock for the line's open quantity.")
+    note: Str(500) = Field(default="", description="Shown to the customer with the offer.")
 
 
 class PaymentIn(Schema):
@@ -111,6 +118,7 @@ class LineOut(Schema):
     quantity: int
     quantity_cancelled: int
     unit_price: str
+    tax: str  # on the whole line, all units
     stock: Literal["reserved", "short", "deducted", "released"]
 
 
@@ -151,8 +159,27 @@ class CancellationOut(Schema):
     reason: str
     note: str
     actor: str
+    # refund_amount = refund_items + refund_shipping + refund_tax
     refund_amount: str
+    refund_items: str
+    refund_shipping: str
+    refund_tax: str
     created_at: datetime
+
+
+class SubstituteOfferOut(Schema):
+    id: int
+    line_id: int
+    original_sku: str
+    substitute_sku: str
+    substitute_title: str
+    quantity: int
+    note: str
+    status: Literal["offered", "accepted", "declined", "withdrawn"]
+    expires_at: datetime
+    decided_at: datetime | None
+    # The customer's page (`/s/<token>/`), as emailed; for the storefront to show it too.
+    customer_url: str
 
 
 class EventOut(Schema):
@@ -194,8 +221,12 @@ class OrderOut(Schema):
     currency: str
     subtotal: str
     shipping_fee: str
+    shipping_tax: str
+    # tax_total = the lines' tax + shipping_tax; total = subtotal + shipping_fee + tax_total
+    tax_total: str
     total: str
     refunded_total: str
+    refunded_tax: str  # the tax part of refunded_total
     lines: list[LineOut]
     placed_at: datetime
     paid_at: datetime | None
@@ -209,6 +240,7 @@ class OrderOut(Schema):
     late: LateOut
     shipment: ShipmentOut | None
     cancellations: list[CancellationOut]
+    substitute_offers: list[SubstituteOfferOut]
     allowed_actions: list[str]
     events: list[EventOut]
 

@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from shipdesk.errors import NotFound
 from shipdesk.pagination import decode_cursor, encode_cursor
 
-from .models import Order, OrderEvent, OrderLine, OrderStatus
+from .models import Order, OrderEvent, OrderLine, OrderStatus, SubstituteOffer
 
 SORTS = {
     # name: (fields, descending)
@@ -128,6 +128,7 @@ def get_order(*, seller_id: int | None, order_id: int) -> Order:
             Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
             Prefetch("events", queryset=OrderEvent.objects.order_by("id")),
             "cancellations",
+            Prefetch("substitute_offers", queryset=SubstituteOffer.objects.order_by("id")),
         )
         .filter(pk=order_id)
         .first()

