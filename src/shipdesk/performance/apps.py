@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class PerformanceConfig(AppConfig):
     name = "shipdesk.performance"
     label = "performance"
+
+    def ready(self) -> None:
+        # Penalty points lengthen the earnings hold (DESIGN §1): earnings asks every registered
+        # extension for a seller's extra days.
+        from shipdesk.earnings.holds import HOLD_EXTENSIONS
+
+        from .services import extra_hold_days
+
+        if extra_hold_days not in HOLD_EXTENSIONS:
+            HOLD_EXTENSIONS.append(extra_hold_days)

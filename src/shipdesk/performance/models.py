@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class Review(models.Model):
@@ -40,3 +40,83 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}★ on order {self.order_id}"
+
+
+class Standing(models.TextChoices):
+    GOOD = "good"  # every metric within its target, no active penalty points
+    AT_RISK = "at_risk"  # a metric close to its target, or points still active from a past breach
+    PENALISED = "penalised"  # a metric past its target, or too many active points
+
+
+class PerformanceSnapshot(models.Model):
+    """One seller's figures and standing as of the end of one local day. Written by the daily
+    evaluation, never updated: the history (and the trend on the performance page) reads these."""
+
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()  # the seller's local day; figures as of the local midnight ending it
+    as_of = models.DateTimeField()
+    standing = models.CharField(max_length=16, choices=Standing.choices)
+    points = models.PositiveIntegerField(default=0)
+    hold_extra_days = models.PositiveSmallIntegerField(default=0)
+    # {metric key: {"value": "4.00" | null, "numerator": n, "denominator": d, "status": s}}
+    metrics = models.JSONField(default=dict)
+    breached = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "day"], name="performance_snapshot_once_per_day"),
+            models.CheckConstraint(condition=Q(standing__in=Standing.values), name="performance_snapshot_standing_valid"),
+        ]
+        indexes = [models.Index(fields=["seller", "-day"], name="perf_snapshot_seller_day")]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id} on {self.day}: {self.standing}"
+
+
+class PenaltyPoint(models.Model):
+    """Points earned by one breach of one metric on one day; they count until `expires_on`."""
+
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=32)
+    points = models.PositiveSmallIntegerField()
+    awarded_on = models.DateField()
+    expires_on = models.DateField()  # the first day they no longer count
+    value = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)  # the figure that breached
+    target = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "metric", "awarded_on"], name="penalty_point_once_per_metric_day"),
+            models.CheckConstraint(condition=Q(expires_on__gt=F("awarded_on")), name="penalty_point_expires_after_award"),
+        ]
+        indexes = [models.Index(fields=["seller", "expires_on"], name="penalty_point_seller_active")]
+
+    def __str__(self) -> str:
+        return f"{self.points} pt for {self.metric} on {self.awarded_on}"
+
+
+class SellerStanding(models.Model):
+    """The latest evaluation of one seller: what the hold, the alerts and the operator's ranking read.
+
+    Updated by the daily evaluation only (one row per seller); `rank` orders the ranking worst
+    first with one index (0 penalised, 1 at risk, 2 good).
+    """
+
+    seller = models.OneToOneField("accounts.Seller", on_delete=models.CASCADE, primary_key=True, related_name="performance_standing")
+    standing = models.CharField(max_length=16, choices=Standing.choices, default=Standing.GOOD)
+    rank = models.PositiveSmallIntegerField(default=2)
+    points = models.PositiveIntegerField(default=0)
+    hold_extra_days = models.PositiveSmallIntegerField(default=0)
+    breached = models.JSONField(default=list)
+    evaluated_on = models.DateField()
+    evaluated_at = models.DateTimeField()
+    changed_at = models.DateTimeField()  # when the standing last changed
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(standing__in=Standing.values), name="seller_standing_valid")]
+        indexes = [models.Index(fields=["rank", "-points", "seller"], name="seller_standing_ranking")]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id}: {self.standing}"

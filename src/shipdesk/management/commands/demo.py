@@ -21,9 +21,11 @@ from rich.progress import track
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.services import create_api_token, create_seller, create_user
 from shipdesk.actors import Actor, ActorKind
+from shipdesk.earnings.demo import add_demo_earnings
 from shipdesk.inventory.services import create_product
 from shipdesk.orders import services
 from shipdesk.orders.services import NewOrder, NewOrderLine
+from shipdesk.performance.demo import add_demo_performance
 from shipdesk.shipping.tracking import sandbox_tracking_number
 
 SLUG = "demo-shop"
@@ -163,4 +165,6 @@ class Command(BaseCommand):
                 services.cancel_line(**ids, line_id=line.pk, quantity=1, actor=seller_actor, reason="out_of_stock")
             if i == 0:
                 services.add_note(**ids, actor=seller_actor, text="Gift wrap requested by phone.")
+        add_demo_earnings(seller=seller, seller_actor=seller_actor, storefront=storefront)
+        add_demo_performance(seller=seller, owner=owner, console=console)
         return seller

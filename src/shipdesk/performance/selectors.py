@@ -1,0 +1,386 @@
+"""Reads of seller performance: live figures, the orders behind them, history and the ranking.
+
+Every figure is counted in the database by one GROUP BY seller query per metric
+(`compute_figures`), so the daily evaluation of every seller costs the same handful of queries
+as one seller's page; `performance.metrics` decides what the counts mean. The drill-down
+(`metric_orders`) uses the very same conditions (`_scope`), so the rows listed are exactly the
+rows counted.
+
+Lateness is computed from the timestamps against the deadlines, not read from the `*_late`
+flags, so a figure is exact even before the deadline sweep has run; it agrees with the flags'
+meaning: done exactly at the deadline is on time, done after it (or not done by it) is late.
+
+Each order counts once, at the moment its outcome was decided: when the step was done on time,
+or when its deadline passed with the step not done. So a "30-day" rate covers the orders decided
+in the 30 days up to `as_of`; an order whose deadline is still ahead and which is not done yet
+is not counted (it may still be on time).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
+from django.utils import timezone
+
+from shipdesk.accounts.models import ClosureDay, Seller
+from shipdesk.errors import NotFound, ValidationFailed
+from shipdesk.orders.deadlines import BusinessCalendar
+from shipdesk.orders.models import Cancellation, CancelReason, Order
+from shipdesk.pagination import BadCursor, decode_cursor, encode_cursor
+from shipdesk.shipping.models import TrackingEvent, TrackingStatus
+
+from . import metrics as m
+from .metrics import METRICS, MetricFigure
+from .models import PerformanceSnapshot, Review, SellerStanding
+
+MAX_LIMIT = 200
+
+# A parcel counts for the valid-tracking rate from a day after it was marked shipped: the
+# carrier's first scan comes when it collects the parcel, and a shipment marked an hour ago
+# without a scan yet is not a tracking failure.
+TRACKING_GRACE = timedelta(hours=24)
+
+# Shop-caused cancellations (DESIGN §1): the shop cancelled for its own reasons, or never
+# confirmed a paid order (the system's unconfirmed timeout). Not: the customer's request, a
+# payment problem, or an order never paid (the unpaid timeout).
+SELLER_CANCEL_REASONS = (CancelReason.OUT_OF_STOCK, CancelReason.ADDRESS_ISSUE, CancelReason.OTHER)
+
+
+@dataclass(frozen=True)
+class SellerPerformance:
+    seller_id: int
+    as_of: datetime
+    metrics: list[MetricFigure]  # in METRICS order
+    standing: str  # good | at_risk | penalised
+    points: int  # active penalty points
+    hold_extra_days: int
+    evaluated_at: datetime | None  # the last daily evaluation; None before the first
+
+
+@dataclass(frozen=True)
+class MetricOrderRow:
+    order_id: int
+    number: int
+    counted_in_numerator: bool  # late / cancelled by the shop / scanned / delivered on time; always True for averages
+    reason: str  # short, e.g. "shipped after the deadline"
+    at: datetime | None  # the timestamp that decided it
+
+
+@dataclass(frozen=True)
+class DailyPerformance:
+    day: date
+    standing: str
+    points: int
+    values: dict[str, Decimal | None]  # metric key -> value
+
+
+@dataclass(frozen=True)
+class RankedSeller:
+    seller_id: int
+    slug: str
+    name: str
+    standing: str
+    points: int
+    hold_extra_days: int
+    breached: list[str]  # metric keys in breach at the last evaluation
+    evaluated_on: date | None
+
+
+# --- what each metric counts -------------------------------------------------------------------
+
+
+def _stage_scope(step: str, deadline: str, *, start: datetime, as_of: datetime) -> tuple[Q, Q]:
+    """(counted, late) for a step with a deadline, over the window (start, as_of].
+
+    An order counts at the instant its outcome was decided: when the step was done, if it was
+    done by the deadline (on time); at the deadline, if it was missed (late, whether the step was
+    done afterwards or not at all). An order cancelled by its deadline with the step undone does
+    not count: nothing was owed any more.
+    """
+    on_time = Q(**{f"{step}__gt": start, f"{step}__lte": as_of}) & Q(**{f"{step}__lte": F(deadline)})
+    late = Q(**{f"{step}__isnull": True}) | Q(**{f"{step}__gt": F(deadline)})
+    not_cancelled_in_time = Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=F(deadline))
+    missed = Q(**{f"{deadline}__gt": start, f"{deadline}__lt": as_of}) & late & not_cancelled_in_time
+    counted = Q(**{f"{deadline}__isnull": False}) & (on_time | missed)
+    return counted, late
+
+
+def _seller_cancelled(as_of: datetime) -> Exists:
+    return Exists(
+        Cancellation.objects.filter(seller_id=OuterRef("seller_id"), order_id=OuterRef("pk"), created_at__lte=as_of).filter(
+            # Running out of stock is the shop's doing whoever cancels: the seller, or the customer
+            # declining a substitute offered for the missing item.
+            Q(reason__in=[CancelReason.UNCONFIRMED_TIMEOUT, CancelReason.OUT_OF_STOCK])
+            | Q(actor_kind="seller", reason__in=SELLER_CANCEL_REASONS)
+        )
+    )
+
+
+def _scanned(as_of: datetime) -> Exists:
+    # Any scan but "label created": that one comes from the label, not from the parcel.
+    return Exists(
+        TrackingEvent.objects.filter(seller_id=OuterRef("seller_id"), shipment__order_id=OuterRef("pk"), occurred_at__lte=as_of).exclude(
+            status__in=[TrackingStatus.PRE_TRANSIT, TrackingStatus.UNKNOWN]
+        )
+    )
+
+
+def _scope(metric: str, as_of: datetime):
+    """(counted, numerator) conditions over Order for the order-based metrics.
+
+    The numerator is what the metric counts: late ones for the "max" rates, good ones for the
+    "min" rates (valid tracking, on-time delivery).
+    """
+    start = as_of - timedelta(days=METRICS[metric].window_days)
+    if metric == m.LATE_CONFIRMATION:
+        return _stage_scope("confirmed_at", "confirm_by", start=start, as_of=as_of)
+    if metric == m.LATE_SHIPMENT:
+        return _stage_scope("shipped_at", "ship_by", start=start, as_of=as_of)
+    if metric == m.ON_TIME_DELIVERY:
+        counted, late = _stage_scope("delivered_at", "deliver_by", start=start, as_of=as_of)
+        return counted & Q(shipped_at__isnull=False), ~late
+    if metric == m.VALID_TRACKING:
+        return Q(shipped_at__gt=start, shipped_at__lte=as_of - TRACKING_GRACE), _scanned(as_of)
+    if metric == m.CANCELLATION:
+        cancelled = _seller_cancelled(as_of)
+        return Q(placed_at__gt=start, placed_at__lte=as_of) & (Q(paid_at__isnull=False, paid_at__lte=as_of) | cancelled), cancelled
+    if metric == m.HANDLING_TIME:
+        return Q(shipped_at__gt=start, shipped_at__lte=as_of), Q(pk__isnull=False)
+    raise KeyError(metric)
+
+
+_ORDER_METRICS = (m.LATE_CONFIRMATION, m.LATE_SHIPMENT, m.CANCELLATION, m.VALID_TRACKING, m.ON_TIME_DELIVERY)
+
+
+def _scoped(seller_ids: list[int] | None):
+    return Order.objects.all() if seller_ids is None else Order.objects.filter(seller_id__in=seller_ids)
+
+
+def calendars_for(seller_ids) -> dict[int, BusinessCalendar]:
+    """Each seller's business calendar, in two queries for any number of sellers."""
+    closures: dict[int, set] = defaultdict(set)
+    for seller_id, day in ClosureDay.objects.filter(seller_id__in=list(seller_ids)).values_list("seller_id", "day"):
+        closures[seller_id].add(day)
+    return {
+        pk: BusinessCalendar(timezone=tz, country=str(country), closure_days=frozenset(closures[pk]))
+        for pk, tz, country in Seller.objects.filter(pk__in=list(seller_ids)).values_list("pk", "timezone", "country")
+    }
+
+
+def handling_hours(calendar: BusinessCalendar, *, placed_at: datetime, paid_at: datetime | None, shipped_at: datetime) -> float:
+    """Business hours from payment (or placing, if later: the confirm window's start) to shipping."""
+    start = max(placed_at, paid_at) if paid_at else placed_at
+    return max(0.0, calendar.business_hours_between(start, shipped_at))
+
+
+def compute_figures(*, as_of: datetime, seller_ids: list[int] | None = None) -> dict[int, list[MetricFigure]]:
+    """Every metric of every seller in `seller_ids` (all sellers when None) as of `as_of`.
+
+    A constant number of queries, whatever the number of sellers or orders: one aggregate per
+    order metric, one for the handling times (with the two calendar reads), one for the ratings.
+    Sellers with no orders get `no_data` figures.
+    """
+    counts: dict[str, dict[int, tuple[int, int, object]]] = {}
+    for key in _ORDER_METRICS:
+        counted, numerator = _scope(key, as_of)
+        rows = (
+            _scoped(seller_ids)
+            .filter(counted)
+            .values("seller_id")
+            .annotate(d=Count("id"), n=Count("id", filter=numerator))
+            .order_by()
+        )
+        counts[key] = {r["seller_id"]: (r["n"], r["d"], None) for r in rows}
+
+    counted, _ = _scope(m.HANDLING_TIME, as_of)
+    shipped = list(_scoped(seller_ids).filter(counted).values_list("seller_id", "placed_at", "paid_at", "shipped_at"))
+    calendars = calendars_for({row[0] for row in shipped}) if shipped else {}
+    hours: dict[int, list[float]] = defaultdict(list)
+    for seller_id, placed_at, paid_at, shipped_at in shipped:
+        hours[seller_id].append(handling_hours(calendars[seller_id], placed_at=placed_at, paid_at=paid_at, shipped_at=shipped_at))
+    counts[m.HANDLING_TIME] = {pk: (round(sum(h)), len(h), sum(h)) for pk, h in hours.items()}
+
+    reviews = Review.objects.filter(created_at__gt=as_of - timedelta(days=METRICS[m.RATING].window_days), created_at__lte=as_of)
+    if seller_ids is not None:
+        reviews = reviews.filter(seller_id__in=seller_ids)
+    counts[m.RATING] = {
+        r["seller_id"]: (r["stars"], r["d"], None) for r in reviews.values("seller_id").annotate(d=Count("id"), stars=Sum("rating")).order_by()
+    }
+
+    everyone = set(seller_ids) if seller_ids is not None else {pk for per in counts.values() for pk in per}
+    return {
+        seller_id: [
+            m.figure(key, numerator=n, denominator=d, total=total)
+            for key in METRICS
+            for n, d, total in [counts[key].get(seller_id, (0, 0, None))]
+        ]
+        for seller_id in everyone
+    }
+
+
+# --- one seller ----------------------------------------------------------------------------------
+
+
+def current_performance(*, seller_id: int, now: datetime | None = None) -> SellerPerformance:
+    """Live figures from the orders as they are at `now`, with the points and standing of the last
+    daily evaluation (points change only there); before any evaluation, the standing the live
+    figures alone give."""
+    now = now or timezone.now()
+    if not Seller.objects.filter(pk=seller_id).exists():
+        raise NotFound("Seller not found.")
+    figures = compute_figures(as_of=now, seller_ids=[seller_id])[seller_id]
+    row = SellerStanding.objects.filter(seller_id=seller_id).first()
+    points = row.points if row else 0
+    return SellerPerformance(
+        seller_id=seller_id,
+        as_of=now,
+        metrics=figures,
+        standing=m.standing_of(figures, points),
+        points=points,
+        hold_extra_days=row.hold_extra_days if row else 0,
+        evaluated_at=row.evaluated_at if row else None,
+    )
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:.0f} h" if hours >= 1 else f"{max(1, round(hours * 60))} min"
+
+
+def _row(metric: str, order, counted_in_numerator: bool, calendar: BusinessCalendar | None) -> MetricOrderRow:
+    if metric in (m.LATE_CONFIRMATION, m.LATE_SHIPMENT, m.ON_TIME_DELIVERY):
+        step, deadline, verb = {
+            m.LATE_CONFIRMATION: ("confirmed_at", "confirm_by", "confirmed"),
+            m.LATE_SHIPMENT: ("shipped_at", "ship_by", "shipped"),
+            m.ON_TIME_DELIVERY: ("delivered_at", "deliver_by", "delivered"),
+        }[metric]
+        done, due = getattr(order, step), getattr(order, deadline)
+        if done is None or done > order.as_of:
+            return MetricOrderRow(order.pk, order.number, counted_in_numerator, f"not {verb} by the deadline", due)
+        if done > due:
+            return MetricOrderRow(order.pk, order.number, counted_in_numerator, f"{verb} {_hours(done - due)} after the deadline", done)
+        return MetricOrderRow(order.pk, order.number, counted_in_numerator, f"{verb} on time", done)
+    if metric == m.VALID_TRACKING:
+        reason = "scanned by the carrier" if counted_in_numerator else "no carrier scan"
+        return MetricOrderRow(order.pk, order.number, counted_in_numerator, reason, order.shipped_at)
+    if metric == m.CANCELLATION:
+        if counted_in_numerator:
+            return MetricOrderRow(order.pk, order.number, True, "cancelled by the shop", order.cancelled_at)
+        return MetricOrderRow(order.pk, order.number, False, "not cancelled by the shop", order.placed_at)
+    hours = handling_hours(calendar, placed_at=order.placed_at, paid_at=order.paid_at, shipped_at=order.shipped_at)
+    return MetricOrderRow(order.pk, order.number, True, f"{hours:.1f} business hours", order.shipped_at)
+
+
+def _page_cursor(values, kind: str) -> list:
+    decoded = decode_cursor(values, kind)
+    if not (isinstance(decoded, list) and len(decoded) == 2 and all(isinstance(v, int) for v in decoded)):
+        raise BadCursor("This cursor is not valid.", details={"cursor": ["Invalid cursor."]})
+    return decoded
+
+
+def metric_orders(
+    *, seller_id: int, metric: str, now: datetime | None = None, limit: int = 50, cursor: str | None = None
+) -> tuple[list[MetricOrderRow], str | None]:
+    """The orders behind one figure: numerator ones first, then newest first; keyset-paged.
+
+    Exactly the rows `compute_figures` counts (the same conditions). For the rating, the orders
+    of the reviews, lowest ratings first; `counted_in_numerator` is True for every row of an
+    average. An unknown metric raises `errors.NotFound`.
+    """
+    if metric not in METRICS:
+        raise NotFound("No such metric.", details={"metric": [f"One of: {', '.join(METRICS)}."]})
+    now = now or timezone.now()
+    limit = max(1, min(limit, MAX_LIMIT))
+    sort = f"perf:{metric}"
+    after = _page_cursor(cursor, sort) if cursor else None
+
+    if metric == m.RATING:
+        qs = Review.objects.filter(
+            seller_id=seller_id, created_at__gt=now - timedelta(days=METRICS[m.RATING].window_days), created_at__lte=now
+        ).select_related("order")
+        if after:
+            qs = qs.filter(Q(rating__gt=after[0]) | Q(rating=after[0], id__lt=after[1]))
+        reviews = list(qs.order_by("rating", "-id")[: limit + 1])
+        more = len(reviews) > limit
+        reviews = reviews[:limit]
+        rows = [MetricOrderRow(r.order_id, r.order.number, True, f"{r.rating} star{'s' if r.rating != 1 else ''}", r.created_at) for r in reviews]
+        return rows, encode_cursor(sort, [reviews[-1].rating, reviews[-1].pk]) if more else None
+
+    counted, numerator = _scope(metric, now)
+    # flag 1 = in the numerator; sorted flag desc, id desc.
+    qs = (
+        Order.objects.filter(seller_id=seller_id)
+        .filter(counted)
+        .annotate(flag=Case(When(numerator, then=Value(1)), default=Value(0), output_field=IntegerField()))
+    )
+    if after:
+        qs = qs.filter(Q(flag__lt=after[0]) | Q(flag=after[0], id__lt=after[1]))
+    orders = list(qs.order_by("-flag", "-id")[: limit + 1])
+    more = len(orders) > limit
+    orders = orders[:limit]
+    calendar = calendars_for([seller_id])[seller_id] if metric == m.HANDLING_TIME and orders else None
+    rows = []
+    for order in orders:
+        order.as_of = now
+        rows.append(_row(metric, order, bool(order.flag), calendar))
+    return rows, encode_cursor(sort, [orders[-1].flag, orders[-1].pk]) if more else None
+
+
+# --- history and ranking ----------------------------------------------------------------------------
+
+
+def performance_history(*, seller_id: int, days: int = 90, today: date | None = None) -> list[DailyPerformance]:
+    """One row per daily snapshot in the `days` days before `today` (seller's local day), oldest first."""
+    if today is None:
+        tz = Seller.objects.filter(pk=seller_id).values_list("timezone", flat=True).first() or "UTC"
+        today = timezone.now().astimezone(ZoneInfo(tz)).date()
+    days = max(1, min(days, 366))
+    snapshots = PerformanceSnapshot.objects.filter(seller_id=seller_id, day__gte=today - timedelta(days=days), day__lt=today).order_by("day")
+    return [
+        DailyPerformance(
+            day=s.day,
+            standing=s.standing,
+            points=s.points,
+            values={key: (Decimal(v["value"]) if (v := s.metrics.get(key, {})).get("value") is not None else None) for key in METRICS},
+        )
+        for s in snapshots.only("day", "standing", "points", "metrics")
+    ]
+
+
+def seller_ranking(*, limit: int = 100, cursor: str | None = None, standing: str | None = None) -> tuple[list[RankedSeller], str | None]:
+    """Every evaluated seller, worst first: penalised, at risk, good; then most points; keyset-paged
+    on (rank, points, seller) with the `seller_standing_ranking` index. One query per page."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    qs = SellerStanding.objects.select_related("seller")
+    if standing:
+        if standing not in m.STANDINGS:
+            raise ValidationFailed("Unknown standing.", details={"standing": [f"One of: {', '.join(m.STANDINGS)}."]})
+        qs = qs.filter(standing=standing)
+    if cursor:
+        values = decode_cursor(cursor, "ranking")
+        if not (isinstance(values, list) and len(values) == 3 and all(isinstance(v, int) for v in values)):
+            raise BadCursor("This cursor is not valid.", details={"cursor": ["Invalid cursor."]})
+        rank, points, seller_id = values
+        qs = qs.filter(Q(rank__gt=rank) | Q(rank=rank, points__lt=points) | Q(rank=rank, points=points, seller_id__gt=seller_id))
+    rows = list(qs.order_by("rank", "-points", "seller_id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    ranked = [
+        RankedSeller(
+            seller_id=r.seller_id,
+            slug=r.seller.slug,
+            name=r.seller.name,
+            standing=r.standing,
+            points=r.points,
+            hold_extra_days=r.hold_extra_days,
+            breached=list(r.breached),
+            evaluated_on=r.evaluated_on,
+        )
+        for r in rows
+    ]
+    return ranked, encode_cursor("ranking", [rows[-1].rank, rows[-1].points, rows[-1].seller_id]) if more else None
