@@ -14,7 +14,7 @@ DEBIAN_PACKAGES := chromium fonts-dejavu-core poppler-utils zbar-tools postgresq
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shipdesk
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-sqlite test-postgres install debian-packages clean
+.PHONY: run test test-sqlite test-postgres install debian-packages clean bench
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Shipdesk needs Python 3.11, found {sys.version}"'
@@ -43,6 +43,22 @@ test-sqlite: install
 
 test-postgres: install
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+# Benchmarks (bench/, results in docs/benchmarks.md): the 1,000,000-order database is generated
+# once (about 5–6 minutes on 2 cores) and reused until bench/generate.py or a migration changes;
+# the run itself takes about 5 minutes.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shipdesk_bench
+BENCH_MARKER := var/bench/dataset.marker
+
+bench: install
+	@mkdir -p var/bench
+	@want=$$(cat bench/generate.py src/shipdesk/*/migrations/*.py | sha256sum | cut -c1-16); \
+	if [ "$$want" != "$$(cat $(BENCH_MARKER) 2>/dev/null)" ] || \
+	   ! psql "$(BENCH_DATABASE_URL)" -tAc 'SELECT 1 FROM orders_order LIMIT 1' 2>/dev/null | grep -q 1; then \
+	  echo "Generating the 1,000,000-order bench database (about 5–6 minutes)…"; \
+	  DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/generate.py && echo "$$want" > $(BENCH_MARKER); \
+	fi
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) var

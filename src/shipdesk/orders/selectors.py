@@ -6,10 +6,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from shipdesk.accounts.models import Seller
 from shipdesk.errors import NotFound
 from shipdesk.pagination import decode_cursor, encode_cursor
 
@@ -96,10 +98,11 @@ def list_orders(*, seller_id: int | None, filters: OrderFilters, sort: str = "-p
             from shipdesk.pagination import BadCursor
 
             raise BadCursor("This cursor is not valid.", details={"cursor": ["Invalid cursor."]})
-        after = Q(**{f"{field}__lt": value}) | Q(**{field: value, "id__lt": last_id}) if descending else (
-            Q(**{f"{field}__gt": value}) | Q(**{field: value, "id__gt": last_id})
-        )
-        qs = qs.filter(after)
+        # A row-value comparison, `(field, id) < (value, last_id)`: the database reads it as one
+        # range of the (seller, field, id) index, where the equivalent OR of two conditions is a
+        # filter over every row before the cursor (page 200 would cost 200 pages).
+        key = Tuple(F(field), F("id"))
+        qs = qs.filter(TupleLessThan(key, (value, last_id)) if descending else TupleGreaterThan(key, (value, last_id)))
     ordering = [f"-{field}", "-id"] if descending else [field, "id"]
     rows = list(qs.order_by(*ordering)[: limit + 1])
     next_cursor = None
@@ -111,8 +114,40 @@ def list_orders(*, seller_id: int | None, filters: OrderFilters, sort: str = "-p
 
 
 def count_orders_by_status(*, seller_id: int | None) -> dict[str, int]:
-    """Orders per status, plus "needs action" (a step is due) and "overdue" (that step is late)."""
-    counts = dict(_scoped(seller_id).values_list("status").annotate(n=Count("id")).order_by())
+    """Orders per status, plus "needs action" (a step is due) and "overdue" (that step is late).
+
+    A shop's delivered orders are nearly all its orders (hundreds of thousands for a big shop),
+    and counting them row by row costs ~100 ms however the index is built. They are counted as
+    "all orders minus the others" instead: numbers are handed out one by one under the seller's
+    row lock in the transaction that inserts the order, and orders are never deleted, so a
+    shop's orders are exactly its numbers from the first to the last (two index lookups). The
+    other statuses are open orders and cancellations, a few index ranges.
+    """
+    if seller_id is None:  # the operator's view across shops: a plain count
+        counts = dict(_scoped(seller_id).values_list("status").annotate(n=Count("id")).order_by())
+    else:
+        others = [status for status in OrderStatus.values if status != OrderStatus.DELIVERED]
+        numbers = _scoped(seller_id).values("number")
+
+        def count_of(status: str) -> Subquery:
+            return Subquery(_scoped(seller_id).filter(status=status).values("seller_id").annotate(n=Count("id")).values("n"))
+
+        # One statement on the seller's row (always there, so an empty shop still answers): each
+        # other status's count is one index range, the first and last numbers one lookup each.
+        row = (
+            Seller.objects.filter(pk=seller_id)
+            .values(
+                first=Subquery(numbers.order_by("number")[:1]),
+                last=Subquery(numbers.order_by("-number")[:1]),
+                **{status: count_of(status) for status in others},
+            )
+            .first()
+            or {}
+        )
+        counts = {status: row.get(status) or 0 for status in others}
+        first, last = row.get("first"), row.get("last")
+        total = last - first + 1 if last is not None else 0
+        counts[OrderStatus.DELIVERED] = total - sum(counts.values())
     due = _scoped(seller_id).filter(action_due_at__isnull=False).aggregate(
         needs_action=Count("id"), overdue=Count("id", filter=Q(action_due_at__lt=timezone.now()))
     )
