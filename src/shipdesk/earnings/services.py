@@ -45,12 +45,15 @@ def _released(order: Order) -> bool:
     return ScheduledRelease.objects.filter(order=order, released_at__isnull=False).exists()
 
 
-def record_order_money(*, order: Order) -> list[LedgerEntry]:
-    """Append the entries that make the order's ledger match its payment and refunds."""
+def record_order_money(*, order: Order, new_order: bool = False) -> list[LedgerEntry]:
+    """Append the entries that make the order's ledger match its payment and refunds.
+
+    `new_order`: the order was created in the caller's transaction, so it has no entries yet.
+    """
     _in_transaction()
     if order.payment_status not in PAID_STATES:
         return []
-    entries = list(LedgerEntry.objects.filter(seller_id=order.seller_id, order=order))
+    entries = [] if new_order else list(LedgerEntry.objects.filter(seller_id=order.seller_id, order=order))
     now = timezone.now()
     currency = order.currency
     new: list[LedgerEntry] = []

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 
 from shipdesk.actors import Actor
 from shipdesk.errors import NotFound, StateConflict, ValidationFailed
@@ -42,6 +42,23 @@ def try_reserve(*, product_id: int, quantity: int) -> bool:
     return bool(
         Product.objects.filter(pk=product_id, reserved__lte=F("on_hand") - quantity).update(reserved=F("reserved") + quantity)
     )
+
+
+def reserve_locked(*, products: list[Product], quantities: dict[int, int]) -> set[int]:
+    """Hold each product's quantity where all of it is available; returns the ids held. One statement.
+
+    Precondition: the caller holds these rows locked (SELECT … FOR NO KEY UPDATE in its
+    transaction), so the `on_hand` and `reserved` it read are current and stay so until commit:
+    availability is decided from them, and every hold is written in one UPDATE. The CHECK
+    constraints on Product still refuse anything that would break `reserved <= on_hand`.
+    """
+    held = {p.pk: quantities[p.pk] for p in products if p.pk in quantities and p.on_hand - p.reserved >= quantities[p.pk]}
+    if held:
+        extra = Case(*(When(pk=pk, then=Value(quantity)) for pk, quantity in held.items()), output_field=IntegerField())
+        Product.objects.filter(pk__in=list(held)).update(reserved=F("reserved") + extra)
+        for product in products:
+            product.reserved += held.get(product.pk, 0)
+    return set(held)
 
 
 def release(*, product_id: int, quantity: int) -> None:

@@ -34,17 +34,23 @@ _WITH_SHIPMENT = frozenset(
 NOTIFICATION_FAILED = "notification_failed"
 
 
-def queue_notification(*, order, kind: str, recipient: str, stage: str = "", context: dict | None = None) -> Notification | None:
+def queue_notification(
+    *, order, kind: str, recipient: str, stage: str = "", context: dict | None = None, lines: list | None = None, new_order: bool = False
+) -> Notification | None:
     """Queue the message `kind` about `order`; None if this (order, kind, stage) was queued before.
 
     A second attempt at the same (order, kind, stage) is a no-op — exactly "at most once" — e.g.
     two sweeps racing to send the same due-soon alert: the unique constraint lets one in.
+    `lines`: the order's lines by id, when the caller holds them (saves reading them again).
+    `new_order`: the order was created in the caller's transaction, so no message of it can
+    exist yet and the insert needs no savepoint to survive a duplicate.
     """
     from shipdesk.shipping.models import Shipment
 
     extra = dict(context or {})
     seller = order.seller
-    lines = list(order.lines.order_by("id")) if order.pk else []
+    if lines is None:
+        lines = list(order.lines.order_by("id")) if order.pk else []
     shipment = Shipment.objects.filter(order_id=order.pk).first() if kind in _WITH_SHIPMENT else None
     rendered, error = None, ""
     try:
@@ -55,7 +61,10 @@ def queue_notification(*, order, kind: str, recipient: str, stage: str = "", con
         logger.exception("Could not render %s for order %s.", kind, order.pk)
         error = f"rendering failed: {type(exc).__name__}: {exc}"
     title = rendering.alert_title(kind, order=order, lines=lines, extra=extra, seller=seller) if kind in rendering.SELLER_KINDS else ""
-    return _queue(seller=seller, order=order, kind=kind, stage=stage, recipient=recipient, context=extra, rendered=rendered, error=error, title=title)
+    return _queue(
+        seller=seller, order=order, kind=kind, stage=stage, recipient=recipient, context=extra, rendered=rendered, error=error, title=title,
+        first_of_order=new_order,
+    )  # fmt: skip
 
 
 def queue_digest(*, seller, stage: str, digest: dict) -> Notification | None:
@@ -121,7 +130,7 @@ def queue_seller_messages(*, kind: str, messages: list[dict]) -> int:
     return len(created)
 
 
-def _queue(*, seller, order, kind, stage, recipient, context, rendered, error, title, skip: str = "") -> Notification | None:
+def _queue(*, seller, order, kind, stage, recipient, context, rendered, error, title, skip: str = "", first_of_order: bool = False) -> Notification | None:
     now = timezone.now()
     row = Notification(
         seller_id=seller.pk,
@@ -146,11 +155,14 @@ def _queue(*, seller, order, kind, stage, recipient, context, rendered, error, t
     if skip:
         row.status = Notification.Status.SKIPPED
         row.last_error = skip
-    try:
-        with transaction.atomic():
-            row.save(force_insert=True)
-    except IntegrityError:
-        return None  # queued before: at most once per (order, kind, stage)
+    if first_of_order:
+        row.save(force_insert=True)  # nothing of a new order was queued before
+    else:
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+        except IntegrityError:
+            return None  # queued before: at most once per (order, kind, stage)
     if title:
         Alert.objects.create(seller_id=seller.pk, order=order, notification=row, kind=kind, title=title[:300], created_at=now)
     if rendered is None and order is not None:

@@ -87,8 +87,10 @@ def place_order(request: HttpRequest, payload: OrderIn):
         placed_at=payload.placed_at,
         note=payload.note,
     )
-    order, created = services.place_order(seller_id=seller.pk, data=data, actor=actor_of(request), idempotency_key=key)
-    return Status(201 if created else 200, _detail(request, order.pk))
+    order, created = services.place_order(seller_id=seller.pk, data=data, actor=actor_of(request), idempotency_key=key, seller=seller)
+    if not created:
+        return Status(200, _detail(request, order.pk))
+    return Status(201, order_detail(selectors.placed_order(order), actor_kind=actor_of(request).kind))
 
 
 class OrderFiltersIn(Schema):

@@ -103,8 +103,9 @@ class NewOrder:
 
 def _lock_order(*, order_id: int, seller_id: int | None) -> Order:
     # FOR NO KEY UPDATE: excludes every other writer of the row, but lets rows that merely
-    # reference the order (events, notifications) be inserted meanwhile.
-    qs = Order.objects.select_for_update(no_key=True)
+    # reference the order (events, notifications) be inserted meanwhile. The seller comes in the
+    # same statement (most actions read its policy or name) and is not locked: OF the order only.
+    qs = Order.objects.select_related("seller").select_for_update(no_key=True, of=("self",))
     if seller_id is not None:
         qs = qs.filter(seller_id=seller_id)
     order = qs.filter(pk=order_id).first()
@@ -258,7 +259,9 @@ def _replay(order: Order, fingerprint: str) -> Order:
     return order
 
 
-def place_order(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str | None = None) -> tuple[Order, bool]:
+def place_order(
+    *, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str | None = None, seller: Seller | None = None
+) -> tuple[Order, bool]:
     """Place an order; returns (order, created). A repeat of the same request returns the same order.
 
     Two identical requests racing both pass the existence check; the unique constraints let one
@@ -270,7 +273,7 @@ def place_order(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key
         return _replay(existing, fingerprint), False
     try:
         with transaction.atomic():
-            return _place(seller_id=seller_id, data=data, actor=actor, idempotency_key=idempotency_key, fingerprint=fingerprint), True
+            return _place(seller_id=seller_id, data=data, actor=actor, idempotency_key=idempotency_key, fingerprint=fingerprint, seller=seller), True
     except IntegrityError:
         existing = _existing_order(seller_id=seller_id, data=data, idempotency_key=idempotency_key)
         if existing is None:
@@ -278,9 +281,11 @@ def place_order(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key
         return _replay(existing, fingerprint), False
 
 
-def _place(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str | None, fingerprint: str) -> Order:
-    seller = Seller.objects.filter(pk=seller_id, is_active=True).first()
-    if seller is None:
+def _place(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str | None, fingerprint: str, seller: Seller | None) -> Order:
+    # `seller`: the caller's copy (the API authorised the request with it), else read here.
+    if seller is None or seller.pk != seller_id:
+        seller = Seller.objects.filter(pk=seller_id, is_active=True).first()
+    if seller is None or not seller.is_active:
         raise NotFound("Seller not found.")
     errors = _field_errors(seller, data)
     # Locked (in SKU order, like every multi-product transaction) even where nothing can be
@@ -307,11 +312,10 @@ def _place(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str
     paid_at = placed_at if paid else None
     policy = policy_for(seller)
 
-    # Reserve in SKU order: every transaction that touches several products takes them in
-    # the same order, so two orders for the same SKUs cannot deadlock.
-    reserved: dict[str, bool] = {}
-    for line in sorted(data.lines, key=lambda l: l.sku):
-        reserved[line.sku] = stock.try_reserve(product_id=products[line.sku].pk, quantity=line.quantity)
+    # The products are locked (above, in SKU order, so two orders for the same SKUs cannot
+    # deadlock): what is available is decided from the rows read, all holds in one statement.
+    held = stock.reserve_locked(products=list(products.values()), quantities={products[line.sku].pk: line.quantity for line in data.lines})
+    reserved = {line.sku: products[line.sku].pk in held for line in data.lines}
 
     # The per-seller number is taken last, so the seller row is locked only for the inserts.
     # One round trip (UPDATE … RETURNING; PostgreSQL and SQLite ≥ 3.35 both have it).
@@ -397,10 +401,12 @@ def _place(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str
         payment_status=order.payment_status,
         short_skus=short,
     )
-    earnings.record_order_money(order=order)  # paid at checkout: the sale enters the ledger as pending
-    queue_notification(order=order, kind=Notification.Kind.SELLER_NEW_ORDER, recipient=seller.email)
+    earnings.record_order_money(order=order, new_order=True)  # paid at checkout: the sale enters the ledger as pending
+    queue_notification(order=order, kind=Notification.Kind.SELLER_NEW_ORDER, recipient=seller.email, lines=lines, new_order=True)
     if short:
-        queue_notification(order=order, kind=Notification.Kind.SELLER_OUT_OF_STOCK, recipient=seller.email, context={"skus": short})
+        queue_notification(
+            order=order, kind=Notification.Kind.SELLER_OUT_OF_STOCK, recipient=seller.email, context={"skus": short}, lines=lines, new_order=True
+        )
     return order
 
 
@@ -421,7 +427,7 @@ def confirm_order(*, order_id: int, seller_id: int | None, actor: Actor) -> Orde
     order.action_due_at = order.process_by
     _save(order, "status", "confirmed_at", "confirmed_late", "process_by", "action_due_at")
     record_event(order=order, type=OrderEvent.Type.CONFIRMED, actor=actor, at=now, late=order.confirmed_late)
-    queue_notification(order=order, kind=Notification.Kind.CUSTOMER_CONFIRMED, recipient=order.customer_email)
+    queue_notification(order=order, kind=Notification.Kind.CUSTOMER_CONFIRMED, recipient=order.customer_email, lines=lines)
     return order
 
 
@@ -498,7 +504,8 @@ def ship_order(
 ) -> Order:
     order = _lock_order(order_id=order_id, seller_id=seller_id)
     # State and payment come before the form: a shipped order answers 409 whatever is typed.
-    workflow.check_transition(Action.SHIP, _facts(order, list(order.lines.all())), actor.kind)
+    lines = list(order.lines.order_by("id"))
+    workflow.check_transition(Action.SHIP, _facts(order, lines), actor.kind)
     number = check_tracking(carrier_code=carrier, service_level=service_level, tracking_number=tracking_number)
     # A started pack check that is missing units asks for the seller's confirmation (409 pack_check_incomplete).
     require_complete_pack(order=order, confirmed=confirm_incomplete_pack, actor=actor)
@@ -552,6 +559,7 @@ def ship_order(
         kind=Notification.Kind.CUSTOMER_SHIPPED,
         recipient=order.customer_email,
         context={"tracking_url": shipment.tracking_url, "eta": eta.isoformat(), "carrier": carrier_info.name},
+        lines=lines,
     )
     return order
 
