@@ -1,24 +1,15 @@
 """The ledger in the admin: read-only (entries are append-only; a correction is an adjustment entry).
 
 Commission and hold are set per seller on the Seller page (`commission_rate`, `hold_days`; empty
-means the platform's SHIPDESK_COMMISSION_RATE / SHIPDESK_HOLD_DAYS). A penalised seller's longer
-hold is, for now, a larger `hold_days` there.
+means the platform's SHIPDESK_COMMISSION_RATE / SHIPDESK_HOLD_DAYS). A penalised seller's hold is
+longer by its active penalty points (docs/performance.md), on top of these.
 """
 
 from django.contrib import admin
 
+from shipdesk.readonly_admin import ReadOnlyAdmin
+
 from .models import LedgerEntry, Payout, ScheduledRelease
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LedgerEntry)

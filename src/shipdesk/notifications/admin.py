@@ -2,23 +2,14 @@
 
 from django.contrib import admin, messages
 
+from shipdesk.readonly_admin import ReadOnlyAdmin
+
 from . import services
 from .models import Alert, Notification
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Notification)
-class NotificationAdmin(ReadOnly):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ("id", "kind", "recipient", "order", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
     list_filter = ("status", "kind")
     search_fields = ("recipient", "subject", "provider_message_id")
@@ -36,7 +27,7 @@ class NotificationAdmin(ReadOnly):
 
 
 @admin.register(Alert)
-class AlertAdmin(ReadOnly):
+class AlertAdmin(ReadOnlyAdmin):
     list_display = ("id", "seller", "kind", "title", "order", "read_at", "created_at")
     list_filter = ("kind",)
     list_select_related = ("seller", "order")

@@ -4,19 +4,9 @@ services (the API, dashboard or CLI), which check the rules and write the timeli
 from django.contrib import admin
 
 from shipdesk.ops.admin_actions import cancel_with_reason
+from shipdesk.readonly_admin import ReadOnlyAdmin
 
 from .models import Order, OrderEvent, OrderLine
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OrderLineInline(admin.TabularInline):

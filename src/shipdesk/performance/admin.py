@@ -4,18 +4,9 @@ of all sellers worst first on the Seller standings list."""
 
 from django.contrib import admin
 
+from shipdesk.readonly_admin import ReadOnlyAdmin
+
 from .models import PenaltyPoint, PerformanceSnapshot, Review, SellerStanding
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SellerStanding)
