@@ -25,6 +25,7 @@ from shipdesk.earnings.demo import add_demo_earnings
 from shipdesk.inventory.services import create_product
 from shipdesk.orders import services
 from shipdesk.orders.services import NewOrder, NewOrderLine
+from shipdesk.orders.substitutions import offer_substitute
 from shipdesk.performance.demo import add_demo_performance
 from shipdesk.shipping.tracking import sandbox_tracking_number
 
@@ -68,6 +69,7 @@ SCENARIOS = [
     ("delivered", [("TOTE", 3)], True, timedelta(days=8)),
     ("cancelled", [("MUG-RED", 1)], True, timedelta(days=2)),
     ("line_cancelled", [("MUG-BLUE", 1), ("CANDLE", 2)], True, timedelta(days=1)),
+    ("substitute_offered", [("TEE-L", 2)], True, timedelta(hours=3)),  # TEE-L is out: the customer is offered TEE-M
 ]
 
 
@@ -163,6 +165,9 @@ class Command(BaseCommand):
                 services.confirm_order(**ids, actor=seller_actor)
                 line = order.lines.order_by("id").last()
                 services.cancel_line(**ids, line_id=line.pk, quantity=1, actor=seller_actor, reason="out_of_stock")
+            if target == "substitute_offered":
+                line = order.lines.get()
+                offer_substitute(**ids, line_id=line.pk, sku="TEE-M", actor=seller_actor, note="Same shirt, one size down: it runs large.")
             if i == 0:
                 services.add_note(**ids, actor=seller_actor, text="Gift wrap requested by phone.")
         add_demo_earnings(seller=seller, seller_actor=seller_actor, storefront=storefront)
