@@ -40,6 +40,7 @@ import holidays
 __all__ = [
     "BusinessCalendar",
     "confirm_deadline",
+    "day_bounds",
     "due_soon_at",
     "is_overdue",
 ]
@@ -73,12 +74,7 @@ class BusinessCalendar:
         if isinstance(day, datetime):
             # A datetime's date depends on its zone; make the caller say which local day.
             raise TypeError("is_business_day takes a local date, not a datetime")
-        if day in self.closure_days:
-            return False
-        public = _public_holidays(self.country, day.year)
-        if public is None:
-            return day.weekday() not in _FALLBACK_WEEKEND
-        return public.is_working_day(day)
+        return _is_business_day(self, day)
 
     def add_business_days(self, start: datetime, days: int) -> datetime:
         """``start`` moved forward ``days`` business days at the same local wall-clock time."""
@@ -112,8 +108,7 @@ class BusinessCalendar:
         while day <= last:
             if self.is_business_day(day):
                 # Day bounds as real instants, so DST days count 23 or 25 hours.
-                day_start = _to_utc(day, time(0), zone)
-                day_end = _to_utc(day + _ONE_DAY, time(0), zone)
+                day_start, day_end = day_bounds(day, zone)
                 overlap = min(end, day_end) - max(start, day_start)
                 if overlap > timedelta(0):
                     total += overlap
@@ -195,6 +190,27 @@ def _zone(name: str) -> ZoneInfo:
         raise ValueError(
             f"unknown timezone {name!r}: expected an IANA name such as 'America/New_York'"
         ) from exc
+
+
+# The day loops (business hours of a window, the due-soon instant, every minute for every open
+# order) ask about the same few days of the same calendars over and over: a calendar is
+# immutable and hashable, so whether a day is a business day, and when a local day starts and
+# ends, are computed once per (calendar, day) and (day, zone), not once per order.
+@functools.lru_cache(maxsize=65536)
+def _is_business_day(calendar: BusinessCalendar, day: date) -> bool:
+    if day in calendar.closure_days:
+        return False
+    public = _public_holidays(calendar.country, day.year)
+    if public is None:
+        return day.weekday() not in _FALLBACK_WEEKEND
+    return public.is_working_day(day)
+
+
+@functools.lru_cache(maxsize=16384)
+def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The instants (UTC) the local ``day`` starts and ends in ``zone``: 23 or 25 hours apart
+    across a DST change."""
+    return _to_utc(day, time(0), zone), _to_utc(day + _ONE_DAY, time(0), zone)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -27,7 +27,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 
-from shipdesk.accounts.models import ClosureDay, Seller
+from shipdesk.accounts.models import Seller
+from shipdesk.accounts.policy import calendars_for
 from shipdesk.errors import NotFound, ValidationFailed
 from shipdesk.orders.deadlines import BusinessCalendar
 from shipdesk.orders.models import Cancellation, CancelReason, Order
@@ -161,17 +162,6 @@ def _scoped(seller_ids: list[int] | None):
     return Order.objects.all() if seller_ids is None else Order.objects.filter(seller_id__in=seller_ids)
 
 
-def calendars_for(seller_ids) -> dict[int, BusinessCalendar]:
-    """Each seller's business calendar, in two queries for any number of sellers."""
-    closures: dict[int, set] = defaultdict(set)
-    for seller_id, day in ClosureDay.objects.filter(seller_id__in=list(seller_ids)).values_list("seller_id", "day"):
-        closures[seller_id].add(day)
-    return {
-        pk: BusinessCalendar(timezone=tz, country=str(country), closure_days=frozenset(closures[pk]))
-        for pk, tz, country in Seller.objects.filter(pk__in=list(seller_ids)).values_list("pk", "timezone", "country")
-    }
-
-
 def handling_hours(calendar: BusinessCalendar, *, placed_at: datetime, paid_at: datetime | None, shipped_at: datetime) -> float:
     """Business hours from payment (or placing, if later: the confirm window's start) to shipping."""
     start = max(placed_at, paid_at) if paid_at else placed_at
@@ -182,7 +172,7 @@ def compute_figures(*, as_of: datetime, seller_ids: list[int] | None = None) -> 
     """Every metric of every seller in `seller_ids` (all sellers when None) as of `as_of`.
 
     A constant number of queries, whatever the number of sellers or orders: one aggregate per
-    order metric, one for the handling times (with the two calendar reads), one for the ratings.
+    order metric, one for the handling times (with the calendar read), one for the ratings.
     Sellers with no orders get `no_data` figures.
     """
     counts: dict[str, dict[int, tuple[int, int, object]]] = {}
