@@ -14,8 +14,9 @@ from shipdesk.api.auth import actor_of, scope_of
 from shipdesk.api.schemas import ErrorOut
 from shipdesk.errors import NotFound, ValidationFailed
 
-from . import documents, pack_checks, selectors, services, webhooks
+from . import pack_checks, selectors, services, webhooks
 from .carriers import CARRIERS, SANDBOX
+from .document_data import DocumentOrder
 from .schemas import CarrierOut, OrderIdsIn, PackCheckIn, PackCheckOut, TrackingNumberOut, WebhookAckOut
 from .tracking import detect_carriers, normalize_tracking_number
 
@@ -67,13 +68,21 @@ def tracking_number(request: HttpRequest, number: str):
 # --- documents ------------------------------------------------------------------------------
 
 
+def _documents():
+    """The PDF renderer, imported at the first PDF a worker serves: ReportLab and PIL are ~10 MiB
+    of every web worker's memory otherwise, for requests that are nearly all something else."""
+    from . import documents
+
+    return documents
+
+
 def _pdf(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
-def _one(request: HttpRequest, order_id: int, *, need_shipment: bool = False) -> list[documents.DocumentOrder]:
+def _one(request: HttpRequest, order_id: int, *, need_shipment: bool = False) -> list[DocumentOrder]:
     try:
         return selectors.document_orders(seller_id=scope_of(request), order_ids=[order_id], need_shipment=need_shipment)
     except NotFound as exc:
@@ -89,7 +98,7 @@ def _one(request: HttpRequest, order_id: int, *, need_shipment: bool = False) ->
 )
 def packing_slip(request: HttpRequest, order_id: int):
     orders = _one(request, order_id)
-    return _pdf(documents.packing_slips_pdf(orders), f"packing-slip-{orders[0].number}.pdf")
+    return _pdf(_documents().packing_slips_pdf(orders), f"packing-slip-{orders[0].number}.pdf")
 
 
 @router.get(
@@ -103,7 +112,7 @@ def label(request: HttpRequest, order_id: int):
     """For the sandbox carrier and self-printed labels: addresses, carrier, service and the
     tracking number as a Code 128 barcode. 409 before the order ships (no tracking number yet)."""
     orders = _one(request, order_id, need_shipment=True)
-    return _pdf(documents.labels_pdf(orders), f"label-{orders[0].number}.pdf")
+    return _pdf(_documents().labels_pdf(orders), f"label-{orders[0].number}.pdf")
 
 
 @router.post(
@@ -116,7 +125,7 @@ def label(request: HttpRequest, order_id: int):
 def packing_slips(request: HttpRequest, payload: OrderIdsIn):
     """One slip per order, in the order given; any id that is not yours makes it a 404."""
     orders = selectors.document_orders(seller_id=scope_of(request), order_ids=payload.order_ids)
-    return _pdf(documents.packing_slips_pdf(orders), "packing-slips.pdf")
+    return _pdf(_documents().packing_slips_pdf(orders), "packing-slips.pdf")
 
 
 @router.post(
@@ -128,7 +137,7 @@ def packing_slips(request: HttpRequest, payload: OrderIdsIn):
 )
 def labels(request: HttpRequest, payload: OrderIdsIn):
     orders = selectors.document_orders(seller_id=scope_of(request), order_ids=payload.order_ids, need_shipment=True)
-    return _pdf(documents.labels_pdf(orders), "labels.pdf")
+    return _pdf(_documents().labels_pdf(orders), "labels.pdf")
 
 
 @router.post(
@@ -140,7 +149,7 @@ def labels(request: HttpRequest, payload: OrderIdsIn):
 )
 def pick_list(request: HttpRequest, payload: OrderIdsIn):
     orders = selectors.document_orders(seller_id=scope_of(request), order_ids=payload.order_ids)
-    return _pdf(documents.pick_list_pdf(orders, generated_at=timezone.now()), "pick-list.pdf")
+    return _pdf(_documents().pick_list_pdf(orders, generated_at=timezone.now()), "pick-list.pdf")
 
 
 # --- pack checks ----------------------------------------------------------------------------

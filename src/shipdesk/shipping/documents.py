@@ -33,42 +33,15 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+# ReportLab and PIL weigh ~10 MiB in a process: only the PDF endpoints import this module, when
+# first called (see shipping.api and shipping.views); the data it renders lives apart.
+from .document_data import DocumentLine, DocumentOrder, DocumentShipment  # noqa: F401 (re-exported)
+
 LABEL_SIZE = (4 * inch, 6 * inch)
 # Countries that print on US Letter; everyone else uses A4.
 LETTER_COUNTRIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "CR", "PR"})
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 FRAME_PADDING = 6  # ReportLab's frames keep 6 pt inside the margins
-
-
-@dataclass(frozen=True)
-class DocumentLine:
-    sku: str
-    title: str
-    quantity: int  # open quantity: what goes into the box
-    bin_location: str = ""
-
-
-@dataclass(frozen=True)
-class DocumentShipment:
-    carrier: str  # display name
-    service: str  # display name
-    tracking_number: str
-    sandbox: bool = False
-
-
-@dataclass(frozen=True)
-class DocumentOrder:
-    order_id: int
-    number: int
-    placed_at: datetime  # in the seller's timezone
-    shop_name: str
-    shop_email: str
-    shop_country: str  # ISO code
-    thank_you_note: str
-    customer_note: str
-    ship_to: tuple[str, ...]  # address lines, name first
-    lines: tuple[DocumentLine, ...]
-    shipment: DocumentShipment | None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from shipdesk.errors import NotFound, StateConflict, ValidationFailed
 from shipdesk.orders.models import LineStock, Order, OrderLine
 
 from .carriers import get_carrier
-from .documents import DocumentLine, DocumentOrder, DocumentShipment
+from .document_data import DocumentLine, DocumentOrder, DocumentShipment
 from .models import DelayReason, Shipment, TrackingEvent, TrackingStatus
 
 MAX_DOCUMENT_ORDERS = 500

@@ -21,14 +21,23 @@ from shipdesk.errors import ShipdeskError
 from shipdesk.orders import selectors as order_selectors
 from shipdesk.orders.models import OrderStatus
 
-from . import documents, pack_checks, selectors
+from . import pack_checks, selectors
 from .tracking_links import tracking_page_order_id
+
+
+def _documents():
+    """The PDF renderer, imported at the first PDF a worker serves: ReportLab and PIL are ~10 MiB
+    of every web worker's memory otherwise, for pages that are nearly all something else."""
+    from . import documents
+
+    return documents
+
 
 DOCUMENTS = {
     # form value: (renderer, needs a shipment, file name for one order)
-    "packing-slips": (documents.packing_slips_pdf, False, "packing-slip"),
-    "labels": (documents.labels_pdf, True, "label"),
-    "pick-list": (lambda orders: documents.pick_list_pdf(orders, generated_at=timezone.now()), False, "pick-list"),
+    "packing-slips": (lambda orders: _documents().packing_slips_pdf(orders), False, "packing-slip"),
+    "labels": (lambda orders: _documents().labels_pdf(orders), True, "label"),
+    "pick-list": (lambda orders: _documents().pick_list_pdf(orders, generated_at=timezone.now()), False, "pick-list"),
 }
 
 

@@ -1,0 +1,41 @@
+"""What the packing-bench papers show (`documents` renders them): plain data, no ReportLab.
+
+Apart from `documents` so that building it (`selectors.document_orders`) and importing the
+endpoints that serve PDFs does not load ReportLab: a web worker loads it at its first PDF.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    sku: str
+    title: str
+    quantity: int  # open quantity: what goes into the box
+    bin_location: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentShipment:
+    carrier: str  # display name
+    service: str  # display name
+    tracking_number: str
+    sandbox: bool = False
+
+
+@dataclass(frozen=True)
+class DocumentOrder:
+    order_id: int
+    number: int
+    placed_at: datetime  # in the seller's timezone
+    shop_name: str
+    shop_email: str
+    shop_country: str  # ISO code
+    thank_you_note: str
+    customer_note: str
+    ship_to: tuple[str, ...]  # address lines, name first
+    lines: tuple[DocumentLine, ...]
+    shipment: DocumentShipment | None
