@@ -242,12 +242,12 @@ def _field_errors(seller: Seller, data: NewOrder) -> dict[str, list[str]]:
 
 
 def _existing_order(*, seller_id: int, data: NewOrder, idempotency_key: str | None) -> Order | None:
-    by_external = Order.objects.filter(seller_id=seller_id, channel=data.channel, external_id=data.external_id).first()
-    if by_external is not None:
-        return by_external
-    if idempotency_key:
-        return Order.objects.filter(seller_id=seller_id, idempotency_key=idempotency_key).first()
-    return None
+    # Unique lookups, read without ORDER BY (`.first()` would add one by id): with it the planner
+    # may walk the seller's orders by id instead of using the unique index.
+    found = Order.objects.filter(seller_id=seller_id, channel=data.channel, external_id=data.external_id)[:1]
+    if not found and idempotency_key:
+        found = Order.objects.filter(seller_id=seller_id, idempotency_key=idempotency_key)[:1]
+    return next(iter(found), None)
 
 
 def _replay(order: Order, fingerprint: str) -> Order:
