@@ -686,6 +686,32 @@ def test_the_order_detail_costs_the_same_queries_for_1_or_5_lines_and_many_event
     assert with_1 == 7  # token, rate-limit counter, order (+seller, shipment), lines, events, cancellations, substitute offers
 
 
+def _placing_queries(api, body) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.post("/orders", body)
+    assert response.status_code == 201, response.json()
+    # Transaction control (BEGIN, COMMIT, savepoints) is not a query of ours.
+    return [q["sql"] for q in ctx.captured_queries if not q["sql"].upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))]
+
+
+def test_placing_an_order_costs_the_same_statements_for_1_or_3_lines(seller, make_product, platform_api):
+    for sku in ("MUG-1", "MUG-2", "MUG-3"):
+        make_product(seller, sku, on_hand=50)
+    platform_api.post("/orders", order_payload(external_id="WARM-UP"))  # stamps the token's last use
+
+    one = _placing_queries(platform_api, order_payload(external_id="ONE"))
+    three = _placing_queries(
+        platform_api,
+        order_payload(external_id="THREE", lines=[{"sku": f"MUG-{i}", "quantity": 2, "unit_price": "12.50"} for i in (1, 2, 3)]),
+    )
+
+    assert len(one) == len(three)
+    # token, rate-limit counter, seller, idempotency lookup, products (locked), one UPDATE for every
+    # hold, order number, order, lines, stock moves, event, ledger, outbox, alert; then the
+    # response's lines and timeline
+    assert len(three) == 16, "\n".join(three)
+
+
 # --- authentication -------------------------------------------------------------------------
 
 
