@@ -112,9 +112,10 @@ class MetricCard:
 
 
 def _target_text(figure: metrics.MetricFigure) -> str:
+    """"target below 4.0 %", or "no target" for the figures shown for information."""
     if figure.target is None:
-        return "no target (for your information)"
-    return f"{'below' if figure.direction == 'max' else 'above'} {format_value(figure.target, figure.unit)}"
+        return "no target"
+    return f"target {'below' if figure.direction == 'max' else 'above'} {format_value(figure.target, figure.unit)}"
 
 
 def _status_text(figure: metrics.MetricFigure) -> str:
