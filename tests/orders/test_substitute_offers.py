@@ -34,6 +34,7 @@ def short_order(seller, make_product, place):
     make_product(seller, "MUG-1", on_hand=0)
     make_product(seller, "TOTE-1", on_hand=5, price="8.00")
     make_product(seller, "CUP-1", on_hand=3, title="Teacup")
+    make_product(seller, "BOWL-9", on_hand=1, title="Bowl")  # in stock, but 1 where the line needs 2
     order = place(seller, lines=(("MUG-1", 2, "12.50"), ("TOTE-1", 1, "8.00")))
     assert [line.stock for line in order.lines.order_by("id")] == ["short", "reserved"]
     return order
@@ -144,7 +145,7 @@ def test_an_offer_is_moot_once_the_original_stock_arrives(short_order, seller):
     change_stock(seller_id=seller.pk, sku="MUG-1", delta=5, actor=SELLER_ACTOR, reason="delivery")
     assert mug_line(short_order).stock == "reserved"
 
-    with pytest.raises(StateConflict, match="no longer needed"):
+    with pytest.raises(StateConflict, match="already withdrawn"):
         accept_substitute(offer_id=made.pk)
 
     made.refresh_from_db()
@@ -166,11 +167,9 @@ def test_a_new_offer_for_the_line_withdraws_the_open_one(short_order, make_produ
 
 @pytest.mark.parametrize(
     "sku, error",
-    [("", ValidationFailed), ("NOPE", ValidationFailed), ("MUG-1", ValidationFailed), ("TOTE-1", StockShort)],
+    [("", ValidationFailed), ("NOPE", ValidationFailed), ("MUG-1", ValidationFailed), ("BOWL-9", StockShort)],
 )
 def test_a_bad_substitute_is_refused_and_nothing_is_written(short_order, make_product, sku, error):
-    if sku == "TOTE-1":  # in stock, but 1 of its 2 units is held by this order: 1 free, 2 needed
-        Product.objects.filter(sku="TOTE-1").update(on_hand=2)
 
     with pytest.raises(error):
         offer(short_order, sku=sku)
@@ -249,10 +248,9 @@ def test_the_api_offers_a_substitute_and_shows_the_offer_with_its_customer_link(
 
 @pytest.mark.parametrize(
     "body, status, code",
-    [({"sku": "NOPE"}, 422, "validation_error"), ({}, 422, "validation_error"), ({"sku": "TOTE-1"}, 409, "insufficient_stock")],
+    [({"sku": "NOPE"}, 422, "validation_error"), ({}, 422, "validation_error"), ({"sku": "BOWL-9"}, 409, "insufficient_stock")],
 )
 def test_the_api_refuses_a_bad_offer_with_its_error_code(short_order, seller_api, body, status, code):
-    Product.objects.filter(sku="TOTE-1").update(on_hand=2)
 
     response = seller_api.post(f"/orders/{short_order.pk}/lines/{mug_line(short_order).pk}/substitute", body)
 
@@ -304,3 +302,61 @@ def test_an_unknown_sku_is_a_form_error_and_nothing_is_offered(short_order, owne
     assert response.status_code == 422
     assert "No active product with SKU" in response.content.decode()
     assert not SubstituteOffer.objects.exists()
+
+
+# --- what makes an offer impossible or moot ---------------------------------------------------------
+
+
+def test_a_substitute_in_another_currency_or_already_on_the_order_is_refused(short_order, make_product):
+    make_product(short_order.seller, "CUP-EUR", on_hand=5, currency="EUR", price="9.00")
+
+    with pytest.raises(ValidationFailed) as other_currency:
+        offer(short_order, sku="CUP-EUR")
+    with pytest.raises(ValidationFailed) as on_the_order:
+        offer(short_order, sku="TOTE-1")
+
+    assert "sold in EUR" in str(other_currency.value.details["sku"])
+    assert "already on this order" in str(on_the_order.value.details["sku"])
+
+
+def test_a_substitute_the_seller_stopped_selling_cannot_be_accepted(short_order):
+    made = offer(short_order)
+    Product.objects.filter(sku="CUP-1").update(is_active=False)
+
+    with pytest.raises(StockShort, match="no longer sold"):
+        accept_substitute(offer_id=made.pk)
+
+    assert mug_line(short_order).sku == "MUG-1" and Product.objects.get(sku="CUP-1").reserved == 0
+
+
+def test_two_short_lines_offered_the_same_sku_cannot_both_become_it(seller, make_product, place):
+    make_product(seller, "MUG-1", on_hand=0)
+    make_product(seller, "MUG-2", on_hand=0)
+    make_product(seller, "CUP-1", on_hand=10)
+    order = place(seller, lines=(("MUG-1", 1, "12.50"), ("MUG-2", 1, "12.50")))
+    first, second = (
+        offer_substitute(order_id=order.pk, seller_id=seller.pk, line_id=line.pk, sku="CUP-1", actor=SELLER_ACTOR) for line in order.lines.order_by("id")
+    )
+    accept_substitute(offer_id=first.pk)
+
+    with pytest.raises(StateConflict, match="already on your order"):
+        accept_substitute(offer_id=second.pk)
+
+    assert list(order.lines.order_by("id").values_list("sku", flat=True)) == ["CUP-1", "MUG-2"]
+
+
+@pytest.mark.parametrize("change", ["order cancelled", "line cancelled", "stock arrived"])
+def test_an_offer_made_moot_is_withdrawn_at_once_and_its_page_says_so(short_order, seller, change):
+    made = offer(short_order)
+    line = mug_line(short_order)
+    if change == "order cancelled":
+        services.cancel_order(order_id=short_order.pk, seller_id=seller.pk, actor=SELLER_ACTOR, reason="customer_request")
+    elif change == "line cancelled":
+        services.cancel_line(order_id=short_order.pk, seller_id=seller.pk, line_id=line.pk, quantity=1, actor=SELLER_ACTOR, reason="out_of_stock")
+    else:
+        change_stock(seller_id=seller.pk, sku="MUG-1", delta=5, actor=SELLER_ACTOR, reason="delivery")
+
+    made.refresh_from_db()
+    assert made.status == "withdrawn"
+    page = Client().get(offer_path(made.pk)).content.decode()
+    assert "This offer is closed" in page and "Yes, send" not in page

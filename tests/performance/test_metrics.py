@@ -139,3 +139,20 @@ def test_a_rate_over_fewer_than_10_orders_is_shown_but_not_judged():
     assert (small.value, small.status) == (Decimal("11.11"), "no_data")
     assert m.figure("late_shipment", numerator=1, denominator=10).status == "breach"
     assert m.figure("rating", numerator=1, denominator=1).status == "good"  # informational: judged by nobody
+
+
+@pytest.mark.parametrize(
+    "key, numerator, denominator, shown, status",
+    [
+        # 3.995 % reads 4.00 % but is below the "< 4 %" target: judged on the exact fraction
+        ("late_shipment", 799, 20_000, Decimal("4.00"), "at_risk"),
+        ("late_shipment", 800, 20_000, Decimal("4.00"), "breach"),
+        # 95.004 % reads 95.00 % but is above the "> 95 %" target
+        ("valid_tracking", 23_751, 25_000, Decimal("95.00"), "at_risk"),
+        ("valid_tracking", 23_750, 25_000, Decimal("95.00"), "breach"),
+    ],
+)
+def test_a_rate_is_judged_on_its_exact_value_not_the_rounded_one(key, numerator, denominator, shown, status):
+    f = m.figure(key, numerator=numerator, denominator=denominator)
+
+    assert (f.value, f.status) == (shown, status)

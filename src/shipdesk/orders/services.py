@@ -41,7 +41,7 @@ from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_numbe
 from . import refunds, workflow
 from .deadlines import confirm_deadline
 from .events import build_event, record_event
-from .models import Cancellation, LineStock, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus
+from .models import Cancellation, LineStock, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus, SubstituteOffer
 from .workflow import Action, OrderFacts
 
 # A storefront's clock may run a little ahead of ours; anything further ahead is a bad value.
@@ -639,8 +639,18 @@ def cancel_order(*, order_id: int, seller_id: int | None, actor: Actor, reason: 
     return _cancel_locked(order=order, lines=lines, actor=actor, reason=reason, note=note)
 
 
+def _withdraw_substitute_offers(*, order: Order, line_ids: list[int] | None, now: datetime) -> None:
+    """Close the open substitute offers the change makes moot (the order or the line cancelled, or
+    the line's own stock arrived): the customer's link then says the offer is closed."""
+    offers = SubstituteOffer.objects.filter(order=order, status=SubstituteOffer.Status.OFFERED)
+    if line_ids is not None:
+        offers = offers.filter(line_id__in=line_ids)
+    offers.update(status=SubstituteOffer.Status.WITHDRAWN, decided_at=now)
+
+
 def _cancel_locked(*, order: Order, lines: list[OrderLine], actor: Actor, reason: str, note: str) -> Order:
     now = timezone.now()
+    _withdraw_substitute_offers(order=order, line_ids=None, now=now)
     moves: list[StockMove] = []
     freed: set[int] = set()
     for line in sorted(lines, key=lambda l: l.sku):
@@ -741,6 +751,7 @@ def cancel_line(*, order_id: int, seller_id: int | None, line_id: int, quantity:
         else refunds.NOTHING
     )
     moves: list[StockMove] = []
+    _withdraw_substitute_offers(order=order, line_ids=[line.pk], now=now)
     _give_back(order=order, line=line, quantity=quantity, actor=actor, moves=moves)
     freed = line.stock in (LineStock.RESERVED, LineStock.DEDUCTED)
     line.quantity_cancelled += quantity
@@ -917,6 +928,7 @@ def add_note(*, order_id: int, seller_id: int | None, actor: Actor, text: str) -
 def _mark_reserved(*, line: OrderLine, order: Order, actor: Actor) -> None:
     line.stock = LineStock.RESERVED
     line.save(update_fields=["stock"])
+    _withdraw_substitute_offers(order=order, line_ids=[line.pk], now=timezone.now())
     stock.write_moves(
         [
             stock.build_stock_move(

@@ -113,6 +113,11 @@ def offer_substitute(*, order_id: int, seller_id: int | None, line_id: int, sku:
         raise ValidationFailed("Unknown SKU.", details={"sku": [f"No active product with SKU {sku!r} in this shop."]})
     if product.pk == line.product_id:
         raise ValidationFailed("Same SKU.", details={"sku": ["Offer a different SKU than the one that is out of stock."]})
+    if any(other.product_id == product.pk and other.open_quantity for other in lines):
+        # One line per SKU in an order (as at placing): packing, pick lists and the list assume it.
+        raise ValidationFailed("Already on the order.", details={"sku": [f"{sku} is already on this order; cancel this line instead, or offer another SKU."]})
+    if product.currency != order.currency:
+        raise ValidationFailed("Other currency.", details={"sku": [f"{sku} is sold in {product.currency}; this order is in {order.currency}."]})
     # Offer only what could be sent today; it is reserved when the customer accepts, and
     # checked again then (someone else may buy it meanwhile).
     if product.on_hand - product.reserved < line.open_quantity:
@@ -210,6 +215,11 @@ def accept_substitute(*, offer_id: int, actor: Actor = CUSTOMER) -> SubstituteOf
 
     def take(offer: SubstituteOffer, order: Order, line: OrderLine, now: datetime) -> None:
         product = Product.objects.get(pk=offer.substitute_id)
+        if not product.is_active:
+            raise StockShort(f"Sorry, {product.title} is no longer sold. The shop has been told.", details={"sku": product.sku})
+        if OrderLine.objects.filter(order=order, product=product).exclude(pk=line.pk).exclude(stock=LineStock.RELEASED).exists():
+            # Another line became this SKU meanwhile (two offers of it, both accepted).
+            raise StateConflict(f"{product.title} is already on your order. The shop has been told.", details={"sku": product.sku})
         if not stock.try_reserve(product_id=product.pk, quantity=line.open_quantity):
             raise StockShort(
                 f"Sorry, {product.title} has just sold out. The shop has been told.",

@@ -80,7 +80,8 @@ def leave_review(*, order_id: int, rating: int, comment: str = "", at: datetime 
     """
     rating = _clean_rating(rating)
     comment = _clean_text(comment, field="comment", limit=MAX_COMMENT, required=False)
-    order = Order.objects.select_for_update(no_key=True).filter(pk=order_id).select_related("seller").first()
+    # OF the order only: the seller row stays free for the shop's order intake meanwhile.
+    order = Order.objects.select_for_update(no_key=True, of=("self",)).filter(pk=order_id).select_related("seller").first()
     if order is None:
         raise NotFound("Order not found.")
     if order.status != OrderStatus.DELIVERED:
@@ -104,7 +105,7 @@ def leave_review(*, order_id: int, rating: int, comment: str = "", at: datetime 
 def reply_to_review(*, review_id: int, seller_id: int, user, text: str, at: datetime | None = None) -> Review:
     """The seller's public answer to a review; once. Another seller's review is NotFound."""
     text = _clean_text(text, field="text", limit=MAX_REPLY, required=True)
-    review = Review.objects.select_for_update(no_key=True).filter(pk=review_id, seller_id=seller_id).select_related("order").first()
+    review = Review.objects.select_for_update(no_key=True, of=("self",)).filter(pk=review_id, seller_id=seller_id).select_related("order").first()
     if review is None:
         raise NotFound("Review not found.")
     if review.replied_at is not None:
