@@ -111,6 +111,25 @@ def test_paging_is_by_cursor_and_every_order_appears_once(owner_client, seller, 
     assert seen == sorted((o.number for o in placed), reverse=True)
 
 
+def test_the_previous_page_link_goes_back_one_page_and_the_first_page_has_none(owner_client, seller, make_product, place, monkeypatch):
+    make_product(seller, on_hand=1000)
+    placed = sorted((place(seller).number for _ in range(7)), reverse=True)
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    first = owner_client.get("/orders/?tab=all")
+    third = owner_client.get(next_page(owner_client, owner_client.get(next_page(owner_client, first))))
+    assert 'rel="prev"' not in first.content.decode()
+
+    back = owner_client.get(_link(third, "prev"))
+    first_again = owner_client.get(_link(back, "prev"))
+
+    assert row_numbers(back) == placed[3:6]
+    assert row_numbers(first_again) == placed[:3] and 'rel="prev"' not in first_again.content.decode()
+
+
+def _link(response, rel: str) -> str:
+    return "/orders/?" + re.search(rf'href="\?([^"]*)" rel="{rel}"', response.content.decode()).group(1).replace("&amp;", "&")
+
+
 def test_a_tampered_page_link_shows_the_first_page_and_says_so(owner_client, seller, product, place):
     order = place(seller)
     response = owner_client.get("/orders/", {"tab": "all", "cursor": "not-a-cursor"})

@@ -183,10 +183,11 @@ def order_list(request):
         "tabs": _tabs(seller.pk),
         "rows": _order_rows(page.items, can_select=tab in SELECT_TABS),
         "next_query": _query_without(request, cursor=page.next_cursor) if page.next_cursor else None,
-        "first_query": _query_without(request, "cursor") if cursor else None,
+        "prev_query": _query_without(request, cursor=page.prev_cursor) if page.prev_cursor else None,
+        "first_query": _query_without(request, "cursor") if cursor and page.prev_cursor else None,
         "tab_query": _query_without(request, "tab", "cursor"),
-        # Only the first page takes new orders in: they belong at its top.
-        "poll_query": None if cursor else _poll_query(request, order_selectors.newest_order_id(seller_id=seller.pk)),
+        # Only the first page (no page before it) takes new orders in: they belong at its top.
+        "poll_query": None if page.prev_cursor else _poll_query(request, order_selectors.newest_order_id(seller_id=seller.pk)),
         "poll_seconds": POLL_SECONDS,
         "bulk_result": bulk_result,
         "can_bulk": tab in BULK_TABS,

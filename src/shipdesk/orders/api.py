@@ -108,7 +108,7 @@ class OrderFiltersIn(Schema):
 @router.get("", response={200: OrderPageOut, **ERRORS}, summary="List orders (keyset pagination)")
 def list_orders(request: HttpRequest, filters: Query[OrderFiltersIn]):
     """`sort=deadline` is "needs action": open orders by nearest deadline. Pass `next_cursor` back as
-    `cursor` for the next page; a cursor is tied to its sort."""
+    `cursor` for the next page, `prev_cursor` for the page before; a cursor is tied to its sort."""
     page = selectors.list_orders(
         seller_id=scope_of(request),
         filters=selectors.OrderFilters(
@@ -123,7 +123,7 @@ def list_orders(request: HttpRequest, filters: Query[OrderFiltersIn]):
         limit=filters.limit,
         cursor=filters.cursor,
     )
-    return {"items": [order_summary(o) for o in page.items], "next_cursor": page.next_cursor}
+    return {"items": [order_summary(o) for o in page.items], "next_cursor": page.next_cursor, "prev_cursor": page.prev_cursor}
 
 
 @router.get("/counts", response={200: StatusCountsOut, **ERRORS}, summary="Orders per status")

@@ -248,6 +248,7 @@ class OrderOut(Schema):
 class OrderPageOut(Schema):
     items: list[OrderSummaryOut]
     next_cursor: str | None
+    prev_cursor: str | None = None  # the page before; None on the first page
 
 
 class StatusCountsOut(Schema):

@@ -83,34 +83,78 @@ def filter_orders(*, seller_id: int | None, filters: OrderFilters) -> QuerySet[O
 class Page:
     items: list[Order]
     next_cursor: str | None
+    prev_cursor: str | None = None  # the page before this one; None on the first page
+
+
+# A cursor names a row and a direction: the rows after it (the next page) or before it.
+_AFTER, _BEFORE = "after", "before"
+
+
+def _row_cursor(sort: str, field: str, row: Order, direction: str) -> str:
+    return encode_cursor(sort, [getattr(row, field).isoformat(), row.pk, direction])
+
+
+def _decode_row_cursor(cursor: str, sort: str) -> tuple[datetime, int, str]:
+    from shipdesk.pagination import BadCursor
+
+    values = decode_cursor(cursor, sort)
+    # Cursors handed out before directions existed are [value, id]: the rows after.
+    if isinstance(values, list) and len(values) == 2:
+        values = [*values, _AFTER]
+    if not (isinstance(values, list) and len(values) == 3):
+        raise BadCursor("This cursor is not valid.", details={"cursor": ["Invalid cursor."]})
+    value, last_id, direction = values
+    value = parse_datetime(value) if isinstance(value, str) else None
+    if value is None or not isinstance(last_id, int) or direction not in (_AFTER, _BEFORE):
+        raise BadCursor("This cursor is not valid.", details={"cursor": ["Invalid cursor."]})
+    return value, last_id, direction
 
 
 def list_orders(*, seller_id: int | None, filters: OrderFilters, sort: str = "-placed_at", limit: int = 50, cursor: str | None = None) -> Page:
+    """One page of orders in `sort` order, and the cursors of the pages after and before it.
+
+    Both directions read one range of the (seller, field, id) index: the page before is the
+    `limit` rows just before this page's first row, read in reverse and turned back.
+    """
     field, descending = SORTS[sort]
     limit = max(1, min(limit, MAX_LIMIT))
-    qs = filter_orders(seller_id=seller_id, filters=filters).select_related("seller")
+    base = filter_orders(seller_id=seller_id, filters=filters).select_related("seller")
     if field == "action_due_at":
-        qs = qs.filter(action_due_at__isnull=False)
-    if cursor:
-        value, last_id = decode_cursor(cursor, sort)
-        value = parse_datetime(value) if isinstance(value, str) else None
-        if value is None or not isinstance(last_id, int):
-            from shipdesk.pagination import BadCursor
-
-            raise BadCursor("This cursor is not valid.", details={"cursor": ["Invalid cursor."]})
-        # A row-value comparison, `(field, id) < (value, last_id)`: the database reads it as one
-        # range of the (seller, field, id) index, where the equivalent OR of two conditions is a
-        # filter over every row before the cursor (page 200 would cost 200 pages).
-        key = Tuple(F(field), F("id"))
-        qs = qs.filter(TupleLessThan(key, (value, last_id)) if descending else TupleGreaterThan(key, (value, last_id)))
+        base = base.filter(action_due_at__isnull=False)
     ordering = [f"-{field}", "-id"] if descending else [field, "id"]
-    rows = list(qs.order_by(*ordering)[: limit + 1])
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(sort, [getattr(last, field).isoformat(), last.pk])
-    return Page(items=rows, next_cursor=next_cursor)
+    if not cursor:
+        rows = list(base.order_by(*ordering)[: limit + 1])
+        return Page(items=rows[:limit], next_cursor=_row_cursor(sort, field, rows[limit - 1], _AFTER) if len(rows) > limit else None)
+    value, row_id, direction = _decode_row_cursor(cursor, sort)
+    # A row-value comparison, `(field, id) < (value, row_id)`: the database reads it as one range
+    # of the index, where the equivalent OR of two conditions is a filter over every row before
+    # the cursor (page 200 would cost 200 pages).
+    key = Tuple(F(field), F("id"))
+    forward = direction == _AFTER
+    # After the cursor in a newest-first list is "less than" it; before it is "greater than", read
+    # nearest first (the list's order reversed) and turned back below.
+    less = descending if forward else not descending
+    reversed_ordering = [field, "id"] if descending else [f"-{field}", "-id"]
+    qs = base.filter((TupleLessThan if less else TupleGreaterThan)(key, (value, row_id)))
+    rows = list(qs.order_by(*(ordering if forward else reversed_ordering))[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if forward:
+        # Reached by a cursor, so a page before exists (it may have emptied meanwhile).
+        return Page(
+            items=rows,
+            next_cursor=_row_cursor(sort, field, rows[-1], _AFTER) if more else None,
+            prev_cursor=_row_cursor(sort, field, rows[0], _BEFORE) if rows else None,
+        )
+    if not more and len(rows) < limit:
+        # Back at the start with a short page (rows left the list meanwhile): show the first page.
+        return list_orders(seller_id=seller_id, filters=filters, sort=sort, limit=limit)
+    rows.reverse()
+    return Page(
+        items=rows,
+        next_cursor=_row_cursor(sort, field, rows[-1], _AFTER) if rows else None,
+        prev_cursor=_row_cursor(sort, field, rows[0], _BEFORE) if more else None,
+    )
 
 
 def count_orders_by_status(*, seller_id: int | None) -> dict[str, int]:
