@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/shipdesk_bench"
 RAW_DB_NAME = "shipdesk_bench_raw"
-SHARED_BENCH = ROOT.parent / "shared" / "bench"
+RAW_LIMIT_DIR = ROOT / "bench"  # raw_intake.pgbench and its schema: the plain-SQL limit
 BIG_SELLER = 1  # shop-001, 500,000 orders
 
 os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
@@ -447,9 +447,9 @@ def pgbench(clients: int, duration: float, admin_url: str) -> dict:
     base = ["-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432), "-U", parsed.username or "postgres"]
     subprocess.run(["dropdb", *base, "--if-exists", RAW_DB_NAME], check=True, capture_output=True)
     subprocess.run(["createdb", *base, RAW_DB_NAME], check=True, capture_output=True)
-    subprocess.run(["psql", *base, "-q", "-d", RAW_DB_NAME, "-f", str(SHARED_BENCH / "raw_intake_schema.sql")], check=True, capture_output=True)
+    subprocess.run(["psql", *base, "-q", "-d", RAW_DB_NAME, "-f", str(RAW_LIMIT_DIR / "raw_intake_schema.sql")], check=True, capture_output=True)
     out = subprocess.run(
-        ["pgbench", *base, "-n", "-d", RAW_DB_NAME, "-f", str(SHARED_BENCH / "raw_intake.pgbench"),
+        ["pgbench", *base, "-n", "-d", RAW_DB_NAME, "-f", str(RAW_LIMIT_DIR / "raw_intake.pgbench"),
          "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(int(duration))],
         capture_output=True, text=True,
     )

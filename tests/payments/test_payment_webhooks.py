@@ -17,7 +17,8 @@ from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.payments.models import PaymentWebhookReceipt
 from shipdesk.signatures import sign_timestamped
 
-FIXTURES = Path("/work/shared/fixtures/real-world")
+# Recorded third-party samples, kept with their provenance in tests/fixtures/real-world/README.md.
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "real-world"
 STRIPE_SECRET = "whsec_test_stripe"
 GENERIC_SECRET = "generic-test-secret"
 

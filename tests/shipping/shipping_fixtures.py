@@ -15,8 +15,8 @@ import pytest
 from shipdesk.orders import services
 from tests.builders import SELLER_ACTOR, advance
 
-# The repository's shared/ sits beside it, here and in CI's fresh clone.
-REAL_WORLD = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "real-world"
+# Third-party samples kept in the repository with their provenance (tests/fixtures/real-world/README.md).
+REAL_WORLD = Path(__file__).resolve().parents[1] / "fixtures" / "real-world"
 
 FEDEX_NUMBER = "986578788855"  # a FedEx Express number from the published test vectors
 SECRETS = {"generic": "whsec_generic_test", "easypost": "easypost-test-secret", "aftership": "aftership-test-secret"}

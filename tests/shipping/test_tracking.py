@@ -1,7 +1,7 @@
 """Tracking numbers: normalisation, validation per carrier, carrier detection.
 
 Besides the unit tests, every number of the jkeen/tracking_number_data test vectors (MIT, see
-../shared/fixtures/real-world/README.md) is run through the validator: at least 95 % of the valid
+tests/fixtures/real-world/README.md) is run through the validator: at least 95 % of the valid
 ones of each carrier we offer must be recognised, and no invalid one may be accepted.
 """
 
@@ -33,14 +33,7 @@ from shipdesk.shipping.tracking import (
 
 # --- The published test vectors ---------------------------------------------------------------------
 
-# The repository's shared/ sits beside it, here and in CI's fresh clone.
-VECTORS_PATH = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "fixtures"
-    / "real-world"
-    / "tracking_number_data__test_vectors.json"
-)
+VECTORS_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "real-world" / "tracking_number_data__test_vectors.json"
 
 # Their courier keys → our carrier codes; couriers we do not offer are left out.
 # LaserShip merged into OnTrac and now trades as OnTrac.

@@ -1,7 +1,7 @@
 """Carrier webhooks, end to end through POST /api/v1/webhooks/tracking/<provider>.
 
 The EasyPost and AfterShip bodies are the providers' own published samples
-(../shared/fixtures/real-world/), with only the tracking number changed to the shipped order's,
+(tests/fixtures/real-world/), with only the tracking number changed to the shipped order's,
 signed the way each provider documents it, computed here independently of the code under test.
 """
 
