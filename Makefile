@@ -14,7 +14,7 @@ DEBIAN_PACKAGES := chromium fonts-dejavu-core poppler-utils zbar-tools postgresq
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shipdesk
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-sqlite test-postgres install debian-packages clean bench
+.PHONY: run test test-sqlite test-postgres install debian-packages clean bench screenshots
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Shipdesk needs Python 3.11, found {sys.version}"'
@@ -43,6 +43,11 @@ test-sqlite: install
 
 test-postgres: install
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+# The README's pictures: the browser tests that take them, writing into docs/screenshots/ instead
+# of var/screenshots/ (where every test run puts them, so a run never dirties the clone).
+screenshots: install
+	SHIPDESK_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -p no:randomly -k screenshot tests/e2e
 
 # Benchmarks (bench/, results in docs/benchmarks.md): the 1,000,000-order database is generated
 # once (about 5–6 minutes on 2 cores) and reused until bench/generate.py or a migration changes;

@@ -8,6 +8,7 @@ ones). The live server needs a transactional database, which `live_server` bring
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -28,6 +29,9 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 PASSWORD = "correct horse battery staple"
+# Pictures the browser tests take. By default under var/ (ignored), so a test run never leaves the
+# clone dirty; `make screenshots` points this at docs/screenshots/ to refresh the README's pictures.
+SCREENSHOTS = Path(os.environ.get("SHIPDESK_SCREENSHOTS_DIR") or Path(__file__).resolve().parents[2] / "var" / "screenshots")
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 

@@ -1,5 +1,5 @@
 """The seller dashboard in a real browser: sign in, work an order to shipped, bulk confirm,
-permissions, escaping, new orders arriving, and the screenshots in docs/screenshots/."""
+permissions, escaping, new orders arriving, and the screenshots in the screenshot folder (docs/screenshots/ with `make screenshots`)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ from shipdesk.orders.models import Order
 from shipdesk.orders.services import add_note
 from shipdesk.shipping.models import Shipment
 from tests.builders import SELLER_ACTOR, UPS_NUMBER, advance
-from tests.e2e.conftest import DESKTOP, PASSWORD, PHONE
+from tests.e2e.conftest import SCREENSHOTS, DESKTOP, PASSWORD, PHONE
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def test_a_seller_signs_in_and_ships_a_new_order_from_needs_action(page, live_server, seller, product, place, member, csp_violations):
@@ -193,7 +192,7 @@ def _shop_with_orders_in_every_state(seller, make_product, place):
 def test_screenshots_of_orders_order_detail_and_inventory_at_desktop_and_phone_width(
     browser, live_server, seller, make_product, place, member, csp_violations
 ):
-    """Saved to docs/screenshots/ (shown in the README). Also: no page overflows a 390 px screen."""
+    """Saved to the screenshot folder (docs/screenshots/ with `make screenshots`) (shown in the README). Also: no page overflows a 390 px screen."""
     owner = member(seller, "owner@acme.test")
     orders = _shop_with_orders_in_every_state(seller, make_product, place)
     processing = next(o for o in orders if o.status == "processing")

@@ -1,5 +1,5 @@
 """The earnings page in a real browser: balances, upcoming releases in the shop's timezone, the
-statement download (read back and checked cell by cell), and docs/screenshots/earnings.png."""
+statement download (read back and checked cell by cell), and the screenshot folder (docs/screenshots/ with `make screenshots`)earnings.png."""
 
 from __future__ import annotations
 
@@ -17,9 +17,8 @@ from shipdesk.earnings import services as earnings
 from shipdesk.earnings.models import ScheduledRelease
 from shipdesk.orders import services
 from tests.builders import OPERATOR_ACTOR, SELLER_ACTOR
-from tests.e2e.conftest import DESKTOP
+from tests.e2e.conftest import SCREENSHOTS, DESKTOP
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 EVIL = '=HYPERLINK("http://evil.test","click")'
 
 

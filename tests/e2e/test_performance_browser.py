@@ -1,5 +1,5 @@
 """The performance page in a real browser: the charts, a metric's orders, a customer's review
-through the emailed link, the seller's reply; and the screenshot in docs/screenshots/."""
+through the emailed link, the seller's reply; and the screenshot in the screenshot folder (docs/screenshots/ with `make screenshots`)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,9 @@ from shipdesk.notifications.rendering import review_url
 from shipdesk.performance.models import Review
 from shipdesk.performance.services import evaluate_history
 from tests.builders import advance
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import SCREENSHOTS, DESKTOP, PHONE
 from tests.performance.conftest import ship_and_deliver
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _history(seller, place):
