@@ -1,8 +1,14 @@
-# Shipdesk — the two commands a newcomer runs on a fresh Debian machine with Python 3.11:
+# Shipdesk — the two commands a newcomer runs on a fresh Debian machine (12 or 13, Python 3.11–3.13):
 #   make run    install everything, then run Shipdesk on SQLite with demo data at http://127.0.0.1:8000
 #   make test   install everything, then run the whole test suite on SQLite and on PostgreSQL
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The machine's own python3 when it is 3.11–3.13, else the newest supported one found
+# (bin/find-python); `make test PYTHON=python3.13` picks one by hand.
+PYTHON ?= $(shell bin/find-python | head -n 1)
+# A second supported Python, if the machine has one: `make test` installs Shipdesk there too and
+# runs the migrations and the pure tests on it, so both 3.11 and 3.13 stay proven.
+OTHER_PYTHON ?= $(shell bin/find-python --other "$(PYTHON)")
+OTHER_VENV := var/venv-other
 VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages the tests need: a real browser for the dashboard tests (Playwright drives
@@ -14,10 +20,11 @@ DEBIAN_PACKAGES := chromium fonts-dejavu-core poppler-utils zbar-tools postgresq
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shipdesk
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-sqlite test-postgres install debian-packages clean bench screenshots
+.PHONY: run test test-sqlite test-postgres test-other-python install debian-packages clean bench screenshots
 
 $(BIN)/.installed: pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Shipdesk needs Python 3.11, found {sys.version}"'
+	@test -n "$(PYTHON)" || { echo "Shipdesk needs Python 3.11, 3.12 or 3.13 (python3 on Debian 12 or 13); none was found." >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(None if (3, 11) <= sys.version_info[:2] <= (3, 13) else "Shipdesk needs Python 3.11 to 3.13, found " + sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade "pip==25.3"
 	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[test]"
@@ -36,7 +43,7 @@ debian-packages:
 run: install
 	$(BIN)/shipdesk run --demo
 
-test: install test-sqlite test-postgres
+test: install test-sqlite test-postgres test-other-python
 
 test-sqlite: install
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
@@ -44,10 +51,26 @@ test-sqlite: install
 test-postgres: install
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q
 
+# The other supported Python: a clean install of the pinned packages, every migration on a new
+# SQLite database, the demo shop built through the services, and the pure tests (the full suite
+# has already run on $(PYTHON) above).
+test-other-python: install
+	@if [ -z "$(OTHER_PYTHON)" ]; then \
+	  echo "Only one supported Python on this machine ($$($(PYTHON) --version)); no second interpreter to check."; \
+	else \
+	  set -e; echo "Checking Shipdesk on a second Python: $$($(OTHER_PYTHON) --version) ($(OTHER_PYTHON))"; \
+	  rm -rf $(OTHER_VENV) var/other-python; mkdir -p var/other-python; $(OTHER_PYTHON) -m venv $(OTHER_VENV); \
+	  $(OTHER_VENV)/bin/pip install --quiet --disable-pip-version-check "pip==25.3"; \
+	  $(OTHER_VENV)/bin/pip install --quiet --disable-pip-version-check ".[test]"; \
+	  SHIPDESK_DATA_DIR=var/other-python DEBUG=1 $(OTHER_VENV)/bin/shipdesk migrate --no-input -v 0; \
+	  SHIPDESK_DATA_DIR=var/other-python DEBUG=1 $(OTHER_VENV)/bin/shipdesk demo > var/other-python/demo.log; \
+	  $(OTHER_VENV)/bin/pytest -q -m pure -n $(PYTEST_WORKERS); \
+	fi
+
 # The README's pictures: the browser tests that take them, writing into docs/screenshots/ instead
 # of var/screenshots/ (where every test run puts them, so a run never dirties the clone).
 screenshots: install
-	SHIPDESK_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -p no:randomly -k screenshot tests/e2e
+	SHIPDESK_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -m screenshots tests/e2e
 
 # Benchmarks (bench/, results in docs/benchmarks.md): the 1,000,000-order database is generated
 # once (about 5–6 minutes on 2 cores) and reused until bench/generate.py or a migration changes;

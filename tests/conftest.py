@@ -15,7 +15,15 @@ from shipdesk.orders import services
 from tests.builders import PLATFORM_ACTOR, SELLER_ACTOR, Api, new_order
 
 
+# A test that reaches none of these touches no database and serves nothing: it checks pure rules.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+
+
 def pytest_collection_modifyitems(config, items):
+    # "pure" is derived, not hand-kept: `make test` runs these on the machine's second Python.
+    for item in items:
+        if not DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())) and "django_db" not in item.keywords:
+            item.add_marker(pytest.mark.pure)
     # Tests marked "postgres" need real row locks and parallel connections; SQLite serialises
     # every writer, so they would prove nothing there.
     if connection.vendor != "postgresql":

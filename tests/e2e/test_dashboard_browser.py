@@ -4,10 +4,10 @@ permissions, escaping, new orders arriving, and the screenshots in the screensho
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from django.conf import settings as django_settings
 from django.test import Client
+import pytest
 from playwright.sync_api import expect
 
 from shipdesk.accounts.services import create_user
@@ -189,6 +189,7 @@ def _shop_with_orders_in_every_state(seller, make_product, place):
     return orders
 
 
+@pytest.mark.screenshots
 def test_screenshots_of_orders_order_detail_and_inventory_at_desktop_and_phone_width(
     browser, live_server, seller, make_product, place, member, csp_violations
 ):

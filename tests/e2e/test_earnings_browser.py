@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.utils import timezone
+import pytest
 from playwright.sync_api import expect
 
 from shipdesk.earnings import services as earnings
@@ -30,6 +31,7 @@ def _delivered(order, n: int):
     return services.deliver_order(**ids, actor=OPERATOR_ACTOR)
 
 
+@pytest.mark.screenshots
 def test_the_earnings_page_shows_balances_releases_in_the_shops_timezone_and_a_safe_statement(
     page, live_server, make_seller, make_product, place, member, sign_in_as, csp_violations
 ):

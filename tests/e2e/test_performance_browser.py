@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import time_machine
 from django.utils import timezone
+import pytest
 from playwright.sync_api import expect
 
 from shipdesk.notifications.rendering import review_url
@@ -37,6 +37,7 @@ def _history(seller, place):
     return late
 
 
+@pytest.mark.screenshots
 def test_a_seller_reads_the_charts_follows_a_metric_to_its_orders_and_a_customer_reviews(
     page, live_server, seller, make_product, place, member, sign_in_as, csp_violations
 ):
