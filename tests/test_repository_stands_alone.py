@@ -1,7 +1,8 @@
 """A clone of the repository is the whole product: nothing tracked reaches outside it.
 
 A newcomer clones the repository and nothing else, so a tracked file that names the folder beside
-the clone (the shared folder of the machine it was written on) or an absolute path of one build machine works here and fails there.
+the clone (the shared folder of the machine it was written on) or an absolute path of one build
+machine works here and fails there.
 """
 
 from __future__ import annotations
