@@ -32,10 +32,12 @@ def _document(order: Order) -> DocumentOrder:
     carrier = get_carrier(shipment.carrier) if shipment else None
     service = carrier.service(shipment.service_level) if carrier and shipment else None
     region_line = " ".join(x for x in (order.ship_city, order.ship_region, order.ship_postal_code) if x)
+    zone = _zone(seller.timezone)
     return DocumentOrder(
         order_id=order.pk,
         number=order.number,
-        placed_at=order.placed_at.astimezone(_zone(seller.timezone)),
+        placed_at=order.placed_at.astimezone(zone),
+        shop_timezone=zone.key,
         shop_name=seller.name,
         shop_email=seller.email,
         shop_country=str(seller.country),
