@@ -190,11 +190,27 @@ def order_list(request):
         "poll_query": None if page.prev_cursor else _poll_query(request, order_selectors.newest_order_id(seller_id=seller.pk)),
         "poll_seconds": POLL_SECONDS,
         "bulk_result": bulk_result,
+        "search_elsewhere": _search_elsewhere(request, seller_id=seller.pk, tab=tab, filters=filters),
+        "all_matches_query": _query_without(request, "cursor", tab="all"),
         "can_bulk": tab in BULK_TABS,
         "can_select": tab in SELECT_TABS,
         "current_path": request.get_full_path(),
     }
     return render(request, "dashboard/orders/list.html", context)
+
+
+def _search_elsewhere(request, *, seller_id: int, tab: str, filters) -> list[dict]:
+    """The other tabs holding orders that the search matches, with their counts and links: a
+    search from "Needs action" for an order already shipped says where it is instead of nothing."""
+    if not filters.q or tab == "all":
+        return []
+    counts = order_selectors.count_matches_by_status(seller_id=seller_id, filters=filters, outside_needs_action=tab == "needs_action")
+    labels = dict(forms.TABS)
+    return [
+        {"label": labels[status], "count": count, "query": _query_without(request, "cursor", tab=status)}
+        for status, count in counts.items()
+        if count and status != tab
+    ]
 
 
 def _poll_query(request, after_id: int) -> str:
