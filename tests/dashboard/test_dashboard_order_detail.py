@@ -243,11 +243,31 @@ def test_cancel_without_a_reason_is_a_form_error(owner_client, seller, product, 
 def test_cancelling_part_of_a_line_refunds_those_units(owner_client, seller, product, place):
     order = place(seller, lines=(("MUG-1", 3, "10.00"),))
     line = order.lines.get()
-    html = owner_client.post(f"/orders/{order.pk}/lines/{line.pk}/cancel/", {"quantity": 1, "reason": "customer_request"}, follow=True).content.decode()
+    confirmed = {"quantity": 1, "reason": "customer_request", "confirm_refund": "on"}
+    html = owner_client.post(f"/orders/{order.pk}/lines/{line.pk}/cancel/", confirmed, follow=True).content.decode()
     line.refresh_from_db()
     assert line.quantity_cancelled == 1
     assert "Cancelled 1 unit of MUG-1: Customer asked; $10.00 refunded" in html
     assert Order.objects.get(pk=order.pk).status == "pending"
+
+
+def test_cancelling_units_of_a_paid_line_asks_to_confirm_their_refund_first(owner_client, seller, product, place):
+    order = place(seller, lines=(("MUG-1", 3, "10.00"),))
+    line = order.lines.get()
+
+    response = owner_client.post(f"/orders/{order.pk}/lines/{line.pk}/cancel/", {"quantity": 2, "reason": "out_of_stock"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"Cancel 2 × MUG-1 of order #{order.number} and refund $20.00?" in html
+    assert f'action="/orders/{order.pk}/lines/{line.pk}/cancel/"' in html
+    assert 'name="quantity" value="2"' in html
+    assert order.lines.get().quantity_cancelled == 0
+
+    owner_client.post(f"/orders/{order.pk}/lines/{line.pk}/cancel/", {"quantity": 2, "reason": "out_of_stock", "confirm_refund": "on"})
+
+    assert order.lines.get().quantity_cancelled == 2
+    assert Order.objects.get(pk=order.pk).refunded_total == 20
 
 
 def test_cancelling_more_units_than_the_line_has_is_refused_on_the_field(owner_client, seller, product, place):

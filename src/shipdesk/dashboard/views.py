@@ -416,6 +416,14 @@ def order_ship(request, order_id: int):
     return _render_detail(request, _get_order(request, order_id), ship_form=form, status=422)
 
 
+def _confirm_refund(request, *, order, form, refund, what: str, action: str):
+    """The step before a cancel that gives money back: what is cancelled, how much goes back to
+    the customer, and a button posting the same form again with `confirm_refund` set."""
+    fields = {name: value for name, value in form.cleaned_data.items() if name != "confirm_refund"}
+    context = {"order": order, "refund": refund, "what": what, "action": action, "fields": fields, "reason": form.cleaned_data["reason"]}
+    return render(request, "dashboard/orders/cancel_confirm.html", context)
+
+
 @seller_view
 @require_http_methods(["GET", "POST"])
 def order_cancel(request, order_id: int):
@@ -429,8 +437,8 @@ def order_cancel(request, order_id: int):
             order = _get_order(request, order_id)
             refund = order_services.cancellation_refund(order)
             if refund.total > 0 and "cancel" in workflow.allowed_actions(order_facts(order), ActorKind.SELLER):
-                context = {"order": order, "form": form, "refund": refund}
-                return render(request, "dashboard/orders/cancel_confirm.html", context)
+                what = f"order #{order.number}"
+                return _confirm_refund(request, order=order, form=form, refund=refund, what=what, action=reverse("order_cancel", args=[order.pk]))
         outcome = attempt(
             request,
             lambda: order_services.cancel_order(
@@ -449,12 +457,21 @@ def order_cancel(request, order_id: int):
 
 
 @seller_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_cancel_line(request, order_id: int, line_id: int):
+    if request.method == "GET":
+        return _back_to_order(order_id)
     order, line = _get_order_line(request, order_id, line_id)
     form = forms.CancelLineForm(request.POST, line=line)
     if form.is_valid():
         data = form.cleaned_data
+        if not data["confirm_refund"] and "cancel_line" in workflow.allowed_actions(order_facts(order), ActorKind.SELLER):
+            lines = list(order.lines.all())
+            refund = order_services.line_cancellation_refund(order=order, lines=lines, line=line, quantity=data["quantity"])
+            if refund.total > 0:
+                what = f"{data['quantity']} × {line.sku} of order #{order.number}"
+                action = reverse("order_cancel_line", args=[order.pk, line.pk])
+                return _confirm_refund(request, order=order, form=form, refund=refund, what=what, action=action)
         outcome = attempt(
             request,
             lambda: order_services.cancel_line(

@@ -648,6 +648,28 @@ def cancellation_refund(order: Order) -> refunds.RefundBreakdown:
     )
 
 
+def line_cancellation_refund(*, order: Order, lines: list[OrderLine], line: OrderLine, quantity: int) -> refunds.RefundBreakdown:
+    """What cancelling `quantity` units of `line` refunds as the order stands: those units and
+    their tax share, or — when they are the last open units — the whole order's remainder.
+
+    The line-cancel action refunds exactly this; the dashboard shows it before the seller confirms.
+    """
+    if sum(l.open_quantity for l in lines) == quantity:
+        return cancellation_refund(order)
+    if not _refundable(order):
+        return refunds.NOTHING
+    return refunds.line_refund(
+        unit_price=line.unit_price,
+        tax=line.tax,
+        quantity=line.quantity,
+        cancelled_before=line.quantity_cancelled,
+        cancelling=quantity,
+        currency=order.currency,
+        remaining_total=order.total - order.refunded_total,
+        remaining_tax=order.tax_total - order.refunded_tax,
+    )
+
+
 def _refund_params(refund: refunds.RefundBreakdown, currency: str) -> dict[str, str]:
     """The refund's breakdown for the timeline event and the customer's email (decimal strings)."""
     return {
@@ -757,20 +779,7 @@ def cancel_line(*, order_id: int, seller_id: int | None, line_id: int, quantity:
         return _cancel_locked(order=order, lines=lines, actor=actor, reason=reason, note=note)
 
     now = timezone.now()
-    refund = (
-        refunds.line_refund(
-            unit_price=line.unit_price,
-            tax=line.tax,
-            quantity=line.quantity,
-            cancelled_before=line.quantity_cancelled,
-            cancelling=quantity,
-            currency=order.currency,
-            remaining_total=order.total - order.refunded_total,
-            remaining_tax=order.tax_total - order.refunded_tax,
-        )
-        if _refundable(order)
-        else refunds.NOTHING
-    )
+    refund = line_cancellation_refund(order=order, lines=lines, line=line, quantity=quantity)
     moves: list[StockMove] = []
     _withdraw_substitute_offers(order=order, line_ids=[line.pk], now=now)
     _give_back(order=order, line=line, quantity=quantity, actor=actor, moves=moves)
