@@ -190,16 +190,6 @@ def test_the_live_check_flags_a_tracking_number_already_on_another_shipment(owne
     assert text == f"✗ Tracking number {UPS_NUMBER} is already used on another of your shipments."
 
 
-def test_the_live_check_does_not_count_another_shops_shipment(owner_client, make_seller, make_product, seller, product, place):
-    elsewhere = make_seller("other-shop")
-    make_product(elsewhere)
-    advance(place(elsewhere), "shipped")  # uses UPS_NUMBER, in another shop
-
-    response = owner_client.get("/orders/tracking-check/", {"carrier": "ups", "tracking_number": UPS_NUMBER}, headers={"HX-Request": "true"})
-
-    assert "is a valid UPS tracking number" in response.content.decode()
-
-
 def test_a_refused_ships_error_sits_where_the_live_check_writes(owner_client, seller, product, place):
     order = advance(place(seller), "processing")
 
