@@ -122,13 +122,104 @@ def test_the_tracking_number_is_checked_as_it_is_typed(owner_client, carrier, nu
 
 def test_cancelling_with_a_reason_refunds_and_releases_the_stock(owner_client, seller, product, place):
     order = advance(place(seller), "confirmed")
-    html = owner_client.post(f"/orders/{order.pk}/cancel/", {"reason": "out_of_stock", "note": "Last one was damaged"}, follow=True).content.decode()
+    confirmed = {"reason": "out_of_stock", "note": "Last one was damaged", "confirm_refund": "on"}
+    html = owner_client.post(f"/orders/{order.pk}/cancel/", confirmed, follow=True).content.decode()
     order.refresh_from_db()
     assert order.status == "cancelled" and order.payment_status == "refunded"
     assert f"Order #{order.number} cancelled. The customer is refunded." in html
     assert "Order cancelled: Out of stock; $29.99 refunded" in html
     assert "Last one was damaged" in html
     assert Product.objects.get(pk=product.pk).reserved == 0
+
+
+def test_cancelling_a_paid_order_asks_to_confirm_the_refund_and_changes_nothing_until_then(owner_client, seller, product, place):
+    order = advance(place(seller), "confirmed")
+
+    response = owner_client.post(f"/orders/{order.pk}/cancel/", {"reason": "customer_request", "note": "Changed their mind"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"Cancel order #{order.number} and refund $29.99?" in html
+    assert "Cancel and refund $29.99</button>" in html
+    assert 'name="confirm_refund" value="on"' in html
+    assert 'name="note" value="Changed their mind"' in html  # carried to the confirming post
+    order.refresh_from_db()
+    assert (order.status, order.payment_status, order.refunded_total) == ("confirmed", "paid", 0)
+
+    owner_client.post(f"/orders/{order.pk}/cancel/", {"reason": "customer_request", "note": "Changed their mind", "confirm_refund": "on"})
+
+    order.refresh_from_db()
+    assert (order.status, order.payment_status) == ("cancelled", "refunded")
+    assert order.cancellations.get().note == "Changed their mind"
+
+
+def test_cancelling_an_unpaid_order_refunds_nothing_and_needs_no_confirmation(owner_client, seller, product, place):
+    order = place(seller, paid=False)
+
+    response = owner_client.post(f"/orders/{order.pk}/cancel/", {"reason": "payment_issue"})
+
+    assert response.status_code == 302
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
+
+
+def test_the_cancel_form_says_the_amount_to_be_refunded(owner_client, seller, product, place):
+    order = place(seller)
+    html = owner_client.get(f"/orders/{order.pk}/").content.decode()
+    assert "The customer is refunded $29.99." in html
+
+
+@pytest.mark.parametrize("action, anchor", [("ship", "#ship-form"), ("cancel", "")])
+def test_reloading_an_action_url_goes_back_to_the_order_page(owner_client, seller, product, place, action, anchor):
+    order = advance(place(seller), "processing")
+
+    response = owner_client.get(f"/orders/{order.pk}/{action}/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/orders/{order.pk}/{anchor}"
+    assert Order.objects.get(pk=order.pk).status == "processing"
+
+
+def test_the_live_check_flags_a_tracking_number_already_on_another_shipment(owner_client, seller, product, place):
+    advance(place(seller), "shipped")  # uses UPS_NUMBER
+
+    response = owner_client.get(
+        "/orders/tracking-check/", {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER.lower()}, headers={"HX-Request": "true"}
+    )
+
+    text = re.sub(r"<[^>]+>", "", response.content.decode()).strip()
+    assert text == f"✗ Tracking number {UPS_NUMBER} is already used on another of your shipments."
+
+
+def test_a_refused_ships_error_sits_where_the_live_check_writes(owner_client, seller, product, place):
+    order = advance(place(seller), "processing")
+
+    response = owner_client.post(f"/orders/{order.pk}/ship/", {"carrier": "ups", "service_level": "ground", "tracking_number": "1Z999AA10123456785"})
+
+    # The live check swaps #tracking-feedback: the refusal inside it goes at the first keystroke.
+    feedback = re.search(r'<div id="tracking-feedback"[^>]*>(.*?)</div>', response.content.decode(), re.S)
+    assert feedback and "is not a valid UPS tracking number." in feedback.group(1)
+
+
+def test_the_ship_anyway_box_stays_ticked_when_the_next_refusal_is_about_the_number(owner_client, seller, product, place):
+    from shipdesk.shipping.pack_checks import record_pack_scans
+    from tests.builders import SELLER_ACTOR
+
+    order = advance(place(seller), "processing")  # 2 × MUG-1
+    record_pack_scans(order_id=order.pk, seller_id=seller.pk, actor=SELLER_ACTOR, scans=["MUG-1"])
+    ship = {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER}
+
+    first = owner_client.post(f"/orders/{order.pk}/ship/", ship).content.decode()
+    assert "The pack check is missing 1 × MUG-1. Confirm to ship it anyway." in first
+    assert 'name="confirm_incomplete_pack"' in first
+
+    retyped = {**ship, "tracking_number": "1Z999AA10123456785", "incomplete_pack_offered": "1", "confirm_incomplete_pack": "on"}
+    second = owner_client.post(f"/orders/{order.pk}/ship/", retyped).content.decode()
+    assert "is not a valid UPS tracking number." in second
+    assert re.search(r'name="confirm_incomplete_pack"[^>]*checked', second)
+
+    third = owner_client.post(f"/orders/{order.pk}/ship/", {**retyped, "tracking_number": UPS_NUMBER})
+    assert third.status_code == 302
+    assert Order.objects.get(pk=order.pk).status == "shipped"
 
 
 def test_cancel_without_a_reason_is_a_form_error(owner_client, seller, product, place):
@@ -142,11 +233,31 @@ def test_cancel_without_a_reason_is_a_form_error(owner_client, seller, product, 
 def test_cancelling_part_of_a_line_refunds_those_units(owner_client, seller, product, place):
     order = place(seller, lines=(("MUG-1", 3, "10.00"),))
     line = order.lines.get()
-    html = owner_client.post(f"/orders/{order.pk}/lines/{line.pk}/cancel/", {"quantity": 1, "reason": "customer_request"}, follow=True).content.decode()
+    confirmed = {"quantity": 1, "reason": "customer_request", "confirm_refund": "on"}
+    html = owner_client.post(f"/orders/{order.pk}/lines/{line.pk}/cancel/", confirmed, follow=True).content.decode()
     line.refresh_from_db()
     assert line.quantity_cancelled == 1
     assert "Cancelled 1 unit of MUG-1: Customer asked; $10.00 refunded" in html
     assert Order.objects.get(pk=order.pk).status == "pending"
+
+
+def test_cancelling_units_of_a_paid_line_asks_to_confirm_their_refund_first(owner_client, seller, product, place):
+    order = place(seller, lines=(("MUG-1", 3, "10.00"),))
+    line = order.lines.get()
+
+    response = owner_client.post(f"/orders/{order.pk}/lines/{line.pk}/cancel/", {"quantity": 2, "reason": "out_of_stock"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"Cancel 2 × MUG-1 of order #{order.number} and refund $20.00?" in html
+    assert f'action="/orders/{order.pk}/lines/{line.pk}/cancel/"' in html
+    assert 'name="quantity" value="2"' in html
+    assert order.lines.get().quantity_cancelled == 0
+
+    owner_client.post(f"/orders/{order.pk}/lines/{line.pk}/cancel/", {"quantity": 2, "reason": "out_of_stock", "confirm_refund": "on"})
+
+    assert order.lines.get().quantity_cancelled == 2
+    assert Order.objects.get(pk=order.pk).refunded_total == 20
 
 
 def test_cancelling_more_units_than_the_line_has_is_refused_on_the_field(owner_client, seller, product, place):

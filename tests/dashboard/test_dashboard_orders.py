@@ -73,6 +73,40 @@ def test_search_finds_an_order_by_number_customer_email_sku_or_tracking_number(o
     assert other.number not in row_numbers(response)
 
 
+def test_searching_from_needs_action_for_a_shipped_order_says_which_tab_holds_it(owner_client, seller, product, place):
+    advance(place(seller), "confirmed")  # something that needs action, not the match
+    shipped = advance(place(seller), "shipped")
+
+    response = owner_client.get("/orders/", {"tab": "needs_action", "q": str(shipped.number)})
+
+    html = re.sub(r"\s+", " ", response.content.decode())
+    assert row_numbers(response) == []
+    assert f'None in this tab; matching “{shipped.number}”: <a href="?q={shipped.number}&amp;tab=shipped">Shipped (1)</a>.' in html
+    assert f'<a href="?q={shipped.number}&amp;tab=all">Show all matches</a>' in html
+    assert row_numbers(owner_client.get("/orders/", {"tab": "shipped", "q": str(shipped.number)})) == [shipped.number]
+
+
+def test_a_search_matching_in_this_tab_and_others_lists_these_and_names_the_others(owner_client, seller, product, place):
+    pending = place(seller, customer_name="Grace Hopper")
+    delivered = advance(place(seller, customer_name="Grace Hopper"), "delivered")
+
+    response = owner_client.get("/orders/", {"tab": "pending", "q": "grace"})
+
+    html = re.sub(r"\s+", " ", response.content.decode())
+    assert row_numbers(response) == [pending.number]
+    assert "Also matching “grace”:" in html and ">Delivered (1)</a>" in html
+    assert delivered.number not in row_numbers(response)
+
+
+def test_a_search_in_needs_action_does_not_point_elsewhere_for_orders_it_already_shows(owner_client, seller, product, place):
+    pending = place(seller, customer_name="Grace Hopper")
+
+    response = owner_client.get("/orders/", {"q": "grace"})
+
+    assert row_numbers(response) == [pending.number]
+    assert "search-elsewhere" not in response.content.decode()
+
+
 def test_filters_narrow_the_list_by_payment_overdue_and_placed_date(owner_client, seller, product, place):
     now = timezone.now()
     old = place(seller, placed_at=now - timedelta(days=10))

@@ -88,6 +88,15 @@ def test_a_metric_lists_its_late_orders_first_each_linking_to_the_order(owner_cl
     assert "after the deadline" in html
 
 
+def test_a_metrics_orders_page_names_its_target_once(owner_client, seller, product, place):
+    shipped_late(place, seller)
+
+    html = owner_client.get("/performance/late_shipment/orders/").content.decode()
+
+    assert "target below 4.0 %" in html
+    assert "target target" not in html
+
+
 def test_another_sellers_orders_are_never_in_the_drill_down(owner_client, seller, product, make_seller, make_product, place):
     other = make_seller("other-shop")
     make_product(other)

@@ -7,8 +7,10 @@ its text extracted with pdftotext: what a printer and a scanner at the packing b
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -192,6 +194,25 @@ def test_a_pick_list_sums_each_sku_across_the_orders_in_bin_order(shop, place, s
     assert re.search(rf"B-9 TOTE Tote 5 #{a.number}, #{c.number}$", lines[1])
     assert re.search(rf"B-10 MUG-1 Mug-1 3 #{a.number}, #{b.number}$", lines[2])
     assert "3 orders, 11 items" in squeeze(pdf.text(pick))
+
+
+@pytest.mark.parametrize(
+    ("zone", "stamp"),
+    [
+        ("America/New_York", "15 Jan 2025 09:30 EST (America/New_York)"),
+        ("Asia/Tokyo", "15 Jan 2025 23:30 JST (Asia/Tokyo)"),
+        ("UTC", "15 Jan 2025 14:30 UTC"),
+    ],
+)
+def test_a_pick_list_is_stamped_on_the_shops_clock_with_the_zone_named(shop, place, seller_api, pdf, zone, stamp):
+    shop.timezone = zone
+    shop.save(update_fields=["timezone"])
+    order = place(shop, lines=(("MUG-1", 1, "12.50"),))
+
+    with time_machine.travel(datetime(2025, 1, 15, 14, 30, tzinfo=UTC), tick=False):
+        pick = post_pdf(seller_api, "/documents/pick-list", [order.pk])
+
+    assert f"1 order, 1 item · {stamp}" in squeeze(pdf.text(pick))
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,8 @@ The browser test of scanning is tests/e2e/test_scan_to_pack.py; these pin the se
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -143,11 +145,45 @@ def test_the_bulk_print_buttons_give_one_pdf_for_the_selected_orders(signed_in, 
     assert pdf.pages(response.content) == 3
 
 
-def test_the_bulk_print_without_a_selection_goes_back_with_a_message(signed_in, db):
-    response = signed_in.post("/orders/documents/", {"document": "labels", "next": "/orders/?status=processing"}, follow=True)
+def test_the_bulk_print_without_a_selection_says_so_on_a_short_page_of_its_own(signed_in, db):
+    # The print buttons open a new tab: the answer must not be the whole orders list again there.
+    response = signed_in.post("/orders/documents/", {"document": "labels", "next": "/orders/?status=processing"})
 
-    assert response.redirect_chain[-1][0] == "/orders/?status=processing"
-    assert "Select the orders to print first." in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Select the orders to print first." in html
+    assert 'id="order-list"' not in html and 'class="sidebar"' not in html
+    assert 'href="/orders/?status=processing"' in html
+
+
+def test_labels_for_only_unshipped_orders_print_nothing_and_name_the_orders(signed_in, processing):
+    response = signed_in.post("/orders/documents/", {"document": "labels", "order_ids": [processing.pk]})
+
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "No labels printed" in html
+    assert f"#{processing.number} is not shipped yet: a label needs a shipment, so ship it first." in html
+    assert 'id="order-list"' not in html and 'class="sidebar"' not in html
+
+
+def test_labels_for_a_mixed_selection_name_the_skipped_orders_and_print_the_others(signed_in, seller, processing, place, pdf):
+    shipped = advance(place(seller, lines=(("MUG-1", 1, "12.50"),)), "shipped")
+    other = advance(place(seller, lines=(("MUG-1", 1, "12.50"),)), "processing")
+    ids = [processing.pk, shipped.pk, other.pk]
+
+    response = signed_in.post("/orders/documents/", {"document": "labels", "order_ids": ids})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Labels for 1 of 3 orders" in html
+    assert f"#{processing.number}, #{other.number} are not shipped yet" in html
+    assert f"Ready to print: #{shipped.number}." in html
+    offered = [int(i) for i in re.findall(r'name="order_ids" value="(\d+)"', html)]
+    assert offered == [shipped.pk]
+
+    labels = signed_in.post("/orders/documents/", {"document": "labels", "order_ids": offered})
+    assert labels["Content-Type"] == "application/pdf"
+    assert pdf.barcodes(labels.content) == [shipped.shipment.tracking_number]
 
 
 def test_control_characters_a_scanner_sends_are_dropped_not_stored(signed_in, processing):

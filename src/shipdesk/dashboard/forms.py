@@ -165,6 +165,10 @@ class ShipForm(Styled, forms.Form):
         self.carriers = ship_carriers()
         self.fields["carrier"].choices = [("", "Choose a carrier")] + [(c.code, c.name) for c in self.carriers]
 
+    def offered_incomplete_pack(self) -> bool:
+        """Whether the "ship anyway" box was on the form that was posted (or was ticked)."""
+        return self.is_bound and (self.data.get("incomplete_pack_offered") == "1" or self.data.get("confirm_incomplete_pack") == "on")
+
     def selected_carrier(self):
         code = self.data.get("carrier") if self.is_bound else self.initial.get("carrier")
         return next((c for c in self.carriers if c.code == code), None)
@@ -182,6 +186,8 @@ CANCEL_REASONS = [
 class CancelForm(Styled, forms.Form):
     reason = forms.ChoiceField(label="Reason", choices=CANCEL_REASONS)
     note = forms.CharField(label="Note (optional, kept on the timeline)", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # Set by the confirmation page's button: the seller has seen the amount to be refunded.
+    confirm_refund = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class CancelLineForm(CancelForm):

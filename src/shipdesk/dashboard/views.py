@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shipdesk.accounts import selectors as accounts_selectors
 from shipdesk.accounts import services as accounts_services
@@ -190,11 +190,27 @@ def order_list(request):
         "poll_query": None if page.prev_cursor else _poll_query(request, order_selectors.newest_order_id(seller_id=seller.pk)),
         "poll_seconds": POLL_SECONDS,
         "bulk_result": bulk_result,
+        "search_elsewhere": _search_elsewhere(request, seller_id=seller.pk, tab=tab, filters=filters),
+        "all_matches_query": _query_without(request, "cursor", tab="all"),
         "can_bulk": tab in BULK_TABS,
         "can_select": tab in SELECT_TABS,
         "current_path": request.get_full_path(),
     }
     return render(request, "dashboard/orders/list.html", context)
+
+
+def _search_elsewhere(request, *, seller_id: int, tab: str, filters) -> list[dict]:
+    """The other tabs holding orders that the search matches, with their counts and links: a
+    search from "Needs action" for an order already shipped says where it is instead of nothing."""
+    if not filters.q or tab == "all":
+        return []
+    counts = order_selectors.count_matches_by_status(seller_id=seller_id, filters=filters, outside_needs_action=tab == "needs_action")
+    labels = dict(forms.TABS)
+    return [
+        {"label": labels[status], "count": count, "query": _query_without(request, "cursor", tab=status)}
+        for status, count in counts.items()
+        if count and status != tab
+    ]
 
 
 def _poll_query(request, after_id: int) -> str:
@@ -328,7 +344,7 @@ def _render_detail(request, order, *, ship_form=None, cancel_form=None, note_for
         "cancel_form": cancel_form or forms.CancelForm(),
         "note_form": note_form or forms.NoteForm(),
         "open_units": sum(line.open_quantity for line in lines),
-        "refundable": order.total - order.refunded_total if order.payment_status in workflow.PAID_STATES else None,
+        "refundable": order_services.cancellation_refund(order).total or None,
     }
     return render(request, "dashboard/orders/detail.html", context, status=status)
 
@@ -363,10 +379,21 @@ def order_deliver(request, order_id: int):
     return _order_action(request, order_id, order_services.deliver_order, lambda o: f"Order #{o.number} marked delivered.")
 
 
+def _back_to_order(order_id: int, anchor: str = ""):
+    """A GET of an action's URL (a refused form was reloaded, or its URL bookmarked): the order
+    page, rather than a blank 405."""
+    return redirect(reverse("order", args=[order_id]) + anchor)
+
+
 @seller_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_ship(request, order_id: int):
+    if request.method == "GET":
+        return _back_to_order(order_id, "#ship-form")
     form = forms.ShipForm(request.POST)
+    # Once the "ship anyway" box was offered it stays, ticked as it was, whatever the next
+    # refusal is about (a mistyped number must not take it away).
+    form.pack_incomplete = form.offered_incomplete_pack()
     if form.is_valid():
         data = form.cleaned_data
         outcome = attempt(
@@ -385,15 +412,33 @@ def order_ship(request, order_id: int):
         )
         if outcome.ok:
             return redirect("order", order_id=order_id)
-        form.pack_incomplete = outcome.error.code == "pack_check_incomplete"
+        form.pack_incomplete = form.pack_incomplete or outcome.error.code == "pack_check_incomplete"
     return _render_detail(request, _get_order(request, order_id), ship_form=form, status=422)
 
 
+def _confirm_refund(request, *, order, form, refund, what: str, action: str):
+    """The step before a cancel that gives money back: what is cancelled, how much goes back to
+    the customer, and a button posting the same form again with `confirm_refund` set."""
+    fields = {name: value for name, value in form.cleaned_data.items() if name != "confirm_refund"}
+    context = {"order": order, "refund": refund, "what": what, "action": action, "fields": fields, "reason": form.cleaned_data["reason"]}
+    return render(request, "dashboard/orders/cancel_confirm.html", context)
+
+
 @seller_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_cancel(request, order_id: int):
+    """Cancel the order. One that refunds money asks first: a page saying how much goes back to
+    the customer, whose button posts the same form again with `confirm_refund`."""
+    if request.method == "GET":
+        return _back_to_order(order_id)
     form = forms.CancelForm(request.POST)
     if form.is_valid():
+        if not form.cleaned_data["confirm_refund"]:
+            order = _get_order(request, order_id)
+            refund = order_services.cancellation_refund(order)
+            if refund.total > 0 and "cancel" in workflow.allowed_actions(order_facts(order), ActorKind.SELLER):
+                what = f"order #{order.number}"
+                return _confirm_refund(request, order=order, form=form, refund=refund, what=what, action=reverse("order_cancel", args=[order.pk]))
         outcome = attempt(
             request,
             lambda: order_services.cancel_order(
@@ -412,12 +457,21 @@ def order_cancel(request, order_id: int):
 
 
 @seller_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_cancel_line(request, order_id: int, line_id: int):
+    if request.method == "GET":
+        return _back_to_order(order_id)
     order, line = _get_order_line(request, order_id, line_id)
     form = forms.CancelLineForm(request.POST, line=line)
     if form.is_valid():
         data = form.cleaned_data
+        if not data["confirm_refund"] and "cancel_line" in workflow.allowed_actions(order_facts(order), ActorKind.SELLER):
+            lines = list(order.lines.all())
+            refund = order_services.line_cancellation_refund(order=order, lines=lines, line=line, quantity=data["quantity"])
+            if refund.total > 0:
+                what = f"{data['quantity']} × {line.sku} of order #{order.number}"
+                action = reverse("order_cancel_line", args=[order.pk, line.pk])
+                return _confirm_refund(request, order=order, form=form, refund=refund, what=what, action=action)
         outcome = attempt(
             request,
             lambda: order_services.cancel_line(
@@ -486,8 +540,9 @@ def service_options(request):
 def tracking_check(request):
     """The ship form's live check of the tracking number, as the seller types or scans it.
 
-    With a carrier chosen, the same check the ship action makes (`check_tracking`), so what is
-    said here is what shipping would say; without one, which carriers the number looks like.
+    With a carrier chosen, the same checks the ship action makes (`check_tracking`, then
+    `check_tracking_unused`), so what is said here is what shipping would say; without one, which
+    carriers the number looks like.
     """
     raw = request.GET.get("tracking_number", "")[:256]
     carrier = get_carrier(request.GET.get("carrier", ""))
@@ -500,7 +555,11 @@ def tracking_check(request):
         # The service level does not change what a valid number is; use the chosen one if any.
         service = request.GET.get("service_level") or carrier.services[0].code
         try:
-            context["valid"] = order_services.check_tracking(carrier_code=carrier.code, service_level=service, tracking_number=raw)
+            number = order_services.check_tracking(carrier_code=carrier.code, service_level=service, tracking_number=raw)
+            # The duplicate test of the ship action itself, so a number that passes here is not
+            # refused on submit for being on another shipment.
+            order_services.check_tracking_unused(seller_id=request.seller.pk, carrier_code=carrier.code, number=number)
+            context["valid"] = number
             context["carrier"] = carrier
         except ShipdeskError as exc:
             context["error"] = exc.message

@@ -8,9 +8,13 @@ dashboard alert, and sends nothing itself (the worker does, `notifications.deliv
 from __future__ import annotations
 
 import logging
+import operator
+from collections.abc import Iterable
 from datetime import datetime
+from functools import reduce
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from shipdesk.actors import SYSTEM, Actor
@@ -236,6 +240,33 @@ def mark_alert_read(*, alert_id: int, seller_id: int | None, at: datetime | None
     if alert is None:
         raise NotFound("Alert not found.")
     return alert
+
+
+# The alerts that ask the seller for a step of an order, by step: what the step settles. A new
+# order, a failed payment and a short line all wait for the confirmation (which needs the order
+# paid and every line in stock); a due-soon or overdue alert waits for the step it names.
+_DEADLINE_KINDS = (K.SELLER_DUE_SOON, K.SELLER_OVERDUE)
+ALERTS_ASKING_FOR = {
+    "confirm": Q(kind__in=(K.SELLER_NEW_ORDER, K.SELLER_PAYMENT_FAILED, K.SELLER_OUT_OF_STOCK))
+    | Q(kind__in=_DEADLINE_KINDS, notification__stage="confirm"),
+    "process": Q(kind__in=_DEADLINE_KINDS, notification__stage="process"),
+    "ship": Q(kind__in=_DEADLINE_KINDS, notification__stage="ship"),
+}
+
+
+def resolve_step_alerts(*, order, steps: Iterable[str], at: datetime | None = None) -> int:
+    """Mark read the order's unread alerts that asked for one of `steps`, now taken (or moot:
+    a cancellation settles them all). Returns how many.
+
+    Called by the order services inside the transaction of the step, so the bell never shows
+    "confirm #1001" for an order that is already confirmed or cancelled. Other alerts of the
+    order (a delivery exception, a customer's answer) stay unread: they are news, not a to-do.
+    """
+    wanted = [ALERTS_ASKING_FOR[step] for step in steps]
+    if not wanted:
+        return 0
+    asking = reduce(operator.or_, wanted)
+    return Alert.objects.filter(asking, seller_id=order.seller_id, order_id=order.pk, read_at__isnull=True).update(read_at=at or timezone.now())
 
 
 def mark_all_alerts_read(*, seller_id: int, at: datetime | None = None) -> int:

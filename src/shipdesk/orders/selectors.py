@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
@@ -155,6 +155,17 @@ def list_orders(*, seller_id: int | None, filters: OrderFilters, sort: str = "-p
         next_cursor=_row_cursor(sort, field, rows[-1], _AFTER) if rows else None,
         prev_cursor=_row_cursor(sort, field, rows[0], _BEFORE) if more else None,
     )
+
+
+def count_matches_by_status(*, seller_id: int, filters: OrderFilters, outside_needs_action: bool = False) -> dict[str, int]:
+    """How many orders match `filters` in each status, whatever status they ask for: where a
+    search's matches are, so a list showing one status can say which others hold them. With
+    `outside_needs_action`, only orders with no step due (those "needs action" does not show).
+    One query."""
+    qs = filter_orders(seller_id=seller_id, filters=replace(filters, status=None))
+    if outside_needs_action:
+        qs = qs.filter(action_due_at__isnull=True)
+    return qs.aggregate(**{status: Count("id", filter=Q(status=status)) for status in OrderStatus.values})
 
 
 def count_orders_by_status(*, seller_id: int | None) -> dict[str, int]:

@@ -31,11 +31,12 @@ from shipdesk.errors import IdempotencyConflict, InvalidTrackingNumber, NotFound
 from shipdesk.inventory import services as stock
 from shipdesk.inventory.models import Product, StockMove
 from shipdesk.notifications.models import Notification
-from shipdesk.notifications.services import queue_notification
+from shipdesk.notifications.services import ALERTS_ASKING_FOR, queue_notification, resolve_step_alerts
 from shipdesk.payments.services import record_refund
 from shipdesk.shipping.carriers import get_carrier
 from shipdesk.shipping.models import Shipment
 from shipdesk.shipping.pack_checks import require_complete_pack
+from shipdesk.shipping.selectors import tracking_number_in_use
 from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number, trackable_number, validate_tracking_number
 
 from . import refunds, workflow
@@ -427,6 +428,7 @@ def confirm_order(*, order_id: int, seller_id: int | None, actor: Actor) -> Orde
     order.action_due_at = order.process_by
     _save(order, "status", "confirmed_at", "confirmed_late", "process_by", "action_due_at")
     record_event(order=order, type=OrderEvent.Type.CONFIRMED, actor=actor, at=now, late=order.confirmed_late)
+    resolve_step_alerts(order=order, steps=["confirm"], at=now)
     queue_notification(order=order, kind=Notification.Kind.CUSTOMER_CONFIRMED, recipient=order.customer_email, lines=lines)
     return order
 
@@ -463,6 +465,7 @@ def process_order(*, order_id: int, seller_id: int | None, actor: Actor) -> Orde
     order.action_due_at = order.ship_by
     _save(order, "status", "processing_at", "processed_late", "ship_by", "action_due_at")
     record_event(order=order, type=OrderEvent.Type.PROCESSING_STARTED, actor=actor, at=now, late=order.processed_late)
+    resolve_step_alerts(order=order, steps=["process"], at=now)
     return order
 
 
@@ -491,6 +494,20 @@ def check_tracking(*, carrier_code: str, service_level: str, tracking_number: st
     return number
 
 
+def _tracking_number_in_use(number: str) -> StateConflict:
+    return StateConflict(f"Tracking number {number} is already used on another of your shipments.", details={"tracking_number": number})
+
+
+def check_tracking_unused(*, seller_id: int, carrier_code: str, number: str) -> None:
+    """Refuse (409) a normalised number that already labels another shipment of this carrier.
+
+    The ship action calls it under the order's lock; the dashboard's live check calls it as the
+    seller types, so a number that passes there is not refused on submit for being a duplicate.
+    """
+    if tracking_number_in_use(seller_id=seller_id, carrier=carrier_code, tracking_number=number):
+        raise _tracking_number_in_use(number)
+
+
 @transaction.atomic
 def ship_order(
     *,
@@ -510,12 +527,7 @@ def ship_order(
     # A started pack check that is missing units asks for the seller's confirmation (409 pack_check_incomplete).
     require_complete_pack(order=order, confirmed=confirm_incomplete_pack, actor=actor)
     carrier_info = get_carrier(carrier)
-    number_in_use = StateConflict(
-        f"Tracking number {number} is already used on another of your shipments.",
-        details={"tracking_number": number},
-    )
-    if carrier_info.tracked and Shipment.objects.filter(seller_id=order.seller_id, carrier=carrier, tracking_number=number).exists():
-        raise number_in_use
+    check_tracking_unused(seller_id=order.seller_id, carrier_code=carrier, number=number)
     now = timezone.now()
     transit_days = carrier_info.service(service_level).transit_days
     eta = calendar_for(order.seller).add_business_days(now, transit_days)
@@ -535,7 +547,7 @@ def ship_order(
                 eta=eta,
             )
     except IntegrityError:
-        raise number_in_use from None
+        raise _tracking_number_in_use(number) from None
     order.status = OrderStatus.SHIPPED
     order.shipped_at = now
     order.shipped_late = _late(now, order.ship_by)
@@ -554,6 +566,7 @@ def ship_order(
         eta=eta.isoformat(),
         late=order.shipped_late,
     )
+    resolve_step_alerts(order=order, steps=["ship"], at=now)
     queue_notification(
         order=order,
         kind=Notification.Kind.CUSTOMER_SHIPPED,
@@ -620,6 +633,43 @@ def _refundable(order: Order) -> bool:
     return order.payment_status in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED)
 
 
+def cancellation_refund(order: Order) -> refunds.RefundBreakdown:
+    """What cancelling the whole order refunds as it stands: everything not yet refunded (the
+    open units, their remaining tax, shipping and its tax), or nothing if it was never paid.
+
+    The cancel action refunds exactly this; the dashboard shows it before the seller confirms.
+    """
+    if not _refundable(order):
+        return refunds.NOTHING
+    return refunds.remainder_refund(
+        remaining_total=order.total - order.refunded_total,
+        remaining_tax=order.tax_total - order.refunded_tax,
+        shipping_fee=order.shipping_fee,
+    )
+
+
+def line_cancellation_refund(*, order: Order, lines: list[OrderLine], line: OrderLine, quantity: int) -> refunds.RefundBreakdown:
+    """What cancelling `quantity` units of `line` refunds as the order stands: those units and
+    their tax share, or — when they are the last open units — the whole order's remainder.
+
+    The line-cancel action refunds exactly this; the dashboard shows it before the seller confirms.
+    """
+    if sum(l.open_quantity for l in lines) == quantity:
+        return cancellation_refund(order)
+    if not _refundable(order):
+        return refunds.NOTHING
+    return refunds.line_refund(
+        unit_price=line.unit_price,
+        tax=line.tax,
+        quantity=line.quantity,
+        cancelled_before=line.quantity_cancelled,
+        cancelling=quantity,
+        currency=order.currency,
+        remaining_total=order.total - order.refunded_total,
+        remaining_tax=order.tax_total - order.refunded_tax,
+    )
+
+
 def _refund_params(refund: refunds.RefundBreakdown, currency: str) -> dict[str, str]:
     """The refund's breakdown for the timeline event and the customer's email (decimal strings)."""
     return {
@@ -664,18 +714,9 @@ def _cancel_locked(*, order: Order, lines: list[OrderLine], actor: Actor, reason
     OrderLine.objects.bulk_update(lines, ["quantity_cancelled", "stock"])
     stock.write_moves(moves)
 
-    # Everything not yet refunded: the open units, their remaining tax, shipping and its tax.
     # Cancelling the last open units through cancel_line lands here too, so it refunds shipping:
     # the order will not ship.
-    refund = (
-        refunds.remainder_refund(
-            remaining_total=order.total - order.refunded_total,
-            remaining_tax=order.tax_total - order.refunded_tax,
-            shipping_fee=order.shipping_fee,
-        )
-        if _refundable(order)
-        else refunds.NOTHING
-    )
+    refund = cancellation_refund(order)
     refund_amount = refund.total
     cancellation = Cancellation.objects.create(
         seller_id=order.seller_id,
@@ -706,6 +747,8 @@ def _cancel_locked(*, order: Order, lines: list[OrderLine], actor: Actor, reason
         note=note,
         **_refund_params(refund, order.currency),
     )
+    # No step is owed on a cancelled order: every alert asking for one is settled.
+    resolve_step_alerts(order=order, steps=ALERTS_ASKING_FOR, at=now)
     queue_notification(
         order=order,
         kind=Notification.Kind.CUSTOMER_CANCELLED,
@@ -736,20 +779,7 @@ def cancel_line(*, order_id: int, seller_id: int | None, line_id: int, quantity:
         return _cancel_locked(order=order, lines=lines, actor=actor, reason=reason, note=note)
 
     now = timezone.now()
-    refund = (
-        refunds.line_refund(
-            unit_price=line.unit_price,
-            tax=line.tax,
-            quantity=line.quantity,
-            cancelled_before=line.quantity_cancelled,
-            cancelling=quantity,
-            currency=order.currency,
-            remaining_total=order.total - order.refunded_total,
-            remaining_tax=order.tax_total - order.refunded_tax,
-        )
-        if _refundable(order)
-        else refunds.NOTHING
-    )
+    refund = line_cancellation_refund(order=order, lines=lines, line=line, quantity=quantity)
     moves: list[StockMove] = []
     _withdraw_substitute_offers(order=order, line_ids=[line.pk], now=now)
     _give_back(order=order, line=line, quantity=quantity, actor=actor, moves=moves)

@@ -39,3 +39,4 @@ class DocumentOrder:
     ship_to: tuple[str, ...]  # address lines, name first
     lines: tuple[DocumentLine, ...]
     shipment: DocumentShipment | None
+    shop_timezone: str = "UTC"  # IANA name: the shop's clock, for times printed on its papers

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.code128 import Code128
@@ -283,6 +284,22 @@ def _natural(text: str) -> tuple:
     return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text))
 
 
+def _items(count: int) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
+def shop_clock_text(moment: datetime, orders: Sequence[DocumentOrder]) -> str:
+    """"15 Jan 2025 09:30 EST (America/New_York)": `moment` on the shop's clock, the zone named,
+    so a paper printed in the morning does not read as printed in the afternoon. Orders of
+    several shops with different clocks (a platform's batch) are stamped in UTC."""
+    zones = {order.shop_timezone for order in orders}
+    zone = ZoneInfo(zones.pop()) if len(zones) == 1 else ZoneInfo("UTC")
+    local = moment.astimezone(zone)
+    abbreviation = local.tzname() or ""
+    name = abbreviation if abbreviation == zone.key else f"{abbreviation} ({zone.key})".strip()
+    return f"{local:%d %b %Y %H:%M} {name}"
+
+
 def pick_list_pdf(orders: Sequence[DocumentOrder], *, generated_at: datetime) -> bytes:
     styles = _styles()
     size = _page_size(orders[0].shop_country if orders else "")
@@ -312,7 +329,7 @@ def pick_list_pdf(orders: Sequence[DocumentOrder], *, generated_at: datetime) ->
         story = [
             Paragraph(f"Pick list · {_markup(', '.join(shops))}", styles["title"]),
             Paragraph(
-                f"{len(orders)} order{'s' if len(orders) != 1 else ''}, {sum(r.quantity for r in rows)} items · {generated_at:%d %b %Y %H:%M}",
+                f"{len(orders)} order{'s' if len(orders) != 1 else ''}, {_items(sum(r.quantity for r in rows))} · {shop_clock_text(generated_at, orders)}",
                 styles["small"],
             ),
             Paragraph(f"Orders: {numbers}", styles["small"]),

@@ -32,10 +32,12 @@ def _document(order: Order) -> DocumentOrder:
     carrier = get_carrier(shipment.carrier) if shipment else None
     service = carrier.service(shipment.service_level) if carrier and shipment else None
     region_line = " ".join(x for x in (order.ship_city, order.ship_region, order.ship_postal_code) if x)
+    zone = _zone(seller.timezone)
     return DocumentOrder(
         order_id=order.pk,
         number=order.number,
-        placed_at=order.placed_at.astimezone(_zone(seller.timezone)),
+        placed_at=order.placed_at.astimezone(zone),
+        shop_timezone=zone.key,
         shop_name=seller.name,
         shop_email=seller.email,
         shop_country=str(seller.country),
@@ -94,6 +96,20 @@ def document_orders(*, seller_id: int | None, order_ids: list[int], need_shipmen
                 "A label needs a shipment: ship these orders first.", details={"unshipped_orders": unshipped}
             )
     return [_document(found[i]) for i in ids]
+
+
+def tracking_number_in_use(*, seller_id: int, carrier: str, tracking_number: str) -> bool:
+    """Whether `tracking_number` (normalised) already labels a shipment of this carrier, so a
+    new shipment with it would be refused.
+
+    The one test of a duplicate number: the ship action (`orders.services.ship_order`) refuses
+    with it and the dashboard's live check warns with it, so both always agree. Untracked
+    carriers (a local courier, no number to follow) may repeat numbers.
+    """
+    carrier_info = get_carrier(carrier or "")
+    if carrier_info is None or not carrier_info.tracked:
+        return False
+    return Shipment.objects.filter(seller_id=seller_id, carrier=carrier, tracking_number=tracking_number).exists()
 
 
 

@@ -8,7 +8,7 @@ conventions: `seller_view` (signed in, working in one shop), refusals shown by
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shipdesk.dashboard.access import actor_of, seller_view
 from shipdesk.dashboard.feedback import attempt, show_error
-from shipdesk.errors import ShipdeskError
+from shipdesk.errors import NotFound, ShipdeskError
 from shipdesk.orders import selectors as order_selectors
 from shipdesk.orders.models import OrderStatus
 
@@ -142,23 +142,51 @@ def label(request, order_id: int):
     return outcome.value if outcome.ok else redirect("order", order_id=order_id)
 
 
+def _print_result(request, *, back: str, status: int, title: str, problem: str, printable: list | None = None, kind: str = ""):
+    """What the print buttons answer when there is no PDF (or only part of one) to give.
+
+    The buttons open a new tab (the PDF goes to the printer from there), so this is a short page
+    of its own saying what was not printed and why — never the orders page again in that tab.
+    """
+    context = {"title": title, "problem": problem, "back": back, "printable": printable or [], "kind": kind}
+    return render(request, "shipping/print_result.html", context, status=status)
+
+
 @seller_view
 @require_POST
 def batch_documents(request):
-    """The order list's "Print" buttons: the selected orders' slips, labels or pick list as one PDF."""
+    """The order list's "Print" buttons: the selected orders' slips, labels or pick list as one PDF.
+
+    Labels are for shipped orders only: a selection that mixes in unshipped ones is answered
+    with a page naming the orders skipped and a button printing the labels of the others.
+    """
     kind = request.POST.get("document", "")
     back = request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("orders")
     ids = [int(i) for i in request.POST.getlist("order_ids") if i.isdigit() and len(i) < 19]
     if kind not in DOCUMENTS:
-        messages.error(request, "Choose what to print: packing slips, labels or a pick list.")
-        return redirect(back)
+        return _print_result(request, back=back, status=400, title="Nothing printed", problem="Choose what to print: packing slips, labels or a pick list.")
     if not ids:
-        messages.error(request, "Select the orders to print first.")
-        return redirect(back)
-    outcome = attempt(request, lambda: _document(request, ids, kind))
-    return outcome.value if outcome.ok else redirect(back)
+        return _print_result(request, back=back, status=400, title="Nothing printed", problem="Select the orders to print first.")
+    render_pdf, needs_shipment, _ = DOCUMENTS[kind]
+    try:
+        orders = selectors.document_orders(seller_id=request.seller.pk, order_ids=ids)
+    except NotFound as exc:
+        raise Http404(exc.message) from None  # unknown, or another shop's
+    except ShipdeskError as exc:
+        return _print_result(request, back=back, status=exc.status, title="Nothing printed", problem=exc.message)
+    if needs_shipment:
+        skipped = [order for order in orders if order.shipment is None]
+        if skipped:
+            printable = [order for order in orders if order.shipment is not None]
+            numbers = ", ".join(f"#{order.number}" for order in skipped)
+            not_yet = "is not shipped yet" if len(skipped) == 1 else "are not shipped yet"
+            problem = f"{numbers} {not_yet}: a label needs a shipment, so ship {'it' if len(skipped) == 1 else 'them'} first."
+            title = f"Labels for {len(printable)} of {len(orders)} orders" if printable else "No labels printed"
+            return _print_result(request, back=back, status=200 if printable else 409, title=title, problem=problem, printable=printable, kind=kind)
+    filename = f"{DOCUMENTS[kind][2]}-{orders[0].number}.pdf" if len(orders) == 1 else f"{kind}.pdf"
+    return _pdf(render_pdf(orders), filename)
 
 
 # --- the customer's tracking page (no sign-in: the signed link is the credential) -------------
