@@ -1,0 +1,122 @@
+"""`shipdesk run` in a terminal: the port it is told, a clear refusal of a taken one, a quiet screen.
+
+Each test starts the real command in its own process on a free port (see shipdesk_process.py),
+bounded by timeouts, and stops it and everything it started at the end.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import sqlite3
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.notifications.mail_server import free_port
+from tests.ops.shipdesk_process import ShipdeskProcess, clean_environment
+
+
+@pytest.fixture
+def start(tmp_path):
+    started: list[ShipdeskProcess] = []
+
+    def start_command(*args: str, **env: str) -> ShipdeskProcess:
+        process = ShipdeskProcess(list(args), cwd=tmp_path, env=clean_environment(tmp_path, **env))
+        started.append(process)
+        return process
+
+    yield start_command
+    for process in started:
+        process.stop()
+
+
+def fetch(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+def test_run_on_a_taken_port_says_the_port_is_taken_and_exits_non_zero(start):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+
+        shipdesk = start("run", "--port", str(port))
+        code = shipdesk.wait(timeout=60)
+
+    assert code != 0, shipdesk.output
+    assert f"Port {port} on 127.0.0.1 is already in use" in shipdesk.output
+    assert f"make run PORT={port + 1}" in shipdesk.output
+    assert "is running at" not in shipdesk.output
+    assert "Traceback" not in shipdesk.output
+
+
+def test_serve_on_a_taken_port_says_the_port_is_taken_and_exits_non_zero(start):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+
+        shipdesk = start("serve", "--bind", f"127.0.0.1:{port}", SECRET_KEY="serve-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+        code = shipdesk.wait(timeout=60)
+
+    assert code != 0, shipdesk.output
+    assert f"Port {port} on 127.0.0.1 is already in use" in shipdesk.output
+    assert "Traceback" not in shipdesk.output
+
+
+def finished_tasks(tmp_path) -> int:
+    with sqlite3.connect(tmp_path / "var" / "shipdesk.sqlite3", timeout=5) as database:
+        return database.execute("SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'SUCCESSFUL'").fetchone()[0]
+
+
+def test_the_terminal_of_run_shows_no_access_log_and_no_empty_task_lines(start, tmp_path):
+    port = free_port()
+    # Periodic sweeps every half second, so the worker finishes tasks while the test watches.
+    shipdesk = start("run", "--port", str(port), SHIPDESK_WORKER_SCHEDULE_EVERY_SECONDS="0.5")
+    banner = shipdesk.wait_for_line("Shipdesk is running at", timeout=90)
+    assert f"http://127.0.0.1:{port}/" in banner
+
+    assert fetch(f"http://127.0.0.1:{port}/static/dashboard/dashboard.css") == 200
+    assert fetch(f"http://127.0.0.1:{port}/signin/") == 200
+    done = threading.Event()
+    for _ in range(150):  # up to 30 s for the worker to finish a task
+        if finished_tasks(tmp_path):
+            break
+        done.wait(0.2)
+    assert finished_tasks(tmp_path) > 0, "the worker ran no task, so the terminal proves nothing"
+    assert shipdesk.stop() is not None
+
+    printed = shipdesk.output
+    assert not re.search(r'"(GET|POST) /', printed), printed  # gunicorn's access-log lines
+    assert "dashboard.css" not in printed and "/signin/" not in printed
+    assert not re.search(r"^INFO ", printed, re.MULTILINE), printed  # nothing routine at INFO
+    assert not re.search(r"shipdesk\.task task\s*$", printed, re.MULTILINE), printed
+    assert "Booting worker" not in printed and "Listening at" not in printed
+
+
+def test_run_on_another_port_prints_that_port_in_every_address(start):
+    port = free_port()
+    shipdesk = start("run", "--port", str(port))
+    shipdesk.wait_for_line("Shipdesk is running at", timeout=90)
+
+    addresses = re.findall(r"https?://[^\s)]+", shipdesk.output)
+    assert addresses, shipdesk.output
+    assert all(address.startswith(f"http://127.0.0.1:{port}/") for address in addresses), addresses
+    assert fetch(f"http://127.0.0.1:{port}/api/v1/openapi.json") == 200
+
+
+def test_shipdesk_base_url_when_set_is_the_address_run_prints(start):
+    port = free_port()
+    shipdesk = start("run", "--port", str(port), SHIPDESK_BASE_URL="https://shop.example.test/")
+
+    banner = shipdesk.wait_for_line("Shipdesk is running at", timeout=90)
+
+    assert "https://shop.example.test/api/v1/docs" in banner
+    assert f"Served on http://127.0.0.1:{port}/" in shipdesk.output
