@@ -85,6 +85,7 @@ def test_the_terminal_of_run_shows_no_access_log_and_no_empty_task_lines(start, 
 
     assert fetch(f"http://127.0.0.1:{port}/static/dashboard/dashboard.css") == 200
     assert fetch(f"http://127.0.0.1:{port}/signin/") == 200
+    assert fetch(f"http://127.0.0.1:{port}/no-such-page/") == 404
     done = threading.Event()
     for _ in range(150):  # up to 30 s for the worker to finish a task
         if finished_tasks(tmp_path):
@@ -99,6 +100,7 @@ def test_the_terminal_of_run_shows_no_access_log_and_no_empty_task_lines(start, 
     assert not re.search(r"^INFO ", printed, re.MULTILINE), printed  # nothing routine at INFO
     assert not re.search(r"shipdesk\.task task\s*$", printed, re.MULTILINE), printed
     assert "Booting worker" not in printed and "Listening at" not in printed
+    assert printed.count("Not Found: /no-such-page/") == 1, printed  # a warning, said once
 
 
 def test_run_on_another_port_prints_that_port_in_every_address(start):
@@ -120,3 +122,16 @@ def test_shipdesk_base_url_when_set_is_the_address_run_prints(start):
 
     assert "https://shop.example.test/api/v1/docs" in banner
     assert f"Served on http://127.0.0.1:{port}/" in shipdesk.output
+
+
+def test_a_worker_logging_as_text_says_which_task_ran_and_how_it_ended(start, tmp_path):
+    secret = {"SECRET_KEY": "worker-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"}
+    (tmp_path / "var").mkdir()
+    assert start("migrate", "--verbosity", "0", **secret).wait(timeout=120) == 0
+
+    worker = start("worker", "--batch", LOG_FORMAT="text", LOG_LEVEL="INFO", **secret)
+
+    assert worker.wait(timeout=120) == 0, worker.output
+    task_lines = [line for line in worker.output.splitlines() if line.startswith("INFO shipdesk.task ")]
+    assert task_lines, worker.output
+    assert all("task=shipdesk." in line and "status=successful" in line for line in task_lines), task_lines
