@@ -6,12 +6,15 @@ bounded by timeouts, and stops it and everything it started at the end.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import socket
 import sqlite3
 import threading
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -135,3 +138,33 @@ def test_a_worker_logging_as_text_says_which_task_ran_and_how_it_ended(start, tm
     task_lines = [line for line in worker.output.splitlines() if line.startswith("INFO shipdesk.task ")]
     assert task_lines, worker.output
     assert all("task=shipdesk." in line and "status=successful" in line for line in task_lines), task_lines
+
+
+def children_of(pid: int) -> dict[int, str]:
+    """The direct children of a process, with their command lines (Linux /proc)."""
+    found = {}
+    for child in (Path("/proc") / str(pid) / "task" / str(pid) / "children").read_text().split():
+        found[int(child)] = (Path("/proc") / child / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    return found
+
+
+def test_run_whose_worker_dies_says_so_and_exits_non_zero(start):
+    port = free_port()
+    shipdesk = start("run", "--port", str(port))
+    shipdesk.wait_for_line("Shipdesk is running at", timeout=90)
+    (worker,) = [pid for pid, command in children_of(shipdesk.process.pid).items() if "shipdesk.cli worker" in command]
+
+    os.kill(worker, signal.SIGKILL)
+    code = shipdesk.wait(timeout=60)
+
+    assert code != 0, shipdesk.output
+    assert "The worker stopped (exit code -9), so Shipdesk stopped too." in shipdesk.output
+    assert fetch_refused(f"http://127.0.0.1:{port}/signin/")  # the web server went with it
+
+
+def fetch_refused(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=10).close()
+    except urllib.error.URLError as failed:
+        return isinstance(failed.reason, ConnectionRefusedError)
+    return False

@@ -114,7 +114,7 @@ def print_demo_access(console: Console, access: DemoAccess, *, owner_email: str,
         console.print(f"  Sign in:             {owner_email}  password {access.password}")
         console.print(f"  Operator (/admin/):  {operator_email}  password {access.password}")
     else:
-        console.print(f"  Sign in:             {owner_email}  (its password was changed since the demo set it)")
+        console.print(f"  Sign in:             {owner_email}  (the password the demo set was changed, or not kept)")
         console.print(f"  New demo password:   make demo-password   (or: {shipdesk_command()} demo --new-password)")
     console.print(f"  Dashboard:           {base_url}/")
     console.print(f"  API docs:            {base_url}/api/v1/docs")

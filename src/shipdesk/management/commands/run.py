@@ -59,14 +59,17 @@ class Command(BaseCommand):
         # Verbosity 0: the worker's routine INFO lines (one per task) are for production logs.
         worker = subprocess.Popen([python, "-m", "shipdesk.cli", "worker", "--verbosity", "0"], env=env)
         children = {"web server": web, "worker": worker}
-        stopping = False
+        stopping = False  # asked to stop (SIGTERM, Ctrl-C), as opposed to a child dying on its own
+
+        def terminate_children():
+            for child in children.values():
+                if child.poll() is None:
+                    child.terminate()
 
         def stop(*_):
             nonlocal stopping
             stopping = True
-            for child in children.values():
-                if child.poll() is None:
-                    child.terminate()
+            terminate_children()
 
         signal.signal(signal.SIGTERM, stop)
         try:
@@ -77,18 +80,19 @@ class Command(BaseCommand):
             self._print_banner(base_url, address)
             while not stopping and all(child.poll() is None for child in children.values()):
                 time.sleep(0.5)
+            died = next(((name, child.returncode) for name, child in children.items() if child.returncode is not None), None)
         except KeyboardInterrupt:
             stopping = True
         finally:
-            stop()
+            terminate_children()
             for child in children.values():
                 try:
                     child.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     child.kill()
-        if not stopping:  # a child died on its own: say so, and fail like it did
-            name, child = next((n, c) for n, c in children.items() if c.returncode is not None)
-            raise CommandError(f"The {name} stopped (exit code {child.returncode}), so Shipdesk stopped too.")
+        if not stopping:  # a child died on its own: say so, and fail
+            name, code = died
+            raise CommandError(f"The {name} stopped (exit code {code}), so Shipdesk stopped too.")
 
     def _print_banner(self, base_url: str, address: BindAddress) -> None:
         self.stdout.write(self.style.SUCCESS(f"Shipdesk is running at {base_url}/  (API docs: {base_url}/api/v1/docs). Ctrl-C stops it."))
