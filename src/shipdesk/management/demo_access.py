@@ -31,7 +31,7 @@ PLATFORM_TOKEN_NAME = "demo platform token"
 
 @dataclass(frozen=True)
 class DemoAccess:
-    password: str | None  # None: changed since the demo set it, so unknown here
+    password: str | None  # None: someone changed it (or it was never kept), so it is unknown here
     seller_token: str
     platform_token: str
 
@@ -69,7 +69,7 @@ def keep_demo_access(*, seller: Seller, owner_email: str, password: str | None =
         seller_token=_working_token(stored.get("seller_token"), name=SELLER_TOKEN_NAME, seller=seller),
         platform_token=_working_token(stored.get("platform_token"), name=PLATFORM_TOKEN_NAME, seller=None),
     )
-    _write(access if access.password else DemoAccess(stored.get("password"), access.seller_token, access.platform_token))
+    _write(access)
     return access
 
 
