@@ -40,8 +40,16 @@ debian-packages:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
+# The port `make run` serves on; every link it prints and every email's link follow it.
+PORT ?= 8000
+
 run: install
-	$(BIN)/shipdesk run --demo
+	$(BIN)/shipdesk run --demo --port $(PORT)
+
+# A new password for the demo logins (printed), when the one `make run` printed was changed.
+.PHONY: demo-password
+demo-password: install
+	$(BIN)/shipdesk demo --new-password
 
 test: install test-sqlite test-postgres test-other-python
 

@@ -220,11 +220,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # One JSON object per line (LOG_FORMAT=text for a person reading a terminal).
-    "formatters": {"json": {"()": "shipdesk.ops.logs.JsonFormatter"}, "text": {"format": "%(levelname)s %(name)s %(message)s"}},
+    "formatters": {"json": {"()": "shipdesk.ops.logs.JsonFormatter"}, "text": {"()": "shipdesk.ops.logs.TextFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env.str("LOG_FORMAT", default="json")}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # gunicorn's access log is off (`shipdesk serve`): shipdesk.request writes one line per request.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.server": {"level": "WARNING"},
+        # Django's own console handler (under DEBUG) would print each of its lines a second time;
+        # they reach ours through the root, at the same level as everything else.
+        "django": {"handlers": [], "level": env.str("LOG_LEVEL", default="INFO")},
+    },
 }
 
 # Operations (shipdesk.ops): API rate limit per token, readiness threshold, /metrics access.

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -70,7 +71,7 @@ def test_a_password_is_reset_by_an_emailed_link(owner_with_password):
     assert "Check your email" in sent.content.decode()
     (message,) = mail.outbox
     assert message.to == [owner.email] and message.subject == "Reset your Shipdesk password"
-    link = re.search(r"http://testserver(/password-reset/\S+/)", message.body).group(1)
+    link = re.search(rf"{re.escape(settings.SHIPDESK_BASE_URL)}(/password-reset/\S+/)", message.body).group(1)
 
     form = client.get(link, follow=True)
     done = client.post(form.redirect_chain[-1][0], {"new_password1": "brand new passphrase 7", "new_password2": "brand new passphrase 7"}, follow=True)

@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 
@@ -108,7 +109,7 @@ def test_a_new_team_member_is_invited_by_email_and_sets_a_password(owner_client,
     (invitation,) = mail.outbox
     assert invitation.to == ["new.packer@acme.test"]
     assert invitation.subject == "owner@acme.test added you to Acme on Shipdesk"
-    link = re.search(r"http://testserver(/password-reset/\S+/)", invitation.body).group(1)
+    link = re.search(rf"{re.escape(settings.SHIPDESK_BASE_URL)}(/password-reset/\S+/)", invitation.body).group(1)
 
     newcomer = Client()
     form = newcomer.get(link, follow=True)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core.management import call_command
@@ -72,3 +75,23 @@ def test_an_enabled_payment_webhook_provider_needs_its_secret_too(production, db
     assert code == 1 and "ERROR SHIPDESK_STRIPE_WEBHOOK_SECRET: is not set" in out
     production.SHIPDESK_PAYMENT_WEBHOOK_SECRETS = {"generic": "", "stripe": "whsec_stripe_0123456789"}
     assert check()[0] == 0
+
+
+def test_check_without_a_secret_key_says_what_to_set_and_exits_1_without_a_traceback(tmp_path):
+    # A real process: the missing key is found while Django starts, before any test settings apply.
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "SHIPDESK_DATA_DIR": str(tmp_path),
+        "ALLOWED_HOSTS": "shipdesk.example.com",
+    }
+
+    done = subprocess.run(
+        [sys.executable, "-m", "shipdesk.cli", "check"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "ERROR SECRET_KEY: is not set" in output
+    assert "secrets.token_urlsafe(50)" in output
+    assert "Traceback" not in output and "ImproperlyConfigured" not in output

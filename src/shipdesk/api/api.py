@@ -12,6 +12,7 @@ import logging
 from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -81,8 +82,9 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
     return JsonResponse({"error": {"code": code, "message": message, "details": details or {}}}, status=status)
 
 
+@csrf_exempt  # the API is token-authenticated, not cookie; a POST must get this 404, not the CSRF page
 def not_found_view(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-    """Any other URL under /api/: the API's own 404, not Django's HTML page."""
+    """Any other URL under /api/, whatever the method: the API's own 404, not Django's HTML page."""
     return error_response(404, "not_found", "No such endpoint.")
 
 

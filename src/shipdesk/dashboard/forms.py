@@ -74,6 +74,12 @@ class ShopPasswordResetForm(Styled, PasswordResetForm):
     def get_users(self, email):
         return User.objects.filter(email__iexact=email.strip(), is_active=True)
 
+    def save(self, *, extra_email_context=None, **kwargs):
+        # The link names SHIPDESK_BASE_URL, as every other email's links do, not the Host header of
+        # the request that asked for it (which a stranger controls).
+        context = {"base_url": settings.SHIPDESK_BASE_URL, **(extra_email_context or {})}
+        return super().save(extra_email_context=context, **kwargs)
+
 
 class NewPasswordForm(Styled, SetPasswordForm):
     pass

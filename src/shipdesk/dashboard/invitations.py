@@ -2,7 +2,7 @@
 
 Someone new has no password yet: their invitation carries a one-time link to set one (Django's
 password-reset token, valid PASSWORD_RESET_TIMEOUT). Someone who already signs in (for another
-shop) is told where to find the new one.
+shop) is told where to find the new one. Both links start with SHIPDESK_BASE_URL, like every email's.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from shipdesk.notifications.rendering import absolute
 
 from .forms import ShopPasswordResetForm
 
@@ -27,6 +29,6 @@ def send_invitation(request, *, user, seller, invited_by) -> None:
             extra_email_context=context,
         )
         return
-    context["signin_url"] = request.build_absolute_uri(reverse("signin"))
+    context["signin_url"] = absolute(reverse("signin"))
     subject = render_to_string("dashboard/email/added_to_shop_subject.txt", context).strip()
     send_mail(subject, render_to_string("dashboard/email/added_to_shop.txt", context), None, [user.email])

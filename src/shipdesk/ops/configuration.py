@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from . import health
 
@@ -29,11 +30,14 @@ class Finding:
 
 
 def _secret_key() -> list[Finding]:
-    key = settings.SECRET_KEY or ""
+    fix = "set SECRET_KEY to 50+ random characters: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    try:
+        key = settings.SECRET_KEY or ""
+    except ImproperlyConfigured:  # Django refuses to hand out an empty key; this is the place to say so
+        return [Finding(ERROR, "SECRET_KEY", "is not set", fix)]
     weak = len(key) < 50 or len(set(key)) < 10 or any(m in key.lower() for m in INSECURE_KEY_MARKERS)
     if weak:
-        return [Finding(ERROR, "SECRET_KEY", "is short, repetitive or a known placeholder",
-                        "set SECRET_KEY to 50+ random characters: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'")]
+        return [Finding(ERROR, "SECRET_KEY", "is short, repetitive or a known placeholder", fix)]
     return []
 
 
@@ -120,6 +124,7 @@ def configuration_findings() -> list[Finding]:
     found = _secret_key() + _debug_and_hosts() + _email() + _webhooks() + _payments_and_metrics()
     database = _database()
     found += database
-    if not any(f.level == ERROR and f.topic == "DATABASE_URL" for f in database):
+    # The worker's heartbeat table exists only in a reachable, migrated database.
+    if not any(f.level == ERROR and f.topic in ("DATABASE_URL", "migrations") for f in database):
         found += _worker()
     return found

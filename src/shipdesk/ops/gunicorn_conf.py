@@ -21,6 +21,8 @@ limit_request_field_size = 8190
 # shipdesk.request logs one JSON line per request; gunicorn's access log would only repeat it.
 accesslog = None
 errorlog = "-"
+# gunicorn's own lines (starting, booting workers) follow LOG_LEVEL: `shipdesk run` shows warnings only.
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
 
 def child_exit(server, worker) -> None:

@@ -34,6 +34,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+class TextFormatter(logging.Formatter):
+    """LOG_FORMAT=text, for a person at a terminal: level, logger and message, then the fields the
+    JSON line carries as key=value (a record such as the task line has its content only there)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = " ".join(
+            f"{key}={value}" for key, value in record.__dict__.items() if key not in _STANDARD and not key.startswith("_") and value is not None
+        )
+        line = f"{record.levelname} {record.name} {record.getMessage()}" + (f" {fields}" if fields else "")
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
 task_logger = logging.getLogger("shipdesk.task")
 
 

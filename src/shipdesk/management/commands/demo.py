@@ -2,12 +2,12 @@
 
 Everything goes through the services, exactly as the API would do it, so the demo data obeys
 every rule (stock moves, events, deadlines, refunds). Running it twice adds nothing twice: the
-shop is made once; each run prints fresh API tokens (tokens are only ever shown once).
+shop is made once; each run prints the same sign-in password and API tokens while they still work
+(management/demo_access.py).
 """
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,10 +19,11 @@ from rich.console import Console
 from rich.progress import track
 
 from shipdesk.accounts.models import Seller
-from shipdesk.accounts.services import create_api_token, create_seller, create_user
+from shipdesk.accounts.services import create_seller, create_user
 from shipdesk.actors import Actor, ActorKind
 from shipdesk.earnings.demo import add_demo_earnings
 from shipdesk.inventory.services import create_product
+from shipdesk.management.demo_access import keep_demo_access, new_demo_password, print_demo_access, set_demo_password
 from shipdesk.orders import services
 from shipdesk.orders.services import NewOrder, NewOrderLine
 from shipdesk.orders.substitutions import offer_substitute
@@ -31,6 +32,9 @@ from shipdesk.shipping.tracking import sandbox_tracking_number
 
 SLUG = "demo-shop"
 OWNER_EMAIL = "owner@demo-shop.test"
+OPERATOR_EMAIL = "operator@demo-shop.test"
+# Every login the demo makes (email → role in the demo shop; None: the marketplace operator).
+DEMO_LOGINS = {OWNER_EMAIL: "owner", "staff@demo-shop.test": "staff", OPERATOR_EMAIL: None}
 
 PRODUCTS = [
     # sku, title, price, on hand, barcode
@@ -76,29 +80,21 @@ SCENARIOS = [
 class Command(BaseCommand):
     help = "Create a demo shop with products and orders in every state, and print how to sign in."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--new-password", action="store_true", help="Give the demo logins a new password, and print it.")
+
+    def handle(self, *args, new_password=False, **options):
         console = Console(file=self.stdout._out, highlight=False, soft_wrap=True)
         seller = Seller.objects.filter(slug=SLUG).first()
         password = None
         if seller is None:
-            password = secrets.token_urlsafe(9)
+            password = new_demo_password()
             seller = self._make_shop(console, password)
-        seller_token = create_api_token(name="demo seller token", seller=seller).token
-        platform_token = create_api_token(name="demo platform token", seller=None).token
-
-        # Plain lines, not a table: tokens must survive copy and paste whole.
-        operator = OWNER_EMAIL.replace("owner", "operator")
-        console.print("\n[bold]Shipdesk demo shop is ready[/bold]")
-        if password:
-            console.print(f"  Sign in:             {OWNER_EMAIL}  password {password}")
-            console.print(f"  Operator (/admin/):  {operator}  password {password}")
-        else:
-            console.print(f"  Sign in:             {OWNER_EMAIL} (password printed at the first run; reset it with")
-            console.print(f"                       shipdesk createuser {OWNER_EMAIL} --seller {SLUG} --role owner)")
-        console.print("  API docs:            http://127.0.0.1:8000/api/v1/docs")
-        console.print(f"  Seller API token:    {seller_token}")
-        console.print(f"  Platform API token:  {platform_token}")
-        console.print(f"  Try:  curl -H 'Authorization: Bearer {seller_token}' http://127.0.0.1:8000/api/v1/orders/counts")
+        elif new_password:
+            password = new_demo_password()
+            set_demo_password(seller=seller, logins=DEMO_LOGINS, password=password)
+        access = keep_demo_access(seller=seller, owner_email=OWNER_EMAIL, password=password)
+        print_demo_access(console, access, owner_email=OWNER_EMAIL, operator_email=OPERATOR_EMAIL)
         if settings.SHIPDESK_SANDBOX_CARRIER:
             minutes = settings.SHIPDESK_SANDBOX_CARRIER_MINUTES
             console.print(f"  Shipped demo orders travel with the sandbox carrier: delivered {minutes:g} minutes after shipping.")

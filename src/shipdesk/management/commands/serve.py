@@ -1,7 +1,7 @@
 import os
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -14,7 +14,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, bind, workers, timeout, **options):
         from shipdesk.ops.metrics import prepare_multiprocess_dir
+        from shipdesk.ops.serving import base_url_for, parse_bind, port_in_use, port_taken_message
 
+        address = parse_bind(bind)
+        if address is not None:
+            # gunicorn would retry a taken port for seconds and then fail with a line easily missed.
+            if port_in_use(address):
+                raise CommandError(port_taken_message(address, how_to_choose=f"shipdesk serve --bind {address.host}:{address.port + 1}"))
+            # Links this web process writes into emails name the address it serves (or SHIPDESK_BASE_URL).
+            os.environ["SHIPDESK_BASE_URL"] = base_url_for(address)
         # Metrics of all gunicorn workers (and a worker on this host) add up at /metrics.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = prepare_multiprocess_dir()
         argv = [
