@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.db.models import Case, F, IntegerField, Value, When
 
 from shipdesk.actors import Actor
@@ -23,8 +24,10 @@ from .models import Product, StockMove
 RESERVE_BATCH = 500
 
 
-def build_stock_move(*, product_id: int, seller_id: int, kind: str, actor: Actor, on_hand_delta=0, reserved_delta=0, order_id=None, reason=""):
+def build_stock_move(*, product_id: int, seller_id: int, kind: str, actor: Actor, on_hand_delta=0, reserved_delta=0, order_id=None, reason="", at=None):
+    # `at`: when the units moved, the moment of the action that moved them (default now).
     return StockMove(
+        created_at=at or timezone.now(),
         seller_id=seller_id,
         product_id=product_id,
         kind=kind,
