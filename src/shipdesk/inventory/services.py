@@ -128,7 +128,10 @@ def change_stock(*, seller_id: int, sku: str, actor: Actor, reason: str, delta: 
     return product
 
 
-def create_product(*, seller_id: int, sku: str, title: str, price, currency: str, barcode: str = "", bin_location: str = "", on_hand: int = 0, low_stock_threshold: int = 5, actor: Actor) -> Product:
+def create_product(
+    *, seller_id: int, sku: str, title: str, price, currency: str, barcode: str = "", bin_location: str = "", on_hand: int = 0,
+    low_stock_threshold: int = 5, actor: Actor, at=None,
+) -> Product:  # fmt: skip
     from django.db import IntegrityError
 
     from shipdesk import money
@@ -162,7 +165,7 @@ def create_product(*, seller_id: int, sku: str, title: str, price, currency: str
                 low_stock_threshold=low_stock_threshold,
             )
             if on_hand:
-                write_moves([build_stock_move(product_id=product.pk, seller_id=seller_id, kind=StockMove.Kind.RECEIVED, actor=actor, on_hand_delta=on_hand, reason="initial stock")])
+                write_moves([build_stock_move(product_id=product.pk, seller_id=seller_id, kind=StockMove.Kind.RECEIVED, actor=actor, on_hand_delta=on_hand, reason="initial stock", at=at)])
     except IntegrityError as exc:  # a concurrent create of the same SKU or barcode
         raise StateConflict("A product with this SKU or barcode exists.", details={"sku": sku}) from exc
     return product

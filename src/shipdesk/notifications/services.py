@@ -252,7 +252,9 @@ def mark_alert_read(*, alert_id: int, seller_id: int | None, at: datetime | None
 
 
 def mark_all_alerts_read(*, seller_id: int, at: datetime | None = None) -> int:
-    return Alert.objects.filter(seller_id=seller_id, read_at__isnull=True).update(read_at=at or timezone.now())
+    """Mark read every alert the seller had at `at` (default now); an alert raised after `at` stays unread."""
+    at = at or timezone.now()
+    return Alert.objects.filter(seller_id=seller_id, read_at__isnull=True, created_at__lte=at).update(read_at=at)
 
 
 def requeue_failed(*, notification_ids: list[int]) -> int:
