@@ -27,7 +27,11 @@ NEW_YORK = ZoneInfo("America/New_York")  # the demo shop's zone
 WEDNESDAY_MORNING = datetime(2026, 6, 3, 15, 0, tzinfo=UTC)  # 11:00 in New York
 # 03:00 on the Sunday after Independence Day (observed on Friday 3 July): the last business day is Thursday.
 SUNDAY_NIGHT = datetime(2026, 7, 5, 7, 0, tzinfo=UTC)
-MOMENTS = pytest.mark.parametrize("now", [WEDNESDAY_MORNING, SUNDAY_NIGHT], ids=["wednesday-morning", "sunday-night"])
+# Under `shipdesk run --demo` the two shipped orders go with the sandbox carrier, handed over just
+# now; with it off, UPS took them on the last business day.
+MOMENTS = pytest.mark.parametrize(
+    ("now", "sandbox"), [(WEDNESDAY_MORNING, True), (SUNDAY_NIGHT, False)], ids=["wednesday-morning-sandbox-carrier", "sunday-night-ups"]
+)
 
 # The event each header timestamp is written with.
 HEADER_EVENTS = {
@@ -41,15 +45,17 @@ HEADER_EVENTS = {
 SHOP_STEPS = ("confirmed", "processing_started", "shipped", "line_cancelled", "cancelled", "substitute_offered", "note_added")
 
 
-def run_demo(now: datetime) -> Seller:
+def run_demo(now: datetime, settings=None, sandbox: bool = False) -> Seller:
+    if settings is not None:
+        settings.SHIPDESK_SANDBOX_CARRIER = sandbox
     with time_machine.travel(now, tick=False):
         call_command("demo", stdout=io.StringIO())
     return Seller.objects.get(slug="demo-shop")
 
 
 @MOMENTS
-def test_a_newcomer_finds_the_demo_shop_in_good_standing_with_a_handful_of_unread_alerts_that_are_news(db, now):
-    seller = run_demo(now)
+def test_a_newcomer_finds_the_demo_shop_in_good_standing_with_a_handful_of_unread_alerts_that_are_news(db, settings, now, sandbox):
+    seller = run_demo(now, settings, sandbox)
 
     evaluated = SellerStanding.objects.get(seller=seller)
     assert (evaluated.standing, evaluated.points, evaluated.breached) == ("good", 0, [])
@@ -75,8 +81,8 @@ def test_a_newcomer_finds_the_demo_shop_in_good_standing_with_a_handful_of_unrea
 
 
 @MOMENTS
-def test_every_demo_order_happened_in_time_in_the_shops_hours_and_its_timeline_reads_its_header_times(db, now):
-    seller = run_demo(now)
+def test_every_demo_order_happened_in_time_in_the_shops_hours_and_its_timeline_reads_its_header_times(db, settings, now, sandbox):
+    seller = run_demo(now, settings, sandbox)
 
     orders = list(Order.objects.filter(seller=seller).prefetch_related("events"))
     for order in orders:
