@@ -73,7 +73,7 @@ LAST_LOOKED = timedelta(hours=4)
 
 @dataclass(frozen=True)
 class Delivered:
-    """An order that went all the way: placed on business day `days_ago`, delivered 3–4 business days after shipping."""
+    """An order that went all the way: placed on business day `days_ago`, delivered `transit` business days after shipping."""
 
     external_id: str
     days_ago: int  # business days before today it was placed
@@ -115,8 +115,8 @@ DELIVERED = [
 PAYOUT_DAYS_AGO = 8
 # (rating, comment, the shop's reply or "") on the delivered orders with these external ids.
 REVIEWS = {
-    "DEMO-H016": (5, "Lovely mug set, arrived well packed and a day early.", ""),
-    "DEMO-H017": (4, "Good quality tote. Delivery took a day longer than I hoped.", "Thank you! We have switched to an earlier pickup so parcels leave the same day."),
+    "DEMO-H016": (4, "Good quality tote. Delivery took a day longer than I hoped.", "Thank you! We have switched to an earlier pickup so parcels leave the same day."),
+    "DEMO-H017": (5, "Lovely mugs, arrived well packed and a day early.", ""),
     "DEMO-H018": (5, "Exactly as pictured.", ""),
 }  # fmt: skip
 
