@@ -45,16 +45,17 @@ def _released(order: Order) -> bool:
     return ScheduledRelease.objects.filter(order=order, released_at__isnull=False).exists()
 
 
-def record_order_money(*, order: Order, new_order: bool = False) -> list[LedgerEntry]:
+def record_order_money(*, order: Order, new_order: bool = False, at: datetime | None = None) -> list[LedgerEntry]:
     """Append the entries that make the order's ledger match its payment and refunds.
 
     `new_order`: the order was created in the caller's transaction, so it has no entries yet.
+    `at`: the moment of the order action that changed the money (default now); entries are dated by it.
     """
     _in_transaction()
     if order.payment_status not in PAID_STATES:
         return []
     entries = [] if new_order else list(LedgerEntry.objects.filter(seller_id=order.seller_id, order=order))
-    now = timezone.now()
+    now = at or timezone.now()
     currency = order.currency
     new: list[LedgerEntry] = []
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 class Product(models.Model):
@@ -69,7 +70,8 @@ class StockMove(models.Model):
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     actor = models.CharField(max_length=200)  # who, as shown in the history ("ada@shop.test", "platform", "system")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When the units moved: the time of the action that moved them (`build_stock_move(at=)`).
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [

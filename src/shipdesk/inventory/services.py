@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.db.models import Case, F, IntegerField, Value, When
 
 from shipdesk.actors import Actor
@@ -23,8 +24,10 @@ from .models import Product, StockMove
 RESERVE_BATCH = 500
 
 
-def build_stock_move(*, product_id: int, seller_id: int, kind: str, actor: Actor, on_hand_delta=0, reserved_delta=0, order_id=None, reason=""):
+def build_stock_move(*, product_id: int, seller_id: int, kind: str, actor: Actor, on_hand_delta=0, reserved_delta=0, order_id=None, reason="", at=None):
+    # `at`: when the units moved, the moment of the action that moved them (default now).
     return StockMove(
+        created_at=at or timezone.now(),
         seller_id=seller_id,
         product_id=product_id,
         kind=kind,
@@ -125,7 +128,10 @@ def change_stock(*, seller_id: int, sku: str, actor: Actor, reason: str, delta: 
     return product
 
 
-def create_product(*, seller_id: int, sku: str, title: str, price, currency: str, barcode: str = "", bin_location: str = "", on_hand: int = 0, low_stock_threshold: int = 5, actor: Actor) -> Product:
+def create_product(
+    *, seller_id: int, sku: str, title: str, price, currency: str, barcode: str = "", bin_location: str = "", on_hand: int = 0,
+    low_stock_threshold: int = 5, actor: Actor, at=None,
+) -> Product:  # fmt: skip
     from django.db import IntegrityError
 
     from shipdesk import money
@@ -159,7 +165,7 @@ def create_product(*, seller_id: int, sku: str, title: str, price, currency: str
                 low_stock_threshold=low_stock_threshold,
             )
             if on_hand:
-                write_moves([build_stock_move(product_id=product.pk, seller_id=seller_id, kind=StockMove.Kind.RECEIVED, actor=actor, on_hand_delta=on_hand, reason="initial stock")])
+                write_moves([build_stock_move(product_id=product.pk, seller_id=seller_id, kind=StockMove.Kind.RECEIVED, actor=actor, on_hand_delta=on_hand, reason="initial stock", at=at)])
     except IntegrityError as exc:  # a concurrent create of the same SKU or barcode
         raise StateConflict("A product with this SKU or barcode exists.", details={"sku": sku}) from exc
     return product

@@ -39,9 +39,20 @@ NOTIFICATION_FAILED = "notification_failed"
 
 
 def queue_notification(
-    *, order, kind: str, recipient: str, stage: str = "", context: dict | None = None, lines: list | None = None, new_order: bool = False
+    *,
+    order,
+    kind: str,
+    recipient: str,
+    stage: str = "",
+    context: dict | None = None,
+    lines: list | None = None,
+    new_order: bool = False,
+    at: datetime | None = None,
 ) -> Notification | None:
     """Queue the message `kind` about `order`; None if this (order, kind, stage) was queued before.
+
+    `at`: the moment of the change that causes the message (the caller's action time, default
+    now): the outbox row, its first attempt and the seller's alert are dated by it.
 
     A second attempt at the same (order, kind, stage) is a no-op — exactly "at most once" — e.g.
     two sweeps racing to send the same due-soon alert: the unique constraint lets one in.
@@ -67,11 +78,11 @@ def queue_notification(
     title = rendering.alert_title(kind, order=order, lines=lines, extra=extra, seller=seller) if kind in rendering.SELLER_KINDS else ""
     return _queue(
         seller=seller, order=order, kind=kind, stage=stage, recipient=recipient, context=extra, rendered=rendered, error=error, title=title,
-        first_of_order=new_order,
+        first_of_order=new_order, at=at,
     )  # fmt: skip
 
 
-def queue_digest(*, seller, stage: str, digest: dict) -> Notification | None:
+def queue_digest(*, seller, stage: str, digest: dict, at: datetime | None = None) -> Notification | None:
     """Queue the seller's daily digest for one local day (`stage`, the ISO date); once per day."""
     try:
         rendered, error = rendering.render_digest_email(seller=seller, digest=digest), ""
@@ -86,11 +97,11 @@ def queue_digest(*, seller, stage: str, digest: dict) -> Notification | None:
     idle = not any(digest.get(key) for key in ("to_confirm", "to_process", "to_ship", "short", "delayed"))
     return _queue(
         seller=seller, order=None, kind=K.SELLER_DAILY_DIGEST, stage=stage, recipient=seller.email, context={"digest": digest},
-        rendered=rendered, error=error, title="" if idle else title, skip="nothing to do today" if idle else "",
+        rendered=rendered, error=error, title="" if idle else title, skip="nothing to do today" if idle else "", at=at,
     )  # fmt: skip
 
 
-def queue_seller_messages(*, kind: str, messages: list[dict]) -> int:
+def queue_seller_messages(*, kind: str, messages: list[dict], at: datetime | None = None) -> int:
     """Queue one seller-level message (no order) per item of `messages`, in a fixed number of
     queries however many there are; returns how many were new.
 
@@ -101,7 +112,7 @@ def queue_seller_messages(*, kind: str, messages: list[dict]) -> int:
     """
     if not messages:
         return 0
-    now = timezone.now()
+    now = at or timezone.now()
     wanted = {(item["seller"].pk, item["stage"]) for item in messages}
     existing = set(
         Notification.objects.filter(kind=kind, order__isnull=True, seller_id__in={pk for pk, _ in wanted}, stage__in={st for _, st in wanted})
@@ -134,8 +145,10 @@ def queue_seller_messages(*, kind: str, messages: list[dict]) -> int:
     return len(created)
 
 
-def _queue(*, seller, order, kind, stage, recipient, context, rendered, error, title, skip: str = "", first_of_order: bool = False) -> Notification | None:
-    now = timezone.now()
+def _queue(
+    *, seller, order, kind, stage, recipient, context, rendered, error, title, skip: str = "", first_of_order: bool = False, at: datetime | None = None
+) -> Notification | None:
+    now = at or timezone.now()
     row = Notification(
         seller_id=seller.pk,
         order=order,
@@ -223,11 +236,11 @@ def send_delay_notice(*, order_id: int, seller_id: int | None, actor: Actor) -> 
 # --- alerts ----------------------------------------------------------------------------------------
 
 
-def raise_alert(*, seller_id: int, order, kind: str, title: str) -> Alert:
+def raise_alert(*, seller_id: int, order, kind: str, title: str, at: datetime | None = None) -> Alert:
     """A line in the seller's bell with no email behind it: news the seller should see, not be
     mailed about (a customer's answer to a substitute offer, a new review). Call inside the
     transaction of the change it reports."""
-    return Alert.objects.create(seller_id=seller_id, order=order, kind=kind[:40], title=title[:300], created_at=timezone.now())
+    return Alert.objects.create(seller_id=seller_id, order=order, kind=kind[:40], title=title[:300], created_at=at or timezone.now())
 
 
 def mark_alert_read(*, alert_id: int, seller_id: int | None, at: datetime | None = None) -> Alert:
@@ -270,7 +283,9 @@ def resolve_step_alerts(*, order, steps: Iterable[str], at: datetime | None = No
 
 
 def mark_all_alerts_read(*, seller_id: int, at: datetime | None = None) -> int:
-    return Alert.objects.filter(seller_id=seller_id, read_at__isnull=True).update(read_at=at or timezone.now())
+    """Mark read every alert the seller had at `at` (default now); an alert raised after `at` stays unread."""
+    at = at or timezone.now()
+    return Alert.objects.filter(seller_id=seller_id, read_at__isnull=True, created_at__lte=at).update(read_at=at)
 
 
 def requeue_failed(*, notification_ids: list[int]) -> int:

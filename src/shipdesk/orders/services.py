@@ -4,6 +4,11 @@ Each public function is one business action in one transaction. It locks rows in
 order (order, then its lines by id, then products by SKU), checks `workflow`, changes the rows,
 and writes the timeline event and outbox rows before commit — so a failure anywhere leaves
 nothing half-written, and every committed change has its event and its messages.
+
+Each action takes the moment it acts at as the keyword-only `at` (default: now). That one value
+dates everything the action writes — the status timestamp, the deadlines computed from it, the
+timeline event, stock moves, ledger entries, refunds and outbox rows — so an action replayed at
+a past moment (the demo shop, tests) reads exactly as if it had happened then.
 """
 
 from __future__ import annotations
@@ -149,7 +154,7 @@ def _late(now: datetime, deadline: datetime | None) -> bool:
 # --- place ----------------------------------------------------------------------------------
 
 
-def _field_errors(seller: Seller, data: NewOrder) -> dict[str, list[str]]:
+def _field_errors(seller: Seller, data: NewOrder, *, now: datetime) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
 
     def add(path: str, message: str) -> None:
@@ -220,7 +225,7 @@ def _field_errors(seller: Seller, data: NewOrder) -> dict[str, list[str]]:
             add(path, "Must not be negative.")
         elif currency_ok and not money.fits_currency(amount, data.currency):
             add(path, f"{data.currency} has {money.minor_units(data.currency)} decimal places.")
-    if data.placed_at is not None and data.placed_at > timezone.now() + PLACED_AT_MAX_SKEW:
+    if data.placed_at is not None and data.placed_at > now + PLACED_AT_MAX_SKEW:
         add("placed_at", "Must not be in the future.")
 
     if not data.lines:
@@ -261,7 +266,13 @@ def _replay(order: Order, fingerprint: str) -> Order:
 
 
 def place_order(
-    *, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str | None = None, seller: Seller | None = None
+    *,
+    seller_id: int,
+    data: NewOrder,
+    actor: Actor,
+    idempotency_key: str | None = None,
+    seller: Seller | None = None,
+    at: datetime | None = None,
 ) -> tuple[Order, bool]:
     """Place an order; returns (order, created). A repeat of the same request returns the same order.
 
@@ -274,7 +285,9 @@ def place_order(
         return _replay(existing, fingerprint), False
     try:
         with transaction.atomic():
-            return _place(seller_id=seller_id, data=data, actor=actor, idempotency_key=idempotency_key, fingerprint=fingerprint, seller=seller), True
+            return _place(
+                seller_id=seller_id, data=data, actor=actor, idempotency_key=idempotency_key, fingerprint=fingerprint, seller=seller, at=at
+            ), True
     except IntegrityError:
         existing = _existing_order(seller_id=seller_id, data=data, idempotency_key=idempotency_key)
         if existing is None:
@@ -282,13 +295,16 @@ def place_order(
         return _replay(existing, fingerprint), False
 
 
-def _place(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str | None, fingerprint: str, seller: Seller | None) -> Order:
+def _place(
+    *, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str | None, fingerprint: str, seller: Seller | None, at: datetime | None
+) -> Order:
     # `seller`: the caller's copy (the API authorised the request with it), else read here.
     if seller is None or seller.pk != seller_id:
         seller = Seller.objects.filter(pk=seller_id, is_active=True).first()
     if seller is None or not seller.is_active:
         raise NotFound("Seller not found.")
-    errors = _field_errors(seller, data)
+    now = at or timezone.now()
+    errors = _field_errors(seller, data, now=now)
     # Locked (in SKU order, like every multi-product transaction) even where nothing can be
     # reserved: a delivery of the SKU then waits for this order to commit and re-reserves its
     # short line, instead of missing the uncommitted line and leaving the unit on the shelf.
@@ -307,7 +323,6 @@ def _place(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str
     if errors:
         raise ValidationFailed("The order has invalid fields.", details=errors)
 
-    now = timezone.now()
     placed_at = data.placed_at or now
     paid = data.payment_status == PaymentStatus.PAID
     paid_at = placed_at if paid else None
@@ -385,6 +400,7 @@ def _place(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str
             reserved_delta=line.quantity,
             order_id=order.pk,
             reason=f"order #{number}",
+            at=now,
         )
         for line in lines
         if line.stock == LineStock.RESERVED
@@ -402,12 +418,13 @@ def _place(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str
         payment_status=order.payment_status,
         short_skus=short,
     )
-    earnings.record_order_money(order=order, new_order=True)  # paid at checkout: the sale enters the ledger as pending
-    queue_notification(order=order, kind=Notification.Kind.SELLER_NEW_ORDER, recipient=seller.email, lines=lines, new_order=True)
+    earnings.record_order_money(order=order, new_order=True, at=now)  # paid at checkout: the sale enters the ledger as pending
+    queue_notification(order=order, kind=Notification.Kind.SELLER_NEW_ORDER, recipient=seller.email, lines=lines, new_order=True, at=now)
     if short:
         queue_notification(
-            order=order, kind=Notification.Kind.SELLER_OUT_OF_STOCK, recipient=seller.email, context={"skus": short}, lines=lines, new_order=True
-        )
+            order=order, kind=Notification.Kind.SELLER_OUT_OF_STOCK, recipient=seller.email, context={"skus": short}, lines=lines, new_order=True,
+            at=now,
+        )  # fmt: skip
     return order
 
 
@@ -415,11 +432,11 @@ def _place(*, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str
 
 
 @transaction.atomic
-def confirm_order(*, order_id: int, seller_id: int | None, actor: Actor) -> Order:
+def confirm_order(*, order_id: int, seller_id: int | None, actor: Actor, at: datetime | None = None) -> Order:
     order = _lock_order(order_id=order_id, seller_id=seller_id)
     lines = list(order.lines.order_by("id"))
     workflow.check_transition(Action.CONFIRM, _facts(order, lines), actor.kind)
-    now = timezone.now()
+    now = at or timezone.now()
     seller = order.seller
     order.status = OrderStatus.CONFIRMED
     order.confirmed_at = now
@@ -429,17 +446,17 @@ def confirm_order(*, order_id: int, seller_id: int | None, actor: Actor) -> Orde
     _save(order, "status", "confirmed_at", "confirmed_late", "process_by", "action_due_at")
     record_event(order=order, type=OrderEvent.Type.CONFIRMED, actor=actor, at=now, late=order.confirmed_late)
     resolve_step_alerts(order=order, steps=["confirm"], at=now)
-    queue_notification(order=order, kind=Notification.Kind.CUSTOMER_CONFIRMED, recipient=order.customer_email, lines=lines)
+    queue_notification(order=order, kind=Notification.Kind.CUSTOMER_CONFIRMED, recipient=order.customer_email, lines=lines, at=now)
     return order
 
 
 @transaction.atomic
-def process_order(*, order_id: int, seller_id: int | None, actor: Actor) -> Order:
+def process_order(*, order_id: int, seller_id: int | None, actor: Actor, at: datetime | None = None) -> Order:
     """Start packing: the reserved units leave the shelf (on_hand and reserved both drop)."""
     order = _lock_order(order_id=order_id, seller_id=seller_id)
     lines = _lock_lines(order)
     workflow.check_transition(Action.PROCESS, _facts(order, lines), actor.kind)
-    now = timezone.now()
+    now = at or timezone.now()
     moves = []
     for line in sorted((l for l in lines if l.stock == LineStock.RESERVED), key=lambda l: l.sku):
         stock.deduct(product_id=line.product_id, quantity=line.open_quantity)
@@ -453,6 +470,7 @@ def process_order(*, order_id: int, seller_id: int | None, actor: Actor) -> Orde
                 reserved_delta=-line.open_quantity,
                 order_id=order.pk,
                 reason=f"order #{order.number} processing",
+                at=now,
             )
         )
     OrderLine.objects.filter(order=order, stock=LineStock.RESERVED).update(stock=LineStock.DEDUCTED)
@@ -518,6 +536,7 @@ def ship_order(
     service_level: str,
     tracking_number: str,
     confirm_incomplete_pack: bool = False,
+    at: datetime | None = None,
 ) -> Order:
     order = _lock_order(order_id=order_id, seller_id=seller_id)
     # State and payment come before the form: a shipped order answers 409 whatever is typed.
@@ -528,7 +547,7 @@ def ship_order(
     require_complete_pack(order=order, confirmed=confirm_incomplete_pack, actor=actor)
     carrier_info = get_carrier(carrier)
     check_tracking_unused(seller_id=order.seller_id, carrier_code=carrier, number=number)
-    now = timezone.now()
+    now = at or timezone.now()
     transit_days = carrier_info.service(service_level).transit_days
     eta = calendar_for(order.seller).add_business_days(now, transit_days)
     try:
@@ -573,30 +592,36 @@ def ship_order(
         recipient=order.customer_email,
         context={"tracking_url": shipment.tracking_url, "eta": eta.isoformat(), "carrier": carrier_info.name},
         lines=lines,
+        at=now,
     )
     return order
 
 
 @transaction.atomic
-def deliver_order(*, order_id: int, seller_id: int | None, actor: Actor, delivered_at: datetime | None = None) -> Order:
+def deliver_order(
+    *, order_id: int, seller_id: int | None, actor: Actor, delivered_at: datetime | None = None, at: datetime | None = None
+) -> Order:
+    """`at`: when Shipdesk learns of the delivery; `delivered_at`: when the parcel arrived, as the carrier reports it."""
     order = _lock_order(order_id=order_id, seller_id=seller_id)
     workflow.check_transition(Action.DELIVER, _facts(order, []), actor.kind)
-    now = timezone.now()
+    now = at or timezone.now()
     # A carrier reports when the parcel arrived, which may be before we hear of it — never after now.
-    at = min(delivered_at or now, now)
-    at = max(at, order.shipped_at)
+    arrived = min(delivered_at or now, now)
+    arrived = max(arrived, order.shipped_at)
     order.status = OrderStatus.DELIVERED
-    order.delivered_at = at
-    order.delivered_late = _late(at, order.deliver_by)
+    order.delivered_at = arrived
+    order.delivered_late = _late(arrived, order.deliver_by)
     _save(order, "status", "delivered_at", "delivered_late")
-    Shipment.objects.filter(order=order).update(delivered_at=at)
+    Shipment.objects.filter(order=order).update(delivered_at=arrived)
     earnings.schedule_release(order=order)
-    record_event(order=order, type=OrderEvent.Type.DELIVERED, actor=actor, at=now, delivered_at=at.isoformat(), late=order.delivered_late)
-    queue_notification(order=order, kind=Notification.Kind.CUSTOMER_DELIVERED, recipient=order.customer_email)
+    record_event(
+        order=order, type=OrderEvent.Type.DELIVERED, actor=actor, at=now, delivered_at=arrived.isoformat(), late=order.delivered_late
+    )
+    queue_notification(order=order, kind=Notification.Kind.CUSTOMER_DELIVERED, recipient=order.customer_email, at=now)
     return order
 
 
-def _give_back(*, order: Order, line: OrderLine, quantity: int, actor: Actor, moves: list) -> None:
+def _give_back(*, order: Order, line: OrderLine, quantity: int, actor: Actor, moves: list, at: datetime) -> None:
     """Release (before processing) or restock (after deduction) `quantity` of a line."""
     if line.stock == LineStock.RESERVED:
         stock.release(product_id=line.product_id, quantity=quantity)
@@ -616,6 +641,7 @@ def _give_back(*, order: Order, line: OrderLine, quantity: int, actor: Actor, mo
             reserved_delta=reserved_delta,
             order_id=order.pk,
             reason=f"order #{order.number} cancelled",
+            at=at,
         )
     )
 
@@ -681,12 +707,12 @@ def _refund_params(refund: refunds.RefundBreakdown, currency: str) -> dict[str, 
 
 
 @transaction.atomic
-def cancel_order(*, order_id: int, seller_id: int | None, actor: Actor, reason: str, note: str = "") -> Order:
+def cancel_order(*, order_id: int, seller_id: int | None, actor: Actor, reason: str, note: str = "", at: datetime | None = None) -> Order:
     _validate_reason(reason, note)
     order = _lock_order(order_id=order_id, seller_id=seller_id)
     lines = _lock_lines(order)
     workflow.check_transition(Action.CANCEL, _facts(order, lines), actor.kind)
-    return _cancel_locked(order=order, lines=lines, actor=actor, reason=reason, note=note)
+    return _cancel_locked(order=order, lines=lines, actor=actor, reason=reason, note=note, now=at or timezone.now())
 
 
 def _withdraw_substitute_offers(*, order: Order, line_ids: list[int] | None, now: datetime) -> None:
@@ -698,15 +724,14 @@ def _withdraw_substitute_offers(*, order: Order, line_ids: list[int] | None, now
     offers.update(status=SubstituteOffer.Status.WITHDRAWN, decided_at=now)
 
 
-def _cancel_locked(*, order: Order, lines: list[OrderLine], actor: Actor, reason: str, note: str) -> Order:
-    now = timezone.now()
+def _cancel_locked(*, order: Order, lines: list[OrderLine], actor: Actor, reason: str, note: str, now: datetime) -> Order:
     _withdraw_substitute_offers(order=order, line_ids=None, now=now)
     moves: list[StockMove] = []
     freed: set[int] = set()
     for line in sorted(lines, key=lambda l: l.sku):
         if line.stock == LineStock.RELEASED:
             continue
-        _give_back(order=order, line=line, quantity=line.open_quantity, actor=actor, moves=moves)
+        _give_back(order=order, line=line, quantity=line.open_quantity, actor=actor, moves=moves, at=now)
         if line.stock in (LineStock.RESERVED, LineStock.DEDUCTED):
             freed.add(line.product_id)
         line.quantity_cancelled = line.quantity
@@ -735,9 +760,9 @@ def _cancel_locked(*, order: Order, lines: list[OrderLine], actor: Actor, reason
     order.cancelled_at = now
     order.action_due_at = None
     if refund_amount > 0:
-        record_refund(order=order, amount=refund_amount, tax=refund.tax, actor=actor, cancellation=cancellation, reason=reason)
+        record_refund(order=order, amount=refund_amount, tax=refund.tax, actor=actor, cancellation=cancellation, reason=reason, at=now)
     _save(order, "status", "cancelled_at", "action_due_at", "refunded_total", "refunded_tax", "payment_status")
-    earnings.record_order_money(order=order)
+    earnings.record_order_money(order=order, at=now)
     record_event(
         order=order,
         type=OrderEvent.Type.CANCELLED,
@@ -754,14 +779,17 @@ def _cancel_locked(*, order: Order, lines: list[OrderLine], actor: Actor, reason
         kind=Notification.Kind.CUSTOMER_CANCELLED,
         recipient=order.customer_email,
         context={"reason": reason, **_refund_params(refund, order.currency)},
+        at=now,
     )
     for product_id in sorted(freed):
-        reserve_short_lines(product_id=product_id, actor=actor)
+        reserve_short_lines(product_id=product_id, actor=actor, at=now)
     return order
 
 
 @transaction.atomic
-def cancel_line(*, order_id: int, seller_id: int | None, line_id: int, quantity: int, actor: Actor, reason: str, note: str = "") -> Order:
+def cancel_line(
+    *, order_id: int, seller_id: int | None, line_id: int, quantity: int, actor: Actor, reason: str, note: str = "", at: datetime | None = None
+) -> Order:
     """Cancel `quantity` units of one line, refunding them; cancelling the last open units cancels the order."""
     _validate_reason(reason, note)
     order = _lock_order(order_id=order_id, seller_id=seller_id)
@@ -775,14 +803,14 @@ def cancel_line(*, order_id: int, seller_id: int | None, line_id: int, quantity:
             "Invalid quantity.",
             details={"quantity": [f"Between 1 and {line.open_quantity}, the line's open quantity."]},
         )
+    now = at or timezone.now()
     if sum(l.open_quantity for l in lines) == quantity:
-        return _cancel_locked(order=order, lines=lines, actor=actor, reason=reason, note=note)
+        return _cancel_locked(order=order, lines=lines, actor=actor, reason=reason, note=note, now=now)
 
-    now = timezone.now()
     refund = line_cancellation_refund(order=order, lines=lines, line=line, quantity=quantity)
     moves: list[StockMove] = []
     _withdraw_substitute_offers(order=order, line_ids=[line.pk], now=now)
-    _give_back(order=order, line=line, quantity=quantity, actor=actor, moves=moves)
+    _give_back(order=order, line=line, quantity=quantity, actor=actor, moves=moves, at=now)
     freed = line.stock in (LineStock.RESERVED, LineStock.DEDUCTED)
     line.quantity_cancelled += quantity
     if line.quantity_cancelled == line.quantity:
@@ -806,9 +834,9 @@ def cancel_line(*, order_id: int, seller_id: int | None, line_id: int, quantity:
         created_at=now,
     )
     if refund_amount > 0:
-        record_refund(order=order, amount=refund_amount, tax=refund.tax, actor=actor, cancellation=cancellation, reason=reason)
+        record_refund(order=order, amount=refund_amount, tax=refund.tax, actor=actor, cancellation=cancellation, reason=reason, at=now)
     _save(order, "refunded_total", "refunded_tax", "payment_status")
-    earnings.record_order_money(order=order)
+    earnings.record_order_money(order=order, at=now)
     record_event(
         order=order,
         type=OrderEvent.Type.LINE_CANCELLED,
@@ -827,12 +855,13 @@ def cancel_line(*, order_id: int, seller_id: int | None, line_id: int, quantity:
         stage=f"cancellation-{cancellation.pk}",
         recipient=order.customer_email,
         context={"sku": line.sku, "quantity": quantity, **_refund_params(refund, order.currency)},
+        at=now,
     )
     # A short line that is now smaller may fit the shelf; units given back may fit another order.
     if line.stock == LineStock.SHORT and stock.try_reserve(product_id=line.product_id, quantity=line.open_quantity):
-        _mark_reserved(line=line, order=order, actor=actor)
+        _mark_reserved(line=line, order=order, actor=actor, at=now)
     if freed:
-        reserve_short_lines(product_id=line.product_id, actor=actor)
+        reserve_short_lines(product_id=line.product_id, actor=actor, at=now)
     return order
 
 
@@ -840,7 +869,9 @@ def cancel_line(*, order_id: int, seller_id: int | None, line_id: int, quantity:
 
 
 @transaction.atomic
-def update_payment(*, order_id: int, seller_id: int | None, actor: Actor, status: str, amount: Decimal, reference: str) -> Order:
+def update_payment(
+    *, order_id: int, seller_id: int | None, actor: Actor, status: str, amount: Decimal, reference: str, at: datetime | None = None
+) -> Order:
     """Record what the payment provider says: paid, failed, or refunded (outside Shipdesk)."""
     order = _lock_order(order_id=order_id, seller_id=seller_id)
     errors = {}
@@ -854,7 +885,7 @@ def update_payment(*, order_id: int, seller_id: int | None, actor: Actor, status
         errors["reference"] = ["At most 200 characters."]
     if errors:
         raise ValidationFailed("Invalid payment update.", details=errors)
-    now = timezone.now()
+    now = at or timezone.now()
     previous = order.payment_status
 
     if status == "paid":
@@ -898,7 +929,7 @@ def update_payment(*, order_id: int, seller_id: int | None, actor: Actor, status
         )
         if cancelled_value + cancelled_tax > 0:
             record_refund(
-                order=order, amount=cancelled_value + cancelled_tax, tax=cancelled_tax, actor=actor, reason="units cancelled before payment"
+                order=order, amount=cancelled_value + cancelled_tax, tax=cancelled_tax, actor=actor, reason="units cancelled before payment", at=now
             )
             _save(order, "refunded_total", "refunded_tax", "payment_status")
     elif status == "failed":
@@ -908,7 +939,7 @@ def update_payment(*, order_id: int, seller_id: int | None, actor: Actor, status
         order.payment_reference = reference or order.payment_reference
         _save(order, "payment_status", "payment_reference")
         queue_notification(
-            order=order, kind=Notification.Kind.SELLER_PAYMENT_FAILED, stage=reference[:64], recipient=order.seller.email
+            order=order, kind=Notification.Kind.SELLER_PAYMENT_FAILED, stage=reference[:64], recipient=order.seller.email, at=now
         )
     else:  # refunded by the provider directly (its dashboard, a dispute): record it, pay nothing.
         if previous not in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED):
@@ -926,7 +957,7 @@ def update_payment(*, order_id: int, seller_id: int | None, actor: Actor, status
         order.refunded_total += amount
         order.payment_status = PaymentStatus.REFUNDED if order.refunded_total >= order.total else PaymentStatus.PARTIALLY_REFUNDED
         _save(order, "refunded_total", "refunded_tax", "payment_status")
-    earnings.record_order_money(order=order)
+    earnings.record_order_money(order=order, at=now)
     record_event(
         order=order,
         type=OrderEvent.Type.PAYMENT_UPDATED,
@@ -944,21 +975,22 @@ def update_payment(*, order_id: int, seller_id: int | None, actor: Actor, status
 
 
 @transaction.atomic
-def add_note(*, order_id: int, seller_id: int | None, actor: Actor, text: str) -> OrderEvent:
+def add_note(*, order_id: int, seller_id: int | None, actor: Actor, text: str, at: datetime | None = None) -> OrderEvent:
     """An internal note on the timeline; never shown to the customer."""
     if not (text or "").strip() or len(text) > 5000:
         raise ValidationFailed("Invalid note.", details={"text": ["Between 1 and 5000 characters."]})
     order = _lock_order(order_id=order_id, seller_id=seller_id)
-    return record_event(order=order, type=OrderEvent.Type.NOTE_ADDED, actor=actor, text=text)
+    return record_event(order=order, type=OrderEvent.Type.NOTE_ADDED, actor=actor, at=at, text=text)
 
 
 # --- stock arriving for short lines ---------------------------------------------------------
 
 
-def _mark_reserved(*, line: OrderLine, order: Order, actor: Actor) -> None:
+def _mark_reserved(*, line: OrderLine, order: Order, actor: Actor, at: datetime | None = None) -> None:
+    now = at or timezone.now()
     line.stock = LineStock.RESERVED
     line.save(update_fields=["stock"])
-    _withdraw_substitute_offers(order=order, line_ids=[line.pk], now=timezone.now())
+    _withdraw_substitute_offers(order=order, line_ids=[line.pk], now=now)
     stock.write_moves(
         [
             stock.build_stock_move(
@@ -969,15 +1001,16 @@ def _mark_reserved(*, line: OrderLine, order: Order, actor: Actor) -> None:
                 reserved_delta=line.open_quantity,
                 order_id=order.pk,
                 reason=f"order #{order.number}: stock arrived",
+                at=now,
             )
         ]
     )
-    build_event(order=order, type=OrderEvent.Type.LINE_RESERVED, actor=actor, line_id=line.pk, sku=line.sku, quantity=line.open_quantity).save(
-        force_insert=True
-    )
+    build_event(
+        order=order, type=OrderEvent.Type.LINE_RESERVED, actor=actor, at=now, line_id=line.pk, sku=line.sku, quantity=line.open_quantity
+    ).save(force_insert=True)
 
 
-def reserve_short_lines(*, product_id: int, actor: Actor) -> int:
+def reserve_short_lines(*, product_id: int, actor: Actor, at: datetime | None = None) -> int:
     """Reserve short lines of a product, oldest first, while stock lasts. Returns how many.
 
     Runs inside the caller's transaction, which holds the product's row. Lines another
@@ -994,6 +1027,6 @@ def reserve_short_lines(*, product_id: int, actor: Actor) -> int:
     count = 0
     for line in candidates:
         if stock.try_reserve(product_id=product_id, quantity=line.open_quantity):
-            _mark_reserved(line=line, order=line.order, actor=actor)
+            _mark_reserved(line=line, order=line.order, actor=actor, at=at)
             count += 1
     return count

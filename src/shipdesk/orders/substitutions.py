@@ -87,7 +87,9 @@ def offer_needed(*, order: Order, line: OrderLine) -> str | None:
 
 
 @transaction.atomic
-def offer_substitute(*, order_id: int, seller_id: int | None, line_id: int, sku: str, actor: Actor, note: str = "") -> SubstituteOffer:
+def offer_substitute(
+    *, order_id: int, seller_id: int | None, line_id: int, sku: str, actor: Actor, note: str = "", at: datetime | None = None
+) -> SubstituteOffer:
     """Offer `sku` in place of a short line; emails the customer the link. A newer offer for the
     same line withdraws the open one."""
     order = services._lock_order(order_id=order_id, seller_id=seller_id)
@@ -125,7 +127,7 @@ def offer_substitute(*, order_id: int, seller_id: int | None, line_id: int, sku:
             f"Only {max(0, product.on_hand - product.reserved)} of {sku} available; the line needs {line.open_quantity}.",
             details={"sku": sku, "available": max(0, product.on_hand - product.reserved), "needed": line.open_quantity},
         )
-    now = timezone.now()
+    now = at or timezone.now()
     for previous in SubstituteOffer.objects.select_for_update().filter(line=line, status=SubstituteOffer.Status.OFFERED):
         _close(previous, SubstituteOffer.Status.WITHDRAWN, now)
     offer = SubstituteOffer.objects.create(
@@ -158,6 +160,7 @@ def offer_substitute(*, order_id: int, seller_id: int | None, line_id: int, sku:
             "note": note,
             "expires_at": offer.expires_at.isoformat(),
         },
+        at=now,
     )
     return offer
 

@@ -205,6 +205,7 @@ def alert_due_soon(*, order_id: int, stage: str, now: datetime) -> bool:
             stage=stage,
             recipient=order.seller.email,
             context={"stage": stage, "deadline": deadline.isoformat()},
+            at=now,
         )
         is not None
     )
@@ -224,6 +225,7 @@ def flag_overdue(*, order_id: int, stage: str, now: datetime) -> bool:
         stage=stage,
         recipient=order.seller.email,
         context={"stage": stage, "deadline": deadline.isoformat()},
+        at=now,
     )
     if row is None:
         return False
@@ -297,13 +299,14 @@ def auto_cancel(*, order_id: int, reason: str, now: datetime) -> bool:
         note = f"Not paid within {hours} hours; cancelled automatically. Not counted against the shop."
     else:
         note = f"Paid but not confirmed within {hours} hours; cancelled automatically. Counts as a cancellation by the shop."
-    order = services.cancel_order(order_id=order.pk, seller_id=None, actor=SYSTEM, reason=reason, note=note)
+    order = services.cancel_order(order_id=order.pk, seller_id=None, actor=SYSTEM, reason=reason, note=note, at=now)
     refund = Cancellation.objects.filter(order=order, line__isnull=True).values_list("refund_amount", flat=True).get()
     queue_notification(
         order=order,
         kind=K.SELLER_AUTO_CANCELLED,
         recipient=order.seller.email,
         context={"reason": reason, "hours": hours, "refund_amount": str(refund), "seller_caused": SELLER_CAUSED_TIMEOUTS[reason]},
+        at=now,
     )
     return True
 
@@ -322,15 +325,15 @@ def sweep_review_requests(now: datetime | None = None) -> int:
         .order_by("delivered_at", "id")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    return _each("review request", due, lambda pk: request_review(order_id=pk))
+    return _each("review request", due, lambda pk: request_review(order_id=pk, now=now))
 
 
 @transaction.atomic
-def request_review(*, order_id: int) -> bool:
+def request_review(*, order_id: int, now: datetime | None = None) -> bool:
     order = services._lock_order(order_id=order_id, seller_id=None)
     if order.status != OrderStatus.DELIVERED:
         return False
-    return queue_notification(order=order, kind=K.CUSTOMER_REVIEW_REQUEST, recipient=order.customer_email) is not None
+    return queue_notification(order=order, kind=K.CUSTOMER_REVIEW_REQUEST, recipient=order.customer_email, at=now) is not None
 
 
 # --- the daily digest -------------------------------------------------------------------------
@@ -358,7 +361,7 @@ def sweep_daily_digests(now: datetime | None = None) -> int:
         if (seller.pk, stage) in done:
             continue
         with transaction.atomic():
-            queued += queue_digest(seller=seller, stage=stage, digest=build_digest(seller=seller, now=now)) is not None
+            queued += queue_digest(seller=seller, stage=stage, digest=build_digest(seller=seller, now=now), at=now) is not None
     return queued
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -19,7 +20,9 @@ from .providers import PaymentProviderError, get_payment_provider
 logger = logging.getLogger(__name__)
 
 
-def record_refund(*, order, amount: Decimal, actor: Actor, cancellation=None, reason: str = "", tax: Decimal = Decimal("0")) -> Refund:
+def record_refund(
+    *, order, amount: Decimal, actor: Actor, cancellation=None, reason: str = "", tax: Decimal = Decimal("0"), at: datetime | None = None
+) -> Refund:
     """Owe the customer `amount`, of which `tax` is tax. Call inside the transaction that locked `order`.
 
     The order's `refunded_total` and payment status change now, so every screen and the seller's
@@ -39,12 +42,13 @@ def record_refund(*, order, amount: Decimal, actor: Actor, cancellation=None, re
         currency=order.currency,
         provider=get_payment_provider().name,
         idempotency_key=uuid.uuid4().hex,
-        created_at=timezone.now(),
+        created_at=at or timezone.now(),
     )
     record_event(
         order=order,
         type=OrderEvent.Type.REFUND_RECORDED,
         actor=actor,
+        at=at,
         refund_id=refund.pk,
         amount=str(amount),
         tax=str(tax),

@@ -1,34 +1,31 @@
 """The demo shop's reviews and performance history (`shipdesk demo`).
 
-Through the services, like everything in the demo: reviews on the delivered orders (one with the
-shop's reply), then the daily snapshots of the last 90 days, so the performance page has charts
-from the first visit. Running it again adds nothing twice.
+Through the services, like everything in the demo: reviews on delivered orders (one with the
+shop's reply), each left the evening after its delivery, then the daily snapshots of the last
+90 days as of `now`, so the performance page has charts from the first visit.
 """
 
 from __future__ import annotations
 
-from shipdesk.orders.models import Order, OrderStatus
+from datetime import datetime, timedelta
 
-from .models import Review
+from shipdesk.orders.models import Order
+
 from .reviews import leave_review, reply_to_review
 from .services import evaluate_history
 
-DEMO_REVIEWS = [
-    # rating, comment, the shop's reply ("" for none)
-    (5, "Lovely mug, arrived well packed and a day early.", ""),
-    (4, "Good quality tote. Delivery took a day longer than I hoped.", "Thank you! We have switched to an earlier pickup so parcels leave the same day."),
-    (5, "Exactly as pictured.", ""),
-]
+# The customer writes the evening after the parcel came; the shop answers the next morning.
+REVIEWED_AFTER = timedelta(hours=30)
+REPLIED_AFTER = timedelta(hours=14)
 
 
-def add_demo_performance(*, seller, owner, console) -> None:
-    delivered = Order.objects.filter(seller_id=seller.pk, status=OrderStatus.DELIVERED).order_by("id")
-    reviewed = set(Review.objects.filter(seller_id=seller.pk).values_list("order_id", flat=True))
-    for order, (rating, comment, reply) in zip(delivered, DEMO_REVIEWS):
-        if order.pk in reviewed:
-            continue
-        review = leave_review(order_id=order.pk, rating=rating, comment=comment)
+def add_demo_performance(*, seller, owner, console, reviews: dict[str, tuple[int, str, str]], now: datetime) -> None:
+    """`reviews`: (rating, comment, the shop's reply or "") by the external id of a delivered order."""
+    for external_id, (rating, comment, reply) in reviews.items():
+        order = Order.objects.get(seller_id=seller.pk, external_id=external_id)
+        reviewed_at = order.delivered_at + REVIEWED_AFTER
+        review = leave_review(order_id=order.pk, rating=rating, comment=comment, at=reviewed_at)
         if reply:
-            reply_to_review(review_id=review.pk, seller_id=seller.pk, user=owner, text=reply)
+            reply_to_review(review_id=review.pk, seller_id=seller.pk, user=owner, text=reply, at=reviewed_at + REPLIED_AFTER)
     with console.status("Evaluating 90 days of performance"):
-        evaluate_history(seller_id=seller.pk, days=90)
+        evaluate_history(seller_id=seller.pk, days=90, now=now)

@@ -97,7 +97,9 @@ def leave_review(*, order_id: int, rating: int, comment: str = "", at: datetime 
         raise AlreadyReviewed("This order has already been reviewed.") from exc
     customer = Actor(kind=ActorKind.CUSTOMER, label=order.customer_name or "customer")
     record_event(order=order, type=REVIEW_LEFT, actor=customer, at=now, review_id=review.pk, rating=rating)
-    raise_alert(seller_id=order.seller_id, order=order, kind=NEW_REVIEW_ALERT, title=f"New review: {rating} of 5 stars on order #{order.number}")
+    raise_alert(
+        seller_id=order.seller_id, order=order, kind=NEW_REVIEW_ALERT, title=f"New review: {rating} of 5 stars on order #{order.number}", at=now
+    )
     return review
 
 

@@ -203,7 +203,7 @@ def _evaluate_group(*, sellers: list[Seller], day: date, as_of: datetime, now: d
     SellerStanding.objects.bulk_update(
         updates, ["standing", "rank", "points", "hold_extra_days", "breached", "evaluated_on", "evaluated_at", "changed_at"]
     )
-    queue_seller_messages(kind=STANDING_CHANGED, messages=notices)
+    queue_seller_messages(kind=STANDING_CHANGED, messages=notices, at=now)
     return len(snapshots)
 
 

@@ -93,14 +93,17 @@ def record_ignored_webhook(*, provider: str, event_id: str) -> str:
     return WebhookReceipt.Outcome.IGNORED
 
 
-def record_tracking_update(*, update: TrackingUpdate) -> UpdateResult:
-    """Apply a carrier message to the shipments with its tracking number. Safe to repeat."""
+def record_tracking_update(*, update: TrackingUpdate, at: datetime | None = None) -> UpdateResult:
+    """Apply a carrier message to the shipments with its tracking number. Safe to repeat.
+
+    `at`: when the message arrived (default now); what it writes is dated by it.
+    """
     if _receipt_exists(update):
         logger.info("Ignored a replayed %s webhook %s.", update.source, update.event_id)
         return UpdateResult(outcome=DUPLICATE)
     try:
         with transaction.atomic():
-            return _record(update)
+            return _record(update, now=at or timezone.now())
     except IntegrityError:
         # Two deliveries of one webhook at once: the receipt's unique key lets one in; the other
         # rolled back whole and is the replay.
@@ -110,8 +113,7 @@ def record_tracking_update(*, update: TrackingUpdate) -> UpdateResult:
         raise
 
 
-def _record(update: TrackingUpdate) -> UpdateResult:
-    now = timezone.now()
+def _record(update: TrackingUpdate, *, now: datetime) -> UpdateResult:
     number = normalize_tracking_number(update.tracking_number or "").replace("\x00", "")[:64]
     receipt = None
     if update.event_id:
@@ -224,6 +226,7 @@ def _apply(shipment_id: int, order_id: int, update: TrackingUpdate, now: datetim
             seller_id=order.seller_id,
             actor=actor,
             delivered_at=delivered_scan.occurred_at if delivered_scan else None,
+            at=now,
         )
         return order.pk
     return None
@@ -245,6 +248,7 @@ def _flag(*, order: Order, shipment: Shipment, reason: str, actor: Actor, now: d
         stage="delayed",
         recipient=order.seller.email,
         context={"reason": reason, "carrier": shipment.carrier, "tracking_number": shipment.tracking_number},
+        at=now,
     )
     return True
 
