@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.builders import SELLER_ACTOR, UPS_NUMBER, Api, advance
+from tests.builders import OTHER_UPS_NUMBER, SELLER_ACTOR, UPS_NUMBER, Api, advance
 from tests.shipping.shipping_fixtures import FEDEX_NUMBER, pdf, ship  # noqa: F401
 from shipdesk.accounts.services import create_api_token
 from shipdesk.inventory.models import Product
@@ -207,7 +207,7 @@ def test_a_pick_list_sums_each_sku_across_the_orders_in_bin_order(shop, place, s
 def test_another_sellers_order_is_404_for_every_document(shop, place, make_seller, make_product, seller_api, method, path):
     other = make_seller()
     make_product(other)
-    theirs = advance(place(other), "shipped")
+    theirs = advance(place(other), "shipped", tracking_number=OTHER_UPS_NUMBER)
     mine = advance(place(shop), "shipped")
 
     if method == "get":

@@ -27,7 +27,7 @@ from shipdesk.earnings import services as earnings
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.policy import calendar_for, policy_for
 from shipdesk.actors import Actor
-from shipdesk.errors import IdempotencyConflict, InvalidTrackingNumber, NotFound, StateConflict, ValidationFailed
+from shipdesk.errors import IdempotencyConflict, InvalidTrackingNumber, NotFound, StateConflict, TrackingNumberInUse, ValidationFailed
 from shipdesk.inventory import services as stock
 from shipdesk.inventory.models import Product, StockMove
 from shipdesk.notifications.models import Notification
@@ -36,6 +36,7 @@ from shipdesk.payments.services import record_refund
 from shipdesk.shipping.carriers import get_carrier
 from shipdesk.shipping.models import Shipment
 from shipdesk.shipping.pack_checks import require_complete_pack
+from shipdesk.shipping.selectors import require_tracking_number_free
 from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number, trackable_number, validate_tracking_number
 
 from . import refunds, workflow
@@ -510,18 +511,14 @@ def ship_order(
     # A started pack check that is missing units asks for the seller's confirmation (409 pack_check_incomplete).
     require_complete_pack(order=order, confirmed=confirm_incomplete_pack, actor=actor)
     carrier_info = get_carrier(carrier)
-    number_in_use = StateConflict(
-        f"Tracking number {number} is already used on another of your shipments.",
-        details={"tracking_number": number},
-    )
-    if carrier_info.tracked and Shipment.objects.filter(seller_id=order.seller_id, carrier=carrier, tracking_number=number).exists():
-        raise number_in_use
+    require_tracking_number_free(seller_id=order.seller_id, carrier=carrier, number=number)
     now = timezone.now()
     transit_days = carrier_info.service(service_level).transit_days
     eta = calendar_for(order.seller).add_business_days(now, transit_days)
     try:
-        # Two orders shipped at once with one number both pass the check above; the unique
-        # constraint lets one in, and the other gets the same 409 instead of a database error.
+        # Two orders (of one shop or of two) shipped at once with one number both pass the check
+        # above; a unique key on Shipment lets one in, and the other, once the winner has
+        # committed, gets the same 409 instead of a database error.
         with transaction.atomic():
             shipment = Shipment.objects.create(
                 seller_id=order.seller_id,
@@ -535,7 +532,10 @@ def ship_order(
                 eta=eta,
             )
     except IntegrityError:
-        raise number_in_use from None
+        require_tracking_number_free(seller_id=order.seller_id, carrier=carrier, number=number)
+        raise TrackingNumberInUse(
+            f"Tracking number {number} is already in use on another shipment.", details={"tracking_number": number}
+        ) from None
     order.status = OrderStatus.SHIPPED
     order.shipped_at = now
     order.shipped_late = _late(now, order.ship_by)
