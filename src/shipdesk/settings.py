@@ -210,8 +210,10 @@ SHIPDESK_POLICY = {
     "hold_days": env.int("SHIPDESK_HOLD_DAYS", default=3),
 }
 # Payment-provider webhook secrets (POST /api/v1/webhooks/payments/<provider>); unset refuses all.
+# The generic payment secret is its own: never the tracking one, never the deprecated shared
+# SHIPDESK_GENERIC_WEBHOOK_SECRET (a carrier-facing secret must not be able to mark orders paid).
 SHIPDESK_PAYMENT_WEBHOOK_SECRETS = {
-    "generic": env.str("SHIPDESK_GENERIC_WEBHOOK_SECRET", default=""),
+    "generic": env.str("SHIPDESK_GENERIC_PAYMENT_WEBHOOK_SECRET", default=""),
     "stripe": env.str("SHIPDESK_STRIPE_WEBHOOK_SECRET", default=""),
 }
 SHIPDESK_PAYMENT_PROVIDER = env.str("SHIPDESK_PAYMENT_PROVIDER", default="shipdesk.payments.providers.SandboxPaymentProvider")
@@ -245,7 +247,9 @@ SHIPDESK_WEBHOOK_PROVIDERS = env.list("SHIPDESK_WEBHOOK_PROVIDERS", default=[])
 # Carrier webhooks (POST /api/v1/webhooks/tracking/<provider>) are verified with these secrets;
 # a provider without one refuses every request (401), so an unconfigured endpoint accepts nothing.
 SHIPDESK_TRACKING_WEBHOOK_SECRETS = {
-    "generic": env.str("SHIPDESK_GENERIC_WEBHOOK_SECRET", default=""),
+    # SHIPDESK_GENERIC_WEBHOOK_SECRET, once shared with payments, is still read here (and only
+    # here) as a deprecated fallback, so carriers already sending generic webhooks keep working.
+    "generic": env.str("SHIPDESK_GENERIC_TRACKING_WEBHOOK_SECRET", default="") or env.str("SHIPDESK_GENERIC_WEBHOOK_SECRET", default=""),
     "easypost": env.str("SHIPDESK_EASYPOST_WEBHOOK_SECRET", default=""),
     "aftership": env.str("SHIPDESK_AFTERSHIP_WEBHOOK_SECRET", default=""),
 }
