@@ -170,8 +170,13 @@ LOGIN_REDIRECT_URL = "orders"
 LOGOUT_REDIRECT_URL = "signin"
 # A reset link (and a team invitation, which is one) works for 3 days, once.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+# The reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed; empty: the
+# header is ignored and the client is REMOTE_ADDR (shipdesk.ops.client_address).
+SHIPDESK_TRUSTED_PROXIES = env.list("SHIPDESK_TRUSTED_PROXIES", default=[])
 # Five failed sign-ins for one email from one address lock that pair out for 15 minutes; the
-# same email from elsewhere, or another email from here, can still sign in.
+# same email from elsewhere, or another email from here, can still sign in. "Address" is the
+# client's behind the trusted proxies, so a lockout stops the guesser, not the account's owner.
+AXES_CLIENT_IP_CALLABLE = "shipdesk.ops.client_address.client_ip"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
