@@ -7,10 +7,12 @@ forms; htmx adds live pieces (new orders, the tracking-number check, service lev
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -29,6 +31,8 @@ from shipdesk.orders import services as order_services
 from shipdesk.orders import substitutions, workflow
 from shipdesk.shipping.tracking_links import tracking_page_url
 from shipdesk.orders.services import order_facts
+from shipdesk.ops import ratelimit
+from shipdesk.ops.client_address import client_ip
 from shipdesk.shipping.carriers import get_carrier
 from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number
 
@@ -36,6 +40,8 @@ from . import display, forms
 from .access import actor_of, choose_seller, seller_view
 from .feedback import attempt, attempt_quietly, show_error
 from .invitations import send_invitation
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 POLL_SECONDS = 15
@@ -87,6 +93,15 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "dashboard/email/password_reset.txt"
     subject_template_name = "dashboard/email/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        # Throttled per account and per client address (ops.ratelimit). A throttled request gets
+        # the same "check your inbox" page as any other, so the answer reveals nothing.
+        email = form.cleaned_data["email"]
+        if ratelimit.password_reset_allowed(email=email, client_address=client_ip(self.request)):
+            return super().form_valid(form)
+        logger.warning("Password reset throttled for a request from %s.", client_ip(self.request))
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
