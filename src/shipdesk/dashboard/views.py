@@ -12,6 +12,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -37,7 +38,7 @@ from shipdesk.shipping.carriers import get_carrier
 from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number
 
 from . import display, forms
-from .access import actor_of, choose_seller, seller_view
+from .access import SESSION_SELLER_KEY, actor_of, choose_seller, seller_view
 from .feedback import attempt, attempt_quietly, show_error
 from .invitations import send_invitation
 
@@ -734,12 +735,19 @@ def settings_member_add(request):
         seller = request.seller
         outcome = attempt(
             request,
-            lambda: accounts_services.add_member(seller=seller, email=form.cleaned_data["email"], role=form.cleaned_data["role"]),
+            lambda: accounts_services.add_member(
+                seller=seller, email=form.cleaned_data["email"], role=form.cleaned_data["role"], invited_by=request.user
+            ),
             form=form,
         )
         if outcome.ok:
-            send_invitation(request, user=outcome.value, seller=seller, invited_by=request.user)
-            messages.success(request, f"{outcome.value.email} added as {form.cleaned_data['role']}; we emailed them how to sign in.")
+            added = outcome.value
+            send_invitation(request, added=added, seller=seller, invited_by=request.user)
+            role = form.cleaned_data["role"]
+            if added.joined:
+                messages.success(request, f"{added.user.email} added as {role}; we emailed them how to sign in.")
+            else:
+                messages.success(request, f"We emailed {added.user.email} an invitation to join as {role}; they join when they accept it.")
             return redirect(reverse("settings") + "#team")
     return _render_settings(request, member_form=form, status=422)
 
@@ -764,3 +772,60 @@ def settings_member_role(request, user_id: int):
 def settings_member_remove(request, user_id: int):
     attempt(request, lambda: accounts_services.remove_member(seller_id=request.seller.pk, user_id=user_id), success="Removed from the shop.")
     return redirect(reverse("settings") + "#team")
+
+
+@seller_view
+def leave_shop(request):
+    """The signed-in person leaves the shop they are working in (any role; not the last owner).
+    GET asks to confirm; POST leaves."""
+    if request.method != "POST":
+        return render(request, "dashboard/leave_shop.html")
+    shop_name = request.seller.name
+    outcome = attempt(
+        request,
+        lambda: accounts_services.leave_shop(seller_id=request.seller.pk, user_id=request.user.pk),
+        success=f"You left {shop_name}.",
+    )
+    if outcome.ok:
+        request.session.pop(SESSION_SELLER_KEY, None)
+    return redirect("home")
+
+
+# --- invitations to a shop (people who already have an account) -----------------------------
+
+
+@login_required
+def invitation(request, token: str):
+    """The invitation, shown to the person it is for, signed in, with Accept and Decline."""
+    try:
+        invited = accounts_services.invitation_for(token=token, user=request.user)
+    except ShipdeskError as exc:
+        raise Http404(exc.message) from None
+    return render(request, "dashboard/invitation.html", {"invitation": invited, "token": token})
+
+
+@login_required
+@require_POST
+def invitation_accept(request, token: str):
+    outcome = attempt(request, lambda: accounts_services.accept_invitation(token=token, user=request.user))
+    if not outcome.ok:
+        if outcome.error.status == 404:
+            raise Http404(outcome.error.message)
+        return redirect("home")
+    membership = outcome.value
+    request.session[SESSION_SELLER_KEY] = membership.seller_id
+    messages.success(request, f"You joined {membership.seller.name} as {membership.role}.")
+    return redirect("orders")
+
+
+@login_required
+@require_POST
+def invitation_decline(request, token: str):
+    outcome = attempt(
+        request,
+        lambda: accounts_services.decline_invitation(token=token, user=request.user),
+        success=lambda i: f"You declined to join {i.seller.name}.",
+    )
+    if not outcome.ok and outcome.error.status == 404:
+        raise Http404(outcome.error.message)
+    return redirect("home")
