@@ -134,3 +134,15 @@ def test_after_sign_in_the_shop_shown_is_the_one_last_used(make_seller, make_mem
     assert sign_in("ada@example.test").get("/orders/").context["current_seller"] == zeta
     first.post("/switch-shop/", {"seller_id": alpha.pk})
     assert sign_in("ada@example.test").get("/orders/").context["current_seller"] == alpha
+
+
+def test_the_owner_sees_who_is_invited_and_not_joined_yet(make_seller, make_member):
+    shop, home = make_seller("shop"), make_seller("home")
+    make_member(shop, "owner@example.test", "owner", password=PASSWORD)
+    make_member(home, "vic@example.test", "owner", password=PASSWORD)
+    owner = sign_in("owner@example.test")
+    owner.post("/settings/team/", {"email": "vic@example.test", "role": "staff"})
+
+    html = owner.get("/settings/").content.decode()
+
+    assert "Invited, not joined yet" in html and "vic@example.test as Staff" in html

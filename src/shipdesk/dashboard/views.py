@@ -650,6 +650,7 @@ def _render_settings(request, *, status=200, **forms_and_extra):
         "closure_days": accounts_selectors.closure_days_of(seller_id=seller.pk, since=timezone.localdate()),
         "tokens": accounts_selectors.api_tokens_of(seller_id=seller.pk),
         "team": accounts_selectors.team_of(seller_id=seller.pk),
+        "invitations": accounts_selectors.pending_invitations_of(seller_id=seller.pk),
         "role_choices": forms.RoleForm.base_fields["role"].choices,
         **forms_and_extra,
     }
