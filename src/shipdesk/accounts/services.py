@@ -243,14 +243,14 @@ def add_member(*, seller: Seller, email: str, role: str, name: str = "", invited
     return AddedToTeam(user=create_user(email=email, password=None, seller=seller, role=role, name=name), joined=True)
 
 
-def _open_invitation(*, token: str, user: User) -> Invitation:
-    """The invitation behind a link, locked, if it is addressed to `user`; else NotFound."""
-    invitation = (
-        Invitation.objects.select_for_update()
-        .select_related("seller", "invited_by")
-        .filter(token_hash=hash_token(token or ""), seller__is_active=True)
-        .first()
-    )
+def _open_invitation(*, token: str, user: User, lock: bool = True) -> Invitation:
+    """The invitation behind a link (its row locked, to answer it) if it is addressed to `user`;
+    else NotFound."""
+    invitations = Invitation.objects.select_related("seller", "invited_by")
+    if lock:
+        # Only the invitation's row: `invited_by` is an outer join, which cannot be locked.
+        invitations = invitations.select_for_update(of=("self",))
+    invitation = invitations.filter(token_hash=hash_token(token or ""), seller__is_active=True).first()
     # Someone else's invitation is indistinguishable from none: the link proves nothing alone.
     if invitation is None or invitation.email != user.email:
         raise NotFound("This invitation does not exist, or is for another account.")
@@ -266,8 +266,7 @@ def _check_open(invitation: Invitation, now) -> None:
 
 def invitation_for(*, token: str, user: User) -> Invitation:
     """The invitation a signed-in person opened, if it is theirs (to show before they answer)."""
-    with transaction.atomic():
-        return _open_invitation(token=token, user=user)
+    return _open_invitation(token=token, user=user, lock=False)
 
 
 @transaction.atomic
