@@ -19,6 +19,8 @@ SELLER_ACTOR = Actor(kind=ActorKind.SELLER, label="ada@shop.test")
 PLATFORM_ACTOR = Actor(kind=ActorKind.PLATFORM, label="storefront")
 OPERATOR_ACTOR = Actor(kind=ActorKind.OPERATOR, label="operator")
 UPS_NUMBER = "1Z999AA10123456784"  # a valid UPS 1Z number (check digit 4)
+# Another valid one: a number is on one undelivered parcel at a time, across shops.
+OTHER_UPS_NUMBER = "1Z999AA10123456793"
 def new_order(*, external_id: str = "EXT-1", lines=(("MUG-1", 2, "12.50"),), paid: bool = True, currency: str = "USD", **overrides) -> NewOrder:
     fields = dict(
         channel="web",
@@ -41,14 +43,14 @@ def new_order(*, external_id: str = "EXT-1", lines=(("MUG-1", 2, "12.50"),), pai
     return NewOrder(**fields)
 
 
-def advance(order, to: str, actor: Actor = SELLER_ACTOR):
+def advance(order, to: str, actor: Actor = SELLER_ACTOR, *, tracking_number: str = UPS_NUMBER):
     """Move an order along the happy path up to status `to` through the services."""
     path = ["pending", "confirmed", "processing", "shipped", "delivered"]
     steps = {
         "confirmed": lambda o: services.confirm_order(order_id=o.pk, seller_id=o.seller_id, actor=actor),
         "processing": lambda o: services.process_order(order_id=o.pk, seller_id=o.seller_id, actor=actor),
         "shipped": lambda o: services.ship_order(
-            order_id=o.pk, seller_id=o.seller_id, actor=actor, carrier="ups", service_level="ground", tracking_number=UPS_NUMBER
+            order_id=o.pk, seller_id=o.seller_id, actor=actor, carrier="ups", service_level="ground", tracking_number=tracking_number
         ),
         "delivered": lambda o: services.deliver_order(order_id=o.pk, seller_id=o.seller_id, actor=OPERATOR_ACTOR),
     }

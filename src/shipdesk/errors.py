@@ -56,6 +56,16 @@ class IdempotencyConflict(StateConflict):
     code = "idempotency_conflict"
 
 
+class TrackingNumberInUse(StateConflict):
+    """The number is on another parcel still on its way (any shop's), or on another of this shop's.
+
+    A carrier's tracking number names one parcel: two shipments with one number would each get the
+    other's scans and deliveries.
+    """
+
+    code = "tracking_number_in_use"
+
+
 class InvalidTrackingNumber(ShipdeskError):
     code = "invalid_tracking_number"
     status = 422

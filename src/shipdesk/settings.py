@@ -170,8 +170,13 @@ LOGIN_REDIRECT_URL = "orders"
 LOGOUT_REDIRECT_URL = "signin"
 # A reset link (and a team invitation, which is one) works for 3 days, once.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+# The reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed; empty: the
+# header is ignored and the client is REMOTE_ADDR (shipdesk.ops.client_address).
+SHIPDESK_TRUSTED_PROXIES = env.list("SHIPDESK_TRUSTED_PROXIES", default=[])
 # Five failed sign-ins for one email from one address lock that pair out for 15 minutes; the
-# same email from elsewhere, or another email from here, can still sign in.
+# same email from elsewhere, or another email from here, can still sign in. "Address" is the
+# client's behind the trusted proxies, so a lockout stops the guesser, not the account's owner.
+AXES_CLIENT_IP_CALLABLE = "shipdesk.ops.client_address.client_ip"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -210,8 +215,10 @@ SHIPDESK_POLICY = {
     "hold_days": env.int("SHIPDESK_HOLD_DAYS", default=3),
 }
 # Payment-provider webhook secrets (POST /api/v1/webhooks/payments/<provider>); unset refuses all.
+# The generic payment secret is its own: never the tracking one, never the deprecated shared
+# SHIPDESK_GENERIC_WEBHOOK_SECRET (a carrier-facing secret must not be able to mark orders paid).
 SHIPDESK_PAYMENT_WEBHOOK_SECRETS = {
-    "generic": env.str("SHIPDESK_GENERIC_WEBHOOK_SECRET", default=""),
+    "generic": env.str("SHIPDESK_GENERIC_PAYMENT_WEBHOOK_SECRET", default=""),
     "stripe": env.str("SHIPDESK_STRIPE_WEBHOOK_SECRET", default=""),
 }
 SHIPDESK_PAYMENT_PROVIDER = env.str("SHIPDESK_PAYMENT_PROVIDER", default="shipdesk.payments.providers.SandboxPaymentProvider")
@@ -251,7 +258,9 @@ SHIPDESK_WEBHOOK_PROVIDERS = env.list("SHIPDESK_WEBHOOK_PROVIDERS", default=[])
 # Carrier webhooks (POST /api/v1/webhooks/tracking/<provider>) are verified with these secrets;
 # a provider without one refuses every request (401), so an unconfigured endpoint accepts nothing.
 SHIPDESK_TRACKING_WEBHOOK_SECRETS = {
-    "generic": env.str("SHIPDESK_GENERIC_WEBHOOK_SECRET", default=""),
+    # SHIPDESK_GENERIC_WEBHOOK_SECRET, once shared with payments, is still read here (and only
+    # here) as a deprecated fallback, so carriers already sending generic webhooks keep working.
+    "generic": env.str("SHIPDESK_GENERIC_TRACKING_WEBHOOK_SECRET", default="") or env.str("SHIPDESK_GENERIC_WEBHOOK_SECRET", default=""),
     "easypost": env.str("SHIPDESK_EASYPOST_WEBHOOK_SECRET", default=""),
     "aftership": env.str("SHIPDESK_AFTERSHIP_WEBHOOK_SECRET", default=""),
 }

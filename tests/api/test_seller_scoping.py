@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.builders import UPS_NUMBER, Api, advance, order_payload
+from tests.builders import OTHER_UPS_NUMBER, UPS_NUMBER, Api, advance, order_payload
 from shipdesk.accounts.services import create_api_token
 from shipdesk.inventory.models import Product, StockMove
 from shipdesk.notifications.models import Notification
@@ -18,7 +18,9 @@ def shops(make_seller, make_product, place):
     for s in (a, b):
         make_product(s, "MUG-1", on_hand=20)
         make_product(s, f"ONLY-{s.slug}", on_hand=5)
-    orders = {s.slug: {"pending": place(s), "shipped": advance(place(s), "shipped")} for s in (a, b)}
+    # Each parcel has its own number: one number is on one parcel on its way, whichever shop's.
+    numbers = {"shop-a": UPS_NUMBER, "shop-b": OTHER_UPS_NUMBER}
+    orders = {s.slug: {"pending": place(s), "shipped": advance(place(s), "shipped", tracking_number=numbers[s.slug])} for s in (a, b)}
     return {"a": a, "b": b, "orders": orders, "api_a": Api(create_api_token(name="a", seller=a).token)}
 
 
@@ -98,6 +100,7 @@ def test_another_sellers_orders_never_appear_in_the_list_search_or_counts(shops)
     b_number = shops["orders"]["shop-b"]["shipped"].number
     by_number = {item["id"] for item in api.get(f"/orders?q={b_number}").json()["items"]}
     by_tracking = {item["id"] for item in api.get(f"/orders?q={UPS_NUMBER}").json()["items"]}
+    by_their_tracking = {item["id"] for item in api.get(f"/orders?q={OTHER_UPS_NUMBER}").json()["items"]}
     counts = api.get("/orders/counts").json()
 
     assert listed == a_ids
@@ -105,6 +108,7 @@ def test_another_sellers_orders_never_appear_in_the_list_search_or_counts(shops)
     assert by_sku == a_ids
     assert by_number <= a_ids
     assert by_tracking == {shops["orders"]["shop-a"]["shipped"].pk}
+    assert by_their_tracking == set()
     assert (counts["pending"], counts["shipped"], sum(counts[s] for s in ("pending", "confirmed", "processing", "shipped", "delivered", "cancelled"))) == (1, 1, 2)
 
 

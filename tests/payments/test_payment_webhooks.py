@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import hmac
 import json
+import os
+import subprocess
+import sys
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -34,8 +39,11 @@ def secrets(settings):
 
 def _post(provider: str, body: dict | bytes, *, secret: str | None = None, timestamp: int | None = None):
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    header = "Stripe-Signature" if provider == "stripe" else "Shipdesk-Signature"
-    signature = sign_timestamped(raw, secret or (STRIPE_SECRET if provider == "stripe" else GENERIC_SECRET), timestamp=timestamp or int(time.time()))
+    header = "Stripe-Signature" if provider == "stripe" else "Shipdesk-Payment-Signature"
+    purpose = "" if provider == "stripe" else "payment"
+    signature = sign_timestamped(
+        raw, secret or (STRIPE_SECRET if provider == "stripe" else GENERIC_SECRET), timestamp=timestamp or int(time.time()), purpose=purpose
+    )
     return Client().post(f"/api/v1/webhooks/payments/{provider}", data=raw, content_type="application/json", headers={header: signature})
 
 
@@ -167,3 +175,94 @@ def test_a_generic_event_of_an_unknown_type_is_acknowledged_and_ignored(seller, 
 def test_an_unknown_payment_provider_is_404_and_a_body_that_is_not_json_is_400(seller, product, place):
     assert Client().post("/api/v1/webhooks/payments/paypal", data=b"{}", content_type="application/json").status_code == 404
     assert _post("generic", b"not json").status_code == 400
+
+
+# --- a tracking webhook is never a payment (issue 14, finding 11) -------------------------------
+
+SHARED = "one-secret-given-to-both-endpoints"
+
+
+def _hmac_hex(secret: str, message: bytes) -> str:
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _signed_as_tracking(raw: bytes) -> str:
+    """A generic tracking signature, computed as a carrier computes it: HMAC of "<t>.<body>"."""
+    t = int(time.time())
+    return f"t={t},v1={_hmac_hex(SHARED, f'{t}.'.encode() + raw)}"
+
+
+def test_a_signed_tracking_webhook_is_refused_at_the_payments_endpoint_even_with_equal_secrets(settings, seller, product, place):
+    # given an operator who gave the tracking and the payment endpoints the same secret
+    settings.SHIPDESK_TRACKING_WEBHOOK_SECRETS = {**settings.SHIPDESK_TRACKING_WEBHOOK_SECRETS, "generic": SHARED}
+    settings.SHIPDESK_PAYMENT_WEBHOOK_SECRETS = {"generic": SHARED, "stripe": STRIPE_SECRET}
+    order = place(seller, paid=False)
+    raw = json.dumps(_generic(order)).encode()
+    signature = _signed_as_tracking(raw)
+    url = "/api/v1/webhooks/payments/generic"
+
+    # when a body signed the way tracking webhooks are signed is sent to the payments endpoint,
+    # under the tracking header and under the payment header
+    as_sent = Client().post(url, data=raw, content_type="application/json", headers={"Shipdesk-Signature": signature})
+    relabelled = Client().post(url, data=raw, content_type="application/json", headers={"Shipdesk-Payment-Signature": signature})
+
+    # then both are refused, the order stays unpaid and no event id is stored
+    assert (as_sent.status_code, as_sent.json()["error"]["code"]) == (401, "invalid_signature")
+    assert (relabelled.status_code, relabelled.json()["error"]["code"]) == (401, "invalid_signature")
+    assert _state(order)[0] == "unpaid"
+    assert not PaymentWebhookReceipt.objects.exists()
+
+
+def test_a_payment_signature_is_refused_at_the_tracking_endpoint_even_with_equal_secrets(settings, seller, product, place):
+    settings.SHIPDESK_TRACKING_WEBHOOK_SECRETS = {**settings.SHIPDESK_TRACKING_WEBHOOK_SECRETS, "generic": SHARED}
+    settings.SHIPDESK_PAYMENT_WEBHOOK_SECRETS = {"generic": SHARED, "stripe": STRIPE_SECRET}
+    raw = json.dumps({"id": "x", "tracking_number": "1Z999AA10123456784", "status": "delivered", "occurred_at": "2026-01-07T15:04:00Z"}).encode()
+    t = int(time.time())
+    signature = f"t={t},v1={_hmac_hex(SHARED, f'payment.{t}.'.encode() + raw)}"
+
+    response = Client().post(
+        "/api/v1/webhooks/tracking/generic", data=raw, content_type="application/json", headers={"Shipdesk-Signature": signature}
+    )
+
+    assert (response.status_code, response.json()["error"]["code"]) == (401, "invalid_signature")
+
+
+def test_a_generic_payment_event_is_signed_over_payment_dot_timestamp_dot_body_in_its_own_header(seller, product, place):
+    # The documented scheme, computed here independently of the code under test.
+    order = place(seller, paid=False)
+    raw = json.dumps(_generic(order)).encode()
+    t = int(time.time())
+    signature = f"t={t},v1={_hmac_hex(GENERIC_SECRET, f'payment.{t}.'.encode() + raw)}"
+
+    response = Client().post(
+        "/api/v1/webhooks/payments/generic", data=raw, content_type="application/json", headers={"Shipdesk-Payment-Signature": signature}
+    )
+
+    assert response.json() == {"status": "applied"}
+    assert _state(order)[0] == "paid"
+
+
+def _settings_read_with(env: dict[str, str]) -> dict:
+    """The webhook secrets a fresh process reads from this environment."""
+    script = (
+        "import json, shipdesk.settings as s; "
+        "print(json.dumps({'tracking': s.SHIPDESK_TRACKING_WEBHOOK_SECRETS['generic'], "
+        "'payment': s.SHIPDESK_PAYMENT_WEBHOOK_SECRETS['generic']}))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not (k.startswith("SHIPDESK_") and k.endswith("WEBHOOK_SECRET"))}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env={**clean, "DEBUG": "true", **env}, capture_output=True, text=True, timeout=60, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_each_generic_endpoint_reads_its_own_secret_and_the_deprecated_shared_one_feeds_tracking_only():
+    assert _settings_read_with(
+        {"SHIPDESK_GENERIC_TRACKING_WEBHOOK_SECRET": "for-carriers", "SHIPDESK_GENERIC_PAYMENT_WEBHOOK_SECRET": "for-payments"}
+    ) == {"tracking": "for-carriers", "payment": "for-payments"}
+    # the old shared variable alone: tracking keeps working, payments accept nothing
+    assert _settings_read_with({"SHIPDESK_GENERIC_WEBHOOK_SECRET": "old-shared"}) == {"tracking": "old-shared", "payment": ""}
+    # the new tracking variable wins over the old one
+    assert _settings_read_with(
+        {"SHIPDESK_GENERIC_WEBHOOK_SECRET": "old-shared", "SHIPDESK_GENERIC_TRACKING_WEBHOOK_SECRET": "new"}
+    ) == {"tracking": "new", "payment": ""}

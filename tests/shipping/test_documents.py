@@ -14,7 +14,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.builders import SELLER_ACTOR, UPS_NUMBER, Api, advance
+from tests.builders import OTHER_UPS_NUMBER, SELLER_ACTOR, UPS_NUMBER, Api, advance
 from tests.shipping.shipping_fixtures import FEDEX_NUMBER, pdf, ship  # noqa: F401
 from shipdesk.accounts.services import create_api_token
 from shipdesk.inventory.models import Product
@@ -228,7 +228,7 @@ def test_a_pick_list_is_stamped_on_the_shops_clock_with_the_zone_named(shop, pla
 def test_another_sellers_order_is_404_for_every_document(shop, place, make_seller, make_product, seller_api, method, path):
     other = make_seller()
     make_product(other)
-    theirs = advance(place(other), "shipped")
+    theirs = advance(place(other), "shipped", tracking_number=OTHER_UPS_NUMBER)
     mine = advance(place(shop), "shipped")
 
     if method == "get":

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import ApiToken, ClosureDay, Membership, Seller, User
+from shipdesk.readonly_admin import ReadOnlyAdmin
+
+from .models import ApiToken, ClosureDay, Invitation, Membership, Seller, User
 
 
 class ClosureDayInline(admin.TabularInline):
@@ -49,3 +51,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
         for token in queryset.filter(revoked_at__isnull=True):
             revoke_api_token(token_id=token.pk, seller=None)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations to join a shop: answered only by the invited person (accounts.services)."""
+
+    list_display = ["email", "seller", "role", "status", "invited_by", "created_at", "answered_at"]
+    list_filter = ["status", "role"]
+    search_fields = ["email", "seller__slug"]
+    exclude = ["token_hash"]

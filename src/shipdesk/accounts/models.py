@@ -107,12 +107,48 @@ class Membership(models.Model):
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the person last chose this shop (switcher, accepted invitation): after sign-in they
+    # land in the shop they last used, never in one just because of its name.
+    last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["seller", "user"], name="membership_unique"),
             models.CheckConstraint(condition=Q(role__in=["owner", "staff"]), name="membership_role_valid"),
         ]
+
+
+class Invitation(models.Model):
+    """An owner asking someone who already has an account to join their shop.
+
+    Nothing changes for that person until they open the emailed link, signed in as themselves,
+    and accept: only then is the Membership made. Only the SHA-256 of the link's token is kept.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"  # sent, not answered yet
+        ACCEPTED = "accepted"  # the person joined the shop
+        DECLINED = "declined"  # the person said no
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Membership.Role.choices)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One open invitation per shop and person: inviting again replaces it.
+            models.UniqueConstraint(fields=["seller", "email"], condition=Q(status="pending"), name="invitation_one_pending"),
+            models.CheckConstraint(condition=Q(role__in=["owner", "staff"]), name="invitation_role_valid"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "accepted", "declined"]), name="invitation_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.seller_id} ({self.status})"
 
 
 class ApiToken(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import F
 
-from .models import ApiToken, ClosureDay, Membership
+from .models import ApiToken, ClosureDay, Invitation, Membership
 
 
 def memberships_of(*, user_id: int) -> list[Membership]:
@@ -19,6 +19,13 @@ def memberships_of(*, user_id: int) -> list[Membership]:
 def team_of(*, seller_id: int) -> list[Membership]:
     # "owner" sorts before "staff": owners first.
     return list(Membership.objects.filter(seller_id=seller_id).select_related("user").order_by("role", "user__email"))
+
+
+def pending_invitations_of(*, seller_id: int) -> list[Invitation]:
+    """Invitations of the shop not answered yet, newest first (expired ones included: they say so)."""
+    return list(
+        Invitation.objects.filter(seller_id=seller_id, status=Invitation.Status.PENDING).select_related("invited_by").order_by("-created_at", "-id")
+    )
 
 
 def api_tokens_of(*, seller_id: int) -> list[ApiToken]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from shipdesk.errors import NotFound, StateConflict, ValidationFailed
 
-from .models import ApiToken, ClosureDay, Membership, Seller, User
+from .models import ApiToken, ClosureDay, Invitation, Membership, Seller, User
 
 TOKEN_PREFIX = "sdk_"
 
@@ -204,15 +205,106 @@ def _last_owner_guard(team: list[Membership], member: Membership) -> None:
         )
 
 
+@dataclass(frozen=True)
+class AddedToTeam:
+    """What adding a person to a shop did."""
+
+    user: User
+    # True: a new person, in the team now; they set a password by the emailed link.
+    # False: an existing account, only invited; they join when they accept (`invitation_token`).
+    joined: bool
+    invitation_token: str = ""  # shown once, in the email; only its hash is stored
+
+
 @transaction.atomic
-def add_member(*, seller: Seller, email: str, role: str, name: str = "") -> User:
-    """Add a person to a shop with a role; a new person gets no password (they set one by the
-    invitation link). Someone already in the shop is refused: change their role instead."""
+def add_member(*, seller: Seller, email: str, role: str, name: str = "", invited_by: User | None = None) -> AddedToTeam:
+    """Add a person to a shop with a role. Someone already in the shop is refused: change their role.
+
+    Someone who does not sign in yet (no account, or one whose password was never set) is added
+    now, without a password: the emailed link to set one is their way in. Someone who already
+    signs in is only invited: being put in a shop without asking would let any owner pull people
+    into theirs, so the Membership is made only when they accept (`accept_invitation`).
+    """
     email = User.objects.normalize_email(email or "").strip().lower()
+    if role not in Membership.Role.values:
+        raise ValidationFailed("Invalid role.", details={"role": [f"Must be one of {', '.join(Membership.Role.values)}."]})
     team = _lock_team(seller.pk)
     if any(m.user.email == email for m in team):
         raise StateConflict(f"{email} is already in this shop; change their role instead.", details={"email": email})
-    return create_user(email=email, password=None, seller=seller, role=role, name=name)
+    existing = User.objects.filter(email=email).first()
+    if existing is not None and existing.has_usable_password():
+        token = secrets.token_urlsafe(32)
+        # Inviting again replaces the unanswered invitation: its link stops working.
+        Invitation.objects.filter(seller=seller, email=email, status=Invitation.Status.PENDING).delete()
+        Invitation.objects.create(
+            seller=seller, email=email, role=role, invited_by=invited_by, token_hash=hash_token(token), created_at=timezone.now()
+        )
+        return AddedToTeam(user=existing, joined=False, invitation_token=token)
+    return AddedToTeam(user=create_user(email=email, password=None, seller=seller, role=role, name=name), joined=True)
+
+
+def _open_invitation(*, token: str, user: User, lock: bool = True) -> Invitation:
+    """The invitation behind a link (its row locked, to answer it) if it is addressed to `user`;
+    else NotFound."""
+    invitations = Invitation.objects.select_related("seller", "invited_by")
+    if lock:
+        # Only the invitation's row: `invited_by` is an outer join, which cannot be locked.
+        invitations = invitations.select_for_update(of=("self",))
+    invitation = invitations.filter(token_hash=hash_token(token or ""), seller__is_active=True).first()
+    # Someone else's invitation is indistinguishable from none: the link proves nothing alone.
+    if invitation is None or invitation.email != user.email:
+        raise NotFound("This invitation does not exist, or is for another account.")
+    return invitation
+
+
+def _check_open(invitation: Invitation, now) -> None:
+    if invitation.status != Invitation.Status.PENDING:
+        raise StateConflict(f"This invitation was already {invitation.status}.", details={"status": invitation.status})
+    if now - invitation.created_at > timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT):
+        raise StateConflict("This invitation has expired. Ask the shop's owner to invite you again.", details={"status": "expired"})
+
+
+def invitation_for(*, token: str, user: User) -> Invitation:
+    """The invitation a signed-in person opened, if it is theirs (to show before they answer)."""
+    return _open_invitation(token=token, user=user, lock=False)
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, user: User) -> Membership:
+    """The invited person joins the shop with the invited role; it becomes their current shop."""
+    invitation = _open_invitation(token=token, user=user)
+    now = timezone.now()
+    _check_open(invitation, now)
+    _lock_team(invitation.seller_id)
+    membership, _ = Membership.objects.get_or_create(
+        user=user, seller=invitation.seller, defaults={"role": invitation.role, "last_used_at": now}
+    )
+    invitation.status = Invitation.Status.ACCEPTED
+    invitation.answered_at = now
+    invitation.save(update_fields=["status", "answered_at"])
+    return membership
+
+
+@transaction.atomic
+def decline_invitation(*, token: str, user: User) -> Invitation:
+    invitation = _open_invitation(token=token, user=user)
+    now = timezone.now()
+    _check_open(invitation, now)
+    invitation.status = Invitation.Status.DECLINED
+    invitation.answered_at = now
+    invitation.save(update_fields=["status", "answered_at"])
+    return invitation
+
+
+@transaction.atomic
+def leave_shop(*, seller_id: int, user_id: int) -> None:
+    """A member leaves a shop of their own accord (the last owner must hand over first)."""
+    remove_member(seller_id=seller_id, user_id=user_id)
+
+
+def remember_shop_choice(*, user_id: int, seller_id: int) -> None:
+    """Note that the person chose this shop now, so their next sign-in lands there."""
+    Membership.objects.filter(user_id=user_id, seller_id=seller_id).update(last_used_at=timezone.now())
 
 
 @transaction.atomic

@@ -1,8 +1,8 @@
 """Who is signed in, which shop they are working in, and what their role lets them do.
 
 Every dashboard page is wrapped in `seller_view`: it loads the person's memberships (one query),
-picks the shop chosen with the switcher (kept in the session), refuses staff on owner-only pages,
-and renders times in that shop's timezone.
+picks the shop chosen with the switcher (kept in the session; in a new session, the shop they
+last chose), refuses staff on owner-only pages, and renders times in that shop's timezone.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from shipdesk.accounts.models import Membership
 from shipdesk.accounts.selectors import memberships_of
+from shipdesk.accounts.services import remember_shop_choice
 from shipdesk.actors import Actor, ActorKind
 
 SESSION_SELLER_KEY = "shipdesk_seller_id"
@@ -48,7 +49,19 @@ def choose_seller(request, seller_id: int) -> bool:
     if not any(m.seller_id == seller_id for m in memberships_of(user_id=request.user.pk)):
         return False
     request.session[SESSION_SELLER_KEY] = seller_id
+    remember_shop_choice(user_id=request.user.pk, seller_id=seller_id)
     return True
+
+
+def last_used(memberships: list[Membership]) -> Membership:
+    """The shop a new session opens in: the one last chosen; never chosen, the one joined first.
+
+    Not the first by name: a shop named "AAA" must not be where anyone lands by default.
+    """
+    chosen = [m for m in memberships if m.last_used_at is not None]
+    if chosen:
+        return max(chosen, key=lambda m: m.last_used_at)
+    return min(memberships, key=lambda m: (m.created_at, m.pk))
 
 
 def seller_view(view=None, *, owners_only: bool = False):
@@ -69,7 +82,7 @@ def seller_view(view=None, *, owners_only: bool = False):
             if not memberships:
                 return render(request, "dashboard/no_shop.html", status=403)
             chosen_id = request.session.get(SESSION_SELLER_KEY)
-            membership = next((m for m in memberships if m.seller_id == chosen_id), memberships[0])
+            membership = next((m for m in memberships if m.seller_id == chosen_id), None) or last_used(memberships)
             request.memberships = memberships
             request.membership = membership
             request.seller = membership.seller

@@ -1,8 +1,10 @@
 """The email a person gets when an owner adds them to a shop.
 
-Someone new has no password yet: their invitation carries a one-time link to set one (Django's
-password-reset token, valid PASSWORD_RESET_TIMEOUT). Someone who already signs in (for another
-shop) is told where to find the new one. Both links start with SHIPDESK_BASE_URL, like every email's.
+Someone new has no password yet: they are in the team already, and their email carries a
+one-time link to set one (Django's password-reset token, valid PASSWORD_RESET_TIMEOUT). Someone
+who already signs in is not in the team yet: their email carries the invitation's link, which
+they open signed in as themselves to accept or decline (accounts.services.accept_invitation).
+Every link starts with SHIPDESK_BASE_URL, like every email's.
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from shipdesk.accounts.services import AddedToTeam
 from shipdesk.notifications.rendering import absolute
 
 from .forms import ShopPasswordResetForm
 
 
-def send_invitation(request, *, user, seller, invited_by) -> None:
+def send_invitation(request, *, added: AddedToTeam, seller, invited_by) -> None:
+    user = added.user
     context = {"shop": seller, "invited_by": invited_by, "user": user}
-    if not user.has_usable_password():
+    if added.joined:
         form = ShopPasswordResetForm(data={"email": user.email})
         form.is_valid()
         form.save(
@@ -29,6 +33,6 @@ def send_invitation(request, *, user, seller, invited_by) -> None:
             extra_email_context=context,
         )
         return
-    context["signin_url"] = absolute(reverse("signin"))
-    subject = render_to_string("dashboard/email/added_to_shop_subject.txt", context).strip()
-    send_mail(subject, render_to_string("dashboard/email/added_to_shop.txt", context), None, [user.email])
+    context["invitation_url"] = absolute(reverse("invitation", args=[added.invitation_token]))
+    subject = render_to_string("dashboard/email/join_shop_subject.txt", context).strip()
+    send_mail(subject, render_to_string("dashboard/email/join_shop.txt", context), None, [user.email])

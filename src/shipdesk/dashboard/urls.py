@@ -13,6 +13,10 @@ urlpatterns = [
     path("password-reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("password-reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("switch-shop/", views.switch_shop, name="switch_shop"),
+    path("leave-shop/", views.leave_shop, name="leave_shop"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("invitations/<str:token>/accept/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<str:token>/decline/", views.invitation_decline, name="invitation_decline"),
     # Orders
     path("orders/", views.order_list, name="orders"),
     path("orders/poll/", views.order_poll, name="orders_poll"),

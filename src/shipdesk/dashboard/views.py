@@ -7,10 +7,13 @@ forms; htmx adds live pieces (new orders, the tracking-number check, service lev
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -29,13 +32,18 @@ from shipdesk.orders import services as order_services
 from shipdesk.orders import substitutions, workflow
 from shipdesk.shipping.tracking_links import tracking_page_url
 from shipdesk.orders.services import order_facts
+from shipdesk.ops import ratelimit
+from shipdesk.ops.client_address import client_ip
 from shipdesk.shipping.carriers import get_carrier
+from shipdesk.shipping.selectors import require_tracking_number_free
 from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number
 
 from . import display, forms
-from .access import actor_of, choose_seller, seller_view
+from .access import SESSION_SELLER_KEY, actor_of, choose_seller, seller_view
 from .feedback import attempt, attempt_quietly, show_error
 from .invitations import send_invitation
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 POLL_SECONDS = 15
@@ -87,6 +95,15 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "dashboard/email/password_reset.txt"
     subject_template_name = "dashboard/email/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        # Throttled per account and per client address (ops.ratelimit). A throttled request gets
+        # the same "check your inbox" page as any other, so the answer reveals nothing.
+        email = form.cleaned_data["email"]
+        if ratelimit.password_reset_allowed(email=email, client_address=client_ip(self.request)):
+            return super().form_valid(form)
+        logger.warning("Password reset throttled for a request from %s.", client_ip(self.request))
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -541,7 +558,7 @@ def tracking_check(request):
     """The ship form's live check of the tracking number, as the seller types or scans it.
 
     With a carrier chosen, the same checks the ship action makes (`check_tracking`, then
-    `check_tracking_unused`), so what is said here is what shipping would say; without one, which
+    `shipping.selectors.require_tracking_number_free`), so what is said here is what shipping would say; without one, which
     carriers the number looks like.
     """
     raw = request.GET.get("tracking_number", "")[:256]
@@ -558,7 +575,7 @@ def tracking_check(request):
             number = order_services.check_tracking(carrier_code=carrier.code, service_level=service, tracking_number=raw)
             # The duplicate test of the ship action itself, so a number that passes here is not
             # refused on submit for being on another shipment.
-            order_services.check_tracking_unused(seller_id=request.seller.pk, carrier_code=carrier.code, number=number)
+            require_tracking_number_free(seller_id=request.seller.pk, carrier=carrier.code, number=number)
             context["valid"] = number
             context["carrier"] = carrier
         except ShipdeskError as exc:
@@ -693,6 +710,7 @@ def _render_settings(request, *, status=200, **forms_and_extra):
         "closure_days": accounts_selectors.closure_days_of(seller_id=seller.pk, since=timezone.localdate()),
         "tokens": accounts_selectors.api_tokens_of(seller_id=seller.pk),
         "team": accounts_selectors.team_of(seller_id=seller.pk),
+        "invitations": accounts_selectors.pending_invitations_of(seller_id=seller.pk),
         "role_choices": forms.RoleForm.base_fields["role"].choices,
         **forms_and_extra,
     }
@@ -778,12 +796,19 @@ def settings_member_add(request):
         seller = request.seller
         outcome = attempt(
             request,
-            lambda: accounts_services.add_member(seller=seller, email=form.cleaned_data["email"], role=form.cleaned_data["role"]),
+            lambda: accounts_services.add_member(
+                seller=seller, email=form.cleaned_data["email"], role=form.cleaned_data["role"], invited_by=request.user
+            ),
             form=form,
         )
         if outcome.ok:
-            send_invitation(request, user=outcome.value, seller=seller, invited_by=request.user)
-            messages.success(request, f"{outcome.value.email} added as {form.cleaned_data['role']}; we emailed them how to sign in.")
+            added = outcome.value
+            send_invitation(request, added=added, seller=seller, invited_by=request.user)
+            role = form.cleaned_data["role"]
+            if added.joined:
+                messages.success(request, f"{added.user.email} added as {role}; we emailed them how to sign in.")
+            else:
+                messages.success(request, f"We emailed {added.user.email} an invitation to join as {role}; they join when they accept it.")
             return redirect(reverse("settings") + "#team")
     return _render_settings(request, member_form=form, status=422)
 
@@ -808,3 +833,60 @@ def settings_member_role(request, user_id: int):
 def settings_member_remove(request, user_id: int):
     attempt(request, lambda: accounts_services.remove_member(seller_id=request.seller.pk, user_id=user_id), success="Removed from the shop.")
     return redirect(reverse("settings") + "#team")
+
+
+@seller_view
+def leave_shop(request):
+    """The signed-in person leaves the shop they are working in (any role; not the last owner).
+    GET asks to confirm; POST leaves."""
+    if request.method != "POST":
+        return render(request, "dashboard/leave_shop.html")
+    shop_name = request.seller.name
+    outcome = attempt(
+        request,
+        lambda: accounts_services.leave_shop(seller_id=request.seller.pk, user_id=request.user.pk),
+        success=f"You left {shop_name}.",
+    )
+    if outcome.ok:
+        request.session.pop(SESSION_SELLER_KEY, None)
+    return redirect("home")
+
+
+# --- invitations to a shop (people who already have an account) -----------------------------
+
+
+@login_required
+def invitation(request, token: str):
+    """The invitation, shown to the person it is for, signed in, with Accept and Decline."""
+    try:
+        invited = accounts_services.invitation_for(token=token, user=request.user)
+    except ShipdeskError as exc:
+        raise Http404(exc.message) from None
+    return render(request, "dashboard/invitation.html", {"invitation": invited, "token": token})
+
+
+@login_required
+@require_POST
+def invitation_accept(request, token: str):
+    outcome = attempt(request, lambda: accounts_services.accept_invitation(token=token, user=request.user))
+    if not outcome.ok:
+        if outcome.error.status == 404:
+            raise Http404(outcome.error.message)
+        return redirect("home")
+    membership = outcome.value
+    request.session[SESSION_SELLER_KEY] = membership.seller_id
+    messages.success(request, f"You joined {membership.seller.name} as {membership.role}.")
+    return redirect("orders")
+
+
+@login_required
+@require_POST
+def invitation_decline(request, token: str):
+    outcome = attempt(
+        request,
+        lambda: accounts_services.decline_invitation(token=token, user=request.user),
+        success=lambda i: f"You declined to join {i.seller.name}.",
+    )
+    if not outcome.ok and outcome.error.status == 404:
+        raise Http404(outcome.error.message)
+    return redirect("home")

@@ -90,7 +90,8 @@ def _webhooks() -> list[Finding]:
     found = []
     for provider in settings.SHIPDESK_WEBHOOK_PROVIDERS:
         secret = secrets.get(provider, "")
-        name = f"SHIPDESK_{provider.upper()}_WEBHOOK_SECRET"
+        # `generic` here is the carrier tracking webhook; generic payments have a secret of their own.
+        name = "SHIPDESK_GENERIC_TRACKING_WEBHOOK_SECRET" if provider == "generic" else f"SHIPDESK_{provider.upper()}_WEBHOOK_SECRET"
         if provider not in secrets:
             found.append(Finding(ERROR, "SHIPDESK_WEBHOOK_PROVIDERS", f"names {provider!r}, which Shipdesk does not know",
                                  f"use only {', '.join(sorted(secrets))}"))

@@ -1,12 +1,14 @@
-"""Per-token API rate limit: a fixed-window counter in the database, shared by every host.
+"""Fixed-window counters in the database, shared by every host: the per-token API rate limit,
+and the password-reset throttle (per account and per client address).
 
-One upsert per authenticated request (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, on both
-PostgreSQL and SQLite) both counts the request and says how many the token has made in this
-window, so two gunicorn workers on two hosts can never both let the 601st request through.
+One upsert per counted request (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, on both
+PostgreSQL and SQLite) both counts the request and says how many were made in this window, so
+two gunicorn workers on two hosts can never both let the 601st request through.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -44,10 +46,10 @@ def window_of(now: datetime, window_seconds: int) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % window_seconds, tz=UTC)
 
 
-def count_request(*, key: str, now: datetime | None = None) -> int:
-    """Count one request for `key` in the current window; return the window's count so far."""
-    limit = current_limit()
-    start = window_of(now or timezone.now(), limit.window_seconds)
+def count_request(*, key: str, now: datetime | None = None, window_seconds: int | None = None) -> int:
+    """Count one request for `key` in the current window (the API limit's, unless given); return
+    the window's count so far."""
+    start = window_of(now or timezone.now(), window_seconds or current_limit().window_seconds)
     table = connection.ops.quote_name(RateWindow._meta.db_table)
     key_col, start_col, count_col = (connection.ops.quote_name(c) for c in ("key", "window_start", "count"))
     sql = (
@@ -79,7 +81,39 @@ def enforce(*, key: str, now: datetime | None = None) -> None:
 
 def prune_windows(*, now: datetime | None = None) -> int:
     """Delete counters of windows that have ended (the periodic job in ops.tasks calls this)."""
+    now = now or timezone.now()
     limit = current_limit()
-    cutoff = window_of(now or timezone.now(), limit.window_seconds) - timedelta(seconds=limit.window_seconds)
-    deleted, _ = RateWindow.objects.filter(window_start__lt=cutoff).delete()
-    return deleted
+    cutoff = window_of(now, limit.window_seconds) - timedelta(seconds=limit.window_seconds)
+    reset_cutoff = window_of(now, PASSWORD_RESET_WINDOW_SECONDS) - timedelta(seconds=PASSWORD_RESET_WINDOW_SECONDS)
+    api, _ = RateWindow.objects.filter(window_start__lt=cutoff).exclude(key__startswith=PASSWORD_RESET_KEY_PREFIX).delete()
+    reset, _ = RateWindow.objects.filter(window_start__lt=reset_cutoff, key__startswith=PASSWORD_RESET_KEY_PREFIX).delete()
+    return api + reset
+
+
+# --- password reset -------------------------------------------------------------------------
+
+# "Forgot your password?" sends an email to whoever owns the address typed: unthrottled, anyone
+# could flood a person's inbox, or probe many accounts from one machine. Per hour, at most 3
+# reset emails per account and 10 reset requests per client address, counted in the database so
+# every host sees the same counts.
+PASSWORD_RESET_WINDOW_SECONDS = 3600
+PASSWORD_RESET_PER_ACCOUNT = 3
+PASSWORD_RESET_PER_ADDRESS = 10
+PASSWORD_RESET_KEY_PREFIX = "reset:"
+
+
+def password_reset_allowed(*, email: str, client_address: str, now: datetime | None = None) -> bool:
+    """Count a reset request for `email` from `client_address`; False once either is over its limit.
+
+    Counted whether or not an account has that email, so the answer says nothing about which
+    addresses are registered. The email is kept only as a hash.
+    """
+    now = now or timezone.now()
+    account = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
+    per_account = count_request(
+        key=f"{PASSWORD_RESET_KEY_PREFIX}account:{account}", now=now, window_seconds=PASSWORD_RESET_WINDOW_SECONDS
+    )
+    per_address = count_request(
+        key=f"{PASSWORD_RESET_KEY_PREFIX}address:{client_address}"[:64], now=now, window_seconds=PASSWORD_RESET_WINDOW_SECONDS
+    )
+    return per_account <= PASSWORD_RESET_PER_ACCOUNT and per_address <= PASSWORD_RESET_PER_ADDRESS

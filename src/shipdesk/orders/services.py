@@ -32,7 +32,7 @@ from shipdesk.earnings import services as earnings
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.policy import calendar_for, policy_for
 from shipdesk.actors import Actor
-from shipdesk.errors import IdempotencyConflict, InvalidTrackingNumber, NotFound, StateConflict, ValidationFailed
+from shipdesk.errors import IdempotencyConflict, InvalidTrackingNumber, NotFound, StateConflict, TrackingNumberInUse, ValidationFailed
 from shipdesk.inventory import services as stock
 from shipdesk.inventory.models import Product, StockMove
 from shipdesk.notifications.models import Notification
@@ -41,7 +41,7 @@ from shipdesk.payments.services import record_refund
 from shipdesk.shipping.carriers import get_carrier
 from shipdesk.shipping.models import Shipment
 from shipdesk.shipping.pack_checks import require_complete_pack
-from shipdesk.shipping.selectors import tracking_number_in_use
+from shipdesk.shipping.selectors import require_tracking_number_free
 from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number, trackable_number, validate_tracking_number
 
 from . import refunds, workflow
@@ -512,20 +512,6 @@ def check_tracking(*, carrier_code: str, service_level: str, tracking_number: st
     return number
 
 
-def _tracking_number_in_use(number: str) -> StateConflict:
-    return StateConflict(f"Tracking number {number} is already used on another of your shipments.", details={"tracking_number": number})
-
-
-def check_tracking_unused(*, seller_id: int, carrier_code: str, number: str) -> None:
-    """Refuse (409) a normalised number that already labels another shipment of this carrier.
-
-    The ship action calls it under the order's lock; the dashboard's live check calls it as the
-    seller types, so a number that passes there is not refused on submit for being a duplicate.
-    """
-    if tracking_number_in_use(seller_id=seller_id, carrier=carrier_code, tracking_number=number):
-        raise _tracking_number_in_use(number)
-
-
 @transaction.atomic
 def ship_order(
     *,
@@ -546,13 +532,14 @@ def ship_order(
     # A started pack check that is missing units asks for the seller's confirmation (409 pack_check_incomplete).
     require_complete_pack(order=order, confirmed=confirm_incomplete_pack, actor=actor)
     carrier_info = get_carrier(carrier)
-    check_tracking_unused(seller_id=order.seller_id, carrier_code=carrier, number=number)
+    require_tracking_number_free(seller_id=order.seller_id, carrier=carrier, number=number)
     now = at or timezone.now()
     transit_days = carrier_info.service(service_level).transit_days
     eta = calendar_for(order.seller).add_business_days(now, transit_days)
     try:
-        # Two orders shipped at once with one number both pass the check above; the unique
-        # constraint lets one in, and the other gets the same 409 instead of a database error.
+        # Two orders (of one shop or of two) shipped at once with one number both pass the check
+        # above; a unique key on Shipment lets one in, and the other, once the winner has
+        # committed, gets the same 409 instead of a database error.
         with transaction.atomic():
             shipment = Shipment.objects.create(
                 seller_id=order.seller_id,
@@ -566,7 +553,10 @@ def ship_order(
                 eta=eta,
             )
     except IntegrityError:
-        raise _tracking_number_in_use(number) from None
+        require_tracking_number_free(seller_id=order.seller_id, carrier=carrier, number=number)
+        raise TrackingNumberInUse(
+            f"Tracking number {number} is already in use on another shipment.", details={"tracking_number": number}
+        ) from None
     order.status = OrderStatus.SHIPPED
     order.shipped_at = now
     order.shipped_late = _late(now, order.ship_by)

@@ -2,9 +2,11 @@
 
 Providers (POST /api/v1/webhooks/payments/<provider>):
 
-- `generic`, our own format, signed with `Shipdesk-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
-  "<t>.<raw body>">` (5 minutes' tolerance; shipdesk.signatures, as for tracking webhooks) with
-  SHIPDESK_GENERIC_WEBHOOK_SECRET. Body: `{"id", "type": "payment.succeeded" | "payment.failed" |
+- `generic`, our own format, signed with `Shipdesk-Payment-Signature: t=<unix>,v1=<hex
+  HMAC-SHA256 of "payment.<t>.<raw body>">` (5 minutes' tolerance; shipdesk.signatures) with
+  SHIPDESK_GENERIC_PAYMENT_WEBHOOK_SECRET, a secret of its own. The header and the signed
+  `payment.` prefix keep a generic tracking webhook (another header, no prefix) from ever being
+  taken for a payment, whatever the secrets. Body: `{"id", "type": "payment.succeeded" | "payment.failed" |
   "payment.refunded", "order_id"?, "payment_reference"?, "currency", "amount"}` where `amount`
   is a decimal string: the amount paid, or for a refund the total refunded so far.
 - `stripe`: an Event, signed with `Stripe-Signature: t=…,v1=…` (the same scheme) with
@@ -152,12 +154,13 @@ class Provider:
     header: str
     secret_setting: str
     parse: Callable[[dict], PaymentEvent]
+    purpose: str = ""  # signed in front of the timestamp (shipdesk.signatures); Stripe signs none
 
 
 PROVIDERS: Mapping[str, Provider] = {
     p.name: p
     for p in (
-        Provider("generic", "Shipdesk-Signature", "SHIPDESK_GENERIC_WEBHOOK_SECRET", _parse_generic),
+        Provider("generic", "Shipdesk-Payment-Signature", "SHIPDESK_GENERIC_PAYMENT_WEBHOOK_SECRET", _parse_generic, purpose="payment"),
         Provider("stripe", "Stripe-Signature", "SHIPDESK_STRIPE_WEBHOOK_SECRET", _parse_stripe),
     )
 }
@@ -168,7 +171,7 @@ def read_webhook(*, provider: Provider, body: bytes, headers: Mapping[str, str],
     secret = settings.SHIPDESK_PAYMENT_WEBHOOK_SECRETS.get(provider.name) or ""
     if not secret:
         logger.error("Refused a %s payment webhook: %s is not set.", provider.name, provider.secret_setting)
-    if not verify_timestamped(headers.get(provider.header, ""), body, secret, now):
+    if not verify_timestamped(headers.get(provider.header, ""), body, secret, now, purpose=provider.purpose):
         raise InvalidSignature("The webhook signature does not match.")
     try:
         data = json.loads(body)

@@ -217,7 +217,9 @@ def tracking_webhook(request: HttpRequest, provider: str):
     t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">` (5 minutes' tolerance), `easypost` with
     `X-Hmac-Signature`, `aftership` with `aftership-hmac-sha256`. A bad signature is 401 and
     changes nothing. A replayed event id is 200 `duplicate`, a number no shipment has is 200
-    `unknown_number` (logged): neither changes anything, and the provider stops retrying."""
+    `unknown_number` (logged), a number on more than one parcel is 200 `ambiguous_number`
+    (applied to none; an error log line and a record in the admin for the operator): none of
+    these changes anything, and the provider stops retrying."""
     found = webhooks.PROVIDERS.get(provider)
     if found is None:
         raise NotFound(f"No tracking webhook provider {provider!r}.", details={"providers": sorted(webhooks.PROVIDERS)})

@@ -65,6 +65,15 @@ class Shipment(models.Model):
                 condition=~Q(carrier="other"),
                 name="shipment_tracking_unique_per_seller",
             ),
+            # A carrier's number names one parcel: while it is on its way, no other shipment of
+            # any seller has it, or one carrier scan would move two shops' orders. Once delivered
+            # the carrier may hand the number out again. Two shops shipping one number at the
+            # same instant: this key lets one in (shipping.selectors.require_tracking_number_free).
+            models.UniqueConstraint(
+                fields=["carrier", "tracking_number"],
+                condition=Q(delivered_at__isnull=True) & ~Q(carrier="other"),
+                name="shipment_tracking_in_use_once",
+            ),
             models.CheckConstraint(condition=~Q(tracking_number=""), name="shipment_tracking_number_present"),
             models.CheckConstraint(
                 condition=Q(delayed=False, delay_reason="") | (Q(delayed=True) & ~Q(delay_reason="")),
@@ -116,6 +125,7 @@ class WebhookReceipt(models.Model):
     class Outcome(models.TextChoices):
         APPLIED = "applied"  # matched a shipment; its scans were recorded
         UNKNOWN_NUMBER = "unknown_number"  # no shipment has this number
+        AMBIGUOUS_NUMBER = "ambiguous_number"  # matched several parcels: applied to none (AmbiguousTrackingUpdate)
         IGNORED = "ignored"  # not a tracking update (another event type)
 
     provider = models.CharField(max_length=32)
@@ -127,9 +137,33 @@ class WebhookReceipt(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_receipt_once_per_event"),
-            models.CheckConstraint(condition=Q(outcome__in=["applied", "unknown_number", "ignored"]), name="webhook_receipt_outcome_valid"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["applied", "unknown_number", "ambiguous_number", "ignored"]), name="webhook_receipt_outcome_valid"
+            ),
         ]
         indexes = [models.Index(fields=["received_at"], name="webhook_receipt_received")]
+
+
+class AmbiguousTrackingUpdate(models.Model):
+    """A carrier message whose number matched more than one parcel, so it was applied to none.
+
+    Left for the operator (read-only in the admin, with an error in the log): applying it to each
+    would show one shop's parcel on another shop's order. Not seller-owned: it spans sellers.
+    """
+
+    source = models.CharField(max_length=32)  # generic, easypost, aftership, sandbox, poll
+    event_id = models.CharField(max_length=200, blank=True, default="")
+    tracking_number = models.CharField(max_length=64)
+    carrier = models.CharField(max_length=32, blank=True, default="")  # as the message named it, if it did
+    status = models.CharField(max_length=24, blank=True, default="")  # what the message said of the parcel
+    shipment_ids = models.JSONField(default=list)  # the parcels it matched
+    received_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["received_at"], name="ambiguous_update_received")]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_number} from {self.source} ({len(self.shipment_ids)} parcels)"
 
 
 class PackCheck(models.Model):

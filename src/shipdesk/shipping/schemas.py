@@ -73,4 +73,4 @@ class PackCheckOut(Schema):
 
 
 class WebhookAckOut(Schema):
-    status: Literal["applied", "duplicate", "unknown_number", "ignored"]
+    status: Literal["applied", "duplicate", "unknown_number", "ambiguous_number", "ignored"]

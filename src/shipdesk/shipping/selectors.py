@@ -1,4 +1,8 @@
-"""Reads for shipping, always inside one seller (None only for a platform token)."""
+"""Reads for shipping, always inside one seller (None only for a platform token).
+
+One read looks across sellers on purpose: whether a tracking number is taken. It answers only
+yes or no, never whose parcel it is.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ import zoneinfo
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django_countries import countries
 
-from shipdesk.errors import NotFound, StateConflict, ValidationFailed
+from shipdesk.errors import NotFound, StateConflict, TrackingNumberInUse, ValidationFailed
 from shipdesk.orders.models import LineStock, Order, OrderLine
 
 from .carriers import get_carrier
@@ -17,6 +21,35 @@ from .document_data import DocumentLine, DocumentOrder, DocumentShipment
 from .models import DelayReason, Shipment, TrackingEvent, TrackingStatus
 
 MAX_DOCUMENT_ORDERS = 500
+
+
+# --- is a tracking number free? ---------------------------------------------------------------
+
+
+def require_tracking_number_free(*, seller_id: int, carrier: str, number: str) -> None:
+    """Raise TrackingNumberInUse (409) unless `number` (normalised) may go on a new shipment.
+
+    A carrier's number names one parcel: it is taken while it is on an undelivered parcel of any
+    shop with that carrier (else one carrier scan would move two shops' orders), and, within a
+    shop, on any of its parcels, delivered or not (a reused number is the seller's typo). Untracked
+    ("other") numbers are free text. The ship service calls this, and so can a live check of the
+    ship form; the database's unique keys on Shipment hold the same rule under concurrency.
+    """
+    if carrier == "other" or not number:
+        return
+    taken = Shipment.objects.filter(
+        Q(seller_id=seller_id) | Q(delivered_at__isnull=True), carrier=carrier, tracking_number=number
+    ).values_list("seller_id", flat=True)[:1]
+    for owner_id in taken:
+        if owner_id == seller_id:
+            message = f"Tracking number {number} is already used on another of your shipments."
+        else:
+            # Said without naming the other shop: only that the parcel is someone else's and on its way.
+            message = (
+                f"Tracking number {number} is already in use on a parcel that has not been delivered yet. "
+                "A tracking number names one parcel: check the label."
+            )
+        raise TrackingNumberInUse(message, details={"tracking_number": number})
 
 
 def _zone(name: str) -> zoneinfo.ZoneInfo:
@@ -96,21 +129,6 @@ def document_orders(*, seller_id: int | None, order_ids: list[int], need_shipmen
                 "A label needs a shipment: ship these orders first.", details={"unshipped_orders": unshipped}
             )
     return [_document(found[i]) for i in ids]
-
-
-def tracking_number_in_use(*, seller_id: int, carrier: str, tracking_number: str) -> bool:
-    """Whether `tracking_number` (normalised) already labels a shipment of this carrier, so a
-    new shipment with it would be refused.
-
-    The one test of a duplicate number: the ship action (`orders.services.ship_order`) refuses
-    with it and the dashboard's live check warns with it, so both always agree. Untracked
-    carriers (a local courier, no number to follow) may repeat numbers.
-    """
-    carrier_info = get_carrier(carrier or "")
-    if carrier_info is None or not carrier_info.tracked:
-        return False
-    return Shipment.objects.filter(seller_id=seller_id, carrier=carrier, tracking_number=tracking_number).exists()
-
 
 
 # --- the customer's tracking page -------------------------------------------------------------

@@ -27,7 +27,7 @@ from shipdesk.orders.events import build_event, record_event
 from shipdesk.orders.models import Order, OrderEvent, OrderStatus
 
 from .carriers import get_carrier
-from .models import MOVEMENT_STATUSES, DelayReason, Shipment, TrackingEvent, TrackingStatus, WebhookReceipt
+from .models import MOVEMENT_STATUSES, AmbiguousTrackingUpdate, DelayReason, Shipment, TrackingEvent, TrackingStatus, WebhookReceipt
 from .tracking import normalize_tracking_number
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class TrackingUpdate:
 
 @dataclass(frozen=True)
 class UpdateResult:
-    outcome: str  # applied, duplicate, unknown_number
+    outcome: str  # applied, duplicate, unknown_number, ambiguous_number
     delivered_order_ids: tuple[int, ...] = ()
 
 
@@ -133,18 +133,44 @@ def _record(update: TrackingUpdate, *, now: datetime) -> UpdateResult:
             receipt.save(update_fields=["outcome"])
         return UpdateResult(outcome=WebhookReceipt.Outcome.UNKNOWN_NUMBER)
     if len(shipments) > 1:
-        logger.warning("Tracking number %s from %s matches %d shipments; updating each.", number, update.source, len(shipments))
+        # Which parcel the carrier means cannot be told: applied to each, one shop's parcel would
+        # show (and deliver) on another shop's order. None is changed; the operator is told.
+        AmbiguousTrackingUpdate.objects.create(
+            source=update.source[:32],
+            event_id=(update.event_id or "")[:200],
+            tracking_number=number,
+            carrier=(update.carrier or "")[:32],
+            status=(update.status or "")[:24],
+            shipment_ids=[s.pk for s in shipments],
+            received_at=now,
+        )
+        if receipt is not None:
+            receipt.outcome = WebhookReceipt.Outcome.AMBIGUOUS_NUMBER
+            receipt.save(update_fields=["outcome"])
+        logger.error(
+            "Tracking update from %s (event %s) for %s matches %d parcels (shipments %s); applied to none.",
+            update.source,
+            update.event_id or "-",
+            number,
+            len(shipments),
+            ", ".join(str(s.pk) for s in shipments),
+        )
+        return UpdateResult(outcome=WebhookReceipt.Outcome.AMBIGUOUS_NUMBER)
     delivered = [order_id for shipment in shipments if (order_id := _apply(shipment.pk, shipment.order_id, update, now))]
     return UpdateResult(outcome=WebhookReceipt.Outcome.APPLIED, delivered_order_ids=tuple(delivered))
 
 
 def _shipments_for(number: str, carrier: str | None) -> list[Shipment]:
-    # A number is unique per seller and carrier, not across sellers. The carrier the message
-    # names narrows it down; when none of the shipments has that carrier (a seller who picked the
-    # wrong one of two carriers the number is valid for), the number alone decides.
+    """The parcels a message about `number` may mean: one, or several when it cannot tell."""
+    # While a parcel is on its way its number is on no other shipment of its carrier (a unique
+    # key); after delivery the carrier may reuse it. The carrier the message names narrows it
+    # down; when none of the shipments has that carrier (a seller who picked the wrong one of
+    # two carriers the number is valid for), the number alone decides. Of several, the one
+    # still on its way is the parcel the carrier is talking about now.
     shipments = list(Shipment.objects.filter(tracking_number=number).order_by("order_id"))
-    same_carrier = [s for s in shipments if carrier and s.carrier == carrier]
-    return same_carrier or shipments
+    candidates = [s for s in shipments if carrier and s.carrier == carrier] or shipments
+    on_its_way = [s for s in candidates if s.delivered_at is None]
+    return on_its_way if len(candidates) > 1 and on_its_way else candidates
 
 
 def _actor(shipment: Shipment, source: str) -> Actor:

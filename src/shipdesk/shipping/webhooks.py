@@ -13,7 +13,9 @@ Providers (POST /api/v1/webhooks/tracking/<provider>):
 - `aftership`: `{"event": "tracking_update", "event_id", "msg": <Tracking>, "ts"}`, header
   `aftership-hmac-sha256: <base64 HMAC-SHA256 of the raw body>`.
 
-Secrets come from settings (`SHIPDESK_<PROVIDER>_WEBHOOK_SECRET`). The signature is checked over
+Secrets come from settings (`SHIPDESK_<PROVIDER>_WEBHOOK_SECRET`; for `generic`,
+`SHIPDESK_GENERIC_TRACKING_WEBHOOK_SECRET`, distinct from the payments one, with the deprecated
+`SHIPDESK_GENERIC_WEBHOOK_SECRET` as its fallback). The signature is checked over
 the raw bytes before anything is parsed; a provider without a secret accepts nothing.
 """
 
@@ -295,6 +297,11 @@ PROVIDERS: Mapping[str, Provider] = {
 }
 
 
+def secret_setting(provider: str) -> str:
+    """The environment variable that holds a tracking provider's secret."""
+    return "SHIPDESK_GENERIC_TRACKING_WEBHOOK_SECRET" if provider == "generic" else f"SHIPDESK_{provider.upper()}_WEBHOOK_SECRET"
+
+
 def secret_for(provider: str) -> str:
     return settings.SHIPDESK_TRACKING_WEBHOOK_SECRETS.get(provider) or ""
 
@@ -306,7 +313,7 @@ def read_webhook(*, provider: Provider, body: bytes, headers: Mapping[str, str],
     secret = secret_for(provider.name)
     if not secret:
         logger.error(
-            "Refused a %s webhook: SHIPDESK_%s_WEBHOOK_SECRET is not set.", provider.name, provider.name.upper()
+            "Refused a %s webhook: %s is not set.", provider.name, secret_setting(provider.name)
         )
     if not secret or not provider.verify(body, headers, secret, now):
         raise InvalidSignature("The webhook signature does not match.")

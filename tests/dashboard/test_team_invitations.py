@@ -1,0 +1,148 @@
+"""Joining a shop is the person's choice (issue 14, finding 2).
+
+An owner who adds someone who already has an account only invites them: no membership until that
+person, signed in as themselves, accepts. A member can leave a shop. After sign-in a person lands
+in the shop they last used, never in another one because of its name.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from shipdesk.accounts.models import Invitation, Membership
+from tests.dashboard.conftest import PASSWORD
+
+
+def sign_in(email: str, password: str = PASSWORD) -> Client:
+    client = Client()
+    response = client.post("/signin/", {"username": email, "password": password}, follow=True)
+    assert response.redirect_chain, response.content.decode()[:500]
+    return client
+
+
+def invitation_link(message) -> str:
+    return re.search(r"http://testserver(/invitations/\S+/)", message.body).group(1)
+
+
+def test_adding_someone_who_has_an_account_only_invites_them_until_they_accept(make_seller, make_member):
+    # given Vic, who works for their own shop, and an owner of a shop named to sort first
+    victims_shop, attackers_shop = make_seller("vics-shop"), make_seller("aaa-shop")
+    vic = make_member(victims_shop, "vic@example.test", "owner", password=PASSWORD)
+    make_member(attackers_shop, "mallory@example.test", "owner", password=PASSWORD)
+    mallory = sign_in("mallory@example.test")
+
+    # when that owner adds Vic's email to their team
+    response = mallory.post("/settings/team/", {"email": "vic@example.test", "role": "staff"}, follow=True)
+
+    # then Vic is not in that shop, only invited by email, and still lands in their own shop
+    assert "they join when they accept it" in response.content.decode()
+    assert not Membership.objects.filter(user=vic, seller=attackers_shop).exists()
+    (message,) = mail.outbox
+    assert message.to == ["vic@example.test"]
+    assert message.subject == "mallory@example.test invited you to join Aaa-Shop on Shipdesk"
+    landing = sign_in("vic@example.test").get("/orders/")
+    assert landing.context["current_seller"] == victims_shop
+
+    # and when Vic, signed in, opens the link and accepts, they join, with the invited role
+    vic_client = sign_in("vic@example.test")
+    page = vic_client.get(invitation_link(message))
+    assert page.status_code == 200 and "Join Aaa-Shop?" in page.content.decode()
+    joined = vic_client.post(invitation_link(message) + "accept/", follow=True)
+    assert joined.redirect_chain[-1][0] == "/orders/"
+    assert Membership.objects.get(user=vic, seller=attackers_shop).role == "staff"
+    assert Invitation.objects.get().status == "accepted"
+
+
+def test_an_invitation_is_not_for_whoever_holds_the_link(make_seller, make_member):
+    shop, other = make_seller("shop"), make_seller("other")
+    make_member(shop, "owner@example.test", "owner", password=PASSWORD)
+    make_member(other, "vic@example.test", "owner", password=PASSWORD)
+    eve = make_member(other, "eve@example.test", "staff", password=PASSWORD)
+    sign_in("owner@example.test").post("/settings/team/", {"email": "vic@example.test", "role": "owner"})
+    link = invitation_link(mail.outbox[0])
+
+    eve_client = sign_in("eve@example.test")
+    assert eve_client.get(link).status_code == 404
+    assert eve_client.post(link + "accept/").status_code == 404
+    assert not Membership.objects.filter(user=eve, seller=shop).exists()
+    # signed out, the link asks to sign in first
+    assert Client().get(link).url.startswith("/signin/?next=/invitations/")
+
+
+def test_a_declined_or_expired_invitation_adds_nobody(make_seller, make_member):
+    shop, home = make_seller("shop"), make_seller("home")
+    make_member(shop, "owner@example.test", "owner", password=PASSWORD)
+    vic = make_member(home, "vic@example.test", "owner", password=PASSWORD)
+    owner = sign_in("owner@example.test")
+    owner.post("/settings/team/", {"email": "vic@example.test", "role": "staff"})
+    vic_client = sign_in("vic@example.test")
+
+    vic_client.post(invitation_link(mail.outbox[0]) + "decline/")
+    assert Invitation.objects.get().status == "declined"
+    vic_client.post(invitation_link(mail.outbox[0]) + "accept/")
+    assert not Membership.objects.filter(user=vic, seller=shop).exists()
+
+    owner.post("/settings/team/", {"email": "vic@example.test", "role": "staff"})
+    with time_machine.travel(timezone.now() + timedelta(days=4)):
+        late = vic_client.post(invitation_link(mail.outbox[1]) + "accept/", follow=True)
+    assert "This invitation has expired." in late.content.decode()
+    assert not Membership.objects.filter(user=vic, seller=shop).exists()
+
+
+def test_someone_new_is_still_added_at_once_and_sets_a_password_by_the_link(owner_client, seller):
+    owner_client.post("/settings/team/", {"email": "new@acme.test", "role": "staff"})
+    assert Membership.objects.filter(seller=seller, user__email="new@acme.test").exists()
+    assert "/password-reset/" in mail.outbox[0].body
+
+
+def test_a_member_can_leave_a_shop_but_the_last_owner_cannot(make_seller, make_member):
+    shop, home = make_seller("shop"), make_seller("home")
+    make_member(shop, "owner@example.test", "owner", password=PASSWORD)
+    packer = make_member(shop, "packer@example.test", "staff", password=PASSWORD)
+    make_member(home, "packer@example.test", "owner")
+    client = sign_in("packer@example.test")
+    client.post("/switch-shop/", {"seller_id": shop.pk})
+
+    assert "Leave Shop?" in client.get("/leave-shop/").content.decode()
+    left = client.post("/leave-shop/", follow=True)
+
+    assert not Membership.objects.filter(user=packer, seller=shop).exists()
+    assert left.context["current_seller"] == home
+    owner = sign_in("owner@example.test")
+    refused = owner.post("/leave-shop/", follow=True)
+    assert "only owner" in refused.content.decode()
+    assert Membership.objects.filter(user__email="owner@example.test", seller=shop).exists()
+
+
+def test_after_sign_in_the_shop_shown_is_the_one_last_used(make_seller, make_member):
+    zeta, alpha = make_seller("zeta"), make_seller("alpha")
+    make_member(zeta, "ada@example.test", "owner", password=PASSWORD)
+    make_member(alpha, "ada@example.test", "owner")
+
+    first = sign_in("ada@example.test")
+    assert first.get("/orders/").context["current_seller"] == zeta  # never chosen: the first joined
+    first.post("/switch-shop/", {"seller_id": alpha.pk})
+    first.post("/switch-shop/", {"seller_id": zeta.pk})
+
+    # a new session (another browser, or after signing out) opens in the shop last chosen
+    assert sign_in("ada@example.test").get("/orders/").context["current_seller"] == zeta
+    first.post("/switch-shop/", {"seller_id": alpha.pk})
+    assert sign_in("ada@example.test").get("/orders/").context["current_seller"] == alpha
+
+
+def test_the_owner_sees_who_is_invited_and_not_joined_yet(make_seller, make_member):
+    shop, home = make_seller("shop"), make_seller("home")
+    make_member(shop, "owner@example.test", "owner", password=PASSWORD)
+    make_member(home, "vic@example.test", "owner", password=PASSWORD)
+    owner = sign_in("owner@example.test")
+    owner.post("/settings/team/", {"email": "vic@example.test", "role": "staff"})
+
+    html = owner.get("/settings/").content.decode()
+
+    assert "Invited, not joined yet" in html and "vic@example.test as Staff" in html
