@@ -57,7 +57,7 @@ def _debug_and_hosts() -> list[Finding]:
 def _database() -> list[Finding]:
     reachable = health.database_reachable()
     if not reachable.ok:
-        return [Finding(ERROR, "DATABASE_URL", f"the database is unreachable ({reachable.detail})",
+        return [Finding(ERROR, "DATABASE_URL", f"the database is unreachable ({reachable.reason or reachable.detail})",
                         "check DATABASE_URL=postgres://user:password@host:5432/shipdesk and that PostgreSQL accepts the connection")]
     found = []
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not settings.DEBUG:
