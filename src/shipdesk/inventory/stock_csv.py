@@ -143,7 +143,9 @@ def _read(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
 
 
 def _check(*, seller_id: int, rows: list[tuple[int, dict[str, str]]]) -> tuple[list[_Row], list[RowError]]:
-    skus = {values.get("sku", "") for _, values in rows}
+    # Only SKUs that can exist are looked up: one with a NUL would make PostgreSQL refuse the
+    # query itself (that row is reported below instead).
+    skus = {sku for _, values in rows if not single_line_problem(sku := values.get("sku", ""))}
     products = {p.sku: p for p in Product.objects.filter(seller_id=seller_id, sku__in=skus)}
     checked: list[_Row] = []
     errors: list[RowError] = []
