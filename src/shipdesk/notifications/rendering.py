@@ -270,7 +270,7 @@ def _text(rendered: str) -> str:
 def _subject(rendered: str) -> str:
     # A header is one line: a newline in a subject would be a header injection (and Django
     # refuses it); long subjects are cut where mail clients would anyway.
-    return " ".join(rendered.split())[:250]
+    return clean_single_line(" ".join(rendered.split()))[:250]
 
 
 def render(kind: str, context: dict, *, seller) -> RenderedEmail:
