@@ -11,6 +11,8 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from shipdesk.single_line import clean_single_line
+
 from .forms import ShopPasswordResetForm
 
 
@@ -28,5 +30,7 @@ def send_invitation(request, *, user, seller, invited_by) -> None:
         )
         return
     context["signin_url"] = request.build_absolute_uri(reverse("signin"))
-    subject = render_to_string("dashboard/email/added_to_shop_subject.txt", context).strip()
+    # One line whatever the shop's name holds (a name saved before the single-line rule could
+    # carry "\r\n", and Django refuses such a header after the membership is committed).
+    subject = clean_single_line(render_to_string("dashboard/email/added_to_shop_subject.txt", context))
     send_mail(subject, render_to_string("dashboard/email/added_to_shop.txt", context), None, [user.email])
