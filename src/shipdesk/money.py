@@ -14,6 +14,16 @@ from babel.core import get_global
 from babel.numbers import get_currency_precision, get_territory_currencies
 
 
+# Money columns are DECIMAL(18, 4): 14 digits before the point. A larger amount cannot be
+# stored, and is no real payment; quantizing one (1e400) even raises InvalidOperation.
+AMOUNT_LIMIT = Decimal(10) ** 14
+
+
+def storable(amount: Decimal) -> bool:
+    """True if the amount is finite and fits a money column (|amount| < 10**14)."""
+    return amount.is_finite() and abs(amount) < AMOUNT_LIMIT
+
+
 @lru_cache(maxsize=1)
 def active_currencies() -> frozenset[str]:
     today = date.today()

@@ -156,6 +156,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+# HSTS: a browser that has seen Shipdesk over HTTPS refuses plain HTTP to it for this long, so a
+# network attacker cannot strip TLS from the next visit. Django sends the header on HTTPS
+# responses only (directly, or behind BEHIND_TLS_PROXY), so a year is the production default;
+# DEBUG (`shipdesk run` on http://127.0.0.1) turns it off. Subdomains and preload are the
+# operator's decision: they commit every host of the domain to HTTPS.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 # A 10 MB JSON body is already far beyond any real order; the API answers larger ones with 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 

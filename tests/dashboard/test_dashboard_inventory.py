@@ -155,7 +155,9 @@ def test_the_csv_export_neutralises_spreadsheet_formulas(owner_client, seller, m
     make_product(seller, "MUG-1", on_hand=3, title='=HYPERLINK("http://evil.test","click")')
     make_product(seller, "TEE-1", on_hand=1, title="+1 cmd|' /C calc'!A0")
     make_product(seller, "ZIP-1", on_hand=2, title="@SUM(1+1)")
-    make_product(seller, "ZZZ-1", on_hand=4, title="\tTabbed")
+    make_product(seller, "ZZZ-1", on_hand=4)
+    # A title from before control characters were refused: still escaped on the way out.
+    Product.objects.filter(seller=seller, sku="ZZZ-1").update(title="\tTabbed")
 
     response = owner_client.get("/inventory/export.csv")
 

@@ -103,7 +103,8 @@ def test_readyz_is_503_when_postgresql_is_unreachable_and_200_again_when_it_is_b
     down = _readyz_in_a_process("postgres://postgres@127.0.0.1:1/shipdesk")
     assert down["status"] == 503
     assert down["body"]["checks"]["database"]["ok"] is False
-    assert "Connection refused" in down["body"]["checks"]["database"]["detail"] or "connect" in down["body"]["checks"]["database"]["detail"]
+    # public: no driver error naming the host and port (that is logged; see test_ops_outage.py)
+    assert down["body"]["checks"]["database"]["detail"] == "database unavailable"
 
     # the same process, pointed at the reachable server again (the test database, migrated)
     settings_dict = connection.settings_dict

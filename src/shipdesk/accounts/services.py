@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shipdesk.errors import NotFound, StateConflict, ValidationFailed
+from shipdesk.single_line import single_line_errors
 
 from .models import ApiToken, ClosureDay, Invitation, Membership, Seller, User
 
@@ -34,6 +35,8 @@ def _full_clean(instance) -> None:
 @transaction.atomic
 def create_seller(*, slug: str, name: str, email: str, country: str, timezone_name: str = "UTC") -> Seller:
     seller = Seller(slug=slug, name=name, email=email, country=country, timezone=timezone_name)
+    if errors := single_line_errors(name=name, email=email):
+        raise ValidationFailed("Invalid fields.", details=errors)
     _full_clean(seller)
     seller.save()
     return seller
@@ -153,6 +156,7 @@ def update_shop_profile(
             errors[field] = [f"Between 1 and {limits[field]} (the marketplace's limit), or empty for the default."]
     if len(thank_you_note or "") > 2000:
         errors["thank_you_note"] = ["At most 2000 characters."]
+    errors.update(single_line_errors(name=name, email=email))
     seller.name = (name or "").strip()
     seller.email = (email or "").strip().lower()
     seller.country = country

@@ -10,7 +10,7 @@ import json
 import logging
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import DataError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
@@ -22,6 +22,8 @@ from shipdesk.errors import ShipdeskError
 from .auth import TokenAuth
 
 logger = logging.getLogger(__name__)
+# What a 503 during a database outage asks the client to wait: a failover or restart takes that long.
+DATABASE_RETRY_AFTER_SECONDS = 30
 
 
 def _contains_nul(data) -> bool:
@@ -143,6 +145,18 @@ def _data_error(request: HttpRequest, exc: DataError):
     # range): the input is at fault, and the service's transaction has rolled back.
     logger.warning("Database refused a value in %s %s: %s", request.method, request.path, exc)
     return error_response(422, "validation_error", "A value in the request cannot be stored.")
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_unavailable(request: HttpRequest, exc: Exception):
+    # The database is down, restarting or unreachable (or, on SQLite, locked past the busy
+    # timeout): nothing about the request is wrong and nothing was written, so the client is
+    # told to come back (503 + Retry-After) instead of a 500. The driver's detail is logged only.
+    logger.error("Database unavailable in %s %s: %s: %s", request.method, request.path, type(exc).__name__, str(exc).strip()[:300])
+    response = error_response(503, "database_unavailable", "The service is briefly unavailable; retry shortly.")
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
 
 
 @api.exception_handler(HttpError)

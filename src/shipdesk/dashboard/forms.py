@@ -3,33 +3,52 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django_countries import countries
 
 from shipdesk.accounts.models import Membership, User
+from shipdesk.inventory.models import MAX_ON_HAND
 from shipdesk.orders.models import OrderStatus
+from shipdesk.orders.placed_at_window import EARLIEST as PLACED_AT_EARLIEST
 from shipdesk.orders.selectors import OrderFilters
 from shipdesk.shipping import carriers as carrier_registry
+from shipdesk.single_line import NotSingleLine, check_single_line
 
 from .display import PAYMENT_LABELS, STATUS_LABELS
 
 FIELD_TEMPLATE = "dashboard/forms/field.html"
 
 
+def validate_single_line(value: str) -> None:
+    """shipdesk.single_line as a form validator: a field error, never a stored control character."""
+    try:
+        check_single_line(value)
+    except NotSingleLine as exc:
+        raise forms.ValidationError(str(exc), code="single_line") from None
+
+
+def _is_single_line(field: forms.Field) -> bool:
+    # Text areas hold several lines on purpose; passwords are never shown, sent or stored as text.
+    return isinstance(field, forms.CharField) and not isinstance(field.widget, (forms.Textarea, forms.PasswordInput))
+
+
 class Styled:
-    """Every dashboard form: each field one block (label, input, help, errors), labels without a colon."""
+    """Every dashboard form: each field one block (label, input, help, errors), labels without a
+    colon, and every one-line text field held to the single-line rule (so no form can forget it)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.template_name = field.template_name or FIELD_TEMPLATE
+            if _is_single_line(field) and validate_single_line not in field.validators:
+                field.validators.append(validate_single_line)
 
 
 class Lenient:
@@ -95,6 +114,12 @@ TABS = [
 TAB_CODES = {code for code, _ in TABS}
 
 
+FILTER_DATE_BOUNDS = [
+    MinValueValidator(PLACED_AT_EARLIEST.date(), message="No order is placed before %(limit_value)s."),
+    MaxValueValidator(date(2999, 12, 31), message="Choose a date before %(limit_value)s."),
+]
+
+
 class OrderFilterForm(Lenient, Styled, forms.Form):
     tab = forms.ChoiceField(choices=TABS, required=False)
     q = forms.CharField(
@@ -109,8 +134,14 @@ class OrderFilterForm(Lenient, Styled, forms.Form):
     overdue = forms.ChoiceField(
         label="Deadline", required=False, choices=[("", "Any deadline"), ("yes", "Overdue"), ("no", "Not overdue")]
     )
-    placed_from = forms.DateField(label="Placed from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    placed_to = forms.DateField(label="Placed to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Bounded like an order's placed_at (orders.placed_at_window) plus room for "until whenever":
+    # the day after 9999-12-31 does not exist, so an unbounded end date was a 500.
+    placed_from = forms.DateField(
+        label="Placed from", required=False, validators=FILTER_DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    placed_to = forms.DateField(
+        label="Placed to", required=False, validators=FILTER_DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
+    )
     cursor = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
     def clean(self):
@@ -292,8 +323,8 @@ class ProductForm(Styled, forms.Form):
     price = forms.DecimalField(label="Price", min_value=0, max_digits=14, decimal_places=4)
     currency = forms.CharField(label="Currency", max_length=3, initial="USD", widget=forms.TextInput(attrs={"size": 4, "autocapitalize": "characters"}))
     barcode = forms.CharField(label="Barcode (optional)", max_length=64, required=False)
-    on_hand = forms.IntegerField(label="Units on hand", min_value=0, initial=0)
-    low_stock_threshold = forms.IntegerField(label="Low-stock warning at", min_value=0, initial=5)
+    on_hand = forms.IntegerField(label="Units on hand", min_value=0, max_value=MAX_ON_HAND, initial=0)
+    low_stock_threshold = forms.IntegerField(label="Low-stock warning at", min_value=0, max_value=MAX_ON_HAND, initial=5)
 
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"].strip().upper()

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from shipdesk.accounts.services import AddedToTeam
 from shipdesk.notifications.rendering import absolute
+from shipdesk.single_line import clean_single_line
 
 from .forms import ShopPasswordResetForm
 
@@ -34,5 +35,7 @@ def send_invitation(request, *, added: AddedToTeam, seller, invited_by) -> None:
         )
         return
     context["invitation_url"] = absolute(reverse("invitation", args=[added.invitation_token]))
-    subject = render_to_string("dashboard/email/join_shop_subject.txt", context).strip()
+    # One line whatever the shop's name holds (a name saved before the single-line rule could
+    # carry "\r\n", and Django refuses such a header).
+    subject = clean_single_line(render_to_string("dashboard/email/join_shop_subject.txt", context))
     send_mail(subject, render_to_string("dashboard/email/join_shop.txt", context), None, [user.email])

@@ -1,7 +1,8 @@
 """CSV statements of a seller's ledger in one currency, safe to open in a spreadsheet.
 
-Text cells go through `inventory.stock_csv.spreadsheet_safe` (a cell starting with = + - @ is
-prefixed with an apostrophe, so it is never run as a formula). Amounts are written as plain
+Text cells go through `inventory.stock_csv.spreadsheet_safe` (a cell whose first visible
+character is = + - @, full-width ones too, is prefixed with an apostrophe, so it is never run as
+a formula). Amounts are written as plain
 decimals: we produce them from `Decimal`, and a refund's "-10.00" must stay a number.
 """
 

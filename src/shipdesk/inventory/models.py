@@ -11,6 +11,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+# The most units one SKU may count, whichever way they arrive (API, dashboard, CSV import):
+# far beyond any stockroom, and far inside the 32-bit integer column, so a count or a sum of
+# counts never overflows it (a 500 on PostgreSQL) nor wraps.
+MAX_ON_HAND = 10_000_000
+
 
 class Product(models.Model):
     seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="products")

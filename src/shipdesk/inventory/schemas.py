@@ -4,10 +4,17 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictInt
 
-Str = lambda n, m=0: Annotated[str, StringConstraints(max_length=n, min_length=m)]  # noqa: E731
+from shipdesk.api.schemas import SingleLine
+
+from .models import MAX_ON_HAND
+
+# Every text field of a product is one line (shipdesk.single_line): no control characters.
+Str = SingleLine
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=4, allow_inf_nan=False, ge=0)]
+# Counts are JSON integers: strict, so `true` is refused instead of read as 1.
+Count = Annotated[StrictInt, Field(ge=0, le=MAX_ON_HAND)]
 
 
 class ProductIn(Schema):
@@ -17,8 +24,8 @@ class ProductIn(Schema):
     bin_location: Str(32) = ""  # shelf position; the pick list walks bins in order
     price: Money
     currency: Str(3)
-    on_hand: int = Field(default=0, ge=0, le=10_000_000)
-    low_stock_threshold: int = Field(default=5, ge=0, le=10_000_000)
+    on_hand: Count = 0
+    low_stock_threshold: Count = 5
 
 
 class ProductPatch(Schema):
@@ -26,7 +33,7 @@ class ProductPatch(Schema):
     barcode: Str(64) | None = None
     bin_location: Str(32) | None = None
     price: Money | None = None
-    low_stock_threshold: int | None = Field(default=None, ge=0, le=10_000_000)
+    low_stock_threshold: Count | None = None
     is_active: bool | None = None
 
 
@@ -50,8 +57,8 @@ class ProductPageOut(Schema):
 
 
 class StockIn(Schema):
-    delta: int | None = Field(default=None, ge=-10_000_000, le=10_000_000)
-    on_hand: int | None = Field(default=None, ge=0, le=10_000_000)
+    delta: Annotated[StrictInt, Field(ge=-MAX_ON_HAND, le=MAX_ON_HAND)] | None = None
+    on_hand: Count | None = None
     reason: Str(200, 1)
 
 

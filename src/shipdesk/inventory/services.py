@@ -16,8 +16,9 @@ from django.db.models import Case, F, IntegerField, Value, When
 
 from shipdesk.actors import Actor
 from shipdesk.errors import NotFound, StateConflict, ValidationFailed
+from shipdesk.single_line import single_line_errors, single_line_problem
 
-from .models import Product, StockMove
+from .models import MAX_ON_HAND, Product, StockMove
 
 # Short lines re-reserved per stock change; more wait for the next change or the sweep. Keeps a
 # restock of a popular SKU from turning into one unbounded transaction.
@@ -102,12 +103,18 @@ def change_stock(*, seller_id: int, sku: str, actor: Actor, reason: str, delta: 
         raise ValidationFailed("Give exactly one of delta or on_hand.", details={"delta": ["Give delta or on_hand, not both."]})
     if not reason or not reason.strip():
         raise ValidationFailed("A reason is required.", details={"reason": ["This field is required."]})
+    if problem := single_line_problem(reason):
+        raise ValidationFailed("Invalid reason.", details={"reason": [problem]})
     product = Product.objects.select_for_update(no_key=True).filter(seller_id=seller_id, sku=sku).first()
     if product is None:
         raise NotFound(f"No product with SKU {sku!r}.")
     new_on_hand = product.on_hand + delta if delta is not None else on_hand
+    field = "delta" if delta is not None else "on_hand"
     if new_on_hand < 0:
-        raise ValidationFailed("Stock cannot go below zero.", details={"delta" if delta is not None else "on_hand": [f"On hand would be {new_on_hand}."]})
+        raise ValidationFailed("Stock cannot go below zero.", details={field: [f"On hand would be {new_on_hand}."]})
+    if new_on_hand > MAX_ON_HAND:
+        too_many = f"On hand would be {new_on_hand:,}; at most {MAX_ON_HAND:,} units."
+        raise ValidationFailed(too_many, details={field: [too_many]})
     if new_on_hand < product.reserved:
         raise StateConflict(
             f"{product.reserved} units are reserved for open orders; on hand cannot go below that. "
@@ -143,8 +150,11 @@ def create_product(
         errors["price"] = [f"{currency} has {money.minor_units(currency)} decimal places."]
     if not sku.strip() or any(c.isspace() for c in sku):
         errors["sku"] = ["A SKU is one word without spaces."]
-    if on_hand < 0:
-        errors["on_hand"] = ["Must not be negative."]
+    if not 0 <= on_hand <= MAX_ON_HAND:
+        errors["on_hand"] = [f"Between 0 and {MAX_ON_HAND:,}."]
+    if not 0 <= low_stock_threshold <= MAX_ON_HAND:
+        errors["low_stock_threshold"] = [f"Between 0 and {MAX_ON_HAND:,}."]
+    errors.update(single_line_errors(sku=sku, title=title, barcode=barcode, bin_location=bin_location, currency=currency))
     if errors:
         raise ValidationFailed("The product has invalid fields.", details=errors)
     if Product.objects.filter(seller_id=seller_id, sku=sku).exists():
@@ -181,6 +191,11 @@ def update_product(*, seller_id: int, sku: str, changes: dict) -> Product:
         raise NotFound("Product not found.")
     allowed = {"title", "barcode", "bin_location", "price", "low_stock_threshold", "is_active"}
     changes = {k: v for k, v in changes.items() if k in allowed and v is not None}
+    texts = {k: v for k, v in changes.items() if k in ("title", "barcode", "bin_location")}
+    if errors := single_line_errors(**texts):
+        raise ValidationFailed("The product has invalid fields.", details=errors)
+    if not 0 <= changes.get("low_stock_threshold", 0) <= MAX_ON_HAND:
+        raise ValidationFailed("The product has invalid fields.", details={"low_stock_threshold": [f"Between 0 and {MAX_ON_HAND:,}."]})
     if "price" in changes and not money.fits_currency(changes["price"], product.currency):
         raise ValidationFailed("Invalid price.", details={"price": [f"{product.currency} has {money.minor_units(product.currency)} decimal places."]})
     if changes.get("barcode") and Product.objects.filter(seller_id=seller_id, barcode=changes["barcode"]).exclude(pk=product.pk).exists():

@@ -5,8 +5,9 @@ rejects the file with each problem and its line number. The checked rows are the
 transaction through the stock services, so a row that fails at that point (stock reserved by an
 order placed meanwhile) still rolls every row back.
 
-The export neutralises spreadsheet formulas: a cell starting with = + - @ or a tab or carriage
-return gets a leading apostrophe (OWASP "CSV injection"), so a product title like
+The export neutralises spreadsheet formulas: a cell whose first visible character is = + - @
+(after any spaces, tabs or line breaks; full-width ＝ ＋ － ＠ too) gets a leading apostrophe
+(OWASP "CSV injection"), so a product title like
 `=HYPERLINK(...)` is shown as text, never run. The import takes such an apostrophe off again,
 so an exported file imports unchanged.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -24,23 +26,36 @@ from django.db import transaction
 from shipdesk import money
 from shipdesk.actors import Actor
 from shipdesk.errors import ShipdeskError
+from shipdesk.single_line import single_line_problem
 
 from . import services
-from .models import Product
+from .models import MAX_ON_HAND, Product
 
 EXPORT_COLUMNS = ("sku", "title", "barcode", "price", "currency", "on_hand", "reserved", "available", "low_stock_threshold")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@")
 MAX_ROWS = 10_000
 MAX_BYTES = 2 * 1024 * 1024
 
 
+def _reads_as_formula(text: str) -> bool:
+    # Spreadsheets skip leading spaces, tabs and line breaks before a formula (" =1+1",
+    # "\n=1+1"), and some read the full-width signs (＝ ＋ － ＠) as the ASCII ones: NFKC folds
+    # those, so the first visible character is judged as the spreadsheet will see it.
+    # A leading tab or carriage return is escaped whatever follows (OWASP's list).
+    if text.startswith(("\t", "\r")):
+        return True
+    visible = text.lstrip()
+    return bool(visible) and unicodedata.normalize("NFKC", visible[0]).startswith(FORMULA_STARTS)
+
+
 def spreadsheet_safe(value: object) -> str:
+    """The one formula-escaping function of every CSV we write (stock export, earnings statements)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if _reads_as_formula(text) else text
 
 
 def _unescape(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    return text[1:] if text.startswith("'") and _reads_as_formula(text[1:]) else text
 
 
 def export_rows(*, seller_id: int) -> Iterator[str]:
@@ -128,7 +143,9 @@ def _read(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
 
 
 def _check(*, seller_id: int, rows: list[tuple[int, dict[str, str]]]) -> tuple[list[_Row], list[RowError]]:
-    skus = {values.get("sku", "") for _, values in rows}
+    # Only SKUs that can exist are looked up: one with a NUL would make PostgreSQL refuse the
+    # query itself (that row is reported below instead).
+    skus = {sku for _, values in rows if not single_line_problem(sku := values.get("sku", ""))}
     products = {p.sku: p for p in Product.objects.filter(seller_id=seller_id, sku__in=skus)}
     checked: list[_Row] = []
     errors: list[RowError] = []
@@ -143,6 +160,14 @@ def _check(*, seller_id: int, rows: list[tuple[int, dict[str, str]]]) -> tuple[l
             errors.append(RowError(line, sku, f"{sku} is also on line {seen[sku]}; give each SKU once."))
             continue
         seen[sku] = line
+        text_problems = [
+            f"{column}: {problem}"
+            for column in ("sku", "title", "currency", "barcode")
+            if (problem := single_line_problem(values.get(column, "")))
+        ]
+        if text_problems:
+            errors.extend(RowError(line, sku, p) for p in text_problems)
+            continue
         raw_count = values.get("on_hand", "")
         try:
             on_hand = int(raw_count)
@@ -152,6 +177,8 @@ def _check(*, seller_id: int, rows: list[tuple[int, dict[str, str]]]) -> tuple[l
         else:
             if on_hand < 0:
                 problems.append("on_hand cannot be negative.")
+            elif on_hand > MAX_ON_HAND:
+                problems.append(f"on_hand can be at most {MAX_ON_HAND:,}.")
         product = products.get(sku)
         row = None
         if product is not None:

@@ -260,7 +260,12 @@ def _record_failure(row: Notification, exc: BaseException, *, permanent: bool | 
     error = describe(exc)[:2000]
     if permanent or row.attempts >= policy.max_attempts:
         why = "refused" if permanent else f"still refused after {row.attempts} attempts"
-        logger.warning("Notification %s %s: %s", row.pk, why, error)
+        if isinstance(exc, (BadHeaderError, UnicodeError, ValueError)):
+            # Our own content cannot be sent (a header a value broke): a bug or bad data for an
+            # operator to fix, not the recipient's problem, so it is logged as an error.
+            logger.error("Notification %s cannot be sent because of its content: %s", row.pk, error)
+        else:
+            logger.warning("Notification %s %s: %s", row.pk, why, error)
         _finish(row, S.FAILED, event=NOTIFICATION_FAILED, error=error)
         return
     now = timezone.now()

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from shipdesk.shipping.tracking_links import tracking_page_url
+from shipdesk.single_line import clean_single_line
 
 from .models import Notification
 
@@ -145,7 +146,10 @@ def sender_for(kind: str, seller) -> tuple[str, str]:
     get mail from Shipdesk. The address stays the platform's own: mail in another domain's name
     fails SPF/DMARC and lands in spam."""
     if kind in CUSTOMER_KINDS:
-        return formataddr((seller.name, platform_address())), seller.email
+        # The name is cleaned of line breaks and other control characters before it goes into
+        # the header: a name saved before the single-line rule ("Evil\r\nBcc: …") must neither
+        # forge a header nor make every customer email of the shop unsendable.
+        return formataddr((clean_single_line(seller.name) or "Shipdesk", platform_address())), clean_single_line(seller.email)
     return formataddr(("Shipdesk", platform_address())), ""
 
 
@@ -266,7 +270,7 @@ def _text(rendered: str) -> str:
 def _subject(rendered: str) -> str:
     # A header is one line: a newline in a subject would be a header injection (and Django
     # refuses it); long subjects are cut where mail clients would anyway.
-    return " ".join(rendered.split())[:250]
+    return clean_single_line(" ".join(rendered.split()))[:250]
 
 
 def render(kind: str, context: dict, *, seller) -> RenderedEmail:

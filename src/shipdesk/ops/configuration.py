@@ -61,7 +61,7 @@ def _debug_and_hosts() -> list[Finding]:
 def _database() -> list[Finding]:
     reachable = health.database_reachable()
     if not reachable.ok:
-        return [Finding(ERROR, "DATABASE_URL", f"the database is unreachable ({reachable.detail})",
+        return [Finding(ERROR, "DATABASE_URL", f"the database is unreachable ({reachable.reason or reachable.detail})",
                         "check DATABASE_URL=postgres://user:password@host:5432/shipdesk and that PostgreSQL accepts the connection")]
     found = []
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not settings.DEBUG:
@@ -84,10 +84,41 @@ def _email() -> list[Finding]:
     return []
 
 
+def _transport_security() -> list[Finding]:
+    found = []
+    if not settings.DEBUG and not settings.SECURE_HSTS_SECONDS:
+        found.append(Finding(WARNING, "SECURE_HSTS_SECONDS", "is 0: no Strict-Transport-Security header, so a browser may be downgraded to plain HTTP",
+                             "unset SECURE_HSTS_SECONDS (the default is a year) or set SECURE_HSTS_SECONDS=31536000"))
+    # Behind a TLS proxy, the client's address is only known from X-Forwarded-For, and only the
+    # proxies we name may set it; without them sign-in lockouts and rate limits count the proxy.
+    if settings.SECURE_PROXY_SSL_HEADER and not getattr(settings, "SHIPDESK_TRUSTED_PROXIES", None):
+        found.append(Finding(WARNING, "SHIPDESK_TRUSTED_PROXIES", "is empty while BEHIND_TLS_PROXY is on: client addresses are the proxy's",
+                             "list the reverse proxies' addresses: SHIPDESK_TRUSTED_PROXIES=127.0.0.1,10.0.0.5"))
+    return found
+
+
+def _shared_webhook_secrets(secrets: dict[str, str]) -> list[Finding]:
+    """One secret for two webhook endpoints lets a message signed for one be replayed at the other."""
+    by_secret: dict[str, list[str]] = {}
+    for name, secret in secrets.items():
+        if secret:
+            by_secret.setdefault(secret, []).append(name)
+    return [
+        Finding(WARNING, "webhook secrets", f"{' and '.join(names)} share one secret: an event signed for one endpoint is accepted by the other",
+                "give every provider and endpoint its own signing secret")
+        for names in by_secret.values()
+        if len(names) > 1
+    ]
+
+
 def _webhooks() -> list[Finding]:
     # Carrier tracking and payment-provider webhooks; each provider's secret is SHIPDESK_<NAME>_WEBHOOK_SECRET.
-    secrets = {**getattr(settings, "SHIPDESK_PAYMENT_WEBHOOK_SECRETS", {}), **settings.SHIPDESK_TRACKING_WEBHOOK_SECRETS}
-    found = []
+    payment = getattr(settings, "SHIPDESK_PAYMENT_WEBHOOK_SECRETS", {})
+    tracking = settings.SHIPDESK_TRACKING_WEBHOOK_SECRETS
+    secrets = {**payment, **tracking}
+    found = _shared_webhook_secrets(
+        {**{f"the {name} payment webhook": s for name, s in payment.items()}, **{f"the {name} tracking webhook": s for name, s in tracking.items()}}
+    )
     for provider in settings.SHIPDESK_WEBHOOK_PROVIDERS:
         secret = secrets.get(provider, "")
         # `generic` here is the carrier tracking webhook; generic payments have a secret of their own.
@@ -122,7 +153,7 @@ def _worker() -> list[Finding]:
 
 
 def configuration_findings() -> list[Finding]:
-    found = _secret_key() + _debug_and_hosts() + _email() + _webhooks() + _payments_and_metrics()
+    found = _secret_key() + _debug_and_hosts() + _transport_security() + _email() + _webhooks() + _payments_and_metrics()
     database = _database()
     found += database
     # The worker's heartbeat table exists only in a reachable, migrated database.

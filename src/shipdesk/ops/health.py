@@ -1,4 +1,9 @@
-"""What /readyz checks. Each check answers (ok, detail); none raises."""
+"""What /readyz checks. Each check answers (ok, detail, reason); none raises.
+
+/readyz is public (load balancers call it without credentials), so `detail` says only what
+anyone may know ("database unavailable"); `reason` keeps what the operator needs (the driver's
+error, which names the database host and port) for the log and `shipdesk check`.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,13 @@ from django.utils import timezone
 class Check:
     name: str
     ok: bool
-    detail: str
+    detail: str  # public
+    reason: str = ""  # for the operator only: logs and `shipdesk check`
+
+
+def _error_text(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"[:300]
 
 
 def database_reachable(alias: str = DEFAULT_DB_ALIAS) -> Check:
@@ -23,8 +34,8 @@ def database_reachable(alias: str = DEFAULT_DB_ALIAS) -> Check:
         with connections[alias].cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # any driver error means "not reachable"; the detail names it
-        return Check("database", False, f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"[:300])
+    except Exception as exc:  # any driver error means "not reachable"; the reason names it
+        return Check("database", False, "database unavailable", reason=_error_text(exc))
     return Check("database", True, "reachable")
 
 
@@ -72,5 +83,5 @@ def readiness() -> list[Check]:
         try:
             checks.append(check())
         except Exception as exc:  # a check that cannot run is a failed check, not a 500
-            checks.append(Check(check.__name__, False, f"{type(exc).__name__}: {exc}"[:300]))
+            checks.append(Check(check.__name__, False, "check failed", reason=_error_text(exc)))
     return checks

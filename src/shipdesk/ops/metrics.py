@@ -7,16 +7,19 @@ prometheus-client keeps each process's values in files there; /metrics adds them
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 from functools import wraps
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Min
 from django.utils import timezone
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
+
+logger = logging.getLogger(__name__)
 
 HTTP_REQUESTS = Counter(
     "shipdesk_http_requests_total", "HTTP requests answered, by route pattern, method and status.", ["route", "method", "status"]
@@ -67,9 +70,26 @@ def counted_webhook(read: Callable) -> Callable:
 
 
 class TaskQueueCollector:
-    """Reads the django-tasks table when Prometheus scrapes: how much is waiting, and for how long."""
+    """Reads the django-tasks table when Prometheus scrapes: how much is waiting, and for how long.
+
+    During a database outage /metrics must still answer (the request counters are what shows the
+    outage): the database-derived gauges are then left out and `shipdesk_database_up` is 0.
+    """
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
+        up = GaugeMetricFamily("shipdesk_database_up", "1 if the database answered this scrape; 0 if not (the queue and outbox gauges are then missing).")
+        try:
+            gauges = list(self._database_gauges())  # all read before any is yielded: all or none
+        except DatabaseError as exc:
+            logger.warning("Metrics: database gauges unavailable: %s: %s", type(exc).__name__, str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        yield up
+        yield from gauges
+
+    def _database_gauges(self) -> Iterator[GaugeMetricFamily]:
         from django_tasks_db.models import DBTaskResult, get_date_max
 
         now = timezone.now()

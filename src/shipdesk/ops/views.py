@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,6 +13,8 @@ from django.views.decorators.http import require_GET
 
 from . import metrics
 from .health import readiness
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -26,6 +29,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def readyz(request: HttpRequest) -> JsonResponse:
     checks = readiness()
     ready = all(c.ok for c in checks)
+    for check in checks:
+        if check.reason:  # the driver's words (host, port) go to the log, never to the public body
+            logger.warning("Readiness check %s failed: %s", check.name, check.reason)
     body = {"status": "ready" if ready else "not_ready", "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks}}
     return JsonResponse(body, status=200 if ready else 503)
 

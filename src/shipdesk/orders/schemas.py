@@ -6,58 +6,77 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.utils import timezone
 from ninja import Schema
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, Field, StrictInt, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from shipdesk.api.schemas import SingleLine
+
+from .placed_at_window import placed_at_problem
 
 # Length caps here keep absurd input (a 10 MB name) out of the services; the services check
-# the same limits again because the dashboard and CLI call them too.
+# the same limits again because the dashboard and CLI call them too. `Str` is for the
+# multi-line texts (notes); every one-line field is `SingleLine` (no control characters).
 Str = lambda n: Annotated[str, StringConstraints(max_length=n)]  # noqa: E731
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=4, allow_inf_nan=False)]
+# JSON `true` is not a quantity: strict, so a boolean is refused instead of read as 1.
+Quantity = Annotated[StrictInt, Field(ge=1, le=10_000)]
+
+
+def _within_placed_at_window(value: datetime) -> datetime:
+    problem = placed_at_problem(value, now=timezone.now())
+    if problem:
+        raise PydanticCustomError("placed_at_window", problem)
+    return value
+
+
+PlacedAt = Annotated[AwareDatetime, AfterValidator(_within_placed_at_window)]
 
 
 class CustomerIn(Schema):
-    name: Str(200)
-    email: Str(254)
-    phone: Str(32) = ""
+    name: SingleLine(200)
+    email: SingleLine(254)
+    phone: SingleLine(32) = ""
 
 
 class AddressIn(Schema):
-    name: Str(200)
-    line1: Str(200)
-    line2: Str(200) = ""
-    city: Str(100)
-    region: Str(100) = ""
-    postal_code: Str(20) = ""
-    country: Str(2)
+    name: SingleLine(200)
+    line1: SingleLine(200)
+    line2: SingleLine(200) = ""
+    city: SingleLine(100)
+    region: SingleLine(100) = ""
+    postal_code: SingleLine(20) = ""
+    country: SingleLine(2)
 
 
 class LineIn(Schema):
-    sku: Str(64)
-    quantity: int = Field(ge=1, le=10_000)
+    sku: SingleLine(64)
+    quantity: Quantity
     unit_price: Money = Field(ge=0)
     tax: Money = Field(default=Decimal("0"), ge=0, description="Tax on the whole line (all units).")
 
 
 class OrderIn(Schema):
-    seller: Str(64) | None = None
-    channel: Str(32)
-    external_id: Str(128)
+    seller: SingleLine(64) | None = None
+    channel: SingleLine(32)
+    external_id: SingleLine(128)
     customer: CustomerIn
     shipping_address: AddressIn
-    currency: Str(3)
+    currency: SingleLine(3)
     lines: list[LineIn] = Field(min_length=1, max_length=100)
     shipping_fee: Money = Field(default=Decimal("0"), ge=0)
     shipping_tax: Money = Field(default=Decimal("0"), ge=0, description="Tax on the shipping fee.")
     payment_status: Literal["unpaid", "paid"] = "unpaid"
-    payment_reference: Str(200) = ""
-    placed_at: AwareDatetime | None = None
+    payment_reference: SingleLine(200) = ""
+    placed_at: PlacedAt | None = None
     note: Str(5000) = ""
 
 
 class ShipIn(Schema):
-    carrier: Str(32)
-    service_level: Str(64)
-    tracking_number: Str(200)
+    carrier: SingleLine(32)
+    service_level: SingleLine(64)
+    tracking_number: SingleLine(200)
     # The seller's answer to 409 pack_check_incomplete: ship although the pack check misses units.
     confirm_incomplete_pack: bool = False
 
@@ -71,20 +90,20 @@ class CancelIn(Schema):
 
 
 class CancelLineIn(Schema):
-    quantity: int = Field(ge=1, le=10_000)
+    quantity: Quantity
     reason: Literal["out_of_stock", "customer_request", "address_issue", "payment_issue", "other"]
     note: Str(2000) = ""
 
 
 class SubstituteIn(Schema):
-    sku: Str(64) = Field(description="The SKU to send instead; in stock for the line's open quantity.")
+    sku: SingleLine(64) = Field(description="The SKU to send instead; in stock for the line's open quantity.")
     note: Str(500) = Field(default="", description="Shown to the customer with the offer.")
 
 
 class PaymentIn(Schema):
     status: Literal["paid", "failed", "refunded"]
     amount: Money = Field(gt=0)
-    reference: Str(200) = ""
+    reference: SingleLine(200) = ""
 
 
 class DeliverIn(Schema):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -43,15 +43,16 @@ from shipdesk.shipping.models import Shipment
 from shipdesk.shipping.pack_checks import require_complete_pack
 from shipdesk.shipping.selectors import require_tracking_number_free
 from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number, trackable_number, validate_tracking_number
+from shipdesk.single_line import single_line_problem
 
 from . import refunds, workflow
 from .deadlines import confirm_deadline
 from .events import build_event, record_event
 from .models import Cancellation, LineStock, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus, SubstituteOffer
+from .placed_at_window import placed_at_problem
 from .workflow import Action, OrderFacts
 
 # A storefront's clock may run a little ahead of ours; anything further ahead is a bad value.
-PLACED_AT_MAX_SKEW = timedelta(minutes=5)
 MAX_LINES = 100
 MAX_QUANTITY = 10_000
 
@@ -179,6 +180,8 @@ def _field_errors(seller: Seller, data: NewOrder, *, now: datetime) -> dict[str,
             add(path, "This field is required.")
         elif len(value or "") > limit:
             add(path, f"At most {limit} characters.")
+        elif path != "note" and (problem := single_line_problem(value or "")):
+            add(path, problem)
     if errors:
         return errors  # the checks below would only repeat these
 
@@ -225,8 +228,8 @@ def _field_errors(seller: Seller, data: NewOrder, *, now: datetime) -> dict[str,
             add(path, "Must not be negative.")
         elif currency_ok and not money.fits_currency(amount, data.currency):
             add(path, f"{data.currency} has {money.minor_units(data.currency)} decimal places.")
-    if data.placed_at is not None and data.placed_at > now + PLACED_AT_MAX_SKEW:
-        add("placed_at", "Must not be in the future.")
+    if data.placed_at is not None and (problem := placed_at_problem(data.placed_at, now=now)):
+        add("placed_at", problem)
 
     if not data.lines:
         add("lines", "An order needs at least one line.")
@@ -241,6 +244,8 @@ def _field_errors(seller: Seller, data: NewOrder, *, now: datetime) -> dict[str,
                 add(f"lines.{i}.{name}", "Must not be negative.")
             elif currency_ok and not money.fits_currency(amount, data.currency):
                 add(f"lines.{i}.{name}", f"{data.currency} has {money.minor_units(data.currency)} decimal places.")
+        if problem := single_line_problem(line.sku):
+            add(f"lines.{i}.sku", problem)
         if line.sku in seen:
             add(f"lines.{i}.sku", "Each SKU appears once per order; add up the quantities.")
         seen.add(line.sku)

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from shipdesk.customer_link_pages import customer_link_page
 from shipdesk.errors import ShipdeskError
 
 from .models import SubstituteOffer
@@ -18,14 +19,7 @@ from .substitutions import accept_substitute, decline_substitute, offer_id_from_
 ANSWERS = {"accept": accept_substitute, "decline": decline_substitute}
 
 
-def _no_store(response):
-    # The token is in the URL: keep it out of caches, Referer headers and search engines.
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
+@customer_link_page
 @require_http_methods(["GET", "POST"])
 def substitute_offer(request, token: str):
     offer_id = offer_id_from_token(token)
@@ -33,7 +27,7 @@ def substitute_offer(request, token: str):
         SubstituteOffer.objects.select_related("order__seller", "line").filter(pk=offer_id).first() if offer_id is not None else None
     )
     if offer is None:
-        return _no_store(render(request, "orders/substitute_offer_missing.html", status=404))
+        return render(request, "orders/substitute_offer_missing.html", status=404)
     error, status = "", 200
     if request.method == "POST":
         answer = ANSWERS.get(request.POST.get("answer", ""))
@@ -52,4 +46,4 @@ def substitute_offer(request, token: str):
         "error": error,
         "open": offer.status == SubstituteOffer.Status.OFFERED and timezone.now() < offer.expires_at,
     }
-    return _no_store(render(request, "orders/substitute_offer.html", context, status=status))
+    return render(request, "orders/substitute_offer.html", context, status=status)

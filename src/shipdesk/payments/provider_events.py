@@ -40,6 +40,11 @@ def apply_payment_event(*, provider: str, event: PaymentEvent, now: datetime) ->
             if event.status is None:
                 return "ignored"
             order = _find_order(event)
+            if event.problem:
+                logger.warning("%s payment event %s (%s) refused: %s.", provider, event.event_id, event.kind, event.problem)
+                receipt.order, receipt.outcome = order, "refused"
+                receipt.save(update_fields=["order", "outcome"])
+                return "refused"
             outcome = _apply(provider=provider, event=event, order=order)
             receipt.order = order
             receipt.outcome = outcome

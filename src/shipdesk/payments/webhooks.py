@@ -35,6 +35,7 @@ from django.conf import settings
 from shipdesk import money
 from shipdesk.errors import InvalidSignature, MalformedWebhook
 from shipdesk.signatures import verify_timestamped
+from shipdesk.single_line import clean_single_line
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +49,18 @@ class PaymentEvent:
     currency: str = ""
     reference: str = ""  # the provider's payment id (Stripe: the PaymentIntent)
     order_id: int | None = None
+    # Why a correctly signed event can never apply (an amount no order can hold): acknowledged
+    # as `refused` and logged, so the provider stops redelivering it.
+    problem: str = ""
+
+
+def _amount_problem(amount: Decimal) -> str:
+    return "" if money.storable(amount) else f"amount {amount} is beyond any order's total (at most 14 digits before the point)"
 
 
 def _text(value: Any, limit: int = 200) -> str:
-    return value.replace("\x00", "").strip()[:limit] if isinstance(value, str) else ""
+    # Third-party text is cleaned, not refused (shipdesk.single_line): the event must still apply.
+    return clean_single_line(value)[:limit] if isinstance(value, str) else ""
 
 
 def _event_id(value: Any) -> str:
@@ -98,6 +107,7 @@ def _parse_generic(data: dict) -> PaymentEvent:
         currency=currency,
         reference=_text(data.get("payment_reference")),
         order_id=_order_id(data.get("order_id")),
+        problem=_amount_problem(amount),
     )
 
 
@@ -125,23 +135,27 @@ def _parse_stripe(data: dict) -> PaymentEvent:
         if kind == "payment_intent.succeeded" and obj.get("status") != "succeeded":
             return PaymentEvent(event_id=event_id, kind=kind, status=None)
         paid = kind == "payment_intent.succeeded"
+        amount = _minor(obj.get("amount_received") if paid else obj.get("amount"), currency)
         return PaymentEvent(
             event_id=event_id,
             kind=kind,
             status="paid" if paid else "failed",
-            amount=_minor(obj.get("amount_received") if paid else obj.get("amount"), currency),
+            amount=amount,
             currency=currency,
             reference=_text(obj.get("id")),
             order_id=_order_id(metadata.get("order_id")),
+            problem=_amount_problem(amount),
         )
+    amount = _minor(obj.get("amount_refunded"), currency)
     return PaymentEvent(
         event_id=event_id,
         kind=kind,
         status="refunded",
-        amount=_minor(obj.get("amount_refunded"), currency),
+        amount=amount,
         currency=currency,
         reference=_text(obj.get("payment_intent")),
         order_id=_order_id(metadata.get("order_id")),
+        problem=_amount_problem(amount),
     )
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shipdesk.customer_link_pages import customer_link_page
 from shipdesk.dashboard.access import seller_view
 from shipdesk.dashboard.feedback import attempt
 from shipdesk.errors import NotFound, ValidationFailed
@@ -34,6 +35,7 @@ def _unavailable(request, *, status: int, heading: str, explanation: str, order=
     return render(request, "performance/review_unavailable.html", context, status=status)
 
 
+@customer_link_page
 @require_http_methods(["GET", "POST"])
 def review_page(request, token: str):
     """The customer rates a delivered order once; a second visit shows what they wrote."""

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from shipdesk.customer_link_pages import customer_link_page
 from shipdesk.dashboard.access import actor_of, seller_view
 from shipdesk.dashboard.feedback import attempt, show_error
 from shipdesk.errors import NotFound, ShipdeskError
@@ -192,6 +193,7 @@ def batch_documents(request):
 # --- the customer's tracking page (no sign-in: the signed link is the credential) -------------
 
 
+@customer_link_page
 @require_GET
 def customer_tracking(request, token: str):
     order_id = tracking_page_order_id(token)
@@ -202,11 +204,5 @@ def customer_tracking(request, token: str):
         except ShipdeskError:
             page = None
     if page is None:
-        response = render(request, "shipping/tracking_page_missing.html", status=404)
-    else:
-        response = render(request, "shipping/tracking_page.html", {"page": page})
-    # The token is in the URL: keep it out of caches, Referer headers and search engines.
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+        return render(request, "shipping/tracking_page_missing.html", status=404)
+    return render(request, "shipping/tracking_page.html", {"page": page})

@@ -38,6 +38,7 @@ from django.utils.dateparse import parse_datetime
 
 from shipdesk.errors import InvalidSignature, MalformedWebhook, ValidationFailed
 from shipdesk.signatures import sign_timestamped, verify_timestamped
+from shipdesk.single_line import clean_single_line
 from shipdesk.ops.metrics import counted_webhook
 
 from .models import TrackingStatus
@@ -89,8 +90,11 @@ def _verify_aftership(body: bytes, headers: Mapping[str, str], secret: str, now:
 
 
 def _text(value: Any, limit: int) -> str:
-    # NUL cannot be stored in PostgreSQL text, and means nothing in a scan's description.
-    return value.replace("\x00", "").strip()[:limit] if isinstance(value, str) else ""
+    # A carrier's scan text is kept, never refused: refusing the event for a stray control
+    # character would lose a delivery scan the carrier will not send again. So control, bidi and
+    # zero-width characters become spaces (NUL cannot even be stored in PostgreSQL text), where
+    # our own users' text is refused with a field error (shipdesk.single_line).
+    return clean_single_line(value)[:limit] if isinstance(value, str) else ""
 
 
 def _time(value: Any) -> datetime | None:
@@ -194,7 +198,7 @@ def _parse_easypost(data: dict) -> Parsed:
     event_id = _id(data.get("id"))
     description = data.get("description")
     if description not in ("tracker.created", "tracker.updated"):
-        return Ignored(event_id=event_id, kind=str(description)[:64])
+        return Ignored(event_id=event_id, kind=_text(str(description), 64))
     tracker = data.get("result")
     if not isinstance(tracker, dict) or not isinstance(tracker.get("tracking_code"), str):
         raise MalformedWebhook("An EasyPost tracker event without a tracker.")
@@ -249,7 +253,7 @@ def _aftership_status(tag: Any, subtag: Any) -> str:
 def _parse_aftership(data: dict) -> Parsed:
     event_id = _id(data.get("event_id"))
     if data.get("event") != "tracking_update":
-        return Ignored(event_id=event_id, kind=str(data.get("event"))[:64])
+        return Ignored(event_id=event_id, kind=_text(str(data.get("event")), 64))
     tracking = data.get("msg")
     if not isinstance(tracking, dict) or not isinstance(tracking.get("tracking_number"), str):
         raise MalformedWebhook("An AfterShip tracking update without a tracking.")
