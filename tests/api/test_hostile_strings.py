@@ -254,7 +254,7 @@ def test_a_payment_event_with_a_hostile_character_is_acknowledged_and_stores_non
 
     response = Client().post(
         "/api/v1/webhooks/payments/generic", data=raw, content_type="application/json",
-        headers={"Shipdesk-Signature": sign_timestamped(raw, PAYMENT_SECRET, timestamp=int(time.time()))},
+        headers={"Shipdesk-Payment-Signature": sign_timestamped(raw, PAYMENT_SECRET, timestamp=int(time.time()), purpose="payment")},
     )  # fmt: skip
 
     assert response.status_code == 200, response.content
