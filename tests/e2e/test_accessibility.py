@@ -41,6 +41,8 @@ def axe_violations(page, *, exclude: list[str] | None = None) -> list[str]:
     twice (axe no longer reports those, but a label `for` a doubled id names the wrong field)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_SCRIPT)
+    # What hides behind "Cancel this order…", "Filters" and the like is checked too.
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
     results = page.evaluate(
         "([exclude, options]) => axe.run(exclude.length ? {exclude: exclude.map((s) => [s])} : document, options)",
         # Frames are checked as pages of their own (an email preview's sandboxed frame cannot run
@@ -136,6 +138,12 @@ def test_every_dashboard_and_customer_page_passes_axe_at_desktop_and_phone_width
     for viewport in (DESKTOP, PHONE):
         page.set_viewport_size(viewport)
         page.context.clear_cookies()
+        page.goto(f"{live_server.url}/signin/")
+        page.get_by_label("Email").fill("nobody@acme.test")
+        page.get_by_label("Password").fill("wrong")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator(".errorlist, [role=alert]").first).to_be_visible()
+        found.update({f"{viewport['width']} sign-in errors": v for v in [axe_violations(page)] if v})
         for path in signed_out:
             page.goto(live_server.url + path)
             found.update({f"{viewport['width']} {path}": v for v in [axe_violations(page)] if v})
@@ -143,6 +151,15 @@ def test_every_dashboard_and_customer_page_passes_axe_at_desktop_and_phone_width
         for path in signed_in:
             page.goto(live_server.url + path)
             found.update({f"{viewport['width']} {path}": v for v in [axe_violations(page)] if v})
+        # Forms showing their errors: the ship form sent empty, a wrong password.
+        page.goto(f"{live_server.url}/orders/{orders['processing'].pk}/")
+        page.get_by_role("button", name="Ship order").click()
+        expect(page.locator(".order-head")).to_be_visible()
+        found.update({f"{viewport['width']} ship form errors": v for v in [axe_violations(page)] if v})
+        page.goto(f"{live_server.url}/settings/")
+        page.get_by_role("button", name="Create token").click()
+        expect(page.get_by_role("button", name="Create token")).to_be_visible()
+        found.update({f"{viewport['width']} token form errors": v for v in [axe_violations(page)] if v})
         # Each email's HTML, as a mail client shows it (once, on the phone). Its preview URL answers
         # with a CSP sandbox that forbids every script (axe too), so the HTML goes into a blank page.
         for kind in Notification.Kind.values if viewport == PHONE else ():
