@@ -10,7 +10,6 @@ page's Content-Security-Policy, so the test does not need to relax the policy it
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from axe_playwright_python.base import AXE_SCRIPT
 from django.conf import settings as django_settings
@@ -22,14 +21,15 @@ from playwright.sync_api import expect
 
 from shipdesk.dashboard.forms import TABS
 from shipdesk.notifications.models import Notification
+from shipdesk.notifications.rendering import review_url
 from shipdesk.orders.substitutions import offer_path, offer_substitute
 from shipdesk.performance.metrics import METRICS
 from shipdesk.performance.reviews import leave_review
 from shipdesk.performance.services import evaluate_history
 from shipdesk.shipping.tracking_links import tracking_page_path
 from tests.builders import SELLER_ACTOR, UPS_NUMBER, advance
-from tests.performance.conftest import ship_and_deliver
 from tests.e2e.conftest import DESKTOP, PHONE
+from tests.performance.conftest import ship_and_deliver
 
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # A phone as narrow as they come (WCAG 1.4.10 Reflow: 320 CSS px, no scrolling in two directions).
@@ -73,7 +73,7 @@ def report(found: dict[str, list[str]]) -> str:
 
 
 def _shop(seller, make_product, place):
-    """Orders in every state, a short line with a substitute on offer, a review, alerts, history."""
+    """Orders in every state, short lines with and without a substitute on offer, a review, alerts, history."""
     make_product(seller, "MUG-1", on_hand=50, title="Stoneware mug")
     make_product(seller, "TEE-L", on_hand=0, title="Organic cotton T-shirt, L")
     make_product(seller, "CUP-1", on_hand=5, title="Teacup")
@@ -82,6 +82,7 @@ def _shop(seller, make_product, place):
     orders["delivered"] = ship_and_deliver(place(seller, customer_name="Customer delivered"))
     orders["unpaid"] = place(seller, paid=False, customer_name="Customer unpaid")
     orders["short"] = place(seller, lines=(("TEE-L", 1, "14.00"), ("MUG-1", 1, "12.50")), customer_name="Customer short")
+    orders["short, no offer yet"] = place(seller, lines=(("TEE-L", 1, "14.00"),), customer_name="Customer waiting")
     offer = offer_substitute(order_id=orders["short"].pk, seller_id=seller.pk, line_id=orders["short"].lines.get(sku="TEE-L").pk, sku="CUP-1", actor=SELLER_ACTOR)
     orders["reviewed"] = ship_and_deliver(place(seller, customer_name="Customer reviewed"))
     leave_review(order_id=orders["reviewed"].pk, rating=4, comment="Lovely mug.")
@@ -90,8 +91,6 @@ def _shop(seller, make_product, place):
 
 
 def _review_path(order_id: int) -> str:
-    from shipdesk.notifications.rendering import review_url
-
     return re.sub(r"^https?://[^/]+", "", review_url(order_id))
 
 
