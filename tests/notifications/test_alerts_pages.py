@@ -50,6 +50,18 @@ def test_the_alerts_page_lists_unread_alerts_linking_to_their_orders_and_marks_t
     assert f"/orders/{order.pk}/" in client.get("/alerts/?show=all").content.decode()
 
 
+def test_marking_an_alert_read_without_javascript_says_which_alert_on_the_list(seller, product, place, signed_in):
+    client = signed_in(seller)
+    order = place(seller)
+    alert = Alert.objects.get(order=order)
+
+    page = client.post(f"/alerts/{alert.pk}/read/", follow=True).content.decode()
+
+    # The result is in the focused status region (no htmx swap to put it where the button was).
+    assert re.search(r'<div class="messages" role="status" tabindex="-1" data-focus-result>\s*<p[^>]*>Marked read: New order #' + str(order.number), page)
+    assert Alert.objects.get(pk=alert.pk).read_at is not None
+
+
 def test_mark_all_read_and_a_plain_form_post_return_to_the_list(seller, product, place, signed_in):
     client = signed_in(seller)
     place(seller)

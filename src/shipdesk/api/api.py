@@ -13,7 +13,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
@@ -64,6 +64,12 @@ class JsonObjectParser(Parser):
         return super().parse_querydict(data, list_fields, request)
 
 
+class ShipdeskSwagger(Swagger):
+    """Swagger UI in our page template (with `<html lang>`); the widget itself is django-ninja's."""
+
+    template = "api/docs.html"
+
+
 api = NinjaAPI(
     title="Shipdesk API",
     version="1",
@@ -76,6 +82,7 @@ api = NinjaAPI(
     parser=JsonObjectParser(),
     urls_namespace="api",
     docs_url="/docs",
+    docs=ShipdeskSwagger(),
     openapi_url="/openapi.json",
 )
 

@@ -40,10 +40,17 @@ def _is_single_line(field: forms.Field) -> bool:
 
 class Styled:
     """Every dashboard form: each field one block (label, input, help, errors), labels without a
-    colon, and every one-line text field held to the single-line rule (so no form can forget it)."""
+    colon, and every one-line text field held to the single-line rule (so no form can forget it).
+
+    `id_format` names the fields' HTML ids. Forms that share a page need formats of their own: two
+    fields with one id make a label name (and focus) the wrong field.
+    """
+
+    id_format = "id_%s"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("auto_id", self.id_format)
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.template_name = field.template_name or FIELD_TEMPLATE
@@ -343,6 +350,8 @@ def _timezone_choices() -> list[tuple[str, str]]:
 
 
 class ShopProfileForm(Styled, forms.Form):
+    id_format = "profile_%s"  # on the Settings page with the other settings forms
+
     name = forms.CharField(label="Shop name", max_length=200)
     email = forms.EmailField(label="Email for order alerts", max_length=254)
     country = forms.ChoiceField(label="Country", help_text="Its public holidays and weekend are not business days.")
@@ -369,15 +378,21 @@ class ShopProfileForm(Styled, forms.Form):
 
 
 class ClosureDayForm(Styled, forms.Form):
+    id_format = "closure_%s"  # on the Settings page with the other settings forms
+
     day = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label="Reason (optional)", max_length=200, required=False)
 
 
 class TokenForm(Styled, forms.Form):
+    id_format = "token_%s"  # on the Settings page with the other settings forms
+
     name = forms.CharField(label="Token name", max_length=200, widget=forms.TextInput(attrs={"placeholder": "e.g. Warehouse scanner"}))
 
 
 class MemberForm(Styled, forms.Form):
+    id_format = "member_%s"  # on the Settings page with the other settings forms
+
     email = forms.EmailField(label="Email", max_length=254)
     role = forms.ChoiceField(
         label="Role", choices=[("staff", "Staff — works orders"), ("owner", "Owner — also settings, tokens and team")], initial="staff"

@@ -79,6 +79,8 @@ def alert_read(request, alert_id: int):
     outcome = attempt(request, lambda: services.mark_alert_read(alert_id=alert_id, seller_id=request.seller.pk))
     if request.htmx and outcome.ok:
         return render(request, "notifications/_alert_read.html", {"alert": outcome.value, "delay_kind": Notification.Kind.SELLER_DELIVERY_EXCEPTION})
+    if outcome.ok:  # a plain form post: the list comes back, and says what was done
+        messages.success(request, f"Marked read: {outcome.value.title}")
     return _back(request)
 
 

@@ -34,6 +34,24 @@
   setInterval(refreshCountdowns, 30000);
   document.addEventListener("htmx:afterSettle", function (event) { refreshCountdowns(event.target); });
 
+  // --- Focus the result of an action ----------------------------------------------------------
+  // After Confirm, Ship, a bulk action (a new page) or "Mark read" (an htmx swap) the button the
+  // seller pressed is gone. The result ([data-focus-result], a status or alert region with
+  // tabindex=-1) takes the focus, so a screen reader reads it and the next Tab continues from
+  // there instead of from the top of the page. A field that took the focus itself (autofocus)
+  // keeps it.
+  function focusResult(root) {
+    var result = root.querySelector("[data-focus-result]");
+    if (!result) return;
+    result.removeAttribute("data-focus-result");  // once: a later swap must not pull focus back
+    var active = document.activeElement;
+    var focusIsLost = !active || active === document.body || !document.contains(active);
+    if (focusIsLost && !(root === document && document.querySelector("[autofocus]"))) result.focus();
+  }
+
+  focusResult(document);
+  document.addEventListener("htmx:afterSettle", function (event) { focusResult(event.target); });
+
   // --- "Select all" for bulk actions -----------------------------------------------------------
   document.addEventListener("change", function (event) {
     var box = event.target;
