@@ -232,6 +232,9 @@ def test_a_keyboard_user_confirms_ships_bulk_confirms_and_marks_an_alert_read_wi
     new = place(seller, customer_name="Grace Hopper")
     packed = advance(place(seller, customer_name="Alan Turing"), "processing")
     first, second = place(seller, customer_name="Ada Lovelace"), place(seller, customer_name="Edsger Dijkstra")
+    # Orders nobody acts on here: their "new order" alerts stay unread (the others' are resolved
+    # by their steps), for the Mark read part.
+    place(seller, customer_name="Barbara Liskov"), place(seller, customer_name="Grace Murray")
     sign_in_as(member(seller, "owner@acme.test"))
     page.set_viewport_size(DESKTOP)
 
@@ -268,7 +271,7 @@ def test_a_keyboard_user_confirms_ships_bulk_confirms_and_marks_an_alert_read_wi
     title = top.locator(".alert-title").inner_text()
     buttons = page.get_by_role("button", name=re.compile("^Mark read"))
     names = [button.evaluate("(b) => b.textContent.replace(/\\s+/g, ' ').trim()") for button in buttons.all()]
-    assert len(names) >= 4 and len(set(names)) == len(names), names
+    assert len(names) >= 2 and len(set(names)) == len(names), names
     tab_to(page, top.get_by_role("button", name=re.compile("^Mark read")))
     page.keyboard.press("Enter")
     expect_result_focused_and_announced(page, f"Marked read: {title}")
