@@ -212,7 +212,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Platform policy defaults (DESIGN §1); a seller's own overrides live on the Seller row.
+# Platform policy defaults (docs/workflow.md); a seller's own overrides live on the Seller row.
 SHIPDESK_POLICY = {
     "confirm_hours": env.int("SHIPDESK_CONFIRM_HOURS", default=24),
     "process_business_days": env.int("SHIPDESK_PROCESS_BUSINESS_DAYS", default=2),

@@ -4,7 +4,7 @@
 two worker processes; one is killed with SIGKILL mid-stream and a third one started. Every
 message must arrive, each exactly once — except at most one per killed worker whose outcome was
 unknown (handed to SMTP, not yet recorded), which the system resends with the same Message-ID and
-records on its row (DESIGN: at least once, deduplicable; see notifications/delivery.py).
+records on its row (docs/notifications.md: at least once, deduplicable; see notifications/delivery.py).
 
 Bounded: the worker settings are shrunk (heartbeat 0.3 s, dead after 2 s, retries from 0.2 s), and
 the test gives up after 50 s.

@@ -1,7 +1,7 @@
-"""Auto-cancel (DESIGN §1): unpaid after 48 h, paid and unconfirmed after 72 h — policy settings.
+"""Auto-cancel (docs/workflow.md): unpaid after 48 h, paid and unconfirmed after 72 h — policy settings.
 
 Each cancellation releases the stock, refunds what was paid, tells the customer and the seller,
-and is recorded so it counts as DESIGN says: unpaid is not the seller's fault, unconfirmed is.
+and is recorded so it counts as docs/workflow.md says: unpaid is not the seller's fault, unconfirmed is.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Deadlines as the services set them (DESIGN §1 Deadlines): the seller's timezone, country
+"""Deadlines as the services set them (docs/workflow.md Deadlines): the seller's timezone, country
 holidays and closure days, DST, the ETA of the service level, and the late flags.
 
 Time stands still at fixed instants (time_machine, tick=False); every expected deadline is

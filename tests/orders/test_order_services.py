@@ -38,7 +38,7 @@ CUSTOMER_ACTOR = Actor(kind=ActorKind.CUSTOMER, label="ada@example.com")
 SYSTEM_ACTOR = Actor(kind=ActorKind.SYSTEM, label="system")
 
 STATUSES = ("pending", "confirmed", "processing", "shipped", "delivered", "cancelled")
-# DESIGN §1: action → (statuses it may start from, the status it leads to, the event it writes).
+# docs/workflow.md: action → (statuses it may start from, the status it leads to, the event it writes).
 TABLE = {
     "confirm": ({"pending"}, "confirmed", "confirmed"),
     "process": ({"confirmed"}, "processing", "processing_started"),

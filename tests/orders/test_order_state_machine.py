@@ -1,10 +1,10 @@
 """Random sequences of order actions and stock changes, through the real services and database,
-with the invariants of DESIGN §1 checked after every step.
+with the invariants of docs/workflow.md checked after every step.
 
 Hypothesis drives a `RuleBasedStateMachine`: place orders (paid or not) over three SKUs, pay or
 fail them, confirm, process, ship, deliver, cancel (as the seller, the customer or the system),
 cancel lines, and receive, count or correct stock. Any rule may be refused; a small model of the
-workflow (written from DESIGN §1, not imported from `workflow`) says when a refusal is due and
+workflow (written from docs/workflow.md, not imported from `workflow`) says when a refusal is due and
 which one, and a refused action must leave every row as it was. Each example runs inside a
 savepoint that is rolled back, so examples do not see each other's rows.
 """
@@ -37,7 +37,7 @@ from shipdesk.shipping.tracking import validate_tracking_number
 SKUS = ("MUG-1", "TEA-1", "PEN-1")
 PRICES = {"MUG-1": "12.50", "TEA-1": "4.00", "PEN-1": "1.99"}
 
-TABLE = {  # DESIGN §1: action → statuses it may start from
+TABLE = {  # docs/workflow.md: action → statuses it may start from
     "confirm": {"pending"},
     "process": {"confirmed"},
     "ship": {"processing"},
@@ -83,7 +83,7 @@ def ups_number(serial: int) -> str:
 
 
 def expected_refusal(action: str, order: Order, lines: list[OrderLine], actor: Actor):
-    """The refusal DESIGN §1 calls for, most fundamental first, or None if the action must pass."""
+    """The refusal docs/workflow.md calls for, most fundamental first, or None if the action must pass."""
     if order.status not in TABLE[action]:
         return InvalidTransition, [a for a in ALL_ACTIONS if order.status in TABLE[a]]
     if action in ("cancel", "cancel_line") and actor.kind is ActorKind.CUSTOMER and order.status == "processing":

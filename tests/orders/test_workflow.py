@@ -1,7 +1,7 @@
-"""The workflow table of DESIGN §1 as pure rules: every (status, action) pair, who may act, which
+"""The workflow table of docs/workflow.md as pure rules: every (status, action) pair, who may act, which
 refusal wins, and what a screen may offer. No database.
 
-The expected table below is written out from DESIGN §1, not derived from `workflow.TRANSITIONS`,
+The expected table below is written out from docs/workflow.md, not derived from `workflow.TRANSITIONS`,
 so a change to the code's table that the design does not make fails here.
 """
 
@@ -25,8 +25,8 @@ from shipdesk.orders.workflow import (
     check_transition,
 )
 
-# DESIGN §1: action → (statuses it may start from, status it leads to; None keeps the status).
-DESIGN_TABLE = {
+# docs/workflow.md: action → (statuses it may start from, status it leads to; None keeps the status).
+DOCUMENTED_TABLE = {
     "confirm": ({"pending"}, "confirmed"),
     "process": ({"confirmed"}, "processing"),
     "ship": ({"processing"}, "shipped"),
@@ -34,13 +34,13 @@ DESIGN_TABLE = {
     "cancel": ({"pending", "confirmed", "processing"}, "cancelled"),
     "cancel_line": ({"pending", "confirmed", "processing"}, None),
 }
-ACTIONS_FROM = {status: [a for a, (sources, _) in DESIGN_TABLE.items() if status in sources] for status in STATUSES}
+ACTIONS_FROM = {status: [a for a, (sources, _) in DOCUMENTED_TABLE.items() if status in sources] for status in STATUSES}
 PAYMENT_STATUSES = ("unpaid", "paid", "failed", "partially_refunded", "refunded")
 PAID = {"paid", "partially_refunded"}  # a partial refund leaves the rest of the goods paid for
 REQUIRES_PAYMENT = {"confirm", "process", "ship"}
 
-IN_TABLE = [(s, a) for s in STATUSES for a in DESIGN_TABLE if s in DESIGN_TABLE[a][0]]
-OUTSIDE_TABLE = [(s, a) for s in STATUSES for a in DESIGN_TABLE if s not in DESIGN_TABLE[a][0]]
+IN_TABLE = [(s, a) for s in STATUSES for a in DOCUMENTED_TABLE if s in DOCUMENTED_TABLE[a][0]]
+OUTSIDE_TABLE = [(s, a) for s in STATUSES for a in DOCUMENTED_TABLE if s not in DOCUMENTED_TABLE[a][0]]
 
 
 def facts(status: str, payment_status: str = "paid", **kw) -> OrderFacts:
@@ -60,13 +60,13 @@ def refusal(action: str, f: OrderFacts, actor: ActorKind) -> ShipdeskError | Non
 
 def test_the_code_knows_exactly_the_six_statuses_and_six_actions_of_the_design():
     assert set(STATUSES) == {"pending", "confirmed", "processing", "shipped", "delivered", "cancelled"}
-    assert {a.value for a in Action} == set(DESIGN_TABLE)
+    assert {a.value for a in Action} == set(DOCUMENTED_TABLE)
     assert len(IN_TABLE) + len(OUTSIDE_TABLE) == 36
 
 
-@pytest.mark.parametrize("action", list(DESIGN_TABLE))
+@pytest.mark.parametrize("action", list(DOCUMENTED_TABLE))
 def test_each_action_starts_from_and_leads_to_the_statuses_of_the_design(action):
-    sources, target = DESIGN_TABLE[action]
+    sources, target = DOCUMENTED_TABLE[action]
     transition = TRANSITIONS[Action(action)]
     assert transition.sources == sources
     assert transition.target == target
@@ -98,14 +98,14 @@ def test_a_pair_in_the_table_passes_for_the_operator_when_paid_and_stocked(statu
 
 @pytest.mark.parametrize("status", ["delivered", "cancelled"])
 def test_delivered_and_cancelled_are_final(status):
-    for action in DESIGN_TABLE:
+    for action in DOCUMENTED_TABLE:
         for payment_status in PAYMENT_STATUSES:
             assert isinstance(refusal(action, facts(status, payment_status), ActorKind.OPERATOR), InvalidTransition)
 
 
 # --- who may act ----------------------------------------------------------------------------
 
-# DESIGN §1 "who", as the code widens it: the operator and integrations act for the shop too.
+# docs/workflow.md "who", as the code widens it: the operator and integrations act for the shop too.
 SHOP = {ActorKind.SELLER, ActorKind.OPERATOR, ActorKind.PLATFORM}
 WHO = {
     "confirm": SHOP,
@@ -117,10 +117,10 @@ WHO = {
 }
 
 
-@pytest.mark.parametrize(("action", "actor"), list(itertools.product(DESIGN_TABLE, ActorKind)))
+@pytest.mark.parametrize(("action", "actor"), list(itertools.product(DOCUMENTED_TABLE, ActorKind)))
 def test_only_the_actors_of_the_design_may_take_an_action(action, actor):
     # given an order in the action's first source status, paid, untracked (so a seller could deliver)
-    status = sorted(DESIGN_TABLE[action][0], key=STATUSES.index)[0]
+    status = sorted(DOCUMENTED_TABLE[action][0], key=STATUSES.index)[0]
     f = facts(status, shipment_tracked=False)
 
     error = refusal(action, f, actor)
@@ -171,7 +171,7 @@ def test_the_seller_may_still_cancel_a_processing_order(action):
 
 @pytest.mark.parametrize(("action", "payment_status"), list(itertools.product(sorted(REQUIRES_PAYMENT), PAYMENT_STATUSES)))
 def test_confirm_process_and_ship_need_the_goods_paid_for(action, payment_status):
-    status = next(iter(DESIGN_TABLE[action][0]))
+    status = next(iter(DOCUMENTED_TABLE[action][0]))
 
     error = refusal(action, facts(status, payment_status), ActorKind.SELLER)
 
@@ -185,7 +185,7 @@ def test_confirm_process_and_ship_need_the_goods_paid_for(action, payment_status
 
 @pytest.mark.parametrize(("action", "payment_status"), list(itertools.product(["deliver", "cancel", "cancel_line"], PAYMENT_STATUSES)))
 def test_delivering_and_cancelling_do_not_depend_on_payment(action, payment_status):
-    status = next(iter(DESIGN_TABLE[action][0]))
+    status = next(iter(DOCUMENTED_TABLE[action][0]))
     assert refusal(action, facts(status, payment_status), ActorKind.OPERATOR) is None
 
 
@@ -265,7 +265,7 @@ def test_every_offered_action_passes_its_guards_and_every_other_table_action_is_
     offered = allowed_actions(f, actor)
 
     assert set(offered) <= set(ACTIONS_FROM[status])
-    for action in DESIGN_TABLE:
+    for action in DOCUMENTED_TABLE:
         error = refusal(action, f, actor)
         if action in offered:
             assert error is None

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 FALLBACK_AFTER_SHIPPING = timedelta(days=30)
 
 # Extra hold days on top of the policy's, by seller: the seller-performance work (penalty points
-# lengthen the hold, DESIGN §1) registers a function here returning the extra days for a seller.
+# lengthen the hold, docs/workflow.md) registers a function here returning the extra days for a seller.
 # Until then an operator lengthens a penalised seller's hold with the seller's `hold_days` override.
 HOLD_EXTENSIONS: list[Callable[[object], int]] = []
 

@@ -1,4 +1,4 @@
-"""Periodic sweeps over orders (DESIGN §1 Deadlines and Notifications), run by the worker.
+"""Periodic sweeps over orders (docs/workflow.md Deadlines and Notifications), run by the worker.
 
 Every sweep works from the rows as they are now — "orders past their deadline without an
 overdue alert" — never from "what happened since my last run", so running one twice changes
@@ -61,7 +61,7 @@ DIGEST_ORDERS = 10
 
 DEADLINE_MISSED = "deadline_missed"  # OrderEvent.type: a step passed its deadline undone
 
-# Who a timeout cancellation counts against (DESIGN §1): never paid is not the seller's doing;
+# Who a timeout cancellation counts against (docs/workflow.md): never paid is not the seller's doing;
 # paid and never confirmed is. Performance metrics read the Cancellation's reason.
 SELLER_CAUSED_TIMEOUTS = {CancelReason.UNPAID_TIMEOUT: False, CancelReason.UNCONFIRMED_TIMEOUT: True}
 

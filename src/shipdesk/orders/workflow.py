@@ -1,4 +1,4 @@
-"""The order workflow of DESIGN §1, as data. Pure: no ORM, no I/O.
+"""The order workflow of docs/workflow.md, as data. Pure: no ORM, no I/O.
 
 `TRANSITIONS` is the table; `check_transition` is the one place its guards are evaluated, and
 `allowed_actions` derives from the same table what a screen may offer. Services call

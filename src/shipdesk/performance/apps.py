@@ -6,7 +6,7 @@ class PerformanceConfig(AppConfig):
     label = "performance"
 
     def ready(self) -> None:
-        # Penalty points lengthen the earnings hold (DESIGN §1): earnings asks every registered
+        # Penalty points lengthen the earnings hold (docs/workflow.md): earnings asks every registered
         # extension for a seller's extra days.
         from shipdesk.earnings.holds import HOLD_EXTENSIONS
 

@@ -46,7 +46,7 @@ MAX_LIMIT = 200
 # without a scan yet is not a tracking failure.
 TRACKING_GRACE = timedelta(hours=24)
 
-# Shop-caused cancellations (DESIGN §1): the shop cancelled for its own reasons, or never
+# Shop-caused cancellations (docs/workflow.md): the shop cancelled for its own reasons, or never
 # confirmed a paid order (the system's unconfirmed timeout). Not: the customer's request, a
 # payment problem, or an order never paid (the unpaid timeout).
 SELLER_CANCEL_REASONS = (CancelReason.OUT_OF_STOCK, CancelReason.ADDRESS_ISSUE, CancelReason.OTHER)

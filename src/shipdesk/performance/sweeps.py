@@ -1,4 +1,4 @@
-"""The daily performance evaluation, run by the worker (DESIGN §1 Seller performance).
+"""The daily performance evaluation, run by the worker (docs/workflow.md Seller performance).
 
 Hourly, so each seller is evaluated within an hour after their local midnight, for the local
 day that just ended. Safe to run twice and after downtime: a seller with a snapshot for that day

@@ -1,7 +1,7 @@
 """The carriers a seller can ship with: their service levels and public tracking pages.
 
 Pure data, no Django: the ship action, the ETA (shipped + the service level's transit business
-days, DESIGN §1) and `GET /api/v1/carriers` all read this registry.
+days, docs/workflow.md) and `GET /api/v1/carriers` all read this registry.
 
 `transit_days` is the slow end of the delivery time each carrier publishes for the service, in
 business days. Taking the slow end means an ETA is a date the carrier itself commits to, so a

@@ -1,6 +1,6 @@
 """Pack check actions: scan items into the box, read the check, and the guard `ship_order` calls.
 
-Services in the sense of DESIGN §2: each public writer is one transaction that locks the order
+Services in the sense of docs/architecture.md: each public writer is one transaction that locks the order
 first, and writes the timeline event with the change. The matching rules are in `packing`.
 `orders.services.ship_order` imports this module, so it must never import `orders.services`.
 """

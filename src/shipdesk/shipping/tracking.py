@@ -1,6 +1,6 @@
 """Tracking numbers: normalise them, check them against a carrier's formats, guess the carrier.
 
-Pure rules (DESIGN §2, layer 1): no Django, no I/O. The ship action calls
+Pure rules (docs/architecture.md, layer 1): no Django, no I/O. The ship action calls
 `validate_tracking_number` (a refusal is a 422 `invalid_tracking_number`), and
 `GET /api/v1/tracking-numbers/{number}` answers with `normalize_tracking_number` and `detect_carriers`.
 
