@@ -12,6 +12,7 @@ import logging
 from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -81,8 +82,12 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
     return JsonResponse({"error": {"code": code, "message": message, "details": details or {}}}, status=status)
 
 
+@csrf_exempt
 def not_found_view(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-    """Any other URL under /api/: the API's own 404, not Django's HTML page."""
+    """Any other URL under /api/: the API's own 404, not Django's HTML page.
+
+    CSRF-exempt like every ninja view (API clients send a bearer token, not a CSRF cookie): a POST
+    to `/api/v1/orders/abc/confirm` would otherwise get the dashboard's HTML 403 page."""
     return error_response(404, "not_found", "No such endpoint.")
 
 
