@@ -4,10 +4,12 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Schema
+
+from shipdesk.api.schemas import MoneyIn
 from pydantic import Field, StringConstraints
 
 Str = lambda n, m=0: Annotated[str, StringConstraints(max_length=n, min_length=m)]  # noqa: E731
-Money = Annotated[Decimal, Field(max_digits=18, decimal_places=4, allow_inf_nan=False, ge=0)]
+Money = MoneyIn
 
 
 class ProductIn(Schema):

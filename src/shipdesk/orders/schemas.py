@@ -7,12 +7,14 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
+
+from shipdesk.api.schemas import MoneyIn
 from pydantic import AwareDatetime, Field, StringConstraints
 
 # Length caps here keep absurd input (a 10 MB name) out of the services; the services check
 # the same limits again because the dashboard and CLI call them too.
 Str = lambda n: Annotated[str, StringConstraints(max_length=n)]  # noqa: E731
-Money = Annotated[Decimal, Field(max_digits=18, decimal_places=4, allow_inf_nan=False)]
+Money = MoneyIn
 
 
 class CustomerIn(Schema):
