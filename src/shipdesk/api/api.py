@@ -62,7 +62,25 @@ class JsonObjectParser(Parser):
         return super().parse_querydict(data, list_fields, request)
 
 
-api = NinjaAPI(
+class ShipdeskAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        # TokenAuth enforces the per-token rate limit on every authenticated operation, so each
+        # one can answer 429; stated once here rather than in every router's response map.
+        for item in schema["paths"].values():
+            for operation in item.values():
+                if isinstance(operation, dict) and operation.get("security"):
+                    operation["responses"].setdefault(429, TOO_MANY_REQUESTS)
+        return schema
+
+
+TOO_MANY_REQUESTS = {
+    "description": "Too many requests from this token in the current window (SHIPDESK_API_RATE_LIMIT); nothing was written.",
+    "headers": {"Retry-After": {"description": "Seconds until the window turns.", "schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+api = ShipdeskAPI(
     title="Shipdesk API",
     version="1",
     description=(
