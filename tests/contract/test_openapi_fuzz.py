@@ -28,6 +28,7 @@ from hypothesis import settings as hypothesis_settings
 from shipdesk.accounts.services import create_api_token
 from shipdesk.notifications.models import Alert
 from shipdesk.orders import services
+from shipdesk.performance.metrics import METRICS
 from shipdesk.signatures import sign_timestamped
 
 from tests.builders import OPERATOR_ACTOR, SELLER_ACTOR, advance
@@ -85,7 +86,8 @@ def map_path_parameters(context, path_parameters):
 def map_case(context, case):
     # A generated order names a seller, SKUs and an address that do not exist, and is refused
     # before it gets anywhere: most valid ones are given real ones, so the fuzzed quantities,
-    # prices, notes, dates and payment states reach placing, reserving and deadlines.
+    # prices, notes, dates and payment states reach placing, reserving and deadlines. Products
+    # likewise get a real seller and currency, and half the shipments an untracked carrier.
     body = case.body
     if case.operation.label == "POST /api/v1/orders" and case.meta.generation.mode.is_positive and isinstance(body, dict):
         index = _chosen(body)
@@ -96,6 +98,9 @@ def map_case(context, case):
             body["shipping_address"] = {"name": "Ada Lovelace", "line1": "1 Main St", "city": "Springfield", "region": "IL", "postal_code": "62701", "country": "US"}
             for n, line in enumerate(body["lines"]):
                 line["sku"] = SKUS[(index + n) % len(SKUS)]
+    if case.operation.label == "POST /api/v1/products" and case.meta.generation.mode.is_positive and isinstance(body, dict):
+        if _chosen(body) is not None:
+            body.update(seller="acme", currency="USD")
     if case.operation.label == "POST /api/v1/orders/{order_id}/ship" and case.meta.generation.mode.is_positive and isinstance(body, dict):
         if _chosen(body, keep_one_in=2) is not None:
             body.update(carrier="other", service_level="standard")  # untracked: any number ships
@@ -148,6 +153,7 @@ def shop(db, make_seller, make_product, place, settings, requests_run_in_the_tes
         sku=list(SKUS),
         alert_id=list(Alert.objects.values_list("pk", flat=True)),
         provider=["generic"],
+        key=sorted(METRICS),
     )
     return {
         "seller": create_api_token(name="fuzz", seller=seller).token,
