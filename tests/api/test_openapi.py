@@ -128,3 +128,15 @@ def test_the_docs_page_renders_html(db):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert b"openapi.json" in response.content
+
+
+def test_every_operation_behind_a_token_documents_429_with_retry_after(spec):
+    # The per-token rate limit applies to every authenticated endpoint (api/auth.py), so each
+    # one can answer 429; the document said so nowhere.
+    for key, op in _operations(spec).items():
+        if not op.get("security"):
+            continue
+        too_many = op["responses"].get("429")
+        assert too_many, key
+        assert too_many["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorOut"}, key
+        assert "Retry-After" in too_many["headers"], key

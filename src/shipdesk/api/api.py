@@ -70,7 +70,25 @@ class ShipdeskSwagger(Swagger):
     template = "api/docs.html"
 
 
-api = NinjaAPI(
+class ShipdeskAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        # TokenAuth enforces the per-token rate limit on every authenticated operation, so each
+        # one can answer 429; stated once here rather than in every router's response map.
+        for item in schema["paths"].values():
+            for operation in item.values():
+                if isinstance(operation, dict) and operation.get("security"):
+                    operation["responses"].setdefault(429, TOO_MANY_REQUESTS)
+        return schema
+
+
+TOO_MANY_REQUESTS = {
+    "description": "Too many requests from this token in the current window (SHIPDESK_API_RATE_LIMIT); nothing was written.",
+    "headers": {"Retry-After": {"description": "Seconds until the window turns.", "schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+api = ShipdeskAPI(
     title="Shipdesk API",
     version="1",
     description=(
@@ -91,9 +109,12 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
     return JsonResponse({"error": {"code": code, "message": message, "details": details or {}}}, status=status)
 
 
-@csrf_exempt  # the API is token-authenticated, not cookie; a POST must get this 404, not the CSRF page
+@csrf_exempt
 def not_found_view(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-    """Any other URL under /api/, whatever the method: the API's own 404, not Django's HTML page."""
+    """Any other URL under /api/: the API's own 404, not Django's HTML page.
+
+    CSRF-exempt like every ninja view (API clients send a bearer token, not a CSRF cookie): a POST
+    to `/api/v1/orders/abc/confirm` would otherwise get the dashboard's HTML 403 page."""
     return error_response(404, "not_found", "No such endpoint.")
 
 

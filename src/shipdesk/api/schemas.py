@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from shipdesk.single_line import NotSingleLine, check_single_line
@@ -31,3 +33,22 @@ def SingleLine(max_length: int, min_length: int = 0):  # noqa: N802 (a type, use
     """A single-line text field of the API: length-capped and refusing control, bidi and
     zero-width characters (shipdesk.single_line) with a 422 on that field."""
     return Annotated[str, StringConstraints(max_length=max_length, min_length=min_length), AfterValidator(_single_line)]
+# A money amount as the API takes it: a plain decimal string ("12.50", the form every amount is
+# returned in) or a JSON number; at most 14 digits before the point and 4 after. Python's Decimal
+# alone would also read "1e3", " 12.50", "1_000" or Arabic-Indic digits, none of which the
+# document can describe; they are refused, so the document's pattern is exactly what is taken.
+MONEY_PATTERN = r"^[0-9]{1,14}(\.[0-9]{1,4})?$"
+
+
+def _plain_decimal_string(value):
+    if isinstance(value, str) and not re.fullmatch(MONEY_PATTERN, value):
+        raise ValueError("Input should be a decimal number such as 12.50.")
+    return value
+
+
+MoneyIn = Annotated[
+    Decimal,
+    BeforeValidator(_plain_decimal_string),
+    Field(max_digits=18, decimal_places=4, allow_inf_nan=False, ge=0),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0, "exclusiveMaximum": 100000000000000}, {"type": "string", "pattern": MONEY_PATTERN}]}),
+]

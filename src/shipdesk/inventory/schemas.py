@@ -6,13 +6,13 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field, StrictInt
 
-from shipdesk.api.schemas import SingleLine
+from shipdesk.api.schemas import MoneyIn, SingleLine
 
 from .models import MAX_ON_HAND
 
 # Every text field of a product is one line (shipdesk.single_line): no control characters.
 Str = SingleLine
-Money = Annotated[Decimal, Field(max_digits=18, decimal_places=4, allow_inf_nan=False, ge=0)]
+Money = MoneyIn
 # Counts are JSON integers: strict, so `true` is refused instead of read as 1.
 Count = Annotated[StrictInt, Field(ge=0, le=MAX_ON_HAND)]
 

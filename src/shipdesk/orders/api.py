@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import ValidationError as PydanticValidationError
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BeforeValidator, Field
 
 from shipdesk.api.auth import actor_of, require_platform, scope_of, seller_for_write
 from shipdesk.actors import Actor, ActorKind
@@ -93,13 +93,24 @@ def place_order(request: HttpRequest, payload: OrderIn):
     return Status(201, order_detail(selectors.placed_order(order), actor_kind=actor_of(request).kind))
 
 
+def _iso_8601_only(value):
+    # pydantic reads a bare number as Unix seconds ("0.5" is 1970-01-01T00:00:00.5Z); the
+    # document promises `format: date-time`, so a number is refused like any other non-date.
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("Input should be an ISO 8601 date-time, such as 2026-01-31T09:00:00Z.")
+    return value
+
+
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_8601_only)]
+
+
 class OrderFiltersIn(Schema):
     status: Literal[tuple(OrderStatus.values)] | None = None  # type: ignore[valid-type]
     payment_status: Literal[tuple(PaymentStatus.values)] | None = None  # type: ignore[valid-type]
     q: str | None = Field(default=None, max_length=200)
     overdue: bool | None = None
-    placed_after: AwareDatetime | None = None
-    placed_before: AwareDatetime | None = None
+    placed_after: IsoDateTime | None = None
+    placed_before: IsoDateTime | None = None
     sort: Literal["-placed_at", "placed_at", "deadline"] = "-placed_at"
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=500)

@@ -11,7 +11,7 @@ from ninja import Schema
 from pydantic import AfterValidator, AwareDatetime, Field, StrictInt, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from shipdesk.api.schemas import SingleLine
+from shipdesk.api.schemas import MoneyIn, SingleLine
 
 from .placed_at_window import placed_at_problem
 
@@ -19,7 +19,7 @@ from .placed_at_window import placed_at_problem
 # the same limits again because the dashboard and CLI call them too. `Str` is for the
 # multi-line texts (notes); every one-line field is `SingleLine` (no control characters).
 Str = lambda n: Annotated[str, StringConstraints(max_length=n)]  # noqa: E731
-Money = Annotated[Decimal, Field(max_digits=18, decimal_places=4, allow_inf_nan=False)]
+Money = MoneyIn
 # JSON `true` is not a quantity: strict, so a boolean is refused instead of read as 1.
 Quantity = Annotated[StrictInt, Field(ge=1, le=10_000)]
 

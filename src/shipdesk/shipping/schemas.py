@@ -31,8 +31,13 @@ class TrackingNumberOut(Schema):
     matches: list[TrackingMatchOut]
 
 
+# An order id is a positive 64-bit integer; a larger one would overflow the database's integer
+# (a 500 on SQLite) instead of simply naming no order.
+OrderId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
 class OrderIdsIn(Schema):
-    order_ids: list[int] = Field(min_length=1, max_length=500)
+    order_ids: list[OrderId] = Field(min_length=1, max_length=500)
 
 
 class PackCheckIn(Schema):
