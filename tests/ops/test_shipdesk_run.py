@@ -124,7 +124,9 @@ def test_shipdesk_base_url_when_set_is_the_address_run_prints(start):
     banner = shipdesk.wait_for_line("Shipdesk is running at", timeout=90)
 
     assert "https://shop.example.test/api/v1/docs" in banner
-    assert f"Served on http://127.0.0.1:{port}/" in shipdesk.output
+    # the next line of the banner, read as it arrives (the process writes it just after)
+    served = shipdesk.wait_for_line("Served on", timeout=30)
+    assert f"Served on http://127.0.0.1:{port}/" in served
 
 
 def test_a_worker_logging_as_text_says_which_task_ran_and_how_it_ended(start, tmp_path):
