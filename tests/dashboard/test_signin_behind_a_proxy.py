@@ -87,3 +87,16 @@ def test_a_trusted_proxy_entry_that_is_not_an_address_is_a_clear_configuration_e
     settings.SHIPDESK_TRUSTED_PROXIES = ["10.0.0.0/24", "proxy.internal"]
     with pytest.raises(ImproperlyConfigured, match="SHIPDESK_TRUSTED_PROXIES: 'proxy.internal'"):
         client_ip(RequestFactory().get("/", REMOTE_ADDR=PROXY))
+
+
+def test_behind_a_trusted_unix_socket_proxy_the_client_is_the_address_it_forwarded(settings):
+    # gunicorn on a Unix socket leaves REMOTE_ADDR empty; `unix` says that peer is our proxy
+    settings.SHIPDESK_TRUSTED_PROXIES = ["unix"]
+    request = RequestFactory().get("/", REMOTE_ADDR="", HTTP_X_FORWARDED_FOR=f"1.2.3.4, {ATTACKER}")
+    assert client_ip(request) == ATTACKER
+
+
+def test_behind_a_unix_socket_nobody_declared_trusted_the_header_is_not_believed(settings):
+    settings.SHIPDESK_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    request = RequestFactory().get("/", REMOTE_ADDR="", HTTP_X_FORWARDED_FOR=ATTACKER)
+    assert client_ip(request) == ""

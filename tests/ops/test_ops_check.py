@@ -77,6 +77,27 @@ def test_an_enabled_payment_webhook_provider_needs_its_secret_too(production, db
     assert check()[0] == 0
 
 
+def test_the_generic_provider_needs_both_its_tracking_and_its_payment_secret(production, db):
+    production.SHIPDESK_WEBHOOK_PROVIDERS = ["generic"]
+    production.SHIPDESK_TRACKING_WEBHOOK_SECRETS = {"generic": "generic-tracking-0123456789", "easypost": "", "aftership": ""}
+
+    code, out = check()
+
+    # the tracking secret is set; generic payment events would all be refused, and check says so
+    assert code == 1 and "ERROR SHIPDESK_GENERIC_PAYMENT_WEBHOOK_SECRET: is not set" in out, out
+    assert "SHIPDESK_GENERIC_TRACKING_WEBHOOK_SECRET" not in out
+    production.SHIPDESK_PAYMENT_WEBHOOK_SECRETS = {"generic": "generic-payment-0123456789", "stripe": ""}
+    assert check()[0] == 0
+
+
+def test_the_deprecated_shared_secret_alone_is_flagged_since_payments_no_longer_read_it(production, db, monkeypatch):
+    monkeypatch.setenv("SHIPDESK_GENERIC_WEBHOOK_SECRET", "old-shared-secret-0123456789")
+
+    code, out = check()
+
+    assert "WARNING SHIPDESK_GENERIC_WEBHOOK_SECRET: is deprecated" in out and "SHIPDESK_GENERIC_PAYMENT_WEBHOOK_SECRET" in out
+
+
 def test_check_without_a_secret_key_says_what_to_set_and_exits_1_without_a_traceback(tmp_path):
     # A real process: the missing key is found while Django starts, before any test settings apply.
     env = {

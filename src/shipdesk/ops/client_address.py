@@ -7,12 +7,17 @@ proxies listed in SHIPDESK_TRUSTED_PROXIES (IPs or CIDRs; empty by default, so t
 ignored). Each proxy appends the address it received the request from, so the list is read from
 the right: past our own proxies, the first address that is not one of them is the client;
 whatever stands left of it came from the client and is ignored.
+
+A proxy that reaches gunicorn over a Unix socket leaves REMOTE_ADDR empty: the entry `unix` in
+SHIPDESK_TRUSTED_PROXIES says that such a peer is our proxy, so its header is read; without it an
+empty peer stays unknown, as before (and `shipdesk check` says so when it serves on a socket).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -24,10 +29,16 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+# The entry that trusts a proxy connected over a Unix socket (whose REMOTE_ADDR is empty).
+UNIX_SOCKET = "unix"
+
+
 def trusted_proxy_networks(entries: list[str]) -> list[Network]:
     """SHIPDESK_TRUSTED_PROXIES read as networks; a wrong entry is a configuration error, said plainly."""
     networks = []
     for entry in entries:
+        if entry.strip() == UNIX_SOCKET:
+            continue
         try:
             networks.append(ipaddress.ip_network(entry.strip(), strict=False))
         except ValueError:
@@ -51,19 +62,32 @@ def _address(text: str) -> Address | None:
     return getattr(address, "ipv4_mapped", None) or address
 
 
+@lru_cache(maxsize=8)
+def _trusted(entries: tuple[str, ...]) -> tuple[list[Network], bool]:
+    # Parsed once per distinct setting, not on every sign-in.
+    return trusted_proxy_networks(list(entries)), any(entry.strip() == UNIX_SOCKET for entry in entries)
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client's address as text (django-axes' AXES_CLIENT_IP_CALLABLE, and our throttles)."""
-    peer = _address(request.META.get("REMOTE_ADDR", "") or "")
+    trusted, unix_socket_trusted = _trusted(tuple(settings.SHIPDESK_TRUSTED_PROXIES))
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    peer = _address(remote)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop for hop in forwarded.split(",") if hop.strip()] if forwarded else []
     if peer is None:
-        return request.META.get("REMOTE_ADDR", "") or ""
-    trusted = trusted_proxy_networks(settings.SHIPDESK_TRUSTED_PROXIES)
+        if not (remote == "" and unix_socket_trusted and hops):
+            return remote
+        # Our proxy over a Unix socket: the address it appended is the first hop to read.
+        peer = _address(hops.pop())
+        if peer is None:
+            logger.warning("Ignored an X-Forwarded-For entry that is not an address, behind a Unix-socket proxy.")
+            return remote
 
     def is_trusted(address: Address) -> bool:
         return any(address.version == network.version and address in network for network in trusted)
 
     client = peer
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    hops = [hop for hop in forwarded.split(",") if hop.strip()] if forwarded else []
     while is_trusted(client) and hops:
         hop = _address(hops.pop())
         if hop is None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from shipdesk.payments import webhooks as payment_webhooks
+from shipdesk.shipping import webhooks as tracking_webhooks
 
 from . import health
 
@@ -112,25 +116,35 @@ def _shared_webhook_secrets(secrets: dict[str, str]) -> list[Finding]:
 
 
 def _webhooks() -> list[Finding]:
-    # Carrier tracking and payment-provider webhooks; each provider's secret is SHIPDESK_<NAME>_WEBHOOK_SECRET.
+    """Each endpoint's secret, named as its receiver names it (payments.webhooks, shipping.webhooks).
+
+    SHIPDESK_WEBHOOK_PROVIDERS lists the providers this deployment receives; `generic` means our own
+    format at both endpoints (tracking and payments), each with its own secret.
+    """
     payment = getattr(settings, "SHIPDESK_PAYMENT_WEBHOOK_SECRETS", {})
     tracking = settings.SHIPDESK_TRACKING_WEBHOOK_SECRETS
-    secrets = {**payment, **tracking}
     found = _shared_webhook_secrets(
         {**{f"the {name} payment webhook": s for name, s in payment.items()}, **{f"the {name} tracking webhook": s for name, s in tracking.items()}}
     )
+    endpoints = {name: [("payments", payment_webhooks.PROVIDERS[name].secret_setting, payment.get(name, ""))] for name in payment_webhooks.PROVIDERS}
+    for name in tracking_webhooks.PROVIDERS:
+        endpoints.setdefault(name, []).append(("tracking", tracking_webhooks.secret_setting(name), tracking.get(name, "")))
     for provider in settings.SHIPDESK_WEBHOOK_PROVIDERS:
-        secret = secrets.get(provider, "")
-        # `generic` here is the carrier tracking webhook; generic payments have a secret of their own.
-        name = "SHIPDESK_GENERIC_TRACKING_WEBHOOK_SECRET" if provider == "generic" else f"SHIPDESK_{provider.upper()}_WEBHOOK_SECRET"
-        if provider not in secrets:
+        if provider not in endpoints:
             found.append(Finding(ERROR, "SHIPDESK_WEBHOOK_PROVIDERS", f"names {provider!r}, which Shipdesk does not know",
-                                 f"use only {', '.join(sorted(secrets))}"))
-        elif not secret:
-            found.append(Finding(ERROR, name, f"is not set: every {provider} webhook is refused with 401",
-                                 f"copy the signing secret from the {provider} dashboard into {name}"))
-        elif len(secret) < 16:
-            found.append(Finding(WARNING, name, "is shorter than 16 characters", "use the provider's full signing secret"))
+                                 f"use only {', '.join(sorted(endpoints))}"))
+            continue
+        for endpoint, name, secret in endpoints[provider]:
+            if not secret:
+                found.append(Finding(ERROR, name, f"is not set: every {provider} {endpoint} webhook is refused with 401",
+                                     f"copy the signing secret from the {provider} dashboard into {name}"))
+            elif len(secret) < 16:
+                found.append(Finding(WARNING, name, "is shorter than 16 characters", "use the provider's full signing secret"))
+    # The secret once shared by both generic endpoints now feeds tracking only: a payment sender
+    # still relying on it is refused (401) until the payments endpoint has a secret of its own.
+    if os.environ.get("SHIPDESK_GENERIC_WEBHOOK_SECRET") and not payment.get("generic"):
+        found.append(Finding(WARNING, "SHIPDESK_GENERIC_WEBHOOK_SECRET", "is deprecated and no longer signs generic payment webhooks (they are refused with 401)",
+                             "set SHIPDESK_GENERIC_PAYMENT_WEBHOOK_SECRET (and SHIPDESK_GENERIC_TRACKING_WEBHOOK_SECRET) instead"))
     return found
 
 
