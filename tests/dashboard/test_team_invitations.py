@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
 from shipdesk.accounts.models import Invitation, Membership
+from shipdesk.errors import ShipdeskError
 from tests.dashboard.conftest import PASSWORD
 
 
@@ -147,3 +149,30 @@ def test_the_owner_sees_who_is_invited_and_not_joined_yet(make_seller, make_memb
     html = owner.get("/settings/").content.decode()
 
     assert "Invited, not joined yet" in html and "vic@example.test as Staff" in html
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_owner_inviting_again_while_the_person_accepts_never_deadlocks(make_seller, make_member):
+    # given Vic, who has an account, and an owner who invites them, twenty times over
+    from shipdesk.accounts.services import accept_invitation, add_member
+    from tests.shipping.test_tracking_numbers_across_sellers import run_together
+
+    vic = make_member(make_seller("vics-shop"), "vic@example.test", password=PASSWORD)
+    for round_number in range(20):
+        shop = make_seller(f"shop-{round_number}")
+        owner = make_member(shop, f"owner{round_number}@example.test")
+        invited = add_member(seller=shop, email=vic.email, role="staff", invited_by=owner)
+
+        # when the owner invites again at the instant Vic accepts the first invitation
+        outcomes = run_together(
+            [
+                lambda: accept_invitation(token=invited.invitation_token, user=vic),
+                lambda: add_member(seller=shop, email=vic.email, role="staff", invited_by=owner),
+            ]
+        )
+
+        # then each gets an answer of ours (joined, invited again, or "already in this shop" /
+        # "no such invitation"), never a database deadlock
+        failures = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, ShipdeskError)]
+        assert failures == [], failures

@@ -261,6 +261,14 @@ def _open_invitation(*, token: str, user: User, lock: bool = True) -> Invitation
     return invitation
 
 
+def _lock_invitation(*, token: str, user: User) -> Invitation:
+    """The team's rows, then the invitation's: the order `add_member` takes them in (it locks the
+    team, then replaces a pending invitation), so an owner re-inviting while the person answers
+    waits instead of deadlocking."""
+    _lock_team(_open_invitation(token=token, user=user, lock=False).seller_id)
+    return _open_invitation(token=token, user=user)
+
+
 def _check_open(invitation: Invitation, now) -> None:
     if invitation.status != Invitation.Status.PENDING:
         raise StateConflict(f"This invitation was already {invitation.status}.", details={"status": invitation.status})
@@ -276,10 +284,9 @@ def invitation_for(*, token: str, user: User) -> Invitation:
 @transaction.atomic
 def accept_invitation(*, token: str, user: User) -> Membership:
     """The invited person joins the shop with the invited role; it becomes their current shop."""
-    invitation = _open_invitation(token=token, user=user)
+    invitation = _lock_invitation(token=token, user=user)
     now = timezone.now()
     _check_open(invitation, now)
-    _lock_team(invitation.seller_id)
     membership, _ = Membership.objects.get_or_create(
         user=user, seller=invitation.seller, defaults={"role": invitation.role, "last_used_at": now}
     )
@@ -291,7 +298,7 @@ def accept_invitation(*, token: str, user: User) -> Membership:
 
 @transaction.atomic
 def decline_invitation(*, token: str, user: User) -> Invitation:
-    invitation = _open_invitation(token=token, user=user)
+    invitation = _lock_invitation(token=token, user=user)
     now = timezone.now()
     _check_open(invitation, now)
     invitation.status = Invitation.Status.DECLINED
