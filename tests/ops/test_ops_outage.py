@@ -70,3 +70,18 @@ def test_readyz_says_database_unavailable_publicly_and_logs_the_driver_error(out
     assert json.loads(readyz["body"])["checks"]["database"] == {"ok": False, "detail": "database unavailable"}
     assert "127.0.0.1" not in readyz["body"] and '"1"' not in readyz["body"] and "port" not in readyz["body"].lower()
     assert "Readiness check database failed" in outage["log"] and "127.0.0.1" in outage["log"]
+
+
+def test_a_missing_table_is_a_fault_of_ours_not_an_outage(db):
+    # given a real error of a statement the database cannot run (a schema out of step with the code)
+    from django.db import OperationalError, ProgrammingError, connection
+
+    from shipdesk.api.api import is_database_outage
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM table_that_no_migration_made")
+    except (OperationalError, ProgrammingError) as exc:
+        error = exc
+    # then it is not answered as "come back later": it stays a server error to be fixed
+    assert not is_database_outage(error)

@@ -10,7 +10,7 @@ import json
 import logging
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import DataError, InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
@@ -175,12 +175,35 @@ def _data_error(request: HttpRequest, exc: DataError):
     return error_response(422, "validation_error", "A value in the request cannot be stored.")
 
 
+# SQLSTATE classes that mean "the database cannot serve now", not "this statement is wrong":
+# connection exceptions, insufficient resources, operator intervention (shutdown, "cannot connect
+# now"), and transaction rollbacks (serialization failure, deadlock) that a retry resolves.
+OUTAGE_SQLSTATE_CLASSES = frozenset({"08", "53", "57", "40"})
+
+
+def is_database_outage(exc: Exception) -> bool:
+    """Whether a database error is the database being unavailable (so: 503, come back), rather
+    than a fault of ours such as a missing table or column (a 500 that must not hide as an outage)."""
+    if isinstance(exc, InterfaceError):
+        return True  # the connection is closed or unusable
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    if sqlstate:
+        return sqlstate[:2] in OUTAGE_SQLSTATE_CLASSES
+    if connection.vendor == "sqlite":
+        message = str(exc)
+        return "database is locked" in message or "unable to open database" in message
+    # No SQLSTATE at all: the server never answered (refused, unreachable, timed out).
+    return True
+
+
 @api.exception_handler(OperationalError)
 @api.exception_handler(InterfaceError)
 def _database_unavailable(request: HttpRequest, exc: Exception):
     # The database is down, restarting or unreachable (or, on SQLite, locked past the busy
     # timeout): nothing about the request is wrong and nothing was written, so the client is
     # told to come back (503 + Retry-After) instead of a 500. The driver's detail is logged only.
+    if not is_database_outage(exc):
+        raise exc
     logger.error("Database unavailable in %s %s: %s: %s", request.method, request.path, type(exc).__name__, str(exc).strip()[:300])
     response = error_response(503, "database_unavailable", "The service is briefly unavailable; retry shortly.")
     response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
