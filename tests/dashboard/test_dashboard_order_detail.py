@@ -260,6 +260,20 @@ def test_cancelling_units_of_a_paid_line_asks_to_confirm_their_refund_first(owne
     assert Order.objects.get(pk=order.pk).refunded_total == 20
 
 
+def test_cancelling_the_last_open_units_from_an_older_page_still_asks_to_confirm_the_whole_refund(owner_client, seller, product, place):
+    # given a paid order of one line, whose page no longer offers a line cancel (it is the last unit)
+    order = place(seller, lines=(("MUG-1", 1, "10.00"),))
+    line = order.lines.get()
+
+    # when a line-cancel form from an older page is posted for that last unit
+    response = owner_client.post(f"/orders/{order.pk}/lines/{line.pk}/cancel/", {"quantity": 1, "reason": "out_of_stock"})
+
+    # then it asks first, naming the whole refund, and nothing is cancelled yet
+    assert response.status_code == 200
+    assert "and refund $" in response.content.decode()
+    assert Order.objects.get(pk=order.pk).status == "pending"
+
+
 def test_cancelling_more_units_than_the_line_has_is_refused_on_the_field(owner_client, seller, product, place):
     order = place(seller, lines=(("MUG-1", 2, "10.00"),))
     line = order.lines.get()
