@@ -16,7 +16,8 @@ from babel.numbers import get_currency_precision, get_territory_currencies
 
 # Money columns are DECIMAL(18, 4): 14 digits before the point. A larger amount cannot be
 # stored, and is no real payment; quantizing one (1e400) even raises InvalidOperation.
-AMOUNT_LIMIT = Decimal(10) ** 14
+INTEGER_DIGITS, FRACTION_DIGITS = 14, 4
+AMOUNT_LIMIT = Decimal(10) ** INTEGER_DIGITS
 
 
 def storable(amount: Decimal) -> bool:

@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from shipdesk import money
 from shipdesk.single_line import NotSingleLine, check_single_line
 
 
@@ -37,7 +38,7 @@ def SingleLine(max_length: int, min_length: int = 0):  # noqa: N802 (a type, use
 # returned in) or a JSON number; at most 14 digits before the point and 4 after. Python's Decimal
 # alone would also read "1e3", " 12.50", "1_000" or Arabic-Indic digits, none of which the
 # document can describe; they are refused, so the document's pattern is exactly what is taken.
-MONEY_PATTERN = r"^[0-9]{1,14}(\.[0-9]{1,4})?$"
+MONEY_PATTERN = rf"^[0-9]{{1,{money.INTEGER_DIGITS}}}(\.[0-9]{{1,{money.FRACTION_DIGITS}}})?$"
 
 
 def _plain_decimal_string(value):
@@ -49,6 +50,6 @@ def _plain_decimal_string(value):
 MoneyIn = Annotated[
     Decimal,
     BeforeValidator(_plain_decimal_string),
-    Field(max_digits=18, decimal_places=4, allow_inf_nan=False, ge=0),
-    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0, "exclusiveMaximum": 100000000000000}, {"type": "string", "pattern": MONEY_PATTERN}]}),
+    Field(max_digits=money.INTEGER_DIGITS + money.FRACTION_DIGITS, decimal_places=money.FRACTION_DIGITS, allow_inf_nan=False, ge=0),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0, "exclusiveMaximum": int(money.AMOUNT_LIMIT)}, {"type": "string", "pattern": MONEY_PATTERN}]}),
 ]

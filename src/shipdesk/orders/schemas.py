@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from shipdesk.api.schemas import MoneyIn, SingleLine
 
 from .placed_at_window import placed_at_problem
+from .services import MAX_QUANTITY
 
 # Length caps here keep absurd input (a 10 MB name) out of the services; the services check
 # the same limits again because the dashboard and CLI call them too. `Str` is for the
@@ -21,7 +22,7 @@ from .placed_at_window import placed_at_problem
 Str = lambda n: Annotated[str, StringConstraints(max_length=n)]  # noqa: E731
 Money = MoneyIn
 # JSON `true` is not a quantity: strict, so a boolean is refused instead of read as 1.
-Quantity = Annotated[StrictInt, Field(ge=1, le=10_000)]
+Quantity = Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)]
 
 
 def _within_placed_at_window(value: datetime) -> datetime:
