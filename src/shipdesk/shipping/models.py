@@ -115,6 +115,15 @@ class TrackingEvent(models.Model):
         indexes = [models.Index(fields=["seller", "shipment", "occurred_at"], name="tracking_event_history")]
 
 
+class WebhookOutcome(models.TextChoices):
+    """What became of one carrier webhook event (its receipt's `outcome`)."""
+
+    APPLIED = "applied"  # matched a shipment; its scans were recorded
+    UNKNOWN_NUMBER = "unknown_number"  # no shipment has this number
+    AMBIGUOUS_NUMBER = "ambiguous_number"  # matched several parcels: applied to none (AmbiguousTrackingUpdate)
+    IGNORED = "ignored"  # not a tracking update (another event type)
+
+
 class WebhookReceipt(models.Model):
     """A carrier webhook we accepted, by the provider's event id: a replay finds it and changes nothing.
 
@@ -122,11 +131,7 @@ class WebhookReceipt(models.Model):
     then kept here as `unknown_number`, so the operator can see what arrived).
     """
 
-    class Outcome(models.TextChoices):
-        APPLIED = "applied"  # matched a shipment; its scans were recorded
-        UNKNOWN_NUMBER = "unknown_number"  # no shipment has this number
-        AMBIGUOUS_NUMBER = "ambiguous_number"  # matched several parcels: applied to none (AmbiguousTrackingUpdate)
-        IGNORED = "ignored"  # not a tracking update (another event type)
+    Outcome = WebhookOutcome
 
     provider = models.CharField(max_length=32)
     event_id = models.CharField(max_length=200)
@@ -138,7 +143,7 @@ class WebhookReceipt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_receipt_once_per_event"),
             models.CheckConstraint(
-                condition=Q(outcome__in=["applied", "unknown_number", "ambiguous_number", "ignored"]), name="webhook_receipt_outcome_valid"
+                condition=Q(outcome__in=WebhookOutcome.values), name="webhook_receipt_outcome_valid"
             ),
         ]
         indexes = [models.Index(fields=["received_at"], name="webhook_receipt_received")]

@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+from .models import WebhookReceipt
+
 
 class ServiceLevelOut(Schema):
     code: str
@@ -77,5 +79,9 @@ class PackCheckOut(Schema):
     refused: list[PackRefusalOut]
 
 
+# Every outcome a receipt can record, and "duplicate" for an event received before.
+WebhookStatus = Literal[(*WebhookReceipt.Outcome.values, "duplicate")]
+
+
 class WebhookAckOut(Schema):
-    status: Literal["applied", "duplicate", "unknown_number", "ambiguous_number", "ignored"]
+    status: WebhookStatus
