@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from shipdesk.errors import ShipdeskError
+from shipdesk.ops.health import error_text
 
 from .auth import TokenAuth
 
@@ -204,7 +205,7 @@ def _database_unavailable(request: HttpRequest, exc: Exception):
     # told to come back (503 + Retry-After) instead of a 500. The driver's detail is logged only.
     if not is_database_outage(exc):
         raise exc
-    logger.error("Database unavailable in %s %s: %s: %s", request.method, request.path, type(exc).__name__, str(exc).strip()[:300])
+    logger.error("Database unavailable in %s %s: %s", request.method, request.path, error_text(exc))
     response = error_response(503, "database_unavailable", "The service is briefly unavailable; retry shortly.")
     response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     return response

@@ -24,7 +24,8 @@ class Check:
     reason: str = ""  # for the operator only: logs and `shipdesk check`
 
 
-def _error_text(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
+    """A driver error in one line for the operator's log: its type and first line, bounded."""
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"[:300]
 
@@ -35,7 +36,7 @@ def database_reachable(alias: str = DEFAULT_DB_ALIAS) -> Check:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any driver error means "not reachable"; the reason names it
-        return Check("database", False, "database unavailable", reason=_error_text(exc))
+        return Check("database", False, "database unavailable", reason=error_text(exc))
     return Check("database", True, "reachable")
 
 
@@ -83,5 +84,5 @@ def readiness() -> list[Check]:
         try:
             checks.append(check())
         except Exception as exc:  # a check that cannot run is a failed check, not a 500
-            checks.append(Check(check.__name__, False, "check failed", reason=_error_text(exc)))
+            checks.append(Check(check.__name__, False, "check failed", reason=error_text(exc)))
     return checks

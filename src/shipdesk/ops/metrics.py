@@ -19,6 +19,8 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, g
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from .health import error_text
+
 logger = logging.getLogger(__name__)
 
 HTTP_REQUESTS = Counter(
@@ -81,7 +83,7 @@ class TaskQueueCollector:
         try:
             gauges = list(self._database_gauges())  # all read before any is yielded: all or none
         except DatabaseError as exc:
-            logger.warning("Metrics: database gauges unavailable: %s: %s", type(exc).__name__, str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+            logger.warning("Metrics: database gauges unavailable: %s", error_text(exc))
             up.add_metric([], 0)
             yield up
             return
