@@ -123,8 +123,14 @@ def pack_scan(request, order_id: int):
 
 
 def _document(request, order_ids: list[int], kind: str):
-    render_pdf, needs_shipment, name = DOCUMENTS[kind]
+    _, needs_shipment, _ = DOCUMENTS[kind]
     orders = selectors.document_orders(seller_id=request.seller.pk, order_ids=order_ids, need_shipment=needs_shipment)
+    return _document_pdf(orders, kind)
+
+
+def _document_pdf(orders, kind: str):
+    """The PDF of one kind for orders already read (named after the order when there is one)."""
+    render_pdf, _, name = DOCUMENTS[kind]
     filename = f"{name}-{orders[0].number}.pdf" if len(orders) == 1 else f"{kind}.pdf"
     return _pdf(render_pdf(orders), filename)
 
@@ -170,7 +176,7 @@ def batch_documents(request):
         return _print_result(request, back=back, status=400, title="Nothing printed", problem="Choose what to print: packing slips, labels or a pick list.")
     if not ids:
         return _print_result(request, back=back, status=400, title="Nothing printed", problem="Select the orders to print first.")
-    render_pdf, needs_shipment, _ = DOCUMENTS[kind]
+    _, needs_shipment, _ = DOCUMENTS[kind]
     try:
         orders = selectors.document_orders(seller_id=request.seller.pk, order_ids=ids)
     except NotFound as exc:
@@ -186,8 +192,7 @@ def batch_documents(request):
             problem = f"{numbers} {not_yet}: a label needs a shipment, so ship {'it' if len(skipped) == 1 else 'them'} first."
             title = f"Labels for {len(printable)} of {len(orders)} orders" if printable else "No labels printed"
             return _print_result(request, back=back, status=200 if printable else 409, title=title, problem=problem, printable=printable, kind=kind)
-    filename = f"{DOCUMENTS[kind][2]}-{orders[0].number}.pdf" if len(orders) == 1 else f"{kind}.pdf"
-    return _pdf(render_pdf(orders), filename)
+    return _document_pdf(orders, kind)
 
 
 # --- the customer's tracking page (no sign-in: the signed link is the credential) -------------
