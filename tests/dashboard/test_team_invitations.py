@@ -98,6 +98,55 @@ def test_a_declined_or_expired_invitation_adds_nobody(make_seller, make_member):
     assert not Membership.objects.filter(user=vic, seller=shop).exists()
 
 
+def test_an_owner_can_withdraw_an_unanswered_invitation_and_its_link_stops_working(make_seller, make_member):
+    # given an invitation sent to Vic by mistake
+    shop, home = make_seller("shop"), make_seller("home")
+    make_member(shop, "owner@example.test", "owner", password=PASSWORD)
+    vic = make_member(home, "vic@example.test", "owner", password=PASSWORD)
+    owner = sign_in("owner@example.test")
+    owner.post("/settings/team/", {"email": "vic@example.test", "role": "owner"})
+    invitation = Invitation.objects.get()
+    assert "Withdraw" in owner.get("/settings/").content.decode()
+
+    # when the owner withdraws it
+    owner.post(f"/settings/team/invitations/{invitation.pk}/withdraw/")
+
+    # then the link leads nowhere and Vic cannot join through it
+    vic_client = sign_in("vic@example.test")
+    assert vic_client.get(invitation_link(mail.outbox[0])).status_code == 404
+    vic_client.post(invitation_link(mail.outbox[0]) + "accept/")
+    assert not Membership.objects.filter(user=vic, seller=shop).exists()
+
+
+def test_another_shops_owner_cannot_withdraw_this_shops_invitation(make_seller, make_member):
+    shop, other = make_seller("shop"), make_seller("other")
+    make_member(shop, "owner@example.test", "owner", password=PASSWORD)
+    make_member(other, "rival@example.test", "owner", password=PASSWORD)
+    make_member(make_seller("home"), "vic@example.test", "owner", password=PASSWORD)
+    sign_in("owner@example.test").post("/settings/team/", {"email": "vic@example.test", "role": "staff"})
+
+    sign_in("rival@example.test").post(f"/settings/team/invitations/{Invitation.objects.get().pk}/withdraw/")
+
+    assert Invitation.objects.get().status == "pending"
+
+
+def test_an_invitation_lapses_when_whoever_sent_it_is_no_longer_an_owner(make_seller, make_member):
+    # given an owner who invited Vic, then was made staff by the other owner
+    shop, home = make_seller("shop"), make_seller("home")
+    inviter = make_member(shop, "owner@example.test", "owner", password=PASSWORD)
+    make_member(shop, "boss@example.test", "owner")
+    vic = make_member(home, "vic@example.test", "owner", password=PASSWORD)
+    sign_in("owner@example.test").post("/settings/team/", {"email": "vic@example.test", "role": "owner"})
+    Membership.objects.filter(user=inviter, seller=shop).update(role="staff")
+
+    # when Vic accepts
+    answer = sign_in("vic@example.test").post(invitation_link(mail.outbox[0]) + "accept/", follow=True)
+
+    # then Vic does not join: the invitation lapsed with its sender's say over the team
+    assert "the invitation has lapsed" in answer.content.decode()
+    assert not Membership.objects.filter(user=vic, seller=shop).exists()
+
+
 def test_someone_new_is_still_added_at_once_and_sets_a_password_by_the_link(owner_client, seller):
     owner_client.post("/settings/team/", {"email": "new@acme.test", "role": "staff"})
     assert Membership.objects.filter(seller=seller, user__email="new@acme.test").exists()

@@ -261,12 +261,12 @@ def _open_invitation(*, token: str, user: User, lock: bool = True) -> Invitation
     return invitation
 
 
-def _lock_invitation(*, token: str, user: User) -> Invitation:
+def _lock_invitation(*, token: str, user: User) -> tuple[list[Membership], Invitation]:
     """The team's rows, then the invitation's: the order `add_member` takes them in (it locks the
     team, then replaces a pending invitation), so an owner re-inviting while the person answers
     waits instead of deadlocking."""
-    _lock_team(_open_invitation(token=token, user=user, lock=False).seller_id)
-    return _open_invitation(token=token, user=user)
+    team = _lock_team(_open_invitation(token=token, user=user, lock=False).seller_id)
+    return team, _open_invitation(token=token, user=user)
 
 
 def _check_open(invitation: Invitation, now) -> None:
@@ -284,9 +284,16 @@ def invitation_for(*, token: str, user: User) -> Invitation:
 @transaction.atomic
 def accept_invitation(*, token: str, user: User) -> Membership:
     """The invited person joins the shop with the invited role; it becomes their current shop."""
-    invitation = _lock_invitation(token=token, user=user)
+    team, invitation = _lock_invitation(token=token, user=user)
     now = timezone.now()
     _check_open(invitation, now)
+    # Only an owner may invite: an invitation from someone who is no longer an owner of the shop
+    # (removed, demoted, or left) lapses with their say over the team.
+    if not any(m.user_id == invitation.invited_by_id and m.role == Membership.Role.OWNER for m in team):
+        raise StateConflict(
+            "Whoever invited you is no longer an owner of this shop, so the invitation has lapsed. Ask an owner to invite you again.",
+            details={"status": "lapsed"},
+        )
     membership, _ = Membership.objects.get_or_create(
         user=user, seller=invitation.seller, defaults={"role": invitation.role, "last_used_at": now}
     )
@@ -298,12 +305,27 @@ def accept_invitation(*, token: str, user: User) -> Membership:
 
 @transaction.atomic
 def decline_invitation(*, token: str, user: User) -> Invitation:
-    invitation = _lock_invitation(token=token, user=user)
+    _, invitation = _lock_invitation(token=token, user=user)
     now = timezone.now()
     _check_open(invitation, now)
     invitation.status = Invitation.Status.DECLINED
     invitation.answered_at = now
     invitation.save(update_fields=["status", "answered_at"])
+    return invitation
+
+
+@transaction.atomic
+def withdraw_invitation(*, seller_id: int, invitation_id: int) -> Invitation:
+    """An owner takes back an invitation nobody has answered: its link stops working at once."""
+    _lock_team(seller_id)  # the order every change to the team takes its locks in
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(pk=invitation_id, seller_id=seller_id, status=Invitation.Status.PENDING)
+        .first()
+    )
+    if invitation is None:
+        raise NotFound("No unanswered invitation of this shop has that id.")
+    invitation.delete()
     return invitation
 
 

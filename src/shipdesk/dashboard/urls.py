@@ -48,4 +48,5 @@ urlpatterns = [
     path("settings/team/", views.settings_member_add, name="settings_member_add"),
     path("settings/team/<int:user_id>/role/", views.settings_member_role, name="settings_member_role"),
     path("settings/team/<int:user_id>/remove/", views.settings_member_remove, name="settings_member_remove"),
+    path("settings/team/invitations/<int:invitation_id>/withdraw/", views.settings_invitation_withdraw, name="settings_invitation_withdraw"),
 ]

@@ -839,6 +839,17 @@ def settings_member_remove(request, user_id: int):
     return redirect(reverse("settings") + "#team")
 
 
+@seller_view(owners_only=True)
+@require_POST
+def settings_invitation_withdraw(request, invitation_id: int):
+    attempt(
+        request,
+        lambda: accounts_services.withdraw_invitation(seller_id=request.seller.pk, invitation_id=invitation_id),
+        success=lambda i: f"Invitation of {i.email} withdrawn: its link no longer works.",
+    )
+    return redirect(reverse("settings") + "#team")
+
+
 @seller_view
 def leave_shop(request):
     """The signed-in person leaves the shop they are working in (any role; not the last owner).
