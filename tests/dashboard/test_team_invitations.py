@@ -147,6 +147,20 @@ def test_an_invitation_lapses_when_whoever_sent_it_is_no_longer_an_owner(make_se
     assert not Membership.objects.filter(user=vic, seller=shop).exists()
 
 
+def test_someone_another_shop_added_who_has_not_set_a_password_yet_is_only_invited(make_seller, make_member):
+    # given Pat, just added to their own shop, who has not opened the set-a-password link yet
+    shop, home = make_seller("shop"), make_seller("home")
+    make_member(shop, "owner@example.test", "owner", password=PASSWORD)
+    pat = make_member(home, "pat@example.test", "staff")
+
+    # when another shop's owner adds Pat
+    sign_in("owner@example.test").post("/settings/team/", {"email": "pat@example.test", "role": "staff"})
+
+    # then Pat is invited, not put in that shop
+    assert not Membership.objects.filter(user=pat, seller=shop).exists()
+    assert Invitation.objects.filter(seller=shop, email="pat@example.test", status="pending").exists()
+
+
 def test_someone_new_is_still_added_at_once_and_sets_a_password_by_the_link(owner_client, seller):
     owner_client.post("/settings/team/", {"email": "new@acme.test", "role": "staff"})
     assert Membership.objects.filter(seller=seller, user__email="new@acme.test").exists()

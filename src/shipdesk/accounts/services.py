@@ -224,10 +224,11 @@ class AddedToTeam:
 def add_member(*, seller: Seller, email: str, role: str, name: str = "", invited_by: User | None = None) -> AddedToTeam:
     """Add a person to a shop with a role. Someone already in the shop is refused: change their role.
 
-    Someone who does not sign in yet (no account, or one whose password was never set) is added
-    now, without a password: the emailed link to set one is their way in. Someone who already
-    signs in is only invited: being put in a shop without asking would let any owner pull people
-    into theirs, so the Membership is made only when they accept (`accept_invitation`).
+    Someone new (no account, or an account that never set a password and belongs to no shop) is
+    added now, without a password: the emailed link to set one is their way in. Anyone else — who
+    signs in, or who already belongs to another shop even before setting a password, or who runs
+    the marketplace — is only invited: being put in a shop without asking would let any owner pull
+    people into theirs, so the Membership is made only when they accept (`accept_invitation`).
     """
     email = User.objects.normalize_email(email or "").strip().lower()
     if role not in Membership.Role.values:
@@ -236,7 +237,7 @@ def add_member(*, seller: Seller, email: str, role: str, name: str = "", invited
     if any(m.user.email == email for m in team):
         raise StateConflict(f"{email} is already in this shop; change their role instead.", details={"email": email})
     existing = User.objects.filter(email=email).first()
-    if existing is not None and existing.has_usable_password():
+    if existing is not None and (existing.has_usable_password() or existing.is_staff or existing.memberships.exists()):
         token = secrets.token_urlsafe(32)
         # Inviting again replaces the unanswered invitation: its link stops working.
         Invitation.objects.filter(seller=seller, email=email, status=Invitation.Status.PENDING).delete()
