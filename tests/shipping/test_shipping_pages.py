@@ -70,6 +70,17 @@ def test_without_javascript_a_scan_posts_and_comes_back_to_the_pack_screen(signe
     assert "Packed MUG-1 — 1 of 2." in response.content.decode()
 
 
+def test_without_javascript_a_refused_scan_is_said_once_in_the_panels_feedback_line(signed_in, processing):
+    # a wrong item scanned before htmx took over the form: a full post, then the pack screen
+    page = signed_in.post(f"/orders/{processing.pk}/pack/scan/", {"code": "NOT-IN-ORDER"}, follow=True).content.decode()
+
+    feedback = re.search(r'<p[^>]*id="scan-feedback"[^>]*>(.*?)</p>', page, re.S)
+    assert feedback and "is not in this order" in feedback.group(1)
+    assert page.count("is not in this order") == 1  # not again as a page message that outlives the next scan
+    # and it is said once: the next visit of the pack screen starts clean
+    assert "is not in this order" not in signed_in.get(f"/orders/{processing.pk}/pack/").content.decode()
+
+
 def test_packing_everything_records_the_check_in_the_timeline(signed_in, processing):
     for _ in range(2):
         signed_in.post(f"/orders/{processing.pk}/pack/scan/", {"code": "MUG-1"}, headers={"HX-Request": "true"})

@@ -7,7 +7,6 @@ conventions: `seller_view` (signed in, working in one shop), refusals shown by
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -81,7 +80,14 @@ def _pack_context(request, order, state: pack_checks.PackState, *, last=None) ->
 def pack_screen(request, order_id: int):
     order = _order(request, order_id)
     state = pack_checks.pack_state(order_id=order.pk, seller_id=request.seller.pk)
-    return render(request, "shipping/pack.html", {**_pack_context(request, order, state), "nav": "orders"})
+    # A scan posted without htmx (no JavaScript yet, or none at all) left its feedback here, to
+    # show in the panel's one feedback line, as an htmx scan would: never a second message that
+    # would outlive the next scan.
+    last = request.session.pop(_LAST_SCAN_KEY.format(order_id=order.pk), None)
+    return render(request, "shipping/pack.html", {**_pack_context(request, order, state, last=last), "nav": "orders"})
+
+
+_LAST_SCAN_KEY = "pack_last_scan_{order_id}"
 
 
 def _scan_feedback(state: pack_checks.PackState) -> dict | None:
@@ -112,7 +118,7 @@ def pack_scan(request, order_id: int):
         last = _scan_feedback(outcome.value)
     if not request.htmx:
         if last:
-            (messages.success if last["ok"] else messages.error)(request, last["text"])
+            request.session[_LAST_SCAN_KEY.format(order_id=order_id)] = last
         return redirect("shipping_pack", order_id=order_id)
     order = _order(request, order_id)
     state = pack_checks.pack_state(order_id=order_id, seller_id=request.seller.pk)
