@@ -67,6 +67,8 @@ def test_an_invalid_tracking_number_shows_an_inline_error_and_ships_nothing(page
 
     page.goto(f"{live_server.url}/orders/{order.pk}/")
     page.get_by_label("Carrier").select_option("ups")
+    # the carrier's services arrive by htmx: a Ship pressed before them would be refused for the service
+    expect(page.locator("#id_service_level option").first).to_have_text(re.compile("UPS Ground"))
     page.get_by_label("Tracking number").fill(wrong_digit)
     expect(page.locator("#tracking-feedback")).to_have_text(f"✗ {wrong_digit} is not a valid UPS tracking number.")
     page.get_by_role("button", name="Ship order").click()
