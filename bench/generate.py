@@ -24,7 +24,8 @@ import os
 import random
 import sys
 import time
-from datetime import date, datetime, time as dtime, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,7 +35,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shipdesk.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-UTC = dt_timezone.utc
+UTC = UTC
 PRODUCTS_PER_SELLER = 100
 SHIPPING_FEE = Decimal("4.99")
 ON_HAND = 1_000_000_000  # enough that the intake benchmark never runs a SKU short
@@ -175,9 +176,12 @@ class CopyWriter:
             cols, data = item
             try:
                 t = time.monotonic()
-                with self.conn.cursor() as cur, cur.copy(
-                    f'COPY "{cols.table}" ({", ".join(chr(34) + c + chr(34) for c in cols.names)}) FROM STDIN'
-                ) as copy:
+                with (
+                    self.conn.cursor() as cur,
+                    cur.copy(
+                        f'COPY "{cols.table}" ({", ".join(chr(34) + c + chr(34) for c in cols.names)}) FROM STDIN'
+                    ) as copy,
+                ):
                     copy.write(data)
                 self.conn.commit()
                 self.seconds[cols.table] = self.seconds.get(cols.table, 0) + time.monotonic() - t
@@ -202,16 +206,17 @@ class CopyWriter:
 
 
 def recreate_database(url: str) -> None:
-    import psycopg
-
     from urllib.parse import urlparse
+
+    import psycopg
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
     admin = parsed._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [name]
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
         )
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -240,7 +245,14 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import call_command
     from django.db import connection
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     console = Console(stderr=True)
     console.print("[bold]Migrating[/bold] the bench database…")
@@ -261,7 +273,13 @@ def main(argv: list[str] | None = None) -> None:
     # Sellers, products, tokens: few rows, through the ORM.
     sellers = Seller.objects.bulk_create(
         [
-            Seller(slug=f"shop-{i:03d}", name=f"Shop {i:03d}", email=f"owner@shop-{i:03d}.example", country="US", timezone="UTC")
+            Seller(
+                slug=f"shop-{i:03d}",
+                name=f"Shop {i:03d}",
+                email=f"owner@shop-{i:03d}.example",
+                country="US",
+                timezone="UTC",
+            )
             for i in range(1, args.sellers + 1)
         ]
     )
@@ -269,8 +287,14 @@ def main(argv: list[str] | None = None) -> None:
     Product.objects.bulk_create(
         [
             Product(
-                seller=s, sku=f"SKU-{p:03d}", title=f"Product {p:03d} of {s.slug}", price=Decimal(5 + (p % 40)) + Decimal("0.99"),
-                currency="USD", on_hand=ON_HAND, reserved=0, bin_location=f"A-{p // 10:02d}-{p % 10}",
+                seller=s,
+                sku=f"SKU-{p:03d}",
+                title=f"Product {p:03d} of {s.slug}",
+                price=Decimal(5 + (p % 40)) + Decimal("0.99"),
+                currency="USD",
+                on_hand=ON_HAND,
+                reserved=0,
+                bin_location=f"A-{p // 10:02d}-{p % 10}",
             )
             for s in sellers
             for p in range(1, PRODUCTS_PER_SELLER + 1)
@@ -280,16 +304,31 @@ def main(argv: list[str] | None = None) -> None:
     for product in Product.objects.order_by("seller_id", "sku"):
         products.setdefault(product.seller_id, []).append(product)
     ApiToken.objects.bulk_create(
-        [ApiToken(kind="platform", name="bench platform", prefix=bench_token(None)[:12], token_hash=hash_token(bench_token(None)))]
+        [
+            ApiToken(
+                kind="platform",
+                name="bench platform",
+                prefix=bench_token(None)[:12],
+                token_hash=hash_token(bench_token(None)),
+            )
+        ]
         + [
-            ApiToken(kind="seller", seller=s, name="bench", prefix=bench_token(s.pk)[:12], token_hash=hash_token(bench_token(s.pk)))
+            ApiToken(
+                kind="seller",
+                seller=s,
+                name="bench",
+                prefix=bench_token(s.pk)[:12],
+                token_hash=hash_token(bench_token(s.pk)),
+            )
             for s in sellers
         ]
     )
 
     # How many orders each seller gets: the big one, the rest shared out evenly.
     rest = args.orders - args.big
-    counts = [args.big] + [rest // (args.sellers - 1) + (1 if i < rest % (args.sellers - 1) else 0) for i in range(args.sellers - 1)]
+    counts = [args.big] + [
+        rest // (args.sellers - 1) + (1 if i < rest % (args.sellers - 1) else 0) for i in range(args.sellers - 1)
+    ]
 
     orders_cols = Columns(Order, now)
     lines_cols = Columns(OrderLine, now)
@@ -321,8 +360,13 @@ def main(argv: list[str] | None = None) -> None:
     calendars: dict[tuple, Calendar] = {}  # sellers with the same calendar share its cache
     writer = CopyWriter(url)
     progress = Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(), TimeRemainingColumn(), console=console,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
     )
     t0 = time.monotonic()
     with progress:
@@ -345,16 +389,28 @@ def main(argv: list[str] | None = None) -> None:
                 paid_at = placed_at if paid else None
                 confirm_by = placed_at + timedelta(hours=policy.confirm_hours) if paid else None
                 row = {
-                    "id": order_id, "seller_id": seller.pk, "number": number, "channel": "storefront",
+                    "id": order_id,
+                    "seller_id": seller.pk,
+                    "number": number,
+                    "channel": "storefront",
                     "external_id": f"ext-{seller.pk}-{number}",
                     "request_fingerprint": hashlib.sha256(f"{seller.pk}-{number}".encode()).hexdigest(),
-                    "status": status, "payment_status": "paid" if paid else "unpaid",
+                    "status": status,
+                    "payment_status": "paid" if paid else "unpaid",
                     "customer_name": f"Customer {rng.randrange(200000)}",
                     "customer_email": f"customer{rng.randrange(200000)}@example.com",
-                    "ship_name": "Ada Lovelace", "ship_line1": f"{rng.randrange(1, 999)} Main St", "ship_city": "Springfield",
-                    "ship_region": "IL", "ship_postal_code": "62701", "ship_country": "US", "currency": "USD",
-                    "placed_at": placed_at, "paid_at": paid_at, "confirm_by": confirm_by,
-                    "created_at": placed_at, "updated_at": placed_at,
+                    "ship_name": "Ada Lovelace",
+                    "ship_line1": f"{rng.randrange(1, 999)} Main St",
+                    "ship_city": "Springfield",
+                    "ship_region": "IL",
+                    "ship_postal_code": "62701",
+                    "ship_country": "US",
+                    "currency": "USD",
+                    "placed_at": placed_at,
+                    "paid_at": paid_at,
+                    "confirm_by": confirm_by,
+                    "created_at": placed_at,
+                    "updated_at": placed_at,
                 }
                 chosen = rng.sample(seller_products, 3)
                 subtotal = Decimal(0)
@@ -364,18 +420,47 @@ def main(argv: list[str] | None = None) -> None:
                     subtotal += product.price * qty
                     line_id += 1
                     line_rows.append(
-                        {"id": line_id, "seller_id": seller.pk, "order_id": order_id, "product_id": product.pk, "sku": product.sku,
-                         "title": product.title, "quantity": qty, "unit_price": product.price, "tax": 0}
+                        {
+                            "id": line_id,
+                            "seller_id": seller.pk,
+                            "order_id": order_id,
+                            "product_id": product.pk,
+                            "sku": product.sku,
+                            "title": product.title,
+                            "quantity": qty,
+                            "unit_price": product.price,
+                            "tax": 0,
+                        }
                     )
                 total = subtotal + SHIPPING_FEE
-                row.update(subtotal=subtotal, shipping_fee=SHIPPING_FEE, shipping_tax=0, tax_total=0, total=total, refunded_total=0)
+                row.update(
+                    subtotal=subtotal,
+                    shipping_fee=SHIPPING_FEE,
+                    shipping_tax=0,
+                    tax_total=0,
+                    total=total,
+                    refunded_total=0,
+                )
 
-                events = [("placed", placed_at, {"channel": "storefront", "total": str(total), "currency": "USD",
-                                                 "payment_status": row["payment_status"], "short_skus": []})]
+                events = [
+                    (
+                        "placed",
+                        placed_at,
+                        {
+                            "channel": "storefront",
+                            "total": str(total),
+                            "currency": "USD",
+                            "payment_status": row["payment_status"],
+                            "short_skus": [],
+                        },
+                    )
+                ]
                 t = placed_at
                 action_due_at = confirm_by
                 steps = ("pending", "confirmed", "processing", "shipped", "delivered")
-                target = status if status != "cancelled" else rng.choice(("pending", "pending", "confirmed", "processing"))
+                target = (
+                    status if status != "cancelled" else rng.choice(("pending", "pending", "confirmed", "processing"))
+                )
                 if status == "cancelled" and not paid:
                     target = "pending"
                 reached = steps.index(target)
@@ -400,12 +485,31 @@ def main(argv: list[str] | None = None) -> None:
                     shipment_id += 1
                     number_1z = ups_number(seller.pk, number)
                     shipment = {
-                        "id": shipment_id, "seller_id": seller.pk, "order_id": order_id, "carrier": "ups", "service_level": "ground",
-                        "tracking_number": number_1z, "tracking_url": f"https://www.ups.com/track?tracknum={number_1z}",
-                        "shipped_at": t, "eta": eta, "created_at": t, "tracking_status": "in_transit", "last_movement_at": t,
+                        "id": shipment_id,
+                        "seller_id": seller.pk,
+                        "order_id": order_id,
+                        "carrier": "ups",
+                        "service_level": "ground",
+                        "tracking_number": number_1z,
+                        "tracking_url": f"https://www.ups.com/track?tracknum={number_1z}",
+                        "shipped_at": t,
+                        "eta": eta,
+                        "created_at": t,
+                        "tracking_status": "in_transit",
+                        "last_movement_at": t,
                     }
-                    events.append(("shipped", t, {"carrier": "ups", "service_level": "ground", "tracking_number": number_1z,
-                                                  "eta": eta.isoformat()}))
+                    events.append(
+                        (
+                            "shipped",
+                            t,
+                            {
+                                "carrier": "ups",
+                                "service_level": "ground",
+                                "tracking_number": number_1z,
+                                "eta": eta.isoformat(),
+                            },
+                        )
+                    )
                 if reached >= 4:
                     t = min(t + timedelta(hours=rng.randrange(20, 150)), now)
                     row.update(delivered_at=t, delivered_late=t > row["deliver_by"])
@@ -415,15 +519,29 @@ def main(argv: list[str] | None = None) -> None:
                     buffers["shipments"].append(shipments_cols.line(shipment))
                 if status == "cancelled":
                     t = min(t + timedelta(hours=rng.randrange(1, 30)), now)
-                    reason = "unpaid_timeout" if not paid else rng.choice(("customer_request", "out_of_stock", "address_issue"))
+                    reason = (
+                        "unpaid_timeout"
+                        if not paid
+                        else rng.choice(("customer_request", "out_of_stock", "address_issue"))
+                    )
                     refund = total if paid else Decimal(0)
                     row.update(cancelled_at=t, refunded_total=refund, payment_status="refunded" if paid else "unpaid")
                     action_due_at = None
                     cancel_id += 1
-                    buffers["cancels"].append(cancels_cols.line(
-                        {"id": cancel_id, "seller_id": seller.pk, "order_id": order_id, "reason": reason, "actor_kind": "seller" if paid else "system",
-                         "actor_label": seller.email if paid else "system", "refund_amount": refund, "created_at": t}
-                    ))
+                    buffers["cancels"].append(
+                        cancels_cols.line(
+                            {
+                                "id": cancel_id,
+                                "seller_id": seller.pk,
+                                "order_id": order_id,
+                                "reason": reason,
+                                "actor_kind": "seller" if paid else "system",
+                                "actor_label": seller.email if paid else "system",
+                                "refund_amount": refund,
+                                "created_at": t,
+                            }
+                        )
+                    )
                     events.append(("cancelled", t, {"reason": reason, "refund": str(refund)}))
                 row["action_due_at"] = action_due_at
                 row["updated_at"] = t
@@ -440,19 +558,38 @@ def main(argv: list[str] | None = None) -> None:
                 for type_, at, params in events:
                     event_id += 1
                     system = type_ == "delivered" or (type_ == "cancelled" and not paid)
-                    buffers["events"].append(events_cols.line(
-                        {"id": event_id, "seller_id": seller.pk, "order_id": order_id, "type": type_,
-                         "actor_kind": "platform" if type_ == "placed" else ("carrier" if type_ == "delivered" else ("system" if system else "seller")),
-                         "actor_label": "storefront" if type_ == "placed" else ("ups" if type_ == "delivered" else ("system" if system else seller.email)),
-                         "params": params, "created_at": at}
-                    ))
+                    buffers["events"].append(
+                        events_cols.line(
+                            {
+                                "id": event_id,
+                                "seller_id": seller.pk,
+                                "order_id": order_id,
+                                "type": type_,
+                                "actor_kind": "platform"
+                                if type_ == "placed"
+                                else ("carrier" if type_ == "delivered" else ("system" if system else "seller")),
+                                "actor_label": "storefront"
+                                if type_ == "placed"
+                                else ("ups" if type_ == "delivered" else ("system" if system else seller.email)),
+                                "params": params,
+                                "created_at": at,
+                            }
+                        )
+                    )
                 if len(buffers["orders"]) >= 20000 or k == n - 1:
-                    for name, cols in (("orders", orders_cols), ("lines", lines_cols), ("events", events_cols),
-                                       ("shipments", shipments_cols), ("cancels", cancels_cols)):
+                    for name, cols in (
+                        ("orders", orders_cols),
+                        ("lines", lines_cols),
+                        ("events", events_cols),
+                        ("shipments", shipments_cols),
+                        ("cancels", cancels_cols),
+                    ):
                         if buffers[name]:
                             writer.put(cols, "".join(buffers[name]))
                             buffers[name] = []
-                    progress.update(task, completed=order_id, rate=f"{order_id / max(time.monotonic() - t0, 1e-6):,.0f} orders/s")
+                    progress.update(
+                        task, completed=order_id, rate=f"{order_id / max(time.monotonic() - t0, 1e-6):,.0f} orders/s"
+                    )
             cur.execute("UPDATE accounts_seller SET last_order_number = %s WHERE id = %s", [1000 + n, seller.pk])
         raw.commit()
         writer.close()
@@ -461,9 +598,16 @@ def main(argv: list[str] | None = None) -> None:
         task2 = progress.add_task("indexes", total=len(index_defs) + 2, rate="")
         for product_id, qty in reserved.items():
             cur.execute("UPDATE inventory_product SET reserved = %s WHERE id = %s", [qty, product_id])
-        for model, table in ((Order, "orders_order"), (OrderLine, "orders_orderline"), (OrderEvent, "orders_orderevent"),
-                             (Shipment, "shipping_shipment"), (Cancellation, "orders_cancellation")):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM \"{table}\"))")
+        for model, table in (
+            (Order, "orders_order"),
+            (OrderLine, "orders_orderline"),
+            (OrderEvent, "orders_orderevent"),
+            (Shipment, "shipping_shipment"),
+            (Cancellation, "orders_cancellation"),
+        ):
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM \"{table}\"))"
+            )
         raw.commit()
         progress.update(task2, advance=1)
         for name, definition in index_defs:

@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -50,7 +50,9 @@ BENCH_ENV = {
     "SHIPDESK_API_RATE_LIMIT": "0",
     "DJANGO_SETTINGS_MODULE": "shipdesk.settings",
 }
-os.environ.update({k: v for k, v in BENCH_ENV.items() if k not in os.environ or k in ("DEBUG", "SHIPDESK_API_RATE_LIMIT")})
+os.environ.update(
+    {k: v for k, v in BENCH_ENV.items() if k not in os.environ or k in ("DEBUG", "SHIPDESK_API_RATE_LIMIT")}
+)
 
 
 # --- the load client ---------------------------------------------------------------------------
@@ -82,7 +84,9 @@ class Http:
         self.headers = headers
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> tuple[int, bytes]:
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+    ) -> tuple[int, bytes]:
         h = dict(self.headers)
         if body is not None:
             h["Content-Type"] = "application/json"
@@ -93,7 +97,12 @@ class Http:
                 self.conn.request(method, path, body=body, headers=h)
                 response = self.conn.getresponse()
                 return response.status, response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, http.client.CannotSendRequest):
+            except (
+                http.client.RemoteDisconnected,
+                ConnectionResetError,
+                BrokenPipeError,
+                http.client.CannotSendRequest,
+            ):
                 # gunicorn closed the keep-alive connection (worker recycled): reconnect once.
                 self.conn.close()
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -148,15 +157,26 @@ def run_load(*, clients: int, duration: float, make_http, step, max_requests: in
 
 
 def machine() -> dict:
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), "?")
+    cpu = next(
+        (
+            l.split(":", 1)[1].strip()
+            for l in Path("/proc/cpuinfo").read_text().splitlines()
+            if l.startswith("model name")
+        ),
+        "?",
+    )
     mem_kb = int(next(l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")))
     from django.db import connection
 
     with connection.cursor() as cur:
         cur.execute("SHOW server_version")
         pg = cur.fetchone()[0]
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     return {
         "cores": os.cpu_count(),
         "cpu": cpu,
@@ -164,7 +184,7 @@ def machine() -> dict:
         "postgres": pg,
         "python": platform.python_version(),
         "commit": commit + (" (with uncommitted changes)" if dirty else ""),
-        "date": datetime.now(dt_timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "kernel": platform.release(),
         "load": "%.1f / %.1f / %.1f" % os.getloadavg(),
     }
@@ -267,8 +287,14 @@ def order_body(seller_slug: str, rng: random.Random) -> bytes:
             "channel": "bench",
             "external_id": uuid.uuid4().hex,
             "customer": {"name": "Ada Lovelace", "email": "ada@example.com"},
-            "shipping_address": {"name": "Ada Lovelace", "line1": "1 Main St", "city": "Springfield", "region": "IL",
-                                 "postal_code": "62701", "country": "US"},
+            "shipping_address": {
+                "name": "Ada Lovelace",
+                "line1": "1 Main St",
+                "city": "Springfield",
+                "region": "IL",
+                "postal_code": "62701",
+                "country": "US",
+            },
             "currency": "USD",
             "lines": [{"sku": f"SKU-{p:03d}", "quantity": 2, "unit_price": "9.99"} for p in skus],
             "shipping_fee": "4.99",
@@ -318,11 +344,17 @@ def lifecycle(port: int, clients: int, duration: float, orders: list[tuple[int, 
         for action, body, auth in (
             ("confirm", None, seller_auth),
             ("process", None, seller_auth),
-            ("ship", json.dumps({"carrier": "ups", "service_level": "ground", "tracking_number": number}).encode(), seller_auth),
+            (
+                "ship",
+                json.dumps({"carrier": "ups", "service_level": "ground", "tracking_number": number}).encode(),
+                seller_auth,
+            ),
             ("deliver", b"{}", {"Authorization": platform_auth}),
         ):
             t = time.perf_counter()
-            status, data = conn.request("POST", f"/api/v1/orders/{order_id}/{action}", body if body is not None else b"{}", auth)
+            status, data = conn.request(
+                "POST", f"/api/v1/orders/{order_id}/{action}", body if body is not None else b"{}", auth
+            )
             latency = time.perf_counter() - t
             if status != 200:
                 record(latency, f"{action} HTTP {status} {data[:80]!r}")
@@ -334,8 +366,9 @@ def lifecycle(port: int, clients: int, duration: float, orders: list[tuple[int, 
 
 def reads(port: int, requests: int, session_cookie: str) -> dict[str, Result]:
     """Each read `requests` times from one client, after a warm-up; p50/p95 of each."""
-    from generate import bench_token
     from django.conf import settings
+    from generate import bench_token
+
     from shipdesk.orders.models import Order
 
     auth = {"Authorization": f"Bearer {bench_token(BIG_SELLER)}"}
@@ -403,6 +436,7 @@ def timed(fn, runs: int) -> list[float]:
 def sweeps() -> dict:
     from django.db import connection
     from django.utils import timezone
+
     from shipdesk.orders.sweeps import sweep_deadlines
 
     first_result = {}
@@ -447,17 +481,57 @@ def pgbench(clients: int, duration: float, admin_url: str) -> dict:
     base = ["-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432), "-U", parsed.username or "postgres"]
     subprocess.run(["dropdb", *base, "--if-exists", RAW_DB_NAME], check=True, capture_output=True)
     subprocess.run(["createdb", *base, RAW_DB_NAME], check=True, capture_output=True)
-    subprocess.run(["psql", *base, "-q", "-d", RAW_DB_NAME, "-f", str(RAW_LIMIT_DIR / "raw_intake_schema.sql")], check=True, capture_output=True)
+    subprocess.run(
+        ["psql", *base, "-q", "-d", RAW_DB_NAME, "-f", str(RAW_LIMIT_DIR / "raw_intake_schema.sql")],
+        check=True,
+        capture_output=True,
+    )
     out = subprocess.run(
-        ["pgbench", *base, "-n", "-d", RAW_DB_NAME, "-f", str(RAW_LIMIT_DIR / "raw_intake.pgbench"),
-         "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(int(duration))],
-        capture_output=True, text=True,
+        [
+            "pgbench",
+            *base,
+            "-n",
+            "-d",
+            RAW_DB_NAME,
+            "-f",
+            str(RAW_LIMIT_DIR / "raw_intake.pgbench"),
+            "-c",
+            str(clients),
+            "-j",
+            str(min(clients, 2)),
+            "-T",
+            str(int(duration)),
+        ],
+        capture_output=True,
+        text=True,
     )
     if out.returncode != 0:
         raise SystemExit(f"pgbench failed: {out.stderr[-500:]}")
-    tps = next((float(l.split("=")[1].split()[0]) for l in out.stdout.splitlines() if l.startswith("tps =")), float("nan"))
-    latency = next((float(l.split("=")[1].split()[0]) for l in out.stdout.splitlines() if l.startswith("latency average")), float("nan"))
-    return {"tps": tps, "latency_ms": latency, "command": " ".join(["pgbench", "-n", "-f", "raw_intake.pgbench", "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(int(duration))])}
+    tps = next(
+        (float(l.split("=")[1].split()[0]) for l in out.stdout.splitlines() if l.startswith("tps =")), float("nan")
+    )
+    latency = next(
+        (float(l.split("=")[1].split()[0]) for l in out.stdout.splitlines() if l.startswith("latency average")),
+        float("nan"),
+    )
+    return {
+        "tps": tps,
+        "latency_ms": latency,
+        "command": " ".join(
+            [
+                "pgbench",
+                "-n",
+                "-f",
+                "raw_intake.pgbench",
+                "-c",
+                str(clients),
+                "-j",
+                str(min(clients, 2)),
+                "-T",
+                str(int(duration)),
+            ]
+        ),
+    }
 
 
 def worker_bench(seconds: float, smtp_port: int) -> dict:
@@ -465,6 +539,7 @@ def worker_bench(seconds: float, smtp_port: int) -> dict:
     from django.db import connection
     from django.db.models import Max, Min
     from django.utils import timezone
+
     from shipdesk.notifications.models import Notification
 
     queued = Notification.objects.filter(status=Notification.Status.QUEUED).count()
@@ -472,16 +547,26 @@ def worker_bench(seconds: float, smtp_port: int) -> dict:
     env = {**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}", "LOG_LEVEL": "WARNING"}
     log = open(ROOT / "var" / "bench" / "worker.log", "w")
     workers = [
-        subprocess.Popen([str(ROOT / ".venv" / "bin" / "shipdesk"), "worker", "-v", "0", "--worker-id", f"bench-{i}"],
-                         env=env, stdout=log, stderr=subprocess.STDOUT)
+        subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "shipdesk"), "worker", "-v", "0", "--worker-id", f"bench-{i}"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         for i in range(2)
     ]
     watch = RssWatch(lambda: [w.pid for w in workers])
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         time.sleep(1)
-        if not Notification.objects.filter(status=Notification.Status.QUEUED, next_attempt_at__lte=timezone.now()).exists() and \
-                not Notification.objects.filter(status=Notification.Status.QUEUED, next_attempt_at__isnull=True).exists():
+        if (
+            not Notification.objects.filter(
+                status=Notification.Status.QUEUED, next_attempt_at__lte=timezone.now()
+            ).exists()
+            and not Notification.objects.filter(
+                status=Notification.Status.QUEUED, next_attempt_at__isnull=True
+            ).exists()
+        ):
             break
     rss = watch.close()
     for w in workers:
@@ -505,32 +590,90 @@ def build_table(r: dict) -> list[tuple[str, str, str, str]]:
     rows = []
     i1, i16, raw1, raw16 = r["intake_1"], r["intake_16"], r["raw_1"], r["raw_16"]
     rows.append(("Intake, 1 client: orders/s", "≥ 100", f"{i1.rate:,.0f}", verdict(i1.rate >= 100)))
-    rows.append(("Intake, 1 client: p50 / p95 / p99 ms", "—", f"{i1.pct(50):.1f} / {i1.pct(95):.1f} / {i1.pct(99):.1f}", ""))
+    rows.append(
+        ("Intake, 1 client: p50 / p95 / p99 ms", "—", f"{i1.pct(50):.1f} / {i1.pct(95):.1f} / {i1.pct(99):.1f}", "")
+    )
     rows.append(("Intake, 16 clients: orders/s", "≥ 400", f"{i16.rate:,.0f}", verdict(i16.rate >= 400)))
-    rows.append(("Intake, 16 clients: p50 / p95 / p99 ms", "p99 ≤ 100", f"{i16.pct(50):.1f} / {i16.pct(95):.1f} / {i16.pct(99):.1f}", verdict(i16.pct(99) <= 100)))
-    rows.append(("pgbench raw intake (the limit), 1 / 16 clients: orders/s", "—", f"{raw1['tps']:,.0f} / {raw16['tps']:,.0f}", ""))
+    rows.append(
+        (
+            "Intake, 16 clients: p50 / p95 / p99 ms",
+            "p99 ≤ 100",
+            f"{i16.pct(50):.1f} / {i16.pct(95):.1f} / {i16.pct(99):.1f}",
+            verdict(i16.pct(99) <= 100),
+        )
+    )
+    rows.append(
+        (
+            "pgbench raw intake (the limit), 1 / 16 clients: orders/s",
+            "—",
+            f"{raw1['tps']:,.0f} / {raw16['tps']:,.0f}",
+            "",
+        )
+    )
     ratio16 = i16.rate / raw16["tps"] if raw16["tps"] else float("nan")
     ratio1 = i1.rate / raw1["tps"] if raw1["tps"] else float("nan")
-    rows.append(("Intake ÷ limit, 1 / 16 clients", "≥ 25 % at 16", f"{ratio1:.0%} / {ratio16:.0%}", verdict(ratio16 >= 0.25)))
+    rows.append(
+        ("Intake ÷ limit, 1 / 16 clients", "≥ 25 % at 16", f"{ratio1:.0%} / {ratio16:.0%}", verdict(ratio16 >= 0.25))
+    )
     lc = r["lifecycle"]
     rows.append(("Lifecycle, 16 clients: transitions/s", "≥ 600", f"{lc.rate:,.0f}", verdict(lc.rate >= 600)))
-    rows.append(("Lifecycle: p50 / p95 / p99 ms per transition", "—", f"{lc.pct(50):.1f} / {lc.pct(95):.1f} / {lc.pct(99):.1f}", ""))
+    rows.append(
+        (
+            "Lifecycle: p50 / p95 / p99 ms per transition",
+            "—",
+            f"{lc.pct(50):.1f} / {lc.pct(95):.1f} / {lc.pct(99):.1f}",
+            "",
+        )
+    )
     for name, res in r["reads"].items():
         target = 50 if "HTML" in name else 25
-        rows.append((f"Read: {name} — p50 / p95 ms", f"p95 ≤ {target}", f"{res.pct(50):.1f} / {res.pct(95):.1f}",
-                     verdict(res.pct(95) <= target and not res.errors)))
+        rows.append(
+            (
+                f"Read: {name} — p50 / p95 ms",
+                f"p95 ≤ {target}",
+                f"{res.pct(50):.1f} / {res.pct(95):.1f}",
+                verdict(res.pct(95) <= target and not res.errors),
+            )
+        )
     deep, first = r["reads"]["page 10,000 rows deep (cursor)"], r["reads"]["orders API, first page (50)"]
-    rows.append(("Deep page ÷ first page (p50)", "≈ 1", f"{deep.pct(50) / first.pct(50):.2f}", verdict(deep.pct(50) <= first.pct(50) * 1.5)))
+    rows.append(
+        (
+            "Deep page ÷ first page (p50)",
+            "≈ 1",
+            f"{deep.pct(50) / first.pct(50):.2f}",
+            verdict(deep.pct(50) <= first.pct(50) * 1.5),
+        )
+    )
     sw = r["sweeps"]
-    rows.append(("Deadline sweep (median of 5, after a first run)", "≤ 200 ms", f"{statistics.median(sw['steady']) * 1000:,.0f} ms (first run {sw['first'] * 1000:,.0f} ms)",
-                 verdict(statistics.median(sw["steady"]) <= 0.2)))
+    rows.append(
+        (
+            "Deadline sweep (median of 5, after a first run)",
+            "≤ 200 ms",
+            f"{statistics.median(sw['steady']) * 1000:,.0f} ms (first run {sw['first'] * 1000:,.0f} ms)",
+            verdict(statistics.median(sw["steady"]) <= 0.2),
+        )
+    )
     ev = r["evaluation"]
     if ev.get("available"):
-        rows.append(("Daily performance evaluation, all sellers", "≤ 60 s", f"{ev['seconds']:,.1f} s ({ev['outcome']})", verdict(ev["seconds"] <= 60)))
+        rows.append(
+            (
+                "Daily performance evaluation, all sellers",
+                "≤ 60 s",
+                f"{ev['seconds']:,.1f} s ({ev['outcome']})",
+                verdict(ev["seconds"] <= 60),
+            )
+        )
     else:
         rows.append(("Daily performance evaluation, all sellers", "≤ 60 s", "not available", "n/a"))
     wk = r["worker"]
-    rows.append(("Worker: notifications/s (2 workers → SMTP sink)", "≥ 200", f"{wk['rate']:,.0f} ({wk['sent']:,} sent)", verdict(wk["rate"] >= 200)))
+    rows.append(
+        (
+            "Worker: notifications/s (2 workers → SMTP sink)",
+            "≥ 200",
+            f"{wk['rate']:,.0f} ({wk['sent']:,} sent)",
+            verdict(wk["rate"] >= 200),
+        )
+    )
     rows.append(("Peak RSS, web worker", "≤ 100 MiB", f"{r['web_rss']:.0f} MiB", verdict(r["web_rss"] <= 100)))
     rows.append(("Peak RSS, worker", "—", f"{wk['rss']:.0f} MiB", ""))
     return rows
@@ -540,7 +683,12 @@ def render(r: dict, rows, m: dict, settings_line: str, command: str) -> str:
     out = ["| Figure | Target | Result | Verdict |", "|---|---|---|---|"]
     out += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     errors = []
-    for name, res in [("intake 1", r["intake_1"]), ("intake 16", r["intake_16"]), ("lifecycle", r["lifecycle"]), *r["reads"].items()]:
+    for name, res in [
+        ("intake 1", r["intake_1"]),
+        ("intake 16", r["intake_16"]),
+        ("lifecycle", r["lifecycle"]),
+        *r["reads"].items(),
+    ]:
         for err, n in res.errors.items():
             errors.append(f"- {name}: {n} × {err}")
     text = "\n".join(out)
@@ -558,8 +706,8 @@ def render(r: dict, rows, m: dict, settings_line: str, command: str) -> str:
 
 
 def session_for_big_seller() -> str:
-    from django.conf import settings
     from django.contrib.sessions.backends.db import SessionStore
+
     from shipdesk.accounts.models import Membership, Seller, User
     from shipdesk.dashboard.access import SESSION_SELLER_KEY
 
@@ -592,6 +740,7 @@ def main(argv: list[str] | None = None) -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
+
     from shipdesk.accounts.models import Seller
 
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
@@ -605,13 +754,27 @@ def main(argv: list[str] | None = None) -> None:
         print(f"[{time.monotonic() - total_started:6.1f}s] {msg}", file=sys.stderr, flush=True)
 
     smtp_port = free_port()
-    smtp = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}", "-c", "aiosmtpd.handlers.Sink"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    smtp = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}", "-c", "aiosmtpd.handlers.Sink"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     port = free_port()
     web_log = open(ROOT / "var" / "bench" / "web.log", "w")
     env = {**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}", "WHITENOISE_USE_FINDERS": "1"}
-    web = subprocess.Popen([str(ROOT / ".venv" / "bin" / "shipdesk"), "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.web_workers)],
-                           env=env, stdout=web_log, stderr=subprocess.STDOUT)
+    web = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "shipdesk"),
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.web_workers),
+        ],
+        env=env,
+        stdout=web_log,
+        stderr=subprocess.STDOUT,
+    )
     r: dict = {}
     try:
         wait_http(port, "/healthz")

@@ -21,7 +21,11 @@ OPERATOR_ACTOR = Actor(kind=ActorKind.OPERATOR, label="operator")
 UPS_NUMBER = "1Z999AA10123456784"  # a valid UPS 1Z number (check digit 4)
 # Another valid one: a number is on one undelivered parcel at a time, across shops.
 OTHER_UPS_NUMBER = "1Z999AA10123456793"
-def new_order(*, external_id: str = "EXT-1", lines=(("MUG-1", 2, "12.50"),), paid: bool = True, currency: str = "USD", **overrides) -> NewOrder:
+
+
+def new_order(
+    *, external_id: str = "EXT-1", lines=(("MUG-1", 2, "12.50"),), paid: bool = True, currency: str = "USD", **overrides
+) -> NewOrder:
     fields = dict(
         channel="web",
         external_id=external_id,
@@ -35,7 +39,10 @@ def new_order(*, external_id: str = "EXT-1", lines=(("MUG-1", 2, "12.50"),), pai
         ship_country="US",
         currency=currency,
         # (sku, quantity, unit_price) or (sku, quantity, unit_price, tax on the whole line)
-        lines=tuple(NewOrderLine(sku=s, quantity=q, unit_price=Decimal(p), tax=Decimal(t[0] if t else "0")) for s, q, p, *t in lines),
+        lines=tuple(
+            NewOrderLine(sku=s, quantity=q, unit_price=Decimal(p), tax=Decimal(t[0] if t else "0"))
+            for s, q, p, *t in lines
+        ),
         shipping_fee=Decimal("4.99"),
         payment_status="paid" if paid else "unpaid",
     )
@@ -50,12 +57,19 @@ def advance(order, to: str, actor: Actor = SELLER_ACTOR, *, tracking_number: str
         "confirmed": lambda o: services.confirm_order(order_id=o.pk, seller_id=o.seller_id, actor=actor),
         "processing": lambda o: services.process_order(order_id=o.pk, seller_id=o.seller_id, actor=actor),
         "shipped": lambda o: services.ship_order(
-            order_id=o.pk, seller_id=o.seller_id, actor=actor, carrier="ups", service_level="ground", tracking_number=tracking_number
+            order_id=o.pk,
+            seller_id=o.seller_id,
+            actor=actor,
+            carrier="ups",
+            service_level="ground",
+            tracking_number=tracking_number,
         ),
         "delivered": lambda o: services.deliver_order(order_id=o.pk, seller_id=o.seller_id, actor=OPERATOR_ACTOR),
     }
     if to == "cancelled":
-        return services.cancel_order(order_id=order.pk, seller_id=order.seller_id, actor=actor, reason="customer_request")
+        return services.cancel_order(
+            order_id=order.pk, seller_id=order.seller_id, actor=actor, reason="customer_request"
+        )
     for status in path[path.index(order.status) + 1 : path.index(to) + 1]:
         order = steps[status](order)
     return order
@@ -90,7 +104,9 @@ class Api:
         return self._call("patch", path, body, **kw)
 
 
-def order_payload(seller_slug: str | None = "acme", *, external_id: str = "EXT-1", lines=None, paid: bool = True, **overrides) -> dict:
+def order_payload(
+    seller_slug: str | None = "acme", *, external_id: str = "EXT-1", lines=None, paid: bool = True, **overrides
+) -> dict:
     body = {
         "seller": seller_slug,
         "channel": "web",

@@ -11,9 +11,7 @@ from shipdesk.accounts.services import create_api_token, create_seller
 from shipdesk.actors import Actor
 from shipdesk.inventory.services import create_product
 from shipdesk.orders import services
-
 from tests.builders import PLATFORM_ACTOR, SELLER_ACTOR, Api, new_order
-
 
 # A test that reaches none of these touches no database and serves nothing: it checks pure rules.
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
@@ -40,7 +38,9 @@ def make_seller(db):
     def make(slug: str | None = None, *, country: str = "US", tz: str = "America/New_York", email: str | None = None):
         n = next(counter)
         slug = slug or f"shop-{n}"
-        return create_seller(slug=slug, name=slug.title(), email=email or f"{slug}@example.test", country=country, timezone_name=tz)
+        return create_seller(
+            slug=slug, name=slug.title(), email=email or f"{slug}@example.test", country=country, timezone_name=tz
+        )
 
     return make
 
@@ -52,9 +52,23 @@ def seller(make_seller):
 
 @pytest.fixture
 def make_product(db):
-    def make(seller, sku: str = "MUG-1", *, on_hand: int = 10, price: str = "12.50", currency: str = "USD", title: str | None = None):
+    def make(
+        seller,
+        sku: str = "MUG-1",
+        *,
+        on_hand: int = 10,
+        price: str = "12.50",
+        currency: str = "USD",
+        title: str | None = None,
+    ):
         return create_product(
-            seller_id=seller.pk, sku=sku, title=title or sku.title(), price=Decimal(price), currency=currency, on_hand=on_hand, actor=SELLER_ACTOR
+            seller_id=seller.pk,
+            sku=sku,
+            title=title or sku.title(),
+            price=Decimal(price),
+            currency=currency,
+            on_hand=on_hand,
+            actor=SELLER_ACTOR,
         )
 
     return make
@@ -86,5 +100,3 @@ def seller_api(seller):
 @pytest.fixture
 def platform_api(db):
     return Api(create_api_token(name="storefront", seller=None).token)
-
-

@@ -6,7 +6,7 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789abcdefghijk
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
 
-from shipdesk.settings import *  # noqa: E402,F403
+from shipdesk.settings import *  # noqa: F403
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SESSION_COOKIE_SECURE = False

@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from shipdesk.orders.placed_at_window import placed_at_problem
-from shipdesk.single_line import NotSingleLine, check_single_line, clean_single_line, single_line_errors, single_line_problem
+from shipdesk.single_line import (
+    NotSingleLine,
+    check_single_line,
+    clean_single_line,
+    single_line_errors,
+    single_line_problem,
+)
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
@@ -38,7 +44,9 @@ def test_field_errors_name_only_the_fields_that_break_the_rule():
     errors = single_line_errors(name="Evil\r\nBcc: victim@example.com", email="ok@example.com", city=None)
 
     assert list(errors) == ["name"]
-    assert errors["name"] == ["Must be one line of text without control or invisible characters (found U+000D a control character at position 5)."]
+    assert errors["name"] == [
+        "Must be one line of text without control or invisible characters (found U+000D a control character at position 5)."
+    ]
 
 
 def test_third_party_text_is_kept_with_each_run_of_forbidden_characters_as_one_space():

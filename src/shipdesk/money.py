@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from babel.core import get_global
 from babel.numbers import get_currency_precision, get_territory_currencies
-
 
 # Money columns are DECIMAL(18, 4): 14 digits before the point. A larger amount cannot be
 # stored, and is no real payment; quantizing one (1e400) even raises InvalidOperation.
@@ -38,7 +37,7 @@ def is_currency(code: str) -> bool:
     return isinstance(code, str) and code in active_currencies()
 
 
-@lru_cache(maxsize=None)
+@cache
 def minor_units(currency: str) -> int:
     """Digits after the decimal point: 2 for EUR, 0 for JPY, 3 for KWD."""
     return get_currency_precision(currency)

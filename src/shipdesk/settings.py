@@ -229,13 +229,18 @@ SHIPDESK_PAYMENT_WEBHOOK_SECRETS = {
     "generic": env.str("SHIPDESK_GENERIC_PAYMENT_WEBHOOK_SECRET", default=""),
     "stripe": env.str("SHIPDESK_STRIPE_WEBHOOK_SECRET", default=""),
 }
-SHIPDESK_PAYMENT_PROVIDER = env.str("SHIPDESK_PAYMENT_PROVIDER", default="shipdesk.payments.providers.SandboxPaymentProvider")
+SHIPDESK_PAYMENT_PROVIDER = env.str(
+    "SHIPDESK_PAYMENT_PROVIDER", default="shipdesk.payments.providers.SandboxPaymentProvider"
+)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # One JSON object per line (LOG_FORMAT=text for a person reading a terminal).
-    "formatters": {"json": {"()": "shipdesk.ops.logs.JsonFormatter"}, "text": {"()": "shipdesk.ops.logs.TextFormatter"}},
+    "formatters": {
+        "json": {"()": "shipdesk.ops.logs.JsonFormatter"},
+        "text": {"()": "shipdesk.ops.logs.TextFormatter"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env.str("LOG_FORMAT", default="json")}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # gunicorn's access log is off (`shipdesk serve`): shipdesk.request writes one line per request.
@@ -268,7 +273,8 @@ SHIPDESK_WEBHOOK_PROVIDERS = env.list("SHIPDESK_WEBHOOK_PROVIDERS", default=[])
 SHIPDESK_TRACKING_WEBHOOK_SECRETS = {
     # SHIPDESK_GENERIC_WEBHOOK_SECRET, once shared with payments, is still read here (and only
     # here) as a deprecated fallback, so carriers already sending generic webhooks keep working.
-    "generic": env.str("SHIPDESK_GENERIC_TRACKING_WEBHOOK_SECRET", default="") or env.str("SHIPDESK_GENERIC_WEBHOOK_SECRET", default=""),
+    "generic": env.str("SHIPDESK_GENERIC_TRACKING_WEBHOOK_SECRET", default="")
+    or env.str("SHIPDESK_GENERIC_WEBHOOK_SECRET", default=""),
     "easypost": env.str("SHIPDESK_EASYPOST_WEBHOOK_SECRET", default=""),
     "aftership": env.str("SHIPDESK_AFTERSHIP_WEBHOOK_SECRET", default=""),
 }

@@ -20,7 +20,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_BIDI_AND_INVISIBLE = "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
+_BIDI_AND_INVISIBLE = (
+    "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
+)
 _FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + _BIDI_AND_INVISIBLE + "]")
 _FORBIDDEN_RUNS = re.compile(_FORBIDDEN.pattern + "+")
 _SPACES = re.compile(r" {2,}")

@@ -7,12 +7,12 @@ import json
 import pytest
 from django.test import Client
 
-from tests.builders import UPS_NUMBER, advance, order_payload
 from shipdesk.inventory.models import Product, StockMove
 from shipdesk.notifications.models import Notification
 from shipdesk.orders.models import Cancellation, Order, OrderEvent, OrderLine
 from shipdesk.payments.models import Refund
 from shipdesk.shipping.models import Shipment
+from tests.builders import UPS_NUMBER, advance, order_payload
 
 TEN_MB = 10 * 1024 * 1024
 
@@ -28,7 +28,9 @@ def snapshot() -> tuple:
         Shipment.objects.count(),
         Cancellation.objects.count(),
         Refund.objects.count(),
-        list(Order.objects.order_by("id").values_list("id", "status", "payment_status", "refunded_total", "updated_at")),
+        list(
+            Order.objects.order_by("id").values_list("id", "status", "payment_status", "refunded_total", "updated_at")
+        ),
         list(OrderLine.objects.order_by("id").values_list("id", "quantity_cancelled", "stock")),
         list(Product.objects.order_by("id").values_list("id", "title", "price", "on_hand", "reserved", "is_active")),
     )
@@ -83,7 +85,11 @@ INVALID_FIELDS = [
     ("quantity-huge", _with("lines.0.quantity", 10_001), "lines.0.quantity"),
     ("quantity-missing", _with("lines.0.quantity", ...), "lines.0.quantity"),
     ("unknown-sku", _with("lines.0.sku", "NOPE-1"), "lines.0.sku"),
-    ("another-sellers-sku", lambda: order_payload(external_id="NEW-1", lines=[{"sku": "THEIRS-1", "quantity": 1, "unit_price": "12.50"}]), "lines.0.sku"),
+    (
+        "another-sellers-sku",
+        lambda: order_payload(external_id="NEW-1", lines=[{"sku": "THEIRS-1", "quantity": 1, "unit_price": "12.50"}]),
+        "lines.0.sku",
+    ),
     (
         "same-sku-twice",
         lambda: order_payload(external_id="NEW-1", lines=[{"sku": "MUG-1", "quantity": 1, "unit_price": "12.50"}] * 2),
@@ -91,7 +97,13 @@ INVALID_FIELDS = [
     ),
     ("no-lines", _with("lines", []), "lines"),
     ("lines-not-a-list", _with("lines", "MUG-1"), "lines"),
-    ("too-many-lines", lambda: order_payload(external_id="NEW-1", lines=[{"sku": f"S{i}", "quantity": 1, "unit_price": "1.00"} for i in range(101)]), "lines"),
+    (
+        "too-many-lines",
+        lambda: order_payload(
+            external_id="NEW-1", lines=[{"sku": f"S{i}", "quantity": 1, "unit_price": "1.00"} for i in range(101)]
+        ),
+        "lines",
+    ),
     ("unit-price-three-decimals", _with("lines.0.unit_price", "12.345"), "lines.0.unit_price"),
     ("unit-price-negative", _with("lines.0.unit_price", "-1.00"), "lines.0.unit_price"),
     ("unit-price-text", _with("lines.0.unit_price", "cheap"), "lines.0.unit_price"),
@@ -133,7 +145,9 @@ INVALID_FIELDS = [
 
 
 @pytest.mark.parametrize(("build", "field"), [pytest.param(b, f, id=i) for i, b, f in INVALID_FIELDS])
-def test_an_order_with_an_invalid_field_is_refused_with_that_fields_path_and_writes_nothing(shop, place, platform_api, build, field):
+def test_an_order_with_an_invalid_field_is_refused_with_that_fields_path_and_writes_nothing(
+    shop, place, platform_api, build, field
+):
     # given an existing order holding stock
     place(shop)
     before = snapshot()
@@ -235,16 +249,64 @@ def _action_cases():
         ("ship-malformed", "processing", "ship", b"{carrier", 400, "malformed_request", None),
         ("ship-a-list", "processing", "ship", b"[]", 400, "malformed_request", None),
         ("ship-empty", "processing", "ship", b"", 400, "malformed_request", None),
-        ("ship-number-as-integer-list", "processing", "ship", {**ship, "tracking_number": [1]}, 422, "validation_error", "tracking_number"),
-        ("ship-carrier-missing", "processing", "ship", {k: v for k, v in ship.items() if k != "carrier"}, 422, "validation_error", "carrier"),
-        ("ship-10kb-number", "processing", "ship", {**ship, "tracking_number": "1" * 10_000}, 422, "validation_error", "tracking_number"),
-        ("ship-overlong-number", "processing", "ship", {**ship, "tracking_number": "1Z" + "9" * 150}, 422, "invalid_tracking_number", "tracking_number"),
-        ("ship-empty-number", "processing", "ship", {**ship, "tracking_number": ""}, 422, "invalid_tracking_number", "tracking_number"),
+        (
+            "ship-number-as-integer-list",
+            "processing",
+            "ship",
+            {**ship, "tracking_number": [1]},
+            422,
+            "validation_error",
+            "tracking_number",
+        ),
+        (
+            "ship-carrier-missing",
+            "processing",
+            "ship",
+            {k: v for k, v in ship.items() if k != "carrier"},
+            422,
+            "validation_error",
+            "carrier",
+        ),
+        (
+            "ship-10kb-number",
+            "processing",
+            "ship",
+            {**ship, "tracking_number": "1" * 10_000},
+            422,
+            "validation_error",
+            "tracking_number",
+        ),
+        (
+            "ship-overlong-number",
+            "processing",
+            "ship",
+            {**ship, "tracking_number": "1Z" + "9" * 150},
+            422,
+            "invalid_tracking_number",
+            "tracking_number",
+        ),
+        (
+            "ship-empty-number",
+            "processing",
+            "ship",
+            {**ship, "tracking_number": ""},
+            422,
+            "invalid_tracking_number",
+            "tracking_number",
+        ),
         ("ship-nul", "processing", "ship", {**ship, "tracking_number": "1Z\u0000"}, 400, "malformed_request", None),
         ("cancel-no-reason", "pending", "cancel", {}, 422, "validation_error", "reason"),
         ("cancel-reason-number", "pending", "cancel", {"reason": 5}, 422, "validation_error", "reason"),
         ("cancel-system-reason", "pending", "cancel", {"reason": "unpaid_timeout"}, 422, "validation_error", "reason"),
-        ("cancel-note-too-long", "pending", "cancel", {"reason": "other", "note": "n" * 2001}, 422, "validation_error", "note"),
+        (
+            "cancel-note-too-long",
+            "pending",
+            "cancel",
+            {"reason": "other", "note": "n" * 2001},
+            422,
+            "validation_error",
+            "note",
+        ),
         ("cancel-a-string", "pending", "cancel", b'"other"', 400, "malformed_request", None),
         ("deliver-a-list", "shipped", "deliver", b"[]", 400, "malformed_request", None),
         ("deliver-malformed", "shipped", "deliver", b"{", 400, "malformed_request", None),
@@ -252,11 +314,51 @@ def _action_cases():
         ("note-missing", "pending", "notes", {}, 422, "validation_error", "text"),
         ("note-too-long", "pending", "notes", {"text": "n" * 5001}, 422, "validation_error", "text"),
         ("note-not-text", "pending", "notes", {"text": {"a": 1}}, 422, "validation_error", "text"),
-        ("payment-amount-text", "pending", "payment", {"status": "paid", "amount": "lots"}, 422, "validation_error", "amount"),
-        ("payment-amount-zero", "pending", "payment", {"status": "paid", "amount": "0"}, 422, "validation_error", "amount"),
-        ("payment-amount-three-decimals", "pending", "payment", {"status": "refunded", "amount": "1.001"}, 422, "validation_error", "amount"),
-        ("payment-status-unknown", "pending", "payment", {"status": "settled", "amount": "29.99"}, 422, "validation_error", "status"),
-        ("payment-refund-too-much", "pending", "payment", {"status": "refunded", "amount": "30.00"}, 422, "validation_error", "amount"),
+        (
+            "payment-amount-text",
+            "pending",
+            "payment",
+            {"status": "paid", "amount": "lots"},
+            422,
+            "validation_error",
+            "amount",
+        ),
+        (
+            "payment-amount-zero",
+            "pending",
+            "payment",
+            {"status": "paid", "amount": "0"},
+            422,
+            "validation_error",
+            "amount",
+        ),
+        (
+            "payment-amount-three-decimals",
+            "pending",
+            "payment",
+            {"status": "refunded", "amount": "1.001"},
+            422,
+            "validation_error",
+            "amount",
+        ),
+        (
+            "payment-status-unknown",
+            "pending",
+            "payment",
+            {"status": "settled", "amount": "29.99"},
+            422,
+            "validation_error",
+            "status",
+        ),
+        (
+            "payment-refund-too-much",
+            "pending",
+            "payment",
+            {"status": "refunded", "amount": "30.00"},
+            422,
+            "validation_error",
+            "amount",
+        ),
     ]
 
 
@@ -264,7 +366,9 @@ def _action_cases():
     ("status", "action", "body", "http", "code", "field"),
     [pytest.param(*case[1:], id=case[0]) for case in _action_cases()],
 )
-def test_a_bad_action_body_is_refused_and_changes_nothing(shop, place, platform_api, status, action, body, http, code, field):
+def test_a_bad_action_body_is_refused_and_changes_nothing(
+    shop, place, platform_api, status, action, body, http, code, field
+):
     order = advance(place(shop), status)
     before = snapshot()
 
@@ -386,7 +490,11 @@ def test_a_nul_character_in_a_sku_path_is_refused_without_a_500(shop, seller_api
 def test_a_product_patch_with_bad_types_is_refused_per_field(shop, seller_api):
     before = snapshot()
 
-    error = assert_refused(seller_api.patch("/products/MUG-1", {"price": "free", "low_stock_threshold": -1, "is_active": "perhaps"}), 422, "validation_error")
+    error = assert_refused(
+        seller_api.patch("/products/MUG-1", {"price": "free", "low_stock_threshold": -1, "is_active": "perhaps"}),
+        422,
+        "validation_error",
+    )
 
     assert {"price", "low_stock_threshold", "is_active"} <= set(error["details"])
     assert snapshot() == before

@@ -37,7 +37,7 @@ from tests.builders import order_payload
 from tests.shipping.shipping_fixtures import FEDEX_NUMBER, SECRETS, ship, webhook_secrets  # noqa: F401
 
 HOSTILE_CHARACTERS = [
-    *(chr(c) for c in range(0x00, 0x20)),  # C0, with NUL, TAB, LF, CR
+    *(chr(c) for c in range(0x20)),  # C0, with NUL, TAB, LF, CR
     "\x7f",
     *(chr(c) for c in range(0x80, 0xA0)),  # C1
     *"\u202a\u202b\u202c\u202d\u202e",  # bidi embeddings and overrides
@@ -47,7 +47,9 @@ HOSTILE_CHARACTERS = [
 ]
 hostile = st.sampled_from(HOSTILE_CHARACTERS)
 position = st.integers(min_value=0, max_value=40)
-EXAMPLES = hypothesis_settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+EXAMPLES = hypothesis_settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 PAYMENT_SECRET = "hostile-generic-payment-secret"
 
 
@@ -59,8 +61,20 @@ def poisoned(value: str, character: str, at: int) -> str:
 def assert_nothing_stored_holds_a_forbidden_character() -> None:
     columns = {
         Seller: ("name", "email"),
-        Order: ("channel", "external_id", "customer_name", "customer_email", "customer_phone", "ship_name", "ship_line1", "ship_line2",
-                "ship_city", "ship_region", "ship_postal_code", "payment_reference"),
+        Order: (
+            "channel",
+            "external_id",
+            "customer_name",
+            "customer_email",
+            "customer_phone",
+            "ship_name",
+            "ship_line1",
+            "ship_line2",
+            "ship_city",
+            "ship_region",
+            "ship_postal_code",
+            "payment_reference",
+        ),
         OrderLine: ("sku", "title"),
         Product: ("sku", "title", "barcode", "bin_location", "currency"),
         StockMove: ("reason",),
@@ -130,7 +144,9 @@ def _order_with(field: str, character: str, at: int, n: int) -> dict:
 
 @EXAMPLES
 @given(field=st.sampled_from(ORDER_FIELDS), character=hostile, at=position, n=st.integers(0, 10**9))
-def test_placing_an_order_refuses_a_hostile_character_in_any_one_line_field(shop, platform_api, field, character, at, n):
+def test_placing_an_order_refuses_a_hostile_character_in_any_one_line_field(
+    shop, platform_api, field, character, at, n
+):
     before = (Order.objects.count(), Notification.objects.count())
 
     response = platform_api.post("/orders", raw=json.dumps(_order_with(field, character, at, n)))
@@ -145,7 +161,9 @@ PRODUCT_FIELDS = {"sku": "TEE-1", "title": "Organic tee", "barcode": "4006381333
 
 @EXAMPLES
 @given(field=st.sampled_from(sorted(PRODUCT_FIELDS)), character=hostile, at=position)
-def test_creating_or_changing_a_product_through_the_api_refuses_a_hostile_character(shop, seller_api, field, character, at):
+def test_creating_or_changing_a_product_through_the_api_refuses_a_hostile_character(
+    shop, seller_api, field, character, at
+):
     before = list(Product.objects.order_by("id").values())
     body = {**PRODUCT_FIELDS, "price": "9.00", "currency": "USD", field: poisoned(PRODUCT_FIELDS[field], character, at)}
 
@@ -164,7 +182,9 @@ def test_creating_or_changing_a_product_through_the_api_refuses_a_hostile_charac
 
 @EXAMPLES
 @given(field=st.sampled_from(["name", "email"]), character=hostile, at=position)
-def test_the_shop_settings_form_refuses_a_hostile_character_in_the_shop_name_or_email(owner_client, shop, field, character, at):
+def test_the_shop_settings_form_refuses_a_hostile_character_in_the_shop_name_or_email(
+    owner_client, shop, field, character, at
+):
     form = {"name": "Acme Goods", "email": "orders@acme.test", "country": "US", "timezone_name": "America/New_York"}
     form[field] = poisoned(form[field], character, at)
     Seller.objects.filter(pk=shop.pk).update(name="Acme", email="acme@example.test")
@@ -201,7 +221,9 @@ def test_the_add_product_form_refuses_a_hostile_character(owner_client, shop, fi
 
 @EXAMPLES
 @given(column=st.sampled_from(["sku", "title"]), character=hostile, at=position, n=st.integers(0, 10**9))
-def test_a_csv_stock_import_with_a_hostile_character_in_a_cell_changes_nothing(owner_client, shop, column, character, at, n):
+def test_a_csv_stock_import_with_a_hostile_character_in_a_cell_changes_nothing(
+    owner_client, shop, column, character, at, n
+):
     cells = {"sku": f"TEE-{n}", "title": "Organic tee"}
     cells[column] = poisoned(cells[column], character, at)
     # Written as a spreadsheet would: a cell with a line break or a quote is quoted.
@@ -223,12 +245,21 @@ def test_a_csv_stock_import_with_a_hostile_character_in_a_cell_changes_nothing(o
 def _post_tracking(body: dict):
     raw = json.dumps(body).encode()
     signature = sign_timestamped(raw, SECRETS["generic"], timestamp=int(time.time()))
-    return Client().post("/api/v1/webhooks/tracking/generic", data=raw, content_type="application/json", headers={"Shipdesk-Signature": signature})
+    return Client().post(
+        "/api/v1/webhooks/tracking/generic",
+        data=raw,
+        content_type="application/json",
+        headers={"Shipdesk-Signature": signature},
+    )
 
 
 @EXAMPLES
-@given(field=st.sampled_from(["description", "location", "id"]), character=hostile, at=position, n=st.integers(0, 10**9))
-def test_a_carrier_scan_with_a_hostile_character_is_kept_with_the_character_replaced(shop, place, webhook_secrets, field, character, at, n):  # noqa: F811
+@given(
+    field=st.sampled_from(["description", "location", "id"]), character=hostile, at=position, n=st.integers(0, 10**9)
+)
+def test_a_carrier_scan_with_a_hostile_character_is_kept_with_the_character_replaced(
+    shop, place, webhook_secrets, field, character, at, n
+):
     if not Order.objects.filter(status="shipped").exists():
         ship(place(shop))
     body = {"id": f"evt-{n}", "tracking_number": FEDEX_NUMBER, "carrier": "fedex", "status": "in_transit",
@@ -246,9 +277,17 @@ def test_a_carrier_scan_with_a_hostile_character_is_kept_with_the_character_repl
 
 @EXAMPLES
 @given(field=st.sampled_from(["id", "payment_reference"]), character=hostile, at=position, n=st.integers(0, 10**9))
-def test_a_payment_event_with_a_hostile_character_is_acknowledged_and_stores_none(shop, place, settings, field, character, at, n):
+def test_a_payment_event_with_a_hostile_character_is_acknowledged_and_stores_none(
+    shop, place, settings, field, character, at, n
+):
     settings.SHIPDESK_PAYMENT_WEBHOOK_SECRETS = {"generic": PAYMENT_SECRET, "stripe": ""}
-    body = {"id": f"evt-{n}", "type": "payment.failed", "currency": "USD", "amount": "29.99", "payment_reference": f"pay-{n}"}
+    body = {
+        "id": f"evt-{n}",
+        "type": "payment.failed",
+        "currency": "USD",
+        "amount": "29.99",
+        "payment_reference": f"pay-{n}",
+    }
     body[field] = poisoned(body[field], character, at)
     raw = json.dumps(body).encode()
 

@@ -19,9 +19,8 @@ from shipdesk.inventory.models import Product, StockMove
 from shipdesk.orders.models import Order
 from shipdesk.payments.models import PaymentWebhookReceipt
 from shipdesk.signatures import sign_timestamped
-from tests.builders import order_payload
-
 from tests.api.test_bad_input import assert_refused
+from tests.builders import order_payload
 
 GENERIC_SECRET = "generic-bounds-secret"
 STRIPE_SECRET = "whsec_bounds_stripe"
@@ -57,7 +56,9 @@ def test_an_order_placed_outside_the_sane_window_is_refused_on_placed_at(shop, p
 
     error = assert_refused(response, 422, "validation_error", "placed_at")
     assert Order.objects.count() == 0
-    assert "2000-01-01" in " ".join(error["details"]["placed_at"]) or "future" in " ".join(error["details"]["placed_at"])
+    assert "2000-01-01" in " ".join(error["details"]["placed_at"]) or "future" in " ".join(
+        error["details"]["placed_at"]
+    )
 
 
 def test_an_order_placed_on_the_first_day_of_2000_is_accepted(shop, platform_api):
@@ -87,7 +88,14 @@ def test_a_product_count_of_true_is_refused(seller_api, shop):
 
 
 def test_the_dashboard_refuses_a_new_product_with_more_units_than_any_stockroom_holds(owner_client, shop):
-    form = {"sku": "TEE-1", "title": "Tee", "price": "9.00", "currency": "USD", "on_hand": "99999999999", "low_stock_threshold": "5"}
+    form = {
+        "sku": "TEE-1",
+        "title": "Tee",
+        "price": "9.00",
+        "currency": "USD",
+        "on_hand": "99999999999",
+        "low_stock_threshold": "5",
+    }
 
     response = owner_client.post("/inventory/products/", form)
 
@@ -96,13 +104,17 @@ def test_the_dashboard_refuses_a_new_product_with_more_units_than_any_stockroom_
     assert not Product.objects.filter(sku="TEE-1").exists()
 
 
-def test_adding_units_beyond_the_limit_is_a_form_error_in_the_dashboard_and_422_in_the_api(owner_client, seller_api, shop):
+def test_adding_units_beyond_the_limit_is_a_form_error_in_the_dashboard_and_422_in_the_api(
+    owner_client, seller_api, shop
+):
     # given a count written before the limit existed, just under the 32-bit column's maximum
     Product.objects.filter(sku="MUG-1").update(on_hand=2_147_483_000)
     moves = StockMove.objects.count()
 
     # when a million more arrive, in the dashboard and through the API
-    page = owner_client.post("/inventory/stock/", {"sku": "MUG-1", "mode": "add", "quantity": "1000000", "reason": "delivery"}, follow=True)
+    page = owner_client.post(
+        "/inventory/stock/", {"sku": "MUG-1", "mode": "add", "quantity": "1000000", "reason": "delivery"}, follow=True
+    )
     api = seller_api.post("/products/MUG-1/stock", {"delta": 1_000_000, "reason": "delivery"})
 
     # then both refuse with the reason, and nothing changed
@@ -120,7 +132,9 @@ def test_the_orders_list_and_its_poll_ignore_an_end_date_no_order_can_have(owner
     order = place(shop)
 
     page = owner_client.get("/orders/?tab=all&placed_to=9999-12-31")
-    poll = owner_client.get(f"/orders/poll/?tab=all&placed_to=9999-12-31&after={order.pk - 1}", headers={"HX-Request": "true"})
+    poll = owner_client.get(
+        f"/orders/poll/?tab=all&placed_to=9999-12-31&after={order.pk - 1}", headers={"HX-Request": "true"}
+    )
 
     assert page.status_code == 200
     assert f"#{order.number}" in page.content.decode()
@@ -135,7 +149,9 @@ def _signed_post(client, provider: str, body: dict, secret: str, header: str):
     # Generic payment events sign "payment.<t>.<body>" (docs/earnings.md); Stripe signs "<t>.<body>".
     purpose = "payment" if provider == "generic" else ""
     signature = sign_timestamped(raw, secret, timestamp=int(time.time()), purpose=purpose)
-    return client.post(f"/api/v1/webhooks/payments/{provider}", data=raw, content_type="application/json", headers={header: signature})
+    return client.post(
+        f"/api/v1/webhooks/payments/{provider}", data=raw, content_type="application/json", headers={header: signature}
+    )
 
 
 @pytest.fixture
@@ -148,7 +164,13 @@ def test_a_generic_payment_event_with_an_impossible_amount_is_acknowledged_refus
     client, shop, place, webhook_secrets, amount, caplog
 ):
     order = place(shop, paid=False)
-    body = {"id": f"evt-{amount[:5]}", "type": "payment.succeeded", "order_id": order.pk, "currency": "USD", "amount": amount}
+    body = {
+        "id": f"evt-{amount[:5]}",
+        "type": "payment.succeeded",
+        "order_id": order.pk,
+        "currency": "USD",
+        "amount": amount,
+    }
 
     response = _signed_post(client, "generic", body, GENERIC_SECRET, "Shipdesk-Payment-Signature")
 
@@ -159,9 +181,18 @@ def test_a_generic_payment_event_with_an_impossible_amount_is_acknowledged_refus
     assert "amount" in caplog.text
 
 
-def test_a_stripe_refund_of_ten_to_the_thirtieth_cents_is_acknowledged_refused_and_changes_nothing(client, shop, place, webhook_secrets):
+def test_a_stripe_refund_of_ten_to_the_thirtieth_cents_is_acknowledged_refused_and_changes_nothing(
+    client, shop, place, webhook_secrets
+):
     order = place(shop, paid=True, payment_reference="pi_bounds")
-    charge = {"object": "charge", "id": "ch_1", "currency": "usd", "amount_refunded": 10**30, "payment_intent": "pi_bounds", "metadata": {}}
+    charge = {
+        "object": "charge",
+        "id": "ch_1",
+        "currency": "usd",
+        "amount_refunded": 10**30,
+        "payment_intent": "pi_bounds",
+        "metadata": {},
+    }
     body = {"id": "evt_huge_refund", "object": "event", "type": "charge.refunded", "data": {"object": charge}}
 
     response = _signed_post(client, "stripe", body, STRIPE_SECRET, "Stripe-Signature")
@@ -174,7 +205,9 @@ def test_a_stripe_refund_of_ten_to_the_thirtieth_cents_is_acknowledged_refused_a
 # --- CSV exports: every way a cell can still start a formula (finding 12) ----------------------
 
 
-def test_the_csv_export_escapes_formulas_behind_spaces_line_breaks_and_full_width_signs(owner_client, seller, make_product):
+def test_the_csv_export_escapes_formulas_behind_spaces_line_breaks_and_full_width_signs(
+    owner_client, seller, make_product
+):
     for sku in ("A-1", "B-1", "C-1", "D-1"):
         make_product(seller, sku, on_hand=1)
     # Titles as a legacy row or another system may hold them (our forms now refuse the line break).

@@ -44,7 +44,9 @@ def spec(db) -> dict:
 
 
 def _operations(spec: dict) -> dict[tuple[str, str], dict]:
-    return {(method, path): op for path, item in spec["paths"].items() for method, op in item.items() if method in METHODS}
+    return {
+        (method, path): op for path, item in spec["paths"].items() for method, op in item.items() if method in METHODS
+    }
 
 
 def test_the_openapi_document_is_valid_json_of_openapi_3(spec):
@@ -54,7 +56,7 @@ def test_the_openapi_document_is_valid_json_of_openapi_3(spec):
 
 
 def test_the_openapi_document_lists_every_endpoint_of_the_design(spec):
-    assert DOCUMENTED <= set(_operations(spec))
+    assert set(_operations(spec)) >= DOCUMENTED
 
 
 def test_every_route_the_api_serves_is_in_the_openapi_document(spec):
@@ -119,7 +121,17 @@ def test_the_request_bodies_are_described(spec):
 def test_the_order_list_documents_its_filters(spec):
     params = {p["name"] for p in _operations(spec)[("get", "/api/v1/orders")]["parameters"]}
 
-    assert {"status", "payment_status", "q", "overdue", "placed_after", "placed_before", "sort", "limit", "cursor"} <= params
+    assert {
+        "status",
+        "payment_status",
+        "q",
+        "overdue",
+        "placed_after",
+        "placed_before",
+        "sort",
+        "limit",
+        "cursor",
+    } <= params
 
 
 def test_the_docs_page_renders_html(db):

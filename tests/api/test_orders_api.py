@@ -9,12 +9,12 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.builders import SELLER_ACTOR, UPS_NUMBER, Api, advance, order_payload
 from shipdesk.accounts.services import create_api_token, revoke_api_token
 from shipdesk.inventory.models import Product, StockMove
 from shipdesk.notifications.models import Notification
 from shipdesk.orders import services
 from shipdesk.orders.models import Order, OrderEvent
+from tests.builders import SELLER_ACTOR, UPS_NUMBER, Api, advance, order_payload
 
 SHIP_UPS = {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER}
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # a Monday
@@ -45,7 +45,10 @@ def test_an_order_placed_confirmed_processed_shipped_and_delivered_over_http_kee
     make_product(seller, "CAP-1", on_hand=5, price="8.00")
     place(seller, external_id="OTHER", lines=(("MUG-1", 3, "12.50"),))
     before = {sku: _stock(sku, seller) for sku in ("MUG-1", "CAP-1")}
-    lines = [{"sku": "MUG-1", "quantity": 2, "unit_price": "12.50"}, {"sku": "CAP-1", "quantity": 1, "unit_price": "8.00"}]
+    lines = [
+        {"sku": "MUG-1", "quantity": 2, "unit_price": "12.50"},
+        {"sku": "CAP-1", "quantity": 1, "unit_price": "8.00"},
+    ]
     steps = [T0 + timedelta(minutes=10 * i) for i in range(5)]
 
     # when each step is taken over HTTP, ten minutes apart
@@ -105,7 +108,13 @@ def test_a_placed_order_shows_its_lines_money_customer_deadlines_and_allowed_act
     assert order["customer"] == {"name": "Ada Lovelace", "email": "ada@example.com", "phone": ""}
     assert order["shipping_address"]["postal_code"] == "62701"
     [line] = order["lines"]
-    assert (line["sku"], line["quantity"], line["quantity_cancelled"], line["unit_price"], line["stock"]) == ("MUG-1", 2, 0, "12.50", "reserved")
+    assert (line["sku"], line["quantity"], line["quantity_cancelled"], line["unit_price"], line["stock"]) == (
+        "MUG-1",
+        2,
+        0,
+        "12.50",
+        "reserved",
+    )
     assert datetime.fromisoformat(order["deadlines"]["confirm_by"]) == T0 + timedelta(hours=24)
     assert order["late"] == {"confirm": False, "process": False, "ship": False, "deliver": False}
     assert set(order["allowed_actions"]) == {"confirm", "cancel", "cancel_line"}  # two units: one may go
@@ -142,18 +151,28 @@ def test_a_jpy_order_shows_whole_yen_amounts(seller, make_product, platform_api)
 
     # when
     response = platform_api.post(
-        "/orders", order_payload(currency="JPY", shipping_fee="300", lines=[{"sku": "TEA-1", "quantity": 1, "unit_price": "1500"}])
+        "/orders",
+        order_payload(
+            currency="JPY", shipping_fee="300", lines=[{"sku": "TEA-1", "quantity": 1, "unit_price": "1500"}]
+        ),
     )
 
     # then no decimals appear anywhere
     assert response.status_code == 201, response.json()
     order = response.json()
-    assert (order["lines"][0]["unit_price"], order["subtotal"], order["shipping_fee"], order["total"]) == ("1500", "1500", "300", "1800")
+    assert (order["lines"][0]["unit_price"], order["subtotal"], order["shipping_fee"], order["total"]) == (
+        "1500",
+        "1500",
+        "300",
+        "1800",
+    )
     assert order["currency"] == "JPY"
 
 
 def test_a_usd_unit_price_with_three_decimals_is_refused_per_line(product, platform_api):
-    response = platform_api.post("/orders", order_payload(lines=[{"sku": "MUG-1", "quantity": 1, "unit_price": "12.345"}]))
+    response = platform_api.post(
+        "/orders", order_payload(lines=[{"sku": "MUG-1", "quantity": 1, "unit_price": "12.345"}])
+    )
 
     error = _error(response, 422, "validation_error")
     assert list(error["details"]) == ["lines.0.unit_price"]
@@ -201,7 +220,9 @@ def test_an_idempotency_key_reused_with_a_different_body_is_a_conflict(product, 
 def test_an_external_id_reused_with_a_different_body_is_a_conflict(product, platform_api):
     platform_api.post("/orders", order_payload(external_id="A"))
 
-    response = platform_api.post("/orders", order_payload(external_id="A", lines=[{"sku": "MUG-1", "quantity": 5, "unit_price": "12.50"}]))
+    response = platform_api.post(
+        "/orders", order_payload(external_id="A", lines=[{"sku": "MUG-1", "quantity": 5, "unit_price": "12.50"}])
+    )
 
     _error(response, 409, "idempotency_conflict")
     assert Order.objects.count() == 1
@@ -241,7 +262,9 @@ def test_a_short_line_blocks_confirmation_with_insufficient_stock(seller, make_p
     assert order.status == "pending"
 
 
-def test_an_action_the_status_does_not_allow_is_an_invalid_transition_naming_the_allowed_actions(product, place, seller, seller_api):
+def test_an_action_the_status_does_not_allow_is_an_invalid_transition_naming_the_allowed_actions(
+    product, place, seller, seller_api
+):
     order = place(seller)
 
     error = _error(seller_api.post(f"/orders/{order.pk}/ship", SHIP_UPS), 409, "invalid_transition")
@@ -255,7 +278,13 @@ def test_an_action_the_status_does_not_allow_is_an_invalid_transition_naming_the
 
 @pytest.mark.parametrize(
     ("status", "action"),
-    [("pending", "process"), ("confirmed", "confirm"), ("shipped", "process"), ("delivered", "cancel"), ("cancelled", "confirm")],
+    [
+        ("pending", "process"),
+        ("confirmed", "confirm"),
+        ("shipped", "process"),
+        ("delivered", "cancel"),
+        ("cancelled", "confirm"),
+    ],
 )
 def test_every_refused_transition_is_409_and_changes_nothing(product, place, seller, seller_api, status, action):
     order = advance(place(seller), status)
@@ -331,7 +360,9 @@ def test_a_seller_cannot_mark_a_tracked_parcel_delivered(product, place, seller,
 
 def test_a_seller_marks_an_untracked_parcel_delivered(product, place, seller, seller_api):
     order = advance(place(seller), "processing")
-    shipped = seller_api.post(f"/orders/{order.pk}/ship", {"carrier": "other", "service_level": "standard", "tracking_number": "HAND-1"})
+    shipped = seller_api.post(
+        f"/orders/{order.pk}/ship", {"carrier": "other", "service_level": "standard", "tracking_number": "HAND-1"}
+    )
     assert shipped.status_code == 200, shipped.json()
     assert "deliver" in shipped.json()["allowed_actions"]
 
@@ -357,7 +388,9 @@ def test_the_platform_may_give_the_delivery_time(product, place, seller, platfor
 def test_a_deliver_body_with_a_bad_time_is_refused(product, place, seller, platform_api):
     order = advance(place(seller), "shipped")
 
-    error = _error(platform_api.post(f"/orders/{order.pk}/deliver", {"delivered_at": "yesterday"}), 422, "validation_error")
+    error = _error(
+        platform_api.post(f"/orders/{order.pk}/deliver", {"delivered_at": "yesterday"}), 422, "validation_error"
+    )
 
     assert "delivered_at" in error["details"]
     order.refresh_from_db()
@@ -430,7 +463,11 @@ def test_a_line_cancel_of_an_impossible_quantity_is_refused(product, place, sell
     order = place(seller)
     line = order.lines.get()
 
-    error = _error(seller_api.post(f"/orders/{order.pk}/lines/{line.pk}/cancel", {"quantity": quantity, "reason": "other"}), 422, "validation_error")
+    error = _error(
+        seller_api.post(f"/orders/{order.pk}/lines/{line.pk}/cancel", {"quantity": quantity, "reason": "other"}),
+        422,
+        "validation_error",
+    )
 
     assert list(error["details"]) == ["quantity"]
     line.refresh_from_db()
@@ -441,12 +478,16 @@ def test_a_line_cancel_of_an_unknown_line_is_404(product, place, seller, seller_
     order = place(seller)
     other = place(seller)
 
-    response = seller_api.post(f"/orders/{order.pk}/lines/{other.lines.get().pk}/cancel", {"quantity": 1, "reason": "other"})
+    response = seller_api.post(
+        f"/orders/{order.pk}/lines/{other.lines.get().pk}/cancel", {"quantity": 1, "reason": "other"}
+    )
 
     _error(response, 404, "not_found")
 
 
-def test_the_platform_records_a_payment_and_the_seller_can_then_confirm(product, place, seller, platform_api, seller_api):
+def test_the_platform_records_a_payment_and_the_seller_can_then_confirm(
+    product, place, seller, platform_api, seller_api
+):
     order = place(seller, paid=False)
 
     paid = platform_api.post(f"/orders/{order.pk}/payment", {"status": "paid", "amount": "29.99", "reference": "ch_1"})
@@ -470,7 +511,9 @@ def test_a_seller_token_cannot_record_payments(product, place, seller, seller_ap
 def test_a_payment_of_the_wrong_amount_is_refused(product, place, seller, platform_api):
     order = place(seller, paid=False)
 
-    error = _error(platform_api.post(f"/orders/{order.pk}/payment", {"status": "paid", "amount": "10.00"}), 422, "validation_error")
+    error = _error(
+        platform_api.post(f"/orders/{order.pk}/payment", {"status": "paid", "amount": "10.00"}), 422, "validation_error"
+    )
 
     assert list(error["details"]) == ["amount"]
 
@@ -478,7 +521,11 @@ def test_a_payment_of_the_wrong_amount_is_refused(product, place, seller, platfo
 def test_paying_a_paid_order_again_under_another_reference_is_a_conflict(product, place, seller, platform_api):
     order = place(seller, payment_reference="pi_checkout")
 
-    _error(platform_api.post(f"/orders/{order.pk}/payment", {"status": "paid", "amount": "29.99", "reference": "new"}), 409, "conflict")
+    _error(
+        platform_api.post(f"/orders/{order.pk}/payment", {"status": "paid", "amount": "29.99", "reference": "new"}),
+        409,
+        "conflict",
+    )
 
 
 def test_a_note_lands_on_the_timeline(product, place, seller, seller_api):
@@ -488,7 +535,11 @@ def test_a_note_lands_on_the_timeline(product, place, seller, seller_api):
 
     assert response.status_code == 200
     last = response.json()["events"][-1]
-    assert (last["type"], last["params"]["text"], last["actor"]["kind"]) == ("note_added", "Gift wrap, please.", "seller")
+    assert (last["type"], last["params"]["text"], last["actor"]["kind"]) == (
+        "note_added",
+        "Gift wrap, please.",
+        "seller",
+    )
 
 
 def test_a_blank_note_is_refused(product, place, seller, seller_api):
@@ -589,7 +640,15 @@ def _pages(api, query: str) -> list[list[int]]:
 @pytest.fixture
 def seven_orders(product, place, seller):
     """Seven orders, placed at five distinct times (ties included), two of them confirmed."""
-    times = [T0, T0 + timedelta(hours=1), T0 + timedelta(hours=1), T0 + timedelta(hours=1), T0 + timedelta(hours=2), T0 + timedelta(hours=3), T0 + timedelta(hours=3)]
+    times = [
+        T0,
+        T0 + timedelta(hours=1),
+        T0 + timedelta(hours=1),
+        T0 + timedelta(hours=1),
+        T0 + timedelta(hours=2),
+        T0 + timedelta(hours=3),
+        T0 + timedelta(hours=3),
+    ]
     orders = []
     with time_machine.travel(T0 + timedelta(hours=4), tick=False):
         for at in times:
@@ -651,7 +710,9 @@ def _queries(api, path: str) -> int:
     return len(ctx.captured_queries)
 
 
-def test_the_order_list_costs_the_same_queries_for_3_and_30_orders(seller, make_product, place, seller_api, django_assert_num_queries):
+def test_the_order_list_costs_the_same_queries_for_3_and_30_orders(
+    seller, make_product, place, seller_api, django_assert_num_queries
+):
     # given three orders (and a first request, which stamps the token's last use)
     make_product(seller, "MUG-1", on_hand=100)
     for _ in range(3):
@@ -668,7 +729,9 @@ def test_the_order_list_costs_the_same_queries_for_3_and_30_orders(seller, make_
     assert with_3 == 3
 
 
-def test_the_order_detail_costs_the_same_queries_for_1_or_5_lines_and_many_events(seller, make_product, place, seller_api, django_assert_num_queries):
+def test_the_order_detail_costs_the_same_queries_for_1_or_5_lines_and_many_events(
+    seller, make_product, place, seller_api, django_assert_num_queries
+):
     for i in range(5):
         make_product(seller, f"SKU-{i}")
     small = place(seller, lines=(("SKU-0", 1, "12.50"),))
@@ -683,7 +746,9 @@ def test_the_order_detail_costs_the_same_queries_for_1_or_5_lines_and_many_event
 
     assert len(response.json()["lines"]) == 5
     assert len(response.json()["events"]) == 4 + 12
-    assert with_1 == 7  # token, rate-limit counter, order (+seller, shipment), lines, events, cancellations, substitute offers
+    assert (
+        with_1 == 7
+    )  # token, rate-limit counter, order (+seller, shipment), lines, events, cancellations, substitute offers
 
 
 def _placing_queries(api, body) -> list[str]:
@@ -691,7 +756,11 @@ def _placing_queries(api, body) -> list[str]:
         response = api.post("/orders", body)
     assert response.status_code == 201, response.json()
     # Transaction control (BEGIN, COMMIT, savepoints) is not a query of ours.
-    return [q["sql"] for q in ctx.captured_queries if not q["sql"].upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))]
+    return [
+        q["sql"]
+        for q in ctx.captured_queries
+        if not q["sql"].upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))
+    ]
 
 
 def test_placing_an_order_costs_the_same_statements_for_1_or_3_lines(seller, make_product, platform_api):
@@ -702,7 +771,9 @@ def test_placing_an_order_costs_the_same_statements_for_1_or_3_lines(seller, mak
     one = _placing_queries(platform_api, order_payload(external_id="ONE"))
     three = _placing_queries(
         platform_api,
-        order_payload(external_id="THREE", lines=[{"sku": f"MUG-{i}", "quantity": 2, "unit_price": "12.50"} for i in (1, 2, 3)]),
+        order_payload(
+            external_id="THREE", lines=[{"sku": f"MUG-{i}", "quantity": 2, "unit_price": "12.50"} for i in (1, 2, 3)]
+        ),
     )
 
     assert len(one) == len(three)
@@ -745,7 +816,10 @@ def test_every_endpoint_needs_a_token(product, place, seller):
         ("get", "/orders"),
         ("get", "/orders/counts"),
         ("get", f"/orders/{order.pk}"),
-        *[("post", f"/orders/{order.pk}/{a}") for a in ("confirm", "process", "ship", "deliver", "cancel", "payment", "notes")],
+        *[
+            ("post", f"/orders/{order.pk}/{a}")
+            for a in ("confirm", "process", "ship", "deliver", "cancel", "payment", "notes")
+        ],
         ("post", f"/orders/{order.pk}/lines/{line}/cancel"),
         ("post", "/orders"),
         ("get", "/products"),

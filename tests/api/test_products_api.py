@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.builders import order_payload
 from shipdesk.inventory.models import Product, StockMove
+from tests.builders import order_payload
 
 
 def _error(response, status: int, code: str) -> dict:
@@ -77,7 +77,9 @@ def test_a_duplicate_sku_is_a_conflict(product, seller_api):
 
 
 def test_a_platform_token_creates_a_product_for_the_seller_it_names(seller, platform_api):
-    assert _error(platform_api.post("/products", _product_body()), 422, "validation_error")["details"] == {"seller": ["This field is required."]}
+    assert _error(platform_api.post("/products", _product_body()), 422, "validation_error")["details"] == {
+        "seller": ["This field is required."]
+    }
     _error(platform_api.post("/products", _product_body(seller="nobody")), 404, "not_found")
 
     response = platform_api.post("/products", _product_body(seller="acme"))
@@ -119,7 +121,9 @@ def test_a_seller_reads_one_product(product, seller_api):
 
 
 def test_a_platform_token_reads_a_product_by_naming_the_seller(product, platform_api):
-    assert _error(platform_api.get("/products/MUG-1"), 422, "validation_error")["details"] == {"seller": ["This field is required."]}
+    assert _error(platform_api.get("/products/MUG-1"), 422, "validation_error")["details"] == {
+        "seller": ["This field is required."]
+    }
 
     response = platform_api.get("/products/MUG-1?seller=acme")
 
@@ -214,10 +218,14 @@ def test_stock_cannot_drop_below_what_open_orders_hold(product, platform_api, se
     assert (product.on_hand, product.reserved) == (10, 4)
 
 
-def test_received_stock_reserves_a_short_line_so_the_order_can_be_confirmed(seller, make_product, platform_api, seller_api):
+def test_received_stock_reserves_a_short_line_so_the_order_can_be_confirmed(
+    seller, make_product, platform_api, seller_api
+):
     # given an order whose line is short
     make_product(seller, "MUG-1", on_hand=1)
-    order = platform_api.post("/orders", order_payload(lines=[{"sku": "MUG-1", "quantity": 3, "unit_price": "12.50"}])).json()
+    order = platform_api.post(
+        "/orders", order_payload(lines=[{"sku": "MUG-1", "quantity": 3, "unit_price": "12.50"}])
+    ).json()
     assert order["lines"][0]["stock"] == "short"
     assert _error(seller_api.post(f"/orders/{order['id']}/confirm"), 409, "insufficient_stock")
 
@@ -233,7 +241,9 @@ def test_received_stock_reserves_a_short_line_so_the_order_can_be_confirmed(sell
 
 
 def test_a_products_bin_location_is_set_at_creation_and_changed_by_patch(seller, seller_api):
-    created = seller_api.post("/products", {"sku": "MUG-9", "title": "Mug", "price": "9.00", "currency": "USD", "bin_location": "A-01-3"})
+    created = seller_api.post(
+        "/products", {"sku": "MUG-9", "title": "Mug", "price": "9.00", "currency": "USD", "bin_location": "A-01-3"}
+    )
     assert created.status_code == 201
     assert created.json()["bin_location"] == "A-01-3"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.builders import OTHER_UPS_NUMBER, UPS_NUMBER, Api, advance, order_payload
 from shipdesk.accounts.services import create_api_token
 from shipdesk.inventory.models import Product, StockMove
 from shipdesk.notifications.models import Notification
 from shipdesk.orders.models import Order, OrderEvent, OrderLine
+from tests.builders import OTHER_UPS_NUMBER, UPS_NUMBER, Api, advance, order_payload
 
 
 @pytest.fixture
@@ -20,7 +20,10 @@ def shops(make_seller, make_product, place):
         make_product(s, f"ONLY-{s.slug}", on_hand=5)
     # Each parcel has its own number: one number is on one parcel on its way, whichever shop's.
     numbers = {"shop-a": UPS_NUMBER, "shop-b": OTHER_UPS_NUMBER}
-    orders = {s.slug: {"pending": place(s), "shipped": advance(place(s), "shipped", tracking_number=numbers[s.slug])} for s in (a, b)}
+    orders = {
+        s.slug: {"pending": place(s), "shipped": advance(place(s), "shipped", tracking_number=numbers[s.slug])}
+        for s in (a, b)
+    }
     return {"a": a, "b": b, "orders": orders, "api_a": Api(create_api_token(name="a", seller=a).token)}
 
 
@@ -44,7 +47,11 @@ def _b_urls(shops) -> list[tuple[str, str, dict | None]]:
         ("get", f"/orders/{shipped.pk}", None),
         ("post", f"/orders/{pending.pk}/confirm", None),
         ("post", f"/orders/{pending.pk}/process", None),
-        ("post", f"/orders/{pending.pk}/ship", {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER}),
+        (
+            "post",
+            f"/orders/{pending.pk}/ship",
+            {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER},
+        ),
         ("post", f"/orders/{shipped.pk}/deliver", None),
         ("post", f"/orders/{pending.pk}/cancel", {"reason": "other"}),
         ("post", f"/orders/{pending.pk}/lines/{line}/cancel", {"quantity": 1, "reason": "other"}),
@@ -109,7 +116,11 @@ def test_another_sellers_orders_never_appear_in_the_list_search_or_counts(shops)
     assert by_number <= a_ids
     assert by_tracking == {shops["orders"]["shop-a"]["shipped"].pk}
     assert by_their_tracking == set()
-    assert (counts["pending"], counts["shipped"], sum(counts[s] for s in ("pending", "confirmed", "processing", "shipped", "delivered", "cancelled"))) == (1, 1, 2)
+    assert (
+        counts["pending"],
+        counts["shipped"],
+        sum(counts[s] for s in ("pending", "confirmed", "processing", "shipped", "delivered", "cancelled")),
+    ) == (1, 1, 2)
 
 
 def test_another_sellers_products_never_appear_in_the_product_list(shops):
@@ -122,7 +133,9 @@ def test_a_seller_token_cannot_place_or_create_for_another_seller(shops):
     before = _snapshot()
 
     order = shops["api_a"].post("/orders", order_payload("shop-b"))
-    product = shops["api_a"].post("/products", {"seller": "shop-b", "sku": "NEW-1", "title": "x", "price": "1.00", "currency": "USD"})
+    product = shops["api_a"].post(
+        "/products", {"seller": "shop-b", "sku": "NEW-1", "title": "x", "price": "1.00", "currency": "USD"}
+    )
 
     assert (order.status_code, product.status_code) == (404, 404)
     assert _snapshot() == before

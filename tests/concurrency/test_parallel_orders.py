@@ -21,7 +21,6 @@ from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from tests.builders import PLATFORM_ACTOR, SELLER_ACTOR, UPS_NUMBER, Api, advance, new_order, order_payload
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.services import create_api_token
 from shipdesk.actors import Actor, ActorKind
@@ -32,6 +31,7 @@ from shipdesk.notifications.models import Notification
 from shipdesk.orders import services
 from shipdesk.orders.models import LineStock, Order, OrderEvent, OrderLine, OrderStatus
 from shipdesk.shipping.models import Shipment
+from tests.builders import PLATFORM_ACTOR, SELLER_ACTOR, UPS_NUMBER, Api, advance, new_order, order_payload
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -68,7 +68,7 @@ def run_together(calls: list[Callable[[], Any]]) -> list[Outcome]:
             connection.ensure_connection()  # connect first, so the race is the work, not the login
             barrier.wait(timeout=30)
             return Outcome(value=call())
-        except Exception as exc:  # noqa: BLE001 — the test inspects what each caller got
+        except Exception as exc:
             return Outcome(error=exc)
         finally:
             connection.close()
@@ -80,7 +80,9 @@ def run_together(calls: list[Callable[[], Any]]) -> list[Outcome]:
 def lock_waiters() -> int:
     """How many connections to the test database are waiting for a row lock right now."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
         return cursor.fetchone()[0]
 
 
@@ -107,7 +109,12 @@ def stock_row(product_id: int) -> tuple[int, int, int]:
         .annotate(units=Sum(F("quantity") - F("quantity_cancelled")))
         .values("units")
     )
-    return Product.objects.filter(pk=product_id).annotate(held=Coalesce(Subquery(held), 0)).values_list("on_hand", "reserved", "held").get()
+    return (
+        Product.objects.filter(pk=product_id)
+        .annotate(held=Coalesce(Subquery(held), 0))
+        .values_list("on_hand", "reserved", "held")
+        .get()
+    )
 
 
 class StockWatcher:
@@ -124,7 +131,7 @@ class StockWatcher:
         try:
             while not self._stop.is_set():
                 self.samples.append(stock_row(self.product_id))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.failure = exc
         finally:
             connection.close()
@@ -138,12 +145,18 @@ class StockWatcher:
         self._thread.join(timeout=30)
 
     def broken_samples(self) -> list[tuple[int, int, int]]:
-        return [(on_hand, reserved, held) for on_hand, reserved, held in self.samples if not (0 <= reserved <= on_hand and reserved == held)]
+        return [
+            (on_hand, reserved, held)
+            for on_hand, reserved, held in self.samples
+            if not (0 <= reserved <= on_hand and reserved == held)
+        ]
 
 
 def ledger(product_id: int) -> tuple[int, int]:
     """(on_hand, reserved) as the sum of the product's recorded stock moves."""
-    totals = StockMove.objects.filter(product_id=product_id).aggregate(on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta"))
+    totals = StockMove.objects.filter(product_id=product_id).aggregate(
+        on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta")
+    )
     return totals["on_hand"] or 0, totals["reserved"] or 0
 
 
@@ -152,7 +165,9 @@ def line_stocks(product_id: int) -> Counter:
 
 
 def place_call(seller, data, idempotency_key=None) -> Callable[[], Any]:
-    return lambda: services.place_order(seller_id=seller.pk, data=data, actor=PLATFORM_ACTOR, idempotency_key=idempotency_key)
+    return lambda: services.place_order(
+        seller_id=seller.pk, data=data, actor=PLATFORM_ACTOR, idempotency_key=idempotency_key
+    )
 
 
 # --- placing ----------------------------------------------------------------------------------
@@ -317,7 +332,9 @@ def test_concurrent_confirms_of_one_order_confirm_it_once(seller, product, place
     order = place(seller)
 
     # when the seller clicks "confirm" from several tabs at once
-    outcomes = run_together([lambda: services.confirm_order(order_id=order.pk, seller_id=seller.pk, actor=SELLER_ACTOR)] * callers)
+    outcomes = run_together(
+        [lambda: services.confirm_order(order_id=order.pk, seller_id=seller.pk, actor=SELLER_ACTOR)] * callers
+    )
 
     # then one confirm wins; the others are refused as a transition from "confirmed"
     assert len(values(outcomes)) == 1
@@ -332,7 +349,12 @@ def test_concurrent_ship_attempts_make_one_shipment(seller, product, place):
     # given an order being packed
     order = advance(place(seller), "processing")
     ship = lambda: services.ship_order(  # noqa: E731
-        order_id=order.pk, seller_id=seller.pk, actor=SELLER_ACTOR, carrier="ups", service_level="ground", tracking_number=UPS_NUMBER
+        order_id=order.pk,
+        seller_id=seller.pk,
+        actor=SELLER_ACTOR,
+        carrier="ups",
+        service_level="ground",
+        tracking_number=UPS_NUMBER,
     )
 
     # when "ship" is sent 10 times at once
@@ -356,7 +378,12 @@ def test_one_tracking_number_typed_on_five_orders_at_once_ships_one_and_refuses_
     outcomes = run_together(
         [
             lambda o=order: services.ship_order(
-                order_id=o.pk, seller_id=seller.pk, actor=SELLER_ACTOR, carrier="ups", service_level="ground", tracking_number=UPS_NUMBER
+                order_id=o.pk,
+                seller_id=seller.pk,
+                actor=SELLER_ACTOR,
+                carrier="ups",
+                service_level="ground",
+                tracking_number=UPS_NUMBER,
             )
             for order in orders
         ]
@@ -366,9 +393,13 @@ def test_one_tracking_number_typed_on_five_orders_at_once_ships_one_and_refuses_
     assert len(values(outcomes)) == 1
     refusals = errors(outcomes)
     assert len(refusals) == 4
-    assert all(isinstance(e, StateConflict) and e.details == {"tracking_number": UPS_NUMBER} for e in refusals), refusals
+    assert all(isinstance(e, StateConflict) and e.details == {"tracking_number": UPS_NUMBER} for e in refusals), (
+        refusals
+    )
     assert Shipment.objects.count() == 1
-    assert Counter(Order.objects.values_list("status", flat=True)) == Counter({OrderStatus.SHIPPED: 1, OrderStatus.PROCESSING: 4})
+    assert Counter(Order.objects.values_list("status", flat=True)) == Counter(
+        {OrderStatus.SHIPPED: 1, OrderStatus.PROCESSING: 4}
+    )
     assert Notification.objects.filter(kind=Notification.Kind.CUSTOMER_SHIPPED).count() == 1
 
 
@@ -380,7 +411,11 @@ def test_a_customer_cancelling_while_the_seller_starts_packing_lets_exactly_one_
     # when, for each order, the customer cancels at the same instant as the seller starts processing
     calls = []
     for order in orders:
-        calls.append(lambda o=order: services.cancel_order(order_id=o.pk, seller_id=None, actor=CUSTOMER_ACTOR, reason="customer_request"))
+        calls.append(
+            lambda o=order: services.cancel_order(
+                order_id=o.pk, seller_id=None, actor=CUSTOMER_ACTOR, reason="customer_request"
+            )
+        )
         calls.append(lambda o=order: services.process_order(order_id=o.pk, seller_id=seller.pk, actor=SELLER_ACTOR))
     outcomes = run_together(calls)
 
@@ -433,7 +468,9 @@ def test_cancelling_holders_while_stock_arrives_hands_every_unit_to_the_short_or
 
     # when the holders are cancelled while 10 more units are received, all at once
     cancels = [
-        lambda o=order: services.cancel_order(order_id=o.pk, seller_id=seller.pk, actor=SELLER_ACTOR, reason="customer_request")
+        lambda o=order: services.cancel_order(
+            order_id=o.pk, seller_id=seller.pk, actor=SELLER_ACTOR, reason="customer_request"
+        )
         for order in holders
     ]
     with StockWatcher(product.pk) as watcher:
@@ -441,7 +478,9 @@ def test_cancelling_holders_while_stock_arrives_hands_every_unit_to_the_short_or
 
     # then nothing deadlocked, the waiting orders got their units, and the counts add up
     assert errors(outcomes) == []
-    assert set(Order.objects.filter(pk__in=[o.pk for o in holders]).values_list("status", flat=True)) == {OrderStatus.CANCELLED}
+    assert set(Order.objects.filter(pk__in=[o.pk for o in holders]).values_list("status", flat=True)) == {
+        OrderStatus.CANCELLED
+    }
     assert set(OrderLine.objects.filter(order__in=waiting).values_list("stock", flat=True)) == {LineStock.RESERVED}
     assert stock_row(product.pk) == (20, 10, 10)
     assert ledger(product.pk) == (20, 10)

@@ -76,7 +76,10 @@ def _openapi() -> dict:
     return Client().get("/api/v1/openapi.json").json()
 
 
-@pytest.mark.parametrize(("schema_name", "field"), [("LineIn", "unit_price"), ("OrderIn", "shipping_fee"), ("PaymentIn", "amount"), ("ProductCreateIn", "price")])
+@pytest.mark.parametrize(
+    ("schema_name", "field"),
+    [("LineIn", "unit_price"), ("OrderIn", "shipping_fee"), ("PaymentIn", "amount"), ("ProductCreateIn", "price")],
+)
 def test_the_document_says_what_a_money_string_looks_like(db, schema_name, field):
     # It said `{"type": "string"}`: "" or "12,50" would have been a price by the document.
     branches = _openapi()["components"]["schemas"][schema_name]["properties"][field]["anyOf"]

@@ -30,7 +30,6 @@ from shipdesk.notifications.models import Alert
 from shipdesk.orders import services
 from shipdesk.performance.metrics import METRICS
 from shipdesk.signatures import sign_timestamped
-
 from tests.builders import OPERATOR_ACTOR, SELLER_ACTOR, advance
 
 MAX_EXAMPLES = 20
@@ -89,19 +88,38 @@ def map_case(context, case):
     # prices, notes, dates and payment states reach placing, reserving and deadlines. Products
     # likewise get a real seller and currency, and half the shipments an untracked carrier.
     body = case.body
-    if case.operation.label == "POST /api/v1/orders" and case.meta.generation.mode.is_positive and isinstance(body, dict):
+    if (
+        case.operation.label == "POST /api/v1/orders"
+        and case.meta.generation.mode.is_positive
+        and isinstance(body, dict)
+    ):
         index = _chosen(body)
         if index is not None:
             body["seller"] = "acme"
             body["currency"] = "USD"
             body["customer"] = {**body["customer"], "email": "ada@example.com", "phone": ""}
-            body["shipping_address"] = {"name": "Ada Lovelace", "line1": "1 Main St", "city": "Springfield", "region": "IL", "postal_code": "62701", "country": "US"}
+            body["shipping_address"] = {
+                "name": "Ada Lovelace",
+                "line1": "1 Main St",
+                "city": "Springfield",
+                "region": "IL",
+                "postal_code": "62701",
+                "country": "US",
+            }
             for n, line in enumerate(body["lines"]):
                 line["sku"] = SKUS[(index + n) % len(SKUS)]
-    if case.operation.label == "POST /api/v1/products" and case.meta.generation.mode.is_positive and isinstance(body, dict):
+    if (
+        case.operation.label == "POST /api/v1/products"
+        and case.meta.generation.mode.is_positive
+        and isinstance(body, dict)
+    ):
         if _chosen(body) is not None:
             body.update(seller="acme", currency="USD")
-    if case.operation.label == "POST /api/v1/orders/{order_id}/ship" and case.meta.generation.mode.is_positive and isinstance(body, dict):
+    if (
+        case.operation.label == "POST /api/v1/orders/{order_id}/ship"
+        and case.meta.generation.mode.is_positive
+        and isinstance(body, dict)
+    ):
         if _chosen(body, keep_one_in=2) is not None:
             body.update(carrier="other", service_level="standard")  # untracked: any number ships
     return case
@@ -122,14 +140,22 @@ def requests_run_in_the_test_transaction():
 def _shipped(order, tracking_number: str):
     order = advance(order, "processing")
     return services.ship_order(
-        order_id=order.pk, seller_id=order.seller_id, actor=SELLER_ACTOR, carrier="ups", service_level="ground", tracking_number=tracking_number
+        order_id=order.pk,
+        seller_id=order.seller_id,
+        actor=SELLER_ACTOR,
+        carrier="ups",
+        service_level="ground",
+        tracking_number=tracking_number,
     )
 
 
 @pytest.fixture
 def shop(db, make_seller, make_product, place, settings, requests_run_in_the_test_transaction):
     """A seller with stock and an order in every state, and another seller's order beside it."""
-    settings.SHIPDESK_TRACKING_WEBHOOK_SECRETS = {**settings.SHIPDESK_TRACKING_WEBHOOK_SECRETS, "generic": WEBHOOK_SECRET}
+    settings.SHIPDESK_TRACKING_WEBHOOK_SECRETS = {
+        **settings.SHIPDESK_TRACKING_WEBHOOK_SECRETS,
+        "generic": WEBHOOK_SECRET,
+    }
     settings.SHIPDESK_PAYMENT_WEBHOOK_SECRETS = {**settings.SHIPDESK_PAYMENT_WEBHOOK_SECRETS, "generic": WEBHOOK_SECRET}
     seller, other = make_seller("acme"), make_seller("globex")
     for sku, on_hand in zip(SKUS, (50, 1, 20)):
@@ -142,7 +168,9 @@ def shop(db, make_seller, make_product, place, settings, requests_run_in_the_tes
         advance(place(seller), "confirmed"),
         advance(place(seller, lines=(("MUG-1", 2, "12.50"), ("CAP-1", 1, "15.00"))), "processing"),
         _shipped(place(seller), "1Z5R89390357567127"),
-        services.deliver_order(order_id=_shipped(place(seller), "1Z8V92A70367203024").pk, seller_id=seller.pk, actor=OPERATOR_ACTOR),
+        services.deliver_order(
+            order_id=_shipped(place(seller), "1Z8V92A70367203024").pk, seller_id=seller.pk, actor=OPERATOR_ACTOR
+        ),
         advance(place(seller), "cancelled"),
         place(other),  # another seller's: a 404 for the seller token, reachable by the platform's
     ]
@@ -167,7 +195,10 @@ def _signed_webhook(case) -> dict:
     if case.body is None or not isinstance(case.body, (dict, list, str, int, float, bool)):
         return {}
     raw = json.dumps(case.body).encode()
-    return {"data": raw, "headers": {"Shipdesk-Signature": sign_timestamped(raw, WEBHOOK_SECRET, timestamp=int(time.time()))}}
+    return {
+        "data": raw,
+        "headers": {"Shipdesk-Signature": sign_timestamped(raw, WEBHOOK_SECRET, timestamp=int(time.time()))},
+    }
 
 
 def _each_on_the_same_shop(call):

@@ -74,7 +74,11 @@ def test_a_password_is_reset_by_an_emailed_link(owner_with_password):
     link = re.search(rf"{re.escape(settings.SHIPDESK_BASE_URL)}(/password-reset/\S+/)", message.body).group(1)
 
     form = client.get(link, follow=True)
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": "brand new passphrase 7", "new_password2": "brand new passphrase 7"}, follow=True)
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "brand new passphrase 7", "new_password2": "brand new passphrase 7"},
+        follow=True,
+    )
     assert "Password saved" in done.content.decode()
     assert sign_in(Client(), owner.email, "brand new passphrase 7").redirect_chain[-1][0] == "/orders/"
     assert "no longer works" in client.get(link, follow=True).content.decode()  # the link works once

@@ -9,10 +9,17 @@ from shipdesk.accounts.models import Invitation, Membership, Seller
 from shipdesk.accounts.services import create_user
 
 
-def test_adding_people_to_a_shop_whose_name_holds_a_line_break_invites_them_with_a_one_line_subject(owner_client, seller, make_seller):
+def test_adding_people_to_a_shop_whose_name_holds_a_line_break_invites_them_with_a_one_line_subject(
+    owner_client, seller, make_seller
+):
     Seller.objects.filter(pk=seller.pk).update(name="Evil\r\nBcc: victim@example.com")
     # someone who already signs in elsewhere (a plain email), and someone new (a reset link)
-    create_user(email="known@elsewhere.test", password="correct horse battery staple", seller=make_seller("elsewhere"), role="owner")
+    create_user(
+        email="known@elsewhere.test",
+        password="correct horse battery staple",
+        seller=make_seller("elsewhere"),
+        role="owner",
+    )
 
     known = owner_client.post("/settings/team/", {"email": "known@elsewhere.test", "role": "staff"})
     new = owner_client.post("/settings/team/", {"email": "new@acme.test", "role": "staff"})

@@ -15,7 +15,9 @@ FEDEX_NUMBER = "123456789012"  # a FedEx Express number with a valid check digit
 
 
 def action_buttons(response) -> list[str]:
-    return re.findall(r'<button type="submit" class="button button-primary">([^<]+)</button>', response.content.decode())
+    return re.findall(
+        r'<button type="submit" class="button button-primary">([^<]+)</button>', response.content.decode()
+    )
 
 
 def test_a_pending_paid_order_offers_confirm_and_cancel_only(owner_client, seller, product, place):
@@ -28,7 +30,15 @@ def test_a_pending_paid_order_offers_confirm_and_cancel_only(owner_client, selle
     assert "Cancel this order…" in html
     assert 'name="tracking_number"' not in html
     assert "confirm within 23 h 59 min" in html
-    for text in ("Ada Lovelace", "ada@example.com", "1 Main St", "Springfield, IL 62701", "MUG-1", "$29.99", "Reserved"):
+    for text in (
+        "Ada Lovelace",
+        "ada@example.com",
+        "1 Main St",
+        "Springfield, IL 62701",
+        "MUG-1",
+        "$29.99",
+        "Reserved",
+    ):
         assert text in html
 
 
@@ -48,7 +58,9 @@ def test_a_short_line_is_shown_and_blocks_confirm(owner_client, seller, make_pro
     assert "Confirm order" not in html
 
 
-def test_confirm_process_and_ship_go_through_the_services_and_land_on_the_timeline(owner_client, owner, seller, product, place):
+def test_confirm_process_and_ship_go_through_the_services_and_land_on_the_timeline(
+    owner_client, owner, seller, product, place
+):
     order = place(seller)
 
     page = owner_client.post(f"/orders/{order.pk}/confirm/", follow=True)
@@ -61,7 +73,9 @@ def test_confirm_process_and_ship_go_through_the_services_and_land_on_the_timeli
     assert (product.on_hand, product.reserved) == (8, 0)
 
     page = owner_client.post(
-        f"/orders/{order.pk}/ship/", {"carrier": "ups", "service_level": "ground", "tracking_number": "1z999aa1 0123456784"}, follow=True
+        f"/orders/{order.pk}/ship/",
+        {"carrier": "ups", "service_level": "ground", "tracking_number": "1z999aa1 0123456784"},
+        follow=True,
     )
     html = page.content.decode()
     assert f"Order #{order.number} shipped." in html
@@ -76,12 +90,15 @@ def test_an_invalid_tracking_number_is_an_inline_error_and_ships_nothing(owner_c
     order = advance(place(seller), "processing")
 
     response = owner_client.post(
-        f"/orders/{order.pk}/ship/", {"carrier": "ups", "service_level": "ground", "tracking_number": "1Z999AA10123456785"}
+        f"/orders/{order.pk}/ship/",
+        {"carrier": "ups", "service_level": "ground", "tracking_number": "1Z999AA10123456785"},
     )
 
     html = response.content.decode()
     assert response.status_code == 422
-    assert 'id="id_tracking_number_error" role="alert">1Z999AA10123456785 is not a valid UPS tracking number.</p>' in html
+    assert (
+        'id="id_tracking_number_error" role="alert">1Z999AA10123456785 is not a valid UPS tracking number.</p>' in html
+    )
     assert 'aria-invalid="true"' in html
     assert 'value="1Z999AA10123456785"' in html  # what was typed stays, to be corrected
     assert Order.objects.get(pk=order.pk).status == "processing"
@@ -91,7 +108,9 @@ def test_an_invalid_tracking_number_is_an_inline_error_and_ships_nothing(owner_c
 def test_a_tracking_number_used_on_another_shipment_is_refused_on_the_field(owner_client, seller, product, place):
     advance(place(seller), "shipped")  # uses UPS_NUMBER
     order = advance(place(seller), "processing")
-    response = owner_client.post(f"/orders/{order.pk}/ship/", {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER})
+    response = owner_client.post(
+        f"/orders/{order.pk}/ship/", {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER}
+    )
     assert response.status_code == 422
     assert "is already used on another of your shipments" in response.content.decode()
     assert Order.objects.get(pk=order.pk).status == "processing"
@@ -114,7 +133,9 @@ def test_the_ship_form_lists_the_chosen_carriers_service_levels(owner_client):
     ],
 )
 def test_the_tracking_number_is_checked_as_it_is_typed(owner_client, carrier, number, says):
-    response = owner_client.get("/orders/tracking-check/", {"carrier": carrier, "tracking_number": number}, headers={"HX-Request": "true"})
+    response = owner_client.get(
+        "/orders/tracking-check/", {"carrier": carrier, "tracking_number": number}, headers={"HX-Request": "true"}
+    )
     text = re.sub(r"<[^>]+>", "", response.content.decode()).strip()
     assert response.status_code == 200
     assert text == says
@@ -132,10 +153,14 @@ def test_cancelling_with_a_reason_refunds_and_releases_the_stock(owner_client, s
     assert Product.objects.get(pk=product.pk).reserved == 0
 
 
-def test_cancelling_a_paid_order_asks_to_confirm_the_refund_and_changes_nothing_until_then(owner_client, seller, product, place):
+def test_cancelling_a_paid_order_asks_to_confirm_the_refund_and_changes_nothing_until_then(
+    owner_client, seller, product, place
+):
     order = advance(place(seller), "confirmed")
 
-    response = owner_client.post(f"/orders/{order.pk}/cancel/", {"reason": "customer_request", "note": "Changed their mind"})
+    response = owner_client.post(
+        f"/orders/{order.pk}/cancel/", {"reason": "customer_request", "note": "Changed their mind"}
+    )
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -146,7 +171,10 @@ def test_cancelling_a_paid_order_asks_to_confirm_the_refund_and_changes_nothing_
     order.refresh_from_db()
     assert (order.status, order.payment_status, order.refunded_total) == ("confirmed", "paid", 0)
 
-    owner_client.post(f"/orders/{order.pk}/cancel/", {"reason": "customer_request", "note": "Changed their mind", "confirm_refund": "on"})
+    owner_client.post(
+        f"/orders/{order.pk}/cancel/",
+        {"reason": "customer_request", "note": "Changed their mind", "confirm_refund": "on"},
+    )
 
     order.refresh_from_db()
     assert (order.status, order.payment_status) == ("cancelled", "refunded")
@@ -183,7 +211,9 @@ def test_the_live_check_flags_a_tracking_number_already_on_another_shipment(owne
     advance(place(seller), "shipped")  # uses UPS_NUMBER
 
     response = owner_client.get(
-        "/orders/tracking-check/", {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER.lower()}, headers={"HX-Request": "true"}
+        "/orders/tracking-check/",
+        {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER.lower()},
+        headers={"HX-Request": "true"},
     )
 
     text = re.sub(r"<[^>]+>", "", response.content.decode()).strip()
@@ -193,14 +223,19 @@ def test_the_live_check_flags_a_tracking_number_already_on_another_shipment(owne
 def test_a_refused_ships_error_sits_where_the_live_check_writes(owner_client, seller, product, place):
     order = advance(place(seller), "processing")
 
-    response = owner_client.post(f"/orders/{order.pk}/ship/", {"carrier": "ups", "service_level": "ground", "tracking_number": "1Z999AA10123456785"})
+    response = owner_client.post(
+        f"/orders/{order.pk}/ship/",
+        {"carrier": "ups", "service_level": "ground", "tracking_number": "1Z999AA10123456785"},
+    )
 
     # The live check swaps #tracking-feedback: the refusal inside it goes at the first keystroke.
     feedback = re.search(r'<div id="tracking-feedback"[^>]*>(.*?)</div>', response.content.decode(), re.S)
     assert feedback and "is not a valid UPS tracking number." in feedback.group(1)
 
 
-def test_the_ship_anyway_box_stays_ticked_when_the_next_refusal_is_about_the_number(owner_client, seller, product, place):
+def test_the_ship_anyway_box_stays_ticked_when_the_next_refusal_is_about_the_number(
+    owner_client, seller, product, place
+):
     from shipdesk.shipping.pack_checks import record_pack_scans
     from tests.builders import SELLER_ACTOR
 
@@ -212,7 +247,12 @@ def test_the_ship_anyway_box_stays_ticked_when_the_next_refusal_is_about_the_num
     assert "The pack check is missing 1 × MUG-1. Confirm to ship it anyway." in first
     assert 'name="confirm_incomplete_pack"' in first
 
-    retyped = {**ship, "tracking_number": "1Z999AA10123456785", "incomplete_pack_offered": "1", "confirm_incomplete_pack": "on"}
+    retyped = {
+        **ship,
+        "tracking_number": "1Z999AA10123456785",
+        "incomplete_pack_offered": "1",
+        "confirm_incomplete_pack": "on",
+    }
     second = owner_client.post(f"/orders/{order.pk}/ship/", retyped).content.decode()
     assert "is not a valid UPS tracking number." in second
     assert re.search(r'name="confirm_incomplete_pack"[^>]*checked', second)
@@ -245,7 +285,9 @@ def test_cancelling_units_of_a_paid_line_asks_to_confirm_their_refund_first(owne
     order = place(seller, lines=(("MUG-1", 3, "10.00"),))
     line = order.lines.get()
 
-    response = owner_client.post(f"/orders/{order.pk}/lines/{line.pk}/cancel/", {"quantity": 2, "reason": "out_of_stock"})
+    response = owner_client.post(
+        f"/orders/{order.pk}/lines/{line.pk}/cancel/", {"quantity": 2, "reason": "out_of_stock"}
+    )
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -254,19 +296,25 @@ def test_cancelling_units_of_a_paid_line_asks_to_confirm_their_refund_first(owne
     assert 'name="quantity" value="2"' in html
     assert order.lines.get().quantity_cancelled == 0
 
-    owner_client.post(f"/orders/{order.pk}/lines/{line.pk}/cancel/", {"quantity": 2, "reason": "out_of_stock", "confirm_refund": "on"})
+    owner_client.post(
+        f"/orders/{order.pk}/lines/{line.pk}/cancel/", {"quantity": 2, "reason": "out_of_stock", "confirm_refund": "on"}
+    )
 
     assert order.lines.get().quantity_cancelled == 2
     assert Order.objects.get(pk=order.pk).refunded_total == 20
 
 
-def test_cancelling_the_last_open_units_from_an_older_page_still_asks_to_confirm_the_whole_refund(owner_client, seller, product, place):
+def test_cancelling_the_last_open_units_from_an_older_page_still_asks_to_confirm_the_whole_refund(
+    owner_client, seller, product, place
+):
     # given a paid order of one line, whose page no longer offers a line cancel (it is the last unit)
     order = place(seller, lines=(("MUG-1", 1, "10.00"),))
     line = order.lines.get()
 
     # when a line-cancel form from an older page is posted for that last unit
-    response = owner_client.post(f"/orders/{order.pk}/lines/{line.pk}/cancel/", {"quantity": 1, "reason": "out_of_stock"})
+    response = owner_client.post(
+        f"/orders/{order.pk}/lines/{line.pk}/cancel/", {"quantity": 1, "reason": "out_of_stock"}
+    )
 
     # then it asks first, naming the whole refund, and nothing is cancelled yet
     assert response.status_code == 200
@@ -277,7 +325,9 @@ def test_cancelling_the_last_open_units_from_an_older_page_still_asks_to_confirm
 def test_cancelling_more_units_than_the_line_has_is_refused_on_the_field(owner_client, seller, product, place):
     order = place(seller, lines=(("MUG-1", 2, "10.00"),))
     line = order.lines.get()
-    response = owner_client.post(f"/orders/{order.pk}/lines/{line.pk}/cancel/", {"quantity": 5, "reason": "customer_request"})
+    response = owner_client.post(
+        f"/orders/{order.pk}/lines/{line.pk}/cancel/", {"quantity": 5, "reason": "customer_request"}
+    )
     assert response.status_code == 422
     assert "Ensure this value is less than or equal to 2." in response.content.decode()
     assert order.lines.get().quantity_cancelled == 0
@@ -287,7 +337,9 @@ def test_an_internal_note_is_recorded_in_the_timeline(owner_client, owner, selle
     order = place(seller)
     html = owner_client.post(f"/orders/{order.pk}/notes/", {"text": "Gift wrap, please"}, follow=True).content.decode()
     assert "Gift wrap, please" in html and "Internal note" in html
-    assert OrderEvent.objects.filter(order=order, type="note_added", actor_label=owner.email, params__text="Gift wrap, please").exists()
+    assert OrderEvent.objects.filter(
+        order=order, type="note_added", actor_label=owner.email, params__text="Gift wrap, please"
+    ).exists()
 
 
 def test_acting_on_an_order_in_a_state_that_refuses_it_says_why(owner_client, seller, product, place):
@@ -296,13 +348,20 @@ def test_acting_on_an_order_in_a_state_that_refuses_it_says_why(owner_client, se
     assert "Cannot confirm an order that is shipped." in html
 
 
-@pytest.mark.parametrize("method, path", [("get", ""), ("post", "confirm/"), ("post", "cancel/"), ("post", "notes/"), ("post", "ship/")])
+@pytest.mark.parametrize(
+    "method, path", [("get", ""), ("post", "confirm/"), ("post", "cancel/"), ("post", "notes/"), ("post", "ship/")]
+)
 def test_another_shops_order_is_a_404_and_is_left_alone(owner_client, make_seller, make_product, place, method, path):
     elsewhere = make_seller()
     make_product(elsewhere)
     theirs = place(elsewhere, customer_name="Someone Else")
 
-    response = getattr(owner_client, method)(f"/orders/{theirs.pk}/{path}", {"reason": "other", "text": "x", "carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER} if method == "post" else None)
+    response = getattr(owner_client, method)(
+        f"/orders/{theirs.pk}/{path}",
+        {"reason": "other", "text": "x", "carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER}
+        if method == "post"
+        else None,
+    )
 
     assert response.status_code == 404
     assert "Someone Else" not in response.content.decode()
@@ -320,7 +379,9 @@ def test_user_text_is_escaped_everywhere_it_is_shown(owner_client, seller, produ
     assert "<img src=x" not in html and "<b>bold</b>" not in html
 
 
-def test_the_order_page_reads_the_same_number_of_queries_whatever_the_order_holds(owner_client, seller, make_product, place):
+def test_the_order_page_reads_the_same_number_of_queries_whatever_the_order_holds(
+    owner_client, seller, make_product, place
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -330,9 +391,13 @@ def test_the_order_page_reads_the_same_number_of_queries_whatever_the_order_hold
     big = place(seller, lines=tuple((sku, 2, "5.00") for sku in ("A-1", "B-1", "C-1", "D-1", "E-1")))
     for text in ("one", "two", "three"):
         owner_client.post(f"/orders/{big.pk}/notes/", {"text": text})
-    owner_client.post(f"/orders/{big.pk}/lines/{big.lines.first().pk}/cancel/", {"quantity": 1, "reason": "out_of_stock"})
+    owner_client.post(
+        f"/orders/{big.pk}/lines/{big.lines.first().pk}/cancel/", {"quantity": 1, "reason": "out_of_stock"}
+    )
     big = advance(big, "processing")
-    owner_client.post(f"/orders/{big.pk}/ship/", {"carrier": "fedex", "service_level": "ground", "tracking_number": FEDEX_NUMBER})
+    owner_client.post(
+        f"/orders/{big.pk}/ship/", {"carrier": "fedex", "service_level": "ground", "tracking_number": FEDEX_NUMBER}
+    )
     assert Order.objects.get(pk=big.pk).status == "shipped"
 
     counts = []

@@ -54,17 +54,28 @@ def test_each_status_has_a_tab_with_its_count(owner_client, seller, product, pla
     def tab_count(label):
         return int(re.search(rf">\s*{label} <span class=\"tab-count\">(\d+)</span>", html).group(1))
 
-    assert (tab_count("Needs action"), tab_count("All"), tab_count("Pending"), tab_count("Confirmed"), tab_count("Cancelled")) == (2, 4, 2, 1, 1)
+    assert (
+        tab_count("Needs action"),
+        tab_count("All"),
+        tab_count("Pending"),
+        tab_count("Confirmed"),
+        tab_count("Cancelled"),
+    ) == (2, 4, 2, 1, 1)
     assert re.search(r'class="tab tab-pending" aria-current="page"', html)
 
 
-@pytest.mark.parametrize("query", ["#{number}", "{number}", "Grace", "grace@example.com", "MUG-2", UPS_NUMBER, UPS_NUMBER.lower()])
-def test_search_finds_an_order_by_number_customer_email_sku_or_tracking_number(owner_client, seller, make_product, place, query):
+@pytest.mark.parametrize(
+    "query", ["#{number}", "{number}", "Grace", "grace@example.com", "MUG-2", UPS_NUMBER, UPS_NUMBER.lower()]
+)
+def test_search_finds_an_order_by_number_customer_email_sku_or_tracking_number(
+    owner_client, seller, make_product, place, query
+):
     make_product(seller, "MUG-1")
     make_product(seller, "MUG-2")
     other = place(seller)
     wanted = advance(
-        place(seller, customer_name="Grace Hopper", customer_email="grace@example.com", lines=(("MUG-2", 1, "12.50"),)), "shipped"
+        place(seller, customer_name="Grace Hopper", customer_email="grace@example.com", lines=(("MUG-2", 1, "12.50"),)),
+        "shipped",
     )
 
     response = owner_client.get("/orders/", {"tab": "all", "q": query.format(number=wanted.number)})
@@ -81,12 +92,17 @@ def test_searching_from_needs_action_for_a_shipped_order_says_which_tab_holds_it
 
     html = re.sub(r"\s+", " ", response.content.decode())
     assert row_numbers(response) == []
-    assert f'None in this tab; matching “{shipped.number}”: <a href="?q={shipped.number}&amp;tab=shipped">Shipped (1)</a>.' in html
+    assert (
+        f'None in this tab; matching “{shipped.number}”: <a href="?q={shipped.number}&amp;tab=shipped">Shipped (1)</a>.'
+        in html
+    )
     assert f'<a href="?q={shipped.number}&amp;tab=all">Show all matches</a>' in html
     assert row_numbers(owner_client.get("/orders/", {"tab": "shipped", "q": str(shipped.number)})) == [shipped.number]
 
 
-def test_a_search_matching_in_this_tab_and_others_lists_these_and_names_the_others(owner_client, seller, product, place):
+def test_a_search_matching_in_this_tab_and_others_lists_these_and_names_the_others(
+    owner_client, seller, product, place
+):
     pending = place(seller, customer_name="Grace Hopper")
     delivered = advance(place(seller, customer_name="Grace Hopper"), "delivered")
 
@@ -98,7 +114,9 @@ def test_a_search_matching_in_this_tab_and_others_lists_these_and_names_the_othe
     assert delivered.number not in row_numbers(response)
 
 
-def test_a_search_in_needs_action_does_not_point_elsewhere_for_orders_it_already_shows(owner_client, seller, product, place):
+def test_a_search_in_needs_action_does_not_point_elsewhere_for_orders_it_already_shows(
+    owner_client, seller, product, place
+):
     pending = place(seller, customer_name="Grace Hopper")
 
     response = owner_client.get("/orders/", {"q": "grace"})
@@ -130,7 +148,9 @@ def seller_tz(seller):
 
 
 def next_page(client, response) -> str:
-    return "/orders/?" + re.search(r'href="\?([^"]*)" rel="next"', response.content.decode()).group(1).replace("&amp;", "&")
+    return "/orders/?" + re.search(r'href="\?([^"]*)" rel="next"', response.content.decode()).group(1).replace(
+        "&amp;", "&"
+    )
 
 
 def test_paging_is_by_cursor_and_every_order_appears_once(owner_client, seller, make_product, place, monkeypatch):
@@ -145,7 +165,9 @@ def test_paging_is_by_cursor_and_every_order_appears_once(owner_client, seller, 
     assert seen == sorted((o.number for o in placed), reverse=True)
 
 
-def test_the_previous_page_link_goes_back_one_page_and_the_first_page_has_none(owner_client, seller, make_product, place, monkeypatch):
+def test_the_previous_page_link_goes_back_one_page_and_the_first_page_has_none(
+    owner_client, seller, make_product, place, monkeypatch
+):
     make_product(seller, on_hand=1000)
     placed = sorted((place(seller).number for _ in range(7)), reverse=True)
     monkeypatch.setattr(views, "PAGE_SIZE", 3)
@@ -161,7 +183,9 @@ def test_the_previous_page_link_goes_back_one_page_and_the_first_page_has_none(o
 
 
 def _link(response, rel: str) -> str:
-    return "/orders/?" + re.search(rf'href="\?([^"]*)" rel="{rel}"', response.content.decode()).group(1).replace("&amp;", "&")
+    return "/orders/?" + re.search(rf'href="\?([^"]*)" rel="{rel}"', response.content.decode()).group(1).replace(
+        "&amp;", "&"
+    )
 
 
 def test_a_tampered_page_link_shows_the_first_page_and_says_so(owner_client, seller, product, place):
@@ -172,7 +196,9 @@ def test_a_tampered_page_link_shows_the_first_page_and_says_so(owner_client, sel
     assert "This cursor is not valid." in response.content.decode()
 
 
-def test_the_orders_list_renders_in_a_constant_number_of_queries_at_any_page(seller, make_product, place, owner, django_assert_num_queries, monkeypatch):
+def test_the_orders_list_renders_in_a_constant_number_of_queries_at_any_page(
+    seller, make_product, place, owner, django_assert_num_queries, monkeypatch
+):
     """Session, user, memberships, the page, its lines, the counts (2), the newest id (first page
     only: later pages don't poll) and the header's alert bell: the same at page 1 and page 3."""
     monkeypatch.setattr(views, "PAGE_SIZE", 10)
@@ -222,7 +248,9 @@ def test_bulk_confirm_confirms_each_order_it_can_and_says_why_not_for_the_others
     shipped = advance(place(seller), "shipped")
 
     response = owner_client.post(
-        "/orders/bulk/", {"action": "confirm", "order_ids": [paid.pk, unpaid.pk, shipped.pk], "next": "/orders/?tab=all"}, follow=True
+        "/orders/bulk/",
+        {"action": "confirm", "order_ids": [paid.pk, unpaid.pk, shipped.pk], "next": "/orders/?tab=all"},
+        follow=True,
     )
 
     html = response.content.decode()
@@ -236,13 +264,17 @@ def test_bulk_confirm_confirms_each_order_it_can_and_says_why_not_for_the_others
     assert "Confirmed 1 order" not in owner_client.get("/orders/?tab=all").content.decode()
 
 
-def test_bulk_process_starts_processing_and_another_shops_order_is_only_reported(owner_client, seller, product, place, make_seller, make_product):
+def test_bulk_process_starts_processing_and_another_shops_order_is_only_reported(
+    owner_client, seller, product, place, make_seller, make_product
+):
     confirmed = advance(place(seller), "confirmed")
     elsewhere = make_seller()
     make_product(elsewhere)
     theirs = advance(place(elsewhere), "confirmed")
 
-    html = owner_client.post("/orders/bulk/", {"action": "process", "order_ids": [confirmed.pk, theirs.pk]}, follow=True).content.decode()
+    html = owner_client.post(
+        "/orders/bulk/", {"action": "process", "order_ids": [confirmed.pk, theirs.pk]}, follow=True
+    ).content.decode()
 
     assert Order.objects.get(pk=confirmed.pk).status == "processing"
     assert Order.objects.get(pk=theirs.pk).status == "confirmed"

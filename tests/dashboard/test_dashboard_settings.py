@@ -113,8 +113,13 @@ def test_a_new_team_member_is_invited_by_email_and_sets_a_password(owner_client,
 
     newcomer = Client()
     form = newcomer.get(link, follow=True)
-    newcomer.post(form.redirect_chain[-1][0], {"new_password1": "a long new passphrase 42", "new_password2": "a long new passphrase 42"})
-    signed_in = newcomer.post("/signin/", {"username": "new.packer@acme.test", "password": "a long new passphrase 42"}, follow=True)
+    newcomer.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a long new passphrase 42", "new_password2": "a long new passphrase 42"},
+    )
+    signed_in = newcomer.post(
+        "/signin/", {"username": "new.packer@acme.test", "password": "a long new passphrase 42"}, follow=True
+    )
     assert signed_in.redirect_chain[-1][0] == "/orders/"
 
 

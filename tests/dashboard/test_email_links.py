@@ -28,17 +28,23 @@ def test_a_password_reset_link_names_the_base_url_not_the_requests_host(base_url
     Client().post("/password-reset/", {"email": owner.email}, headers={"host": "evil.example"})
 
     (message,) = mail.outbox
-    assert links(message) and all(link.startswith(f"{BASE_URL}/password-reset/") for link in links(message)), message.body
+    assert links(message) and all(link.startswith(f"{BASE_URL}/password-reset/") for link in links(message)), (
+        message.body
+    )
 
 
 def test_an_invitation_to_a_newcomer_links_to_the_base_url(base_url, owner_client):
     owner_client.post("/settings/team/", {"email": "new.packer@acme.test", "role": "staff"})
 
     (invitation,) = mail.outbox
-    assert links(invitation) and all(link.startswith(f"{BASE_URL}/password-reset/") for link in links(invitation)), invitation.body
+    assert links(invitation) and all(link.startswith(f"{BASE_URL}/password-reset/") for link in links(invitation)), (
+        invitation.body
+    )
 
 
-def test_an_invitation_to_someone_who_already_signs_in_links_to_the_base_urls_invitation_page(base_url, owner_client, make_seller):
+def test_an_invitation_to_someone_who_already_signs_in_links_to_the_base_urls_invitation_page(
+    base_url, owner_client, make_seller
+):
     create_user(email="packer@elsewhere.test", password="a long passphrase 1", seller=make_seller(), role="staff")
 
     owner_client.post("/settings/team/", {"email": "packer@elsewhere.test", "role": "staff"})

@@ -31,7 +31,9 @@ CHROMIUM_ARGS = [
 PASSWORD = "correct horse battery staple"
 # Pictures the browser tests take. By default under var/ (ignored), so a test run never leaves the
 # clone dirty; `make screenshots` points this at docs/screenshots/ to refresh the README's pictures.
-SCREENSHOTS = Path(os.environ.get("SHIPDESK_SCREENSHOTS_DIR") or Path(__file__).resolve().parents[2] / "var" / "screenshots")
+SCREENSHOTS = Path(
+    os.environ.get("SHIPDESK_SCREENSHOTS_DIR") or Path(__file__).resolve().parents[2] / "var" / "screenshots"
+)
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
@@ -58,7 +60,13 @@ def sign_in_as(page, live_server):
         client = Client()
         client.force_login(user)
         page.context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}]
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
         )
 
     return sign_in
@@ -68,5 +76,7 @@ def sign_in_as(page, live_server):
 def csp_violations(page) -> list[str]:
     """What the browser refused under the Content-Security-Policy while the test ran."""
     refused: list[str] = []
-    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
     return refused

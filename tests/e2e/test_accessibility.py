@@ -47,7 +47,10 @@ def axe_violations(page, *, exclude: list[str] | None = None) -> list[str]:
         "([exclude, options]) => axe.run(exclude.length ? {exclude: exclude.map((s) => [s])} : document, options)",
         # Frames are checked as pages of their own (an email preview's sandboxed frame cannot run
         # axe, and axe would wait a minute for its answer).
-        [exclude or [], {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"], "iframes": False}],
+        [
+            exclude or [],
+            {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"], "iframes": False},
+        ],
     )
     found = [
         f"{violation['id']}: {node['target'][-1]} — {node['failureSummary'].splitlines()[-1].strip()}"
@@ -69,7 +72,10 @@ def report(found: dict[str, list[str]]) -> str:
             seen_on = pages.setdefault(re.sub(r"#alert-\d+|nth-child\(\d+\)", "…", problem), [])
             if where not in seen_on:
                 seen_on.append(where)
-    return "\n".join(f"{problem}\n    on {len(where)} page(s): {', '.join(where[:6])}{' …' if len(where) > 6 else ''}" for problem, where in pages.items())
+    return "\n".join(
+        f"{problem}\n    on {len(where)} page(s): {', '.join(where[:6])}{' …' if len(where) > 6 else ''}"
+        for problem, where in pages.items()
+    )
 
 
 def _shop(seller, make_product, place):
@@ -77,13 +83,24 @@ def _shop(seller, make_product, place):
     make_product(seller, "MUG-1", on_hand=50, title="Stoneware mug")
     make_product(seller, "TEE-L", on_hand=0, title="Organic cotton T-shirt, L")
     make_product(seller, "CUP-1", on_hand=5, title="Teacup")
-    orders = {status: advance(place(seller, customer_name=f"Customer {status}"), status) for status in ("pending", "confirmed", "processing", "cancelled")}
+    orders = {
+        status: advance(place(seller, customer_name=f"Customer {status}"), status)
+        for status in ("pending", "confirmed", "processing", "cancelled")
+    }
     orders["shipped"] = ship_and_deliver(place(seller, customer_name="Customer shipped"), deliver=False)
     orders["delivered"] = ship_and_deliver(place(seller, customer_name="Customer delivered"))
     orders["unpaid"] = place(seller, paid=False, customer_name="Customer unpaid")
-    orders["short"] = place(seller, lines=(("TEE-L", 1, "14.00"), ("MUG-1", 1, "12.50")), customer_name="Customer short")
+    orders["short"] = place(
+        seller, lines=(("TEE-L", 1, "14.00"), ("MUG-1", 1, "12.50")), customer_name="Customer short"
+    )
     orders["short, no offer yet"] = place(seller, lines=(("TEE-L", 1, "14.00"),), customer_name="Customer waiting")
-    offer = offer_substitute(order_id=orders["short"].pk, seller_id=seller.pk, line_id=orders["short"].lines.get(sku="TEE-L").pk, sku="CUP-1", actor=SELLER_ACTOR)
+    offer = offer_substitute(
+        order_id=orders["short"].pk,
+        seller_id=seller.pk,
+        line_id=orders["short"].lines.get(sku="TEE-L").pk,
+        sku="CUP-1",
+        actor=SELLER_ACTOR,
+    )
     orders["reviewed"] = ship_and_deliver(place(seller, customer_name="Customer reviewed"))
     leave_review(order_id=orders["reviewed"].pk, rating=4, comment="Lovely mug.")
     evaluate_history(seller_id=seller.pk, days=10)
@@ -94,13 +111,21 @@ def _review_path(order_id: int) -> str:
     return re.sub(r"^https?://[^/]+", "", review_url(order_id))
 
 
-def test_every_dashboard_and_customer_page_passes_axe_at_desktop_and_phone_width(page, live_server, seller, make_product, place, member):
+def test_every_dashboard_and_customer_page_passes_axe_at_desktop_and_phone_width(
+    page, live_server, seller, make_product, place, member
+):
     owner = member(seller, "owner@acme.test")
     orders, offer = _shop(seller, make_product, place)
     client = Client()
     client.force_login(owner)
-    session = {"name": django_settings.SESSION_COOKIE_NAME, "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value, "url": live_server.url}
-    reset_path = f"/password-reset/{urlsafe_base64_encode(force_bytes(owner.pk))}/{default_token_generator.make_token(owner)}/"
+    session = {
+        "name": django_settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }
+    reset_path = (
+        f"/password-reset/{urlsafe_base64_encode(force_bytes(owner.pk))}/{default_token_generator.make_token(owner)}/"
+    )
 
     signed_out = [
         "/signin/",
@@ -168,12 +193,20 @@ def test_every_dashboard_and_customer_page_passes_axe_at_desktop_and_phone_width
         # The API docs: Swagger UI is a third-party widget; its page, our template, must pass.
         page.goto(live_server.url + "/api/v1/docs")
         expect(page.locator(".swagger-ui").first).to_be_visible()
-        found.update({f"{viewport['width']} /api/v1/docs": v for v in [axe_violations(page, exclude=[".swagger-ui", "#swagger-ui"])] if v})
+        found.update(
+            {
+                f"{viewport['width']} /api/v1/docs": v
+                for v in [axe_violations(page, exclude=[".swagger-ui", "#swagger-ui"])]
+                if v
+            }
+        )
 
     assert found == {}, report(found)
 
 
-def test_the_performance_page_does_not_scroll_sideways_on_a_320_px_screen(page, live_server, seller, make_product, place, member, sign_in_as):
+def test_the_performance_page_does_not_scroll_sideways_on_a_320_px_screen(
+    page, live_server, seller, make_product, place, member, sign_in_as
+):
     make_product(seller, "MUG-1", on_hand=50)
     for _ in range(3):
         ship_and_deliver(place(seller))
@@ -313,12 +346,28 @@ def contrast(first: str, second: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-def test_the_focus_ring_stands_out_and_is_whole_on_the_page_the_tabs_and_the_phone_navigation(page, live_server, seller, member, sign_in_as):
+def test_the_focus_ring_stands_out_and_is_whole_on_the_page_the_tabs_and_the_phone_navigation(
+    page, live_server, seller, member, sign_in_as
+):
     sign_in_as(member(seller, "owner@acme.test"))
     rings = {}
     for viewport, targets in (
-        (DESKTOP, {"search button": lambda: page.get_by_role("button", name="Search"), "status tab": lambda: page.locator(".tab-pending")}),
-        (PHONE, {"status tab": lambda: page.locator(".tab-cancelled"), "phone navigation": lambda: page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings")}),
+        (
+            DESKTOP,
+            {
+                "search button": lambda: page.get_by_role("button", name="Search"),
+                "status tab": lambda: page.locator(".tab-pending"),
+            },
+        ),
+        (
+            PHONE,
+            {
+                "status tab": lambda: page.locator(".tab-cancelled"),
+                "phone navigation": lambda: page.get_by_role("navigation", name="Main").get_by_role(
+                    "link", name="Settings"
+                ),
+            },
+        ),
     ):
         page.set_viewport_size(viewport)
         page.goto(f"{live_server.url}/orders/")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.conf import settings as django_settings
 from django.test import Client
-import pytest
 from playwright.sync_api import expect
 
 from shipdesk.accounts.services import create_user
@@ -15,11 +15,12 @@ from shipdesk.orders.models import Order
 from shipdesk.orders.services import add_note
 from shipdesk.shipping.models import Shipment
 from tests.builders import SELLER_ACTOR, UPS_NUMBER, advance
-from tests.e2e.conftest import SCREENSHOTS, DESKTOP, PASSWORD, PHONE
+from tests.e2e.conftest import DESKTOP, PASSWORD, PHONE, SCREENSHOTS
 
 
-
-def test_a_seller_signs_in_and_ships_a_new_order_from_needs_action(page, live_server, seller, product, place, member, csp_violations):
+def test_a_seller_signs_in_and_ships_a_new_order_from_needs_action(
+    page, live_server, seller, product, place, member, csp_violations
+):
     member(seller, "owner@acme.test", password=PASSWORD)
     advance(place(seller), "confirmed")  # already confirmed: due in 2 business days
     new = place(seller, customer_name="Grace Hopper")  # paid just now: confirm within 24 hours
@@ -60,7 +61,9 @@ def test_a_seller_signs_in_and_ships_a_new_order_from_needs_action(page, live_se
     assert csp_violations == []
 
 
-def test_an_invalid_tracking_number_shows_an_inline_error_and_ships_nothing(page, live_server, seller, product, place, member, sign_in_as):
+def test_an_invalid_tracking_number_shows_an_inline_error_and_ships_nothing(
+    page, live_server, seller, product, place, member, sign_in_as
+):
     sign_in_as(member(seller, "owner@acme.test"))
     order = advance(place(seller), "processing")
     wrong_digit = UPS_NUMBER[:-1] + "5"
@@ -81,7 +84,9 @@ def test_an_invalid_tracking_number_shows_an_inline_error_and_ships_nothing(page
     assert not Shipment.objects.filter(order=order).exists()
 
 
-def test_bulk_confirm_of_a_paid_and_an_unpaid_order_confirms_one_and_explains_the_other(page, live_server, seller, product, place, member, sign_in_as):
+def test_bulk_confirm_of_a_paid_and_an_unpaid_order_confirms_one_and_explains_the_other(
+    page, live_server, seller, product, place, member, sign_in_as
+):
     sign_in_as(member(seller, "packer@acme.test", "staff"))
     paid = place(seller)
     unpaid = place(seller, paid=False)
@@ -110,7 +115,9 @@ def test_a_staff_member_cannot_open_settings(page, live_server, seller, member, 
     expect(page.get_by_role("button", name="Create token")).to_have_count(0)
 
 
-def test_another_sellers_order_url_is_a_404(page, live_server, seller, make_seller, make_product, place, member, sign_in_as):
+def test_another_sellers_order_url_is_a_404(
+    page, live_server, seller, make_seller, make_product, place, member, sign_in_as
+):
     sign_in_as(member(seller, "owner@acme.test"))
     elsewhere = make_seller("other-shop")
     make_product(elsewhere)
@@ -123,7 +130,9 @@ def test_another_sellers_order_url_is_a_404(page, live_server, seller, make_sell
     expect(page.get_by_text("Their Customer")).to_have_count(0)
 
 
-def test_a_customer_name_containing_script_renders_as_text(page, live_server, seller, product, place, member, sign_in_as):
+def test_a_customer_name_containing_script_renders_as_text(
+    page, live_server, seller, product, place, member, sign_in_as
+):
     sign_in_as(member(seller, "owner@acme.test"))
     name = "<script>window.pwned = true</script>Mallory"
     order = place(seller, customer_name=name)
@@ -173,7 +182,15 @@ def _shop_with_orders_in_every_state(seller, make_product, place):
         ("CANDLE", "Beeswax candle", 12),
     ):
         make_product(seller, sku, on_hand=on_hand, title=title, price="14.00")
-    people = ["Grace Hopper", "Katherine Johnson", "Alan Turing", "Ada Lovelace", "Edsger Dijkstra", "Barbara Liskov", "Margaret Hamilton"]
+    people = [
+        "Grace Hopper",
+        "Katherine Johnson",
+        "Alan Turing",
+        "Ada Lovelace",
+        "Edsger Dijkstra",
+        "Barbara Liskov",
+        "Margaret Hamilton",
+    ]
     plans = [
         ("pending", (("MUG-BLUE", 2, "14.00"), ("TOTE", 1, "14.00")), True),
         ("pending", (("TEE-M", 1, "14.00"),), True),
@@ -211,7 +228,11 @@ def test_screenshots_of_orders_order_detail_and_inventory_at_desktop_and_phone_w
         context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
         page = context.new_page()
         page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
-        for name, path in (("orders", "/orders/"), ("order", f"/orders/{processing.pk}/"), ("inventory", "/inventory/")):
+        for name, path in (
+            ("orders", "/orders/"),
+            ("order", f"/orders/{processing.pk}/"),
+            ("inventory", "/inventory/"),
+        ):
             response = page.goto(live_server.url + path)
             assert response.status == 200
             page.wait_for_load_state("networkidle")
@@ -226,7 +247,9 @@ def test_screenshots_of_orders_order_detail_and_inventory_at_desktop_and_phone_w
     }
 
 
-def test_the_api_docs_and_the_admin_work_under_the_content_security_policy(page, live_server, seller, product, place, sign_in_as, csp_violations):
+def test_the_api_docs_and_the_admin_work_under_the_content_security_policy(
+    page, live_server, seller, product, place, sign_in_as, csp_violations
+):
     operator = create_user(email="ops@market.test", password=None)
     operator.is_staff = operator.is_superuser = True
     operator.save()

@@ -5,7 +5,6 @@ the ship form after a refusal, and the confirmation before a cancel that refunds
 from __future__ import annotations
 
 import re
-
 from datetime import timedelta
 
 import pytest
@@ -21,11 +20,18 @@ WIDTHS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "3
 
 
 def overlaps(a: dict, b: dict) -> bool:
-    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"] or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
 
 
 @WIDTHS
-def test_a_search_from_needs_action_says_which_tab_holds_the_order(page, live_server, seller, product, place, member, sign_in_as, viewport):
+def test_a_search_from_needs_action_says_which_tab_holds_the_order(
+    page, live_server, seller, product, place, member, sign_in_as, viewport
+):
     page.set_viewport_size(viewport)
     sign_in_as(member(seller, "owner@acme.test"))
     advance(place(seller), "confirmed")
@@ -35,19 +41,25 @@ def test_a_search_from_needs_action_says_which_tab_holds_the_order(page, live_se
     page.get_by_label("Search orders").fill(str(shipped.number))
     page.get_by_role("button", name="Search").click()
 
-    expect(page.locator(".search-elsewhere")).to_contain_text(f"None in this tab; matching “{shipped.number}”: Shipped (1)")
+    expect(page.locator(".search-elsewhere")).to_contain_text(
+        f"None in this tab; matching “{shipped.number}”: Shipped (1)"
+    )
     page.locator(".search-elsewhere").get_by_role("link", name="Shipped (1)").click()
     expect(page.locator(".order-row")).to_have_count(1)
     expect(page.locator(".order-row")).to_contain_text(f"#{shipped.number}")
 
 
 @WIDTHS
-def test_an_overdue_countdown_never_runs_into_the_orders_total(page, live_server, seller, make_product, place, member, sign_in_as, viewport):
+def test_an_overdue_countdown_never_runs_into_the_orders_total(
+    page, live_server, seller, make_product, place, member, sign_in_as, viewport
+):
     page.set_viewport_size(viewport)
     sign_in_as(member(seller, "owner@acme.test"))
     make_product(seller, "MUG-1", on_hand=500, price="1234.50")
     with time_machine.travel(timezone.now() - timedelta(hours=30, minutes=5)):
-        place(seller, customer_name="Maximiliane Wolkenstein-Rabenhorst", lines=(("MUG-1", 10, "1234.50"),))  # confirm by 6 h ago
+        place(
+            seller, customer_name="Maximiliane Wolkenstein-Rabenhorst", lines=(("MUG-1", 10, "1234.50"),)
+        )  # confirm by 6 h ago
 
     page.goto(f"{live_server.url}/orders/")
 
@@ -57,7 +69,10 @@ def test_an_overdue_countdown_never_runs_into_the_orders_total(page, live_server
     total = row.locator(".order-total")
     expect(total).to_have_text("$12,349.99")
     assert not overlaps(countdown.bounding_box(), total.bounding_box())
-    assert countdown.bounding_box()["x"] + countdown.bounding_box()["width"] <= row.bounding_box()["x"] + row.bounding_box()["width"]
+    assert (
+        countdown.bounding_box()["x"] + countdown.bounding_box()["width"]
+        <= row.bounding_box()["x"] + row.bounding_box()["width"]
+    )
 
 
 @WIDTHS
@@ -71,11 +86,15 @@ def test_every_main_navigation_link_is_on_screen(page, live_server, seller, memb
     for name in ("Orders", "Inventory", "Earnings", "Performance", "Settings"):
         link = nav.get_by_role("link", name=name)
         expect(link).to_be_in_viewport(ratio=1)
-    assert page.evaluate("document.querySelector('.main-nav').scrollWidth <= document.querySelector('.main-nav').clientWidth")
+    assert page.evaluate(
+        "document.querySelector('.main-nav').scrollWidth <= document.querySelector('.main-nav').clientWidth"
+    )
 
 
 @WIDTHS
-def test_printing_labels_for_unshipped_orders_names_them_in_a_short_page(page, live_server, seller, product, place, member, sign_in_as, viewport):
+def test_printing_labels_for_unshipped_orders_names_them_in_a_short_page(
+    page, live_server, seller, product, place, member, sign_in_as, viewport
+):
     page.set_viewport_size(viewport)
     sign_in_as(member(seller, "owner@acme.test"))
     waiting = advance(place(seller), "processing")
@@ -89,7 +108,9 @@ def test_printing_labels_for_unshipped_orders_names_them_in_a_short_page(page, l
     result = opened.value
 
     expect(result.get_by_role("heading", name="Labels for 1 of 2 orders")).to_be_visible()
-    expect(result.get_by_role("alert")).to_have_text(f"#{waiting.number} is not shipped yet: a label needs a shipment, so ship it first.")
+    expect(result.get_by_role("alert")).to_have_text(
+        f"#{waiting.number} is not shipped yet: a label needs a shipment, so ship it first."
+    )
     expect(result.locator("#order-list")).to_have_count(0)  # not the orders list again
     with result.expect_response(lambda response: response.url.endswith("/orders/documents/")) as printed:
         result.get_by_role("button", name="Print 1 label").click()
@@ -98,7 +119,9 @@ def test_printing_labels_for_unshipped_orders_names_them_in_a_short_page(page, l
 
 
 @WIDTHS
-def test_after_a_refused_ship_the_live_check_replaces_the_old_error(page, live_server, seller, product, place, member, sign_in_as, viewport):
+def test_after_a_refused_ship_the_live_check_replaces_the_old_error(
+    page, live_server, seller, product, place, member, sign_in_as, viewport
+):
     page.set_viewport_size(viewport)
     sign_in_as(member(seller, "owner@acme.test"))
     order = advance(place(seller), "processing")
@@ -121,7 +144,9 @@ def test_after_a_refused_ship_the_live_check_replaces_the_old_error(page, live_s
 
 
 @WIDTHS
-def test_a_duplicate_tracking_number_is_refused_by_the_live_check(page, live_server, seller, product, place, member, sign_in_as, viewport):
+def test_a_duplicate_tracking_number_is_refused_by_the_live_check(
+    page, live_server, seller, product, place, member, sign_in_as, viewport
+):
     page.set_viewport_size(viewport)
     sign_in_as(member(seller, "owner@acme.test"))
     advance(place(seller), "shipped")  # uses UPS_NUMBER
@@ -131,11 +156,15 @@ def test_a_duplicate_tracking_number_is_refused_by_the_live_check(page, live_ser
     page.get_by_label("Carrier").select_option("ups")
     page.get_by_label("Tracking number").fill(UPS_NUMBER)
 
-    expect(page.locator("#tracking-feedback")).to_have_text(f"✗ Tracking number {UPS_NUMBER} is already used on another of your shipments.")
+    expect(page.locator("#tracking-feedback")).to_have_text(
+        f"✗ Tracking number {UPS_NUMBER} is already used on another of your shipments."
+    )
 
 
 @WIDTHS
-def test_a_cancel_that_refunds_asks_to_confirm_the_amount_first(page, live_server, seller, product, place, member, sign_in_as, viewport):
+def test_a_cancel_that_refunds_asks_to_confirm_the_amount_first(
+    page, live_server, seller, product, place, member, sign_in_as, viewport
+):
     page.set_viewport_size(viewport)
     sign_in_as(member(seller, "owner@acme.test"))
     order = advance(place(seller), "confirmed")

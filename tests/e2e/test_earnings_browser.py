@@ -4,21 +4,21 @@ statement download (read back and checked cell by cell), and the screenshot fold
 from __future__ import annotations
 
 import csv
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from django.utils import timezone
-import pytest
 from playwright.sync_api import expect
 
 from shipdesk.earnings import services as earnings
 from shipdesk.earnings.models import ScheduledRelease
 from shipdesk.orders import services
 from tests.builders import OPERATOR_ACTOR, SELLER_ACTOR
-from tests.e2e.conftest import SCREENSHOTS, DESKTOP
+from tests.e2e.conftest import DESKTOP, SCREENSHOTS
 
 EVIL = '=HYPERLINK("http://evil.test","click")'
 
@@ -27,7 +27,9 @@ def _delivered(order, n: int):
     ids = dict(order_id=order.pk, seller_id=order.seller_id)
     services.confirm_order(**ids, actor=SELLER_ACTOR)
     services.process_order(**ids, actor=SELLER_ACTOR)
-    services.ship_order(**ids, actor=SELLER_ACTOR, carrier="other", service_level="standard", tracking_number=f"PKG-{n}")
+    services.ship_order(
+        **ids, actor=SELLER_ACTOR, carrier="other", service_level="standard", tracking_number=f"PKG-{n}"
+    )
     return services.deliver_order(**ids, actor=OPERATOR_ACTOR)
 
 
@@ -45,9 +47,13 @@ def test_the_earnings_page_shows_balances_releases_in_the_shops_timezone_and_a_s
         clock.shift(timedelta(days=4))
         earnings.release_due()
         earnings.create_payout(seller_id=seller.pk, currency="USD")  # 25.00 + 4.99 − 3.00 = 26.99
-        available = _delivered(place(seller, lines=(("MUG-1", 3, "12.50", "3.00"),), customer_name="Grace Hopper", **tax), 2)
+        available = _delivered(
+            place(seller, lines=(("MUG-1", 3, "12.50", "3.00"),), customer_name="Grace Hopper", **tax), 2
+        )
     earnings.release_due()  # 37.50 + 4.99 − 4.25 = 38.24
-    pending = _delivered(place(seller, lines=(("MUG-1", 1, "12.50", "1.00"),), customer_name="Alan Turing", **tax), 3)  # 17.49 − 1.75
+    pending = _delivered(
+        place(seller, lines=(("MUG-1", 1, "12.50", "1.00"),), customer_name="Alan Turing", **tax), 3
+    )  # 17.49 − 1.75
     release_at = ScheduledRelease.objects.get(order=pending).release_at
     sign_in_as(member(seller, "owner@kyoto.test"))
     page.set_viewport_size(DESKTOP)
@@ -82,7 +88,17 @@ def test_the_earnings_page_shows_balances_releases_in_the_shops_timezone_and_a_s
     assert download.suggested_filename.startswith("kyoto-ceramics-earnings-USD-")
     header, *entries = rows
     assert header[:4] == ["date", "kind", "order", "description"] and header[-1] == "customer"
-    assert [r[1] for r in entries] == ["sale_pending", "commission", "release", "payout", "sale_pending", "commission", "release", "sale_pending", "commission"]
+    assert [r[1] for r in entries] == [
+        "sale_pending",
+        "commission",
+        "release",
+        "payout",
+        "sale_pending",
+        "commission",
+        "release",
+        "sale_pending",
+        "commission",
+    ]
     first = [r for r in entries if r[2] == f"#{paid_out.number}"]
     assert first and all(r[-1] == "'" + EVIL for r in first)
     assert {r[-1] for r in entries if r[2] == f"#{available.number}"} == {"Grace Hopper"}

@@ -72,7 +72,13 @@ def test_the_tracking_link_in_a_shipped_email_opens_the_tracking_page_on_the_por
     token = re.search(r"Seller API token:\s+(\S+)", shipdesk.output).group(1)
     order = api(base_url, token, "GET", "/orders?status=processing")["items"][0]
 
-    api(base_url, token, "POST", f"/orders/{order['id']}/ship", {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER})
+    api(
+        base_url,
+        token,
+        "POST",
+        f"/orders/{order['id']}/ship",
+        {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER},
+    )
     email = wait_for_email(mail_server, "customer_shipped", str(order["number"]), timeout=60)
 
     tracking_link = next((link for link in LINK.findall(body(email, "plain")) if "/t/" in link), None)

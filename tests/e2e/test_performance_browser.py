@@ -6,18 +6,17 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.utils import timezone
-import pytest
 from playwright.sync_api import expect
 
 from shipdesk.notifications.rendering import review_url
 from shipdesk.performance.models import Review
 from shipdesk.performance.services import evaluate_history
 from tests.builders import advance
-from tests.e2e.conftest import SCREENSHOTS, DESKTOP, PHONE
+from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS
 from tests.performance.conftest import ship_and_deliver
-
 
 
 def _history(seller, place):
@@ -70,7 +69,9 @@ def test_a_seller_reads_the_charts_follows_a_metric_to_its_orders_and_a_customer
     reviewed = late[0]
     customer = page.context.browser.new_context(viewport=PHONE)
     customer_page = customer.new_page()
-    customer_page.on("console", lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
+    customer_page.on(
+        "console", lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None
+    )
     customer_page.goto(live_server.url + re.sub(r"^https?://[^/]+", "", review_url(reviewed.pk)))
     expect(customer_page.get_by_role("heading", name="How was your order?")).to_be_visible()
     customer_page.get_by_label("4 stars — good").check()

@@ -23,7 +23,9 @@ def scan(page, code: str) -> None:
     page.keyboard.press("Enter")
 
 
-def test_a_packer_packs_an_order_by_scanning_and_a_wrong_item_is_refused(page, live_server, seller, make_product, place, member, sign_in_as, csp_violations):
+def test_a_packer_packs_an_order_by_scanning_and_a_wrong_item_is_refused(
+    page, live_server, seller, make_product, place, member, sign_in_as, csp_violations
+):
     # given a processing order of 2 mugs and a tote, and a candle on the shelf next to them
     make_product(seller, "MUG-1", on_hand=10, title="Stoneware mug")
     make_product(seller, "TOTE", on_hand=10, title="Canvas tote")

@@ -30,7 +30,12 @@ def _ship_only(order):
     for act in (services.confirm_order, services.process_order):
         act(order_id=order.pk, seller_id=order.seller_id, actor=SELLER_ACTOR)
     services.ship_order(
-        order_id=order.pk, seller_id=order.seller_id, actor=SELLER_ACTOR, carrier="other", service_level="standard", tracking_number=f"P{order.pk}"
+        order_id=order.pk,
+        seller_id=order.seller_id,
+        actor=SELLER_ACTOR,
+        carrier="other",
+        service_level="standard",
+        tracking_number=f"P{order.pk}",
     )
 
 
@@ -82,12 +87,17 @@ def test_the_earnings_page_shows_balances_upcoming_releases_and_a_statement_with
     assert "26.99" in html.split("Balances", 1)[1].split("</table>", 1)[0]
 
     LedgerEntry.objects.create(
-        seller=seller, kind="adjustment", currency="USD", available=Decimal("-1.00"), description='=HYPERLINK("http://x")', created_at=START
+        seller=seller,
+        kind="adjustment",
+        currency="USD",
+        available=Decimal("-1.00"),
+        description='=HYPERLINK("http://x")',
+        created_at=START,
     )
     statement = client.get("/earnings/statement-USD.csv")
     rows = list(csv.reader(io.StringIO(b"".join(statement.streaming_content).decode())))
     assert rows[0][:4] == ["date", "kind", "order", "description"]
-    assert rows[-1][3] == "'=HYPERLINK(\"http://x\")"
+    assert rows[-1][3] == '\'=HYPERLINK("http://x")'
     assert rows[-1][5] == "-1.00"  # amounts stay numbers
     assert rows[-1][8] == "25.99"  # running available balance
     assert client.get("/earnings/statement-EUR.csv").status_code == 404
@@ -110,7 +120,9 @@ def test_payouts_are_a_dry_run_by_default_and_execute_pays_the_available_balance
     assert Payout.objects.count() == 1  # nothing left to pay
 
 
-def test_the_earnings_api_costs_the_same_queries_for_few_and_many_entries(seller, seller_api, earned, place, django_assert_max_num_queries):
+def test_the_earnings_api_costs_the_same_queries_for_few_and_many_entries(
+    seller, seller_api, earned, place, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -9,10 +9,12 @@ import pytest
 import time_machine
 from django.db import transaction
 from django.db.models import Sum
-from hypothesis import HealthCheck, event, example, given, settings, strategies as st
+from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import strategies as st
 
 from shipdesk import money
-from shipdesk.earnings import selectors, services as earnings
+from shipdesk.earnings import selectors
+from shipdesk.earnings import services as earnings
 from shipdesk.earnings.holds import fallback_release, release_after_delivery
 from shipdesk.earnings.models import LedgerEntry
 from shipdesk.errors import ShipdeskError
@@ -27,7 +29,12 @@ TAXES = {"USD": ("0", "1.00", "0.99", "2.47"), "JPY": ("0", "100", "77", "1")}
 
 step = st.one_of(
     st.tuples(
-        st.just("place"), st.sampled_from(["USD", "JPY"]), st.sampled_from([True, True, False]), st.integers(1, 3), st.integers(0, 3), st.integers(0, 3)
+        st.just("place"),
+        st.sampled_from(["USD", "JPY"]),
+        st.sampled_from([True, True, False]),
+        st.integers(1, 3),
+        st.integers(0, 3),
+        st.integers(0, 3),
     ),
     st.tuples(st.just("pay"), st.integers(0, 5)),
     st.tuples(st.just("cancel"), st.integers(0, 5)),
@@ -35,7 +42,9 @@ step = st.one_of(
     st.tuples(st.just("ship"), st.integers(0, 5)),
     st.tuples(st.just("deliver"), st.integers(0, 5)),
     st.tuples(st.just("refund"), st.integers(0, 5), st.integers(1, 100)),
-    st.tuples(st.just("wait"), st.sampled_from([timedelta(hours=5), timedelta(days=2), timedelta(days=4), timedelta(days=31)])),
+    st.tuples(
+        st.just("wait"), st.sampled_from([timedelta(hours=5), timedelta(days=2), timedelta(days=4), timedelta(days=31)])
+    ),
     st.tuples(st.just("payout")),
 )
 
@@ -45,7 +54,13 @@ def _tax_of_cancelled(order) -> tuple[Decimal, Decimal]:
     net, tax = Decimal(0), Decimal(0)
     for line in order.lines.all():
         net += line.unit_price * line.quantity_cancelled
-        tax += refunds.line_tax_share(tax=line.tax, quantity=line.quantity, cancelled_before=0, cancelling=line.quantity_cancelled, currency=order.currency)
+        tax += refunds.line_tax_share(
+            tax=line.tax,
+            quantity=line.quantity,
+            cancelled_before=0,
+            cancelling=line.quantity_cancelled,
+            currency=order.currency,
+        )
     if order.status == "cancelled":
         net += order.shipping_fee
         tax += order.shipping_tax
@@ -72,12 +87,16 @@ def _check(seller, orders: list[int], now: datetime, refunded_outside: set[int])
         assert Decimal(0) <= order.refunded_tax <= order.tax_total and order.refunded_tax <= order.refunded_total
         if order.payment_status in PAID:
             kept = (order.total - order.tax_total) - (order.refunded_total - order.refunded_tax)
-            expected[order.currency] = expected.get(order.currency, Decimal(0)) + kept - money.quantize(kept * Decimal("0.10"), order.currency)
+            expected[order.currency] = (
+                expected.get(order.currency, Decimal(0)) + kept - money.quantize(kept * Decimal("0.10"), order.currency)
+            )
             if order.refunded_total == order.total:
                 assert order.refunded_tax == order.tax_total, f"order #{order.number}: refunded in full but not its tax"
             if order.pk not in refunded_outside:
                 # Tax refunded is exactly the tax of what was refunded, to the last minor unit.
-                assert (order.refunded_total - order.refunded_tax, order.refunded_tax) == _tax_of_cancelled(order), f"order #{order.number}"
+                assert (order.refunded_total - order.refunded_tax, order.refunded_tax) == _tax_of_cancelled(order), (
+                    f"order #{order.number}"
+                )
     held = {c: money.quantize(sum(s), c) for c, s in sums.items()}
     assert {c: v for c, v in held.items() if v} == {c: money.quantize(v, c) for c, v in expected.items() if v}
 
@@ -102,12 +121,19 @@ def _ship(order, n: int) -> None:
         except ShipdeskError:
             pass
     services.ship_order(
-        order_id=order.pk, seller_id=order.seller_id, actor=SELLER_ACTOR, carrier="other", service_level="standard", tracking_number=f"PKG-{n}"
+        order_id=order.pk,
+        seller_id=order.seller_id,
+        actor=SELLER_ACTOR,
+        carrier="other",
+        service_level="standard",
+        tracking_number=f"PKG-{n}",
     )
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(steps=st.lists(step, min_size=4, max_size=16))
 # The full path, every run: paid, partly cancelled, shipped, delivered, released, paid out, refunded after.
 @example(
@@ -138,18 +164,28 @@ def test_the_ledger_never_creates_or_loses_money_and_never_releases_early(make_s
         with time_machine.travel(datetime(2026, 6, 5, 12, 0, tzinfo=UTC), tick=False) as clock:
             for n, action in enumerate(steps):
                 kind, *args = action
-                target = Order.objects.get(pk=orders[args[0] % len(orders)]) if orders and kind in (
-                    "pay", "cancel", "cancel_line", "ship", "deliver", "refund"
-                ) else None
+                target = (
+                    Order.objects.get(pk=orders[args[0] % len(orders)])
+                    if orders and kind in ("pay", "cancel", "cancel_line", "ship", "deliver", "refund")
+                    else None
+                )
                 try:
                     if kind == "place":
                         currency, paid, qty, fee, tax = args
                         taxes = TAXES[currency]
-                        lines = tuple((sku, qty, price, taxes[(tax + i) % len(taxes)]) for i, (sku, price) in enumerate(LINES[currency]))
+                        lines = tuple(
+                            (sku, qty, price, taxes[(tax + i) % len(taxes)])
+                            for i, (sku, price) in enumerate(LINES[currency])
+                        )
                         order, _ = services.place_order(
                             seller_id=seller.pk,
                             data=new_order(
-                                external_id=f"E{n}", lines=lines, paid=paid, currency=currency, shipping_fee=Decimal(fee), shipping_tax=Decimal(taxes[tax] if fee else "0")
+                                external_id=f"E{n}",
+                                lines=lines,
+                                paid=paid,
+                                currency=currency,
+                                shipping_fee=Decimal(fee),
+                                shipping_tax=Decimal(taxes[tax] if fee else "0"),
                             ),
                             actor=PLATFORM_ACTOR,
                         )
@@ -163,13 +199,27 @@ def test_the_ledger_never_creates_or_loses_money_and_never_releases_early(make_s
                     elif target is None:
                         continue
                     elif kind == "pay":
-                        services.update_payment(order_id=target.pk, seller_id=None, actor=PLATFORM_ACTOR, status="paid", amount=target.total, reference=f"pi_{n}")
+                        services.update_payment(
+                            order_id=target.pk,
+                            seller_id=None,
+                            actor=PLATFORM_ACTOR,
+                            status="paid",
+                            amount=target.total,
+                            reference=f"pi_{n}",
+                        )
                     elif kind == "cancel":
-                        services.cancel_order(order_id=target.pk, seller_id=seller.pk, actor=SELLER_ACTOR, reason="customer_request")
+                        services.cancel_order(
+                            order_id=target.pk, seller_id=seller.pk, actor=SELLER_ACTOR, reason="customer_request"
+                        )
                     elif kind == "cancel_line":
                         line = target.lines.order_by("id").first()
                         services.cancel_line(
-                            order_id=target.pk, seller_id=seller.pk, line_id=line.pk, quantity=min(args[1], line.open_quantity) or 1, actor=SELLER_ACTOR, reason="out_of_stock"
+                            order_id=target.pk,
+                            seller_id=seller.pk,
+                            line_id=line.pk,
+                            quantity=min(args[1], line.open_quantity) or 1,
+                            actor=SELLER_ACTOR,
+                            reason="out_of_stock",
                         )
                     elif kind in ("ship", "deliver"):
                         if target.status != "shipped":
@@ -179,7 +229,14 @@ def test_the_ledger_never_creates_or_loses_money_and_never_releases_early(make_s
                     elif kind == "refund":
                         left = target.total - target.refunded_total
                         amount = money.quantize(left * args[1] / 100, target.currency)
-                        services.update_payment(order_id=target.pk, seller_id=None, actor=PLATFORM_ACTOR, status="refunded", amount=amount, reference=f"re_{n}")
+                        services.update_payment(
+                            order_id=target.pk,
+                            seller_id=None,
+                            actor=PLATFORM_ACTOR,
+                            status="refunded",
+                            amount=amount,
+                            reference=f"re_{n}",
+                        )
                         refunded_outside.add(target.pk)
                 except ShipdeskError:
                     pass  # refused actions change nothing; the invariants below still hold

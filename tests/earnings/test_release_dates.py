@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from shipdesk.earnings import selectors, services as earnings
+from shipdesk.earnings import selectors
+from shipdesk.earnings import services as earnings
 from shipdesk.earnings.holds import release_after_delivery
 from shipdesk.orders import services
 from tests.builders import OPERATOR_ACTOR, SELLER_ACTOR
@@ -20,7 +21,12 @@ def _ship(order):
     services.confirm_order(order_id=order.pk, seller_id=order.seller_id, actor=SELLER_ACTOR)
     services.process_order(order_id=order.pk, seller_id=order.seller_id, actor=SELLER_ACTOR)
     return services.ship_order(
-        order_id=order.pk, seller_id=order.seller_id, actor=SELLER_ACTOR, carrier="other", service_level="standard", tracking_number=f"PKG-{order.pk}"
+        order_id=order.pk,
+        seller_id=order.seller_id,
+        actor=SELLER_ACTOR,
+        carrier="other",
+        service_level="standard",
+        tracking_number=f"PKG-{order.pk}",
     )
 
 
@@ -34,12 +40,16 @@ def _delivered_on_friday(seller, make_product, place):
     with time_machine.travel(datetime(2026, 11, 18, 10, 0, tzinfo=BERLIN), tick=False) as clock:  # a Wednesday
         order = place(seller, lines=(("MUG-1", 1, "20.00"),), shipping_fee=Decimal("5.00"))
         _ship(order)
-        clock.move_to(datetime(2026, 11, 20, 23, 30, tzinfo=BERLIN))  # Friday, late evening in Berlin (Friday 22:30 UTC)
+        clock.move_to(
+            datetime(2026, 11, 20, 23, 30, tzinfo=BERLIN)
+        )  # Friday, late evening in Berlin (Friday 22:30 UTC)
         services.deliver_order(order_id=order.pk, seller_id=seller.pk, actor=OPERATOR_ACTOR)
     return order
 
 
-def test_an_order_delivered_on_a_friday_with_3_hold_days_is_available_on_monday_in_the_sellers_timezone(make_seller, make_product, place):
+def test_an_order_delivered_on_a_friday_with_3_hold_days_is_available_on_monday_in_the_sellers_timezone(
+    make_seller, make_product, place
+):
     seller = make_seller(tz="Europe/Berlin")
     _delivered_on_friday(seller, make_product, place)
     net = Decimal("25.00") - Decimal("2.50")  # 10 % commission
@@ -47,7 +57,9 @@ def test_an_order_delivered_on_a_friday_with_3_hold_days_is_available_on_monday_
     with time_machine.travel(datetime(2026, 11, 22, 23, 59, tzinfo=BERLIN), tick=False):  # Sunday night, Berlin
         earnings.release_due()
         assert (_balance(seller).pending, _balance(seller).available) == (net, Decimal("0.00"))
-    with time_machine.travel(datetime(2026, 11, 23, 0, 0, tzinfo=BERLIN), tick=False):  # Monday 00:00 Berlin = Sunday 23:00 UTC
+    with time_machine.travel(
+        datetime(2026, 11, 23, 0, 0, tzinfo=BERLIN), tick=False
+    ):  # Monday 00:00 Berlin = Sunday 23:00 UTC
         earnings.release_due()
         assert (_balance(seller).pending, _balance(seller).available) == (Decimal("0.00"), net)
 

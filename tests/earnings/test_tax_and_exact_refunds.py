@@ -17,7 +17,14 @@ PRE_TAX_FINGERPRINT = "392ddccb74d4c1db70371d79d312bd726aba6a8932889c8d2d4729cdd
 
 
 def _cancel_units(order, line, quantity: int = 1):
-    return services.cancel_line(order_id=order.pk, seller_id=order.seller_id, line_id=line.pk, quantity=quantity, actor=SELLER_ACTOR, reason="out_of_stock")
+    return services.cancel_line(
+        order_id=order.pk,
+        seller_id=order.seller_id,
+        line_id=line.pk,
+        quantity=quantity,
+        actor=SELLER_ACTOR,
+        reason="out_of_stock",
+    )
 
 
 def _ledger(order) -> dict[str, Decimal]:
@@ -40,32 +47,51 @@ def _ledger(order) -> dict[str, Decimal]:
         ("2.47", 7, "USD", ["0.35", "0.36", "0.35", "0.35", "0.35", "0.36", "0.35"]),
     ],
 )
-def test_unit_by_unit_tax_shares_follow_the_cumulative_formula_and_add_up_to_the_line_tax_exactly(tax, quantity, currency, shares):
+def test_unit_by_unit_tax_shares_follow_the_cumulative_formula_and_add_up_to_the_line_tax_exactly(
+    tax, quantity, currency, shares
+):
     got = [
-        refunds.line_tax_share(tax=D(tax), quantity=quantity, cancelled_before=c, cancelling=1, currency=currency) for c in range(quantity)
+        refunds.line_tax_share(tax=D(tax), quantity=quantity, cancelled_before=c, cancelling=1, currency=currency)
+        for c in range(quantity)
     ]
     assert got == [D(s) for s in shares]
     assert sum(got) == D(tax)
 
 
 def test_a_refund_made_outside_shipdesk_carries_tax_in_proportion_and_all_of_it_when_it_refunds_everything():
-    assert refunds.tax_part_of(amount=D("11.00"), remaining_total=D("22.00"), remaining_tax=D("2.00"), currency="USD") == D("1.00")
-    assert refunds.tax_part_of(amount=D("22.00"), remaining_total=D("22.00"), remaining_tax=D("2.00"), currency="USD") == D("2.00")
+    assert refunds.tax_part_of(
+        amount=D("11.00"), remaining_total=D("22.00"), remaining_tax=D("2.00"), currency="USD"
+    ) == D("1.00")
+    assert refunds.tax_part_of(
+        amount=D("22.00"), remaining_total=D("22.00"), remaining_tax=D("2.00"), currency="USD"
+    ) == D("2.00")
     assert refunds.tax_part_of(amount=D("1"), remaining_total=D("3"), remaining_tax=D("1"), currency="JPY") == D("0")
 
 
 # --- placing orders with tax ------------------------------------------------------------------
 
 
-def test_an_order_with_line_and_shipping_tax_totals_them_and_shows_them_over_the_api(seller, make_product, seller_api, platform_api):
+def test_an_order_with_line_and_shipping_tax_totals_them_and_shows_them_over_the_api(
+    seller, make_product, seller_api, platform_api
+):
     make_product(seller, "MUG-1", price="12.50")
-    body = order_payload(lines=[{"sku": "MUG-1", "quantity": 2, "unit_price": "12.50", "tax": "2.00"}], shipping_fee="4.99", shipping_tax="0.40")
+    body = order_payload(
+        lines=[{"sku": "MUG-1", "quantity": 2, "unit_price": "12.50", "tax": "2.00"}],
+        shipping_fee="4.99",
+        shipping_tax="0.40",
+    )
 
     placed = platform_api.post("/orders", body)
 
     assert placed.status_code == 201, placed.json()
     got = seller_api.get(f"/orders/{placed.json()['id']}").json()
-    assert (got["subtotal"], got["shipping_fee"], got["shipping_tax"], got["tax_total"], got["total"]) == ("25.00", "4.99", "0.40", "2.40", "32.39")
+    assert (got["subtotal"], got["shipping_fee"], got["shipping_tax"], got["tax_total"], got["total"]) == (
+        "25.00",
+        "4.99",
+        "0.40",
+        "2.40",
+        "32.39",
+    )
     assert got["lines"][0]["tax"] == "2.00" and got["refunded_tax"] == "0.00"
     # a retry is the same order; the same external id with different tax is a conflict
     assert platform_api.post("/orders", body).status_code == 200
@@ -90,7 +116,9 @@ def test_an_order_without_tax_keeps_the_request_fingerprint_it_had_before_tax_ex
         ("JPY", "10.5", "1.5", {"lines.0.tax", "shipping_tax"}),
     ],
 )
-def test_bad_tax_amounts_are_refused_per_field_with_422(seller, make_product, platform_api, currency, line_tax, shipping_tax, errors):
+def test_bad_tax_amounts_are_refused_per_field_with_422(
+    seller, make_product, platform_api, currency, line_tax, shipping_tax, errors
+):
     make_product(seller, "MUG-1", price="1250" if currency == "JPY" else "12.50", currency=currency)
     price = "1250" if currency == "JPY" else "12.50"
     body = order_payload(
@@ -109,10 +137,17 @@ def test_bad_tax_amounts_are_refused_per_field_with_422(seller, make_product, pl
 # --- exact refunds ----------------------------------------------------------------------------
 
 
-def test_three_units_with_one_dollar_tax_cancelled_one_by_one_refund_their_exact_tax_shares(seller, make_product, place):
+def test_three_units_with_one_dollar_tax_cancelled_one_by_one_refund_their_exact_tax_shares(
+    seller, make_product, place
+):
     make_product(seller, "MUG-1")
     make_product(seller, "CAP-1", price="8.00")
-    order = place(seller, lines=(("MUG-1", 3, "10.00", "1.00"), ("CAP-1", 1, "8.00", "0.80")), shipping_fee=D("5.00"), shipping_tax=D("0.50"))
+    order = place(
+        seller,
+        lines=(("MUG-1", 3, "10.00", "1.00"), ("CAP-1", 1, "8.00", "0.80")),
+        shipping_fee=D("5.00"),
+        shipping_tax=D("0.50"),
+    )
     line = order.lines.get(sku="MUG-1")
 
     for _ in range(3):
@@ -130,31 +165,56 @@ def test_three_units_with_one_dollar_tax_cancelled_one_by_one_refund_their_exact
     assert _ledger(order)["refund_reversal"] == D("-30.00")
     event = order.events.filter(type=OrderEvent.Type.LINE_CANCELLED).order_by("id").last()
     assert {k: event.params[k] for k in ("refund_amount", "refund_items", "refund_shipping", "refund_tax")} == {
-        "refund_amount": "10.33", "refund_items": "10.00", "refund_shipping": "0.00", "refund_tax": "0.33"
+        "refund_amount": "10.33",
+        "refund_items": "10.00",
+        "refund_shipping": "0.00",
+        "refund_tax": "0.33",
     }
 
 
-def test_cancelling_the_rest_refunds_the_open_units_their_remaining_tax_shipping_and_shipping_tax(seller, make_product, place):
+def test_cancelling_the_rest_refunds_the_open_units_their_remaining_tax_shipping_and_shipping_tax(
+    seller, make_product, place
+):
     make_product(seller, "MUG-1")
     make_product(seller, "CAP-1", price="8.00")
-    order = place(seller, lines=(("MUG-1", 3, "10.00", "1.00"), ("CAP-1", 1, "8.00", "0.80")), shipping_fee=D("5.00"), shipping_tax=D("0.50"))
+    order = place(
+        seller,
+        lines=(("MUG-1", 3, "10.00", "1.00"), ("CAP-1", 1, "8.00", "0.80")),
+        shipping_fee=D("5.00"),
+        shipping_tax=D("0.50"),
+    )
     order = _cancel_units(order, order.lines.get(sku="MUG-1"))  # 10.00 + 0.33
 
     order = services.cancel_order(order_id=order.pk, seller_id=seller.pk, actor=SELLER_ACTOR, reason="customer_request")
 
     whole = Cancellation.objects.get(order=order, line__isnull=True)
     # open units 2 × 10.00 + 8.00; tax 0.67 + 0.80 + 0.50
-    assert (whole.refund_items, whole.refund_shipping, whole.refund_tax, whole.refund_amount) == (D("28.00"), D("5.00"), D("1.97"), D("34.97"))
-    assert (order.payment_status, order.refunded_total, order.refunded_tax) == ("refunded", order.total, order.tax_total)
+    assert (whole.refund_items, whole.refund_shipping, whole.refund_tax, whole.refund_amount) == (
+        D("28.00"),
+        D("5.00"),
+        D("1.97"),
+        D("34.97"),
+    )
+    assert (order.payment_status, order.refunded_total, order.refunded_tax) == (
+        "refunded",
+        order.total,
+        order.tax_total,
+    )
     # nothing of the sale is left with the seller, and no tax ever was
     ledger = _ledger(order)
     assert ledger["sale_pending"] == order.total - order.tax_total == D("43.00")
     assert sum(ledger.values()) == 0
     email = Notification.objects.get(order=order, kind=Notification.Kind.CUSTOMER_CANCELLED)
-    assert (email.context["refund_items"], email.context["refund_shipping"], email.context["refund_tax"]) == ("28.00", "5.00", "1.97")
+    assert (email.context["refund_items"], email.context["refund_shipping"], email.context["refund_tax"]) == (
+        "28.00",
+        "5.00",
+        "1.97",
+    )
 
 
-def test_cancelling_the_last_open_units_with_cancel_line_cancels_the_order_and_refunds_shipping_too(seller, make_product, place):
+def test_cancelling_the_last_open_units_with_cancel_line_cancels_the_order_and_refunds_shipping_too(
+    seller, make_product, place
+):
     make_product(seller, "MUG-1")
     order = place(seller, lines=(("MUG-1", 2, "10.00", "1.00"),), shipping_fee=D("5.00"), shipping_tax=D("0.50"))
 
@@ -162,34 +222,57 @@ def test_cancelling_the_last_open_units_with_cancel_line_cancels_the_order_and_r
 
     assert order.status == "cancelled"
     whole = Cancellation.objects.get(order=order)
-    assert (whole.line_id, whole.refund_items, whole.refund_shipping, whole.refund_tax) == (None, D("20.00"), D("5.00"), D("1.50"))
+    assert (whole.line_id, whole.refund_items, whole.refund_shipping, whole.refund_tax) == (
+        None,
+        D("20.00"),
+        D("5.00"),
+        D("1.50"),
+    )
 
 
 def test_jpy_orders_refund_whole_yen_and_the_units_tax_adds_up_to_the_line_tax(seller, make_product, place):
     make_product(seller, "TEA-1", price="1000", currency="JPY")
     make_product(seller, "POT-1", price="500", currency="JPY")
-    order = place(seller, currency="JPY", lines=(("TEA-1", 3, "1000", "100"), ("POT-1", 1, "500", "50")), shipping_fee=D("300"), shipping_tax=D("30"))
+    order = place(
+        seller,
+        currency="JPY",
+        lines=(("TEA-1", 3, "1000", "100"), ("POT-1", 1, "500", "50")),
+        shipping_fee=D("300"),
+        shipping_tax=D("30"),
+    )
     assert (order.tax_total, order.total) == (D("180"), D("3980"))
     line = order.lines.get(sku="TEA-1")
 
     for _ in range(3):
         order = _cancel_units(order, line)
 
-    assert [r.refund_tax for r in Cancellation.objects.filter(order=order).order_by("id")] == [D("33"), D("34"), D("33")]
+    assert [r.refund_tax for r in Cancellation.objects.filter(order=order).order_by("id")] == [
+        D("33"),
+        D("34"),
+        D("33"),
+    ]
     assert (order.refunded_total, order.refunded_tax) == (D("3100"), D("100"))
     ledger = _ledger(order)
     # sale = 3000 + 500 + 300 = 3800; commission 10 % = 380, returned at the same rate on the 3000 refunded
-    assert (ledger["sale_pending"], ledger["refund_reversal"], ledger["commission"]) == (D("3800"), D("-3000"), D("-80"))
+    assert (ledger["sale_pending"], ledger["refund_reversal"], ledger["commission"]) == (
+        D("3800"),
+        D("-3000"),
+        D("-80"),
+    )
 
 
-def test_units_cancelled_before_payment_are_refunded_with_their_tax_when_the_payment_arrives(seller, make_product, place):
+def test_units_cancelled_before_payment_are_refunded_with_their_tax_when_the_payment_arrives(
+    seller, make_product, place
+):
     make_product(seller, "MUG-1")
     make_product(seller, "CAP-1", price="8.00")
     order = place(seller, paid=False, lines=(("MUG-1", 3, "10.00", "1.00"), ("CAP-1", 1, "8.00")), shipping_fee=D("0"))
     order = _cancel_units(order, order.lines.get(sku="MUG-1"))
     assert order.refunded_total == 0
 
-    order = services.update_payment(order_id=order.pk, seller_id=None, actor=PLATFORM_ACTOR, status="paid", amount=order.total, reference="pi_1")
+    order = services.update_payment(
+        order_id=order.pk, seller_id=None, actor=PLATFORM_ACTOR, status="paid", amount=order.total, reference="pi_1"
+    )
 
     assert (order.refunded_total, order.refunded_tax) == (D("10.33"), D("0.33"))
     order = _cancel_units(order, order.lines.get(sku="MUG-1"))
@@ -209,7 +292,12 @@ def test_the_sellers_earnings_and_commission_leave_out_tax(seller, make_product,
 def test_the_customer_emails_show_the_refund_breakdown(seller, make_product, place):
     make_product(seller, "MUG-1")
     make_product(seller, "CAP-1", price="8.00")
-    order = place(seller, lines=(("MUG-1", 3, "10.00", "1.00"), ("CAP-1", 1, "8.00")), shipping_fee=D("5.00"), shipping_tax=D("0.50"))
+    order = place(
+        seller,
+        lines=(("MUG-1", 3, "10.00", "1.00"), ("CAP-1", 1, "8.00")),
+        shipping_fee=D("5.00"),
+        shipping_tax=D("0.50"),
+    )
     order = _cancel_units(order, order.lines.get(sku="MUG-1"))
     services.cancel_order(order_id=order.pk, seller_id=seller.pk, actor=SELLER_ACTOR, reason="customer_request")
 
@@ -235,7 +323,12 @@ def test_the_order_page_shows_tax_and_the_timeline_shows_the_refund_breakdown(se
 
     make_product(seller, "MUG-1")
     make_product(seller, "CAP-1", price="8.00")
-    order = place(seller, lines=(("MUG-1", 3, "10.00", "1.00"), ("CAP-1", 1, "8.00")), shipping_fee=D("5.00"), shipping_tax=D("0.50"))
+    order = place(
+        seller,
+        lines=(("MUG-1", 3, "10.00", "1.00"), ("CAP-1", 1, "8.00")),
+        shipping_fee=D("5.00"),
+        shipping_tax=D("0.50"),
+    )
     _cancel_units(order, order.lines.get(sku="MUG-1"))
     client = Client()
     client.force_login(create_user(email="owner@acme.test", password=None, seller=seller, role="owner"))

@@ -71,7 +71,9 @@ def start_worker(name: str, mail_port: int, log_dir) -> subprocess.Popen:
 
 def fill_outbox(order, seller) -> None:
     """1,000 rendered messages, as `queue_notification` writes them, plus the order's own."""
-    email = render_order_email(kind="customer_confirmed", order=order, lines=list(order.lines.all()), shipment=None, seller=seller)
+    email = render_order_email(
+        kind="customer_confirmed", order=order, lines=list(order.lines.all()), shipment=None, seller=seller
+    )
     now = timezone.now()
     Notification.objects.bulk_create(
         Notification(
@@ -99,7 +101,9 @@ def wait_until(condition, *, deadline: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def test_two_workers_deliver_each_of_1000_messages_once_through_an_smtp_outage_and_a_sigkill(seller, product, place, tmp_path):
+def test_two_workers_deliver_each_of_1000_messages_once_through_an_smtp_outage_and_a_sigkill(
+    seller, product, place, tmp_path
+):
     order = place(seller)
     fill_outbox(order, seller)
     total = Notification.objects.count()
@@ -118,7 +122,9 @@ def test_two_workers_deliver_each_of_1000_messages_once_through_an_smtp_outage_a
 
         # then everything is sent
         wait_until(
-            lambda: not Notification.objects.exclude(status="sent").exists(), deadline=deadline, what="every message was sent"
+            lambda: not Notification.objects.exclude(status="sent").exists(),
+            deadline=deadline,
+            what="every message was sent",
         )
         elapsed = time.monotonic() - started
     finally:
@@ -142,7 +148,9 @@ def test_two_workers_deliver_each_of_1000_messages_once_through_an_smtp_outage_a
     assert {row["provider_message_id"] for row in rows} == set(arrived), logs
     # ... exactly once, but for a message whose fate the killed worker took with it (at most one).
     assert len(resent) <= 1, resent
-    assert all(count == 1 for mid, count in arrived.items() if mid not in resent), [m for m, c in arrived.items() if c > 1]
+    assert all(count == 1 for mid, count in arrived.items() if mid not in resent), [
+        m for m, c in arrived.items() if c > 1
+    ]
     assert all(arrived[mid] <= 2 for mid in resent)
     assert sum(arrived.values()) == len(rows) + sum(arrived[mid] - 1 for mid in resent)
     # The outage was real and ridden out by retries; the work was shared, then taken over.
@@ -152,4 +160,6 @@ def test_two_workers_deliver_each_of_1000_messages_once_through_an_smtp_outage_a
     assert 300 <= killed_at < len(rows)
     assert not WorkerProcess.objects.filter(pk="worker-a", stopped_at__isnull=False).exists()  # it never said goodbye
     assert elapsed < DEADLINE_SECONDS
-    print(f"\n{len(rows)} messages, {sum(arrived.values())} deliveries, {len(resent)} resent after the kill, {elapsed:.1f} s, senders {dict(senders)}")
+    print(
+        f"\n{len(rows)} messages, {sum(arrived.values())} deliveries, {len(resent)} resent after the kill, {elapsed:.1f} s, senders {dict(senders)}"
+    )

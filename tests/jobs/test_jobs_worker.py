@@ -47,7 +47,9 @@ def refund_task() -> DBTaskResult:
 # --- retries ------------------------------------------------------------------------------------
 
 
-def test_a_refund_the_provider_refuses_for_now_stays_pending_and_is_retried_with_backoff_until_paid(seller, product, place, flaky_provider):
+def test_a_refund_the_provider_refuses_for_now_stays_pending_and_is_retried_with_backoff_until_paid(
+    seller, product, place, flaky_provider
+):
     with time_machine.travel(T0, tick=False) as clock:
         flaky_provider.reset(failures=2)
         refund = cancel_paid_order(seller, place)
@@ -56,7 +58,9 @@ def test_a_refund_the_provider_refuses_for_now_stays_pending_and_is_retried_with
         refund.refresh_from_db()
         task = refund_task()
         assert (refund.status, refund.last_error) == ("pending", "503 Service Unavailable: try again later")
-        assert task.status == "READY" and task.exception_class_path == "shipdesk.payments.providers.PaymentProviderError"
+        assert (
+            task.status == "READY" and task.exception_class_path == "shipdesk.payments.providers.PaymentProviderError"
+        )
         first_wait = task.run_after - timezone.now()
         assert timedelta(seconds=30) <= first_wait <= timedelta(seconds=36)
 
@@ -80,8 +84,12 @@ def test_a_refund_the_provider_refuses_for_now_stays_pending_and_is_retried_with
     assert OrderEvent.objects.filter(order=refund.order, type="refund_settled").count() == 1
 
 
-def test_a_task_still_failing_after_its_attempts_is_failed_with_its_error_kept(seller, product, place, flaky_provider, monkeypatch):
-    monkeypatch.setitem(jobs.RETRY_POLICIES, SETTLE_REFUND, jobs.RetryPolicy(max_attempts=3, base=timedelta(seconds=10)))
+def test_a_task_still_failing_after_its_attempts_is_failed_with_its_error_kept(
+    seller, product, place, flaky_provider, monkeypatch
+):
+    monkeypatch.setitem(
+        jobs.RETRY_POLICIES, SETTLE_REFUND, jobs.RetryPolicy(max_attempts=3, base=timedelta(seconds=10))
+    )
     with time_machine.travel(T0, tick=False) as clock:
         flaky_provider.reset(failures=100)
         refund = cancel_paid_order(seller, place)
@@ -108,7 +116,9 @@ def claim_as(worker_id: str, *, seen: datetime) -> DBTaskResult:
     return task
 
 
-def test_a_task_left_running_by_a_killed_worker_is_returned_and_run_by_a_live_one(seller, product, place, flaky_provider):
+def test_a_task_left_running_by_a_killed_worker_is_returned_and_run_by_a_live_one(
+    seller, product, place, flaky_provider
+):
     with time_machine.travel(T0, tick=False) as clock:
         refund = cancel_paid_order(seller, place)
         claim_as("killed-worker", seen=timezone.now())
@@ -155,7 +165,12 @@ def test_a_task_whose_worker_died_on_its_last_attempt_is_failed(seller, product,
 
 
 def periodic_tasks() -> Counter:
-    return Counter(args["args"][0] for args in DBTaskResult.objects.filter(task_path="shipdesk.jobs.tasks.run_periodic_job").values_list("args_kwargs", flat=True))
+    return Counter(
+        args["args"][0]
+        for args in DBTaskResult.objects.filter(task_path="shipdesk.jobs.tasks.run_periodic_job").values_list(
+            "args_kwargs", flat=True
+        )
+    )
 
 
 def test_two_workers_asking_at_the_same_moment_enqueue_each_periodic_job_once(db):
@@ -165,7 +180,7 @@ def test_two_workers_asking_at_the_same_moment_enqueue_each_periodic_job_once(db
 
     jobs.autodiscover()
     assert sorted(first) == sorted(jobs.PERIODIC_JOBS) and second == []
-    assert periodic_tasks() == Counter({name: 1 for name in jobs.PERIODIC_JOBS})
+    assert periodic_tasks() == Counter(dict.fromkeys(jobs.PERIODIC_JOBS, 1))
 
 
 def test_a_worker_down_for_a_day_runs_each_periodic_job_once_when_it_is_back(db):
@@ -177,7 +192,7 @@ def test_a_worker_down_for_a_day_runs_each_periodic_job_once_when_it_is_back(db)
 
     jobs.autodiscover()
     runs = Counter(PeriodicRun.objects.values_list("name", flat=True))
-    assert runs == Counter({name: 2 for name in jobs.PERIODIC_JOBS})  # the first run, and one catch-up
+    assert runs == Counter(dict.fromkeys(jobs.PERIODIC_JOBS, 2))  # the first run, and one catch-up
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
 
 
@@ -207,9 +222,13 @@ def test_backoff_doubles_from_its_base_and_stops_at_its_cap():
 
 def test_every_worker_computes_the_same_slot_from_the_clock():
     every = timedelta(minutes=15)
-    assert jobs.slot_start(datetime(2025, 3, 3, 12, 7, 59, tzinfo=UTC), every) == datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
+    assert jobs.slot_start(datetime(2025, 3, 3, 12, 7, 59, tzinfo=UTC), every) == datetime(
+        2025, 3, 3, 12, 0, tzinfo=UTC
+    )
     assert jobs.slot_start(datetime(2025, 3, 3, 12, 15, tzinfo=UTC), every) == datetime(2025, 3, 3, 12, 15, tzinfo=UTC)
-    assert jobs.slot_start(datetime(2025, 3, 3, 23, 59, tzinfo=UTC), timedelta(days=1)) == datetime(2025, 3, 3, tzinfo=UTC)
+    assert jobs.slot_start(datetime(2025, 3, 3, 23, 59, tzinfo=UTC), timedelta(days=1)) == datetime(
+        2025, 3, 3, tzinfo=UTC
+    )
 
 
 @pytest.mark.postgres
@@ -234,4 +253,4 @@ def test_workers_racing_on_postgres_enqueue_each_periodic_job_once():
 
     jobs.autodiscover()
     assert sorted(name for names in results for name in names) == sorted(jobs.PERIODIC_JOBS)
-    assert periodic_tasks() == Counter({name: 1 for name in jobs.PERIODIC_JOBS})
+    assert periodic_tasks() == Counter(dict.fromkeys(jobs.PERIODIC_JOBS, 1))

@@ -30,7 +30,9 @@ SUNDAY_NIGHT = datetime(2026, 7, 5, 7, 0, tzinfo=UTC)
 # Under `shipdesk run --demo` the two shipped orders go with the sandbox carrier, handed over just
 # now; with it off, UPS took them on the last business day.
 MOMENTS = pytest.mark.parametrize(
-    ("now", "sandbox"), [(WEDNESDAY_MORNING, True), (SUNDAY_NIGHT, False)], ids=["wednesday-morning-sandbox-carrier", "sunday-night-ups"]
+    ("now", "sandbox"),
+    [(WEDNESDAY_MORNING, True), (SUNDAY_NIGHT, False)],
+    ids=["wednesday-morning-sandbox-carrier", "sunday-night-ups"],
 )
 
 # The event each header timestamp is written with.
@@ -42,7 +44,15 @@ HEADER_EVENTS = {
     "delivered_at": "delivered",
     "cancelled_at": "cancelled",
 }
-SHOP_STEPS = ("confirmed", "processing_started", "shipped", "line_cancelled", "cancelled", "substitute_offered", "note_added")
+SHOP_STEPS = (
+    "confirmed",
+    "processing_started",
+    "shipped",
+    "line_cancelled",
+    "cancelled",
+    "substitute_offered",
+    "note_added",
+)
 
 
 def run_demo(now: datetime, settings=None, sandbox: bool = False) -> Seller:
@@ -54,7 +64,9 @@ def run_demo(now: datetime, settings=None, sandbox: bool = False) -> Seller:
 
 
 @MOMENTS
-def test_a_newcomer_finds_the_demo_shop_in_good_standing_with_a_handful_of_unread_alerts_that_are_news(db, settings, now, sandbox):
+def test_a_newcomer_finds_the_demo_shop_in_good_standing_with_a_handful_of_unread_alerts_that_are_news(
+    db, settings, now, sandbox
+):
     seller = run_demo(now, settings, sandbox)
 
     evaluated = SellerStanding.objects.get(seller=seller)
@@ -81,7 +93,9 @@ def test_a_newcomer_finds_the_demo_shop_in_good_standing_with_a_handful_of_unrea
 
 
 @MOMENTS
-def test_every_demo_order_happened_in_time_in_the_shops_hours_and_its_timeline_reads_its_header_times(db, settings, now, sandbox):
+def test_every_demo_order_happened_in_time_in_the_shops_hours_and_its_timeline_reads_its_header_times(
+    db, settings, now, sandbox
+):
     seller = run_demo(now, settings, sandbox)
 
     orders = list(Order.objects.filter(seller=seller).prefetch_related("events"))
@@ -94,37 +108,60 @@ def test_every_demo_order_happened_in_time_in_the_shops_hours_and_its_timeline_r
         for field, type in HEADER_EVENTS.items():
             header = getattr(order, field)
             if header is not None:
-                assert by_type.get(type) == header, f"order {order.external_id}: {field} {header} but its {type} event says {by_type.get(type)}"
+                assert by_type.get(type) == header, (
+                    f"order {order.external_id}: {field} {header} but its {type} event says {by_type.get(type)}"
+                )
                 assert header < now
     assert len(orders) > 30  # the shop's past, not only today's orders
 
     # every step within its deadline: nothing late, nothing overdue
     shop_orders = Order.objects.filter(seller=seller)
-    late = shop_orders.filter(confirmed_late=True) | shop_orders.filter(processed_late=True) | shop_orders.filter(shipped_late=True)
+    late = (
+        shop_orders.filter(confirmed_late=True)
+        | shop_orders.filter(processed_late=True)
+        | shop_orders.filter(shipped_late=True)
+    )
     assert not (late | shop_orders.filter(delivered_late=True)).exists()
     for order in shop_orders.filter(status=OrderStatus.DELIVERED):
-        assert order.confirmed_at <= order.confirm_by and order.shipped_at <= order.ship_by and order.delivered_at <= order.deliver_by
+        assert (
+            order.confirmed_at <= order.confirm_by
+            and order.shipped_at <= order.ship_by
+            and order.delivered_at <= order.deliver_by
+        )
     assert not Notification.objects.filter(seller=seller, kind="seller_overdue").exists()
     # the shop works its business days, 9 to 5; only the last hours' small steps may fall outside
     calendar = calendar_for(seller)
     for step in OrderEvent.objects.filter(seller=seller, type__in=SHOP_STEPS, actor_kind="seller"):
         local = step.created_at.astimezone(NEW_YORK)
-        assert calendar.is_business_day(local.date()) or local > now.astimezone(NEW_YORK) - timedelta(hours=3), step.type
+        assert calendar.is_business_day(local.date()) or local > now.astimezone(NEW_YORK) - timedelta(hours=3), (
+            step.type
+        )
         if calendar.is_business_day(local.date()) and step.created_at < now - timedelta(hours=24):
             assert 9 <= local.hour < 17, f"{step.type} at {local:%a %H:%M}: outside the shop's hours"
 
 
 def test_the_demo_shop_keeps_its_coverage_and_a_second_run_adds_nothing(db):
     seller = run_demo(WEDNESDAY_MORNING)
-    orders, alerts, events = Order.objects.filter(seller=seller).count(), Alert.objects.count(), OrderEvent.objects.count()
+    orders, alerts, events = (
+        Order.objects.filter(seller=seller).count(),
+        Alert.objects.count(),
+        OrderEvent.objects.count(),
+    )
 
     statuses = set(Order.objects.filter(seller=seller).values_list("status", flat=True))
     assert statuses == set(OrderStatus.values)
     assert Order.objects.filter(seller=seller, status="pending", payment_status="unpaid").exists()
     assert SubstituteOffer.objects.filter(seller=seller, status="offered").exists()
     assert OrderEvent.objects.filter(seller=seller, type="line_cancelled").exists()
-    assert Review.objects.filter(seller=seller).count() == 3 and Review.objects.filter(seller=seller).exclude(reply="").exists()
+    assert (
+        Review.objects.filter(seller=seller).count() == 3
+        and Review.objects.filter(seller=seller).exclude(reply="").exists()
+    )
 
     run_demo(WEDNESDAY_MORNING + timedelta(hours=1))
 
-    assert (Order.objects.filter(seller=seller).count(), Alert.objects.count(), OrderEvent.objects.count()) == (orders, alerts, events)
+    assert (Order.objects.filter(seller=seller).count(), Alert.objects.count(), OrderEvent.objects.count()) == (
+        orders,
+        alerts,
+        events,
+    )

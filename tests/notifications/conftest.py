@@ -30,7 +30,12 @@ def signed_in(db):
     from shipdesk.accounts.services import create_user
 
     def sign_in(seller, email: str | None = None) -> Client:
-        user = create_user(email=email or f"owner@{seller.slug}.test", password="correct horse battery staple", seller=seller, role="owner")
+        user = create_user(
+            email=email or f"owner@{seller.slug}.test",
+            password="correct horse battery staple",
+            seller=seller,
+            role="owner",
+        )
         client = Client()
         client.force_login(user)
         return client
@@ -44,5 +49,12 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ],
     }

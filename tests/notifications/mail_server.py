@@ -51,7 +51,9 @@ class MailServer:
                 self._refuse_next = max(0, self._refuse_next - 1)
                 self.refused += 1
                 return "451 4.3.2 Try again later"
-            message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+            message = email.message_from_bytes(
+                envelope.original_content or envelope.content, policy=email.policy.default
+            )
             self.received.append(message)
         return "250 2.0.0 Message accepted"
 

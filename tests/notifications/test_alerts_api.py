@@ -45,7 +45,9 @@ def test_marking_an_alert_read_is_idempotent_and_filters_it_out_of_unread(seller
     assert [a["id"] for a in seller_api.get("/alerts?unread=false").json()["items"]] == [alert.pk]
 
 
-def test_another_sellers_alert_is_not_found_and_not_listed(seller, product, place, seller_api, make_seller, make_product):
+def test_another_sellers_alert_is_not_found_and_not_listed(
+    seller, product, place, seller_api, make_seller, make_product
+):
     other = make_seller("other")
     make_product(other, "MUG-1")
     place(other)
@@ -66,7 +68,9 @@ def test_bad_paging_input_is_a_clear_error(seller_api):
     assert seller_api.post("/alerts/not-a-number/read").status_code in (404, 422)
 
 
-def test_the_alerts_list_costs_the_same_queries_for_3_and_30_alerts(seller, make_product, place, seller_api, django_assert_num_queries):
+def test_the_alerts_list_costs_the_same_queries_for_3_and_30_alerts(
+    seller, make_product, place, seller_api, django_assert_num_queries
+):
     make_product(seller, "MUG-1", on_hand=100)
     new_orders(seller, place, 3)
     seller_api.get("/alerts")  # the token's first use of the minute also records it

@@ -18,9 +18,19 @@ def test_marking_an_alert_read_updates_its_row_and_the_bell_without_a_reload(sel
     place(seller)
     client = Client()
     client.force_login(create_user(email="owner@acme.test", password=None, seller=seller, role="owner"))
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
     refused: list[str] = []
-    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
 
     page.goto(f"{live_server.url}/orders/")
     bell = page.locator("#alerts-bell")

@@ -23,7 +23,9 @@ def test_the_bell_on_every_page_counts_unread_alerts_of_the_shop(seller, product
     place(seller)
     place(seller)
     other = make_seller("other")
-    Alert.objects.create(seller=other, kind="seller_new_order", title="not ours", created_at=Alert.objects.first().created_at)
+    Alert.objects.create(
+        seller=other, kind="seller_new_order", title="not ours", created_at=Alert.objects.first().created_at
+    )
 
     for page in ("/orders/", "/inventory/", "/alerts/"):
         html = client.get(page).content.decode()
@@ -34,7 +36,9 @@ def test_the_bell_on_every_page_counts_unread_alerts_of_the_shop(seller, product
     assert 'aria-label="Alerts, 1 unread"' in bell(client.get("/alerts/bell/").content.decode())
 
 
-def test_the_alerts_page_lists_unread_alerts_linking_to_their_orders_and_marks_them_read(seller, product, place, signed_in):
+def test_the_alerts_page_lists_unread_alerts_linking_to_their_orders_and_marks_them_read(
+    seller, product, place, signed_in
+):
     client = signed_in(seller)
     order = place(seller)
     alert = Alert.objects.get(order=order)
@@ -58,7 +62,11 @@ def test_marking_an_alert_read_without_javascript_says_which_alert_on_the_list(s
     page = client.post(f"/alerts/{alert.pk}/read/", follow=True).content.decode()
 
     # The result is in the focused status region (no htmx swap to put it where the button was).
-    assert re.search(r'<div class="messages" role="status" tabindex="-1" data-focus-result>\s*<p[^>]*>Marked read: New order #' + str(order.number), page)
+    assert re.search(
+        r'<div class="messages" role="status" tabindex="-1" data-focus-result>\s*<p[^>]*>Marked read: New order #'
+        + str(order.number),
+        page,
+    )
     assert Alert.objects.get(pk=alert.pk).read_at is not None
 
 
@@ -81,7 +89,9 @@ def test_another_shops_alert_cannot_be_marked_read(seller, product, place, signe
     assert Alert.objects.get(pk=theirs.pk).read_at is None
 
 
-def test_a_delay_alert_sends_the_customer_a_delay_notice_in_one_click_once(seller, product, place, signed_in, mail_server):
+def test_a_delay_alert_sends_the_customer_a_delay_notice_in_one_click_once(
+    seller, product, place, signed_in, mail_server
+):
     client = signed_in(seller)
     order = advance(place(seller), "shipped")
     flag_shipment_delayed(shipment_id=order.shipment.pk, reason="missed_eta", actor=SYSTEM)
@@ -97,7 +107,10 @@ def test_a_delay_alert_sends_the_customer_a_delay_notice_in_one_click_once(selle
     [notice] = mail_server.messages("customer_delay_notice")
     assert notice["Subject"] == f"Your order #{order.number} from Acme is running late"
     assert order.shipment.tracking_url in notice.get_body(preferencelist=("plain",)).get_content()
-    assert Notification.objects.get(order=order, kind="customer_delay_notice").context["requested_by"] == f"owner@{seller.slug}.test"
+    assert (
+        Notification.objects.get(order=order, kind="customer_delay_notice").context["requested_by"]
+        == f"owner@{seller.slug}.test"
+    )
 
 
 def test_a_seller_previews_every_email_with_a_sample_order(seller, signed_in):
@@ -154,5 +167,7 @@ def test_dev_mail_is_not_there_when_mail_is_really_sent(client, settings, db):
 def test_dev_mail_outside_debug_is_for_the_operator_only(client, local_mailbox, django_user_model):
     local_mailbox.DEBUG = False
     assert client.get("/dev/mail/").status_code == 404
-    client.force_login(django_user_model.objects.create_user(email="op@shipdesk.test", password="x" * 12, is_staff=True))
+    client.force_login(
+        django_user_model.objects.create_user(email="op@shipdesk.test", password="x" * 12, is_staff=True)
+    )
     assert client.get("/dev/mail/").status_code == 200

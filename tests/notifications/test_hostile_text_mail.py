@@ -22,7 +22,9 @@ MONDAY_6AM = datetime(2025, 1, 6, 6, 0, tzinfo=ZoneInfo("America/New_York"))
 HOSTILE_NAME = "Evil\r\nBcc: victim@example.com"
 
 
-def test_a_shop_name_with_a_line_break_saved_before_the_rule_still_mails_every_customer_under_one_clean_from(seller, product, place, mail_server):
+def test_a_shop_name_with_a_line_break_saved_before_the_rule_still_mails_every_customer_under_one_clean_from(
+    seller, product, place, mail_server
+):
     # given a shop whose name was saved with a header injection before names were checked
     Seller.objects.filter(pk=seller.pk).update(name=HOSTILE_NAME)
     with time_machine.travel(MONDAY_6AM, tick=False):
@@ -52,7 +54,9 @@ def test_a_message_whose_content_cannot_be_sent_fails_at_once_on_the_timeline_wi
     # given a queued customer email whose recipient holds a line break (data from before the rule)
     order = place(seller, paid=True)
     advance(order, "confirmed")
-    Notification.objects.filter(order=order, kind="customer_confirmed").update(recipient="ada@example.com\r\nBcc: victim@example.com")
+    Notification.objects.filter(order=order, kind="customer_confirmed").update(
+        recipient="ada@example.com\r\nBcc: victim@example.com"
+    )
 
     # when the worker tries to send it
     with caplog.at_level(logging.WARNING, logger="shipdesk.notifications.delivery"):
@@ -66,5 +70,7 @@ def test_a_message_whose_content_cannot_be_sent_fails_at_once_on_the_timeline_wi
     failed = OrderEvent.objects.get(order=order, type="notification_failed")
     assert failed.params["error"] == row.last_error
     assert Alert.objects.filter(order=order, kind="email_failed").exists()
-    assert any(r.levelno == logging.ERROR and "cannot be sent because of its content" in r.getMessage() for r in caplog.records)
+    assert any(
+        r.levelno == logging.ERROR and "cannot be sent because of its content" in r.getMessage() for r in caplog.records
+    )
     assert mail_server.messages("customer_confirmed") == []

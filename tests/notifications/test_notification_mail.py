@@ -17,9 +17,9 @@ from mail_server import body
 from shipdesk.jobs.worker import run_until_idle
 from shipdesk.notifications.models import Alert, Notification
 from shipdesk.notifications.rendering import review_order_id
-from shipdesk.shipping.tracking_links import tracking_page_url
 from shipdesk.orders import services
 from shipdesk.orders.models import OrderEvent
+from shipdesk.shipping.tracking_links import tracking_page_url
 from tests.builders import SELLER_ACTOR, UPS_NUMBER, advance
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -31,7 +31,9 @@ def kinds(server) -> list[str]:
     return sorted(m["X-Shipdesk-Kind"] for m in server.messages())
 
 
-def test_a_paid_order_mails_the_seller_then_the_customer_at_every_stage_each_exactly_once(seller, product, place, mail_server):
+def test_a_paid_order_mails_the_seller_then_the_customer_at_every_stage_each_exactly_once(
+    seller, product, place, mail_server
+):
     with time_machine.travel(MONDAY_6AM, tick=False) as clock:
         # given a paid order: the seller hears of it
         order = place(seller, paid=True, lines=(("MUG-1", 2, "12.50"),))
@@ -132,7 +134,9 @@ def test_each_message_is_written_to_the_order_timeline_when_sent(seller, product
     assert all(e.actor_kind == "system" and e.params["message_id"].startswith("<notification.") for e in sent)
 
 
-def test_a_server_refusing_for_a_while_gets_the_message_later_with_exponential_backoff(seller, product, place, mail_server):
+def test_a_server_refusing_for_a_while_gets_the_message_later_with_exponential_backoff(
+    seller, product, place, mail_server
+):
     with time_machine.travel(MONDAY_6AM, tick=False) as clock:
         order = place(seller)
         mail_server.refuse_next(3)
@@ -167,7 +171,9 @@ def test_a_server_refusing_for_a_while_gets_the_message_later_with_exponential_b
     assert OrderEvent.objects.filter(order=order, type="notification_delayed").count() == 1  # the first refusal only
 
 
-def test_a_mailbox_that_does_not_exist_fails_the_message_at_once_and_tells_the_seller(seller, product, place, mail_server):
+def test_a_mailbox_that_does_not_exist_fails_the_message_at_once_and_tells_the_seller(
+    seller, product, place, mail_server
+):
     mail_server.bounce("nobody@example.com")
     order = place(seller, customer_email="nobody@example.com")
     order = advance(order, "confirmed")
@@ -183,7 +189,9 @@ def test_a_mailbox_that_does_not_exist_fails_the_message_at_once_and_tells_the_s
     assert mail_server.messages("customer_confirmed") == []
 
 
-def test_a_message_refused_until_its_attempts_are_spent_fails_and_says_so(seller, product, place, mail_server, settings):
+def test_a_message_refused_until_its_attempts_are_spent_fails_and_says_so(
+    seller, product, place, mail_server, settings
+):
     settings.SHIPDESK_EMAIL = {**settings.SHIPDESK_EMAIL, "max_attempts": 3}
     with time_machine.travel(MONDAY_6AM, tick=False) as clock:
         order = place(seller)

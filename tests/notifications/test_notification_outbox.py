@@ -20,7 +20,12 @@ def test_every_email_names_the_order_in_its_subject_and_has_text_and_html(kind, 
     order = advance(place(seller, customer_name="Ada <Lovelace> & co"), "shipped")
     lines = list(order.lines.all())
     email = rendering.render_order_email(
-        kind=kind, order=order, lines=lines, shipment=order.shipment, seller=seller, extra=rendering.sample_extra(kind, order)
+        kind=kind,
+        order=order,
+        lines=lines,
+        shipment=order.shipment,
+        seller=seller,
+        extra=rendering.sample_extra(kind, order),
     )
 
     assert f"#{order.number}" in email.subject and "\n" not in email.subject
@@ -78,12 +83,19 @@ def test_an_action_rolled_back_leaves_no_message_and_no_alert(seller, product, p
 def test_a_kind_is_queued_once_per_order_and_stage_and_its_alert_once(seller, product, place):
     order = place(seller)
     again = queue_notification(order=order, kind="seller_new_order", recipient=seller.email)
-    other_stage = queue_notification(order=order, kind="seller_due_soon", stage="confirm", recipient=seller.email, context={"stage": "confirm"})
-    same_stage = queue_notification(order=order, kind="seller_due_soon", stage="confirm", recipient=seller.email, context={"stage": "confirm"})
+    other_stage = queue_notification(
+        order=order, kind="seller_due_soon", stage="confirm", recipient=seller.email, context={"stage": "confirm"}
+    )
+    same_stage = queue_notification(
+        order=order, kind="seller_due_soon", stage="confirm", recipient=seller.email, context={"stage": "confirm"}
+    )
 
     assert again is None and other_stage is not None and same_stage is None
     assert Notification.objects.filter(order=order, kind="seller_new_order").count() == 1
-    assert sorted(Alert.objects.filter(order=order).values_list("kind", flat=True)) == ["seller_due_soon", "seller_new_order"]
+    assert sorted(Alert.objects.filter(order=order).values_list("kind", flat=True)) == [
+        "seller_due_soon",
+        "seller_new_order",
+    ]
 
 
 def test_customer_messages_make_no_dashboard_alert(seller, product, place):
@@ -108,11 +120,12 @@ def test_an_operator_can_send_failed_messages_again_with_fresh_attempts(seller, 
 def test_the_timeline_reads_message_events_as_sentences():
     from shipdesk.notifications.timeline import describe
 
-    assert describe("notification_sent", {"kind": "customer_shipped", "recipient": "ada@example.com", "attempts": 1}) == (
-        "Email sent: shipping confirmation to ada@example.com"
-    )
-    assert describe("notification_failed", {"kind": "customer_confirmed", "recipient": "x@example.com", "error": "550 5.1.1 No such mailbox"}) == (
-        "Email failed: order confirmation to x@example.com — 550 5.1.1 No such mailbox"
-    )
+    assert describe(
+        "notification_sent", {"kind": "customer_shipped", "recipient": "ada@example.com", "attempts": 1}
+    ) == ("Email sent: shipping confirmation to ada@example.com")
+    assert describe(
+        "notification_failed",
+        {"kind": "customer_confirmed", "recipient": "x@example.com", "error": "550 5.1.1 No such mailbox"},
+    ) == ("Email failed: order confirmation to x@example.com — 550 5.1.1 No such mailbox")
     assert describe("deadline_missed", {"stage": "ship"}) == "Deadline missed: ship step not done in time; flagged late"
     assert describe("confirmed", {}) is None

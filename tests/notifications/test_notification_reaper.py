@@ -25,7 +25,9 @@ DEAD = "worker-killed-with-sigkill"
 
 
 def dead_worker_claims() -> Notification:
-    WorkerProcess.objects.create(worker_id=DEAD, hostname="host", pid=1, started_at=timezone.now(), seen_at=timezone.now())
+    WorkerProcess.objects.create(
+        worker_id=DEAD, hostname="host", pid=1, started_at=timezone.now(), seen_at=timezone.now()
+    )
     [row] = claim_due(worker_id=DEAD, limit=10)
     return row
 
@@ -33,7 +35,9 @@ def dead_worker_claims() -> Notification:
 def dead_worker_hands_over(row: Notification, *, delivered: bool) -> str:
     """Record the hand-over like the worker does and, if `delivered`, let the server accept it."""
     message_id = message_id_for(row)
-    Notification.objects.filter(pk=row.pk).update(handed_over_at=timezone.now(), attempts=1, provider_message_id=message_id)
+    Notification.objects.filter(pk=row.pk).update(
+        handed_over_at=timezone.now(), attempts=1, provider_message_id=message_id
+    )
     if delivered:
         get_connection().send_messages([build_message(row, message_id=message_id)])
     return message_id
@@ -55,7 +59,9 @@ def test_messages_a_dead_worker_claimed_but_never_handed_over_are_sent_once(sell
     assert OrderEvent.objects.filter(order=order, type="notification_sent").count() == 1
 
 
-def test_a_message_whose_worker_died_after_handing_it_over_is_resent_with_the_same_message_id(seller, product, place, mail_server):
+def test_a_message_whose_worker_died_after_handing_it_over_is_resent_with_the_same_message_id(
+    seller, product, place, mail_server
+):
     with time_machine.travel(T0, tick=False) as clock:
         place(seller)
         row = dead_worker_claims()
@@ -85,7 +91,9 @@ def test_at_most_once_mode_fails_such_a_message_instead_of_resending_it(seller, 
 
 
 @pytest.mark.parametrize("arrived", [True, False])
-def test_the_local_mailbox_says_whether_the_message_arrived_so_it_is_settled_exactly(seller, product, place, settings, arrived):
+def test_the_local_mailbox_says_whether_the_message_arrived_so_it_is_settled_exactly(
+    seller, product, place, settings, arrived
+):
     settings.EMAIL_BACKEND = "shipdesk.notifications.mailbox.MailboxBackend"
     with time_machine.travel(T0, tick=False) as clock:
         place(seller)

@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 from django.test import Client
 from mail_server import body
 
-from tests.builders import SELLER_ACTOR
 from shipdesk.jobs.worker import run_until_idle
 from shipdesk.orders.substitutions import offer_id_from_token, offer_substitute
+from tests.builders import SELLER_ACTOR
 
 
 def test_the_customer_gets_one_email_whose_link_opens_the_offer(seller, make_product, place, mail_server):
@@ -18,7 +18,9 @@ def test_the_customer_gets_one_email_whose_link_opens_the_offer(seller, make_pro
     order = place(seller, lines=(("MUG-1", 1, "12.50"),))
     line = order.lines.get()
 
-    offer = offer_substitute(order_id=order.pk, seller_id=seller.pk, line_id=line.pk, sku="CUP-1", actor=SELLER_ACTOR, note="Same size")
+    offer = offer_substitute(
+        order_id=order.pk, seller_id=seller.pk, line_id=line.pk, sku="CUP-1", actor=SELLER_ACTOR, note="Same size"
+    )
     run_until_idle()
     run_until_idle()
 

@@ -27,7 +27,9 @@ def reserved() -> int:
     return Product.objects.get(sku="MUG-1").reserved
 
 
-def test_an_unpaid_order_is_cancelled_after_48_hours_releasing_stock_and_not_counting_against_the_seller(seller, product, place, mail_server):
+def test_an_unpaid_order_is_cancelled_after_48_hours_releasing_stock_and_not_counting_against_the_seller(
+    seller, product, place, mail_server
+):
     with time_machine.travel(T0, tick=False) as clock:
         order = place(seller, paid=False)
         assert reserved() == 2
@@ -57,7 +59,9 @@ def test_an_unpaid_order_is_cancelled_after_48_hours_releasing_stock_and_not_cou
     assert "This does not count against your shop." in body(seller_mail, "plain")
 
 
-def test_a_paid_order_left_unconfirmed_72_hours_is_cancelled_refunded_and_counted_against_the_seller(seller, product, place, mail_server):
+def test_a_paid_order_left_unconfirmed_72_hours_is_cancelled_refunded_and_counted_against_the_seller(
+    seller, product, place, mail_server
+):
     with time_machine.travel(T0, tick=False) as clock:
         order = place(seller, paid=True)
         clock.move_to(T0 + timedelta(hours=24, minutes=1))
@@ -72,7 +76,11 @@ def test_a_paid_order_left_unconfirmed_72_hours_is_cancelled_refunded_and_counte
 
     order.refresh_from_db()
     cancellation = order.cancellations.get()
-    assert (order.status, cancellation.reason, cancellation.actor_kind) == ("cancelled", "unconfirmed_timeout", "system")
+    assert (order.status, cancellation.reason, cancellation.actor_kind) == (
+        "cancelled",
+        "unconfirmed_timeout",
+        "system",
+    )
     assert sweeps.SELLER_CAUSED_TIMEOUTS[cancellation.reason] is True
     assert "Counts as a cancellation by the shop" in cancellation.note
     assert reserved() == 0
@@ -93,7 +101,14 @@ def test_the_72_hours_start_when_the_money_arrived(seller, product, place):
     with time_machine.travel(T0, tick=False) as clock:
         order = place(seller, paid=False)
         clock.move_to(T0 + timedelta(hours=40))
-        services.update_payment(order_id=order.pk, seller_id=None, actor=PLATFORM_ACTOR, status="paid", amount=order.total, reference="pay_1")
+        services.update_payment(
+            order_id=order.pk,
+            seller_id=None,
+            actor=PLATFORM_ACTOR,
+            status="paid",
+            amount=order.total,
+            reference="pay_1",
+        )
 
         clock.move_to(T0 + timedelta(hours=48, minutes=1))
         sweeps.sweep_auto_cancel()  # paid now: no unpaid timeout

@@ -43,7 +43,9 @@ def place_kes(place):
 
 
 def alerts(order) -> list[tuple[str, str]]:
-    return [(a.kind, a.title) for a in Alert.objects.filter(order=order).exclude(kind="seller_new_order").order_by("id")]
+    return [
+        (a.kind, a.title) for a in Alert.objects.filter(order=order).exclude(kind="seller_new_order").order_by("id")
+    ]
 
 
 def sweep_at(clock, when: datetime) -> None:
@@ -109,7 +111,9 @@ def test_the_ship_deadline_skips_easter_and_the_weekend_in_kenya(duka, place_kes
         assert alerts(order) == []
 
         sweep_at(clock, at(2025, 4, 24, 10, 0, 1))
-        assert [kind for kind, _ in alerts(order)] == ["seller_overdue"]  # due soon was on the 23rd; the sweep skipped that day
+        assert [kind for kind, _ in alerts(order)] == [
+            "seller_overdue"
+        ]  # due soon was on the 23rd; the sweep skipped that day
     order.refresh_from_db()
     assert order.shipped_late
 
@@ -168,11 +172,17 @@ def test_a_due_soon_alert_whose_order_moved_on_before_sending_is_skipped(duka, p
 def test_due_soon_in_business_hours_lands_on_a_working_day():
     calendar = BusinessCalendar(timezone="Africa/Nairobi", country="KE")
     # Friday 17:00 → Tuesday 17:00 (48 business hours): 36 h in is Tuesday 05:00, not Sunday.
-    assert sweeps.business_due_soon_at(calendar, window_start=at(2025, 1, 3, 17, 0), deadline=at(2025, 1, 7, 17, 0)) == at(2025, 1, 7, 5, 0)
+    assert sweeps.business_due_soon_at(
+        calendar, window_start=at(2025, 1, 3, 17, 0), deadline=at(2025, 1, 7, 17, 0)
+    ) == at(2025, 1, 7, 5, 0)
     # A window that starts on a closed day counts from the next business day.
-    assert sweeps.business_due_soon_at(calendar, window_start=at(2025, 1, 4, 10, 0), deadline=at(2025, 1, 8, 0, 0)) == at(2025, 1, 7, 12, 0)
+    assert sweeps.business_due_soon_at(
+        calendar, window_start=at(2025, 1, 4, 10, 0), deadline=at(2025, 1, 8, 0, 0)
+    ) == at(2025, 1, 7, 12, 0)
     # Within one business day it is the plain 75 %.
-    assert sweeps.business_due_soon_at(calendar, window_start=at(2025, 1, 6, 8, 0), deadline=at(2025, 1, 6, 16, 0)) == at(2025, 1, 6, 14, 0)
+    assert sweeps.business_due_soon_at(
+        calendar, window_start=at(2025, 1, 6, 8, 0), deadline=at(2025, 1, 6, 16, 0)
+    ) == at(2025, 1, 6, 14, 0)
 
 
 def test_times_from_before_a_dst_change_count_real_hours():
@@ -181,6 +191,8 @@ def test_times_from_before_a_dst_change_count_real_hours():
     start = datetime(2025, 3, 7, 12, 0, tzinfo=ny)  # Friday; DST starts Sunday 9 March
     deadline = calendar.add_business_days(start, 2)  # Tuesday 12:00
     due = sweeps.business_due_soon_at(calendar, window_start=start, deadline=deadline)
-    assert calendar.business_hours_between(start, due) == pytest.approx(0.75 * calendar.business_hours_between(start, deadline))
+    assert calendar.business_hours_between(start, due) == pytest.approx(
+        0.75 * calendar.business_hours_between(start, deadline)
+    )
     assert due.astimezone(ny).weekday() == 1  # Tuesday
     assert timedelta(0) < deadline - due

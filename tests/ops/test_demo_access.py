@@ -33,7 +33,9 @@ def printed_password(output: str) -> str | None:
 
 
 def printed_tokens(output: str) -> tuple[str, str]:
-    return re.search(r"Seller API token:\s+(\S+)", output).group(1), re.search(r"Platform API token:\s+(\S+)", output).group(1)
+    return re.search(r"Seller API token:\s+(\S+)", output).group(1), re.search(
+        r"Platform API token:\s+(\S+)", output
+    ).group(1)
 
 
 def test_a_second_demo_run_prints_the_same_working_sign_in_and_tokens_and_creates_no_token(db, data_dir):

@@ -25,8 +25,17 @@ def test_an_operator_cancels_an_order_with_a_reason_that_reaches_the_timeline(op
     assert form.status_code == 200 and b"Cancel these orders" in form.content
     assert Order.objects.get(pk=order.pk).status == order.status  # asking changes nothing
 
-    done = operator.post(url, {"action": "cancel_with_reason", ACTION_CHECKBOX_NAME: [order.pk], "apply": "1",
-                               "reason": "customer_request", "note": "Customer called support twice."}, follow=True)
+    done = operator.post(
+        url,
+        {
+            "action": "cancel_with_reason",
+            ACTION_CHECKBOX_NAME: [order.pk],
+            "apply": "1",
+            "reason": "customer_request",
+            "note": "Customer called support twice.",
+        },
+        follow=True,
+    )
 
     assert b"Cancelled 1 order(s)." in done.content
     order.refresh_from_db()
@@ -39,11 +48,19 @@ def test_an_operator_cancels_an_order_with_a_reason_that_reaches_the_timeline(op
 def test_the_cancel_form_needs_a_note_and_a_refused_transition_is_reported_not_raised(operator, seller, product, place):
     order = place(seller)
     url = "/admin/orders/order/"
-    missing = operator.post(url, {"action": "cancel_with_reason", ACTION_CHECKBOX_NAME: [order.pk], "apply": "1", "reason": "other"})
+    missing = operator.post(
+        url, {"action": "cancel_with_reason", ACTION_CHECKBOX_NAME: [order.pk], "apply": "1", "reason": "other"}
+    )
     assert missing.status_code == 200 and b"This field is required" in missing.content
     assert Order.objects.get(pk=order.pk).status != "cancelled"
 
-    body = {"action": "cancel_with_reason", ACTION_CHECKBOX_NAME: [order.pk], "apply": "1", "reason": "other", "note": "Duplicate order."}
+    body = {
+        "action": "cancel_with_reason",
+        ACTION_CHECKBOX_NAME: [order.pk],
+        "apply": "1",
+        "reason": "other",
+        "note": "Duplicate order.",
+    }
     operator.post(url, body)
     again = operator.post(url, body, follow=True)
     assert again.status_code == 200 and b"Not cancelled" in again.content

@@ -79,7 +79,11 @@ def test_an_enabled_payment_webhook_provider_needs_its_secret_too(production, db
 
 def test_the_generic_provider_needs_both_its_tracking_and_its_payment_secret(production, db):
     production.SHIPDESK_WEBHOOK_PROVIDERS = ["generic"]
-    production.SHIPDESK_TRACKING_WEBHOOK_SECRETS = {"generic": "generic-tracking-0123456789", "easypost": "", "aftership": ""}
+    production.SHIPDESK_TRACKING_WEBHOOK_SECRETS = {
+        "generic": "generic-tracking-0123456789",
+        "easypost": "",
+        "aftership": "",
+    }
 
     code, out = check()
 
@@ -95,7 +99,10 @@ def test_the_deprecated_shared_secret_alone_is_flagged_since_payments_no_longer_
 
     code, out = check()
 
-    assert "WARNING SHIPDESK_GENERIC_WEBHOOK_SECRET: is deprecated" in out and "SHIPDESK_GENERIC_PAYMENT_WEBHOOK_SECRET" in out
+    assert (
+        "WARNING SHIPDESK_GENERIC_WEBHOOK_SECRET: is deprecated" in out
+        and "SHIPDESK_GENERIC_PAYMENT_WEBHOOK_SECRET" in out
+    )
 
 
 def test_check_without_a_secret_key_says_what_to_set_and_exits_1_without_a_traceback(tmp_path):
@@ -108,7 +115,12 @@ def test_check_without_a_secret_key_says_what_to_set_and_exits_1_without_a_trace
     }
 
     done = subprocess.run(
-        [sys.executable, "-m", "shipdesk.cli", "check"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "shipdesk.cli", "check"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     output = done.stdout + done.stderr

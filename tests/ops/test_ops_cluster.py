@@ -17,12 +17,12 @@ import pytest
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
-from tests.builders import UPS_NUMBER, order_payload
-from tests.notifications.mail_server import MailServer, free_port
 from shipdesk.accounts.services import create_api_token
 from shipdesk.jobs.models import PeriodicRun
 from shipdesk.notifications.models import Notification
 from shipdesk.orders.models import Order
+from tests.builders import UPS_NUMBER, order_payload
+from tests.notifications.mail_server import MailServer, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -55,15 +55,34 @@ def cluster(tmp_path):
     processes = []
     for n, port in enumerate(ports):
         web_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / f"metrics-web-{n}")}
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "shipdesk.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-            env=web_env, stdout=open(tmp_path / f"web-{n}.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
-        ))
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "shipdesk.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+                env=web_env,
+                stdout=open(tmp_path / f"web-{n}.log", "w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
     for n in range(2):
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "shipdesk.cli", "worker", "--interval", "0.1", "--worker-id", f"cluster-worker-{n}", "--verbosity", "0"],
-            env=env, stdout=open(tmp_path / f"worker-{n}.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
-        ))
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "shipdesk.cli",
+                    "worker",
+                    "--interval",
+                    "0.1",
+                    "--worker-id",
+                    f"cluster-worker-{n}",
+                    "--verbosity",
+                    "0",
+                ],
+                env=env,
+                stdout=open(tmp_path / f"worker-{n}.log", "w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
     hosts = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         for host in hosts:
@@ -119,11 +138,13 @@ def test_two_web_hosts_and_two_workers_serve_the_lifecycle_with_every_task_run_o
     status, placed = _call("POST", api[0] + "/orders", order_payload(seller.slug, external_id="C-1"), platform)
     assert status == 201, placed
     order_id = placed["id"]
-    for n, (step, body) in enumerate([
-        ("confirm", None),
-        ("process", None),
-        ("ship", {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER}),
-    ]):
+    for n, (step, body) in enumerate(
+        [
+            ("confirm", None),
+            ("process", None),
+            ("ship", {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER}),
+        ]
+    ):
         status, answer = _call("POST", f"{api[(n + 1) % 2]}/orders/{order_id}/{step}", body, own)
         assert status == 200, (step, answer)
     status, cancelled = _call("POST", api[1] + "/orders", order_payload(seller.slug, external_id="C-2"), platform)
@@ -133,6 +154,7 @@ def test_two_web_hosts_and_two_workers_serve_the_lifecycle_with_every_task_run_o
 
     # both workers alive, so both hosts are ready
     _wait_for(lambda: all(_get(host + "/readyz")[0] == 200 for host in hosts), what="both hosts ready")
+
     # the workers drain everything the requests queued: emails and tasks (refund, sweeps)
     def drained() -> bool:
         pending_mail = Notification.objects.filter(status__in=["queued", "sending"]).exists()

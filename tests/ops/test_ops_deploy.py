@@ -52,7 +52,9 @@ def test_the_guides_systemd_units_install_into_a_scratch_root_and_verify_clean(t
 
     # and it does catch a broken unit: the same check with the executable missing fails
     installed.unlink()
-    broken = subprocess.run(["systemd-analyze", "verify", f"--root={root}", f"/{units[0]}"], capture_output=True, text=True, timeout=60)
+    broken = subprocess.run(
+        ["systemd-analyze", "verify", f"--root={root}", f"/{units[0]}"], capture_output=True, text=True, timeout=60
+    )
     assert broken.returncode != 0 and "not executable" in broken.stderr
 
 
@@ -62,7 +64,9 @@ def test_the_guides_units_run_the_commands_shipdesk_has():
     assert "ExecStart=/opt/shipdesk/.venv/bin/shipdesk serve " in web
     assert "ExecStartPre=/opt/shipdesk/.venv/bin/shipdesk check" in web
     assert "ExecStart=/opt/shipdesk/.venv/bin/shipdesk worker" in worker
-    done = subprocess.run([str(SHIPDESK), "help"], capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "DEBUG": "1"})
+    done = subprocess.run(
+        [str(SHIPDESK), "help"], capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "DEBUG": "1"}
+    )
     for command in ("serve", "worker", "check", "migrate", "collectstatic", "createsuperuser"):
         assert re.search(rf"^\s+{command}$", done.stdout, flags=re.M), command
 

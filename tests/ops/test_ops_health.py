@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.test import Client
 from django.utils import timezone
 
 from shipdesk.jobs.worker import Worker
@@ -42,7 +41,10 @@ def test_readyz_is_200_with_every_check_named_when_the_database_worker_and_outbo
     body = response.json()
     assert body["status"] == "ready"
     assert {name: check["ok"] for name, check in body["checks"].items()} == {
-        "database": True, "migrations": True, "worker": True, "outbox": True,
+        "database": True,
+        "migrations": True,
+        "worker": True,
+        "outbox": True,
     }
 
 
@@ -70,12 +72,22 @@ def test_readyz_turns_503_when_the_outbox_backlog_reaches_the_threshold(client, 
     settings.SHIPDESK_READY_MAX_OUTBOX_BACKLOG = 2
     now = timezone.now()
     for n in range(2):
-        Notification.objects.create(seller=seller, kind="seller_daily_digest", stage=f"d{n}", recipient=seller.email, created_at=now, next_attempt_at=now)
+        Notification.objects.create(
+            seller=seller,
+            kind="seller_daily_digest",
+            stage=f"d{n}",
+            recipient=seller.email,
+            created_at=now,
+            next_attempt_at=now,
+        )
 
     response = client.get("/readyz")
 
     assert response.status_code == 503
-    assert response.json()["checks"]["outbox"] == {"ok": False, "detail": "2 notifications due and unsent (threshold 2)"}
+    assert response.json()["checks"]["outbox"] == {
+        "ok": False,
+        "detail": "2 notifications due and unsent (threshold 2)",
+    }
 
 
 # Readiness against a database that is down: a fresh process whose DATABASE_URL points at a port
@@ -90,7 +102,12 @@ print(json.dumps({"status": response.status_code, "body": response.json()}))
 
 
 def _readyz_in_a_process(database_url: str) -> dict:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": database_url, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": database_url,
+        "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
+    }
     done = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])

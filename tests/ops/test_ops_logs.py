@@ -5,22 +5,28 @@ from __future__ import annotations
 import json
 import logging
 
-from tests.builders import order_payload
 from shipdesk.notifications.models import Notification
 from shipdesk.ops.logs import JsonFormatter
 from shipdesk.orders.models import OrderEvent
+from tests.builders import order_payload
 
 
 def test_the_callers_request_id_is_answered_and_stored_on_the_events_and_outbox_rows_the_request_wrote(
     seller, product, platform_api, seller_api, caplog
 ):
     with caplog.at_level(logging.INFO, logger="shipdesk.request"):
-        placed = platform_api.post("/orders", order_payload(seller.slug, external_id="RID-1"), headers={"X-Request-ID": "req-abc-12345"})
-        confirmed = seller_api.post(f"/orders/{placed.json()['id']}/confirm", headers={"X-Request-ID": "req-confirm-678"})
+        placed = platform_api.post(
+            "/orders", order_payload(seller.slug, external_id="RID-1"), headers={"X-Request-ID": "req-abc-12345"}
+        )
+        confirmed = seller_api.post(
+            f"/orders/{placed.json()['id']}/confirm", headers={"X-Request-ID": "req-confirm-678"}
+        )
 
     assert placed["X-Request-ID"] == "req-abc-12345" and confirmed["X-Request-ID"] == "req-confirm-678"
     assert OrderEvent.objects.get(order_id=placed.json()["id"], type="placed").params["request_id"] == "req-abc-12345"
-    assert OrderEvent.objects.get(order_id=placed.json()["id"], type="confirmed").params["request_id"] == "req-confirm-678"
+    assert (
+        OrderEvent.objects.get(order_id=placed.json()["id"], type="confirmed").params["request_id"] == "req-confirm-678"
+    )
     notices = Notification.objects.filter(order_id=placed.json()["id"])
     assert notices.exists()
     assert {n.context.get("request_id") for n in notices} <= {"req-abc-12345", "req-confirm-678"}

@@ -40,7 +40,9 @@ print(json.dumps(answers))
 def outage() -> dict:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": CLOSED_PORT_URL, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
            "LOG_FORMAT": "text"}  # fmt: skip
-    done = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
     assert done.returncode == 0, done.stderr
     return {**json.loads(done.stdout.strip().splitlines()[-1]), "log": done.stderr}
 

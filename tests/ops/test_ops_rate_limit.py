@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.db import connection
 
-from tests.builders import Api, order_payload
 from shipdesk.accounts.services import create_api_token
 from shipdesk.ops.ratelimit import count_request
 from shipdesk.orders.models import Order, OrderEvent
+from tests.builders import Api, order_payload
 
 # 20 s into a 60 s window: the window turns over in 40 s.
 MID_WINDOW = datetime(2026, 3, 2, 10, 0, 20, tzinfo=UTC)

@@ -67,12 +67,18 @@ def test_check_is_quiet_about_proxies_once_they_are_named(production, db):  # no
 
 def test_check_warns_when_two_webhook_endpoints_share_a_secret(production, db):  # noqa: F811
     production.SHIPDESK_PAYMENT_WEBHOOK_SECRETS = {"generic": "whsec_shared_0123456789", "stripe": ""}
-    production.SHIPDESK_TRACKING_WEBHOOK_SECRETS = {"generic": "whsec_shared_0123456789", "easypost": "whsec_0123456789abcdef", "aftership": ""}
+    production.SHIPDESK_TRACKING_WEBHOOK_SECRETS = {
+        "generic": "whsec_shared_0123456789",
+        "easypost": "whsec_0123456789abcdef",
+        "aftership": "",
+    }
 
     code, out = check()
 
     assert code == 0, out
-    assert "WARNING webhook secrets: the generic payment webhook and the generic tracking webhook share one secret" in out
+    assert (
+        "WARNING webhook secrets: the generic payment webhook and the generic tracking webhook share one secret" in out
+    )
 
 
 # --- customer-link pages (finding 9) -------------------------------------------------------------
@@ -85,7 +91,9 @@ def _private_headers(response) -> dict:
 
 
 @pytest.mark.parametrize("path", ["/t/forged/", "/r/forged/", "/s/forged/"])
-def test_every_customer_link_page_even_a_forged_ones_keeps_its_token_out_of_caches_referers_and_search_engines(db, path):
+def test_every_customer_link_page_even_a_forged_ones_keeps_its_token_out_of_caches_referers_and_search_engines(
+    db, path
+):
     response = Client().get(path)
 
     assert response.status_code in (400, 404, 410)

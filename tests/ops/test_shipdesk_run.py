@@ -66,7 +66,12 @@ def test_serve_on_a_taken_port_says_the_port_is_taken_and_exits_non_zero(start):
         squatter.listen()
         port = squatter.getsockname()[1]
 
-        shipdesk = start("serve", "--bind", f"127.0.0.1:{port}", SECRET_KEY="serve-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+        shipdesk = start(
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            SECRET_KEY="serve-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        )
         code = shipdesk.wait(timeout=60)
 
     assert code != 0, shipdesk.output
@@ -76,7 +81,9 @@ def test_serve_on_a_taken_port_says_the_port_is_taken_and_exits_non_zero(start):
 
 def finished_tasks(tmp_path) -> int:
     with sqlite3.connect(tmp_path / "var" / "shipdesk.sqlite3", timeout=5) as database:
-        return database.execute("SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'SUCCESSFUL'").fetchone()[0]
+        return database.execute(
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'SUCCESSFUL'"
+        ).fetchone()[0]
 
 
 def test_the_terminal_of_run_shows_no_access_log_and_no_empty_task_lines(start, tmp_path):

@@ -63,7 +63,9 @@ def test_placing_at_a_past_moment_dates_the_order_its_deadline_event_stock_ledge
     assert Alert.objects.get(order=order).created_at == PLACED
 
 
-def test_confirming_at_a_past_moment_writes_that_time_on_the_order_its_event_and_its_process_deadline(seller, product, clock):
+def test_confirming_at_a_past_moment_writes_that_time_on_the_order_its_event_and_its_process_deadline(
+    seller, product, clock
+):
     order = place_at(seller, PLACED)
 
     order = services.confirm_order(**ids(order), actor=SELLER_ACTOR, at=CONFIRMED)
@@ -111,7 +113,9 @@ def test_a_carrier_delivery_reported_at_a_past_moment_keeps_the_reported_arrival
     order = place_at(seller, PLACED)
     services.confirm_order(**ids(order), actor=SELLER_ACTOR, at=CONFIRMED)
     services.process_order(**ids(order), actor=SELLER_ACTOR, at=PROCESSING)
-    services.ship_order(**ids(order), actor=SELLER_ACTOR, carrier="ups", service_level="ground", tracking_number=UPS_NUMBER, at=SHIPPED)
+    services.ship_order(
+        **ids(order), actor=SELLER_ACTOR, carrier="ups", service_level="ground", tracking_number=UPS_NUMBER, at=SHIPPED
+    )
 
     heard = DELIVERED + timedelta(hours=2)
     order = services.deliver_order(**ids(order), actor=OPERATOR_ACTOR, delivered_at=DELIVERED, at=heard)
@@ -121,7 +125,9 @@ def test_a_carrier_delivery_reported_at_a_past_moment_keeps_the_reported_arrival
     assert (delivered.created_at, datetime.fromisoformat(delivered.params["delivered_at"])) == (heard, DELIVERED)
 
 
-def test_cancelling_at_a_past_moment_dates_the_cancellation_refund_stock_release_and_ledger_reversal(seller, product, clock):
+def test_cancelling_at_a_past_moment_dates_the_cancellation_refund_stock_release_and_ledger_reversal(
+    seller, product, clock
+):
     order = place_at(seller, PLACED)
     cancelled_at = PLACED + timedelta(hours=1)
 
@@ -143,7 +149,9 @@ def test_cancelling_a_line_at_a_past_moment_dates_its_refund_and_stock_release(s
     line = order.lines.get(sku="TEE-1")
     cancelled_at = PLACED + timedelta(hours=2)
 
-    services.cancel_line(**ids(order), line_id=line.pk, quantity=1, actor=SELLER_ACTOR, reason="customer_request", at=cancelled_at)
+    services.cancel_line(
+        **ids(order), line_id=line.pk, quantity=1, actor=SELLER_ACTOR, reason="customer_request", at=cancelled_at
+    )
 
     assert Cancellation.objects.get(order=order).created_at == cancelled_at
     assert Refund.objects.get(order=order).amount == Decimal("20.00")
@@ -156,7 +164,9 @@ def test_a_payment_recorded_at_a_past_moment_starts_the_confirm_window_then(sell
     order = place_at(seller, PLACED, paid=False)
     paid_at = PLACED + timedelta(hours=30)
 
-    order = services.update_payment(**ids(order), actor=PLATFORM_ACTOR, status="paid", amount=order.total, reference="pi_1", at=paid_at)
+    order = services.update_payment(
+        **ids(order), actor=PLATFORM_ACTOR, status="paid", amount=order.total, reference="pi_1", at=paid_at
+    )
 
     assert order.paid_at == paid_at
     assert order.confirm_by == paid_at + timedelta(hours=24)

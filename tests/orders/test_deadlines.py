@@ -101,9 +101,7 @@ def test_seller_closure_days_are_skipped():
 
 
 def test_closure_days_given_as_a_set_keep_the_calendar_hashable():
-    calendar = BusinessCalendar(
-        timezone="America/New_York", country="US", closure_days={date(2026, 1, 6)}
-    )
+    calendar = BusinessCalendar(timezone="America/New_York", country="US", closure_days={date(2026, 1, 6)})
     assert calendar.closure_days == frozenset({date(2026, 1, 6)})
     assert hash(calendar) == hash(calendar)
 
@@ -116,9 +114,7 @@ def test_unknown_country_falls_back_to_saturday_and_sunday_weekends_without_holi
 
 
 def test_a_lower_case_country_code_finds_the_country():
-    assert not BusinessCalendar(timezone="America/New_York", country="us").is_business_day(
-        date(2026, 11, 26)
-    )
+    assert not BusinessCalendar(timezone="America/New_York", country="us").is_business_day(date(2026, 11, 26))
 
 
 def test_an_unknown_timezone_is_refused_with_a_clear_message():
@@ -162,9 +158,7 @@ def test_the_business_day_is_judged_in_the_sellers_local_time_not_utc():
     confirmed = utc(2026, 1, 10, 3, 0)
 
     # then Friday counts as the start day and the local wall-clock time is kept
-    assert US_SELLER.add_business_days(confirmed, 1) == datetime(
-        2026, 1, 12, 22, 0, tzinfo=NEW_YORK
-    )
+    assert US_SELLER.add_business_days(confirmed, 1) == datetime(2026, 1, 12, 22, 0, tzinfo=NEW_YORK)
 
 
 def test_zero_business_days_on_a_business_day_returns_the_start_in_utc():
@@ -228,9 +222,7 @@ def test_a_start_in_the_repeated_hour_keeps_its_own_instant_for_zero_days():
     second_occurrence = utc(2026, 11, 1, 6, 30)
 
     assert SUNDAY_WORKER_IN_NEW_YORK.add_business_days(second_occurrence, 0) == second_occurrence
-    assert SUNDAY_WORKER_IN_NEW_YORK.add_business_days(second_occurrence, 1) == utc(
-        2026, 11, 2, 6, 30
-    )
+    assert SUNDAY_WORKER_IN_NEW_YORK.add_business_days(second_occurrence, 1) == utc(2026, 11, 2, 6, 30)
 
 
 def test_london_spring_forward_keeps_the_local_time():
@@ -424,9 +416,7 @@ def calendars_and_starts(draw):
 
 @settings(deadline=None)  # the first lookup of a (country, year) builds its holidays
 @given(calendar_and_start=calendars_and_starts(), days=st.integers(min_value=1, max_value=15))
-def test_adding_business_days_moves_forward_onto_a_business_day_and_grows_with_days(
-    calendar_and_start, days
-):
+def test_adding_business_days_moves_forward_onto_a_business_day_and_grows_with_days(calendar_and_start, days):
     calendar, start = calendar_and_start
 
     due = calendar.add_business_days(start, days)

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import time_machine
@@ -6,10 +6,12 @@ import time_machine
 from shipdesk.orders import selectors
 from tests.builders import advance
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def test_a_shop_whose_orders_are_all_delivered_counts_them_and_not_another_shops(product, place, seller, make_seller, make_product):
+def test_a_shop_whose_orders_are_all_delivered_counts_them_and_not_another_shops(
+    product, place, seller, make_seller, make_product
+):
     # given one delivered order in this shop, and an open order in another shop
     advance(place(seller), "delivered")
     other = make_seller("other-shop")
@@ -39,7 +41,9 @@ def test_cursor_pages_walk_orders_placed_at_the_same_instant_once_each(product, 
     def walk(sort):
         seen, cursor = [], None
         while True:
-            page = selectors.list_orders(seller_id=seller.pk, filters=selectors.OrderFilters(), sort=sort, limit=1, cursor=cursor)
+            page = selectors.list_orders(
+                seller_id=seller.pk, filters=selectors.OrderFilters(), sort=sort, limit=1, cursor=cursor
+            )
             seen += [order.pk for order in page.items]
             if not page.next_cursor:
                 return seen
@@ -81,7 +85,9 @@ def test_previous_page_cursors_walk_back_exactly_to_the_first_page(product, sell
 def test_previous_page_works_for_the_oldest_first_and_deadline_sorts_too(product, seller, place):
     numbers = _placed_hourly(seller, place, 5)
     for sort in ("placed_at", "deadline"):
-        list_page = partial(selectors.list_orders, seller_id=seller.pk, filters=selectors.OrderFilters(), limit=2, sort=sort)
+        list_page = partial(
+            selectors.list_orders, seller_id=seller.pk, filters=selectors.OrderFilters(), limit=2, sort=sort
+        )
         first = list_page()
         second = list_page(cursor=first.next_cursor)
         assert _numbers(list_page(cursor=second.prev_cursor)) == _numbers(first) == numbers[:2]
@@ -90,7 +96,9 @@ def test_previous_page_works_for_the_oldest_first_and_deadline_sorts_too(product
 def test_going_back_to_a_page_that_emptied_shows_the_first_page(product, seller, place):
     # given two pages of pending orders, and the orders of the first page confirmed meanwhile
     orders = [place(seller, external_id=f"P{i}", placed_at=T0 + timedelta(hours=i)) for i in range(4)]
-    pending = partial(selectors.list_orders, seller_id=seller.pk, filters=selectors.OrderFilters(status="pending"), limit=2)
+    pending = partial(
+        selectors.list_orders, seller_id=seller.pk, filters=selectors.OrderFilters(status="pending"), limit=2
+    )
     second = pending(cursor=pending().next_cursor)
     for order in orders[2:]:
         advance(order, "confirmed")

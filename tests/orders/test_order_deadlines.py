@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from tests.builders import OPERATOR_ACTOR, PLATFORM_ACTOR, SELLER_ACTOR, UPS_NUMBER
 
 from shipdesk.accounts.models import ClosureDay
 from shipdesk.orders import services
 from shipdesk.orders.models import Order, OrderEvent
+from tests.builders import OPERATOR_ACTOR, PLATFORM_ACTOR, SELLER_ACTOR, UPS_NUMBER
 
 NEW_YORK = ZoneInfo("America/New_York")
 NAIROBI = ZoneInfo("Africa/Nairobi")
@@ -63,12 +63,19 @@ def process(order):
 
 def ship(order, carrier="ups", service_level="ground", tracking_number=UPS_NUMBER):
     return services.ship_order(
-        order_id=order.pk, seller_id=order.seller_id, actor=SELLER_ACTOR, carrier=carrier, service_level=service_level, tracking_number=tracking_number
+        order_id=order.pk,
+        seller_id=order.seller_id,
+        actor=SELLER_ACTOR,
+        carrier=carrier,
+        service_level=service_level,
+        tracking_number=tracking_number,
     )
 
 
 def deliver(order, delivered_at=None):
-    return services.deliver_order(order_id=order.pk, seller_id=order.seller_id, actor=OPERATOR_ACTOR, delivered_at=delivered_at)
+    return services.deliver_order(
+        order_id=order.pk, seller_id=order.seller_id, actor=OPERATOR_ACTOR, delivered_at=delivered_at
+    )
 
 
 def event(order, type):
@@ -102,7 +109,14 @@ def test_an_unpaid_order_has_no_confirm_deadline_until_it_is_paid(clock, us_sell
     assert (order.confirm_by, order.action_due_at) == (None, None)
 
     clock(utc(2026, 1, 7, 9, 15))
-    services.update_payment(order_id=order.pk, seller_id=order.seller_id, actor=PLATFORM_ACTOR, status="paid", amount=order.total, reference="pi_1")
+    services.update_payment(
+        order_id=order.pk,
+        seller_id=order.seller_id,
+        actor=PLATFORM_ACTOR,
+        status="paid",
+        amount=order.total,
+        reference="pi_1",
+    )
 
     order = Order.objects.get(pk=order.pk)
     assert order.confirm_by == utc(2026, 1, 8, 9, 15)
@@ -327,5 +341,7 @@ def test_each_step_moves_the_next_action_deadline(clock, us_seller, place):
     assert order.action_due_at == order.ship_by
     order = ship(order)
     assert order.action_due_at is None
-    cancelled = services.cancel_order(order_id=place(us_seller).pk, seller_id=us_seller.pk, actor=SELLER_ACTOR, reason="other")
+    cancelled = services.cancel_order(
+        order_id=place(us_seller).pk, seller_id=us_seller.pk, actor=SELLER_ACTOR, reason="other"
+    )
     assert cancelled.action_due_at is None

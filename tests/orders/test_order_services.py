@@ -13,7 +13,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from tests.builders import OPERATOR_ACTOR, PLATFORM_ACTOR, SELLER_ACTOR, UPS_NUMBER, advance
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
@@ -33,6 +32,7 @@ from shipdesk.orders import services
 from shipdesk.orders.models import Cancellation, Order, OrderEvent, OrderLine
 from shipdesk.payments.models import Refund
 from shipdesk.shipping.models import Shipment
+from tests.builders import OPERATOR_ACTOR, PLATFORM_ACTOR, SELLER_ACTOR, UPS_NUMBER, advance
 
 CUSTOMER_ACTOR = Actor(kind=ActorKind.CUSTOMER, label="ada@example.com")
 SYSTEM_ACTOR = Actor(kind=ActorKind.SYSTEM, label="system")
@@ -92,14 +92,23 @@ def act(order: Order, action: str, actor: Actor | None = None, **kw) -> Order:
     if action == "cancel_line":
         line = kw.get("line") or order.lines.order_by("id").first()
         return services.cancel_line(
-            **ids, line_id=line.pk, quantity=kw.get("quantity", 1), actor=actor or SELLER_ACTOR, reason=kw.get("reason", "out_of_stock")
+            **ids,
+            line_id=line.pk,
+            quantity=kw.get("quantity", 1),
+            actor=actor or SELLER_ACTOR,
+            reason=kw.get("reason", "out_of_stock"),
         )
     raise AssertionError(action)
 
 
 def pay(order: Order, *, status: str = "paid", amount: Decimal | None = None, reference: str = "pi_1") -> Order:
     return services.update_payment(
-        order_id=order.pk, seller_id=order.seller_id, actor=PLATFORM_ACTOR, status=status, amount=amount or order.total, reference=reference
+        order_id=order.pk,
+        seller_id=order.seller_id,
+        actor=PLATFORM_ACTOR,
+        status=status,
+        amount=amount or order.total,
+        reference=reference,
     )
 
 
@@ -122,7 +131,9 @@ def events(order: Order) -> list[str]:
 
 
 @pytest.mark.parametrize(("status", "action"), OUTSIDE_TABLE)
-def test_an_action_the_status_does_not_allow_is_refused_with_the_allowed_actions_and_changes_nothing(status, action, seller, product, place):
+def test_an_action_the_status_does_not_allow_is_refused_with_the_allowed_actions_and_changes_nothing(
+    status, action, seller, product, place
+):
     # given a paid order of 2 units moved to `status`
     order = advance(place(seller), status)
     before = snapshot(order)
@@ -171,7 +182,9 @@ def _pending_with_payment(seller, place, payment: str) -> Order:
 
 
 @pytest.mark.parametrize("payment", ["unpaid", "failed", "refunded"])
-def test_confirming_an_order_that_is_not_paid_for_is_payment_required_and_changes_nothing(payment, seller, product, place):
+def test_confirming_an_order_that_is_not_paid_for_is_payment_required_and_changes_nothing(
+    payment, seller, product, place
+):
     order = _pending_with_payment(seller, place, payment)
     before = snapshot(order)
 
@@ -184,7 +197,9 @@ def test_confirming_an_order_that_is_not_paid_for_is_payment_required_and_change
 
 
 @pytest.mark.parametrize(("status", "action"), [("confirmed", "process"), ("processing", "ship")])
-def test_processing_or_shipping_an_order_refunded_by_the_provider_is_payment_required(status, action, seller, product, place):
+def test_processing_or_shipping_an_order_refunded_by_the_provider_is_payment_required(
+    status, action, seller, product, place
+):
     # given an order whose payment the provider refunded in full (a dispute) after confirmation
     order = pay(advance(place(seller), status), status="refunded", reference="re_dispute")
     before = snapshot(order)
@@ -346,7 +361,11 @@ def test_cancelling_before_processing_releases_exactly_the_reservation(status, s
 
     assert stock_of(mug) == (10, 1)
     assert stock_of(tea) == (5, 0)
-    moves = sorted(StockMove.objects.filter(order=order, kind="released").values_list("product__sku", "on_hand_delta", "reserved_delta"))
+    moves = sorted(
+        StockMove.objects.filter(order=order, kind="released").values_list(
+            "product__sku", "on_hand_delta", "reserved_delta"
+        )
+    )
     assert moves == [("MUG-1", 0, -3), ("TEA-1", 0, -2)]
     assert set(order.lines.values_list("stock", flat=True)) == {"released"}
 
@@ -360,11 +379,17 @@ def test_cancelling_a_processing_order_restocks_its_lines(seller, make_product, 
 
     assert stock_of(mug) == (10, 1)
     assert stock_of(tea) == (5, 0)
-    moves = sorted(StockMove.objects.filter(order=order, kind="restocked").values_list("product__sku", "on_hand_delta", "reserved_delta"))
+    moves = sorted(
+        StockMove.objects.filter(order=order, kind="restocked").values_list(
+            "product__sku", "on_hand_delta", "reserved_delta"
+        )
+    )
     assert moves == [("MUG-1", 3, 0), ("TEA-1", 2, 0)]
 
 
-@pytest.mark.parametrize(("status", "expected_mug"), [("pending", (10, 3)), ("confirmed", (10, 3)), ("processing", (8, 1))])
+@pytest.mark.parametrize(
+    ("status", "expected_mug"), [("pending", (10, 3)), ("confirmed", (10, 3)), ("processing", (8, 1))]
+)
 def test_cancelling_part_of_a_line_gives_back_exactly_that_quantity(status, expected_mug, seller, make_product, place):
     mug, tea, order = _two_line_order(seller, make_product, place)
     order = advance(order, status)
@@ -392,12 +417,19 @@ def test_cancelling_a_paid_order_refunds_its_total_through_the_provider(seller, 
     # then a pending refund of the whole total is recorded, with the job that pays it
     order = fresh(order)
     refund = Refund.objects.get(order=order)
-    assert (refund.amount, refund.currency, refund.status, refund.provider) == (Decimal("29.99"), "USD", "pending", "sandbox")
+    assert (refund.amount, refund.currency, refund.status, refund.provider) == (
+        Decimal("29.99"),
+        "USD",
+        "pending",
+        "sandbox",
+    )
     assert (order.payment_status, order.refunded_total) == ("refunded", order.total)
     assert Cancellation.objects.get(order=order).refund_amount == Decimal("29.99")
     assert refund.cancellation == Cancellation.objects.get(order=order)
     assert events(order)[-2:] == ["refund_recorded", "cancelled"]
-    assert DBTaskResult.objects.filter(task_path="shipdesk.payments.tasks.settle_refund", args_kwargs__args=[refund.pk]).exists()
+    assert DBTaskResult.objects.filter(
+        task_path="shipdesk.payments.tasks.settle_refund", args_kwargs__args=[refund.pk]
+    ).exists()
     notice = Notification.objects.get(order=order, kind="customer_cancelled")
     assert Decimal(notice.context["refund_amount"]) == Decimal("29.99")
 
@@ -413,14 +445,21 @@ def test_cancelling_a_line_of_a_paid_order_refunds_quantity_times_unit_price(sel
     # then exactly 2 × 12.50 is refunded and the order stays open, partially refunded
     order = fresh(order)
     assert list(Refund.objects.filter(order=order).values_list("amount", "status")) == [(Decimal("25.00"), "pending")]
-    assert (order.status, order.payment_status, order.refunded_total) == ("pending", "partially_refunded", Decimal("25.00"))
+    assert (order.status, order.payment_status, order.refunded_total) == (
+        "pending",
+        "partially_refunded",
+        Decimal("25.00"),
+    )
     assert Cancellation.objects.get(order=order).quantity == 2
     assert Notification.objects.filter(order=order, kind="customer_line_cancelled").count() == 1
 
     # when the rest of the order is cancelled, then the remainder is refunded and the sum is the total
     act(order, "cancel")
     order = fresh(order)
-    assert sorted(Refund.objects.filter(order=order).values_list("amount", flat=True)) == [Decimal("25.00"), Decimal("25.49")]
+    assert sorted(Refund.objects.filter(order=order).values_list("amount", flat=True)) == [
+        Decimal("25.00"),
+        Decimal("25.49"),
+    ]
     assert (order.payment_status, order.refunded_total) == ("refunded", order.total)
 
 
@@ -430,7 +469,10 @@ def test_two_line_cancels_each_get_their_own_refund_and_customer_email(seller, m
     act(order, "cancel_line", line=order.lines.get(sku="MUG-1"), quantity=1)
     act(order, "cancel_line", line=order.lines.get(sku="TEA-1"), quantity=1)
 
-    assert sorted(Refund.objects.filter(order=order).values_list("amount", flat=True)) == [Decimal("4.00"), Decimal("12.50")]
+    assert sorted(Refund.objects.filter(order=order).values_list("amount", flat=True)) == [
+        Decimal("4.00"),
+        Decimal("12.50"),
+    ]
     assert Notification.objects.filter(order=order, kind="customer_line_cancelled").count() == 2
     assert fresh(order).refunded_total == Decimal("16.50")
 
@@ -447,7 +489,10 @@ def test_cancelling_the_last_open_units_by_line_cancels_the_order(seller, produc
     order = fresh(order)
     assert order.status == "cancelled" and order.cancelled_at is not None
     assert (order.payment_status, order.refunded_total) == ("refunded", Decimal("29.99"))
-    assert sorted(Refund.objects.filter(order=order).values_list("amount", flat=True)) == [Decimal("12.50"), Decimal("17.49")]
+    assert sorted(Refund.objects.filter(order=order).values_list("amount", flat=True)) == [
+        Decimal("12.50"),
+        Decimal("17.49"),
+    ]
     assert events(order)[-1] == "cancelled"
     assert stock_of(product) == (10, 0)
 
@@ -672,11 +717,18 @@ def test_paying_an_order_after_some_units_were_cancelled_refunds_those_units(sel
     make_product(seller, "MUG-1", on_hand=10)
     order = place(seller, paid=False, lines=(("MUG-1", 4, "12.50"),))
     line = order.lines.get()
-    services.cancel_line(order_id=order.pk, seller_id=seller.pk, line_id=line.pk, quantity=1, actor=SELLER_ACTOR, reason="out_of_stock")
+    services.cancel_line(
+        order_id=order.pk, seller_id=seller.pk, line_id=line.pk, quantity=1, actor=SELLER_ACTOR, reason="out_of_stock"
+    )
 
     # when the customer pays the placed total
     order = services.update_payment(
-        order_id=order.pk, seller_id=seller.pk, actor=PLATFORM_ACTOR, status="paid", amount=order.total, reference="pi_1"
+        order_id=order.pk,
+        seller_id=seller.pk,
+        actor=PLATFORM_ACTOR,
+        status="paid",
+        amount=order.total,
+        reference="pi_1",
     )
 
     # then the cancelled unit is refunded at once
@@ -689,7 +741,12 @@ def test_a_paid_order_placed_without_a_reference_accepts_the_providers_reference
     order = place(seller, paid=True)
 
     order = services.update_payment(
-        order_id=order.pk, seller_id=seller.pk, actor=PLATFORM_ACTOR, status="paid", amount=order.total, reference="pi_late"
+        order_id=order.pk,
+        seller_id=seller.pk,
+        actor=PLATFORM_ACTOR,
+        status="paid",
+        amount=order.total,
+        reference="pi_late",
     )
 
     assert order.payment_reference == "pi_late"

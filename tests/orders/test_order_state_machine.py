@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from tests.builders import OPERATOR_ACTOR, PLATFORM_ACTOR, SELLER_ACTOR, new_order
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from hypothesis import HealthCheck, settings
@@ -24,7 +23,14 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.services import create_seller
 from shipdesk.actors import Actor, ActorKind
-from shipdesk.errors import InvalidTransition, PaymentRequired, ShipdeskError, StateConflict, StockShort, ValidationFailed
+from shipdesk.errors import (
+    InvalidTransition,
+    PaymentRequired,
+    ShipdeskError,
+    StateConflict,
+    StockShort,
+    ValidationFailed,
+)
 from shipdesk.inventory.models import Product, StockMove
 from shipdesk.inventory.services import change_stock, create_product
 from shipdesk.notifications.models import Notification
@@ -33,6 +39,7 @@ from shipdesk.orders.models import Cancellation, Order, OrderEvent, OrderLine
 from shipdesk.payments.models import Refund
 from shipdesk.shipping.models import Shipment
 from shipdesk.shipping.tracking import validate_tracking_number
+from tests.builders import OPERATOR_ACTOR, PLATFORM_ACTOR, SELLER_ACTOR, new_order
 
 SKUS = ("MUG-1", "TEA-1", "PEN-1")
 PRICES = {"MUG-1": "12.50", "TEA-1": "4.00", "PEN-1": "1.99"}
@@ -46,7 +53,14 @@ TABLE = {  # docs/workflow.md: action → statuses it may start from
     "cancel_line": {"pending", "confirmed", "processing"},
 }
 ALL_ACTIONS = list(TABLE)
-TARGETS = {"confirm": "confirmed", "process": "processing", "ship": "shipped", "deliver": "delivered", "cancel": "cancelled", "cancel_line": None}
+TARGETS = {
+    "confirm": "confirmed",
+    "process": "processing",
+    "ship": "shipped",
+    "deliver": "delivered",
+    "cancel": "cancelled",
+    "cancel_line": None,
+}
 PAID = {"paid", "partially_refunded"}
 REQUIRES_PAYMENT = {"confirm", "process", "ship"}
 PROGRESSION = ("pending", "confirmed", "processing", "shipped", "delivered")
@@ -103,7 +117,9 @@ class OrderWorkflow(RuleBasedStateMachine):
         # One savepoint per example, rolled back in teardown.
         self._example = transaction.atomic()
         self._example.__enter__()
-        self.seller = create_seller(slug="machine", name="Machine", email="machine@example.test", country="US", timezone_name="America/New_York")
+        self.seller = create_seller(
+            slug="machine", name="Machine", email="machine@example.test", country="US", timezone_name="America/New_York"
+        )
         self.serial = 0
 
     def teardown(self):
@@ -118,7 +134,13 @@ class OrderWorkflow(RuleBasedStateMachine):
         sid = self.seller.pk
 
         def rows(model):
-            counted = model.objects.filter(seller_id=OuterRef("pk")).order_by().values("seller_id").annotate(n=Count("*")).values("n")
+            counted = (
+                model.objects.filter(seller_id=OuterRef("pk"))
+                .order_by()
+                .values("seller_id")
+                .annotate(n=Count("*"))
+                .values("n")
+            )
             return Subquery(counted, output_field=IntegerField())
 
         return {
@@ -144,7 +166,9 @@ class OrderWorkflow(RuleBasedStateMachine):
         try:
             call()
         except ShipdeskError as exc:
-            assert refusal is not None and type(exc) is refusal, f"unexpected {type(exc).__name__}: {exc.message} {exc.details}"
+            assert refusal is not None and type(exc) is refusal, (
+                f"unexpected {type(exc).__name__}: {exc.message} {exc.details}"
+            )
             if allowed is not None:
                 assert exc.details["allowed_actions"] == allowed
             assert self.snapshot() == before, f"{type(exc).__name__} left changes behind"
@@ -162,7 +186,9 @@ class OrderWorkflow(RuleBasedStateMachine):
         if passed:
             status = Order.objects.values_list("status", flat=True).get(pk=order_id)
             # cancelling the last open units of a line cancels the order
-            assert status in ({TARGETS[action]} if TARGETS[action] else {order.status, "cancelled"}), f"{action}: {order.status} → {status}"
+            assert status in ({TARGETS[action]} if TARGETS[action] else {order.status, "cancelled"}), (
+                f"{action}: {order.status} → {status}"
+            )
         return passed
 
     # --- setup ------------------------------------------------------------------------------
@@ -170,13 +196,21 @@ class OrderWorkflow(RuleBasedStateMachine):
     @initialize(
         target=orders,
         stock=st.lists(st.integers(min_value=0, max_value=10), min_size=len(SKUS), max_size=len(SKUS)),
-        quantities=st.dictionaries(st.sampled_from(SKUS), st.integers(min_value=1, max_value=4), min_size=1, max_size=3),
+        quantities=st.dictionaries(
+            st.sampled_from(SKUS), st.integers(min_value=1, max_value=4), min_size=1, max_size=3
+        ),
     )
     def open_the_shop(self, stock, quantities):
         """Three products with some stock, and a first paid order (so every example has one)."""
         for sku, on_hand in zip(SKUS, stock, strict=True):
             create_product(
-                seller_id=self.seller.pk, sku=sku, title=sku, price=Decimal(PRICES[sku]), currency="USD", on_hand=on_hand, actor=SELLER_ACTOR
+                seller_id=self.seller.pk,
+                sku=sku,
+                title=sku,
+                price=Decimal(PRICES[sku]),
+                currency="USD",
+                on_hand=on_hand,
+                actor=SELLER_ACTOR,
             )
         return self._place(quantities, paid=True)
 
@@ -186,14 +220,18 @@ class OrderWorkflow(RuleBasedStateMachine):
         self.serial += 1
         lines = tuple((sku, qty, PRICES[sku]) for sku, qty in quantities.items())
         external_id = f"EXT-{self.serial}"
-        data = new_order(external_id=external_id, lines=lines, paid=paid, payment_reference=f"pi_{external_id}" if paid else "")
+        data = new_order(
+            external_id=external_id, lines=lines, paid=paid, payment_reference=f"pi_{external_id}" if paid else ""
+        )
         order, created = services.place_order(seller_id=self.seller.pk, data=data, actor=PLATFORM_ACTOR)
         assert created
         return order.pk
 
     @rule(
         target=orders,
-        quantities=st.dictionaries(st.sampled_from(SKUS), st.integers(min_value=1, max_value=4), min_size=1, max_size=3),
+        quantities=st.dictionaries(
+            st.sampled_from(SKUS), st.integers(min_value=1, max_value=4), min_size=1, max_size=3
+        ),
         paid=st.sampled_from((True, True, False)),
     )
     def place(self, quantities, paid):
@@ -222,7 +260,12 @@ class OrderWorkflow(RuleBasedStateMachine):
         self.expect(
             refusal,
             lambda: services.update_payment(
-                order_id=order_id, seller_id=self.seller.pk, actor=PLATFORM_ACTOR, status=status, amount=order.total, reference=reference
+                order_id=order_id,
+                seller_id=self.seller.pk,
+                actor=PLATFORM_ACTOR,
+                status=status,
+                amount=order.total,
+                reference=reference,
             ),
         )
         if repeat:
@@ -235,14 +278,20 @@ class OrderWorkflow(RuleBasedStateMachine):
         if action == "ship":
             self.serial += 1
             number = ups_number(self.serial)
-            call = lambda: services.ship_order(**ids, actor=actor, carrier="ups", service_level="ground", tracking_number=number)  # noqa: E731
+            call = lambda: services.ship_order(
+                **ids, actor=actor, carrier="ups", service_level="ground", tracking_number=number
+            )
         elif action == "cancel":
             call = lambda: services.cancel_order(**ids, actor=actor, reason="other")  # noqa: E731
         elif action == "cancel_line":
             line = OrderLine.objects.filter(order_id=order_id).order_by("id").first()
             call = lambda: services.cancel_line(**ids, line_id=line.pk, quantity=1, actor=actor, reason="other")  # noqa: E731
             return self.workflow_action(
-                order_id, action, call, actor, extra_check=lambda order, lines: None if line.open_quantity >= 1 else ValidationFailed
+                order_id,
+                action,
+                call,
+                actor,
+                extra_check=lambda order, lines: None if line.open_quantity >= 1 else ValidationFailed,
             )
         else:
             service = {
@@ -259,7 +308,11 @@ class OrderWorkflow(RuleBasedStateMachine):
         finished order sends them to another open order, as a work queue would."""
         following = {"pending": "confirm", "confirmed": "process", "processing": "ship", "shipped": "deliver"}
         if not Order.objects.filter(pk=order_id, status__in=following).exists():
-            open_ids = list(Order.objects.filter(seller=self.seller, status__in=following).order_by("id").values_list("id", flat=True))
+            open_ids = list(
+                Order.objects.filter(seller=self.seller, status__in=following)
+                .order_by("id")
+                .values_list("id", flat=True)
+            )
             if not open_ids:
                 return
             order_id = data.draw(st.sampled_from(open_ids), label="open order")
@@ -274,13 +327,21 @@ class OrderWorkflow(RuleBasedStateMachine):
         refusal must change nothing."""
         self.take(order_id, action)
 
-    @rule(order_id=orders, who=st.sampled_from(sorted(CANCELLERS)), whole=st.booleans(), pick=st.integers(min_value=0, max_value=2), data=st.data())
+    @rule(
+        order_id=orders,
+        who=st.sampled_from(sorted(CANCELLERS)),
+        whole=st.booleans(),
+        pick=st.integers(min_value=0, max_value=2),
+        data=st.data(),
+    )
     def cancel(self, order_id, who, whole, pick, data):
         """The seller, the customer or the system cancels the whole order or some units of a line."""
         actor, reason = CANCELLERS[who]
         ids = dict(order_id=order_id, seller_id=self.seller.pk)
         if whole:
-            self.workflow_action(order_id, "cancel", lambda: services.cancel_order(**ids, actor=actor, reason=reason), actor)
+            self.workflow_action(
+                order_id, "cancel", lambda: services.cancel_order(**ids, actor=actor, reason=reason), actor
+            )
             return
         lines = list(OrderLine.objects.filter(order_id=order_id).order_by("id"))
         line = lines[pick % len(lines)]
@@ -296,7 +357,11 @@ class OrderWorkflow(RuleBasedStateMachine):
 
     # --- stock ------------------------------------------------------------------------------
 
-    @rule(sku=st.sampled_from(SKUS), how=st.sampled_from(("receive", "count", "write_off")), amount=st.integers(min_value=0, max_value=10))
+    @rule(
+        sku=st.sampled_from(SKUS),
+        how=st.sampled_from(("receive", "count", "write_off")),
+        amount=st.integers(min_value=0, max_value=10),
+    )
     def change_the_stock(self, sku, how, amount):
         """Receive a delivery, set a counted figure, or write off damaged units."""
         product = Product.objects.get(seller=self.seller, sku=sku)
@@ -312,7 +377,9 @@ class OrderWorkflow(RuleBasedStateMachine):
             refusal = StateConflict  # units held for open orders cannot vanish
         else:
             refusal = None
-        self.expect(refusal, lambda: change_stock(seller_id=self.seller.pk, sku=sku, actor=SELLER_ACTOR, reason=how, **kwargs))
+        self.expect(
+            refusal, lambda: change_stock(seller_id=self.seller.pk, sku=sku, actor=SELLER_ACTOR, reason=how, **kwargs)
+        )
 
     # --- invariants -------------------------------------------------------------------------
 
@@ -326,7 +393,11 @@ class OrderWorkflow(RuleBasedStateMachine):
             row["product_id"]: row
             for row in StockMove.objects.filter(seller_id=sid)
             .values("product_id")
-            .annotate(on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta"), shelf=Sum("on_hand_delta", filter=Q(order__isnull=True)))
+            .annotate(
+                on_hand=Sum("on_hand_delta"),
+                reserved=Sum("reserved_delta"),
+                shelf=Sum("on_hand_delta", filter=Q(order__isnull=True)),
+            )
         }
         events_by_order = defaultdict(list)
         for order_id, type in OrderEvent.objects.filter(seller_id=sid).order_by("id").values_list("order_id", "type"):
@@ -334,7 +405,9 @@ class OrderWorkflow(RuleBasedStateMachine):
         refunds = defaultdict(list)
         for order_id, amount in Refund.objects.filter(seller_id=sid).values_list("order_id", "amount"):
             refunds[order_id].append(amount)
-        line_cancels = Counter(Cancellation.objects.filter(seller_id=sid, line__isnull=False).values_list("order_id", flat=True))
+        line_cancels = Counter(
+            Cancellation.objects.filter(seller_id=sid, line__isnull=False).values_list("order_id", flat=True)
+        )
         shipped = set(Shipment.objects.filter(seller_id=sid).values_list("order_id", flat=True))
         self.check_stock(products, lines, moves)
         self.check_orders(orders, lines, events_by_order, refunds, line_cancels, shipped)
@@ -354,7 +427,9 @@ class OrderWorkflow(RuleBasedStateMachine):
             # a short line waiting for stock is re-reserved as soon as it fits
             for line in mine:
                 if line.stock == "short":
-                    assert line.open_quantity > product.on_hand - product.reserved, f"{product.sku} line {line.pk} fits but is short"
+                    assert line.open_quantity > product.on_hand - product.reserved, (
+                        f"{product.sku} line {line.pk} fits but is short"
+                    )
 
     def check_orders(self, orders, all_lines, events_by_order, refunds, line_cancels, shipped):
         lines_by_order = defaultdict(list)
@@ -380,17 +455,23 @@ class OrderWorkflow(RuleBasedStateMachine):
                 assert order.refunded_total == 0 and order.paid_at is None, where
             else:
                 assert order.paid_at is not None, where
-                expected = {True: "refunded", False: "partially_refunded" if order.refunded_total > 0 else "paid"}[order.refunded_total == order.total]
+                expected = {True: "refunded", False: "partially_refunded" if order.refunded_total > 0 else "paid"}[
+                    order.refunded_total == order.total
+                ]
                 assert order.payment_status == expected, where
                 if order.status == "cancelled":
                     assert order.refunded_total == order.total, f"{where}: cancelled but not refunded in full"
                 else:
                     # a line cancel on a paid order refunds exactly the units it cancels
                     cancelled_value = sum((line.quantity_cancelled * line.unit_price for line in lines), Decimal("0"))
-                    assert order.refunded_total <= cancelled_value, f"{where}: refunded {order.refunded_total}, cancelled {cancelled_value}"
+                    assert order.refunded_total <= cancelled_value, (
+                        f"{where}: refunded {order.refunded_total}, cancelled {cancelled_value}"
+                    )
                     # whether paid before the cancel or after it (the cancelled units are refunded
                     # when the payment arrives)
-                    assert order.refunded_total == cancelled_value, f"{where}: refunded {order.refunded_total}, cancelled {cancelled_value}"
+                    assert order.refunded_total == cancelled_value, (
+                        f"{where}: refunded {order.refunded_total}, cancelled {cancelled_value}"
+                    )
 
             # status and timestamps
             stamps = [getattr(order, f) for f in STEP_FIELDS]
@@ -400,7 +481,9 @@ class OrderWorkflow(RuleBasedStateMachine):
             else:
                 assert order.cancelled_at is None, where
                 reached = PROGRESSION.index(order.status)
-            assert all(s is not None for s in stamps[:reached]) and all(s is None for s in stamps[reached:]), f"{where}: {stamps}"
+            assert all(s is not None for s in stamps[:reached]) and all(s is None for s in stamps[reached:]), (
+                f"{where}: {stamps}"
+            )
             times = [order.placed_at, *stamps[:reached]] + ([order.cancelled_at] if order.cancelled_at else [])
             assert times == sorted(times), f"{where}: timestamps out of order"
             assert (order.pk in shipped) == (order.shipped_at is not None), where
@@ -410,7 +493,9 @@ class OrderWorkflow(RuleBasedStateMachine):
             for field, type in STEP_EVENTS.items():
                 assert events.count(type) == (1 if getattr(order, field) else 0), f"{where}: {type} events {events}"
             status_events = [e for e in events if e in STEP_EVENTS.values()]
-            expected_events = [STEP_EVENTS[f] for f in STEP_FIELDS[:reached]] + (["cancelled"] if order.cancelled_at else [])
+            expected_events = [STEP_EVENTS[f] for f in STEP_FIELDS[:reached]] + (
+                ["cancelled"] if order.cancelled_at else []
+            )
             assert status_events == expected_events, where
             assert events.count("refund_recorded") == len(refunds[order.pk]), where
             assert events.count("line_cancelled") == line_cancels[order.pk], where

@@ -7,9 +7,17 @@ def test_an_order_goes_from_placed_to_delivered_over_http(product, seller_api, p
     order_id = placed.json()["id"]
     for action in ("confirm", "process"):
         assert seller_api.post(f"/orders/{order_id}/{action}").status_code == 200
-    shipped = seller_api.post(f"/orders/{order_id}/ship", {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER})
+    shipped = seller_api.post(
+        f"/orders/{order_id}/ship", {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER}
+    )
     assert shipped.status_code == 200, shipped.json()
     delivered = platform_api.post(f"/orders/{order_id}/deliver")
     assert delivered.status_code == 200, delivered.json()
     assert delivered.json()["status"] == "delivered"
-    assert [e["type"] for e in delivered.json()["events"]] == ["placed", "confirmed", "processing_started", "shipped", "delivered"]
+    assert [e["type"] for e in delivered.json()["events"]] == [
+        "placed",
+        "confirmed",
+        "processing_started",
+        "shipped",
+        "delivered",
+    ]

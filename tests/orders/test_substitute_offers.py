@@ -10,7 +10,6 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from tests.builders import SELLER_ACTOR, Api
 from shipdesk.accounts.services import create_api_token, create_user
 from shipdesk.errors import NotFound, StateConflict, StockShort, ValidationFailed
 from shipdesk.inventory.models import Product, StockMove
@@ -26,6 +25,7 @@ from shipdesk.orders.substitutions import (
     offer_path,
     offer_substitute,
 )
+from tests.builders import SELLER_ACTOR, Api
 
 
 @pytest.fixture
@@ -45,7 +45,9 @@ def mug_line(order) -> OrderLine:
 
 
 def offer(order, sku="CUP-1", **kw) -> SubstituteOffer:
-    return offer_substitute(order_id=order.pk, seller_id=order.seller_id, line_id=mug_line(order).pk, sku=sku, actor=SELLER_ACTOR, **kw)
+    return offer_substitute(
+        order_id=order.pk, seller_id=order.seller_id, line_id=mug_line(order).pk, sku=sku, actor=SELLER_ACTOR, **kw
+    )
 
 
 def test_an_offer_emails_the_customer_a_link_and_is_in_the_timeline(short_order):
@@ -56,7 +58,10 @@ def test_an_offer_emails_the_customer_a_link_and_is_in_the_timeline(short_order)
     [link] = [word for word in email.body_text.split() if "/s/" in word]
     assert offer_id_from_token(link.rstrip("/").rsplit("/", 1)[1]) == made.pk
     assert "Teacup (CUP-1)" in email.body_text and "Same size, blue glaze." in email.body_text
-    assert OrderEvent.objects.filter(order=short_order, type="substitute_offered", params__substitute_sku="CUP-1").count() == 1
+    assert (
+        OrderEvent.objects.filter(order=short_order, type="substitute_offered", params__substitute_sku="CUP-1").count()
+        == 1
+    )
     # nothing is reserved until the customer says yes
     assert Product.objects.get(sku="CUP-1").reserved == 0
 
@@ -181,13 +186,21 @@ def test_a_bad_substitute_is_refused_and_nothing_is_written(short_order, make_pr
 def test_only_a_short_line_of_a_pending_order_takes_an_offer(short_order):
     tote = short_order.lines.get(sku="TOTE-1")
     with pytest.raises(StateConflict, match="needs no substitute"):
-        offer_substitute(order_id=short_order.pk, seller_id=short_order.seller_id, line_id=tote.pk, sku="CUP-1", actor=SELLER_ACTOR)
+        offer_substitute(
+            order_id=short_order.pk, seller_id=short_order.seller_id, line_id=tote.pk, sku="CUP-1", actor=SELLER_ACTOR
+        )
 
 
 def test_another_sellers_order_is_not_found(short_order, make_seller):
     other = make_seller("other")
     with pytest.raises(NotFound):
-        offer_substitute(order_id=short_order.pk, seller_id=other.pk, line_id=mug_line(short_order).pk, sku="CUP-1", actor=SELLER_ACTOR)
+        offer_substitute(
+            order_id=short_order.pk,
+            seller_id=other.pk,
+            line_id=mug_line(short_order).pk,
+            sku="CUP-1",
+            actor=SELLER_ACTOR,
+        )
 
 
 # --- the customer's page --------------------------------------------------------------------
@@ -239,7 +252,13 @@ def test_the_api_offers_a_substitute_and_shows_the_offer_with_its_customer_link(
 
     assert response.status_code == 200, response.json()
     [made] = response.json()["substitute_offers"]
-    assert (made["line_id"], made["original_sku"], made["substitute_sku"], made["quantity"], made["status"]) == (line.pk, "MUG-1", "CUP-1", 2, "offered")
+    assert (made["line_id"], made["original_sku"], made["substitute_sku"], made["quantity"], made["status"]) == (
+        line.pk,
+        "MUG-1",
+        "CUP-1",
+        2,
+        "offered",
+    )
     assert "/s/" in made["customer_url"]
     # the customer opens exactly that link
     path = "/s/" + made["customer_url"].split("/s/", 1)[1]
@@ -248,7 +267,11 @@ def test_the_api_offers_a_substitute_and_shows_the_offer_with_its_customer_link(
 
 @pytest.mark.parametrize(
     "body, status, code",
-    [({"sku": "NOPE"}, 422, "validation_error"), ({}, 422, "validation_error"), ({"sku": "BOWL-9"}, 409, "insufficient_stock")],
+    [
+        ({"sku": "NOPE"}, 422, "validation_error"),
+        ({}, 422, "validation_error"),
+        ({"sku": "BOWL-9"}, 409, "insufficient_stock"),
+    ],
 )
 def test_the_api_refuses_a_bad_offer_with_its_error_code(short_order, seller_api, body, status, code):
 
@@ -272,7 +295,9 @@ def test_the_api_is_a_404_for_another_sellers_order(short_order, make_seller):
 @pytest.fixture
 def owner_client(seller):
     client = Client()
-    client.force_login(create_user(email="owner@acme.test", password="correct horse battery staple", seller=seller, role="owner"))
+    client.force_login(
+        create_user(email="owner@acme.test", password="correct horse battery staple", seller=seller, role="owner")
+    )
     return client
 
 
@@ -286,7 +311,9 @@ def test_the_order_page_offers_a_substitute_for_a_short_line_only(short_order, o
 def test_the_seller_offers_a_substitute_from_the_order_page_and_sees_it_waiting(short_order, owner_client):
     line = mug_line(short_order)
 
-    response = owner_client.post(f"/orders/{short_order.pk}/lines/{line.pk}/substitute/", {"sku": "CUP-1", "note": ""}, follow=True)
+    response = owner_client.post(
+        f"/orders/{short_order.pk}/lines/{line.pk}/substitute/", {"sku": "CUP-1", "note": ""}, follow=True
+    )
 
     html = response.content.decode()
     assert "Offered CUP-1 instead of MUG-1; the customer has been emailed." in html
@@ -335,7 +362,8 @@ def test_two_short_lines_offered_the_same_sku_cannot_both_become_it(seller, make
     make_product(seller, "CUP-1", on_hand=10)
     order = place(seller, lines=(("MUG-1", 1, "12.50"), ("MUG-2", 1, "12.50")))
     first, second = (
-        offer_substitute(order_id=order.pk, seller_id=seller.pk, line_id=line.pk, sku="CUP-1", actor=SELLER_ACTOR) for line in order.lines.order_by("id")
+        offer_substitute(order_id=order.pk, seller_id=seller.pk, line_id=line.pk, sku="CUP-1", actor=SELLER_ACTOR)
+        for line in order.lines.order_by("id")
     )
     accept_substitute(offer_id=first.pk)
 
@@ -350,9 +378,18 @@ def test_an_offer_made_moot_is_withdrawn_at_once_and_its_page_says_so(short_orde
     made = offer(short_order)
     line = mug_line(short_order)
     if change == "order cancelled":
-        services.cancel_order(order_id=short_order.pk, seller_id=seller.pk, actor=SELLER_ACTOR, reason="customer_request")
+        services.cancel_order(
+            order_id=short_order.pk, seller_id=seller.pk, actor=SELLER_ACTOR, reason="customer_request"
+        )
     elif change == "line cancelled":
-        services.cancel_line(order_id=short_order.pk, seller_id=seller.pk, line_id=line.pk, quantity=1, actor=SELLER_ACTOR, reason="out_of_stock")
+        services.cancel_line(
+            order_id=short_order.pk,
+            seller_id=seller.pk,
+            line_id=line.pk,
+            quantity=1,
+            actor=SELLER_ACTOR,
+            reason="out_of_stock",
+        )
     else:
         change_stock(seller_id=seller.pk, sku="MUG-1", delta=5, actor=SELLER_ACTOR, reason="delivery")
 

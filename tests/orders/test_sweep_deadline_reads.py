@@ -59,4 +59,6 @@ def test_the_calendars_of_many_sellers_are_the_calendars_of_each(make_seller):
     assert not calendars[closed.pk].is_business_day(date(2026, 1, 12))
     nairobi = ZoneInfo("Africa/Nairobi")
     # Thursday + 1: Friday and Monday are closed, the weekend too: Tuesday.
-    assert calendars[closed.pk].add_business_days(datetime(2026, 1, 8, 12, 0, tzinfo=nairobi), 1) == datetime(2026, 1, 13, 12, 0, tzinfo=nairobi)
+    assert calendars[closed.pk].add_business_days(datetime(2026, 1, 8, 12, 0, tzinfo=nairobi), 1) == datetime(
+        2026, 1, 13, 12, 0, tzinfo=nairobi
+    )

@@ -148,7 +148,9 @@ def test_a_tracked_parcel_is_delivered_by_the_carrier_or_the_platform(actor):
     assert refusal("deliver", facts("shipped", shipment_tracked=True), actor) is None
 
 
-@pytest.mark.parametrize(("status", "action"), list(itertools.product(["pending", "confirmed"], ["cancel", "cancel_line"])))
+@pytest.mark.parametrize(
+    ("status", "action"), list(itertools.product(["pending", "confirmed"], ["cancel", "cancel_line"]))
+)
 def test_a_customer_may_cancel_before_the_seller_starts_packing(status, action):
     assert refusal(action, facts(status), ActorKind.CUSTOMER) is None
 
@@ -169,7 +171,9 @@ def test_the_seller_may_still_cancel_a_processing_order(action):
 # --- payment and stock guards ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("action", "payment_status"), list(itertools.product(sorted(REQUIRES_PAYMENT), PAYMENT_STATUSES)))
+@pytest.mark.parametrize(
+    ("action", "payment_status"), list(itertools.product(sorted(REQUIRES_PAYMENT), PAYMENT_STATUSES))
+)
 def test_confirm_process_and_ship_need_the_goods_paid_for(action, payment_status):
     status = next(iter(DOCUMENTED_TABLE[action][0]))
 
@@ -183,7 +187,9 @@ def test_confirm_process_and_ship_need_the_goods_paid_for(action, payment_status
         assert error.details == {"payment_status": payment_status}
 
 
-@pytest.mark.parametrize(("action", "payment_status"), list(itertools.product(["deliver", "cancel", "cancel_line"], PAYMENT_STATUSES)))
+@pytest.mark.parametrize(
+    ("action", "payment_status"), list(itertools.product(["deliver", "cancel", "cancel_line"], PAYMENT_STATUSES))
+)
 def test_delivering_and_cancelling_do_not_depend_on_payment(action, payment_status):
     status = next(iter(DOCUMENTED_TABLE[action][0]))
     assert refusal(action, facts(status, payment_status), ActorKind.OPERATOR) is None

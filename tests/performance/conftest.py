@@ -20,7 +20,9 @@ def ups_number(serial: int) -> str:
 def ship_and_deliver(order, *, deliver: bool = True):
     ids = dict(order_id=order.pk, seller_id=order.seller_id)
     order = advance(order, "processing")
-    order = services.ship_order(**ids, actor=SELLER_ACTOR, carrier="ups", service_level="ground", tracking_number=ups_number(order.pk))
+    order = services.ship_order(
+        **ids, actor=SELLER_ACTOR, carrier="ups", service_level="ground", tracking_number=ups_number(order.pk)
+    )
     return services.deliver_order(**ids, actor=OPERATOR_ACTOR) if deliver else order
 
 

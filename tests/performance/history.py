@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from shipdesk.orders.models import Cancellation, Order, OrderStatus
-from shipdesk.shipping.models import Shipment, TrackingEvent
 from shipdesk.performance.models import Review
+from shipdesk.shipping.models import Shipment, TrackingEvent
 
 _numbers = itertools.count(100_000)
 DEFAULT = object()
@@ -71,8 +71,14 @@ def save(orders: list[Order], *, scanned: bool = True, carrier: str = "ups") -> 
     shipments = Shipment.objects.bulk_create(
         [
             Shipment(
-                seller_id=o.seller_id, order=o, carrier=carrier, service_level="ground", tracking_number=f"1ZTEST{o.number}",
-                shipped_at=o.shipped_at, eta=o.deliver_by, delivered_at=o.delivered_at,
+                seller_id=o.seller_id,
+                order=o,
+                carrier=carrier,
+                service_level="ground",
+                tracking_number=f"1ZTEST{o.number}",
+                shipped_at=o.shipped_at,
+                eta=o.deliver_by,
+                delivered_at=o.delivered_at,
             )  # fmt: skip
             for o in saved
             if o.shipped_at
@@ -87,8 +93,13 @@ def scan(shipments, *, status: str = "in_transit", after: timedelta = timedelta(
     TrackingEvent.objects.bulk_create(
         [
             TrackingEvent(
-                seller_id=s.seller_id, shipment=s, status=status, occurred_at=s.shipped_at + after, source="generic",
-                fingerprint=f"{s.pk}-{status}", created_at=s.shipped_at + after,
+                seller_id=s.seller_id,
+                shipment=s,
+                status=status,
+                occurred_at=s.shipped_at + after,
+                source="generic",
+                fingerprint=f"{s.pk}-{status}",
+                created_at=s.shipped_at + after,
             )  # fmt: skip
             for s in shipments
         ]
@@ -98,7 +109,9 @@ def scan(shipments, *, status: str = "in_transit", after: timedelta = timedelta(
 def cancel(o: Order, *, reason: str, actor_kind: str, at: datetime | None = None) -> None:
     at = at or o.cancelled_at
     Order.objects.filter(pk=o.pk).update(status=OrderStatus.CANCELLED, cancelled_at=at)
-    Cancellation.objects.create(seller_id=o.seller_id, order=o, reason=reason, actor_kind=actor_kind, actor_label=actor_kind, created_at=at)
+    Cancellation.objects.create(
+        seller_id=o.seller_id, order=o, reason=reason, actor_kind=actor_kind, actor_label=actor_kind, created_at=at
+    )
 
 
 def review(o: Order, rating: int, *, at: datetime) -> Review:

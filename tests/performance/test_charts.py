@@ -23,7 +23,9 @@ def path_points(svg: str) -> list[tuple[str, float, float]]:
 
 
 def test_points_are_scaled_into_the_plot_left_to_right_and_bottom_to_top():
-    svg = line_chart(points=days([Decimal("0"), Decimal("2.5"), Decimal("5.0")]), target=None, unit="stars", title="Rating")
+    svg = line_chart(
+        points=days([Decimal("0"), Decimal("2.5"), Decimal("5.0")]), target=None, unit="stars", title="Rating"
+    )
 
     (_, x0, y0), (_, x1, y1), (_, x2, y2) = path_points(svg)
 
@@ -67,7 +69,14 @@ def test_an_empty_history_says_no_data_yet_and_still_has_its_axes_and_title():
 
 
 def test_titles_and_descriptions_are_escaped_and_the_svg_is_accessible():
-    svg = line_chart(points=days([1]), target=None, unit="percent", title='<script>alert("x")</script>', description="a & b", chart_id='c"x')
+    svg = line_chart(
+        points=days([1]),
+        target=None,
+        unit="percent",
+        title='<script>alert("x")</script>',
+        description="a & b",
+        chart_id='c"x',
+    )
     root = ET.fromstring(svg)  # well-formed XML: nothing broke out of an attribute or element
 
     assert "<script>" not in svg
@@ -78,7 +87,12 @@ def test_titles_and_descriptions_are_escaped_and_the_svg_is_accessible():
 
 
 def test_values_read_in_their_unit():
-    assert [format_value(Decimal("4.17"), "percent"), format_value(30.6, "hours"), format_value(Decimal("4.5"), "stars"), format_value(None, "hours")] == [
+    assert [
+        format_value(Decimal("4.17"), "percent"),
+        format_value(30.6, "hours"),
+        format_value(Decimal("4.5"), "stars"),
+        format_value(None, "hours"),
+    ] == [
         "4.2 %",
         "31 h",
         "4.5 ★",
@@ -87,7 +101,14 @@ def test_values_read_in_their_unit():
 
 
 def test_a_history_shorter_than_the_period_starts_part_way_along_the_axis():
-    svg = line_chart(points=days([1, 2]), target=None, unit="hours", title="Handling", first_day=DAY - timedelta(days=88), last_day=DAY + timedelta(days=1))
+    svg = line_chart(
+        points=days([1, 2]),
+        target=None,
+        unit="hours",
+        title="Handling",
+        first_day=DAY - timedelta(days=88),
+        last_day=DAY + timedelta(days=1),
+    )
 
     (_, x0, _), (_, x1, _) = path_points(svg)
 

@@ -12,7 +12,13 @@ from shipdesk.errors import ValidationFailed
 from shipdesk.notifications.models import Alert, Notification
 from shipdesk.performance.models import PenaltyPoint, PerformanceSnapshot, SellerStanding
 from shipdesk.performance.selectors import current_performance, performance_history, seller_ranking
-from shipdesk.performance.services import STANDING_CHANGED, _evaluate_group, evaluate_all_sellers, evaluate_history, evaluate_seller_standing
+from shipdesk.performance.services import (
+    STANDING_CHANGED,
+    _evaluate_group,
+    evaluate_all_sellers,
+    evaluate_history,
+    evaluate_seller_standing,
+)
 from shipdesk.performance.sweeps import sweep_daily_evaluation
 from tests.performance import history as h
 
@@ -45,11 +51,26 @@ def test_a_seller_past_a_target_is_penalised_with_points_a_snapshot_and_one_noti
 
     snapshot = evaluate_seller_standing(seller_id=shop.pk, day=DAY, now=NOW)
 
-    assert (snapshot.standing, snapshot.points, snapshot.hold_extra_days, snapshot.breached) == ("penalised", 3, 3, ["late_shipment"])
-    assert snapshot.metrics["late_shipment"] == {"value": "5.00", "numerator": 5, "denominator": 100, "status": "breach"}
+    assert (snapshot.standing, snapshot.points, snapshot.hold_extra_days, snapshot.breached) == (
+        "penalised",
+        3,
+        3,
+        ["late_shipment"],
+    )
+    assert snapshot.metrics["late_shipment"] == {
+        "value": "5.00",
+        "numerator": 5,
+        "denominator": 100,
+        "status": "breach",
+    }
     assert snapshot.as_of == END
     (point,) = PenaltyPoint.objects.filter(seller=shop)
-    assert (point.metric, point.points, point.awarded_on, point.expires_on) == ("late_shipment", 3, DAY, DAY + timedelta(days=90))
+    assert (point.metric, point.points, point.awarded_on, point.expires_on) == (
+        "late_shipment",
+        3,
+        DAY,
+        DAY + timedelta(days=90),
+    )
     standing = SellerStanding.objects.get(seller=shop)
     assert (standing.standing, standing.points, standing.evaluated_on) == ("penalised", 3, DAY)
     (notice,) = notices(shop)
@@ -81,7 +102,9 @@ def test_a_seller_who_stays_penalised_is_told_once_and_earns_no_new_points_withi
     evaluate_all_sellers(now=NOW)
     evaluate_all_sellers(now=NOW + D)
 
-    assert list(PerformanceSnapshot.objects.filter(seller=shop).order_by("day").values_list("day", "standing", "points")) == [
+    assert list(
+        PerformanceSnapshot.objects.filter(seller=shop).order_by("day").values_list("day", "standing", "points")
+    ) == [
         (DAY, "penalised", 3),
         (DAY + D, "penalised", 3),
     ]
@@ -106,7 +129,10 @@ def test_points_decay_after_a_quarter_and_the_recovered_seller_is_told_its_stand
     # A month later the late shipments have left the window; the points remain.
     later = NOW + 40 * D
     evaluate_all_sellers(now=later)
-    assert (SellerStanding.objects.get(seller=shop).standing, SellerStanding.objects.get(seller=shop).points) == ("at_risk", 3)
+    assert (SellerStanding.objects.get(seller=shop).standing, SellerStanding.objects.get(seller=shop).points) == (
+        "at_risk",
+        3,
+    )
 
     evaluate_all_sellers(now=NOW + 89 * D)
     assert SellerStanding.objects.get(seller=shop).points == 3
@@ -139,7 +165,11 @@ def _query_count(make_seller, n: int, prefix: str) -> int:
     sellers = [make_seller(f"{prefix}-{i}", tz="UTC") for i in range(n)]
     for i, shop in enumerate(sellers):
         shipped_history(shop, total=10, late=1 if i % 2 else 0)  # half of them breach: notices, points
-        h.review(h.save([h.order(shop, placed_at=END - 5 * D, shipped_at=END - 4 * D, delivered_at=END - 3 * D)])[0], 4, at=END - D)
+        h.review(
+            h.save([h.order(shop, placed_at=END - 5 * D, shipped_at=END - 4 * D, delivered_at=END - 3 * D)])[0],
+            4,
+            at=END - D,
+        )
     with CaptureQueriesContext(connection) as ctx:
         written = evaluate_all_sellers(now=NOW, seller_ids=[s.pk for s in sellers])
     assert written == n
@@ -192,9 +222,13 @@ def test_the_ranking_lists_sellers_worst_first_page_by_page(make_seller):
     shipped_history(bad, total=100, late=10)
     worse = make_seller("worse", tz="UTC")
     shipped_history(worse, total=100, late=10)
-    PenaltyPoint.objects.create(seller=worse, metric="cancellation", points=3, awarded_on=DAY - 5 * D, expires_on=DAY + 85 * D, created_at=NOW)
+    PenaltyPoint.objects.create(
+        seller=worse, metric="cancellation", points=3, awarded_on=DAY - 5 * D, expires_on=DAY + 85 * D, created_at=NOW
+    )
     shipped_history(risky, total=30, late=30, end=END - 60 * D)  # an old breach: points, now recovered
-    PenaltyPoint.objects.create(seller=risky, metric="late_shipment", points=3, awarded_on=DAY - 40 * D, expires_on=DAY + 50 * D, created_at=NOW)
+    PenaltyPoint.objects.create(
+        seller=risky, metric="late_shipment", points=3, awarded_on=DAY - 40 * D, expires_on=DAY + 50 * D, created_at=NOW
+    )
     evaluate_all_sellers(now=NOW)
 
     first, cursor = seller_ranking(limit=2)
@@ -211,7 +245,6 @@ def test_the_ranking_lists_sellers_worst_first_page_by_page(make_seller):
 def test_the_ranking_refuses_an_unknown_standing(db):
     with pytest.raises(ValidationFailed):
         seller_ranking(standing="excellent")
-
 
 
 def test_a_second_evaluation_of_a_group_already_written_fails_whole_and_writes_nothing_twice(make_seller):

@@ -88,7 +88,9 @@ def test_the_daily_evaluation_of_1000_sellers_and_a_million_orders(make_seller):
         written = evaluate_all_sellers(now=END + timedelta(hours=1))
     took = time.monotonic() - started
 
-    print(f"\n{ORDERS} orders generated in {generated:.1f}s; {written} sellers evaluated in {took:.1f}s with {len(ctx.captured_queries)} queries")
+    print(
+        f"\n{ORDERS} orders generated in {generated:.1f}s; {written} sellers evaluated in {took:.1f}s with {len(ctx.captured_queries)} queries"
+    )
     for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:8]:
         print(f"  {float(q['time']):6.2f}s  {q['sql'][:140]}")
     assert written == SELLERS

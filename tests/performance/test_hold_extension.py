@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from shipdesk.earnings import selectors as earnings_selectors, services as earnings
+from shipdesk.earnings import selectors as earnings_selectors
+from shipdesk.earnings import services as earnings
 from shipdesk.orders import services
 from shipdesk.performance.services import evaluate_all_sellers, extra_hold_days
 from tests.builders import OPERATOR_ACTOR, SELLER_ACTOR
@@ -38,19 +39,30 @@ def _delivered_on_friday(seller, make_product, place):
         order = place(seller, lines=(("MUG-1", 1, "20.00"),), shipping_fee=Decimal("5.00"))
         services.confirm_order(order_id=order.pk, seller_id=seller.pk, actor=SELLER_ACTOR)
         services.process_order(order_id=order.pk, seller_id=seller.pk, actor=SELLER_ACTOR)
-        services.ship_order(order_id=order.pk, seller_id=seller.pk, actor=SELLER_ACTOR, carrier="other", service_level="standard", tracking_number=f"PKG-{order.pk}")
+        services.ship_order(
+            order_id=order.pk,
+            seller_id=seller.pk,
+            actor=SELLER_ACTOR,
+            carrier="other",
+            service_level="standard",
+            tracking_number=f"PKG-{order.pk}",
+        )
         clock.move_to(datetime(2026, 11, 20, 18, 0, tzinfo=BERLIN))  # Friday evening
         services.deliver_order(order_id=order.pk, seller_id=seller.pk, actor=OPERATOR_ACTOR)
 
 
 def _available_on(seller, day: date) -> Decimal:
-    with time_machine.travel(datetime.combine(day, datetime.min.time(), tzinfo=BERLIN) + timedelta(hours=12), tick=False):
+    with time_machine.travel(
+        datetime.combine(day, datetime.min.time(), tzinfo=BERLIN) + timedelta(hours=12), tick=False
+    ):
         earnings.release_due()
         (balance,) = earnings_selectors.balances(seller_id=seller.pk)
         return balance.available
 
 
-def test_an_order_delivered_on_friday_is_available_monday_for_a_good_seller_and_three_days_later_for_a_penalised_one(make_seller, make_product, place):
+def test_an_order_delivered_on_friday_is_available_monday_for_a_good_seller_and_three_days_later_for_a_penalised_one(
+    make_seller, make_product, place
+):
     good = make_seller("good", tz="Europe/Berlin")
     penalised = make_seller("penalised", tz="Europe/Berlin")
     _penalise(penalised)

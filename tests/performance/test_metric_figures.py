@@ -42,7 +42,11 @@ def test_100_shipped_orders_of_which_5_shipped_late_give_a_5_percent_late_shipme
 
     perf, f = figures(shop)
 
-    assert (f["late_shipment"].value, f["late_shipment"].numerator, f["late_shipment"].denominator) == (Decimal("5.00"), 5, 100)
+    assert (f["late_shipment"].value, f["late_shipment"].numerator, f["late_shipment"].denominator) == (
+        Decimal("5.00"),
+        5,
+        100,
+    )
     assert f["late_shipment"].status == "breach"
     assert f["late_shipment"].target == Decimal("4.00")
     assert perf.standing == "penalised"
@@ -65,7 +69,11 @@ def test_steps_done_exactly_at_their_deadline_are_on_time(shop):
 
     assert (f["late_confirmation"].numerator, f["late_confirmation"].denominator) == (0, 1)
     assert (f["late_shipment"].numerator, f["late_shipment"].denominator) == (0, 1)
-    assert (f["on_time_delivery"].numerator, f["on_time_delivery"].denominator, f["on_time_delivery"].value) == (1, 1, Decimal("100.00"))
+    assert (f["on_time_delivery"].numerator, f["on_time_delivery"].denominator, f["on_time_delivery"].value) == (
+        1,
+        1,
+        Decimal("100.00"),
+    )
 
 
 def test_a_step_one_second_after_its_deadline_is_late(shop):
@@ -88,7 +96,9 @@ def test_an_order_left_unconfirmed_past_its_deadline_counts_late_but_one_still_w
 
 def test_orders_outside_the_window_are_not_counted(shop):
     old = NOW - 40 * D
-    h.save([h.order(shop, placed_at=old, confirmed_at=old + 30 * H, processing_at=old + 31 * H, shipped_at=old + 10 * D)])
+    h.save(
+        [h.order(shop, placed_at=old, confirmed_at=old + 30 * H, processing_at=old + 31 * H, shipped_at=old + 10 * D)]
+    )
 
     _, f = figures(shop)
 
@@ -98,14 +108,19 @@ def test_orders_outside_the_window_are_not_counted(shop):
 
 def test_only_shop_caused_cancellations_count_and_unpaid_orders_are_not_in_the_denominator(shop):
     placed = NOW - 3 * D
-    paid = [h.order(shop, placed_at=placed + i * timedelta(minutes=5), confirmed_at=placed + H + i * timedelta(minutes=5)) for i in range(38)]
+    paid = [
+        h.order(shop, placed_at=placed + i * timedelta(minutes=5), confirmed_at=placed + H + i * timedelta(minutes=5))
+        for i in range(38)
+    ]
     unpaid = h.order(shop, placed_at=placed, paid_at=None)
     h.save([*paid, unpaid])
     h.cancel(paid[0], reason="out_of_stock", actor_kind="seller", at=placed + 2 * H)  # counts
     h.cancel(paid[1], reason="customer_request", actor_kind="platform", at=placed + 2 * H)  # does not
     h.cancel(paid[2], reason="customer_request", actor_kind="seller", at=placed + 2 * H)  # does not
     h.cancel(paid[3], reason="payment_issue", actor_kind="seller", at=placed + 2 * H)  # does not
-    h.cancel(unpaid, reason="unpaid_timeout", actor_kind="system", at=placed + 48 * H)  # does not, nor in the denominator
+    h.cancel(
+        unpaid, reason="unpaid_timeout", actor_kind="system", at=placed + 48 * H
+    )  # does not, nor in the denominator
 
     _, f = figures(shop)
 
@@ -158,7 +173,9 @@ def test_shipments_without_a_carrier_scan_lower_the_valid_tracking_rate(shop):
     from shipdesk.shipping.models import Shipment
 
     h.scan(Shipment.objects.filter(order=label_only[0]), status="pre_transit")  # a label is not a scan
-    h.save([h.order(shop, placed_at=NOW - 3 * H, shipped_at=NOW - 2 * H)], scanned=False)  # within the day's grace: not counted yet
+    h.save(
+        [h.order(shop, placed_at=NOW - 3 * H, shipped_at=NOW - 2 * H)], scanned=False
+    )  # within the day's grace: not counted yet
 
     _, f = figures(shop)
 
@@ -166,7 +183,9 @@ def test_shipments_without_a_carrier_scan_lower_the_valid_tracking_rate(shop):
     assert f["valid_tracking"].value == Decimal("90.48")
     assert f["valid_tracking"].status == "breach"
     rows, _ = metric_orders(seller_id=shop.pk, metric="valid_tracking", now=NOW)
-    assert [r.order_id for r in rows if not r.counted_in_numerator] == sorted([unscanned[0].pk, label_only[0].pk], reverse=True)
+    assert [r.order_id for r in rows if not r.counted_in_numerator] == sorted(
+        [unscanned[0].pk, label_only[0].pk], reverse=True
+    )
     assert len(scanned) == 19
 
 
@@ -201,7 +220,11 @@ def test_handling_time_counts_business_hours_from_payment_to_shipping(shop):
     _, f = figures(shop)
 
     # Friday 16:00–24:00 and Monday 00:00–10:00: the weekend is not handling time.
-    assert (f["handling_time"].value, f["handling_time"].numerator, f["handling_time"].denominator) == (Decimal("18.00"), 18, 1)
+    assert (f["handling_time"].value, f["handling_time"].numerator, f["handling_time"].denominator) == (
+        Decimal("18.00"),
+        18,
+        1,
+    )
     assert (f["handling_time"].unit, f["handling_time"].status) == ("hours", "good")
 
 
@@ -224,7 +247,14 @@ def test_the_drill_down_lists_exactly_the_counted_orders_late_ones_first_page_by
     rows = []
     for i in range(7):
         processing_at = NOW - 10 * D + i * H
-        rows.append(h.order(shop, placed_at=processing_at - H, processing_at=processing_at, shipped_at=processing_at + (5 * D if i in (2, 5) else D)))
+        rows.append(
+            h.order(
+                shop,
+                placed_at=processing_at - H,
+                processing_at=processing_at,
+                shipped_at=processing_at + (5 * D if i in (2, 5) else D),
+            )
+        )
     saved = h.save(rows)
     other = make_seller("other", tz="UTC")
     h.save([h.order(other, placed_at=NOW - 5 * D, processing_at=NOW - 4 * D, shipped_at=NOW - 2 * D)])

@@ -14,7 +14,15 @@ DAY = date(2026, 11, 10)
 
 @pytest.mark.parametrize(
     ("numerator", "denominator", "expected"),
-    [(5, 100, Decimal("5.00")), (0, 100, Decimal("0.00")), (1, 3, Decimal("33.33")), (2, 3, Decimal("66.67")), (1, 8, Decimal("12.50")), (0, 0, None), (3, 3, Decimal("100.00"))],
+    [
+        (5, 100, Decimal("5.00")),
+        (0, 100, Decimal("0.00")),
+        (1, 3, Decimal("33.33")),
+        (2, 3, Decimal("66.67")),
+        (1, 8, Decimal("12.50")),
+        (0, 0, None),
+        (3, 3, Decimal("100.00")),
+    ],
 )
 def test_a_rate_is_the_numerator_over_the_denominator_in_percent_rounded_half_up(numerator, denominator, expected):
     assert m.rate(numerator, denominator) == expected
@@ -54,10 +62,29 @@ def test_the_status_of_a_figure_against_its_target(key, value, status):
 
 
 def test_every_metric_has_a_label_window_unit_and_advice():
-    assert list(m.METRICS) == ["late_confirmation", "late_shipment", "cancellation", "valid_tracking", "on_time_delivery", "handling_time", "rating"]
+    assert list(m.METRICS) == [
+        "late_confirmation",
+        "late_shipment",
+        "cancellation",
+        "valid_tracking",
+        "on_time_delivery",
+        "handling_time",
+        "rating",
+    ]
     windows = {k: x.window_days for k, x in m.METRICS.items()}
-    assert windows == {"late_confirmation": 30, "late_shipment": 30, "cancellation": 7, "valid_tracking": 30, "on_time_delivery": 30, "handling_time": 30, "rating": 90}
-    assert all(x.label and x.what_to_fix and x.definition and x.unit in ("percent", "hours", "stars") for x in m.METRICS.values())
+    assert windows == {
+        "late_confirmation": 30,
+        "late_shipment": 30,
+        "cancellation": 7,
+        "valid_tracking": 30,
+        "on_time_delivery": 30,
+        "handling_time": 30,
+        "rating": 90,
+    }
+    assert all(
+        x.label and x.what_to_fix and x.definition and x.unit in ("percent", "hours", "stars")
+        for x in m.METRICS.values()
+    )
     assert {k for k, x in m.METRICS.items() if x.target is not None} == set(m.RATE_METRICS)
 
 
@@ -76,7 +103,18 @@ def test_a_figure_with_no_orders_has_no_value():
 def _figures(**statuses):
     values = {"breach": Decimal("50"), "at_risk": Decimal("3.5"), "good": Decimal("0")}
     return [m.figure("late_shipment", numerator=0, denominator=0)] + [
-        m.MetricFigure(key=k, label=k, window_days=30, value=values[s], numerator=0, denominator=1, target=Decimal("4"), direction="max", unit="percent", status=s)
+        m.MetricFigure(
+            key=k,
+            label=k,
+            window_days=30,
+            value=values[s],
+            numerator=0,
+            denominator=1,
+            target=Decimal("4"),
+            direction="max",
+            unit="percent",
+            status=s,
+        )
         for k, s in statuses.items()
     ]
 
@@ -104,12 +142,18 @@ def test_a_breach_earns_its_metrics_points_once_per_window():
     first = m.points_to_award(figures, day=DAY, last_awarded={})
     assert {(a.metric, a.points) for a in first} == {("late_shipment", 3), ("cancellation", 3)}
 
-    again = m.points_to_award(figures, day=DAY + timedelta(days=1), last_awarded={"late_shipment": DAY, "cancellation": DAY})
+    again = m.points_to_award(
+        figures, day=DAY + timedelta(days=1), last_awarded={"late_shipment": DAY, "cancellation": DAY}
+    )
     assert again == []
     # The cancellation rate has a 7-day window, the late shipment rate 30 days.
-    week = m.points_to_award(figures, day=DAY + timedelta(days=7), last_awarded={"late_shipment": DAY, "cancellation": DAY})
+    week = m.points_to_award(
+        figures, day=DAY + timedelta(days=7), last_awarded={"late_shipment": DAY, "cancellation": DAY}
+    )
     assert [a.metric for a in week] == ["cancellation"]
-    month = m.points_to_award(figures, day=DAY + timedelta(days=30), last_awarded={"late_shipment": DAY, "cancellation": DAY})
+    month = m.points_to_award(
+        figures, day=DAY + timedelta(days=30), last_awarded={"late_shipment": DAY, "cancellation": DAY}
+    )
     assert {a.metric for a in month} == {"late_shipment", "cancellation"}
 
 

@@ -39,7 +39,12 @@ def test_a_seller_reads_its_figures_targets_standing_points_and_trend(seller, se
         "target": "4.00", "direction": "max", "unit": "percent", "status": "breach", "window_days": 30,
     }  # fmt: skip
     assert [m["key"] for m in body["metrics"]][-2:] == ["handling_time", "rating"]
-    assert len(body["trend"]["days"]) == 3 == len(body["trend"]["values"]["late_shipment"]) == len(body["trend"]["standing"])
+    assert (
+        len(body["trend"]["days"])
+        == 3
+        == len(body["trend"]["values"]["late_shipment"])
+        == len(body["trend"]["standing"])
+    )
     assert body["trend"]["values"]["late_shipment"][-1] == "5.00"
 
 
@@ -48,7 +53,12 @@ def test_a_seller_without_orders_gets_empty_figures(seller, seller_api):
 
     assert body["standing"] == "good" and body["evaluated_at"] is None
     assert all(m["value"] is None and m["status"] == "no_data" for m in body["metrics"])
-    assert body["trend"] == {"days": [], "standing": [], "points": [], "values": {k: [] for k in [m["key"] for m in body["metrics"]]}}
+    assert body["trend"] == {
+        "days": [],
+        "standing": [],
+        "points": [],
+        "values": {k: [] for k in [m["key"] for m in body["metrics"]]},
+    }
 
 
 def test_the_drill_down_lists_the_orders_behind_a_figure_page_by_page(seller, seller_api):
@@ -72,7 +82,9 @@ def test_the_drill_down_refuses_an_unknown_metric_a_bad_limit_and_a_forged_curso
     assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_cursor")
 
 
-def test_a_platform_token_names_the_seller_and_a_seller_token_cannot_read_another_seller(seller, seller_api, platform_api, make_seller):
+def test_a_platform_token_names_the_seller_and_a_seller_token_cannot_read_another_seller(
+    seller, seller_api, platform_api, make_seller
+):
     other = make_seller("other")
     _late_history(other)
 

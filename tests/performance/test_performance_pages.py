@@ -18,7 +18,6 @@ from shipdesk.performance.services import evaluate_history
 from tests.builders import advance
 from tests.performance.conftest import ship_and_deliver
 
-
 PAGE_QUERIES = 15  # the calendar read is one query (accounts.policy.calendars_for)
 
 
@@ -56,7 +55,9 @@ def test_the_page_shows_the_standing_a_card_per_metric_and_an_svg_chart_each(own
     assert 'aria-current="page">Performance' in html
 
 
-def test_the_page_answers_in_a_fixed_number_of_queries_whatever_the_orders_and_history(owner_client, seller, product, place, django_assert_num_queries):
+def test_the_page_answers_in_a_fixed_number_of_queries_whatever_the_orders_and_history(
+    owner_client, seller, product, place, django_assert_num_queries
+):
     # session, user, memberships, unread alerts; the live figures (seller, 5 order metrics,
     # handling times and their 2 calendar reads, ratings, standing); the history: 16 in all.
     ship_and_deliver(place(seller))
@@ -97,7 +98,9 @@ def test_a_metrics_orders_page_names_its_target_once(owner_client, seller, produ
     assert "target target" not in html
 
 
-def test_another_sellers_orders_are_never_in_the_drill_down(owner_client, seller, product, make_seller, make_product, place):
+def test_another_sellers_orders_are_never_in_the_drill_down(
+    owner_client, seller, product, make_seller, make_product, place
+):
     other = make_seller("other-shop")
     make_product(other)
     theirs = shipped_late(place, other)
@@ -110,7 +113,9 @@ def test_another_sellers_orders_are_never_in_the_drill_down(owner_client, seller
     assert owner_client.get(f"/orders/{theirs.pk}/").status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/performance/no_such_metric/orders/", "/performance/late_shipment/orders/?cursor=forged"])
+@pytest.mark.parametrize(
+    "path", ["/performance/no_such_metric/orders/", "/performance/late_shipment/orders/?cursor=forged"]
+)
 def test_an_unknown_metric_is_a_404_and_a_forged_cursor_starts_over(owner_client, path):
     response = owner_client.get(path)
 
@@ -128,8 +133,12 @@ def test_the_reviews_page_shows_reviews_escaped_and_takes_one_reply(owner_client
     review = leave_review(order_id=order.pk, rating=2, comment="<script>alert('x')</script>")
 
     page = owner_client.get("/performance/reviews/").content.decode()
-    posted = owner_client.post(reverse("performance_review_reply", args=[review.pk]), {f"reply-{review.pk}-text": "Sorry, we fixed it."})
-    again = owner_client.post(reverse("performance_review_reply", args=[review.pk]), {f"reply-{review.pk}-text": "Second try"})
+    posted = owner_client.post(
+        reverse("performance_review_reply", args=[review.pk]), {f"reply-{review.pk}-text": "Sorry, we fixed it."}
+    )
+    again = owner_client.post(
+        reverse("performance_review_reply", args=[review.pk]), {f"reply-{review.pk}-text": "Second try"}
+    )
 
     assert "<script>alert" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert "<b>Bold</b>" not in page
@@ -141,7 +150,9 @@ def test_the_reviews_page_shows_reviews_escaped_and_takes_one_reply(owner_client
 def test_an_empty_reply_is_a_form_error(owner_client, delivered):
     review = leave_review(order_id=delivered().pk, rating=5)
 
-    response = owner_client.post(reverse("performance_review_reply", args=[review.pk]), {f"reply-{review.pk}-text": "  "})
+    response = owner_client.post(
+        reverse("performance_review_reply", args=[review.pk]), {f"reply-{review.pk}-text": "  "}
+    )
 
     assert response.status_code == 422 and "This field is required" in response.content.decode()
     assert Review.objects.get(pk=review.pk).reply == ""
@@ -164,7 +175,9 @@ def test_another_sellers_review_cannot_be_replied_to_from_the_dashboard(delivere
 # --- the operator's ranking in the admin -------------------------------------------------------------
 
 
-def test_the_operator_ranks_sellers_worst_first_with_links_to_them_in_the_admin(seller, make_seller, make_product, place):
+def test_the_operator_ranks_sellers_worst_first_with_links_to_them_in_the_admin(
+    seller, make_seller, make_product, place
+):
     calm = make_seller("calm-shop")
     make_product(calm)
     ship_and_deliver(place(calm), deliver=False)

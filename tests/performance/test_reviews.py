@@ -71,7 +71,15 @@ def test_only_a_delivered_order_can_be_reviewed(seller, product, place, to):
 
 @pytest.mark.parametrize(
     ("rating", "comment", "field"),
-    [(0, "", "rating"), (6, "", "rating"), (True, "", "rating"), ("5", "", "rating"), (4, "x" * 2001, "comment"), (4, "nul\x00byte", "comment"), (4, None, "comment")],
+    [
+        (0, "", "rating"),
+        (6, "", "rating"),
+        (True, "", "rating"),
+        ("5", "", "rating"),
+        (4, "x" * 2001, "comment"),
+        (4, "nul\x00byte", "comment"),
+        (4, None, "comment"),
+    ],
 )
 def test_a_bad_rating_or_comment_is_refused_with_a_field_error(delivered, rating, comment, field):
     order = delivered()
@@ -152,7 +160,9 @@ def test_the_customer_leaves_a_review_sees_thanks_and_later_sees_it_again(delive
     page = client.get(review_path(order))
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
 
-    done = client.post(review_path(order), {"rating": "4", "comment": "Quick and well packed", "csrfmiddlewaretoken": csrf})
+    done = client.post(
+        review_path(order), {"rating": "4", "comment": "Quick and well packed", "csrfmiddlewaretoken": csrf}
+    )
     again = Client().get(review_path(order))
 
     assert done.status_code == 200 and "Thank you for your review" in done.content.decode()

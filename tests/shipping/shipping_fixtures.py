@@ -87,7 +87,19 @@ def pdf(tmp_path):
             """Render one page to PNG and decode every barcode on it (Code 128 and the like)."""
             source = self._file(content)
             prefix = tmp_path / f"{source.stem}-p{page}"
-            rendered = _run("pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", str(source), str(prefix))
+            rendered = _run(
+                "pdftoppm",
+                "-png",
+                "-r",
+                str(dpi),
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                "-singlefile",
+                str(source),
+                str(prefix),
+            )
             assert rendered.returncode == 0, rendered.stderr
             png = prefix.with_suffix(".png")
             assert png.stat().st_size > 0

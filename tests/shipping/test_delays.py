@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 
-from tests.shipping.shipping_fixtures import ship
 from shipdesk.jobs import PERIODIC_JOBS
 from shipdesk.notifications.models import Notification
 from shipdesk.orders.models import OrderEvent
@@ -14,12 +13,15 @@ from shipdesk.shipping import services
 from shipdesk.shipping.models import Shipment
 from shipdesk.shipping.services import Scan, TrackingUpdate
 from shipdesk.shipping.tasks import flag_delayed_shipments
+from tests.shipping.shipping_fixtures import ship
 
 SHIPPED_AT = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # Monday; FedEx Ground: ETA 5 business days later
 
 
 def scan(number: str, status: str, at: datetime) -> None:
-    services.record_tracking_update(update=TrackingUpdate(source="generic", tracking_number=number, scans=(Scan(status=status, occurred_at=at),)))
+    services.record_tracking_update(
+        update=TrackingUpdate(source="generic", tracking_number=number, scans=(Scan(status=status, occurred_at=at),))
+    )
 
 
 def shipment_of(order) -> Shipment:

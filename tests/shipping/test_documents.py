@@ -14,12 +14,12 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.builders import OTHER_UPS_NUMBER, SELLER_ACTOR, UPS_NUMBER, Api, advance
-from tests.shipping.shipping_fixtures import FEDEX_NUMBER, pdf, ship  # noqa: F401
 from shipdesk.accounts.services import create_api_token
 from shipdesk.inventory.models import Product
 from shipdesk.orders import services
 from shipdesk.shipping.tracking import sandbox_tracking_number
+from tests.builders import OTHER_UPS_NUMBER, SELLER_ACTOR, UPS_NUMBER, Api, advance
+from tests.shipping.shipping_fixtures import FEDEX_NUMBER, pdf, ship  # noqa: F401
 
 
 @pytest.fixture
@@ -55,7 +55,9 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def test_a_packing_slip_shows_the_shop_the_order_number_as_code128_the_address_lines_and_the_note(shop, place, seller_api, pdf):
+def test_a_packing_slip_shows_the_shop_the_order_number_as_code128_the_address_lines_and_the_note(
+    shop, place, seller_api, pdf
+):
     order = place(shop, lines=(("MUG-1", 2, "12.50"), ("TOTE", 1, "12.50")), ship_line2="Apt 4")
 
     slip = get_pdf(seller_api, f"/orders/{order.pk}/packing-slip.pdf")
@@ -89,7 +91,9 @@ def test_a_packing_slip_prints_what_people_typed_literally_never_as_markup(shop,
 def test_a_partly_cancelled_order_slips_only_what_is_still_to_ship(shop, place, seller_api, pdf):
     order = advance(place(shop, lines=(("MUG-1", 3, "12.50"), ("TOTE", 1, "12.50"))), "confirmed")
     mug = order.lines.get(sku="MUG-1")
-    services.cancel_line(order_id=order.pk, seller_id=shop.pk, line_id=mug.pk, quantity=2, actor=SELLER_ACTOR, reason="out_of_stock")
+    services.cancel_line(
+        order_id=order.pk, seller_id=shop.pk, line_id=mug.pk, quantity=2, actor=SELLER_ACTOR, reason="out_of_stock"
+    )
 
     text = squeeze(pdf.text(get_pdf(seller_api, f"/orders/{order.pk}/packing-slip.pdf")))
 
@@ -97,7 +101,9 @@ def test_a_partly_cancelled_order_slips_only_what_is_still_to_ship(shop, place, 
     assert "2 items" in text
 
 
-def test_a_label_is_4_by_6_inches_with_addresses_carrier_service_and_the_tracking_number_as_code128(shop, place, seller_api, pdf):
+def test_a_label_is_4_by_6_inches_with_addresses_carrier_service_and_the_tracking_number_as_code128(
+    shop, place, seller_api, pdf
+):
     order = advance(place(shop), "shipped")
 
     label = get_pdf(seller_api, f"/orders/{order.pk}/label.pdf")
@@ -187,7 +193,11 @@ def test_a_pick_list_sums_each_sku_across_the_orders_in_bin_order(shop, place, s
 
     assert pdf.pages(pick) == 1
     assert pdf.barcodes(pick) == []
-    lines = [squeeze(line).strip() for line in pdf.text(pick).splitlines() if re.search(r"\b(MUG-1|TOTE|TEE-M)\b", line) and "Orders" not in line]
+    lines = [
+        squeeze(line).strip()
+        for line in pdf.text(pick).splitlines()
+        if re.search(r"\b(MUG-1|TOTE|TEE-M)\b", line) and "Orders" not in line
+    ]
     # shelf order: A-2, then B-9 before B-10 (numbers compare as numbers)
     assert [re.search(r"(MUG-1|TOTE|TEE-M)", line).group(1) for line in lines] == ["TEE-M", "TOTE", "MUG-1"]
     assert re.search(rf"A-2 TEE-M Tee-M 3 #{b.number}$", lines[0])
@@ -225,7 +235,9 @@ def test_a_pick_list_is_stamped_on_the_shops_clock_with_the_zone_named(shop, pla
         ("post", "/documents/pick-list"),
     ],
 )
-def test_another_sellers_order_is_404_for_every_document(shop, place, make_seller, make_product, seller_api, method, path):
+def test_another_sellers_order_is_404_for_every_document(
+    shop, place, make_seller, make_product, seller_api, method, path
+):
     other = make_seller()
     make_product(other)
     theirs = advance(place(other), "shipped", tracking_number=OTHER_UPS_NUMBER)

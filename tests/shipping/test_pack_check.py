@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.builders import SELLER_ACTOR, UPS_NUMBER, Api, advance
 from shipdesk.accounts.services import create_api_token
 from shipdesk.inventory.models import Product
 from shipdesk.orders import services
 from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.shipping.models import PackCheck
 from shipdesk.shipping.packing import PackLine, apply_scans, missing_units
+from tests.builders import SELLER_ACTOR, UPS_NUMBER, Api, advance
 
 SHIP = {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER}
 
@@ -84,7 +84,9 @@ def test_scanning_every_unit_completes_the_check_and_records_it_in_the_timeline(
 def test_a_wrong_item_is_refused_with_a_reason_and_nothing_is_ticked(processing, seller_api):
     body = scan(seller_api, processing, "9780201633610")
 
-    assert body["refused"] == [{"code": "9780201633610", "reason": "9780201633610 is not in this order. Take it out of the box."}]
+    assert body["refused"] == [
+        {"code": "9780201633610", "reason": "9780201633610 is not in this order. Take it out of the box."}
+    ]
     assert packed(body) == {"MUG-1": 0, "TOTE": 0}
     assert PackCheck.objects.get(order=processing).refused[0]["code"] == "9780201633610"
 
@@ -172,6 +174,13 @@ def test_shipping_without_any_pack_check_needs_no_confirmation(processing, selle
 def test_a_line_cancelled_after_packing_started_no_longer_counts_as_missing(processing, seller_api):
     scan(seller_api, processing, "MUG-1", "MUG-1")
     tote = processing.lines.get(sku="TOTE")
-    services.cancel_line(order_id=processing.pk, seller_id=processing.seller_id, line_id=tote.pk, quantity=1, actor=SELLER_ACTOR, reason="out_of_stock")
+    services.cancel_line(
+        order_id=processing.pk,
+        seller_id=processing.seller_id,
+        line_id=tote.pk,
+        quantity=1,
+        actor=SELLER_ACTOR,
+        reason="out_of_stock",
+    )
 
     assert seller_api.post(f"/orders/{processing.pk}/ship", SHIP).status_code == 200

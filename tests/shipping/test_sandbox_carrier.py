@@ -13,8 +13,6 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from tests.builders import Api, advance
-from tests.shipping.shipping_fixtures import sandbox_on, ship  # noqa: F401
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.services import create_api_token
 from shipdesk.errors import ValidationFailed
@@ -24,6 +22,8 @@ from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.shipping.models import Shipment, TrackingEvent
 from shipdesk.shipping.polling import poll_carriers
 from shipdesk.shipping.tracking import sandbox_tracking_number
+from tests.builders import Api, advance
+from tests.shipping.shipping_fixtures import sandbox_on, ship  # noqa: F401
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # a Monday
 
@@ -33,7 +33,9 @@ def ship_sandbox(order):
 
 
 def statuses(order) -> list[str]:
-    return list(TrackingEvent.objects.filter(shipment__order=order).order_by("occurred_at").values_list("status", flat=True))
+    return list(
+        TrackingEvent.objects.filter(shipment__order=order).order_by("occurred_at").values_list("status", flat=True)
+    )
 
 
 def test_the_polling_job_is_registered_with_the_worker():
@@ -43,7 +45,9 @@ def test_the_polling_job_is_registered_with_the_worker():
     assert job.every <= timedelta(minutes=1)
 
 
-def test_a_sandbox_parcel_moves_to_delivered_over_the_configured_minutes_and_is_delivered_once(seller, product, place, sandbox_on):
+def test_a_sandbox_parcel_moves_to_delivered_over_the_configured_minutes_and_is_delivered_once(
+    seller, product, place, sandbox_on
+):
     with time_machine.travel(T0, tick=False) as clock:
         order = ship_sandbox(place(seller))
         poll_carriers()
@@ -125,7 +129,9 @@ def test_the_sandbox_carrier_validates_its_own_numbers(seller, product, place, s
     order = advance(place(seller), "processing")
     bad = sandbox_tracking_number(7)[:-1] + str((int(sandbox_tracking_number(7)[-1]) + 1) % 10)
 
-    response = seller_api.post(f"/orders/{order.pk}/ship", {"carrier": "sandbox", "service_level": "standard", "tracking_number": bad})
+    response = seller_api.post(
+        f"/orders/{order.pk}/ship", {"carrier": "sandbox", "service_level": "standard", "tracking_number": bad}
+    )
 
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_tracking_number"

@@ -11,11 +11,11 @@ import re
 import pytest
 from django.test import Client
 
-from tests.builders import advance
-from tests.shipping.shipping_fixtures import pdf  # noqa: F401
 from shipdesk.accounts.services import create_user
 from shipdesk.inventory.models import Product
 from shipdesk.orders.models import OrderEvent
+from tests.builders import advance
+from tests.shipping.shipping_fixtures import pdf  # noqa: F401
 
 
 @pytest.fixture
@@ -45,7 +45,9 @@ def test_the_pack_screen_lists_what_to_pack_with_the_scan_field_focused(signed_i
 
 
 def test_a_scan_with_htmx_answers_the_panel_with_the_line_ticked(signed_in, processing):
-    response = signed_in.post(f"/orders/{processing.pk}/pack/scan/", {"code": "4006381333931"}, headers={"HX-Request": "true"})
+    response = signed_in.post(
+        f"/orders/{processing.pk}/pack/scan/", {"code": "4006381333931"}, headers={"HX-Request": "true"}
+    )
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -177,7 +179,9 @@ def test_labels_for_only_unshipped_orders_print_nothing_and_name_the_orders(sign
     assert 'id="order-list"' not in html and 'class="sidebar"' not in html
 
 
-def test_labels_for_a_mixed_selection_name_the_skipped_orders_and_print_the_others(signed_in, seller, processing, place, pdf):
+def test_labels_for_a_mixed_selection_name_the_skipped_orders_and_print_the_others(
+    signed_in, seller, processing, place, pdf
+):
     shipped = advance(place(seller, lines=(("MUG-1", 1, "12.50"),)), "shipped")
     other = advance(place(seller, lines=(("MUG-1", 1, "12.50"),)), "processing")
     ids = [processing.pk, shipped.pk, other.pk]
@@ -198,7 +202,9 @@ def test_labels_for_a_mixed_selection_name_the_skipped_orders_and_print_the_othe
 
 
 def test_control_characters_a_scanner_sends_are_dropped_not_stored(signed_in, processing):
-    response = signed_in.post(f"/orders/{processing.pk}/pack/scan/", {"code": "\x00\x02MUG-1\r\n"}, headers={"HX-Request": "true"})
+    response = signed_in.post(
+        f"/orders/{processing.pk}/pack/scan/", {"code": "\x00\x02MUG-1\r\n"}, headers={"HX-Request": "true"}
+    )
 
     assert response.status_code == 200
     assert "Packed MUG-1 — 1 of 2." in response.content.decode()

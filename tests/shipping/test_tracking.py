@@ -33,7 +33,9 @@ from shipdesk.shipping.tracking import (
 
 # --- The published test vectors ---------------------------------------------------------------------
 
-VECTORS_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "real-world" / "tracking_number_data__test_vectors.json"
+VECTORS_PATH = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "real-world" / "tracking_number_data__test_vectors.json"
+)
 
 # Their courier keys → our carrier codes; couriers we do not offer are left out.
 # LaserShip merged into OnTrac and now trades as OnTrac.
@@ -137,6 +139,7 @@ def test_the_shopify_sample_1z2345_is_no_carriers_number():
 
 # --- Normalisation ----------------------------------------------------------------------------------
 
+
 def test_spaces_and_lowercase_are_normalised():
     assert normalize_tracking_number("  1z 8v9 2a7 0367 2030 24\n") == "1Z8V92A70367203024"
 
@@ -172,6 +175,7 @@ def test_a_normalised_number_has_no_separators_and_no_ascii_lowercase(raw):
 
 # --- Check-digit algorithms -------------------------------------------------------------------------
 
+
 def test_mod10_weighted_gives_the_gs1_check_digit():
     # GS1's worked example: GTIN-13 629104150021 + check digit 3.
     assert mod10_weighted([6, 2, 9, 1, 0, 4, 1, 5, 0, 0, 2, 1], (3, 1)) == 3
@@ -204,23 +208,24 @@ def test_mod37_36_gives_dpds_check_character():
 
 @given(st.text(alphabet=string.digits + string.ascii_uppercase, min_size=15, max_size=15))
 def test_a_ups_1z_payload_has_exactly_one_valid_check_digit(payload):
-    valid = [d for d in string.digits + string.ascii_uppercase if validate_tracking_number(
-        carrier="ups", number=f"1Z{payload}{d}"
-    )]
+    valid = [
+        d
+        for d in string.digits + string.ascii_uppercase
+        if validate_tracking_number(carrier="ups", number=f"1Z{payload}{d}")
+    ]
 
     assert len(valid) == 1
 
 
 @given(st.text(alphabet=string.digits, min_size=8, max_size=8))
 def test_an_s10_serial_has_exactly_one_valid_check_digit(serial):
-    valid = [d for d in string.digits if validate_tracking_number(
-        carrier="royal_mail", number=f"LX{serial}{d}GB"
-    )]
+    valid = [d for d in string.digits if validate_tracking_number(carrier="royal_mail", number=f"LX{serial}{d}GB")]
 
     assert len(valid) == 1
 
 
 # --- Validation -------------------------------------------------------------------------------------
+
 
 def test_a_ups_1z_number_with_a_right_check_digit_is_accepted():
     assert validate_tracking_number(carrier="ups", number="1Z5R89390357567127")
@@ -327,16 +332,13 @@ def test_validate_never_raises_on_arbitrary_text(carrier, number):
 
 # --- Detection --------------------------------------------------------------------------------------
 
+
 def test_detect_names_the_carrier_and_product_of_a_valid_number():
-    assert detect_carriers("1z5r 8939 0357 5671 27") == [
-        TrackingMatch(carrier="ups", service="UPS 1Z", valid=True)
-    ]
+    assert detect_carriers("1z5r 8939 0357 5671 27") == [TrackingMatch(carrier="ups", service="UPS 1Z", valid=True)]
 
 
 def test_detect_says_a_1z_number_with_a_bad_check_digit_looks_like_ups():
-    assert detect_carriers("1Z1111111111111111") == [
-        TrackingMatch(carrier="ups", service="UPS 1Z", valid=False)
-    ]
+    assert detect_carriers("1Z1111111111111111") == [TrackingMatch(carrier="ups", service="UPS 1Z", valid=False)]
 
 
 def test_detect_lists_valid_matches_before_ones_with_a_bad_check_digit():

@@ -19,23 +19,26 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.builders import Api, advance
-from tests.shipping.shipping_fixtures import SECRETS, webhook_secrets  # noqa: F401
 from shipdesk.accounts.services import create_api_token
 from shipdesk.errors import TrackingNumberInUse
 from shipdesk.orders import services
 from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.shipping.models import AmbiguousTrackingUpdate, Shipment, TrackingEvent, WebhookReceipt
-from tests.builders import SELLER_ACTOR
+from tests.builders import SELLER_ACTOR, Api, advance
+from tests.shipping.shipping_fixtures import SECRETS, webhook_secrets  # noqa: F401
 
 NUMBER = "1Z410E7W0392751591"  # the UPS number of the report
 
 
 def ship_by_api(api: Api, order, *, number: str = NUMBER):
-    return api.post(f"/orders/{order.pk}/ship", {"carrier": "ups", "service_level": "ground", "tracking_number": number})
+    return api.post(
+        f"/orders/{order.pk}/ship", {"carrier": "ups", "service_level": "ground", "tracking_number": number}
+    )
 
 
-def carrier_reports(number: str, *, status: str = "delivered", event_id: str = "evt-1", location: str = "Louisville, KY"):
+def carrier_reports(
+    number: str, *, status: str = "delivered", event_id: str = "evt-1", location: str = "Louisville, KY"
+):
     body = json.dumps(
         {
             "id": event_id,
@@ -69,7 +72,9 @@ def two_shops(make_seller, make_product, place):
     return shops
 
 
-def test_a_number_on_another_shops_undelivered_parcel_is_refused_and_its_events_reach_only_that_parcel(two_shops, webhook_secrets):
+def test_a_number_on_another_shops_undelivered_parcel_is_refused_and_its_events_reach_only_that_parcel(
+    two_shops, webhook_secrets
+):
     (api_a, order_a), (api_b, order_b) = two_shops
     assert ship_by_api(api_a, order_a).status_code == 200
 
@@ -117,7 +122,9 @@ def test_a_later_event_for_a_reused_number_goes_to_the_parcel_still_on_its_way(t
     assert not TrackingEvent.objects.filter(shipment__order=order_a, location="Memphis, TN").exists()
 
 
-def test_an_event_matching_two_shops_parcels_changes_neither_and_is_reported_to_the_operator(two_shops, webhook_secrets, caplog):
+def test_an_event_matching_two_shops_parcels_changes_neither_and_is_reported_to_the_operator(
+    two_shops, webhook_secrets, caplog
+):
     # given the number on two delivered parcels of two shops (a carrier reuses numbers in time)
     (api_a, order_a), (api_b, order_b) = two_shops
     ship_by_api(api_a, order_a)
@@ -140,7 +147,12 @@ def test_an_event_matching_two_shops_parcels_changes_neither_and_is_reported_to_
     assert OrderEvent.objects.count() == events_before
     assert not Shipment.objects.filter(delayed=True).exists()
     report = AmbiguousTrackingUpdate.objects.get()
-    assert (report.source, report.event_id, report.tracking_number, report.carrier) == ("generic", "who-is-it", NUMBER, "ups")
+    assert (report.source, report.event_id, report.tracking_number, report.carrier) == (
+        "generic",
+        "who-is-it",
+        NUMBER,
+        "ups",
+    )
     assert sorted(report.shipment_ids) == sorted(Shipment.objects.values_list("pk", flat=True))
     assert WebhookReceipt.objects.get(event_id="who-is-it").outcome == "ambiguous_number"
     assert any(NUMBER in r.getMessage() and r.levelno == logging.ERROR for r in caplog.records)
@@ -170,7 +182,7 @@ def run_together(calls):
             connection.ensure_connection()
             barrier.wait(timeout=30)
             return call()
-        except Exception as exc:  # noqa: BLE001 — the test inspects what each caller got
+        except Exception as exc:
             return exc
         finally:
             connection.close()
@@ -191,7 +203,12 @@ def test_two_shops_shipping_one_number_at_the_same_instant_let_exactly_one_ship(
     outcomes = run_together(
         [
             lambda o=order: services.ship_order(
-                order_id=o.pk, seller_id=o.seller_id, actor=SELLER_ACTOR, carrier="ups", service_level="ground", tracking_number=NUMBER
+                order_id=o.pk,
+                seller_id=o.seller_id,
+                actor=SELLER_ACTOR,
+                carrier="ups",
+                service_level="ground",
+                tracking_number=NUMBER,
             )
             for order in orders
         ]

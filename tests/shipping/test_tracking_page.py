@@ -10,12 +10,12 @@ import pytest
 from django.core import signing
 from django.test import Client
 
-from tests.builders import UPS_NUMBER, advance
 from shipdesk.accounts.services import create_user
 from shipdesk.notifications.rendering import review_url
 from shipdesk.shipping import services
 from shipdesk.shipping.services import Scan, TrackingUpdate
 from shipdesk.shipping.tracking_links import TRACKING_SALT, tracking_page_order_id, tracking_page_path
+from tests.builders import UPS_NUMBER, advance
 
 
 def scan(status: str, at: datetime, description: str = "", location: str = "") -> None:
@@ -137,7 +137,9 @@ def test_the_link_is_kept_out_of_caches_referers_and_search_engines(customer, se
     assert "noindex" in response["X-Robots-Tag"]
 
 
-def test_the_page_reads_a_fixed_number_of_queries_however_many_scans(customer, seller, product, place, django_assert_num_queries):
+def test_the_page_reads_a_fixed_number_of_queries_however_many_scans(
+    customer, seller, product, place, django_assert_num_queries
+):
     order = advance(place(seller), "shipped")
     for hour in range(12):
         scan("in_transit", datetime(2026, 3, 3, hour, 0, tzinfo=UTC), f"Scan {hour}")

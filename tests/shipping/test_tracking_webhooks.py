@@ -20,10 +20,10 @@ import pytest
 import time_machine
 from django.test import Client
 
-from tests.shipping.shipping_fixtures import FEDEX_NUMBER, REAL_WORLD, SECRETS, ship, webhook_secrets  # noqa: F401
 from shipdesk.notifications.models import Notification
 from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.shipping.models import Shipment, TrackingEvent, WebhookReceipt
+from tests.shipping.shipping_fixtures import FEDEX_NUMBER, REAL_WORLD, SECRETS, ship, webhook_secrets  # noqa: F401
 
 URL = "/api/v1/webhooks/tracking/{}"
 
@@ -37,9 +37,17 @@ def easypost_sample(number: str) -> dict:
 def aftership_sample(number: str, event_id: str = "5a8e4d4c-0fbb-4a2e-9c1c-1b4c5e0d2f11") -> dict:
     # The sample is AfterShip's tracking object (a GET result); a webhook carries that object as
     # `msg` in the documented envelope.
-    tracking = json.loads((REAL_WORLD / "aftership__get_tracking_result_fedex_delivered.json").read_text())["data"]["tracking"]
+    tracking = json.loads((REAL_WORLD / "aftership__get_tracking_result_fedex_delivered.json").read_text())["data"][
+        "tracking"
+    ]
     tracking["tracking_number"] = number
-    return {"event": "tracking_update", "event_id": event_id, "is_tracking_first_tag": True, "msg": tracking, "ts": 1532513400}
+    return {
+        "event": "tracking_update",
+        "event_id": event_id,
+        "is_tracking_first_tag": True,
+        "msg": tracking,
+        "ts": 1532513400,
+    }
 
 
 def generic_event(number: str, *, event_id: str = "evt_generic_1", status: str = "delivered", **extra) -> dict:
@@ -55,7 +63,9 @@ def generic_event(number: str, *, event_id: str = "evt_generic_1", status: str =
     }
 
 
-def post(provider: str, body: dict | bytes, *, signature: str | None = None, secret: str | None = None, at: int | None = None):
+def post(
+    provider: str, body: dict | bytes, *, signature: str | None = None, secret: str | None = None, at: int | None = None
+):
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     secret = SECRETS[provider] if secret is None else secret
     headers = {}
@@ -70,7 +80,9 @@ def post(provider: str, body: dict | bytes, *, signature: str | None = None, sec
         digest = base64.b64encode(hmac.new(secret.encode(), raw, hashlib.sha256).digest()).decode()
         headers["aftership-hmac-sha256"] = signature if signature is not None else digest
     # As a provider posts: no session, no CSRF token.
-    return Client(enforce_csrf_checks=True).post(URL.format(provider), data=raw, content_type="application/json", headers=headers)
+    return Client(enforce_csrf_checks=True).post(
+        URL.format(provider), data=raw, content_type="application/json", headers=headers
+    )
 
 
 def snapshot(order: Order) -> tuple:
@@ -148,7 +160,13 @@ def test_an_aftership_return_to_sender_flags_the_shipment_delayed_and_alerts_the
     body = aftership_sample(FEDEX_NUMBER)
     tracking = body["msg"]
     tracking["checkpoints"] = tracking["checkpoints"][:3] + [
-        {**tracking["checkpoints"][2], "tag": "Exception", "subtag": "Exception_010", "message": "Returning to shipper", "checkpoint_time": "2018-07-24T10:00:00+08:00"}
+        {
+            **tracking["checkpoints"][2],
+            "tag": "Exception",
+            "subtag": "Exception_010",
+            "message": "Returning to shipper",
+            "checkpoint_time": "2018-07-24T10:00:00+08:00",
+        }
     ]
     tracking["tag"], tracking["subtag"] = "Exception", "Exception_010"
 
@@ -158,14 +176,36 @@ def test_an_aftership_return_to_sender_flags_the_shipment_delayed_and_alerts_the
     shipped.refresh_from_db()
     shipment = Shipment.objects.get(order=shipped)
     assert shipped.status == "shipped"
-    assert (shipment.delayed, shipment.delay_reason, shipment.tracking_status) == (True, "return_to_sender", "return_to_sender")
-    assert OrderEvent.objects.filter(order=shipped, type="shipment_delayed").get().params["reason"] == "return_to_sender"
+    assert (shipment.delayed, shipment.delay_reason, shipment.tracking_status) == (
+        True,
+        "return_to_sender",
+        "return_to_sender",
+    )
+    assert (
+        OrderEvent.objects.filter(order=shipped, type="shipment_delayed").get().params["reason"] == "return_to_sender"
+    )
     alert = Notification.objects.get(order=shipped, kind="seller_delivery_exception")
     assert alert.recipient == shipped.seller.email
     # a later exception does not alert again
-    post("aftership", {**body, "event_id": "later"} | {"msg": {**tracking, "checkpoints": tracking["checkpoints"] + [
-        {**tracking["checkpoints"][2], "tag": "Exception", "subtag": "Exception_013", "message": "Lost", "checkpoint_time": "2018-07-25T10:00:00+08:00"}
-    ]}})
+    post(
+        "aftership",
+        {**body, "event_id": "later"}
+        | {
+            "msg": {
+                **tracking,
+                "checkpoints": tracking["checkpoints"]
+                + [
+                    {
+                        **tracking["checkpoints"][2],
+                        "tag": "Exception",
+                        "subtag": "Exception_013",
+                        "message": "Lost",
+                        "checkpoint_time": "2018-07-25T10:00:00+08:00",
+                    }
+                ],
+            }
+        },
+    )
     assert Notification.objects.filter(order=shipped, kind="seller_delivery_exception").count() == 1
 
 
@@ -177,7 +217,9 @@ def test_an_aftership_event_that_is_no_tracking_update_is_acknowledged_and_ignor
     assert response.status_code == 200
     assert response.json() == {"status": "ignored"}
     assert snapshot(shipped)[:-2] == before[:-2]
-    assert post("aftership", {"event": "edd_revise", "event_id": "e-1", "msg": {}, "ts": 1}).json() == {"status": "duplicate"}
+    assert post("aftership", {"event": "edd_revise", "event_id": "e-1", "msg": {}, "ts": 1}).json() == {
+        "status": "duplicate"
+    }
 
 
 # --- EasyPost -------------------------------------------------------------------------------
@@ -195,7 +237,11 @@ def test_the_easypost_sample_records_the_parcel_in_transit_and_leaves_it_shipped
     assert shipment.tracking_status == "in_transit"
     assert TrackingEvent.objects.filter(shipment=shipment).count() == 7
     first = TrackingEvent.objects.filter(shipment=shipment).order_by("occurred_at").first()
-    assert (first.status, first.description, first.location) == ("pre_transit", "Shipment information sent to FedEx", "32837, US")
+    assert (first.status, first.description, first.location) == (
+        "pre_transit",
+        "Shipment information sent to FedEx",
+        "32837, US",
+    )
     assert shipment.last_movement_at == datetime(2024, 8, 2, 18, 50, tzinfo=UTC)
 
 
@@ -208,7 +254,13 @@ def test_an_easypost_delivered_update_of_the_sample_tracker_delivers_the_order_o
     body["previous_attributes"] = {"status": "in_transit"}
     body["result"]["status"] = "delivered"
     body["result"]["tracking_details"].append(
-        {**copy.deepcopy(body["result"]["tracking_details"][-1]), "message": "Delivered", "status": "delivered", "status_detail": "arrived_at_destination", "datetime": "2024-08-03T14:02:00Z"}
+        {
+            **copy.deepcopy(body["result"]["tracking_details"][-1]),
+            "message": "Delivered",
+            "status": "delivered",
+            "status_detail": "arrived_at_destination",
+            "datetime": "2024-08-03T14:02:00Z",
+        }
     )
 
     response = post("easypost", body)
@@ -241,7 +293,9 @@ def test_the_easypost_secret_is_used_in_unicode_nfkd_form(shipped, settings):
 # --- our generic format ---------------------------------------------------------------------
 
 
-def test_a_generic_delivered_event_delivers_the_order_once_at_the_carriers_time(seller, product, place, webhook_secrets):
+def test_a_generic_delivered_event_delivers_the_order_once_at_the_carriers_time(
+    seller, product, place, webhook_secrets
+):
     with time_machine.travel(datetime(2026, 1, 6, 9, 0, tzinfo=UTC), tick=False) as clock:
         order = ship(place(seller))
         clock.move_to(datetime(2026, 1, 7, 18, 0, tzinfo=UTC))
@@ -266,7 +320,10 @@ def test_a_generic_exception_flags_the_shipment_delayed(shipped, seller_api):
     assert (shipment.delayed, shipment.delay_reason) == (True, "exception")
     body = seller_api.get(f"/orders/{shipped.pk}").json()
     assert body["status"] == "shipped"
-    assert body["shipment"].items() >= {"tracking_status": "exception", "delayed": True, "delay_reason": "exception"}.items()
+    assert (
+        body["shipment"].items()
+        >= {"tracking_status": "exception", "delayed": True, "delay_reason": "exception"}.items()
+    )
 
 
 def test_a_generic_signature_older_than_five_minutes_is_refused(shipped):
@@ -310,7 +367,11 @@ def test_a_signed_generic_event_with_a_bad_field_is_422_and_changes_nothing(ship
 @pytest.mark.parametrize("provider", ["generic", "easypost", "aftership"])
 @pytest.mark.parametrize("how", ["wrong secret", "no header", "garbage header", "tampered body"])
 def test_a_bad_signature_is_401_and_changes_nothing(shipped, provider, how):
-    body = {"generic": generic_event(FEDEX_NUMBER), "easypost": easypost_sample(FEDEX_NUMBER), "aftership": aftership_sample(FEDEX_NUMBER)}[provider]
+    body = {
+        "generic": generic_event(FEDEX_NUMBER),
+        "easypost": easypost_sample(FEDEX_NUMBER),
+        "aftership": aftership_sample(FEDEX_NUMBER),
+    }[provider]
     before = snapshot(shipped)
 
     if how == "wrong secret":
@@ -335,7 +396,9 @@ def _signature_headers(provider: str, raw: bytes) -> dict:
     secret = SECRETS[provider].encode()
     if provider == "generic":
         t = int(time.time())
-        return {"Shipdesk-Signature": f"t={t},v1=" + hmac.new(secret, f"{t}.".encode() + raw, hashlib.sha256).hexdigest()}
+        return {
+            "Shipdesk-Signature": f"t={t},v1=" + hmac.new(secret, f"{t}.".encode() + raw, hashlib.sha256).hexdigest()
+        }
     if provider == "easypost":
         return {"X-Hmac-Signature": "hmac-sha256-hex=" + hmac.new(secret, raw, hashlib.sha256).hexdigest()}
     return {"aftership-hmac-sha256": base64.b64encode(hmac.new(secret, raw, hashlib.sha256).digest()).decode()}
@@ -377,11 +440,17 @@ def test_a_number_no_shipment_has_is_answered_2xx_logged_and_changes_nothing(shi
     assert response.json() == {"status": "unknown_number"}
     assert "477179081230" in caplog.text
     receipt = WebhookReceipt.objects.get()
-    assert (receipt.provider, receipt.tracking_number, receipt.outcome) == ("aftership", "477179081230", "unknown_number")
+    assert (receipt.provider, receipt.tracking_number, receipt.outcome) == (
+        "aftership",
+        "477179081230",
+        "unknown_number",
+    )
     assert snapshot(shipped)[:-2] == before[:-2]
 
 
-def test_a_webhook_for_another_sellers_number_changes_only_that_sellers_order(make_seller, make_product, place, webhook_secrets):
+def test_a_webhook_for_another_sellers_number_changes_only_that_sellers_order(
+    make_seller, make_product, place, webhook_secrets
+):
     # given two sellers who each shipped a parcel, with different numbers
     mine, theirs = make_seller(), make_seller()
     make_product(mine), make_product(theirs)

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from tests.shipping.shipping_fixtures import FEDEX_NUMBER, ship
 from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.shipping.models import TrackingEvent, WebhookReceipt
 from shipdesk.shipping.services import Scan, TrackingUpdate, record_tracking_update
+from tests.shipping.shipping_fixtures import FEDEX_NUMBER, ship
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +48,9 @@ def run_together(calls: list[Callable[[], Any]]) -> list[Any]:
 
 def test_one_webhook_delivered_four_times_at_once_is_applied_once(seller, product, place):
     order = ship(place(seller))
-    update = TrackingUpdate(source="aftership", event_id="evt-1", tracking_number=FEDEX_NUMBER, scans=DELIVERED, status="delivered")
+    update = TrackingUpdate(
+        source="aftership", event_id="evt-1", tracking_number=FEDEX_NUMBER, scans=DELIVERED, status="delivered"
+    )
 
     results = run_together([lambda: record_tracking_update(update=update)] * 4)
 
@@ -62,7 +64,9 @@ def test_one_webhook_delivered_four_times_at_once_is_applied_once(seller, produc
 def test_two_providers_reporting_delivery_at_once_deliver_the_order_once(seller, product, place):
     order = ship(place(seller))
     updates = [
-        TrackingUpdate(source=source, event_id=f"{source}-1", tracking_number=FEDEX_NUMBER, scans=DELIVERED, status="delivered")
+        TrackingUpdate(
+            source=source, event_id=f"{source}-1", tracking_number=FEDEX_NUMBER, scans=DELIVERED, status="delivered"
+        )
         for source in ("aftership", "easypost", "generic")
     ]
 

@@ -46,7 +46,9 @@ class Seller(models.Model):
                 condition=Q(commission_rate__isnull=True) | Q(commission_rate__gte=0, commission_rate__lte=1),
                 name="seller_commission_rate_is_a_fraction",
             ),
-            models.CheckConstraint(condition=Q(confirm_hours__isnull=True) | Q(confirm_hours__gte=1), name="seller_confirm_hours_positive"),
+            models.CheckConstraint(
+                condition=Q(confirm_hours__isnull=True) | Q(confirm_hours__gte=1), name="seller_confirm_hours_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -142,9 +144,13 @@ class Invitation(models.Model):
     class Meta:
         constraints = [
             # One open invitation per shop and person: inviting again replaces it.
-            models.UniqueConstraint(fields=["seller", "email"], condition=Q(status="pending"), name="invitation_one_pending"),
+            models.UniqueConstraint(
+                fields=["seller", "email"], condition=Q(status="pending"), name="invitation_one_pending"
+            ),
             models.CheckConstraint(condition=Q(role__in=["owner", "staff"]), name="invitation_role_valid"),
-            models.CheckConstraint(condition=Q(status__in=["pending", "accepted", "declined"]), name="invitation_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "declined"]), name="invitation_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -63,4 +63,7 @@ def calendars_for(seller_ids) -> dict[int, BusinessCalendar]:
         days = closures.setdefault(pk, set())
         if day is not None:
             days.add(day)
-    return {pk: BusinessCalendar(timezone=tz, country=country, closure_days=frozenset(closures[pk])) for pk, (tz, country) in fields.items()}
+    return {
+        pk: BusinessCalendar(timezone=tz, country=country, closure_days=frozenset(closures[pk]))
+        for pk, (tz, country) in fields.items()
+    }

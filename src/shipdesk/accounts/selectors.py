@@ -24,13 +24,19 @@ def team_of(*, seller_id: int) -> list[Membership]:
 def pending_invitations_of(*, seller_id: int) -> list[Invitation]:
     """Invitations of the shop not answered yet, newest first (expired ones included: they say so)."""
     return list(
-        Invitation.objects.filter(seller_id=seller_id, status=Invitation.Status.PENDING).select_related("invited_by").order_by("-created_at", "-id")
+        Invitation.objects.filter(seller_id=seller_id, status=Invitation.Status.PENDING)
+        .select_related("invited_by")
+        .order_by("-created_at", "-id")
     )
 
 
 def api_tokens_of(*, seller_id: int) -> list[ApiToken]:
     """The shop's tokens, live ones first, newest first."""
-    return list(ApiToken.objects.filter(seller_id=seller_id).select_related("created_by").order_by(F("revoked_at").asc(nulls_first=True), "-created_at", "-id"))
+    return list(
+        ApiToken.objects.filter(seller_id=seller_id)
+        .select_related("created_by")
+        .order_by(F("revoked_at").asc(nulls_first=True), "-created_at", "-id")
+    )
 
 
 def closure_days_of(*, seller_id: int, since=None) -> list[ClosureDay]:

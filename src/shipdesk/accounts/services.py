@@ -43,7 +43,9 @@ def create_seller(*, slug: str, name: str, email: str, country: str, timezone_na
 
 
 @transaction.atomic
-def create_user(*, email: str, password: str | None, seller: Seller | None = None, role: str = "staff", name: str = "") -> User:
+def create_user(
+    *, email: str, password: str | None, seller: Seller | None = None, role: str = "staff", name: str = ""
+) -> User:
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email=email).first()
     if user is None:
@@ -56,7 +58,9 @@ def create_user(*, email: str, password: str | None, seller: Seller | None = Non
         user.save(update_fields=["password"])
     if seller is not None:
         if role not in Membership.Role.values:
-            raise ValidationFailed("Invalid role.", details={"role": [f"Must be one of {', '.join(Membership.Role.values)}."]})
+            raise ValidationFailed(
+                "Invalid role.", details={"role": [f"Must be one of {', '.join(Membership.Role.values)}."]}
+            )
         Membership.objects.update_or_create(user=user, seller=seller, defaults={"role": role})
     return user
 
@@ -106,7 +110,9 @@ def authenticate_token(raw: str) -> ApiToken | None:
     """The live token for a bearer string, or None. Reads only (last use is tracked coarsely)."""
     if not raw or len(raw) > 200 or not raw.startswith(TOKEN_PREFIX):
         return None
-    record = ApiToken.objects.select_related("seller").filter(token_hash=hash_token(raw), revoked_at__isnull=True).first()
+    record = (
+        ApiToken.objects.select_related("seller").filter(token_hash=hash_token(raw), revoked_at__isnull=True).first()
+    )
     if record is None or (record.seller is not None and not record.seller.is_active):
         return None
     now = timezone.now()
@@ -150,7 +156,11 @@ def update_shop_profile(
         raise NotFound("Shop not found.")
     errors: dict[str, list[str]] = {}
     limits = handling_limits(seller)
-    handling = {"confirm_hours": confirm_hours, "process_business_days": process_business_days, "ship_business_days": ship_business_days}
+    handling = {
+        "confirm_hours": confirm_hours,
+        "process_business_days": process_business_days,
+        "ship_business_days": ship_business_days,
+    }
     for field, value in handling.items():
         if value is not None and not 1 <= value <= limits[field]:
             errors[field] = [f"Between 1 and {limits[field]} (the marketplace's limit), or empty for the default."]
@@ -197,7 +207,9 @@ def remove_closure_day(*, seller_id: int, closure_day_id: int) -> None:
 def _lock_team(seller_id: int) -> list[Membership]:
     # The whole team is locked, in id order, so two owners demoting each other at once are
     # serialised and cannot leave the shop without an owner.
-    return list(Membership.objects.select_for_update().filter(seller_id=seller_id).select_related("user").order_by("id"))
+    return list(
+        Membership.objects.select_for_update().filter(seller_id=seller_id).select_related("user").order_by("id")
+    )
 
 
 def _last_owner_guard(team: list[Membership], member: Membership) -> None:
@@ -232,7 +244,9 @@ def add_member(*, seller: Seller, email: str, role: str, name: str = "", invited
     """
     email = User.objects.normalize_email(email or "").strip().lower()
     if role not in Membership.Role.values:
-        raise ValidationFailed("Invalid role.", details={"role": [f"Must be one of {', '.join(Membership.Role.values)}."]})
+        raise ValidationFailed(
+            "Invalid role.", details={"role": [f"Must be one of {', '.join(Membership.Role.values)}."]}
+        )
     team = _lock_team(seller.pk)
     if any(m.user.email == email for m in team):
         raise StateConflict(f"{email} is already in this shop; change their role instead.", details={"email": email})
@@ -242,7 +256,12 @@ def add_member(*, seller: Seller, email: str, role: str, name: str = "", invited
         # Inviting again replaces the unanswered invitation: its link stops working.
         Invitation.objects.filter(seller=seller, email=email, status=Invitation.Status.PENDING).delete()
         Invitation.objects.create(
-            seller=seller, email=email, role=role, invited_by=invited_by, token_hash=hash_token(token), created_at=timezone.now()
+            seller=seller,
+            email=email,
+            role=role,
+            invited_by=invited_by,
+            token_hash=hash_token(token),
+            created_at=timezone.now(),
         )
         return AddedToTeam(user=existing, joined=False, invitation_token=token)
     return AddedToTeam(user=create_user(email=email, password=None, seller=seller, role=role, name=name), joined=True)
@@ -274,7 +293,9 @@ def _check_open(invitation: Invitation, now) -> None:
     if invitation.status != Invitation.Status.PENDING:
         raise StateConflict(f"This invitation was already {invitation.status}.", details={"status": invitation.status})
     if now - invitation.created_at > timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT):
-        raise StateConflict("This invitation has expired. Ask the shop's owner to invite you again.", details={"status": "expired"})
+        raise StateConflict(
+            "This invitation has expired. Ask the shop's owner to invite you again.", details={"status": "expired"}
+        )
 
 
 def invitation_for(*, token: str, user: User) -> Invitation:
@@ -344,7 +365,9 @@ def remember_shop_choice(*, user_id: int, seller_id: int) -> None:
 @transaction.atomic
 def change_member_role(*, seller_id: int, user_id: int, role: str) -> Membership:
     if role not in Membership.Role.values:
-        raise ValidationFailed("Invalid role.", details={"role": [f"Must be one of {', '.join(Membership.Role.values)}."]})
+        raise ValidationFailed(
+            "Invalid role.", details={"role": [f"Must be one of {', '.join(Membership.Role.values)}."]}
+        )
     team = _lock_team(seller_id)
     member = next((m for m in team if m.user_id == user_id), None)
     if member is None:

@@ -61,7 +61,9 @@ class JsonObjectParser(Parser):
     def parse_querydict(self, data, list_fields, request: HttpRequest):
         for key, values in data.lists():
             if _contains_nul([key, *values]):
-                raise ValidationError([{"loc": ("query", key), "msg": "Must not contain NUL characters.", "type": "string_nul"}])
+                raise ValidationError(
+                    [{"loc": ("query", key), "msg": "Must not contain NUL characters.", "type": "string_nul"}]
+                )
         return super().parse_querydict(data, list_fields, request)
 
 
@@ -142,14 +144,19 @@ def _validation_error(request: HttpRequest, exc: ValidationError):
     details: dict[str, list[str]] = {}
     malformed = False
     for error in exc.errors:
-        if error.get("type") in ("json_invalid", "model_attributes_type") or error.get("msg") == "Cannot parse request body":
+        if (
+            error.get("type") in ("json_invalid", "model_attributes_type")
+            or error.get("msg") == "Cannot parse request body"
+        ):
             malformed = True
         loc = tuple(error.get("loc", ()))
         if error.get("type") == "missing" and len(loc) == 2 and loc[0] == "body":
             malformed = True  # no body at all where a JSON object is required
         details.setdefault(_path(error.get("loc", ())), []).append(str(error.get("msg", "Invalid value."))[:500])
     if malformed:
-        return error_response(400, "malformed_request", "The request body is not valid JSON of the expected shape.", details)
+        return error_response(
+            400, "malformed_request", "The request body is not valid JSON of the expected shape.", details
+        )
     return error_response(422, "validation_error", "Some fields are invalid.", details)
 
 
@@ -213,7 +220,13 @@ def _database_unavailable(request: HttpRequest, exc: Exception):
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError):
-    codes = {400: "malformed_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
+    codes = {
+        400: "malformed_request",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        429: "rate_limited",
+    }
     return error_response(exc.status_code, codes.get(exc.status_code, "error"), exc.message)
 
 

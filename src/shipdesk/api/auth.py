@@ -63,7 +63,9 @@ def seller_for_write(request: HttpRequest, slug: str | None) -> Seller:
     if not slug:
         from shipdesk.errors import ValidationFailed
 
-        raise ValidationFailed("A platform token must name the seller.", details={"seller": ["This field is required."]})
+        raise ValidationFailed(
+            "A platform token must name the seller.", details={"seller": ["This field is required."]}
+        )
     seller = Seller.objects.filter(slug=slug, is_active=True).first()
     if seller is None:
         raise NotFound("Seller not found.")

@@ -30,10 +30,12 @@ def _single_line(value: str) -> str:
         raise PydanticCustomError("single_line", str(exc)) from None
 
 
-def SingleLine(max_length: int, min_length: int = 0):  # noqa: N802 (a type, used like one)
+def SingleLine(max_length: int, min_length: int = 0):
     """A single-line text field of the API: length-capped and refusing control, bidi and
     zero-width characters (shipdesk.single_line) with a 422 on that field."""
     return Annotated[str, StringConstraints(max_length=max_length, min_length=min_length), AfterValidator(_single_line)]
+
+
 # A money amount as the API takes it: a plain decimal string ("12.50", the form every amount is
 # returned in) or a JSON number; at most 14 digits before the point and 4 after. Python's Decimal
 # alone would also read "1e3", " 12.50", "1_000" or Arabic-Indic digits, none of which the
@@ -50,6 +52,18 @@ def _plain_decimal_string(value):
 MoneyIn = Annotated[
     Decimal,
     BeforeValidator(_plain_decimal_string),
-    Field(max_digits=money.INTEGER_DIGITS + money.FRACTION_DIGITS, decimal_places=money.FRACTION_DIGITS, allow_inf_nan=False, ge=0),
-    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0, "exclusiveMaximum": int(money.AMOUNT_LIMIT)}, {"type": "string", "pattern": MONEY_PATTERN}]}),
+    Field(
+        max_digits=money.INTEGER_DIGITS + money.FRACTION_DIGITS,
+        decimal_places=money.FRACTION_DIGITS,
+        allow_inf_nan=False,
+        ge=0,
+    ),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "exclusiveMaximum": int(money.AMOUNT_LIMIT)},
+                {"type": "string", "pattern": MONEY_PATTERN},
+            ]
+        }
+    ),
 ]

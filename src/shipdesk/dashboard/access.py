@@ -8,14 +8,12 @@ last chose), refuses staff on owner-only pages, and renders times in that shop's
 from __future__ import annotations
 
 from functools import wraps
-
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render, resolve_url
 from django.utils import timezone
-
 from django_htmx.http import HttpResponseClientRedirect
 
 from shipdesk.accounts.models import Membership
@@ -73,7 +71,9 @@ def seller_view(view=None, *, owners_only: bool = False):
             # An htmx request (the list's poll, the tracking check) from an expired session must
             # not swap a sign-in page into the order list: send the whole page to sign in.
             if request.htmx and not request.user.is_authenticated:
-                return HttpResponseClientRedirect(f"{resolve_url(settings.LOGIN_URL)}?next={quote(request.htmx.current_url_abs_path or '/')}")
+                return HttpResponseClientRedirect(
+                    f"{resolve_url(settings.LOGIN_URL)}?next={quote(request.htmx.current_url_abs_path or '/')}"
+                )
             return wrapper(request, *args, **kwargs)
 
         @login_required

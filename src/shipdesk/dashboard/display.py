@@ -75,12 +75,12 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def day(moment: datetime) -> str:
-    """"Tue 14 Jan": a date a seller reads without thinking."""
+    """ "Tue 14 Jan": a date a seller reads without thinking."""
     return f"{_WEEKDAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]}"
 
 
 def when(moment: datetime, *, with_year: bool = False, with_zone: bool = True) -> str:
-    """"Tue 14 Jan, 15:30 EST" in the moment's own timezone (callers pass local times)."""
+    """ "Tue 14 Jan, 15:30 EST" in the moment's own timezone (callers pass local times)."""
     year = f" {moment.year}" if with_year else ""
     zone = f" {moment.tzname() or ''}" if with_zone else ""
     return f"{day(moment)}{year}, {moment.hour:02d}:{moment.minute:02d}{zone}".rstrip()
@@ -110,7 +110,7 @@ def _currency_affixes(currency: str) -> tuple[str, str, int] | None:
 
 
 def money_text(amount, currency: str) -> str:
-    """"$29.99", "€1,204.50", "¥1,500": the currency's symbol and exactly its minor units."""
+    """ "$29.99", "€1,204.50", "¥1,500": the currency's symbol and exactly its minor units."""
     try:
         value = Decimal(amount)
         affixes = _currency_affixes(currency)
@@ -152,10 +152,18 @@ def describe_event(type: str, params: dict, currency: str) -> str:
     reason = CANCEL_REASON_LABELS.get(p.get("reason", ""), p.get("reason", ""))
     refund = p.get("refund_amount")
     refund_text = f"; {money_text(refund, currency)} refunded" if refund and _positive(refund) else ""
-    parts = [(label, p.get(f"refund_{key}")) for key, label in (("items", "items"), ("shipping", "shipping"), ("tax", "tax"))]
+    parts = [
+        (label, p.get(f"refund_{key}")) for key, label in (("items", "items"), ("shipping", "shipping"), ("tax", "tax"))
+    ]
     if refund_text and any(_positive(amount) for label, amount in parts[1:]):
         # The breakdown only says something when shipping or tax is in the refund.
-        refund_text += " (" + ", ".join(f"{label} {money_text(amount, currency)}" for label, amount in parts if amount and _positive(amount)) + ")"
+        refund_text += (
+            " ("
+            + ", ".join(
+                f"{label} {money_text(amount, currency)}" for label, amount in parts if amount and _positive(amount)
+            )
+            + ")"
+        )
     late = " (late)" if p.get("late") else ""
     match type:
         case "placed":
@@ -182,7 +190,9 @@ def describe_event(type: str, params: dict, currency: str) -> str:
         case "cancelled":
             return f"Order cancelled: {reason}{refund_text}"
         case "line_cancelled":
-            return f"Cancelled {_plural(int(p.get('quantity') or 0), 'unit')} of {p.get('sku', '')}: {reason}{refund_text}"
+            return (
+                f"Cancelled {_plural(int(p.get('quantity') or 0), 'unit')} of {p.get('sku', '')}: {reason}{refund_text}"
+            )
         case "line_reserved":
             return f"Stock arrived: {_plural(int(p.get('quantity') or 0), 'unit')} of {p.get('sku', '')} reserved"
         case "refund_recorded":
@@ -295,7 +305,9 @@ _NEW_BADGE = mark_safe('<span class="badge badge-new">New</span>')
 _EMPTY = mark_safe("")
 
 
-def order_row_html(order, *, url: str, now: datetime, zone: tzinfo, new: bool = False, can_select: bool = False) -> SafeString:
+def order_row_html(
+    order, *, url: str, now: datetime, zone: tzinfo, new: bool = False, can_select: bool = False
+) -> SafeString:
     """`order` as a row of the list (`order` with its lines loaded: `orders.selectors.with_lines`).
 
     `new` marks an order the list's poll brought in; `can_select` adds its bulk-form checkbox.
@@ -304,7 +316,9 @@ def order_row_html(order, *, url: str, now: datetime, zone: tzinfo, new: bool = 
     lines = order.lines.all()
     # Lines released by a cancellation are left out.
     items = ", ".join(
-        f"{line.quantity - line.quantity_cancelled}&nbsp;×&nbsp;{escape(line.sku)}" for line in lines if line.stock != "released"
+        f"{line.quantity - line.quantity_cancelled}&nbsp;×&nbsp;{escape(line.sku)}"
+        for line in lines
+        if line.stock != "released"
     )
     due = order.action_due_at
     order_id, number = str(order.pk), str(order.number)

@@ -46,7 +46,9 @@ def show_error(request, exc: ShipdeskError, *, form=None) -> None:
         form.add_error(None, exc.message)
 
 
-def attempt(request, action: Callable[[], Any], *, form=None, success: str | Callable[[Any], str] | None = None) -> Outcome:
+def attempt(
+    request, action: Callable[[], Any], *, form=None, success: str | Callable[[Any], str] | None = None
+) -> Outcome:
     """Run one service call; on refusal show why (once) and report it, on success say what was done."""
     try:
         value = action()

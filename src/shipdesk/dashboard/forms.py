@@ -135,16 +135,17 @@ class OrderFilterForm(Lenient, Styled, forms.Form):
         required=False,
         widget=forms.SearchInput(attrs={"placeholder": "Order number, customer, email, SKU or tracking number"}),
     )
-    payment = forms.ChoiceField(
-        label="Payment", required=False, choices=[("", "Any payment"), *PAYMENT_LABELS.items()]
-    )
+    payment = forms.ChoiceField(label="Payment", required=False, choices=[("", "Any payment"), *PAYMENT_LABELS.items()])
     overdue = forms.ChoiceField(
         label="Deadline", required=False, choices=[("", "Any deadline"), ("yes", "Overdue"), ("no", "Not overdue")]
     )
     # Bounded like an order's placed_at (orders.placed_at_window) plus room for "until whenever":
     # the day after 9999-12-31 does not exist, so an unbounded end date was a 500.
     placed_from = forms.DateField(
-        label="Placed from", required=False, validators=FILTER_DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
+        label="Placed from",
+        required=False,
+        validators=FILTER_DATE_BOUNDS,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     placed_to = forms.DateField(
         label="Placed to", required=False, validators=FILTER_DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
@@ -211,7 +212,9 @@ class ShipForm(Styled, forms.Form):
 
     def offered_incomplete_pack(self) -> bool:
         """Whether the "ship anyway" box was on the form that was posted (or was ticked)."""
-        return self.is_bound and (self.data.get("incomplete_pack_offered") == "1" or self.data.get("confirm_incomplete_pack") == "on")
+        return self.is_bound and (
+            self.data.get("incomplete_pack_offered") == "1" or self.data.get("confirm_incomplete_pack") == "on"
+        )
 
     def selected_carrier(self):
         code = self.data.get("carrier") if self.is_bound else self.initial.get("carrier")
@@ -229,7 +232,12 @@ CANCEL_REASONS = [
 
 class CancelForm(Styled, forms.Form):
     reason = forms.ChoiceField(label="Reason", choices=CANCEL_REASONS)
-    note = forms.CharField(label="Note (optional, kept on the timeline)", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note (optional, kept on the timeline)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     # Set by the confirmation page's button: the seller has seen the amount to be refunded.
     confirm_refund = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -252,8 +260,17 @@ class CancelLineForm(CancelForm):
 
 
 class SubstituteForm(Styled, forms.Form):
-    sku = forms.CharField(label="Substitute SKU", max_length=64, help_text="Sent at this line's price; reserved when the customer accepts.")
-    note = forms.CharField(label="Message to the customer (optional)", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    sku = forms.CharField(
+        label="Substitute SKU",
+        max_length=64,
+        help_text="Sent at this line's price; reserved when the customer accepts.",
+    )
+    note = forms.CharField(
+        label="Message to the customer (optional)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, line=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -287,7 +304,9 @@ class BulkForm(Styled, forms.Form):
     def full_clean(self):
         # Any integer id is acceptable input; the service decides whether it is this shop's order.
         if self.is_bound:
-            self.fields["order_ids"].choices = [(v, v) for v in self.data.getlist("order_ids") if v.isascii() and v.isdigit() and len(v) < 19]
+            self.fields["order_ids"].choices = [
+                (v, v) for v in self.data.getlist("order_ids") if v.isascii() and v.isdigit() and len(v) < 19
+            ]
         super().full_clean()
 
 
@@ -304,11 +323,17 @@ class StockChangeForm(Styled, forms.Form):
     sku = forms.CharField(max_length=64, widget=forms.HiddenInput)
     mode = forms.ChoiceField(
         label="Change",
-        choices=[("add", "Add units (received)"), ("remove", "Remove units (damaged, lost)"), ("set", "Set the counted total")],
+        choices=[
+            ("add", "Add units (received)"),
+            ("remove", "Remove units (damaged, lost)"),
+            ("set", "Set the counted total"),
+        ],
         initial="add",
     )
     quantity = forms.IntegerField(label="Units", min_value=0, max_value=1_000_000)
-    reason = forms.CharField(label="Reason", max_length=200, widget=forms.TextInput(attrs={"placeholder": "e.g. delivery from supplier"}))
+    reason = forms.CharField(
+        label="Reason", max_length=200, widget=forms.TextInput(attrs={"placeholder": "e.g. delivery from supplier"})
+    )
 
     def clean(self):
         data = super().clean()
@@ -328,25 +353,40 @@ class ProductForm(Styled, forms.Form):
     sku = forms.CharField(label="SKU", max_length=64)
     title = forms.CharField(label="Title", max_length=300)
     price = forms.DecimalField(label="Price", min_value=0, max_digits=14, decimal_places=4)
-    currency = forms.CharField(label="Currency", max_length=3, initial="USD", widget=forms.TextInput(attrs={"size": 4, "autocapitalize": "characters"}))
+    currency = forms.CharField(
+        label="Currency",
+        max_length=3,
+        initial="USD",
+        widget=forms.TextInput(attrs={"size": 4, "autocapitalize": "characters"}),
+    )
     barcode = forms.CharField(label="Barcode (optional)", max_length=64, required=False)
     on_hand = forms.IntegerField(label="Units on hand", min_value=0, max_value=MAX_ON_HAND, initial=0)
-    low_stock_threshold = forms.IntegerField(label="Low-stock warning at", min_value=0, max_value=MAX_ON_HAND, initial=5)
+    low_stock_threshold = forms.IntegerField(
+        label="Low-stock warning at", min_value=0, max_value=MAX_ON_HAND, initial=5
+    )
 
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"].strip().upper()
 
 
 class StockImportForm(Styled, forms.Form):
-    file = forms.FileField(label="CSV file", help_text="Columns sku and on_hand; add title, price and currency to create new products.")
-    reason = forms.CharField(label="Reason", max_length=200, initial="Stocktake", help_text="Recorded on every stock change.")
+    file = forms.FileField(
+        label="CSV file", help_text="Columns sku and on_hand; add title, price and currency to create new products."
+    )
+    reason = forms.CharField(
+        label="Reason", max_length=200, initial="Stocktake", help_text="Recorded on every stock change."
+    )
 
 
 # --- settings -------------------------------------------------------------------------------
 
 
 def _timezone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name or name == "UTC"]
+    return [
+        (name, name.replace("_", " "))
+        for name in sorted(zoneinfo.available_timezones())
+        if "/" in name or name == "UTC"
+    ]
 
 
 class ShopProfileForm(Styled, forms.Form):
@@ -357,10 +397,16 @@ class ShopProfileForm(Styled, forms.Form):
     country = forms.ChoiceField(label="Country", help_text="Its public holidays and weekend are not business days.")
     timezone_name = forms.ChoiceField(label="Timezone", help_text="Deadlines and times are shown in it.")
     thank_you_note = forms.CharField(
-        label="Thank-you note", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Printed on packing slips."
+        label="Thank-you note",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Printed on packing slips.",
     )
     confirm_hours = forms.IntegerField(label="Confirm within (hours)", required=False, min_value=1)
-    process_business_days = forms.IntegerField(label="Start processing within (business days)", required=False, min_value=1)
+    process_business_days = forms.IntegerField(
+        label="Start processing within (business days)", required=False, min_value=1
+    )
     ship_business_days = forms.IntegerField(label="Ship within (business days)", required=False, min_value=1)
 
     HANDLING = ("confirm_hours", "process_business_days", "ship_business_days")
@@ -387,7 +433,9 @@ class ClosureDayForm(Styled, forms.Form):
 class TokenForm(Styled, forms.Form):
     id_format = "token_%s"  # on the Settings page with the other settings forms
 
-    name = forms.CharField(label="Token name", max_length=200, widget=forms.TextInput(attrs={"placeholder": "e.g. Warehouse scanner"}))
+    name = forms.CharField(
+        label="Token name", max_length=200, widget=forms.TextInput(attrs={"placeholder": "e.g. Warehouse scanner"})
+    )
 
 
 class MemberForm(Styled, forms.Form):
@@ -395,7 +443,9 @@ class MemberForm(Styled, forms.Form):
 
     email = forms.EmailField(label="Email", max_length=254)
     role = forms.ChoiceField(
-        label="Role", choices=[("staff", "Staff — works orders"), ("owner", "Owner — also settings, tokens and team")], initial="staff"
+        label="Role",
+        choices=[("staff", "Staff — works orders"), ("owner", "Owner — also settings, tokens and team")],
+        initial="staff",
     )
 
 

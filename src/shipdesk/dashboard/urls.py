@@ -30,7 +30,11 @@ urlpatterns = [
     path("orders/<int:order_id>/deliver/", views.order_deliver, name="order_deliver"),
     path("orders/<int:order_id>/cancel/", views.order_cancel, name="order_cancel"),
     path("orders/<int:order_id>/lines/<int:line_id>/cancel/", views.order_cancel_line, name="order_cancel_line"),
-    path("orders/<int:order_id>/lines/<int:line_id>/substitute/", views.order_offer_substitute, name="order_offer_substitute"),
+    path(
+        "orders/<int:order_id>/lines/<int:line_id>/substitute/",
+        views.order_offer_substitute,
+        name="order_offer_substitute",
+    ),
     path("orders/<int:order_id>/notes/", views.order_note, name="order_note"),
     # Inventory
     path("inventory/", views.inventory, name="inventory"),
@@ -42,11 +46,17 @@ urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("settings/profile/", views.settings_profile, name="settings_profile"),
     path("settings/closure-days/", views.settings_closure_add, name="settings_closure_add"),
-    path("settings/closure-days/<int:closure_id>/remove/", views.settings_closure_remove, name="settings_closure_remove"),
+    path(
+        "settings/closure-days/<int:closure_id>/remove/", views.settings_closure_remove, name="settings_closure_remove"
+    ),
     path("settings/tokens/", views.settings_token_create, name="settings_token_create"),
     path("settings/tokens/<int:token_id>/revoke/", views.settings_token_revoke, name="settings_token_revoke"),
     path("settings/team/", views.settings_member_add, name="settings_member_add"),
     path("settings/team/<int:user_id>/role/", views.settings_member_role, name="settings_member_role"),
     path("settings/team/<int:user_id>/remove/", views.settings_member_remove, name="settings_member_remove"),
-    path("settings/team/invitations/<int:invitation_id>/withdraw/", views.settings_invitation_withdraw, name="settings_invitation_withdraw"),
+    path(
+        "settings/team/invitations/<int:invitation_id>/withdraw/",
+        views.settings_invitation_withdraw,
+        name="settings_invitation_withdraw",
+    ),
 ]

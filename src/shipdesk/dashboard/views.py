@@ -27,16 +27,16 @@ from shipdesk.errors import ShipdeskError
 from shipdesk.inventory import selectors as inventory_selectors
 from shipdesk.inventory import services as inventory_services
 from shipdesk.inventory import stock_csv
+from shipdesk.ops import ratelimit
+from shipdesk.ops.client_address import client_ip
 from shipdesk.orders import selectors as order_selectors
 from shipdesk.orders import services as order_services
 from shipdesk.orders import substitutions, workflow
-from shipdesk.shipping.tracking_links import tracking_page_url
 from shipdesk.orders.services import order_facts
-from shipdesk.ops import ratelimit
-from shipdesk.ops.client_address import client_ip
 from shipdesk.shipping.carriers import get_carrier
 from shipdesk.shipping.selectors import require_tracking_number_free
 from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number
+from shipdesk.shipping.tracking_links import tracking_page_url
 
 from . import display, forms
 from .access import SESSION_SELLER_KEY, actor_of, choose_seller, seller_view
@@ -58,7 +58,9 @@ SELECT_TABS = (*BULK_TABS, "processing", "shipped")
 def _back(request, fallback: str) -> str:
     """Where a form posted from a list goes back to (its filters and page), if it is ours."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 
@@ -82,7 +84,9 @@ def signin_locked_out(request, original_response=None, credentials=None):
     username = (credentials or {}).get("username") or request.POST.get("username", "")
     form = forms.SignInForm(request, initial={"username": username})
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "dashboard/signin.html", {"form": form, "locked_out": True, "cooloff_minutes": minutes}, status=429)
+    return render(
+        request, "dashboard/signin.html", {"form": form, "locked_out": True, "cooloff_minutes": minutes}, status=429
+    )
 
 
 class SignOutView(auth_views.LogoutView):
@@ -154,7 +158,9 @@ def _order_rows(orders: list, *, can_select: bool, new: bool = False) -> list:
     # the rest of the row).
     before, _, after = reverse("order", args=[_ANY_ORDER_ID]).rpartition(str(_ANY_ORDER_ID))
     rows = [
-        display.order_row_html(order, url=f"{before}{order.pk}{after}", now=now, zone=zone, new=new, can_select=can_select)
+        display.order_row_html(
+            order, url=f"{before}{order.pk}{after}", now=now, zone=zone, new=new, can_select=can_select
+        )
         for order in orders
     ]
     # Prefetching points each line back at its order (line.order): a reference cycle, which
@@ -187,11 +193,16 @@ def order_list(request):
     cursor = form.value("cursor")
     list_page = attempt(
         request,
-        lambda: order_selectors.list_orders(seller_id=seller.pk, filters=filters, sort=sort, limit=PAGE_SIZE, cursor=cursor),
+        lambda: order_selectors.list_orders(
+            seller_id=seller.pk, filters=filters, sort=sort, limit=PAGE_SIZE, cursor=cursor
+        ),
     )
     if not list_page.ok:  # a stale or altered page link: show the first page instead
         cursor = None
-        list_page = attempt(request, lambda: order_selectors.list_orders(seller_id=seller.pk, filters=filters, sort=sort, limit=PAGE_SIZE))
+        list_page = attempt(
+            request,
+            lambda: order_selectors.list_orders(seller_id=seller.pk, filters=filters, sort=sort, limit=PAGE_SIZE),
+        )
     page = list_page.value
     bulk_result = request.session.pop(BULK_RESULT_KEY, None)
     context = {
@@ -204,7 +215,9 @@ def order_list(request):
         "first_query": _query_without(request, "cursor") if cursor and page.prev_cursor else None,
         "tab_query": _query_without(request, "tab", "cursor"),
         # Only the first page (no page before it) takes new orders in: they belong at its top.
-        "poll_query": None if page.prev_cursor else _poll_query(request, order_selectors.newest_order_id(seller_id=seller.pk)),
+        "poll_query": None
+        if page.prev_cursor
+        else _poll_query(request, order_selectors.newest_order_id(seller_id=seller.pk)),
         "poll_seconds": POLL_SECONDS,
         "bulk_result": bulk_result,
         "search_elsewhere": _search_elsewhere(request, seller_id=seller.pk, tab=tab, filters=filters),
@@ -221,7 +234,9 @@ def _search_elsewhere(request, *, seller_id: int, tab: str, filters) -> list[dic
     search from "Needs action" for an order already shipped says where it is instead of nothing."""
     if not filters.q or tab == "all":
         return []
-    counts = order_selectors.count_matches_by_status(seller_id=seller_id, filters=filters, outside_needs_action=tab == "needs_action")
+    counts = order_selectors.count_matches_by_status(
+        seller_id=seller_id, filters=filters, outside_needs_action=tab == "needs_action"
+    )
     labels = dict(forms.TABS)
     return [
         {"label": labels[status], "count": count, "query": _query_without(request, "cursor", tab=status)}
@@ -324,7 +339,17 @@ def _blocker(order, facts, action: str) -> str | None:
     return None
 
 
-def _render_detail(request, order, *, ship_form=None, cancel_form=None, note_form=None, line_forms=None, substitute_forms=None, status=200):
+def _render_detail(
+    request,
+    order,
+    *,
+    ship_form=None,
+    cancel_form=None,
+    note_form=None,
+    line_forms=None,
+    substitute_forms=None,
+    status=200,
+):
     facts = order_facts(order)
     allowed = workflow.allowed_actions(facts, ActorKind.SELLER)
     step = {"pending": "confirm", "confirmed": "process", "processing": "ship"}.get(order.status)
@@ -349,7 +374,9 @@ def _render_detail(request, order, *, ship_form=None, cancel_form=None, note_for
             for line in lines
         ],
         "allowed": allowed,
-        "blocker": _blocker(order, facts, step) if step and step not in allowed and order.status != "cancelled" else None,
+        "blocker": _blocker(order, facts, step)
+        if step and step not in allowed and order.status != "cancelled"
+        else None,
         "shipment": getattr(order, "shipment", None),
         # The link the customer got in the "shipped" email, for the seller to resend when asked.
         "customer_tracking_url": tracking_page_url(order.pk),
@@ -374,26 +401,40 @@ def order_detail(request, order_id: int):
 
 def _order_action(request, order_id: int, call, success):
     """A one-click action (confirm, process, deliver): do it, say what happened, show the order."""
-    attempt(request, lambda: call(order_id=order_id, seller_id=request.seller.pk, actor=actor_of(request)), success=success)
+    attempt(
+        request, lambda: call(order_id=order_id, seller_id=request.seller.pk, actor=actor_of(request)), success=success
+    )
     return redirect("order", order_id=order_id)
 
 
 @seller_view
 @require_POST
 def order_confirm(request, order_id: int):
-    return _order_action(request, order_id, order_services.confirm_order, lambda o: f"Order #{o.number} confirmed. The customer is told by email.")
+    return _order_action(
+        request,
+        order_id,
+        order_services.confirm_order,
+        lambda o: f"Order #{o.number} confirmed. The customer is told by email.",
+    )
 
 
 @seller_view
 @require_POST
 def order_process(request, order_id: int):
-    return _order_action(request, order_id, order_services.process_order, lambda o: f"Order #{o.number} is processing; its stock is taken from the shelf.")
+    return _order_action(
+        request,
+        order_id,
+        order_services.process_order,
+        lambda o: f"Order #{o.number} is processing; its stock is taken from the shelf.",
+    )
 
 
 @seller_view
 @require_POST
 def order_deliver(request, order_id: int):
-    return _order_action(request, order_id, order_services.deliver_order, lambda o: f"Order #{o.number} marked delivered.")
+    return _order_action(
+        request, order_id, order_services.deliver_order, lambda o: f"Order #{o.number} marked delivered."
+    )
 
 
 def _back_to_order(order_id: int, anchor: str = ""):
@@ -437,7 +478,14 @@ def _confirm_refund(request, *, order, form, refund, what: str, action: str):
     """The step before a cancel that gives money back: what is cancelled, how much goes back to
     the customer, and a button posting the same form again with `confirm_refund` set."""
     fields = {name: value for name, value in form.cleaned_data.items() if name != "confirm_refund"}
-    context = {"order": order, "refund": refund, "what": what, "action": action, "fields": fields, "reason": form.cleaned_data["reason"]}
+    context = {
+        "order": order,
+        "refund": refund,
+        "what": what,
+        "action": action,
+        "fields": fields,
+        "reason": form.cleaned_data["reason"],
+    }
     return render(request, "dashboard/orders/cancel_confirm.html", context)
 
 
@@ -457,7 +505,14 @@ def order_cancel(request, order_id: int):
             # else refuses it, the service says so on the confirming post.
             if refund.total > 0 and order.status in workflow.TRANSITIONS[workflow.Action.CANCEL].sources:
                 what = f"order #{order.number}"
-                return _confirm_refund(request, order=order, form=form, refund=refund, what=what, action=reverse("order_cancel", args=[order.pk]))
+                return _confirm_refund(
+                    request,
+                    order=order,
+                    form=form,
+                    refund=refund,
+                    what=what,
+                    action=reverse("order_cancel", args=[order.pk]),
+                )
         outcome = attempt(
             request,
             lambda: order_services.cancel_order(
@@ -468,7 +523,9 @@ def order_cancel(request, order_id: int):
                 note=form.cleaned_data["note"],
             ),
             form=form,
-            success=lambda o: f"Order #{o.number} cancelled." + (" The customer is refunded." if o.refunded_total > 0 else ""),
+            success=lambda o: (
+                f"Order #{o.number} cancelled." + (" The customer is refunded." if o.refunded_total > 0 else "")
+            ),
         )
         if outcome.ok:
             return redirect("order", order_id=order_id)
@@ -488,7 +545,9 @@ def order_cancel_line(request, order_id: int, line_id: int):
         # of the order), which a form posted from an older page still asks for, and which refunds.
         if not data["confirm_refund"] and order.status in workflow.TRANSITIONS[workflow.Action.CANCEL_LINE].sources:
             lines = list(order.lines.all())
-            refund = order_services.line_cancellation_refund(order=order, lines=lines, line=line, quantity=data["quantity"])
+            refund = order_services.line_cancellation_refund(
+                order=order, lines=lines, line=line, quantity=data["quantity"]
+            )
             if refund.total > 0:
                 what = f"{data['quantity']} × {line.sku} of order #{order.number}"
                 action = reverse("order_cancel_line", args=[order.pk, line.pk])
@@ -522,10 +581,17 @@ def order_offer_substitute(request, order_id: int, line_id: int):
         outcome = attempt(
             request,
             lambda: substitutions.offer_substitute(
-                order_id=order_id, seller_id=request.seller.pk, line_id=line_id, sku=data["sku"], actor=actor_of(request), note=data["note"]
+                order_id=order_id,
+                seller_id=request.seller.pk,
+                line_id=line_id,
+                sku=data["sku"],
+                actor=actor_of(request),
+                note=data["note"],
             ),
             form=form,
-            success=lambda offer: f"Offered {offer.substitute_sku} instead of {line.sku}; the customer has been emailed.",
+            success=lambda offer: (
+                f"Offered {offer.substitute_sku} instead of {line.sku}; the customer has been emailed."
+            ),
         )
         if outcome.ok:
             return redirect("order", order_id=order_id)
@@ -539,7 +605,9 @@ def order_note(request, order_id: int):
     if form.is_valid():
         outcome = attempt(
             request,
-            lambda: order_services.add_note(order_id=order_id, seller_id=request.seller.pk, actor=actor_of(request), text=form.cleaned_data["text"]),
+            lambda: order_services.add_note(
+                order_id=order_id, seller_id=request.seller.pk, actor=actor_of(request), text=form.cleaned_data["text"]
+            ),
             form=form,
             success="Note added to the timeline.",
         )
@@ -553,7 +621,11 @@ def order_note(request, order_id: int):
 def service_options(request):
     """The chosen carrier's service levels, for the ship form's second select."""
     carrier = next((c for c in forms.ship_carriers() if c.code == request.GET.get("carrier")), None)
-    return render(request, "dashboard/orders/_service_options.html", {"ship_carrier": carrier, "ship_carriers": forms.ship_carriers()})
+    return render(
+        request,
+        "dashboard/orders/_service_options.html",
+        {"ship_carrier": carrier, "ship_carriers": forms.ship_carriers()},
+    )
 
 
 @seller_view
@@ -576,7 +648,9 @@ def tracking_check(request):
         # The service level does not change what a valid number is; use the chosen one if any.
         service = request.GET.get("service_level") or carrier.services[0].code
         try:
-            number = order_services.check_tracking(carrier_code=carrier.code, service_level=service, tracking_number=raw)
+            number = order_services.check_tracking(
+                carrier_code=carrier.code, service_level=service, tracking_number=raw
+            )
             # The duplicate test of the ship action itself, so a number that passes here is not
             # refused on submit for being on another shipment.
             require_tracking_number_free(seller_id=request.seller.pk, carrier=carrier.code, number=number)
@@ -594,10 +668,18 @@ def _inventory_context(request, **extra) -> dict:
     seller = request.seller
     filters = forms.InventoryFilterForm(request.GET or None)
     q, low, cursor = filters.value("q", "").strip(), bool(filters.value("low")), filters.value("cursor")
-    listing = attempt(request, lambda: inventory_selectors.list_products(seller_id=seller.pk, q=q or None, low_stock=low, limit=PAGE_SIZE, cursor=cursor))
+    listing = attempt(
+        request,
+        lambda: inventory_selectors.list_products(
+            seller_id=seller.pk, q=q or None, low_stock=low, limit=PAGE_SIZE, cursor=cursor
+        ),
+    )
     if not listing.ok:
         cursor = None
-        listing = attempt(request, lambda: inventory_selectors.list_products(seller_id=seller.pk, q=q or None, low_stock=low, limit=PAGE_SIZE))
+        listing = attempt(
+            request,
+            lambda: inventory_selectors.list_products(seller_id=seller.pk, q=q or None, low_stock=low, limit=PAGE_SIZE),
+        )
     products, next_cursor = listing.value
     return {
         "products": products,
@@ -634,7 +716,11 @@ def inventory_stock(request):
     attempt(
         request,
         lambda: inventory_services.change_stock(
-            seller_id=request.seller.pk, sku=sku, actor=actor_of(request), reason=form.cleaned_data["reason"], **form.stock_change()
+            seller_id=request.seller.pk,
+            sku=sku,
+            actor=actor_of(request),
+            reason=form.cleaned_data["reason"],
+            **form.stock_change(),
         ),
         success=lambda p: f"{p.sku}: {p.on_hand} on hand, {p.available} available.",
     )
@@ -655,7 +741,12 @@ def inventory_add_product(request):
         )
         if outcome.ok:
             return redirect("inventory")
-    return render(request, "dashboard/inventory/list.html", _inventory_context(request, product_form=form, open_panel="add"), status=422)
+    return render(
+        request,
+        "dashboard/inventory/list.html",
+        _inventory_context(request, product_form=form, open_panel="add"),
+        status=422,
+    )
 
 
 @seller_view
@@ -663,12 +754,21 @@ def inventory_add_product(request):
 def inventory_import(request):
     form = forms.StockImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        return render(request, "dashboard/inventory/list.html", _inventory_context(request, import_form=form, open_panel="import"), status=422)
+        return render(
+            request,
+            "dashboard/inventory/list.html",
+            _inventory_context(request, import_form=form, open_panel="import"),
+            status=422,
+        )
     upload = form.cleaned_data["file"]
     data = upload.read(stock_csv.MAX_BYTES + 1)
-    report = stock_csv.import_stock_counts(seller_id=request.seller.pk, data=data, actor=actor_of(request), reason=form.cleaned_data["reason"])
+    report = stock_csv.import_stock_counts(
+        seller_id=request.seller.pk, data=data, actor=actor_of(request), reason=form.cleaned_data["reason"]
+    )
     if not report.ok:
-        context = _inventory_context(request, import_form=form, import_errors=report.errors, open_panel="import", import_name=upload.name)
+        context = _inventory_context(
+            request, import_form=form, import_errors=report.errors, open_panel="import", import_name=upload.name
+        )
         return render(request, "dashboard/inventory/list.html", context, status=422)
     messages.success(
         request,
@@ -766,7 +866,11 @@ def settings_closure_add(request):
 @seller_view(owners_only=True)
 @require_POST
 def settings_closure_remove(request, closure_id: int):
-    attempt(request, lambda: accounts_services.remove_closure_day(seller_id=request.seller.pk, closure_day_id=closure_id), success="Closure day removed.")
+    attempt(
+        request,
+        lambda: accounts_services.remove_closure_day(seller_id=request.seller.pk, closure_day_id=closure_id),
+        success="Closure day removed.",
+    )
     return redirect(reverse("settings") + "#closure-days")
 
 
@@ -776,7 +880,9 @@ def settings_token_create(request):
     form = forms.TokenForm(request.POST)
     if not form.is_valid():
         return _render_settings(request, token_form=form, status=422)
-    issued = accounts_services.create_api_token(name=form.cleaned_data["name"], seller=request.seller, created_by=request.user)
+    issued = accounts_services.create_api_token(
+        name=form.cleaned_data["name"], seller=request.seller, created_by=request.user
+    )
     # Rendered, not redirected: the token exists only in this response.
     return _render_settings(request, new_token=issued)
 
@@ -812,7 +918,10 @@ def settings_member_add(request):
             if added.joined:
                 messages.success(request, f"{added.user.email} added as {role}; we emailed them how to sign in.")
             else:
-                messages.success(request, f"We emailed {added.user.email} an invitation to join as {role}; they join when they accept it.")
+                messages.success(
+                    request,
+                    f"We emailed {added.user.email} an invitation to join as {role}; they join when they accept it.",
+                )
             return redirect(reverse("settings") + "#team")
     return _render_settings(request, member_form=form, status=422)
 
@@ -824,7 +933,9 @@ def settings_member_role(request, user_id: int):
     if form.is_valid():
         attempt(
             request,
-            lambda: accounts_services.change_member_role(seller_id=request.seller.pk, user_id=user_id, role=form.cleaned_data["role"]),
+            lambda: accounts_services.change_member_role(
+                seller_id=request.seller.pk, user_id=user_id, role=form.cleaned_data["role"]
+            ),
             success=lambda m: f"{m.user.email} is now {m.role}.",
         )
     else:
@@ -835,7 +946,11 @@ def settings_member_role(request, user_id: int):
 @seller_view(owners_only=True)
 @require_POST
 def settings_member_remove(request, user_id: int):
-    attempt(request, lambda: accounts_services.remove_member(seller_id=request.seller.pk, user_id=user_id), success="Removed from the shop.")
+    attempt(
+        request,
+        lambda: accounts_services.remove_member(seller_id=request.seller.pk, user_id=user_id),
+        success="Removed from the shop.",
+    )
     return redirect(reverse("settings") + "#team")
 
 

@@ -45,7 +45,11 @@ class EarningsOut(Schema):
     next_cursor: str | None
 
 
-@router.get("", response={200: EarningsOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}, summary="Balances and ledger entries")
+@router.get(
+    "",
+    response={200: EarningsOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Balances and ledger entries",
+)
 def earnings(request: HttpRequest, seller: str | None = None, limit: int = 50, cursor: str | None = None):
     """Balances are sums of the entries. A platform token names the seller with `?seller=<slug>`;
     entries are keyset-paged with `cursor` (from `next_cursor`)."""
@@ -61,7 +65,12 @@ def earnings(request: HttpRequest, seller: str | None = None, limit: int = 50, c
     page = selectors.entries(seller_id=seller_id, limit=limit, cursor=cursor)
     return {
         "balances": [
-            {"currency": b.currency, "pending": str(b.pending), "available": str(b.available), "paid_out": str(b.paid_out)}
+            {
+                "currency": b.currency,
+                "pending": str(b.pending),
+                "available": str(b.available),
+                "paid_out": str(b.paid_out),
+            }
             for b in selectors.balances(seller_id=seller_id)
         ],
         "entries": [

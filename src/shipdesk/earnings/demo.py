@@ -16,7 +16,9 @@ from .services import create_payout, release_order
 
 
 def add_demo_payouts(*, seller_id: int, payout_at: datetime, now: datetime) -> None:
-    due = ScheduledRelease.objects.filter(seller_id=seller_id, released_at__isnull=True, release_at__lte=now).order_by("release_at", "id")
+    due = ScheduledRelease.objects.filter(seller_id=seller_id, released_at__isnull=True, release_at__lte=now).order_by(
+        "release_at", "id"
+    )
     paid_out = False
     for order_id, release_at in due.values_list("order_id", "release_at"):
         if not paid_out and release_at > payout_at:

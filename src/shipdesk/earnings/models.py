@@ -21,8 +21,12 @@ class LedgerEntry(models.Model):
         ADJUSTMENT = "adjustment"  # an operator's correction
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries")
-    payout = models.ForeignKey("earnings.Payout", on_delete=models.PROTECT, null=True, blank=True, related_name="entries")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+    )
+    payout = models.ForeignKey(
+        "earnings.Payout", on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     currency = models.CharField(max_length=3)
     pending = models.DecimalField(max_digits=18, decimal_places=4, default=0)
@@ -36,7 +40,12 @@ class LedgerEntry(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["sale_pending", "commission", "release", "refund_reversal", "payout", "adjustment"]), name="ledger_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["sale_pending", "commission", "release", "refund_reversal", "payout", "adjustment"]
+                ),
+                name="ledger_kind_valid",
+            ),
             # Moves between balances create no money: what leaves one balance enters another.
             models.CheckConstraint(
                 condition=~Q(kind="release") | Q(paid_out=0, available__gte=0, pending__lte=0),

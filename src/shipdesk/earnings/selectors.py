@@ -103,4 +103,6 @@ def upcoming_releases(*, seller_id: int, limit: int = 50) -> list[UpcomingReleas
 
 
 def order_available(*, seller_id: int, order_id: int) -> Decimal:
-    return LedgerEntry.objects.filter(seller_id=seller_id, order_id=order_id).aggregate(s=Sum("available"))["s"] or Decimal("0")
+    return LedgerEntry.objects.filter(seller_id=seller_id, order_id=order_id).aggregate(s=Sum("available"))[
+        "s"
+    ] or Decimal("0")

@@ -61,7 +61,15 @@ def record_order_money(*, order: Order, new_order: bool = False, at: datetime | 
 
     def entry(kind: str, *, bucket: str, amount: Decimal, **extra) -> None:
         new.append(
-            LedgerEntry(seller_id=order.seller_id, order=order, kind=kind, currency=currency, created_at=now, **{bucket: amount}, **extra)
+            LedgerEntry(
+                seller_id=order.seller_id,
+                order=order,
+                kind=kind,
+                currency=currency,
+                created_at=now,
+                **{bucket: amount},
+                **extra,
+            )
         )
 
     # Tax is the marketplace's to remit, never the seller's: the sale, its commission and every
@@ -70,15 +78,29 @@ def record_order_money(*, order: Order, new_order: bool = False, at: datetime | 
     sale = next((e for e in entries if e.kind == Kind.SALE_PENDING), None)
     if sale is None:
         rate = policy_for(order.seller).commission_rate
-        entry(Kind.SALE_PENDING, bucket="pending", amount=sold, commission_rate=rate, description=f"order #{order.number} paid")
+        entry(
+            Kind.SALE_PENDING,
+            bucket="pending",
+            amount=sold,
+            commission_rate=rate,
+            description=f"order #{order.number} paid",
+        )
         charged = commission_on(sold, rate, currency)
         if charged:
-            entry(Kind.COMMISSION, bucket="pending", amount=-charged, commission_rate=rate, description=f"commission {rate:%}")
+            entry(
+                Kind.COMMISSION,
+                bucket="pending",
+                amount=-charged,
+                commission_rate=rate,
+                description=f"commission {rate:%}",
+            )
         refunds_recorded = Decimal("0")
     else:
         rate = sale.commission_rate
         charged = -sum((e.pending + e.available for e in entries if e.kind == Kind.COMMISSION), Decimal("0"))
-        refunds_recorded = -sum((e.pending + e.available for e in entries if e.kind == Kind.REFUND_REVERSAL), Decimal("0"))
+        refunds_recorded = -sum(
+            (e.pending + e.available for e in entries if e.kind == Kind.REFUND_REVERSAL), Decimal("0")
+        )
 
     refunded_net = order.refunded_total - order.refunded_tax
     refunded = refunded_net - refunds_recorded
@@ -88,7 +110,13 @@ def record_order_money(*, order: Order, new_order: bool = False, at: datetime | 
         entry(Kind.REFUND_REVERSAL, bucket=bucket, amount=-refunded, description=f"refund on order #{order.number}")
         returned = charged - commission_on(sold - refunded_net, rate, currency)
         if returned:
-            entry(Kind.COMMISSION, bucket=bucket, amount=returned, commission_rate=rate, description="commission returned on refund")
+            entry(
+                Kind.COMMISSION,
+                bucket=bucket,
+                amount=returned,
+                commission_rate=rate,
+                description="commission returned on refund",
+            )
     return LedgerEntry.objects.bulk_create(new)
 
 
@@ -108,7 +136,9 @@ def schedule_fallback_release(*, order: Order) -> None:
 def schedule_release(*, order: Order) -> None:
     """At delivery: release at delivered + the seller's hold days (a release already made stands)."""
     _in_transaction()
-    release_at = release_after_delivery(delivered_at=order.delivered_at, hold_days=hold_days_for(order.seller), timezone=order.seller.timezone)
+    release_at = release_after_delivery(
+        delivered_at=order.delivered_at, hold_days=hold_days_for(order.seller), timezone=order.seller.timezone
+    )
     updated = ScheduledRelease.objects.filter(order=order, released_at__isnull=True).update(
         basis=ScheduledRelease.Basis.DELIVERED, release_at=release_at
     )
@@ -128,7 +158,9 @@ def release_order(*, order_id: int, now: datetime | None = None) -> LedgerEntry 
     schedule = ScheduledRelease.objects.select_for_update().filter(order=order).first()
     if schedule is None or schedule.released_at is not None or schedule.release_at > now:
         return None
-    pending = LedgerEntry.objects.filter(seller_id=order.seller_id, order=order).aggregate(s=Sum("pending"))["s"] or Decimal("0")
+    pending = LedgerEntry.objects.filter(seller_id=order.seller_id, order=order).aggregate(s=Sum("pending"))[
+        "s"
+    ] or Decimal("0")
     schedule.released_at = now
     schedule.save(update_fields=["released_at"])
     if pending == 0:
@@ -181,7 +213,12 @@ def payable() -> list[PayoutLine]:
         .order_by("seller_id", "currency")
     )
     return [
-        PayoutLine(seller_id=r["seller_id"], seller_slug=r["seller__slug"], currency=r["currency"], amount=money.quantize(r["available"], r["currency"]))
+        PayoutLine(
+            seller_id=r["seller_id"],
+            seller_slug=r["seller__slug"],
+            currency=r["currency"],
+            amount=money.quantize(r["available"], r["currency"]),
+        )
         for r in rows
         if money.quantize(r["available"], r["currency"]) > 0
     ]
@@ -193,7 +230,9 @@ def create_payout(*, seller_id: int, currency: str, now: datetime | None = None)
     now = now or timezone.now()
     # The seller row serialises payouts: two runs at once cannot both pay the same balance.
     Seller.objects.select_for_update(no_key=True).filter(pk=seller_id).first()
-    available = LedgerEntry.objects.filter(seller_id=seller_id, currency=currency).aggregate(s=Sum("available"))["s"] or Decimal("0")
+    available = LedgerEntry.objects.filter(seller_id=seller_id, currency=currency).aggregate(s=Sum("available"))[
+        "s"
+    ] or Decimal("0")
     available = money.quantize(available, currency)
     if available <= 0:
         return None

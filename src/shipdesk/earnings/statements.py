@@ -21,7 +21,19 @@ from shipdesk.inventory.stock_csv import spreadsheet_safe
 from .models import LedgerEntry
 
 # `customer` comes last so the columns a spreadsheet already reads keep their places.
-COLUMNS = ("date", "kind", "order", "description", "pending", "available", "paid_out", "balance_pending", "balance_available", "balance_paid_out", "customer")
+COLUMNS = (
+    "date",
+    "kind",
+    "order",
+    "description",
+    "pending",
+    "available",
+    "paid_out",
+    "balance_pending",
+    "balance_available",
+    "balance_paid_out",
+    "customer",
+)
 BATCH = 500
 
 

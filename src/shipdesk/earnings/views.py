@@ -37,9 +37,13 @@ def earnings_page(request):
 @require_GET
 def earnings_statement(request, currency: str):
     seller = request.seller
-    if not money.is_currency(currency) or not any(b.currency == currency for b in selectors.balances(seller_id=seller.pk)):
+    if not money.is_currency(currency) or not any(
+        b.currency == currency for b in selectors.balances(seller_id=seller.pk)
+    ):
         raise Http404("No statement in this currency.")
     filename = f"{seller.slug}-earnings-{currency}-{timezone.localdate():%Y-%m-%d}.csv"
-    response = StreamingHttpResponse(statement_lines(seller_id=seller.pk, currency=currency), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        statement_lines(seller_id=seller.pk, currency=currency), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -45,7 +45,11 @@ class ProductCreateIn(ProductIn):
 @router.get("", response={200: ProductPageOut, **ERRORS}, summary="List products")
 def list_products(request: HttpRequest, filters: Query[ProductFiltersIn]):
     rows, next_cursor = selectors.list_products(
-        seller_id=scope_of(request), q=filters.q, low_stock=filters.low_stock, limit=filters.limit, cursor=filters.cursor
+        seller_id=scope_of(request),
+        q=filters.q,
+        low_stock=filters.low_stock,
+        limit=filters.limit,
+        cursor=filters.cursor,
     )
     return {"items": [_out(p) for p in rows], "next_cursor": next_cursor}
 
@@ -77,18 +81,65 @@ def _own_seller_id(request: HttpRequest) -> int:
     return seller_for_write(request, request.GET.get("seller")).pk
 
 
-@router.get("/{sku}", response={200: ProductOut, **ERRORS}, summary="One product", openapi_extra={"parameters": [{"name": "seller", "in": "query", "required": False, "schema": {"type": "string"}, "description": "Seller slug; required with a platform token."}]})
+@router.get(
+    "/{sku}",
+    response={200: ProductOut, **ERRORS},
+    summary="One product",
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "seller",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "Seller slug; required with a platform token.",
+            }
+        ]
+    },
+)
 def get_product(request: HttpRequest, sku: str):
     return _out(selectors.get_product(seller_id=_own_seller_id(request), sku=sku))
 
 
-@router.patch("/{sku}", response={200: ProductOut, **ERRORS}, summary="Change a product's title, barcode, price", openapi_extra={"parameters": [{"name": "seller", "in": "query", "required": False, "schema": {"type": "string"}, "description": "Seller slug; required with a platform token."}]})
+@router.patch(
+    "/{sku}",
+    response={200: ProductOut, **ERRORS},
+    summary="Change a product's title, barcode, price",
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "seller",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "Seller slug; required with a platform token.",
+            }
+        ]
+    },
+)
 def patch_product(request: HttpRequest, sku: str, payload: ProductPatch):
-    product = services.update_product(seller_id=_own_seller_id(request), sku=sku, changes=payload.dict(exclude_unset=True))
+    product = services.update_product(
+        seller_id=_own_seller_id(request), sku=sku, changes=payload.dict(exclude_unset=True)
+    )
     return _out(product)
 
 
-@router.post("/{sku}/stock", response={200: StockOut, **ERRORS}, summary="Add, remove or set stock", openapi_extra={"parameters": [{"name": "seller", "in": "query", "required": False, "schema": {"type": "string"}, "description": "Seller slug; required with a platform token."}]})
+@router.post(
+    "/{sku}/stock",
+    response={200: StockOut, **ERRORS},
+    summary="Add, remove or set stock",
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "seller",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "Seller slug; required with a platform token.",
+            }
+        ]
+    },
+)
 def change_stock(request: HttpRequest, sku: str, payload: StockIn):
     """`delta` adds (or with a minus, removes) units; `on_hand` sets the counted figure. Short
     order lines are reserved as soon as units become available."""
@@ -100,4 +151,9 @@ def change_stock(request: HttpRequest, sku: str, payload: StockIn):
         delta=payload.delta,
         on_hand=payload.on_hand,
     )
-    return {"sku": product.sku, "on_hand": product.on_hand, "reserved": product.reserved, "available": product.available}
+    return {
+        "sku": product.sku,
+        "on_hand": product.on_hand,
+        "reserved": product.reserved,
+        "available": product.available,
+    }

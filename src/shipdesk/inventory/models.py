@@ -74,12 +74,17 @@ class StockMove(models.Model):
     reason = models.CharField(max_length=200, blank=True, default="")
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     actor = models.CharField(max_length=200)  # who, as shown in the history ("ada@shop.test", "platform", "system")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # When the units moved: the time of the action that moved them (`build_stock_move(at=)`).
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["received", "set", "adjusted", "reserved", "released", "deducted", "restocked"]), name="stock_move_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["received", "set", "adjusted", "reserved", "released", "deducted", "restocked"]),
+                name="stock_move_kind_valid",
+            ),
         ]
         indexes = [models.Index(fields=["seller", "product", "-id"], name="stock_move_product_recent")]

@@ -21,7 +21,9 @@ def get_product(*, seller_id: int | None, sku: str) -> Product:
     return product
 
 
-def list_products(*, seller_id: int | None, q: str | None = None, low_stock: bool = False, limit: int = 50, cursor: str | None = None):
+def list_products(
+    *, seller_id: int | None, q: str | None = None, low_stock: bool = False, limit: int = 50, cursor: str | None = None
+):
     """Products by SKU, keyset-paged on (seller, sku)."""
     limit = max(1, min(limit, MAX_LIMIT))
     qs = _scoped(seller_id).select_related("seller")
@@ -31,7 +33,9 @@ def list_products(*, seller_id: int | None, q: str | None = None, low_stock: boo
         qs = qs.filter(on_hand__lte=F("reserved") + F("low_stock_threshold"))
     if cursor:
         values = decode_cursor(cursor, "sku")
-        if not (isinstance(values, list) and len(values) == 2 and isinstance(values[0], int) and isinstance(values[1], str)):
+        if not (
+            isinstance(values, list) and len(values) == 2 and isinstance(values[0], int) and isinstance(values[1], str)
+        ):
             raise BadCursor("This cursor is not valid.", details={"cursor": ["Invalid cursor."]})
         seller_after, sku_after = values
         qs = qs.filter(seller_id__gt=seller_after) | qs.filter(seller_id=seller_after, sku__gt=sku_after)

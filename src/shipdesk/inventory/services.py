@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 from django.db.models import Case, F, IntegerField, Value, When
+from django.utils import timezone
 
 from shipdesk.actors import Actor
 from shipdesk.errors import NotFound, StateConflict, ValidationFailed
@@ -25,7 +25,18 @@ from .models import MAX_ON_HAND, Product, StockMove
 RESERVE_BATCH = 500
 
 
-def build_stock_move(*, product_id: int, seller_id: int, kind: str, actor: Actor, on_hand_delta=0, reserved_delta=0, order_id=None, reason="", at=None):
+def build_stock_move(
+    *,
+    product_id: int,
+    seller_id: int,
+    kind: str,
+    actor: Actor,
+    on_hand_delta=0,
+    reserved_delta=0,
+    order_id=None,
+    reason="",
+    at=None,
+):
     # `at`: when the units moved, the moment of the action that moved them (default now).
     return StockMove(
         created_at=at or timezone.now(),
@@ -44,7 +55,9 @@ def build_stock_move(*, product_id: int, seller_id: int, kind: str, actor: Actor
 def try_reserve(*, product_id: int, quantity: int) -> bool:
     """Hold `quantity` if that many are available; True if held. One atomic statement."""
     return bool(
-        Product.objects.filter(pk=product_id, reserved__lte=F("on_hand") - quantity).update(reserved=F("reserved") + quantity)
+        Product.objects.filter(pk=product_id, reserved__lte=F("on_hand") - quantity).update(
+            reserved=F("reserved") + quantity
+        )
     )
 
 
@@ -56,7 +69,9 @@ def reserve_locked(*, products: list[Product], quantities: dict[int, int]) -> se
     availability is decided from them, and every hold is written in one UPDATE. The CHECK
     constraints on Product still refuse anything that would break `reserved <= on_hand`.
     """
-    held = {p.pk: quantities[p.pk] for p in products if p.pk in quantities and p.on_hand - p.reserved >= quantities[p.pk]}
+    held = {
+        p.pk: quantities[p.pk] for p in products if p.pk in quantities and p.on_hand - p.reserved >= quantities[p.pk]
+    }
     if held:
         extra = Case(*(When(pk=pk, then=Value(quantity)) for pk, quantity in held.items()), output_field=IntegerField())
         Product.objects.filter(pk__in=list(held)).update(reserved=F("reserved") + extra)
@@ -94,13 +109,17 @@ class StockLevel:
 
 
 @transaction.atomic
-def change_stock(*, seller_id: int, sku: str, actor: Actor, reason: str, delta: int | None = None, on_hand: int | None = None) -> Product:
+def change_stock(
+    *, seller_id: int, sku: str, actor: Actor, reason: str, delta: int | None = None, on_hand: int | None = None
+) -> Product:
     """Receive, count or correct stock: `delta` adds or removes units, `on_hand` sets the count.
 
     When units become available, short order lines for the SKU are reserved, oldest first.
     """
     if (delta is None) == (on_hand is None):
-        raise ValidationFailed("Give exactly one of delta or on_hand.", details={"delta": ["Give delta or on_hand, not both."]})
+        raise ValidationFailed(
+            "Give exactly one of delta or on_hand.", details={"delta": ["Give delta or on_hand, not both."]}
+        )
     if not reason or not reason.strip():
         raise ValidationFailed("A reason is required.", details={"reason": ["This field is required."]})
     if problem := single_line_problem(reason):
@@ -125,8 +144,18 @@ def change_stock(*, seller_id: int, sku: str, actor: Actor, reason: str, delta: 
     if change == 0 and delta is None:
         return product
     Product.objects.filter(pk=product.pk).update(on_hand=new_on_hand)
-    kind = StockMove.Kind.SET if on_hand is not None else (StockMove.Kind.RECEIVED if change > 0 else StockMove.Kind.ADJUSTED)
-    write_moves([build_stock_move(product_id=product.pk, seller_id=seller_id, kind=kind, actor=actor, on_hand_delta=change, reason=reason)])
+    kind = (
+        StockMove.Kind.SET
+        if on_hand is not None
+        else (StockMove.Kind.RECEIVED if change > 0 else StockMove.Kind.ADJUSTED)
+    )
+    write_moves(
+        [
+            build_stock_move(
+                product_id=product.pk, seller_id=seller_id, kind=kind, actor=actor, on_hand_delta=change, reason=reason
+            )
+        ]
+    )
     if change > 0:
         from shipdesk.orders.services import reserve_short_lines
 
@@ -154,7 +183,9 @@ def create_product(
         errors["on_hand"] = [f"Between 0 and {MAX_ON_HAND:,}."]
     if not 0 <= low_stock_threshold <= MAX_ON_HAND:
         errors["low_stock_threshold"] = [f"Between 0 and {MAX_ON_HAND:,}."]
-    errors.update(single_line_errors(sku=sku, title=title, barcode=barcode, bin_location=bin_location, currency=currency))
+    errors.update(
+        single_line_errors(sku=sku, title=title, barcode=barcode, bin_location=bin_location, currency=currency)
+    )
     if errors:
         raise ValidationFailed("The product has invalid fields.", details=errors)
     if Product.objects.filter(seller_id=seller_id, sku=sku).exists():
@@ -175,7 +206,19 @@ def create_product(
                 low_stock_threshold=low_stock_threshold,
             )
             if on_hand:
-                write_moves([build_stock_move(product_id=product.pk, seller_id=seller_id, kind=StockMove.Kind.RECEIVED, actor=actor, on_hand_delta=on_hand, reason="initial stock", at=at)])
+                write_moves(
+                    [
+                        build_stock_move(
+                            product_id=product.pk,
+                            seller_id=seller_id,
+                            kind=StockMove.Kind.RECEIVED,
+                            actor=actor,
+                            on_hand_delta=on_hand,
+                            reason="initial stock",
+                            at=at,
+                        )
+                    ]
+                )
     except IntegrityError as exc:  # a concurrent create of the same SKU or barcode
         raise StateConflict("A product with this SKU or barcode exists.", details={"sku": sku}) from exc
     return product
@@ -195,11 +238,21 @@ def update_product(*, seller_id: int, sku: str, changes: dict) -> Product:
     if errors := single_line_errors(**texts):
         raise ValidationFailed("The product has invalid fields.", details=errors)
     if not 0 <= changes.get("low_stock_threshold", 0) <= MAX_ON_HAND:
-        raise ValidationFailed("The product has invalid fields.", details={"low_stock_threshold": [f"Between 0 and {MAX_ON_HAND:,}."]})
+        raise ValidationFailed(
+            "The product has invalid fields.", details={"low_stock_threshold": [f"Between 0 and {MAX_ON_HAND:,}."]}
+        )
     if "price" in changes and not money.fits_currency(changes["price"], product.currency):
-        raise ValidationFailed("Invalid price.", details={"price": [f"{product.currency} has {money.minor_units(product.currency)} decimal places."]})
-    if changes.get("barcode") and Product.objects.filter(seller_id=seller_id, barcode=changes["barcode"]).exclude(pk=product.pk).exists():
-        raise StateConflict(f"Barcode {changes['barcode']} is on another product.", details={"barcode": changes["barcode"]})
+        raise ValidationFailed(
+            "Invalid price.",
+            details={"price": [f"{product.currency} has {money.minor_units(product.currency)} decimal places."]},
+        )
+    if (
+        changes.get("barcode")
+        and Product.objects.filter(seller_id=seller_id, barcode=changes["barcode"]).exclude(pk=product.pk).exists()
+    ):
+        raise StateConflict(
+            f"Barcode {changes['barcode']} is on another product.", details={"barcode": changes["barcode"]}
+        )
     for key, value in changes.items():
         setattr(product, key, value)
     if changes:

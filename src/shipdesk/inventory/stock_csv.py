@@ -31,7 +31,17 @@ from shipdesk.single_line import single_line_problem
 from . import services
 from .models import MAX_ON_HAND, Product
 
-EXPORT_COLUMNS = ("sku", "title", "barcode", "price", "currency", "on_hand", "reserved", "available", "low_stock_threshold")
+EXPORT_COLUMNS = (
+    "sku",
+    "title",
+    "barcode",
+    "price",
+    "currency",
+    "on_hand",
+    "reserved",
+    "available",
+    "low_stock_threshold",
+)
 FORMULA_STARTS = ("=", "+", "-", "@")
 MAX_ROWS = 10_000
 MAX_BYTES = 2 * 1024 * 1024
@@ -73,7 +83,17 @@ def export_rows(*, seller_id: int) -> Iterator[str]:
     yield flush()
     products = Product.objects.filter(seller_id=seller_id).order_by("sku").iterator(chunk_size=500)
     for p in products:
-        values = (p.sku, p.title, p.barcode, money.format_amount(p.price, p.currency), p.currency, p.on_hand, p.reserved, p.available, p.low_stock_threshold)
+        values = (
+            p.sku,
+            p.title,
+            p.barcode,
+            money.format_amount(p.price, p.currency),
+            p.currency,
+            p.on_hand,
+            p.reserved,
+            p.available,
+            p.low_stock_threshold,
+        )
         writer.writerow([spreadsheet_safe(v) for v in values])
         yield flush()
 
@@ -120,7 +140,9 @@ def _read(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _FileRejected([RowError(0, "", "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")]) from None
+        raise _FileRejected(
+            [RowError(0, "", "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")]
+        ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
@@ -186,7 +208,11 @@ def _check(*, seller_id: int, rows: list[tuple[int, dict[str, str]]]) -> tuple[l
                 problems.append(f"{product.reserved} units are reserved for open orders; on_hand cannot be below that.")
             row = _Row(line=line, sku=sku, on_hand=on_hand, product=product)
         else:
-            title, currency, raw_price = values.get("title", ""), values.get("currency", "").upper(), values.get("price", "")
+            title, currency, raw_price = (
+                values.get("title", ""),
+                values.get("currency", "").upper(),
+                values.get("price", ""),
+            )
             if not (title and currency and raw_price):
                 problems.append(f"Unknown SKU {sku}. To add a new product, give its title, price and currency.")
             else:
@@ -198,12 +224,23 @@ def _check(*, seller_id: int, rows: list[tuple[int, dict[str, str]]]) -> tuple[l
                 if not money.is_currency(currency):
                     problems.append(f"Unknown currency {currency!r}.")
                 elif price is not None and (price < 0 or not money.fits_currency(price, currency)):
-                    problems.append(f"price must be a positive amount with {money.minor_units(currency)} decimals in {currency}.")
+                    problems.append(
+                        f"price must be a positive amount with {money.minor_units(currency)} decimals in {currency}."
+                    )
                 if any(c.isspace() for c in sku):
                     problems.append("A SKU is one word without spaces.")
                 if len(sku) > 64 or len(title) > 300:
                     problems.append("The SKU (64) or title (300 characters) is too long.")
-                row = _Row(line=line, sku=sku, on_hand=on_hand, product=None, title=title, price=price, currency=currency, barcode=values.get("barcode", ""))
+                row = _Row(
+                    line=line,
+                    sku=sku,
+                    on_hand=on_hand,
+                    product=None,
+                    title=title,
+                    price=price,
+                    currency=currency,
+                    barcode=values.get("barcode", ""),
+                )
         if problems:
             errors.extend(RowError(line, sku, p) for p in problems)
         else:

@@ -31,7 +31,9 @@ def live_worker_ids(*, now: datetime) -> frozenset[str]:
     from .models import WorkerProcess
 
     return frozenset(
-        WorkerProcess.objects.filter(stopped_at__isnull=True, seen_at__gte=now - dead_after()).values_list("worker_id", flat=True)
+        WorkerProcess.objects.filter(stopped_at__isnull=True, seen_at__gte=now - dead_after()).values_list(
+            "worker_id", flat=True
+        )
     )
 
 
@@ -52,7 +54,9 @@ def reap_tasks(*, live: frozenset[str], now: datetime) -> int:
             continue
         attempts = len(task.worker_ids)
         policy = retry_policy_for(task.task_path)
-        same_claim = DBTaskResult.objects.filter(pk=task.pk, status=TaskResultStatus.RUNNING, started_at=task.started_at)
+        same_claim = DBTaskResult.objects.filter(
+            pk=task.pk, status=TaskResultStatus.RUNNING, started_at=task.started_at
+        )
         if attempts >= policy.max_attempts:
             changed = same_claim.update(
                 status=TaskResultStatus.FAILED,
@@ -68,7 +72,9 @@ def reap_tasks(*, live: frozenset[str], now: datetime) -> int:
                 traceback=f"Worker {owner} died while running attempt {attempts}; returned to the queue.",
             )
         if changed:
-            logger.warning("Task %s (%s) was left running by dead worker %s; attempt %d.", task.pk, task.task_path, owner, attempts)
+            logger.warning(
+                "Task %s (%s) was left running by dead worker %s; attempt %d.", task.pk, task.task_path, owner, attempts
+            )
             returned += changed
     return returned
 

@@ -48,11 +48,20 @@ def schedule_due_jobs(*, now: datetime, worker_id: str) -> list[str]:
                     run = PeriodicRun.objects.create(name=name, slot_start=slot, claimed_by=worker_id, created_at=now)
             except IntegrityError:
                 continue  # another worker claimed this slot a moment ago
-            previous = PeriodicRun.objects.filter(name=name, slot_start__lt=slot, task_id__isnull=False).order_by("-slot_start").first()
-            if previous is not None and DBTaskResult.objects.filter(
-                pk=previous.task_id, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
-            ).exists():
-                logger.info("Periodic job %s: the previous run is still pending; skipping slot %s.", name, slot.isoformat())
+            previous = (
+                PeriodicRun.objects.filter(name=name, slot_start__lt=slot, task_id__isnull=False)
+                .order_by("-slot_start")
+                .first()
+            )
+            if (
+                previous is not None
+                and DBTaskResult.objects.filter(
+                    pk=previous.task_id, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+                ).exists()
+            ):
+                logger.info(
+                    "Periodic job %s: the previous run is still pending; skipping slot %s.", name, slot.isoformat()
+                )
                 continue
             result = run_periodic_job.enqueue(name)
             run.task_id = result.id

@@ -23,7 +23,9 @@ def run_periodic_job(name: str):
 
 
 # A sweep that fails is run again soon, a few times; after that the next slot tries afresh.
-retry_policy(run_periodic_job.module_path, RetryPolicy(max_attempts=3, base=timedelta(seconds=10), cap=timedelta(minutes=1)))
+retry_policy(
+    run_periodic_job.module_path, RetryPolicy(max_attempts=3, base=timedelta(seconds=10), cap=timedelta(minutes=1))
+)
 
 FINISHED_TASKS_KEPT = timedelta(days=7)
 PERIODIC_RUNS_KEPT = timedelta(days=7)

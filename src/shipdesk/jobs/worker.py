@@ -27,7 +27,13 @@ from django.conf import settings
 from django.db import OperationalError, close_old_connections, connection, connections
 from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, TaskContext, TaskResultStatus, task_finished, task_started
+from django_tasks_db.compat import (
+    DEFAULT_TASK_BACKEND_ALIAS,
+    TaskContext,
+    TaskResultStatus,
+    task_finished,
+    task_started,
+)
 from django_tasks_db.management.commands.db_worker import Worker as DatabaseWorker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
@@ -45,7 +51,9 @@ def new_worker_id() -> str:
 
 
 class Worker(DatabaseWorker):
-    def __init__(self, *, worker_id: str | None = None, interval: float = 1.0, batch: bool = False, max_tasks: int | None = None):
+    def __init__(
+        self, *, worker_id: str | None = None, interval: float = 1.0, batch: bool = False, max_tasks: int | None = None
+    ):
         super().__init__(
             queue_names=["*"],
             interval=interval,
@@ -82,7 +90,13 @@ class Worker(DatabaseWorker):
         now = timezone.now()
         WorkerProcess.objects.update_or_create(
             worker_id=self.worker_id,
-            defaults={"hostname": socket.gethostname()[:255], "pid": os.getpid(), "started_at": now, "seen_at": now, "stopped_at": None},
+            defaults={
+                "hostname": socket.gethostname()[:255],
+                "pid": os.getpid(),
+                "started_at": now,
+                "seen_at": now,
+                "stopped_at": None,
+            },
         )
 
     def _beat(self) -> None:
@@ -101,7 +115,12 @@ class Worker(DatabaseWorker):
     def run(self, *, heartbeat: bool = True) -> None:
         autodiscover()
         self._register()
-        logger.info("Worker %s started (%d periodic jobs, pollers: %s).", self.worker_id, len(PERIODIC_JOBS), ", ".join(sorted(POLLERS)) or "none")
+        logger.info(
+            "Worker %s started (%d periodic jobs, pollers: %s).",
+            self.worker_id,
+            len(PERIODIC_JOBS),
+            ", ".join(sorted(POLLERS)) or "none",
+        )
         beat = threading.Thread(target=self._beat, name="heartbeat", daemon=True) if heartbeat else None
         if beat:
             beat.start()
@@ -175,7 +194,9 @@ class Worker(DatabaseWorker):
     def run_task(self, db_task: DBTaskResult) -> None:
         """Run a claimed task; on failure retry it later with backoff, or fail it for good."""
         # The claim's fence: only this claim (same start instant, still RUNNING) may record the end.
-        mine = DBTaskResult.objects.filter(pk=db_task.pk, status=TaskResultStatus.RUNNING, started_at=db_task.started_at)
+        mine = DBTaskResult.objects.filter(
+            pk=db_task.pk, status=TaskResultStatus.RUNNING, started_at=db_task.started_at
+        )
         self.running_task = True
         try:
             task = db_task.task
@@ -187,7 +208,11 @@ class Worker(DatabaseWorker):
             else:
                 value = task.call(*result.args, **result.kwargs)
             mine.update(
-                status=TaskResultStatus.SUCCESSFUL, finished_at=timezone.now(), return_value=value, exception_class_path="", traceback=""
+                status=TaskResultStatus.SUCCESSFUL,
+                finished_at=timezone.now(),
+                return_value=value,
+                exception_class_path="",
+                traceback="",
             )
             task_finished.send(sender=backend, task_result=DBTaskResult.objects.get(pk=db_task.pk).task_result)
         except BaseException as exc:
@@ -223,7 +248,9 @@ class Worker(DatabaseWorker):
         mine.update(status=TaskResultStatus.FAILED, finished_at=now, return_value=None, **error)
         logger.error("Task %s (%s) failed for good after %d attempts: %s", db_task.pk, db_task.task_path, attempts, exc)
         try:
-            task_finished.send(sender=type(db_task.task.get_backend()), task_result=DBTaskResult.objects.get(pk=db_task.pk).task_result)
+            task_finished.send(
+                sender=type(db_task.task.get_backend()), task_result=DBTaskResult.objects.get(pk=db_task.pk).task_result
+            )
         except Exception:
             logger.exception("Could not signal the end of task %s.", db_task.pk)
 

@@ -159,7 +159,9 @@ class DemoClock:
 def ups_number(serial: int) -> str:
     """A valid UPS 1Z number (the demo shop's account), one per serial."""
     body = f"1Z4W782E03{serial:07d}"
-    return next(body + str(check) for check in range(10) if validate_tracking_number(carrier="ups", number=body + str(check)))
+    return next(
+        body + str(check) for check in range(10) if validate_tracking_number(carrier="ups", number=body + str(check))
+    )
 
 
 class DemoShop:
@@ -186,14 +188,25 @@ class DemoShop:
         # Each order's steps are planned in its own order; a step in the future would be no
         # demo of the past (and the services would refuse some of them).
         assert at < self.now, f"{external_id}: a step at {at} is not in the past of {self.now}"
-        assert at > self.last_step.get(external_id, at - timedelta(seconds=1)), f"{external_id}: steps out of order at {at}"
+        assert at > self.last_step.get(external_id, at - timedelta(seconds=1)), (
+            f"{external_id}: steps out of order at {at}"
+        )
         self.last_step[external_id] = at
         self.plan.append((at, len(self.plan), act))
 
     def ids(self, external_id: str) -> dict:
         return dict(order_id=self.orders[external_id].pk, seller_id=self.seller.pk)
 
-    def place(self, external_id: str, lines, *, customer: int, at: datetime, paid: bool = True, tax: tuple[str, str] | None = None) -> None:
+    def place(
+        self,
+        external_id: str,
+        lines,
+        *,
+        customer: int,
+        at: datetime,
+        paid: bool = True,
+        tax: tuple[str, str] | None = None,
+    ) -> None:
         name, email, line1, city, region, postal = CUSTOMERS[customer % len(CUSTOMERS)]
         line_tax, shipping_tax = (Decimal(tax[0]), Decimal(tax[1])) if tax else (Decimal("0"), Decimal("0"))
         data = NewOrder(
@@ -209,7 +222,8 @@ class DemoShop:
             ship_country="US",
             currency="USD",
             lines=tuple(
-                NewOrderLine(sku=sku, quantity=q, unit_price=PRICES[sku], tax=line_tax if i == 0 else Decimal("0")) for i, (sku, q) in enumerate(lines)
+                NewOrderLine(sku=sku, quantity=q, unit_price=PRICES[sku], tax=line_tax if i == 0 else Decimal("0"))
+                for i, (sku, q) in enumerate(lines)
             ),
             shipping_fee=SHIPPING_FEE,
             shipping_tax=shipping_tax,
@@ -219,7 +233,9 @@ class DemoShop:
         )
 
         def act(at: datetime) -> None:
-            self.orders[external_id], _ = services.place_order(seller_id=self.seller.pk, data=data, actor=self.storefront, at=at)
+            self.orders[external_id], _ = services.place_order(
+                seller_id=self.seller.pk, data=data, actor=self.storefront, at=at
+            )
 
         self.step(external_id, at, act)
 
@@ -235,7 +251,14 @@ class DemoShop:
         self.step(
             external_id,
             at,
-            lambda at: services.ship_order(**self.ids(external_id), actor=self.shop, carrier="ups", service_level="ground", tracking_number=number, at=at),
+            lambda at: services.ship_order(
+                **self.ids(external_id),
+                actor=self.shop,
+                carrier="ups",
+                service_level="ground",
+                tracking_number=number,
+                at=at,
+            ),
         )
         return number
 
@@ -243,7 +266,14 @@ class DemoShop:
         def act(at: datetime) -> None:
             order = self.orders[external_id]
             number = sandbox_tracking_number(order.pk)
-            services.ship_order(**self.ids(external_id), actor=self.shop, carrier="sandbox", service_level="standard", tracking_number=number, at=at)
+            services.ship_order(
+                **self.ids(external_id),
+                actor=self.shop,
+                carrier="sandbox",
+                service_level="standard",
+                tracking_number=number,
+                at=at,
+            )
 
         self.step(external_id, at, act)
 
@@ -251,13 +281,30 @@ class DemoShop:
         # The carrier's message arrives as the parcel is scanned, so the order's timeline reads
         # each scan (and the delivery) at the moment it happened.
         update = TrackingUpdate(
-            source="poll", carrier="ups", tracking_number=number, scans=(Scan(status=status, occurred_at=at, description=description, location=location),)
+            source="poll",
+            carrier="ups",
+            tracking_number=number,
+            scans=(Scan(status=status, occurred_at=at, description=description, location=location),),
         )
         self.step(external_id, at, lambda at: record_tracking_update(update=update, at=at))
 
     def on_its_way(self, external_id: str, number: str, shipped: datetime) -> None:
-        self.scan(external_id, number, TrackingStatus.PRE_TRANSIT, shipped + timedelta(minutes=2), "Shipping label created", "New York, NY")
-        self.scan(external_id, number, TrackingStatus.IN_TRANSIT, shipped + timedelta(hours=3, minutes=25), "Departed UPS facility", "Secaucus, NJ")
+        self.scan(
+            external_id,
+            number,
+            TrackingStatus.PRE_TRANSIT,
+            shipped + timedelta(minutes=2),
+            "Shipping label created",
+            "New York, NY",
+        )
+        self.scan(
+            external_id,
+            number,
+            TrackingStatus.IN_TRANSIT,
+            shipped + timedelta(hours=3, minutes=25),
+            "Departed UPS facility",
+            "Secaucus, NJ",
+        )
 
     def delivered(self, spec: Delivered) -> None:
         clock, eid = self.clock, spec.external_id
@@ -271,8 +318,22 @@ class DemoShop:
         number = self.ship_ups(eid, shipped)
         city = CUSTOMERS[spec.customer % len(CUSTOMERS)][3]
         self.on_its_way(eid, number, shipped)
-        self.scan(eid, number, TrackingStatus.OUT_FOR_DELIVERY, clock.after(shipped, spec.transit, "08:40"), "Out for delivery", city)
-        self.scan(eid, number, TrackingStatus.DELIVERED, clock.after(shipped, spec.transit, f"12:{(7 * spec.days_ago) % 60:02d}"), "Delivered, front door", city)
+        self.scan(
+            eid,
+            number,
+            TrackingStatus.OUT_FOR_DELIVERY,
+            clock.after(shipped, spec.transit, "08:40"),
+            "Out for delivery",
+            city,
+        )
+        self.scan(
+            eid,
+            number,
+            TrackingStatus.DELIVERED,
+            clock.after(shipped, spec.transit, f"12:{(7 * spec.days_ago) % 60:02d}"),
+            "Delivered, front door",
+            city,
+        )
 
     # --- acting -------------------------------------------------------------------------------
 
@@ -288,7 +349,15 @@ def build_demo_shop(*, seller: Seller, owner, console: Console, now: datetime) -
     opened = clock.on(OPENED_BUSINESS_DAYS_AGO, "09:00")
     for sku, title, price, on_hand, barcode in PRODUCTS:
         create_product(
-            seller_id=seller.pk, sku=sku, title=title, price=Decimal(price), currency="USD", on_hand=on_hand, barcode=barcode, actor=demo.shop, at=opened
+            seller_id=seller.pk,
+            sku=sku,
+            title=title,
+            price=Decimal(price),
+            currency="USD",
+            on_hand=on_hand,
+            barcode=barcode,
+            actor=demo.shop,
+            at=opened,
         )
     for spec in DELIVERED:
         demo.delivered(spec)
@@ -322,7 +391,10 @@ def _plan_recent_orders(demo: DemoShop) -> None:
     # UPS has had them since the last business day.
     # Either way each was packed on one of the last two business days, so shipping now is well
     # inside its 3 business days.
-    for eid, lines, customer, days_ago, minutes in (("DEMO-0010", [("TOTE", 1), ("CANDLE", 2)], 3, 3, 2), ("DEMO-0011", [("MUG-BLUE", 2)], 4, 2, 1)):
+    for eid, lines, customer, days_ago, minutes in (
+        ("DEMO-0010", [("TOTE", 1), ("CANDLE", 2)], 3, 3, 2),
+        ("DEMO-0011", [("MUG-BLUE", 2)], 4, 2, 1),
+    ):
         demo.place(eid, lines, customer=customer, at=clock.on(days_ago, "10:30"))
         demo.confirm(eid, clock.on(days_ago, "11:45"))
         demo.process(eid, clock.on(days_ago - 1, "09:30"))
@@ -350,7 +422,13 @@ def _plan_recent_orders(demo: DemoShop) -> None:
     demo.step(
         "DEMO-0014",
         clock.on(1, "15:50"),
-        lambda at: services.cancel_order(**demo.ids("DEMO-0014"), actor=shop, reason="customer_request", note="Customer ordered the wrong colour.", at=at),
+        lambda at: services.cancel_order(
+            **demo.ids("DEMO-0014"),
+            actor=shop,
+            reason="customer_request",
+            note="Customer ordered the wrong colour.",
+            at=at,
+        ),
     )
 
     # Confirmed, to be packed: one from the evening before last, one from the last business day.
@@ -368,7 +446,14 @@ def _plan_recent_orders(demo: DemoShop) -> None:
 
     def offer_a_smaller_size(at: datetime) -> None:
         line = demo.orders["DEMO-0016"].lines.get()
-        offer_substitute(**demo.ids("DEMO-0016"), line_id=line.pk, sku="TEE-M", actor=shop, note="Same shirt, one size down: it runs large.", at=at)
+        offer_substitute(
+            **demo.ids("DEMO-0016"),
+            line_id=line.pk,
+            sku="TEE-M",
+            actor=shop,
+            note="Same shirt, one size down: it runs large.",
+            at=at,
+        )
 
     demo.step("DEMO-0016", now - timedelta(hours=2, minutes=35), offer_a_smaller_size)
     # ... a new one, with a note from the phone ...

@@ -10,7 +10,17 @@ from .models import Alert, Notification
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("id", "kind", "recipient", "order", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
+    list_display = (
+        "id",
+        "kind",
+        "recipient",
+        "order",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    )
     list_filter = ("status", "kind")
     search_fields = ("recipient", "subject", "provider_message_id")
     list_select_related = ("order",)

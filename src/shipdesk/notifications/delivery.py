@@ -112,7 +112,13 @@ def claim_due(*, worker_id: str, limit: int, now: datetime | None = None) -> lis
             status=S.SENDING, claimed_by=worker_id, claim_id=claim_id, claimed_at=now, handed_over_at=None
         )
     for row in rows:
-        row.status, row.claimed_by, row.claim_id, row.claimed_at, row.handed_over_at = S.SENDING, worker_id, claim_id, now, None
+        row.status, row.claimed_by, row.claim_id, row.claimed_at, row.handed_over_at = (
+            S.SENDING,
+            worker_id,
+            claim_id,
+            now,
+            None,
+        )
     return rows
 
 
@@ -175,7 +181,9 @@ def _deliver(row: Notification, connection, *, accepted: Notification | None) ->
             return None
         # Record before: from here on the row says "handed over", so a crash is an unknown
         # outcome, not a silent "never sent".
-        handed_over = _mine(row).update(handed_over_at=timezone.now(), attempts=F("attempts") + 1, provider_message_id=message_id)
+        handed_over = _mine(row).update(
+            handed_over_at=timezone.now(), attempts=F("attempts") + 1, provider_message_id=message_id
+        )
     if not handed_over:
         return None  # presumed dead and reclaimed meanwhile: the new owner sends it
     row.attempts += 1
@@ -219,7 +227,13 @@ def _finish(row: Notification, status: str, *, event: str, error: str = "", **pa
             return False
         row.status, row.last_error = status, fields["last_error"]
         if row.order_id is not None:
-            record_event(order=_order_ref(row), type=event, actor=SYSTEM, at=now, **timeline_params(row, message_id=row.provider_message_id, **params))
+            record_event(
+                order=_order_ref(row),
+                type=event,
+                actor=SYSTEM,
+                at=now,
+                **timeline_params(row, message_id=row.provider_message_id, **params),
+            )
         if status == S.FAILED and row.kind in CUSTOMER_KINDS:
             # The seller must know a customer was not told: they can reach them another way.
             Alert.objects.create(
@@ -245,7 +259,10 @@ def is_permanent(exc: BaseException) -> bool:
 
 def describe(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "; ".join(f"{addr}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}" for addr, (code, msg) in exc.recipients.items())
+        return "; ".join(
+            f"{addr}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+            for addr, (code, msg) in exc.recipients.items()
+        )
     if isinstance(exc, smtplib.SMTPResponseException):
         message = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
         return f"{exc.smtp_code} {message}"
@@ -298,7 +315,9 @@ def reconcile_abandoned(live: frozenset[str], now: datetime) -> int:
     """Settle the rows left SENDING by dead workers. Returns how many it settled."""
     from shipdesk.jobs.reaping import dead_after
 
-    abandoned = Notification.objects.filter(status=S.SENDING, claimed_at__lt=now - dead_after()).exclude(claimed_by__in=live)
+    abandoned = Notification.objects.filter(status=S.SENDING, claimed_at__lt=now - dead_after()).exclude(
+        claimed_by__in=live
+    )
     settled = 0
     for row in abandoned.order_by("id")[:1000]:
         if row.handed_over_at is None:
@@ -311,7 +330,9 @@ def reconcile_abandoned(live: frozenset[str], now: datetime) -> int:
         elif verdict is False:
             settled += _mine(row).update(status=S.QUEUED, next_attempt_at=now, handed_over_at=None)
         elif settings.SHIPDESK_EMAIL["resend_uncertain"]:
-            logger.warning("Notification %s: worker %s died mid-send; resending with the same Message-ID.", row.pk, row.claimed_by)
+            logger.warning(
+                "Notification %s: worker %s died mid-send; resending with the same Message-ID.", row.pk, row.claimed_by
+            )
             settled += _mine(row).update(
                 status=S.QUEUED,
                 next_attempt_at=now,

@@ -21,8 +21,14 @@ class MailboxBackend(BaseEmailBackend):
         for message in email_messages:
             mime = message.message()
             seller_id = message.extra_headers.get("X-Shipdesk-Seller", "")
-            seller_id = int(seller_id) if str(seller_id).isdigit() and Seller.objects.filter(pk=int(seller_id)).exists() else None
-            html = next((content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+            seller_id = (
+                int(seller_id)
+                if str(seller_id).isdigit() and Seller.objects.filter(pk=int(seller_id)).exists()
+                else None
+            )
+            html = next(
+                (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
+            )
             MailboxMessage.objects.create(
                 seller_id=seller_id,
                 message_id=str(mime["Message-ID"] or "")[:255],

@@ -33,7 +33,10 @@ class Notification(models.Model):
         SELLER_DELIVERY_EXCEPTION = "seller_delivery_exception", "Seller: delivery delayed"
         SELLER_AUTO_CANCELLED = "seller_auto_cancelled", "Seller: order cancelled automatically"  # on a timeout
         SELLER_DAILY_DIGEST = "seller_daily_digest", "Seller: daily digest"  # no order: what needs doing today
-        SELLER_STANDING_CHANGED = "seller_standing_changed", "Seller: standing changed"  # no order: the daily evaluation
+        SELLER_STANDING_CHANGED = (
+            "seller_standing_changed",
+            "Seller: standing changed",
+        )  # no order: the daily evaluation
 
     class Status(models.TextChoices):
         QUEUED = "queued"  # waiting for `next_attempt_at`
@@ -43,7 +46,9 @@ class Notification(models.Model):
         SKIPPED = "skipped"  # no longer true when its turn came (a due-soon alert for a confirmed order)
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
-    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     kind = models.CharField(max_length=40, choices=Kind.choices)
     # Distinguishes repeats of a kind that are legitimately separate (each line cancel, each stage's
     # due-soon alert, each day's digest); empty when a kind happens once per order.
@@ -81,10 +86,13 @@ class Notification(models.Model):
             models.UniqueConstraint(fields=["order", "kind", "stage"], name="notification_once_per_order_kind_stage"),
             # The digest has no order: once per seller, kind and stage (the local date).
             models.UniqueConstraint(
-                fields=["seller", "kind", "stage"], condition=Q(order__isnull=True), name="notification_once_per_seller_kind_stage"
+                fields=["seller", "kind", "stage"],
+                condition=Q(order__isnull=True),
+                name="notification_once_per_seller_kind_stage",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["queued", "sending", "sent", "failed", "skipped"]), name="notification_status_valid_v2"
+                condition=Q(status__in=["queued", "sending", "sent", "failed", "skipped"]),
+                name="notification_status_valid_v2",
             ),
             models.CheckConstraint(
                 condition=~Q(status="sending") | Q(claim_id__isnull=False), name="notification_sending_is_claimed"
@@ -112,7 +120,9 @@ class Alert(models.Model):
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.CASCADE, related_name="alerts")
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, null=True, blank=True, related_name="alerts")
-    notification = models.OneToOneField(Notification, on_delete=models.SET_NULL, null=True, blank=True, related_name="alert")
+    notification = models.OneToOneField(
+        Notification, on_delete=models.SET_NULL, null=True, blank=True, related_name="alert"
+    )
     kind = models.CharField(max_length=40)
     title = models.CharField(max_length=300)
     read_at = models.DateTimeField(null=True, blank=True)

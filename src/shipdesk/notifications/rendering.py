@@ -91,13 +91,13 @@ def local_time(value: datetime | None, tz: str) -> datetime | None:
 
 
 def when(value: datetime | None, tz: str) -> str:
-    """"Sat 4 Jan, 16:00 EAT" in the seller's timezone."""
+    """ "Sat 4 Jan, 16:00 EAT" in the seller's timezone."""
     value = local_time(value, tz)
     return "" if value is None else f"{value:%a} {value.day} {value:%b}, {value:%H:%M} {value.tzname()}"
 
 
 def day(value: datetime | None, tz: str) -> str:
-    """"Tuesday 7 January" in the seller's timezone (an ETA is a day, not an instant)."""
+    """ "Tuesday 7 January" in the seller's timezone (an ETA is a day, not an instant)."""
     value = local_time(value, tz)
     return "" if value is None else f"{value:%A} {value.day} {value:%B}"
 
@@ -149,7 +149,9 @@ def sender_for(kind: str, seller) -> tuple[str, str]:
         # The name is cleaned of line breaks and other control characters before it goes into
         # the header: a name saved before the single-line rule ("Evil\r\nBcc: …") must neither
         # forge a header nor make every customer email of the shop unsendable.
-        return formataddr((clean_single_line(seller.name) or "Shipdesk", platform_address())), clean_single_line(seller.email)
+        return formataddr((clean_single_line(seller.name) or "Shipdesk", platform_address())), clean_single_line(
+            seller.email
+        )
     return formataddr(("Shipdesk", platform_address())), ""
 
 
@@ -159,7 +161,14 @@ def sender_for(kind: str, seller) -> tuple[str, str]:
 def _order_context(order, lines, shipment, seller) -> dict:
     c = order.currency
     tz = seller.timezone
-    address = [order.ship_name, order.ship_line1, order.ship_line2, " ".join(filter(None, [order.ship_postal_code, order.ship_city])), order.ship_region, order.ship_country]
+    address = [
+        order.ship_name,
+        order.ship_line1,
+        order.ship_line2,
+        " ".join(filter(None, [order.ship_postal_code, order.ship_city])),
+        order.ship_region,
+        order.ship_country,
+    ]
     context = {
         "order": {
             "id": order.pk,
@@ -295,7 +304,9 @@ def _base_context(kind: str, seller) -> dict:
     }
 
 
-def render_order_email(*, kind: str, order, lines, shipment, seller, extra: dict | None = None, now: datetime | None = None) -> RenderedEmail:
+def render_order_email(
+    *, kind: str, order, lines, shipment, seller, extra: dict | None = None, now: datetime | None = None
+) -> RenderedEmail:
     """The email of `kind` about `order`, from objects already loaded (saved or not)."""
     now = now or timezone.now()
     extra = extra or {}
@@ -308,7 +319,9 @@ def render_order_email(*, kind: str, order, lines, shipment, seller, extra: dict
 
 
 def render_digest_email(*, seller, digest: dict) -> RenderedEmail:
-    return render(K.SELLER_DAILY_DIGEST, {**_base_context(K.SELLER_DAILY_DIGEST, seller), "digest": digest}, seller=seller)
+    return render(
+        K.SELLER_DAILY_DIGEST, {**_base_context(K.SELLER_DAILY_DIGEST, seller), "digest": digest}, seller=seller
+    )
 
 
 # --- alert titles (the bell shows one line) --------------------------------------------------------
@@ -367,8 +380,22 @@ def sample_order(seller):
         placed_at=now - timedelta(hours=3),
     )
     lines = [
-        OrderLine(order=order, sku="MUG-BLUE", title="Blue mug", quantity=2, unit_price=Decimal("12.50"), stock=LineStock.RESERVED),
-        OrderLine(order=order, sku="TEA-1", title="Breakfast tea", quantity=1, unit_price=Decimal("12.00"), stock=LineStock.RESERVED),
+        OrderLine(
+            order=order,
+            sku="MUG-BLUE",
+            title="Blue mug",
+            quantity=2,
+            unit_price=Decimal("12.50"),
+            stock=LineStock.RESERVED,
+        ),
+        OrderLine(
+            order=order,
+            sku="TEA-1",
+            title="Breakfast tea",
+            quantity=1,
+            unit_price=Decimal("12.00"),
+            stock=LineStock.RESERVED,
+        ),
     ]
     calendar = BusinessCalendar(timezone=seller.timezone, country=str(seller.country) or "US")
     shipment = Shipment(
@@ -394,14 +421,24 @@ def sample_extra(kind: str, order) -> dict:
             "refund_tax": str(order.tax_total),
         },
         K.CUSTOMER_LINE_CANCELLED: {
-            "sku": "TEA-1", "quantity": 1, "refund_amount": "12.00", "refund_items": "12.00", "refund_shipping": "0", "refund_tax": "0"
+            "sku": "TEA-1",
+            "quantity": 1,
+            "refund_amount": "12.00",
+            "refund_items": "12.00",
+            "refund_shipping": "0",
+            "refund_tax": "0",
         },
         K.SELLER_DUE_SOON: {"stage": "confirm", "deadline": deadline},
         K.SELLER_OVERDUE: {"stage": "ship", "deadline": deadline},
         K.SELLER_OUT_OF_STOCK: {"skus": ["TEA-1"]},
         K.SELLER_DELIVERY_EXCEPTION: {"reason": "missed_eta"},
         K.CUSTOMER_DELAY_NOTICE: {"reason": "missed_eta"},
-        K.SELLER_AUTO_CANCELLED: {"reason": "unconfirmed_timeout", "refund_amount": str(order.total), "hours": 72, "seller_caused": True},
+        K.SELLER_AUTO_CANCELLED: {
+            "reason": "unconfirmed_timeout",
+            "refund_amount": str(order.total),
+            "hours": 72,
+            "seller_caused": True,
+        },
         K.CUSTOMER_SUBSTITUTE_OFFER: {
             "sku": "TEA-1",
             "substitute_sku": "TEA-2",
@@ -422,8 +459,22 @@ def sample_digest(seller) -> dict:
         "short": 1,
         "delayed": 0,
         "orders": [
-            {"number": 1042, "customer": "Ada Lovelace", "action": "confirm", "deadline": when(timezone.now() + timedelta(hours=2), seller.timezone), "overdue": False, "url": order_url(1)},
-            {"number": 1039, "customer": "Grace Hopper", "action": "ship", "deadline": when(timezone.now() - timedelta(hours=1), seller.timezone), "overdue": True, "url": order_url(2)},
+            {
+                "number": 1042,
+                "customer": "Ada Lovelace",
+                "action": "confirm",
+                "deadline": when(timezone.now() + timedelta(hours=2), seller.timezone),
+                "overdue": False,
+                "url": order_url(1),
+            },
+            {
+                "number": 1039,
+                "customer": "Grace Hopper",
+                "action": "ship",
+                "deadline": when(timezone.now() - timedelta(hours=1), seller.timezone),
+                "overdue": True,
+                "url": order_url(2),
+            },
         ],
     }
 
@@ -454,4 +505,6 @@ def preview(kind: str, seller) -> RenderedEmail:
     if kind == K.SELLER_STANDING_CHANGED:
         return render(kind, {**_base_context(kind, seller), **sample_standing_change()}, seller=seller)
     order, lines, shipment = sample_order(seller)
-    return render_order_email(kind=kind, order=order, lines=lines, shipment=shipment, seller=seller, extra=sample_extra(kind, order))
+    return render_order_email(
+        kind=kind, order=order, lines=lines, shipment=shipment, seller=seller, extra=sample_extra(kind, order)
+    )

@@ -25,7 +25,9 @@ def _alerts(seller_id: int | None) -> QuerySet[Alert]:
     return qs if seller_id is None else qs.filter(seller_id=seller_id)
 
 
-def list_alerts(*, seller_id: int | None, unread: bool | None = None, limit: int = 50, cursor: str | None = None) -> AlertPage:
+def list_alerts(
+    *, seller_id: int | None, unread: bool | None = None, limit: int = 50, cursor: str | None = None
+) -> AlertPage:
     """Alerts newest first, keyset-paged on id (index `alert_seller_recent` / `alert_seller_unread`)."""
     limit = max(1, min(limit, MAX_LIMIT))
     qs = _alerts(seller_id).select_related("order")

@@ -30,7 +30,13 @@ K = Notification.Kind
 
 # Kinds whose message shows the parcel (carrier, tracking link, ETA).
 _WITH_SHIPMENT = frozenset(
-    {K.CUSTOMER_SHIPPED, K.CUSTOMER_DELIVERED, K.CUSTOMER_DELAY_NOTICE, K.CUSTOMER_REVIEW_REQUEST, K.SELLER_DELIVERY_EXCEPTION}
+    {
+        K.CUSTOMER_SHIPPED,
+        K.CUSTOMER_DELIVERED,
+        K.CUSTOMER_DELAY_NOTICE,
+        K.CUSTOMER_REVIEW_REQUEST,
+        K.SELLER_DELIVERY_EXCEPTION,
+    }
 )
 
 # Timeline event types written for a notification (OrderEvent.type); the message's own words
@@ -69,13 +75,19 @@ def queue_notification(
     shipment = Shipment.objects.filter(order_id=order.pk).first() if kind in _WITH_SHIPMENT else None
     rendered, error = None, ""
     try:
-        rendered = rendering.render_order_email(kind=kind, order=order, lines=lines, shipment=shipment, seller=seller, extra=extra)
+        rendered = rendering.render_order_email(
+            kind=kind, order=order, lines=lines, shipment=shipment, seller=seller, extra=extra
+        )
     except Exception as exc:
         # A broken template must not block the seller's action: the row is kept, FAILED and
         # visible (timeline, admin), and the action commits.
         logger.exception("Could not render %s for order %s.", kind, order.pk)
         error = f"rendering failed: {type(exc).__name__}: {exc}"
-    title = rendering.alert_title(kind, order=order, lines=lines, extra=extra, seller=seller) if kind in rendering.SELLER_KINDS else ""
+    title = (
+        rendering.alert_title(kind, order=order, lines=lines, extra=extra, seller=seller)
+        if kind in rendering.SELLER_KINDS
+        else ""
+    )
     return _queue(
         seller=seller, order=order, kind=kind, stage=stage, recipient=recipient, context=extra, rendered=rendered, error=error, title=title,
         first_of_order=new_order, at=at,
@@ -115,8 +127,9 @@ def queue_seller_messages(*, kind: str, messages: list[dict], at: datetime | Non
     now = at or timezone.now()
     wanted = {(item["seller"].pk, item["stage"]) for item in messages}
     existing = set(
-        Notification.objects.filter(kind=kind, order__isnull=True, seller_id__in={pk for pk, _ in wanted}, stage__in={st for _, st in wanted})
-        .values_list("seller_id", "stage")
+        Notification.objects.filter(
+            kind=kind, order__isnull=True, seller_id__in={pk for pk, _ in wanted}, stage__in={st for _, st in wanted}
+        ).values_list("seller_id", "stage")
     )
     rows, titles = [], []
     for item in messages:
@@ -129,10 +142,16 @@ def queue_seller_messages(*, kind: str, messages: list[dict], at: datetime | Non
             context=with_request_id(dict(item["context"])), created_at=now, next_attempt_at=now,
         )  # fmt: skip
         try:
-            rendered = rendering.render(kind, {**rendering._base_context(kind, seller), **item["context"]}, seller=seller)
+            rendered = rendering.render(
+                kind, {**rendering._base_context(kind, seller), **item["context"]}, seller=seller
+            )
         except Exception as exc:
             logger.exception("Could not render %s for seller %s.", kind, seller.pk)
-            row.status, row.failed_at, row.last_error = Notification.Status.FAILED, now, f"rendering failed: {type(exc).__name__}: {exc}"[:2000]
+            row.status, row.failed_at, row.last_error = (
+                Notification.Status.FAILED,
+                now,
+                f"rendering failed: {type(exc).__name__}: {exc}"[:2000],
+            )
         else:
             row.from_email, row.reply_to, row.subject = rendered.from_email, rendered.reply_to, rendered.subject
             row.body_text, row.body_html = rendered.text, rendered.html
@@ -140,13 +159,29 @@ def queue_seller_messages(*, kind: str, messages: list[dict], at: datetime | Non
         titles.append(item["title"])
     created = Notification.objects.bulk_create(rows)
     Alert.objects.bulk_create(
-        [Alert(seller_id=row.seller_id, order=None, notification=row, kind=kind, title=title[:300], created_at=now) for row, title in zip(created, titles, strict=True) if title]
+        [
+            Alert(seller_id=row.seller_id, order=None, notification=row, kind=kind, title=title[:300], created_at=now)
+            for row, title in zip(created, titles, strict=True)
+            if title
+        ]
     )
     return len(created)
 
 
 def _queue(
-    *, seller, order, kind, stage, recipient, context, rendered, error, title, skip: str = "", first_of_order: bool = False, at: datetime | None = None
+    *,
+    seller,
+    order,
+    kind,
+    stage,
+    recipient,
+    context,
+    rendered,
+    error,
+    title,
+    skip: str = "",
+    first_of_order: bool = False,
+    at: datetime | None = None,
 ) -> Notification | None:
     now = at or timezone.now()
     row = Notification(
@@ -181,7 +216,9 @@ def _queue(
         except IntegrityError:
             return None  # queued before: at most once per (order, kind, stage)
     if title:
-        Alert.objects.create(seller_id=seller.pk, order=order, notification=row, kind=kind, title=title[:300], created_at=now)
+        Alert.objects.create(
+            seller_id=seller.pk, order=order, notification=row, kind=kind, title=title[:300], created_at=now
+        )
     if rendered is None and order is not None:
         from shipdesk.orders.events import record_event
 
@@ -211,7 +248,11 @@ def send_delay_notice(*, order_id: int, seller_id: int | None, actor: Actor) -> 
     from shipdesk.orders.models import Order, OrderStatus
 
     # `of=self`: the shipment is on the nullable side of an outer join, which PostgreSQL cannot lock.
-    order = Order.objects.select_for_update(no_key=True, of=("self",)).select_related("seller", "shipment").filter(pk=order_id)
+    order = (
+        Order.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("seller", "shipment")
+        .filter(pk=order_id)
+    )
     if seller_id is not None:
         order = order.filter(seller_id=seller_id)
     order = order.first()
@@ -219,10 +260,14 @@ def send_delay_notice(*, order_id: int, seller_id: int | None, actor: Actor) -> 
         raise NotFound("Order not found.")
     shipment = getattr(order, "shipment", None)
     if order.status != OrderStatus.SHIPPED or shipment is None or not shipment.delayed:
-        raise StateConflict("Only a shipped order whose parcel is delayed gets a delay notice.", details={"status": order.status})
+        raise StateConflict(
+            "Only a shipped order whose parcel is delayed gets a delay notice.", details={"status": order.status}
+        )
     existing = Notification.objects.filter(order=order, kind=K.CUSTOMER_DELAY_NOTICE, stage="").first()
     if existing is not None:
-        raise StateConflict("The customer was already sent a delay notice for this order.", details={"notification_id": existing.pk})
+        raise StateConflict(
+            "The customer was already sent a delay notice for this order.", details={"notification_id": existing.pk}
+        )
     row = queue_notification(
         order=order,
         kind=K.CUSTOMER_DELAY_NOTICE,
@@ -240,7 +285,9 @@ def raise_alert(*, seller_id: int, order, kind: str, title: str, at: datetime | 
     """A line in the seller's bell with no email behind it: news the seller should see, not be
     mailed about (a customer's answer to a substitute offer, a new review). Call inside the
     transaction of the change it reports."""
-    return Alert.objects.create(seller_id=seller_id, order=order, kind=kind[:40], title=title[:300], created_at=at or timezone.now())
+    return Alert.objects.create(
+        seller_id=seller_id, order=order, kind=kind[:40], title=title[:300], created_at=at or timezone.now()
+    )
 
 
 def mark_alert_read(*, alert_id: int, seller_id: int | None, at: datetime | None = None) -> Alert:
@@ -279,7 +326,9 @@ def resolve_step_alerts(*, order, steps: Iterable[str], at: datetime | None = No
     if not wanted:
         return 0
     asking = reduce(operator.or_, wanted)
-    return Alert.objects.filter(asking, seller_id=order.seller_id, order_id=order.pk, read_at__isnull=True).update(read_at=at or timezone.now())
+    return Alert.objects.filter(asking, seller_id=order.seller_id, order_id=order.pk, read_at__isnull=True).update(
+        read_at=at or timezone.now()
+    )
 
 
 def mark_all_alerts_read(*, seller_id: int, at: datetime | None = None) -> int:
@@ -292,6 +341,8 @@ def requeue_failed(*, notification_ids: list[int]) -> int:
     """Send FAILED messages again (the operator fixed the address or the mail server): a fresh
     set of attempts from now. Sent, queued and skipped messages are left alone."""
     now = timezone.now()
-    return Notification.objects.filter(pk__in=notification_ids, status=Notification.Status.FAILED).exclude(subject="").update(
-        status=Notification.Status.QUEUED, attempts=0, next_attempt_at=now, failed_at=None, handed_over_at=None
+    return (
+        Notification.objects.filter(pk__in=notification_ids, status=Notification.Status.FAILED)
+        .exclude(subject="")
+        .update(status=Notification.Status.QUEUED, attempts=0, next_attempt_at=now, failed_at=None, handed_over_at=None)
     )

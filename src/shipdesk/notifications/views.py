@@ -37,11 +37,18 @@ def alert_list(request):
     cursor = request.GET.get("cursor") or None
     listing = attempt(
         request,
-        lambda: selectors.list_alerts(seller_id=request.seller.pk, unread=True if show == "unread" else None, limit=PAGE_SIZE, cursor=cursor),
+        lambda: selectors.list_alerts(
+            seller_id=request.seller.pk, unread=True if show == "unread" else None, limit=PAGE_SIZE, cursor=cursor
+        ),
     )
     if not listing.ok:  # a stale or altered page link: the first page instead
         cursor = None
-        listing = attempt(request, lambda: selectors.list_alerts(seller_id=request.seller.pk, unread=True if show == "unread" else None, limit=PAGE_SIZE))
+        listing = attempt(
+            request,
+            lambda: selectors.list_alerts(
+                seller_id=request.seller.pk, unread=True if show == "unread" else None, limit=PAGE_SIZE
+            ),
+        )
     page = listing.value
     return render(
         request,
@@ -78,7 +85,11 @@ def _safe_next(request) -> bool:
 def alert_read(request, alert_id: int):
     outcome = attempt(request, lambda: services.mark_alert_read(alert_id=alert_id, seller_id=request.seller.pk))
     if request.htmx and outcome.ok:
-        return render(request, "notifications/_alert_read.html", {"alert": outcome.value, "delay_kind": Notification.Kind.SELLER_DELIVERY_EXCEPTION})
+        return render(
+            request,
+            "notifications/_alert_read.html",
+            {"alert": outcome.value, "delay_kind": Notification.Kind.SELLER_DELIVERY_EXCEPTION},
+        )
     if outcome.ok:  # a plain form post: the list comes back, and says what was done
         messages.success(request, f"Marked read: {outcome.value.title}")
     return _back(request)
@@ -88,7 +99,9 @@ def alert_read(request, alert_id: int):
 @seller_view
 def alert_read_all(request):
     count = services.mark_all_alerts_read(seller_id=request.seller.pk)
-    messages.success(request, f"Marked {count} alert{'s' if count != 1 else ''} read." if count else "No unread alerts.")
+    messages.success(
+        request, f"Marked {count} alert{'s' if count != 1 else ''} read." if count else "No unread alerts."
+    )
     return _back(request)
 
 
@@ -101,7 +114,9 @@ def alert_delay_notice(request, alert_id: int):
         raise Http404("Alert not found.")
     attempt(
         request,
-        lambda: services.send_delay_notice(order_id=alert.order_id, seller_id=request.seller.pk, actor=actor_of(request)),
+        lambda: services.send_delay_notice(
+            order_id=alert.order_id, seller_id=request.seller.pk, actor=actor_of(request)
+        ),
         success=f"The customer of order #{alert.order.number} will be told their parcel is running late.",
     )
     services.mark_alert_read(alert_id=alert.pk, seller_id=request.seller.pk)
@@ -121,7 +136,12 @@ def _preview_or_404(kind: str, seller) -> rendering.RenderedEmail:
 @seller_view
 def email_previews(request):
     kinds = [
-        {"kind": kind, "label": label, "subject": rendering.preview(kind, request.seller).subject, "audience": "customer" if kind in rendering.CUSTOMER_KINDS else "you"}
+        {
+            "kind": kind,
+            "label": label,
+            "subject": rendering.preview(kind, request.seller).subject,
+            "audience": "customer" if kind in rendering.CUSTOMER_KINDS else "you",
+        }
         for kind, label in Notification.Kind.choices
     ]
     return render(request, "notifications/email_previews.html", {"nav": "alerts", "kinds": kinds})
@@ -134,7 +154,13 @@ def email_preview(request, kind: str):
     return render(
         request,
         "notifications/email_preview.html",
-        {"nav": "alerts", "kind": kind, "label": Notification.Kind(kind).label, "email": email, "frame_url": reverse("email_preview_html", args=[kind])},
+        {
+            "nav": "alerts",
+            "kind": kind,
+            "label": Notification.Kind(kind).label,
+            "email": email,
+            "frame_url": reverse("email_preview_html", args=[kind]),
+        },
     )
 
 
@@ -193,4 +219,3 @@ def dev_mail_message(request, message_id: int):
 def dev_mail_html(request, message_id: int):
     _mailbox_open(request)
     return _email_frame(_message_or_404(message_id).body_html)
-

@@ -15,12 +15,17 @@ from shipdesk.orders.models import CancelReason
 
 class CancelForm(forms.Form):
     reason = forms.ChoiceField(choices=CancelReason.choices)
-    note = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text="Why the operator cancels: shown on the order's timeline.")
+    note = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the operator cancels: shown on the order's timeline.",
+    )
 
 
 def operator_actor(request) -> Actor:
-    return Actor(kind=ActorKind.OPERATOR, label=f"operator {request.user.get_username()}"[:200], user_id=request.user.pk)
+    return Actor(
+        kind=ActorKind.OPERATOR, label=f"operator {request.user.get_username()}"[:200], user_id=request.user.pk
+    )
 
 
 @admin.action(description="Cancel the selected orders (with a reason)")
@@ -34,8 +39,11 @@ def cancel_with_reason(modeladmin, request, queryset):
         for order in queryset.only("pk", "seller_id", "number"):
             try:
                 services.cancel_order(
-                    order_id=order.pk, seller_id=order.seller_id, actor=operator_actor(request),
-                    reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
+                    order_id=order.pk,
+                    seller_id=order.seller_id,
+                    actor=operator_actor(request),
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
                 )
                 done += 1
             except ShipdeskError as exc:
@@ -48,6 +56,12 @@ def cancel_with_reason(modeladmin, request, queryset):
     return TemplateResponse(
         request,
         "ops/admin/cancel_orders.html",
-        {**modeladmin.admin_site.each_context(request), "title": "Cancel orders", "orders": queryset, "form": form,
-         "opts": modeladmin.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME},
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Cancel orders",
+            "orders": queryset,
+            "form": form,
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
     )

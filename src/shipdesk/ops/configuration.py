@@ -48,32 +48,71 @@ def _secret_key() -> list[Finding]:
 def _debug_and_hosts() -> list[Finding]:
     found = []
     if settings.DEBUG:
-        found.append(Finding(ERROR, "DEBUG", "is on: error pages show settings and code", "unset DEBUG (or DEBUG=0) in production"))
+        found.append(
+            Finding(
+                ERROR, "DEBUG", "is on: error pages show settings and code", "unset DEBUG (or DEBUG=0) in production"
+            )
+        )
     hosts = list(settings.ALLOWED_HOSTS)
     if not hosts:
-        found.append(Finding(ERROR, "ALLOWED_HOSTS", "is empty: every request is refused with 400", "set ALLOWED_HOSTS=shipdesk.example.com"))
+        found.append(
+            Finding(
+                ERROR,
+                "ALLOWED_HOSTS",
+                "is empty: every request is refused with 400",
+                "set ALLOWED_HOSTS=shipdesk.example.com",
+            )
+        )
     elif "*" in hosts:
-        found.append(Finding(ERROR, "ALLOWED_HOSTS", "contains '*': any Host header is trusted (password-reset links can be forged)",
-                             "list the real host names: ALLOWED_HOSTS=shipdesk.example.com"))
+        found.append(
+            Finding(
+                ERROR,
+                "ALLOWED_HOSTS",
+                "contains '*': any Host header is trusted (password-reset links can be forged)",
+                "list the real host names: ALLOWED_HOSTS=shipdesk.example.com",
+            )
+        )
     base = urlsplit(settings.SHIPDESK_BASE_URL)
     if base.scheme != "https" and not settings.DEBUG:
-        found.append(Finding(WARNING, "SHIPDESK_BASE_URL", f"is {settings.SHIPDESK_BASE_URL}: links in emails are not HTTPS",
-                             "set SHIPDESK_BASE_URL=https://shipdesk.example.com"))
+        found.append(
+            Finding(
+                WARNING,
+                "SHIPDESK_BASE_URL",
+                f"is {settings.SHIPDESK_BASE_URL}: links in emails are not HTTPS",
+                "set SHIPDESK_BASE_URL=https://shipdesk.example.com",
+            )
+        )
     return found
 
 
 def _database() -> list[Finding]:
     reachable = health.database_reachable()
     if not reachable.ok:
-        return [Finding(ERROR, "DATABASE_URL", f"the database is unreachable ({reachable.reason or reachable.detail})",
-                        "check DATABASE_URL=postgres://user:password@host:5432/shipdesk and that PostgreSQL accepts the connection")]
+        return [
+            Finding(
+                ERROR,
+                "DATABASE_URL",
+                f"the database is unreachable ({reachable.reason or reachable.detail})",
+                "check DATABASE_URL=postgres://user:password@host:5432/shipdesk and that PostgreSQL accepts the connection",
+            )
+        ]
     found = []
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not settings.DEBUG:
-        found.append(Finding(WARNING, "DATABASE_URL", "is SQLite: one host only, no parallel workers",
-                             "use PostgreSQL in production: DATABASE_URL=postgres://…"))
+        found.append(
+            Finding(
+                WARNING,
+                "DATABASE_URL",
+                "is SQLite: one host only, no parallel workers",
+                "use PostgreSQL in production: DATABASE_URL=postgres://…",
+            )
+        )
     migrated = health.migrations_applied()
     if not migrated.ok:
-        found.append(Finding(ERROR, "migrations", migrated.detail, "run `shipdesk migrate` (once, from one host) before starting"))
+        found.append(
+            Finding(
+                ERROR, "migrations", migrated.detail, "run `shipdesk migrate` (once, from one host) before starting"
+            )
+        )
     return found
 
 
@@ -81,23 +120,48 @@ def _email() -> list[Finding]:
     backend = settings.EMAIL_BACKEND
     if backend in EMAIL_BACKENDS_THAT_SEND_NOTHING:
         level = WARNING if settings.DEBUG else ERROR
-        return [Finding(level, "EMAIL_URL", f"the email backend {EMAIL_BACKENDS_THAT_SEND_NOTHING[backend]}: customers and sellers get nothing",
-                        "set EMAIL_URL=smtp+tls://user:password@smtp.example.com:587")]
+        return [
+            Finding(
+                level,
+                "EMAIL_URL",
+                f"the email backend {EMAIL_BACKENDS_THAT_SEND_NOTHING[backend]}: customers and sellers get nothing",
+                "set EMAIL_URL=smtp+tls://user:password@smtp.example.com:587",
+            )
+        ]
     if backend == "django.core.mail.backends.smtp.EmailBackend" and not settings.EMAIL_HOST:
-        return [Finding(ERROR, "EMAIL_URL", "names SMTP without a host", "set EMAIL_URL=smtp+tls://user:password@smtp.example.com:587")]
+        return [
+            Finding(
+                ERROR,
+                "EMAIL_URL",
+                "names SMTP without a host",
+                "set EMAIL_URL=smtp+tls://user:password@smtp.example.com:587",
+            )
+        ]
     return []
 
 
 def _transport_security() -> list[Finding]:
     found = []
     if not settings.DEBUG and not settings.SECURE_HSTS_SECONDS:
-        found.append(Finding(WARNING, "SECURE_HSTS_SECONDS", "is 0: no Strict-Transport-Security header, so a browser may be downgraded to plain HTTP",
-                             "unset SECURE_HSTS_SECONDS (the default is a year) or set SECURE_HSTS_SECONDS=31536000"))
+        found.append(
+            Finding(
+                WARNING,
+                "SECURE_HSTS_SECONDS",
+                "is 0: no Strict-Transport-Security header, so a browser may be downgraded to plain HTTP",
+                "unset SECURE_HSTS_SECONDS (the default is a year) or set SECURE_HSTS_SECONDS=31536000",
+            )
+        )
     # Behind a TLS proxy, the client's address is only known from X-Forwarded-For, and only the
     # proxies we name may set it; without them sign-in lockouts and rate limits count the proxy.
     if settings.SECURE_PROXY_SSL_HEADER and not getattr(settings, "SHIPDESK_TRUSTED_PROXIES", None):
-        found.append(Finding(WARNING, "SHIPDESK_TRUSTED_PROXIES", "is empty while BEHIND_TLS_PROXY is on: client addresses are the proxy's",
-                             "list the reverse proxies' addresses: SHIPDESK_TRUSTED_PROXIES=127.0.0.1,10.0.0.5"))
+        found.append(
+            Finding(
+                WARNING,
+                "SHIPDESK_TRUSTED_PROXIES",
+                "is empty while BEHIND_TLS_PROXY is on: client addresses are the proxy's",
+                "list the reverse proxies' addresses: SHIPDESK_TRUSTED_PROXIES=127.0.0.1,10.0.0.5",
+            )
+        )
     return found
 
 
@@ -108,8 +172,12 @@ def _shared_webhook_secrets(secrets: dict[str, str]) -> list[Finding]:
         if secret:
             by_secret.setdefault(secret, []).append(name)
     return [
-        Finding(WARNING, "webhook secrets", f"{' and '.join(names)} share one secret: an event signed for one endpoint is accepted by the other",
-                "give every provider and endpoint its own signing secret")
+        Finding(
+            WARNING,
+            "webhook secrets",
+            f"{' and '.join(names)} share one secret: an event signed for one endpoint is accepted by the other",
+            "give every provider and endpoint its own signing secret",
+        )
         for names in by_secret.values()
         if len(names) > 1
     ]
@@ -124,50 +192,99 @@ def _webhooks() -> list[Finding]:
     payment = getattr(settings, "SHIPDESK_PAYMENT_WEBHOOK_SECRETS", {})
     tracking = settings.SHIPDESK_TRACKING_WEBHOOK_SECRETS
     found = _shared_webhook_secrets(
-        {**{f"the {name} payment webhook": s for name, s in payment.items()}, **{f"the {name} tracking webhook": s for name, s in tracking.items()}}
+        {
+            **{f"the {name} payment webhook": s for name, s in payment.items()},
+            **{f"the {name} tracking webhook": s for name, s in tracking.items()},
+        }
     )
-    endpoints = {name: [("payments", payment_webhooks.PROVIDERS[name].secret_setting, payment.get(name, ""))] for name in payment_webhooks.PROVIDERS}
+    endpoints = {
+        name: [("payments", payment_webhooks.PROVIDERS[name].secret_setting, payment.get(name, ""))]
+        for name in payment_webhooks.PROVIDERS
+    }
     for name in tracking_webhooks.PROVIDERS:
-        endpoints.setdefault(name, []).append(("tracking", tracking_webhooks.secret_setting(name), tracking.get(name, "")))
+        endpoints.setdefault(name, []).append(
+            ("tracking", tracking_webhooks.secret_setting(name), tracking.get(name, ""))
+        )
     for provider in settings.SHIPDESK_WEBHOOK_PROVIDERS:
         if provider not in endpoints:
-            found.append(Finding(ERROR, "SHIPDESK_WEBHOOK_PROVIDERS", f"names {provider!r}, which Shipdesk does not know",
-                                 f"use only {', '.join(sorted(endpoints))}"))
+            found.append(
+                Finding(
+                    ERROR,
+                    "SHIPDESK_WEBHOOK_PROVIDERS",
+                    f"names {provider!r}, which Shipdesk does not know",
+                    f"use only {', '.join(sorted(endpoints))}",
+                )
+            )
             continue
         for endpoint, name, secret in endpoints[provider]:
             if not secret:
-                found.append(Finding(ERROR, name, f"is not set: every {provider} {endpoint} webhook is refused with 401",
-                                     f"copy the signing secret from the {provider} dashboard into {name}"))
+                found.append(
+                    Finding(
+                        ERROR,
+                        name,
+                        f"is not set: every {provider} {endpoint} webhook is refused with 401",
+                        f"copy the signing secret from the {provider} dashboard into {name}",
+                    )
+                )
             elif len(secret) < 16:
-                found.append(Finding(WARNING, name, "is shorter than 16 characters", "use the provider's full signing secret"))
+                found.append(
+                    Finding(WARNING, name, "is shorter than 16 characters", "use the provider's full signing secret")
+                )
     # The secret once shared by both generic endpoints now feeds tracking only: a payment sender
     # still relying on it is refused (401) until the payments endpoint has a secret of its own.
     if os.environ.get("SHIPDESK_GENERIC_WEBHOOK_SECRET") and not payment.get("generic"):
-        found.append(Finding(WARNING, "SHIPDESK_GENERIC_WEBHOOK_SECRET", "is deprecated and no longer signs generic payment webhooks (they are refused with 401)",
-                             "set SHIPDESK_GENERIC_PAYMENT_WEBHOOK_SECRET (and SHIPDESK_GENERIC_TRACKING_WEBHOOK_SECRET) instead"))
+        found.append(
+            Finding(
+                WARNING,
+                "SHIPDESK_GENERIC_WEBHOOK_SECRET",
+                "is deprecated and no longer signs generic payment webhooks (they are refused with 401)",
+                "set SHIPDESK_GENERIC_PAYMENT_WEBHOOK_SECRET (and SHIPDESK_GENERIC_TRACKING_WEBHOOK_SECRET) instead",
+            )
+        )
     return found
 
 
 def _payments_and_metrics() -> list[Finding]:
     found = []
     if settings.SHIPDESK_PAYMENT_PROVIDER.endswith("SandboxPaymentProvider") and not settings.DEBUG:
-        found.append(Finding(WARNING, "SHIPDESK_PAYMENT_PROVIDER", "is the sandbox: refunds are not really paid out",
-                             "set SHIPDESK_PAYMENT_PROVIDER to your provider's class"))
+        found.append(
+            Finding(
+                WARNING,
+                "SHIPDESK_PAYMENT_PROVIDER",
+                "is the sandbox: refunds are not really paid out",
+                "set SHIPDESK_PAYMENT_PROVIDER to your provider's class",
+            )
+        )
     if not settings.SHIPDESK_METRICS_TOKEN:
-        found.append(Finding(WARNING, "SHIPDESK_METRICS_TOKEN", "is not set: /metrics answers only direct loopback requests",
-                             "set SHIPDESK_METRICS_TOKEN and give Prometheus the same bearer token"))
+        found.append(
+            Finding(
+                WARNING,
+                "SHIPDESK_METRICS_TOKEN",
+                "is not set: /metrics answers only direct loopback requests",
+                "set SHIPDESK_METRICS_TOKEN and give Prometheus the same bearer token",
+            )
+        )
     return found
 
 
 def _worker() -> list[Finding]:
     alive = health.worker_alive()
     if not alive.ok:
-        return [Finding(WARNING, "worker", alive.detail, "enable and start shipdesk-worker.service (no emails, sweeps or refunds run without it)")]
+        return [
+            Finding(
+                WARNING,
+                "worker",
+                alive.detail,
+                "enable and start shipdesk-worker.service (no emails, sweeps or refunds run without it)",
+            )
+        ]
     return []
 
 
 def configuration_findings() -> list[Finding]:
-    found = _secret_key() + _debug_and_hosts() + _transport_security() + _email() + _webhooks() + _payments_and_metrics()
+    found = (
+        _secret_key() + _debug_and_hosts() + _transport_security() + _email() + _webhooks() + _payments_and_metrics()
+    )
     database = _database()
     found += database
     # The worker's heartbeat table exists only in a reachable, migrated database.

@@ -56,7 +56,11 @@ def worker_alive() -> Check:
     live = WorkerProcess.objects.filter(stopped_at__isnull=True, seen_at__gte=timezone.now() - dead_after)
     count = live.count()
     if not count:
-        return Check("worker", False, f"no worker heartbeat in the last {dead_after.total_seconds():.0f} s; start `shipdesk worker`")
+        return Check(
+            "worker",
+            False,
+            f"no worker heartbeat in the last {dead_after.total_seconds():.0f} s; start `shipdesk worker`",
+        )
     return Check("worker", True, f"{count} alive")
 
 

@@ -40,7 +40,9 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         fields = " ".join(
-            f"{key}={value}" for key, value in record.__dict__.items() if key not in _STANDARD and not key.startswith("_") and value is not None
+            f"{key}={value}"
+            for key, value in record.__dict__.items()
+            if key not in _STANDARD and not key.startswith("_") and value is not None
         )
         line = f"{record.levelname} {record.name} {record.getMessage()}" + (f" {fields}" if fields else "")
         if record.exc_info:

@@ -24,7 +24,9 @@ from .health import error_text
 logger = logging.getLogger(__name__)
 
 HTTP_REQUESTS = Counter(
-    "shipdesk_http_requests_total", "HTTP requests answered, by route pattern, method and status.", ["route", "method", "status"]
+    "shipdesk_http_requests_total",
+    "HTTP requests answered, by route pattern, method and status.",
+    ["route", "method", "status"],
 )
 HTTP_LATENCY = Histogram(
     "shipdesk_http_request_duration_seconds",
@@ -39,7 +41,9 @@ ORDER_EVENTS = Counter(
 )
 SLA_BREACHES = Counter("shipdesk_sla_breaches_total", "Deadlines missed (deadline_missed events), by stage.", ["stage"])
 WEBHOOKS = Counter(
-    "shipdesk_webhook_events_total", "Carrier tracking webhooks, by provider and outcome (accepted or the rejection code).", ["provider", "outcome"]
+    "shipdesk_webhook_events_total",
+    "Carrier tracking webhooks, by provider and outcome (accepted or the rejection code).",
+    ["provider", "outcome"],
 )
 
 
@@ -79,7 +83,10 @@ class TaskQueueCollector:
     """
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        up = GaugeMetricFamily("shipdesk_database_up", "1 if the database answered this scrape; 0 if not (the queue and outbox gauges are then missing).")
+        up = GaugeMetricFamily(
+            "shipdesk_database_up",
+            "1 if the database answered this scrape; 0 if not (the queue and outbox gauges are then missing).",
+        )
         try:
             gauges = list(self._database_gauges())  # all read before any is yielded: all or none
         except DatabaseError as exc:
@@ -104,7 +111,9 @@ class TaskQueueCollector:
         oldest_plain = ready.filter(run_after=get_date_max()).aggregate(at=Min("enqueued_at"))["at"]
         oldest_delayed = ready.exclude(run_after=get_date_max()).aggregate(at=Min("run_after"))["at"]
         oldest = min((t for t in (oldest_plain, oldest_delayed) if t is not None), default=None)
-        age = GaugeMetricFamily("shipdesk_task_oldest_ready_age_seconds", "Seconds the oldest ready task has been waiting (0 when none).")
+        age = GaugeMetricFamily(
+            "shipdesk_task_oldest_ready_age_seconds", "Seconds the oldest ready task has been waiting (0 when none)."
+        )
         age.add_metric([], max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
         yield age
         running = GaugeMetricFamily("shipdesk_task_running", "Tasks a worker is running now.")
@@ -130,7 +139,9 @@ def _outbox_gauges() -> Iterator[GaugeMetricFamily]:
     backlog = GaugeMetricFamily("shipdesk_outbox_backlog", "Notifications due and not yet sent.")
     backlog.add_metric([], outbox_backlog())
     yield backlog
-    failed = GaugeMetricFamily("shipdesk_notifications_failed", "Notifications that failed for good (retry them in the admin).")
+    failed = GaugeMetricFamily(
+        "shipdesk_notifications_failed", "Notifications that failed for good (retry them in the admin)."
+    )
     failed.add_metric([], Notification.objects.filter(status=Notification.Status.FAILED).count())
     yield failed
 

@@ -85,8 +85,12 @@ def prune_windows(*, now: datetime | None = None) -> int:
     limit = current_limit()
     cutoff = window_of(now, limit.window_seconds) - timedelta(seconds=limit.window_seconds)
     reset_cutoff = window_of(now, PASSWORD_RESET_WINDOW_SECONDS) - timedelta(seconds=PASSWORD_RESET_WINDOW_SECONDS)
-    api, _ = RateWindow.objects.filter(window_start__lt=cutoff).exclude(key__startswith=PASSWORD_RESET_KEY_PREFIX).delete()
-    reset, _ = RateWindow.objects.filter(window_start__lt=reset_cutoff, key__startswith=PASSWORD_RESET_KEY_PREFIX).delete()
+    api, _ = (
+        RateWindow.objects.filter(window_start__lt=cutoff).exclude(key__startswith=PASSWORD_RESET_KEY_PREFIX).delete()
+    )
+    reset, _ = RateWindow.objects.filter(
+        window_start__lt=reset_cutoff, key__startswith=PASSWORD_RESET_KEY_PREFIX
+    ).delete()
     return api + reset
 
 
@@ -114,6 +118,8 @@ def password_reset_allowed(*, email: str, client_address: str, now: datetime | N
         key=f"{PASSWORD_RESET_KEY_PREFIX}account:{account}", now=now, window_seconds=PASSWORD_RESET_WINDOW_SECONDS
     )
     per_address = count_request(
-        key=f"{PASSWORD_RESET_KEY_PREFIX}address:{client_address}"[:64], now=now, window_seconds=PASSWORD_RESET_WINDOW_SECONDS
+        key=f"{PASSWORD_RESET_KEY_PREFIX}address:{client_address}"[:64],
+        now=now,
+        window_seconds=PASSWORD_RESET_WINDOW_SECONDS,
     )
     return per_account <= PASSWORD_RESET_PER_ACCOUNT and per_address <= PASSWORD_RESET_PER_ADDRESS

@@ -32,7 +32,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
     for check in checks:
         if check.reason:  # the driver's words (host, port) go to the log, never to the public body
             logger.warning("Readiness check %s failed: %s", check.name, check.reason)
-    body = {"status": "ready" if ready else "not_ready", "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks}}
+    body = {
+        "status": "ready" if ready else "not_ready",
+        "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks},
+    }
     return JsonResponse(body, status=200 if ready else 503)
 
 
@@ -56,7 +59,13 @@ def _metrics_allowed(request: HttpRequest) -> bool:
 def metrics_view(request: HttpRequest) -> HttpResponse:
     if not _metrics_allowed(request):
         return JsonResponse(
-            {"error": {"code": "forbidden", "message": "Send Authorization: Bearer <SHIPDESK_METRICS_TOKEN>.", "details": {}}},
+            {
+                "error": {
+                    "code": "forbidden",
+                    "message": "Send Authorization: Bearer <SHIPDESK_METRICS_TOKEN>.",
+                    "details": {},
+                }
+            },
             status=403,
         )
     return HttpResponse(metrics.render(), content_type="text/plain; version=0.0.4; charset=utf-8")

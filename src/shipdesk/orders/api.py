@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
-from pydantic import ValidationError as PydanticValidationError
 from pydantic import AwareDatetime, BeforeValidator, Field
+from pydantic import ValidationError as PydanticValidationError
 
-from shipdesk.api.auth import actor_of, require_platform, scope_of, seller_for_write
 from shipdesk.actors import Actor, ActorKind
+from shipdesk.api.auth import actor_of, require_platform, scope_of, seller_for_write
 from shipdesk.api.schemas import ErrorOut
 
 from . import selectors, services, substitutions
@@ -27,8 +27,8 @@ from .schemas import (
     OrderPageOut,
     PaymentIn,
     ShipIn,
-    SubstituteIn,
     StatusCountsOut,
+    SubstituteIn,
 )
 
 router = Router(tags=["orders"])
@@ -79,7 +79,10 @@ def place_order(request: HttpRequest, payload: OrderIn):
         ship_postal_code=payload.shipping_address.postal_code,
         ship_country=payload.shipping_address.country,
         currency=payload.currency,
-        lines=tuple(services.NewOrderLine(sku=l.sku, quantity=l.quantity, unit_price=l.unit_price, tax=l.tax) for l in payload.lines),
+        lines=tuple(
+            services.NewOrderLine(sku=l.sku, quantity=l.quantity, unit_price=l.unit_price, tax=l.tax)
+            for l in payload.lines
+        ),
         shipping_fee=payload.shipping_fee,
         shipping_tax=payload.shipping_tax,
         payment_status=payload.payment_status,
@@ -87,7 +90,9 @@ def place_order(request: HttpRequest, payload: OrderIn):
         placed_at=payload.placed_at,
         note=payload.note,
     )
-    order, created = services.place_order(seller_id=seller.pk, data=data, actor=actor_of(request), idempotency_key=key, seller=seller)
+    order, created = services.place_order(
+        seller_id=seller.pk, data=data, actor=actor_of(request), idempotency_key=key, seller=seller
+    )
     if not created:
         return Status(200, _detail(request, order.pk))
     return Status(201, order_detail(selectors.placed_order(order), actor_kind=actor_of(request).kind))
@@ -134,7 +139,11 @@ def list_orders(request: HttpRequest, filters: Query[OrderFiltersIn]):
         limit=filters.limit,
         cursor=filters.cursor,
     )
-    return {"items": [order_summary(o) for o in page.items], "next_cursor": page.next_cursor, "prev_cursor": page.prev_cursor}
+    return {
+        "items": [order_summary(o) for o in page.items],
+        "next_cursor": page.next_cursor,
+        "prev_cursor": page.prev_cursor,
+    }
 
 
 @router.get("/counts", response={200: StatusCountsOut, **ERRORS}, summary="Orders per status")
@@ -153,13 +162,17 @@ def confirm(request: HttpRequest, order_id: int):
     return _detail(request, order_id)
 
 
-@router.post("/{int:order_id}/process", response={200: OrderOut, **ERRORS}, summary="Start processing (stock is deducted)")
+@router.post(
+    "/{int:order_id}/process", response={200: OrderOut, **ERRORS}, summary="Start processing (stock is deducted)"
+)
 def process(request: HttpRequest, order_id: int):
     services.process_order(order_id=order_id, seller_id=scope_of(request), actor=actor_of(request))
     return _detail(request, order_id)
 
 
-@router.post("/{int:order_id}/ship", response={200: OrderOut, **ERRORS}, summary="Ship with a carrier and tracking number")
+@router.post(
+    "/{int:order_id}/ship", response={200: OrderOut, **ERRORS}, summary="Ship with a carrier and tracking number"
+)
 def ship(request: HttpRequest, order_id: int, payload: ShipIn):
     services.ship_order(
         order_id=order_id,
@@ -177,7 +190,9 @@ def ship(request: HttpRequest, order_id: int, payload: ShipIn):
     "/{int:order_id}/deliver",
     response={200: OrderOut, **ERRORS},
     summary="Mark delivered",
-    openapi_extra={"requestBody": {"required": False, "content": {"application/json": {"schema": DeliverIn.model_json_schema()}}}},
+    openapi_extra={
+        "requestBody": {"required": False, "content": {"application/json": {"schema": DeliverIn.model_json_schema()}}}
+    },
 )
 def deliver(request: HttpRequest, order_id: int):
     """For the operator and integrations, or a seller whose carrier is untracked ("other");
@@ -194,12 +209,20 @@ def deliver(request: HttpRequest, order_id: int):
         try:
             payload = DeliverIn.model_validate(data)
         except PydanticValidationError as exc:
-            raise ValidationError([{**e, "loc": ("body", "payload", *e["loc"])} for e in exc.errors(include_url=False)]) from exc
-    services.deliver_order(order_id=order_id, seller_id=scope_of(request), actor=actor_of(request), delivered_at=payload.delivered_at)
+            raise ValidationError(
+                [{**e, "loc": ("body", "payload", *e["loc"])} for e in exc.errors(include_url=False)]
+            ) from exc
+    services.deliver_order(
+        order_id=order_id, seller_id=scope_of(request), actor=actor_of(request), delivered_at=payload.delivered_at
+    )
     return _detail(request, order_id)
 
 
-@router.post("/{int:order_id}/cancel", response={200: OrderOut, **ERRORS}, summary="Cancel (releases or restocks, refunds if paid)")
+@router.post(
+    "/{int:order_id}/cancel",
+    response={200: OrderOut, **ERRORS},
+    summary="Cancel (releases or restocks, refunds if paid)",
+)
 def cancel(request: HttpRequest, order_id: int, payload: CancelIn):
     """A platform token relaying the customer's request sets `on_behalf_of_customer`: allowed only
     before processing starts."""
@@ -207,12 +230,16 @@ def cancel(request: HttpRequest, order_id: int, payload: CancelIn):
     if payload.on_behalf_of_customer:
         require_platform(request)
         actor = Actor(kind=ActorKind.CUSTOMER, label=f"customer via {actor.label}"[:200], token_id=actor.token_id)
-    services.cancel_order(order_id=order_id, seller_id=scope_of(request), actor=actor, reason=payload.reason, note=payload.note)
+    services.cancel_order(
+        order_id=order_id, seller_id=scope_of(request), actor=actor, reason=payload.reason, note=payload.note
+    )
     return _detail(request, order_id)
 
 
 @router.post(
-    "/{int:order_id}/lines/{int:line_id}/cancel", response={200: OrderOut, **ERRORS}, summary="Cancel part of a line (partial refund)"
+    "/{int:order_id}/lines/{int:line_id}/cancel",
+    response={200: OrderOut, **ERRORS},
+    summary="Cancel part of a line (partial refund)",
 )
 def cancel_line(request: HttpRequest, order_id: int, line_id: int, payload: CancelLineIn):
     services.cancel_line(
@@ -238,12 +265,19 @@ def offer_substitute(request: HttpRequest, order_id: int, line_id: int, payload:
     409 when the line is not short or the order is not pending; 409 `insufficient_stock` when
     the substitute lacks the units."""
     substitutions.offer_substitute(
-        order_id=order_id, seller_id=scope_of(request), line_id=line_id, sku=payload.sku, actor=actor_of(request), note=payload.note
+        order_id=order_id,
+        seller_id=scope_of(request),
+        line_id=line_id,
+        sku=payload.sku,
+        actor=actor_of(request),
+        note=payload.note,
     )
     return _detail(request, order_id)
 
 
-@router.post("/{int:order_id}/payment", response={200: OrderOut, **ERRORS}, summary="Record a payment update (platform)")
+@router.post(
+    "/{int:order_id}/payment", response={200: OrderOut, **ERRORS}, summary="Record a payment update (platform)"
+)
 def payment(request: HttpRequest, order_id: int, payload: PaymentIn):
     require_platform(request)
     services.update_payment(
@@ -257,7 +291,9 @@ def payment(request: HttpRequest, order_id: int, payload: PaymentIn):
     return _detail(request, order_id)
 
 
-@router.post("/{int:order_id}/notes", response={200: OrderOut, **ERRORS}, summary="Add an internal note to the timeline")
+@router.post(
+    "/{int:order_id}/notes", response={200: OrderOut, **ERRORS}, summary="Add an internal note to the timeline"
+)
 def add_note(request: HttpRequest, order_id: int, payload: NoteIn):
     services.add_note(order_id=order_id, seller_id=scope_of(request), actor=actor_of(request), text=payload.text)
     return _detail(request, order_id)

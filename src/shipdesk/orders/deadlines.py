@@ -127,9 +127,7 @@ class BusinessCalendar:
         )
 
 
-def confirm_deadline(
-    *, placed_at: datetime, paid_at: datetime | None, hours: int = 24
-) -> datetime | None:
+def confirm_deadline(*, placed_at: datetime, paid_at: datetime | None, hours: int = 24) -> datetime | None:
     """When a paid order must be confirmed by; ``None`` while it is unpaid."""
     placed_at = _as_utc("placed_at", placed_at)
     if paid_at is None:
@@ -142,9 +140,7 @@ def confirm_deadline(
     return max(placed_at, paid_at) + timedelta(hours=hours)
 
 
-def due_soon_at(
-    *, window_start: datetime, deadline: datetime, fraction: Decimal | float = 0.75
-) -> datetime:
+def due_soon_at(*, window_start: datetime, deadline: datetime, fraction: Decimal | float = 0.75) -> datetime:
     """The instant ``fraction`` of the way from ``window_start`` to ``deadline``."""
     window_start = _as_utc("window_start", window_start)
     deadline = _as_utc("deadline", deadline)
@@ -187,9 +183,7 @@ def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
-        raise ValueError(
-            f"unknown timezone {name!r}: expected an IANA name such as 'America/New_York'"
-        ) from exc
+        raise ValueError(f"unknown timezone {name!r}: expected an IANA name such as 'America/New_York'") from exc
 
 
 # The day loops (business hours of a window, the due-soon instant, every minute for every open

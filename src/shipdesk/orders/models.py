@@ -111,9 +111,13 @@ class Order(models.Model):
                 name="order_idempotency_key_unique",
             ),
             models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_valid"),
-            models.CheckConstraint(condition=Q(payment_status__in=PaymentStatus.values), name="order_payment_status_valid"),
             models.CheckConstraint(
-                condition=Q(subtotal__gte=0, shipping_fee__gte=0, shipping_tax__gte=0, tax_total__gte=F("shipping_tax")),
+                condition=Q(payment_status__in=PaymentStatus.values), name="order_payment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    subtotal__gte=0, shipping_fee__gte=0, shipping_tax__gte=0, tax_total__gte=F("shipping_tax")
+                ),
                 name="order_money_not_negative",
             ),
             # Within half a unit of the 4th decimal, not "=": SQLite stores decimals as binary
@@ -127,16 +131,19 @@ class Order(models.Model):
                 condition=Q(refunded_total__gte=0, refunded_total__lte=F("total")), name="order_refund_within_total"
             ),
             models.CheckConstraint(
-                condition=Q(refunded_tax__gte=0, refunded_tax__lte=F("tax_total")) & Q(refunded_tax__lte=F("refunded_total")),
+                condition=Q(refunded_tax__gte=0, refunded_tax__lte=F("tax_total"))
+                & Q(refunded_tax__lte=F("refunded_total")),
                 name="order_refunded_tax_within_tax",
             ),
             # Nothing ships unpaid: a shipped or delivered order was paid (and maybe refunded after).
             models.CheckConstraint(
-                condition=~Q(status__in=["shipped", "delivered"]) | Q(payment_status__in=["paid", "partially_refunded", "refunded"]),
+                condition=~Q(status__in=["shipped", "delivered"])
+                | Q(payment_status__in=["paid", "partially_refunded", "refunded"]),
                 name="order_shipped_only_when_paid",
             ),
             models.CheckConstraint(
-                condition=Q(status="cancelled", cancelled_at__isnull=False) | (~Q(status="cancelled") & Q(cancelled_at__isnull=True)),
+                condition=Q(status="cancelled", cancelled_at__isnull=False)
+                | (~Q(status="cancelled") & Q(cancelled_at__isnull=True)),
                 name="order_cancelled_at_iff_cancelled",
             ),
             models.CheckConstraint(
@@ -144,7 +151,8 @@ class Order(models.Model):
                 name="order_shipped_has_shipped_at",
             ),
             models.CheckConstraint(
-                condition=~Q(status="delivered") | Q(delivered_at__isnull=False), name="order_delivered_has_delivered_at"
+                condition=~Q(status="delivered") | Q(delivered_at__isnull=False),
+                name="order_delivered_has_delivered_at",
             ),
         ]
         indexes = [
@@ -153,7 +161,9 @@ class Order(models.Model):
             models.Index(fields=["seller", "status", "-placed_at", "-id"], name="order_seller_status_placed"),
             # "Needs action": open orders by nearest deadline.
             models.Index(
-                fields=["seller", "action_due_at", "id"], condition=Q(action_due_at__isnull=False), name="order_seller_due"
+                fields=["seller", "action_due_at", "id"],
+                condition=Q(action_due_at__isnull=False),
+                name="order_seller_due",
             ),
             # Sweeps across sellers: deadlines, unpaid auto-cancel, review requests.
             models.Index(fields=["action_due_at"], condition=Q(action_due_at__isnull=False), name="order_due_all"),
@@ -164,7 +174,9 @@ class Order(models.Model):
             ),
             models.Index(fields=["delivered_at"], condition=Q(status="delivered"), name="order_delivered"),
             # Payment webhooks find the order by the provider's payment id, across sellers.
-            models.Index(fields=["payment_reference"], condition=~Q(payment_reference=""), name="order_payment_reference"),
+            models.Index(
+                fields=["payment_reference"], condition=~Q(payment_reference=""), name="order_payment_reference"
+            ),
             models.Index(fields=["seller", "customer_email"], name="order_seller_customer_email"),
         ]
 
@@ -190,7 +202,8 @@ class OrderLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="line_quantity_positive"),
             models.CheckConstraint(
-                condition=Q(quantity_cancelled__gte=0, quantity_cancelled__lte=F("quantity")), name="line_cancelled_within_quantity"
+                condition=Q(quantity_cancelled__gte=0, quantity_cancelled__lte=F("quantity")),
+                name="line_cancelled_within_quantity",
             ),
             models.CheckConstraint(condition=Q(unit_price__gte=0, tax__gte=0), name="line_unit_price_not_negative"),
             models.CheckConstraint(condition=Q(stock__in=LineStock.values), name="line_stock_valid"),
@@ -249,7 +262,9 @@ class OrderEvent(models.Model):
     type = models.CharField(max_length=32, choices=Type.choices)
     actor_kind = models.CharField(max_length=16)
     actor_label = models.CharField(max_length=200)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
 
@@ -289,7 +304,9 @@ class Cancellation(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(reason__in=CancelReason.values), name="cancellation_reason_valid"),
-            models.UniqueConstraint(fields=["order"], condition=Q(line__isnull=True), name="cancellation_one_per_order"),
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(line__isnull=True), name="cancellation_one_per_order"
+            ),
             models.CheckConstraint(
                 condition=Q(line__isnull=True, quantity__isnull=True) | Q(line__isnull=False, quantity__gte=1),
                 name="cancellation_line_has_quantity",
@@ -328,10 +345,16 @@ class SubstituteOffer(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["line"], condition=Q(status="offered"), name="substitute_offer_one_open_per_line"),
-            models.CheckConstraint(condition=Q(status__in=["offered", "accepted", "declined", "withdrawn"]), name="substitute_offer_status_valid"),
+            models.UniqueConstraint(
+                fields=["line"], condition=Q(status="offered"), name="substitute_offer_one_open_per_line"
+            ),
             models.CheckConstraint(
-                condition=Q(status="offered", decided_at__isnull=True) | (~Q(status="offered") & Q(decided_at__isnull=False)),
+                condition=Q(status__in=["offered", "accepted", "declined", "withdrawn"]),
+                name="substitute_offer_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="offered", decided_at__isnull=True)
+                | (~Q(status="offered") & Q(decided_at__isnull=False)),
                 name="substitute_offer_decided_iff_closed",
             ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="substitute_offer_quantity_positive"),

@@ -66,7 +66,9 @@ def line_refund(
     the tax part by the tax left and the rest by what is left net of tax.
     """
     items = unit_price * cancelling
-    share = line_tax_share(tax=tax, quantity=quantity, cancelled_before=cancelled_before, cancelling=cancelling, currency=currency)
+    share = line_tax_share(
+        tax=tax, quantity=quantity, cancelled_before=cancelled_before, cancelling=cancelling, currency=currency
+    )
     return RefundBreakdown(
         items=max(ZERO, min(items, remaining_total - remaining_tax)),
         tax=max(ZERO, min(share, remaining_tax)),

@@ -110,7 +110,14 @@ def _decode_row_cursor(cursor: str, sort: str) -> tuple[datetime, int, str]:
     return value, last_id, direction
 
 
-def list_orders(*, seller_id: int | None, filters: OrderFilters, sort: str = "-placed_at", limit: int = 50, cursor: str | None = None) -> Page:
+def list_orders(
+    *,
+    seller_id: int | None,
+    filters: OrderFilters,
+    sort: str = "-placed_at",
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page:
     """One page of orders in `sort` order, and the cursors of the pages after and before it.
 
     Both directions read one range of the (seller, field, id) index: the page before is the
@@ -124,7 +131,10 @@ def list_orders(*, seller_id: int | None, filters: OrderFilters, sort: str = "-p
     ordering = [f"-{field}", "-id"] if descending else [field, "id"]
     if not cursor:
         rows = list(base.order_by(*ordering)[: limit + 1])
-        return Page(items=rows[:limit], next_cursor=_row_cursor(sort, field, rows[limit - 1], _AFTER) if len(rows) > limit else None)
+        return Page(
+            items=rows[:limit],
+            next_cursor=_row_cursor(sort, field, rows[limit - 1], _AFTER) if len(rows) > limit else None,
+        )
     value, row_id, direction = _decode_row_cursor(cursor, sort)
     # A row-value comparison, `(field, id) < (value, row_id)`: the database reads it as one range
     # of the index, where the equivalent OR of two conditions is a filter over every row before
@@ -157,7 +167,9 @@ def list_orders(*, seller_id: int | None, filters: OrderFilters, sort: str = "-p
     )
 
 
-def count_matches_by_status(*, seller_id: int, filters: OrderFilters, outside_needs_action: bool = False) -> dict[str, int]:
+def count_matches_by_status(
+    *, seller_id: int, filters: OrderFilters, outside_needs_action: bool = False
+) -> dict[str, int]:
     """How many orders match `filters` in each status, whatever status they ask for: where a
     search's matches are, so a list showing one status can say which others hold them. With
     `outside_needs_action`, only orders with no step due (those "needs action" does not show).
@@ -185,7 +197,9 @@ def count_orders_by_status(*, seller_id: int | None) -> dict[str, int]:
         numbers = _scoped(seller_id).values("number")
 
         def count_of(status: str) -> Subquery:
-            return Subquery(_scoped(seller_id).filter(status=status).values("seller_id").annotate(n=Count("id")).values("n"))
+            return Subquery(
+                _scoped(seller_id).filter(status=status).values("seller_id").annotate(n=Count("id")).values("n")
+            )
 
         # One statement on the seller's row (always there, so an empty shop still answers): each
         # other status's count is one index range, the first and last numbers one lookup each.
@@ -203,8 +217,10 @@ def count_orders_by_status(*, seller_id: int | None) -> dict[str, int]:
         first, last = row.get("first"), row.get("last")
         total = last - first + 1 if last is not None else 0
         counts[OrderStatus.DELIVERED] = total - sum(counts.values())
-    due = _scoped(seller_id).filter(action_due_at__isnull=False).aggregate(
-        needs_action=Count("id"), overdue=Count("id", filter=Q(action_due_at__lt=timezone.now()))
+    due = (
+        _scoped(seller_id)
+        .filter(action_due_at__isnull=False)
+        .aggregate(needs_action=Count("id"), overdue=Count("id", filter=Q(action_due_at__lt=timezone.now())))
     )
     return {**{status: counts.get(status, 0) for status in OrderStatus.values}, **due}
 
@@ -243,7 +259,9 @@ def placed_order(order: Order) -> Order:
     return order
 
 
-def list_orders_after(*, seller_id: int, after_id: int, filters: OrderFilters, needs_action: bool = False, limit: int = 50) -> list[Order]:
+def list_orders_after(
+    *, seller_id: int, after_id: int, filters: OrderFilters, needs_action: bool = False, limit: int = 50
+) -> list[Order]:
     """Orders newer than `after_id` (the newest a seller's open list shows), newest first.
 
     What the dashboard's order list polls for: ids grow, so "id after the newest shown" is the

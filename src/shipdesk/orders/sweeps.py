@@ -87,7 +87,9 @@ STAGE_BY_NAME = {stage.name: stage for stage in STAGES}
 # --- pure: when "due soon" is -----------------------------------------------------------------
 
 
-def business_due_soon_at(calendar: BusinessCalendar, *, window_start: datetime, deadline: datetime, fraction: Decimal = Decimal("0.75")) -> datetime:
+def business_due_soon_at(
+    calendar: BusinessCalendar, *, window_start: datetime, deadline: datetime, fraction: Decimal = Decimal("0.75")
+) -> datetime:
     """The instant when `fraction` of the window's business hours have passed.
 
     The window's business hours are counted exactly as `business_hours_between` counts them
@@ -128,7 +130,9 @@ def stage_window_start(stage: Stage, *fields: datetime | None) -> datetime | Non
     return fields[0]
 
 
-def due_soon_instant(stage: Stage, *, start: datetime | None, deadline: datetime | None, calendar: BusinessCalendar | None) -> datetime | None:
+def due_soon_instant(
+    stage: Stage, *, start: datetime | None, deadline: datetime | None, calendar: BusinessCalendar | None
+) -> datetime | None:
     if start is None or deadline is None or deadline < start:
         return None
     if stage.business_days:
@@ -168,7 +172,9 @@ def sweep_deadlines(now: datetime | None = None) -> dict:
             .order_by("action_due_at", "id")
             .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
-        counts["overdue"] += _each("overdue", overdue_ids, lambda pk: flag_overdue(order_id=pk, stage=stage.name, now=now))
+        counts["overdue"] += _each(
+            "overdue", overdue_ids, lambda pk: flag_overdue(order_id=pk, stage=stage.name, now=now)
+        )
 
         # Every open order in the horizon is looked at every minute: read only the columns the
         # due-soon instant needs (whole rows with their sellers were a third of the sweep) and
@@ -184,7 +190,15 @@ def sweep_deadlines(now: datetime | None = None) -> dict:
         due = [
             pk
             for pk, seller_id, deadline, *window in candidates
-            if (at := due_soon_instant(stage, start=stage_window_start(stage, *window), deadline=deadline, calendar=calendars.get(seller_id))) is not None
+            if (
+                at := due_soon_instant(
+                    stage,
+                    start=stage_window_start(stage, *window),
+                    deadline=deadline,
+                    calendar=calendars.get(seller_id),
+                )
+            )
+            is not None
             and at <= now
         ]
         counts["due_soon"] += _each("due soon", due, lambda pk: alert_due_soon(order_id=pk, stage=stage.name, now=now))
@@ -256,11 +270,17 @@ def sweep_auto_cancel(now: datetime | None = None) -> dict:
     now = now or timezone.now()
     counts = {"unpaid": 0, "unconfirmed": 0}
     unpaid = (
-        Order.objects.filter(status=OrderStatus.PENDING, payment_status__in=_UNPAID, placed_at__lte=now - timedelta(hours=_shortest("unpaid_cancel_hours")))
+        Order.objects.filter(
+            status=OrderStatus.PENDING,
+            payment_status__in=_UNPAID,
+            placed_at__lte=now - timedelta(hours=_shortest("unpaid_cancel_hours")),
+        )
         .order_by("placed_at", "id")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    counts["unpaid"] += _each("unpaid timeout", unpaid, lambda pk: auto_cancel(order_id=pk, reason=CancelReason.UNPAID_TIMEOUT, now=now))
+    counts["unpaid"] += _each(
+        "unpaid timeout", unpaid, lambda pk: auto_cancel(order_id=pk, reason=CancelReason.UNPAID_TIMEOUT, now=now)
+    )
     # A paid pending order is past its confirm deadline long before it times out, so the
     # deadline index (`action_due_at`) finds the candidates.
     unconfirmed = (
@@ -270,7 +290,9 @@ def sweep_auto_cancel(now: datetime | None = None) -> dict:
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     counts["unconfirmed"] += _each(
-        "unconfirmed timeout", unconfirmed, lambda pk: auto_cancel(order_id=pk, reason=CancelReason.UNCONFIRMED_TIMEOUT, now=now)
+        "unconfirmed timeout",
+        unconfirmed,
+        lambda pk: auto_cancel(order_id=pk, reason=CancelReason.UNCONFIRMED_TIMEOUT, now=now),
     )
     return counts
 
@@ -294,7 +316,12 @@ def auto_cancel(*, order_id: int, reason: str, now: datetime) -> bool:
     due = timeout_due_at(order, reason)
     if due is None or due > now:
         return False  # paid, confirmed or cancelled meanwhile; or a seller with a longer timeout
-    hours = round((due - (order.placed_at if reason == CancelReason.UNPAID_TIMEOUT else max(order.placed_at, order.paid_at))).total_seconds() / 3600)
+    hours = round(
+        (
+            due - (order.placed_at if reason == CancelReason.UNPAID_TIMEOUT else max(order.placed_at, order.paid_at))
+        ).total_seconds()
+        / 3600
+    )
     if reason == CancelReason.UNPAID_TIMEOUT:
         note = f"Not paid within {hours} hours; cancelled automatically. Not counted against the shop."
     else:
@@ -305,7 +332,12 @@ def auto_cancel(*, order_id: int, reason: str, now: datetime) -> bool:
         order=order,
         kind=K.SELLER_AUTO_CANCELLED,
         recipient=order.seller.email,
-        context={"reason": reason, "hours": hours, "refund_amount": str(refund), "seller_caused": SELLER_CAUSED_TIMEOUTS[reason]},
+        context={
+            "reason": reason,
+            "hours": hours,
+            "refund_amount": str(refund),
+            "seller_caused": SELLER_CAUSED_TIMEOUTS[reason],
+        },
         at=now,
     )
     return True
@@ -320,7 +352,11 @@ def sweep_review_requests(now: datetime | None = None) -> int:
     now = now or timezone.now()
     after = timedelta(days=settings.SHIPDESK_EMAIL["review_request_days"])
     due = (
-        Order.objects.filter(status=OrderStatus.DELIVERED, delivered_at__lte=now - after, delivered_at__gte=now - after - REVIEW_REQUEST_WINDOW)
+        Order.objects.filter(
+            status=OrderStatus.DELIVERED,
+            delivered_at__lte=now - after,
+            delivered_at__gte=now - after - REVIEW_REQUEST_WINDOW,
+        )
         .filter(_without(K.CUSTOMER_REVIEW_REQUEST))
         .order_by("delivered_at", "id")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
@@ -333,7 +369,10 @@ def request_review(*, order_id: int, now: datetime | None = None) -> bool:
     order = services._lock_order(order_id=order_id, seller_id=None)
     if order.status != OrderStatus.DELIVERED:
         return False
-    return queue_notification(order=order, kind=K.CUSTOMER_REVIEW_REQUEST, recipient=order.customer_email, at=now) is not None
+    return (
+        queue_notification(order=order, kind=K.CUSTOMER_REVIEW_REQUEST, recipient=order.customer_email, at=now)
+        is not None
+    )
 
 
 # --- the daily digest -------------------------------------------------------------------------
@@ -352,16 +391,19 @@ def sweep_daily_digests(now: datetime | None = None) -> int:
     if not due:
         return 0
     done = set(
-        Notification.objects.filter(kind=K.SELLER_DAILY_DIGEST, order__isnull=True, stage__in={stage for _, stage in due}).values_list(
-            "seller_id", "stage"
-        )
+        Notification.objects.filter(
+            kind=K.SELLER_DAILY_DIGEST, order__isnull=True, stage__in={stage for _, stage in due}
+        ).values_list("seller_id", "stage")
     )
     queued = 0
     for seller, stage in due:
         if (seller.pk, stage) in done:
             continue
         with transaction.atomic():
-            queued += queue_digest(seller=seller, stage=stage, digest=build_digest(seller=seller, now=now), at=now) is not None
+            queued += (
+                queue_digest(seller=seller, stage=stage, digest=build_digest(seller=seller, now=now), at=now)
+                is not None
+            )
     return queued
 
 

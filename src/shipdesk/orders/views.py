@@ -24,7 +24,9 @@ ANSWERS = {"accept": accept_substitute, "decline": decline_substitute}
 def substitute_offer(request, token: str):
     offer_id = offer_id_from_token(token)
     offer = (
-        SubstituteOffer.objects.select_related("order__seller", "line").filter(pk=offer_id).first() if offer_id is not None else None
+        SubstituteOffer.objects.select_related("order__seller", "line").filter(pk=offer_id).first()
+        if offer_id is not None
+        else None
     )
     if offer is None:
         return render(request, "orders/substitute_offer_missing.html", status=404)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shipdesk.actors import ActorKind
-from shipdesk.errors import InvalidTransition, PermissionDenied, PaymentRequired, StockShort
+from shipdesk.errors import InvalidTransition, PaymentRequired, PermissionDenied, StockShort
 
 PENDING, CONFIRMED, PROCESSING, SHIPPED, DELIVERED, CANCELLED = (
     "pending",
@@ -118,7 +118,11 @@ def check_transition(action: Action, facts: OrderFacts, actor: ActorKind) -> Non
             "This parcel is tracked: it is marked delivered when the carrier confirms delivery.",
             details={"allowed_actions": []},
         )
-    if action in (Action.CANCEL, Action.CANCEL_LINE) and actor is ActorKind.CUSTOMER and facts.status not in CUSTOMER_CANCELLABLE:
+    if (
+        action in (Action.CANCEL, Action.CANCEL_LINE)
+        and actor is ActorKind.CUSTOMER
+        and facts.status not in CUSTOMER_CANCELLABLE
+    ):
         raise InvalidTransition(
             "The seller has started packing this order; the customer can no longer cancel it.",
             details={"status": facts.status, "allowed_actions": []},

@@ -35,7 +35,9 @@ class Refund(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
-            models.CheckConstraint(condition=Q(status__in=["pending", "succeeded", "failed"]), name="refund_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "succeeded", "failed"]), name="refund_status_valid"
+            ),
         ]
         indexes = [
             models.Index(fields=["seller", "order"], name="refund_seller_order"),

@@ -41,7 +41,9 @@ def apply_payment_event(*, provider: str, event: PaymentEvent, now: datetime) ->
                 return "ignored"
             order = _find_order(event)
             if event.problem:
-                logger.warning("%s payment event %s (%s) refused: %s.", provider, event.event_id, event.kind, event.problem)
+                logger.warning(
+                    "%s payment event %s (%s) refused: %s.", provider, event.event_id, event.kind, event.problem
+                )
                 receipt.order, receipt.outcome = order, "refused"
                 receipt.save(update_fields=["order", "outcome"])
                 return "refused"
@@ -61,7 +63,14 @@ def _apply(*, provider: str, event: PaymentEvent, order: Order | None) -> str:
         logger.warning("%s payment event %s (%s) matches no order.", provider, event.event_id, event.kind)
         return "unknown_order"
     if event.currency != order.currency:
-        logger.warning("%s payment event %s is in %s; order %s is in %s.", provider, event.event_id, event.currency, order.pk, order.currency)
+        logger.warning(
+            "%s payment event %s is in %s; order %s is in %s.",
+            provider,
+            event.event_id,
+            event.currency,
+            order.pk,
+            order.currency,
+        )
         return "refused"
     amount = event.amount
     if event.status == "refunded":
@@ -76,7 +85,12 @@ def _apply(*, provider: str, event: PaymentEvent, order: Order | None) -> str:
         # A savepoint: a refused update leaves the receipt, so a redelivery is not retried for ever.
         with transaction.atomic():
             orders.update_payment(
-                order_id=order.pk, seller_id=order.seller_id, actor=actor, status=event.status, amount=amount, reference=event.reference
+                order_id=order.pk,
+                seller_id=order.seller_id,
+                actor=actor,
+                status=event.status,
+                amount=amount,
+                reference=event.reference,
             )
     except ShipdeskError as exc:
         logger.warning("%s payment event %s refused for order %s: %s", provider, event.event_id, order.pk, exc)

@@ -21,7 +21,14 @@ logger = logging.getLogger(__name__)
 
 
 def record_refund(
-    *, order, amount: Decimal, actor: Actor, cancellation=None, reason: str = "", tax: Decimal = Decimal("0"), at: datetime | None = None
+    *,
+    order,
+    amount: Decimal,
+    actor: Actor,
+    cancellation=None,
+    reason: str = "",
+    tax: Decimal = Decimal("0"),
+    at: datetime | None = None,
 ) -> Refund:
     """Owe the customer `amount`, of which `tax` is tax. Call inside the transaction that locked `order`.
 
@@ -33,7 +40,9 @@ def record_refund(
 
     order.refunded_total += amount
     order.refunded_tax += tax
-    order.payment_status = PaymentStatus.REFUNDED if order.refunded_total >= order.total else PaymentStatus.PARTIALLY_REFUNDED
+    order.payment_status = (
+        PaymentStatus.REFUNDED if order.refunded_total >= order.total else PaymentStatus.PARTIALLY_REFUNDED
+    )
     refund = Refund.objects.create(
         seller_id=order.seller_id,
         order=order,

@@ -55,7 +55,11 @@ class PaymentEvent:
 
 
 def _amount_problem(amount: Decimal) -> str:
-    return "" if money.storable(amount) else f"amount {amount} is beyond any order's total (at most 14 digits before the point)"
+    return (
+        ""
+        if money.storable(amount)
+        else f"amount {amount} is beyond any order's total (at most 14 digits before the point)"
+    )
 
 
 def _text(value: Any, limit: int = 200) -> str:
@@ -174,7 +178,13 @@ class Provider:
 PROVIDERS: Mapping[str, Provider] = {
     p.name: p
     for p in (
-        Provider("generic", "Shipdesk-Payment-Signature", "SHIPDESK_GENERIC_PAYMENT_WEBHOOK_SECRET", _parse_generic, purpose="payment"),
+        Provider(
+            "generic",
+            "Shipdesk-Payment-Signature",
+            "SHIPDESK_GENERIC_PAYMENT_WEBHOOK_SECRET",
+            _parse_generic,
+            purpose="payment",
+        ),
         Provider("stripe", "Stripe-Signature", "SHIPDESK_STRIPE_WEBHOOK_SECRET", _parse_stripe),
     )
 }

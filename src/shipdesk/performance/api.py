@@ -40,7 +40,11 @@ def _decimal(value) -> str | None:
     return None if value is None else str(value)
 
 
-@router.get("", response={200: PerformanceOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}, summary="Performance figures, standing and trend")
+@router.get(
+    "",
+    response={200: PerformanceOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Performance figures, standing and trend",
+)
 def performance(request: HttpRequest, seller: str | None = None):
     """Live figures of every metric (value, numerator, denominator, target, status) as of now; the
     standing, active penalty points and extra hold days of the last daily evaluation; and the
@@ -57,8 +61,16 @@ def performance(request: HttpRequest, seller: str | None = None):
         "evaluated_at": current.evaluated_at,
         "metrics": [
             {
-                "key": f.key, "label": f.label, "value": _decimal(f.value), "numerator": f.numerator, "denominator": f.denominator,
-                "target": _decimal(f.target), "direction": f.direction, "unit": f.unit, "status": f.status, "window_days": f.window_days,
+                "key": f.key,
+                "label": f.label,
+                "value": _decimal(f.value),
+                "numerator": f.numerator,
+                "denominator": f.denominator,
+                "target": _decimal(f.target),
+                "direction": f.direction,
+                "unit": f.unit,
+                "status": f.status,
+                "window_days": f.window_days,
             }  # fmt: skip
             for f in current.metrics
         ],
@@ -76,7 +88,9 @@ def performance(request: HttpRequest, seller: str | None = None):
     response={200: MetricOrdersOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="The orders behind one figure",
 )
-def metric_orders(request: HttpRequest, key: str, seller: str | None = None, limit: int = 50, cursor: str | None = None):
+def metric_orders(
+    request: HttpRequest, key: str, seller: str | None = None, limit: int = 50, cursor: str | None = None
+):
     """Exactly the orders counted in the figure of metric `key` (404 for an unknown key): those in
     the numerator first (late, cancelled by the shop, scanned, on time), then newest first."""
     shop = _seller(request, seller)

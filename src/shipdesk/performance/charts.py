@@ -115,8 +115,12 @@ def line_chart(
     for fraction in (0.0, 0.5, 1.0):
         value = bottom + (top - bottom) * fraction
         y = y_of(value)
-        out.append(f'<line class="chart-grid" x1="{LEFT}" y1="{y:.1f}" x2="{width - RIGHT}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
-        out.append(f'<text class="chart-label" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{INK}">{fmt(value)}</text>')
+        out.append(
+            f'<line class="chart-grid" x1="{LEFT}" y1="{y:.1f}" x2="{width - RIGHT}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text class="chart-label" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{INK}">{fmt(value)}</text>'
+        )
     # x axis labels: the first, middle and last day.
     if first_day and last_day:
         days = [first_day, first_day + (last_day - first_day) / 2, last_day]
@@ -150,7 +154,9 @@ def line_chart(
         for segment in segments:
             for i, (x, y) in enumerate(segment):
                 commands.append(f"{'M' if i == 0 else 'L'}{x:.1f} {y:.1f}")
-        out.append(f'<path class="chart-line" d="{" ".join(commands)}" fill="none" stroke="{LINE}" stroke-width="2" stroke-linejoin="round"/>')
+        out.append(
+            f'<path class="chart-line" d="{" ".join(commands)}" fill="none" stroke="{LINE}" stroke-width="2" stroke-linejoin="round"/>'
+        )
         # A lone day between gaps has no line to show it: a dot does. The last value gets one too.
         dots = [segment[0] for segment in segments if len(segment) == 1]
         last = next((s[-1] for s in reversed(segments) if s), None)

@@ -26,6 +26,8 @@ def add_demo_performance(*, seller, owner, console, reviews: dict[str, tuple[int
         reviewed_at = order.delivered_at + REVIEWED_AFTER
         review = leave_review(order_id=order.pk, rating=rating, comment=comment, at=reviewed_at)
         if reply:
-            reply_to_review(review_id=review.pk, seller_id=seller.pk, user=owner, text=reply, at=reviewed_at + REPLIED_AFTER)
+            reply_to_review(
+                review_id=review.pk, seller_id=seller.pk, user=owner, text=reply, at=reviewed_at + REPLIED_AFTER
+            )
     with console.status("Evaluating 90 days of performance"):
         evaluate_history(seller_id=seller.pk, days=90, now=now)

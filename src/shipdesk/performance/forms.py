@@ -8,7 +8,13 @@ from shipdesk.dashboard.forms import Styled
 
 from .reviews import MAX_COMMENT, MAX_REPLY
 
-STARS = [(5, "5 stars — excellent"), (4, "4 stars — good"), (3, "3 stars — all right"), (2, "2 stars — poor"), (1, "1 star — bad")]
+STARS = [
+    (5, "5 stars — excellent"),
+    (4, "4 stars — good"),
+    (3, "3 stars — all right"),
+    (2, "2 stars — poor"),
+    (1, "1 star — bad"),
+]
 
 
 class ReviewForm(Styled, forms.Form):

@@ -22,7 +22,9 @@ class Review(models.Model):
     created_at = models.DateTimeField()
     reply = models.TextField(blank=True, default="")
     replied_at = models.DateTimeField(null=True, blank=True)
-    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -66,7 +68,9 @@ class PerformanceSnapshot(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["seller", "day"], name="performance_snapshot_once_per_day"),
-            models.CheckConstraint(condition=Q(standing__in=Standing.values), name="performance_snapshot_standing_valid"),
+            models.CheckConstraint(
+                condition=Q(standing__in=Standing.values), name="performance_snapshot_standing_valid"
+            ),
         ]
         indexes = [models.Index(fields=["seller", "-day"], name="perf_snapshot_seller_day")]
 
@@ -88,8 +92,12 @@ class PenaltyPoint(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["seller", "metric", "awarded_on"], name="penalty_point_once_per_metric_day"),
-            models.CheckConstraint(condition=Q(expires_on__gt=F("awarded_on")), name="penalty_point_expires_after_award"),
+            models.UniqueConstraint(
+                fields=["seller", "metric", "awarded_on"], name="penalty_point_once_per_metric_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=F("awarded_on")), name="penalty_point_expires_after_award"
+            ),
         ]
         indexes = [models.Index(fields=["seller", "expires_on"], name="penalty_point_seller_active")]
 
@@ -104,7 +112,9 @@ class SellerStanding(models.Model):
     first with one index (0 penalised, 1 at risk, 2 good).
     """
 
-    seller = models.OneToOneField("accounts.Seller", on_delete=models.CASCADE, primary_key=True, related_name="performance_standing")
+    seller = models.OneToOneField(
+        "accounts.Seller", on_delete=models.CASCADE, primary_key=True, related_name="performance_standing"
+    )
     standing = models.CharField(max_length=16, choices=Standing.choices, default=Standing.GOOD)
     rank = models.PositiveSmallIntegerField(default=2)
     points = models.PositiveIntegerField(default=0)

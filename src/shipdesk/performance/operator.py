@@ -25,7 +25,9 @@ def ranking_view(request):
     if standing not in (None, *metrics.STANDINGS):
         standing = None
     try:
-        rows, next_cursor = selectors.seller_ranking(limit=100, cursor=request.GET.get("cursor") or None, standing=standing)
+        rows, next_cursor = selectors.seller_ranking(
+            limit=100, cursor=request.GET.get("cursor") or None, standing=standing
+        )
     except (BadCursor, ValidationFailed):
         rows, next_cursor = selectors.seller_ranking(limit=100, standing=standing)
     context = {

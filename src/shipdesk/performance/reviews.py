@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from shipdesk.actors import Actor, ActorKind
 from shipdesk.errors import NotFound, StateConflict, ValidationFailed
-from shipdesk.notifications.services import raise_alert
 from shipdesk.notifications.rendering import review_order_id
+from shipdesk.notifications.services import raise_alert
 from shipdesk.orders.events import record_event
 from shipdesk.orders.models import Order, OrderEvent, OrderStatus
 from shipdesk.pagination import BadCursor, decode_cursor, encode_cursor
@@ -81,7 +81,9 @@ def leave_review(*, order_id: int, rating: int, comment: str = "", at: datetime 
     rating = _clean_rating(rating)
     comment = _clean_text(comment, field="comment", limit=MAX_COMMENT, required=False)
     # OF the order only: the seller row stays free for the shop's order intake meanwhile.
-    order = Order.objects.select_for_update(no_key=True, of=("self",)).filter(pk=order_id).select_related("seller").first()
+    order = (
+        Order.objects.select_for_update(no_key=True, of=("self",)).filter(pk=order_id).select_related("seller").first()
+    )
     if order is None:
         raise NotFound("Order not found.")
     if order.status != OrderStatus.DELIVERED:
@@ -98,7 +100,11 @@ def leave_review(*, order_id: int, rating: int, comment: str = "", at: datetime 
     customer = Actor(kind=ActorKind.CUSTOMER, label=order.customer_name or "customer")
     record_event(order=order, type=REVIEW_LEFT, actor=customer, at=now, review_id=review.pk, rating=rating)
     raise_alert(
-        seller_id=order.seller_id, order=order, kind=NEW_REVIEW_ALERT, title=f"New review: {rating} of 5 stars on order #{order.number}", at=now
+        seller_id=order.seller_id,
+        order=order,
+        kind=NEW_REVIEW_ALERT,
+        title=f"New review: {rating} of 5 stars on order #{order.number}",
+        at=now,
     )
     return review
 
@@ -107,7 +113,12 @@ def leave_review(*, order_id: int, rating: int, comment: str = "", at: datetime 
 def reply_to_review(*, review_id: int, seller_id: int, user, text: str, at: datetime | None = None) -> Review:
     """The seller's public answer to a review; once. Another seller's review is NotFound."""
     text = _clean_text(text, field="text", limit=MAX_REPLY, required=True)
-    review = Review.objects.select_for_update(no_key=True, of=("self",)).filter(pk=review_id, seller_id=seller_id).select_related("order").first()
+    review = (
+        Review.objects.select_for_update(no_key=True, of=("self",))
+        .filter(pk=review_id, seller_id=seller_id)
+        .select_related("order")
+        .first()
+    )
     if review is None:
         raise NotFound("Review not found.")
     if review.replied_at is not None:

@@ -113,7 +113,9 @@ def _stage_scope(step: str, deadline: str, *, start: datetime, as_of: datetime) 
 
 def _seller_cancelled(as_of: datetime) -> Exists:
     return Exists(
-        Cancellation.objects.filter(seller_id=OuterRef("seller_id"), order_id=OuterRef("pk"), created_at__lte=as_of).filter(
+        Cancellation.objects.filter(
+            seller_id=OuterRef("seller_id"), order_id=OuterRef("pk"), created_at__lte=as_of
+        ).filter(
             # Running out of stock is the shop's doing whoever cancels: the seller, or the customer
             # declining a substitute offered for the missing item.
             Q(reason__in=[CancelReason.UNCONFIRMED_TIMEOUT, CancelReason.OUT_OF_STOCK])
@@ -125,9 +127,9 @@ def _seller_cancelled(as_of: datetime) -> Exists:
 def _scanned(as_of: datetime) -> Exists:
     # Any scan but "label created": that one comes from the label, not from the parcel.
     return Exists(
-        TrackingEvent.objects.filter(seller_id=OuterRef("seller_id"), shipment__order_id=OuterRef("pk"), occurred_at__lte=as_of).exclude(
-            status__in=[TrackingStatus.PRE_TRANSIT, TrackingStatus.UNKNOWN]
-        )
+        TrackingEvent.objects.filter(
+            seller_id=OuterRef("seller_id"), shipment__order_id=OuterRef("pk"), occurred_at__lte=as_of
+        ).exclude(status__in=[TrackingStatus.PRE_TRANSIT, TrackingStatus.UNKNOWN])
     )
 
 
@@ -149,7 +151,9 @@ def _scope(metric: str, as_of: datetime):
         return Q(shipped_at__gt=start, shipped_at__lte=as_of - TRACKING_GRACE), _scanned(as_of)
     if metric == m.CANCELLATION:
         cancelled = _seller_cancelled(as_of)
-        return Q(placed_at__gt=start, placed_at__lte=as_of) & (Q(paid_at__isnull=False, paid_at__lte=as_of) | cancelled), cancelled
+        return Q(placed_at__gt=start, placed_at__lte=as_of) & (
+            Q(paid_at__isnull=False, paid_at__lte=as_of) | cancelled
+        ), cancelled
     if metric == m.HANDLING_TIME:
         return Q(shipped_at__gt=start, shipped_at__lte=as_of), Q(pk__isnull=False)
     raise KeyError(metric)
@@ -162,7 +166,9 @@ def _scoped(seller_ids: list[int] | None):
     return Order.objects.all() if seller_ids is None else Order.objects.filter(seller_id__in=seller_ids)
 
 
-def handling_hours(calendar: BusinessCalendar, *, placed_at: datetime, paid_at: datetime | None, shipped_at: datetime) -> float:
+def handling_hours(
+    calendar: BusinessCalendar, *, placed_at: datetime, paid_at: datetime | None, shipped_at: datetime
+) -> float:
     """Business hours from payment (or placing, if later: the confirm window's start) to shipping."""
     start = max(placed_at, paid_at) if paid_at else placed_at
     return max(0.0, calendar.business_hours_between(start, shipped_at))
@@ -192,14 +198,19 @@ def compute_figures(*, as_of: datetime, seller_ids: list[int] | None = None) -> 
     calendars = calendars_for({row[0] for row in shipped}) if shipped else {}
     hours: dict[int, list[float]] = defaultdict(list)
     for seller_id, placed_at, paid_at, shipped_at in shipped:
-        hours[seller_id].append(handling_hours(calendars[seller_id], placed_at=placed_at, paid_at=paid_at, shipped_at=shipped_at))
+        hours[seller_id].append(
+            handling_hours(calendars[seller_id], placed_at=placed_at, paid_at=paid_at, shipped_at=shipped_at)
+        )
     counts[m.HANDLING_TIME] = {pk: (round(sum(h)), len(h), sum(h)) for pk, h in hours.items()}
 
-    reviews = Review.objects.filter(created_at__gt=as_of - timedelta(days=METRICS[m.RATING].window_days), created_at__lte=as_of)
+    reviews = Review.objects.filter(
+        created_at__gt=as_of - timedelta(days=METRICS[m.RATING].window_days), created_at__lte=as_of
+    )
     if seller_ids is not None:
         reviews = reviews.filter(seller_id__in=seller_ids)
     counts[m.RATING] = {
-        r["seller_id"]: (r["stars"], r["d"], None) for r in reviews.values("seller_id").annotate(d=Count("id"), stars=Sum("rating")).order_by()
+        r["seller_id"]: (r["stars"], r["d"], None)
+        for r in reviews.values("seller_id").annotate(d=Count("id"), stars=Sum("rating")).order_by()
     }
 
     everyone = set(seller_ids) if seller_ids is not None else {pk for per in counts.values() for pk in per}
@@ -253,7 +264,9 @@ def _row(metric: str, order, counted_in_numerator: bool, calendar: BusinessCalen
         if done is None or done > order.as_of:
             return MetricOrderRow(order.pk, order.number, counted_in_numerator, f"not {verb} by the deadline", due)
         if done > due:
-            return MetricOrderRow(order.pk, order.number, counted_in_numerator, f"{verb} {_hours(done - due)} after the deadline", done)
+            return MetricOrderRow(
+                order.pk, order.number, counted_in_numerator, f"{verb} {_hours(done - due)} after the deadline", done
+            )
         return MetricOrderRow(order.pk, order.number, counted_in_numerator, f"{verb} on time", done)
     if metric == m.VALID_TRACKING:
         reason = "scanned by the carrier" if counted_in_numerator else "no carrier scan"
@@ -298,7 +311,12 @@ def metric_orders(
         reviews = list(qs.order_by("rating", "-id")[: limit + 1])
         more = len(reviews) > limit
         reviews = reviews[:limit]
-        rows = [MetricOrderRow(r.order_id, r.order.number, True, f"{r.rating} star{'s' if r.rating != 1 else ''}", r.created_at) for r in reviews]
+        rows = [
+            MetricOrderRow(
+                r.order_id, r.order.number, True, f"{r.rating} star{'s' if r.rating != 1 else ''}", r.created_at
+            )
+            for r in reviews
+        ]
         return rows, encode_cursor(sort, [reviews[-1].rating, reviews[-1].pk]) if more else None
 
     counted, numerator = _scope(metric, now)
@@ -330,19 +348,26 @@ def performance_history(*, seller_id: int, days: int = 90, today: date | None = 
         tz = Seller.objects.filter(pk=seller_id).values_list("timezone", flat=True).first() or "UTC"
         today = timezone.now().astimezone(ZoneInfo(tz)).date()
     days = max(1, min(days, 366))
-    snapshots = PerformanceSnapshot.objects.filter(seller_id=seller_id, day__gte=today - timedelta(days=days), day__lt=today).order_by("day")
+    snapshots = PerformanceSnapshot.objects.filter(
+        seller_id=seller_id, day__gte=today - timedelta(days=days), day__lt=today
+    ).order_by("day")
     return [
         DailyPerformance(
             day=s.day,
             standing=s.standing,
             points=s.points,
-            values={key: (Decimal(v["value"]) if (v := s.metrics.get(key, {})).get("value") is not None else None) for key in METRICS},
+            values={
+                key: (Decimal(v["value"]) if (v := s.metrics.get(key, {})).get("value") is not None else None)
+                for key in METRICS
+            },
         )
         for s in snapshots.only("day", "standing", "points", "metrics")
     ]
 
 
-def seller_ranking(*, limit: int = 100, cursor: str | None = None, standing: str | None = None) -> tuple[list[RankedSeller], str | None]:
+def seller_ranking(
+    *, limit: int = 100, cursor: str | None = None, standing: str | None = None
+) -> tuple[list[RankedSeller], str | None]:
     """Every evaluated seller, worst first: penalised, at risk, good; then most points; keyset-paged
     on (rank, points, seller) with the `seller_standing_ranking` index. One query per page."""
     limit = max(1, min(limit, MAX_LIMIT))
@@ -356,7 +381,9 @@ def seller_ranking(*, limit: int = 100, cursor: str | None = None, standing: str
         if not (isinstance(values, list) and len(values) == 3 and all(isinstance(v, int) for v in values)):
             raise BadCursor("This cursor is not valid.", details={"cursor": ["Invalid cursor."]})
         rank, points, seller_id = values
-        qs = qs.filter(Q(rank__gt=rank) | Q(rank=rank, points__lt=points) | Q(rank=rank, points=points, seller_id__gt=seller_id))
+        qs = qs.filter(
+            Q(rank__gt=rank) | Q(rank=rank, points__lt=points) | Q(rank=rank, points=points, seller_id__gt=seller_id)
+        )
     rows = list(qs.order_by("rank", "-points", "seller_id")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]

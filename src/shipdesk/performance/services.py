@@ -62,12 +62,19 @@ def format_target(f: MetricFigure) -> str:
 
 def _figures_json(figures: list[MetricFigure]) -> dict:
     return {
-        f.key: {"value": None if f.value is None else str(f.value), "numerator": f.numerator, "denominator": f.denominator, "status": f.status}
+        f.key: {
+            "value": None if f.value is None else str(f.value),
+            "numerator": f.numerator,
+            "denominator": f.denominator,
+            "status": f.status,
+        }
         for f in figures
     }
 
 
-def _notice(seller: Seller, *, day: date, previous: str, standing: str, figures: list[MetricFigure], points: int, extra: int) -> dict:
+def _notice(
+    seller: Seller, *, day: date, previous: str, standing: str, figures: list[MetricFigure], points: int, extra: int
+) -> dict:
     problems = [
         {
             "key": f.key,
@@ -106,7 +113,9 @@ def _notice(seller: Seller, *, day: date, previous: str, standing: str, figures:
     }
 
 
-def evaluate_all_sellers(*, now: datetime | None = None, day: date | None = None, seller_ids: list[int] | None = None, notify: bool = True) -> int:
+def evaluate_all_sellers(
+    *, now: datetime | None = None, day: date | None = None, seller_ids: list[int] | None = None, notify: bool = True
+) -> int:
     """Evaluate every active seller (or `seller_ids`) for `day` — by default each seller's local
     yesterday at `now` — unless already evaluated for that day. Returns the snapshots written."""
     now = now or timezone.now()
@@ -122,7 +131,9 @@ def evaluate_all_sellers(*, now: datetime | None = None, day: date | None = None
     if not groups:
         return 0
     done = set(
-        PerformanceSnapshot.objects.filter(seller_id__in=[s.pk for s in sellers], day__in={d for d, _ in groups}).values_list("seller_id", "day")
+        PerformanceSnapshot.objects.filter(
+            seller_id__in=[s.pk for s in sellers], day__in={d for d, _ in groups}
+        ).values_list("seller_id", "day")
     )
     written = 0
     for (group_day, as_of), members in sorted(groups.items(), key=lambda item: item[0][1]):
@@ -134,7 +145,9 @@ def evaluate_all_sellers(*, now: datetime | None = None, day: date | None = None
         except IntegrityError:
             # Another worker evaluated this group a moment ago (the unique (seller, day)
             # snapshot); this group rolled back whole, and the next run skips it.
-            logger.info("Performance evaluation of %s for %s ran concurrently; skipped.", [s.pk for s in todo], group_day)
+            logger.info(
+                "Performance evaluation of %s for %s ran concurrently; skipped.", [s.pk for s in todo], group_day
+            )
     return written
 
 
@@ -162,8 +175,14 @@ def _evaluate_group(*, sellers: list[Seller], day: date, as_of: datetime, now: d
             f = by_key[award.metric]
             new_points.append(
                 PenaltyPoint(
-                    seller_id=seller.pk, metric=award.metric, points=award.points, awarded_on=day, expires_on=m.expires_on(day),
-                    value=f.value, target=f.target, created_at=now,
+                    seller_id=seller.pk,
+                    metric=award.metric,
+                    points=award.points,
+                    awarded_on=day,
+                    expires_on=m.expires_on(day),
+                    value=f.value,
+                    target=f.target,
+                    created_at=now,
                 )  # fmt: skip
             )
             awards[seller.pk].append((day, award.points))
@@ -173,8 +192,15 @@ def _evaluate_group(*, sellers: list[Seller], day: date, as_of: datetime, now: d
         breached = m.breached(seller_figures)
         snapshots.append(
             PerformanceSnapshot(
-                seller_id=seller.pk, day=day, as_of=as_of, standing=standing, points=points, hold_extra_days=extra,
-                metrics=_figures_json(seller_figures), breached=breached, created_at=now,
+                seller_id=seller.pk,
+                day=day,
+                as_of=as_of,
+                standing=standing,
+                points=points,
+                hold_extra_days=extra,
+                metrics=_figures_json(seller_figures),
+                breached=breached,
+                created_at=now,
             )  # fmt: skip
         )
         row = current.get(seller.pk)
@@ -194,20 +220,33 @@ def _evaluate_group(*, sellers: list[Seller], day: date, as_of: datetime, now: d
                 row.changed_at = now
             updates.append(row)
         if previous != standing and notify:
-            notices.append(_notice(seller, day=day, previous=previous, standing=standing, figures=seller_figures, points=points, extra=extra))
+            notices.append(
+                _notice(
+                    seller,
+                    day=day,
+                    previous=previous,
+                    standing=standing,
+                    figures=seller_figures,
+                    points=points,
+                    extra=extra,
+                )
+            )
 
     # A concurrent run of the same day fails here on the unique (seller, day) and rolls back whole.
     PerformanceSnapshot.objects.bulk_create(snapshots)
     PenaltyPoint.objects.bulk_create(new_points)
     SellerStanding.objects.bulk_create(creates)
     SellerStanding.objects.bulk_update(
-        updates, ["standing", "rank", "points", "hold_extra_days", "breached", "evaluated_on", "evaluated_at", "changed_at"]
+        updates,
+        ["standing", "rank", "points", "hold_extra_days", "breached", "evaluated_on", "evaluated_at", "changed_at"],
     )
     queue_seller_messages(kind=STANDING_CHANGED, messages=notices, at=now)
     return len(snapshots)
 
 
-def evaluate_seller_standing(*, seller_id: int, day: date, now: datetime | None = None, notify: bool = True) -> PerformanceSnapshot:
+def evaluate_seller_standing(
+    *, seller_id: int, day: date, now: datetime | None = None, notify: bool = True
+) -> PerformanceSnapshot:
     """Evaluate one seller for local day `day` (once; a second call returns the same snapshot)."""
     now = now or timezone.now()
     if not Seller.objects.filter(pk=seller_id).exists():
@@ -229,7 +268,9 @@ def evaluate_history(*, seller_id: int, days: int = 90, now: datetime | None = N
     yesterday = local_yesterday(now, seller.timezone)
     written = 0
     for offset in range(days - 1, -1, -1):
-        written += evaluate_all_sellers(now=now, day=yesterday - timedelta(days=offset), seller_ids=[seller_id], notify=False)
+        written += evaluate_all_sellers(
+            now=now, day=yesterday - timedelta(days=offset), seller_ids=[seller_id], notify=False
+        )
     return written
 
 
@@ -237,4 +278,3 @@ def extra_hold_days(seller) -> int:
     """Registered in `earnings.holds.HOLD_EXTENSIONS`: the extra hold days from the seller's active
     penalty points at the last evaluation (one indexed read by primary key)."""
     return SellerStanding.objects.filter(seller_id=seller.pk).values_list("hold_extra_days", flat=True).first() or 0
-

@@ -63,13 +63,17 @@ def review_page(request, token: str):
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            review = reviews.leave_review(order_id=order.pk, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"])
+            review = reviews.leave_review(
+                order_id=order.pk, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+            )
         except reviews.AlreadyReviewed:
             # A second tab, or a double click that lost the race: show the review that won.
             review = reviews.review_of_order(order_id=order.pk)
             return render(request, "performance/review_done.html", {**context, "review": review, "just_left": False})
         except reviews.NotDelivered as exc:
-            return _unavailable(request, status=409, heading="This order cannot be reviewed yet", explanation=exc.message, order=order)
+            return _unavailable(
+                request, status=409, heading="This order cannot be reviewed yet", explanation=exc.message, order=order
+            )
         except ValidationFailed as exc:
             for name, problems in exc.details.items():
                 for problem in problems:
@@ -84,10 +88,21 @@ def review_page(request, token: str):
 
 STANDING_TEXT = {
     metrics.GOOD: ("Good standing", "Every metric is within its target. Keep it up."),
-    metrics.AT_RISK: ("At risk", "A metric is close to its target, or you have active penalty points. Fix what is listed below before it becomes a breach."),
-    metrics.PENALISED: ("Penalised", "A metric missed its target or your penalty points reached the limit: your earnings are held longer until you fix it."),
+    metrics.AT_RISK: (
+        "At risk",
+        "A metric is close to its target, or you have active penalty points. Fix what is listed below before it becomes a breach.",
+    ),
+    metrics.PENALISED: (
+        "Penalised",
+        "A metric missed its target or your penalty points reached the limit: your earnings are held longer until you fix it.",
+    ),
 }
-STATUS_TEXT = {"good": "On target", "at_risk": "Close to the target", "breach": "Target missed", "no_data": "No orders yet"}
+STATUS_TEXT = {
+    "good": "On target",
+    "at_risk": "Close to the target",
+    "breach": "Target missed",
+    "no_data": "No orders yet",
+}
 # What the orders in a figure's numerator are, per metric ("3 of 40 orders shipped late").
 NUMERATOR_TEXT = {
     metrics.LATE_CONFIRMATION: "confirmed late",
@@ -114,7 +129,7 @@ class MetricCard:
 
 
 def _target_text(figure: metrics.MetricFigure) -> str:
-    """"target below 4.0 %", or "no target" for the figures shown for information."""
+    """ "target below 4.0 %", or "no target" for the figures shown for information."""
     if figure.target is None:
         return "no target"
     return f"target {'below' if figure.direction == 'max' else 'above'} {format_value(figure.target, figure.unit)}"
@@ -193,7 +208,9 @@ def metric_orders_page(request, metric: str):
     if metric not in metrics.METRICS:
         raise Http404("No such metric.")
     try:
-        rows, next_cursor = selectors.metric_orders(seller_id=seller.pk, metric=metric, limit=50, cursor=request.GET.get("cursor") or None)
+        rows, next_cursor = selectors.metric_orders(
+            seller_id=seller.pk, metric=metric, limit=50, cursor=request.GET.get("cursor") or None
+        )
     except BadCursor:
         rows, next_cursor = selectors.metric_orders(seller_id=seller.pk, metric=metric, limit=50)
     except NotFound as exc:
@@ -223,7 +240,14 @@ def _render_reviews(request, *, reply_forms: dict | None = None, status: int = 2
     except BadCursor:
         page = reviews.seller_reviews(seller_id=seller.pk, limit=25)
     forms_by_review = reply_forms or {}
-    items = [(review, forms_by_review.get(review.pk) or (ReplyForm(prefix=f"reply-{review.pk}") if not review.replied_at else None)) for review in page.items]
+    items = [
+        (
+            review,
+            forms_by_review.get(review.pk)
+            or (ReplyForm(prefix=f"reply-{review.pk}") if not review.replied_at else None),
+        )
+        for review in page.items
+    ]
     context = {"nav": "performance", "items": items, "next_cursor": page.next_cursor}
     return render(request, "performance/reviews.html", context, status=status)
 
@@ -241,7 +265,9 @@ def review_reply(request, review_id: int):
     if form.is_valid():
         outcome = attempt(
             request,
-            lambda: reviews.reply_to_review(review_id=review_id, seller_id=request.seller.pk, user=request.user, text=form.cleaned_data["text"]),
+            lambda: reviews.reply_to_review(
+                review_id=review_id, seller_id=request.seller.pk, user=request.user, text=form.cleaned_data["text"]
+            ),
             form=form,
             success="Reply posted under the review.",
         )

@@ -172,13 +172,19 @@ def _pack_out(state: pack_checks.PackState) -> dict:
             for line in state.lines
         ],
         "missing": [
-            {"line_id": line.line_id, "sku": line.sku, "title": line.title, "quantity": units} for line, units in state.missing
+            {"line_id": line.line_id, "sku": line.sku, "title": line.title, "quantity": units}
+            for line, units in state.missing
         ],
         "refused": [{"code": r.code, "reason": r.reason} for r in state.refused],
     }
 
 
-@router.get("/orders/{int:order_id}/pack-check", response={200: PackCheckOut, **ERRORS}, tags=["packing"], summary="The pack check of an order")
+@router.get(
+    "/orders/{int:order_id}/pack-check",
+    response={200: PackCheckOut, **ERRORS},
+    tags=["packing"],
+    summary="The pack check of an order",
+)
 def get_pack_check(request: HttpRequest, order_id: int):
     return _pack_out(pack_checks.pack_state(order_id=order_id, seller_id=scope_of(request)))
 
@@ -196,7 +202,11 @@ def pack_check(request: HttpRequest, order_id: int, payload: PackCheckIn):
     nothing is missing the timeline records the check. Shipping an order whose started check is
     missing units is refused with 409 `pack_check_incomplete` unless `confirm_incomplete_pack`."""
     state = pack_checks.record_pack_scans(
-        order_id=order_id, seller_id=scope_of(request), actor=actor_of(request), scans=payload.scans, restart=payload.restart
+        order_id=order_id,
+        seller_id=scope_of(request),
+        actor=actor_of(request),
+        scans=payload.scans,
+        restart=payload.restart,
     )
     return _pack_out(state)
 

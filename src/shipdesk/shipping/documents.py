@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib import colors
@@ -32,7 +32,16 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import registerFontFamily
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 # ReportLab and PIL weigh ~10 MiB in a process: only the PDF endpoints import this module, when
 # first called (see shipping.api and shipping.views); the data it renders lives apart.
@@ -64,7 +73,9 @@ def _fonts() -> tuple[str, str]:
         pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
         pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
         # So that <b> in a paragraph picks the bold face.
-        registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold", italic="DejaVuSans", boldItalic="DejaVuSans-Bold")
+        registerFontFamily(
+            "DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold", italic="DejaVuSans", boldItalic="DejaVuSans-Bold"
+        )
         return "DejaVuSans", "DejaVuSans-Bold"
     return "Helvetica", "Helvetica-Bold"  # the PDF standard fonts: Latin-1 only
 
@@ -86,7 +97,9 @@ def _styles() -> dict[str, ParagraphStyle]:
     regular, bold = _fonts()
     return {
         "body": ParagraphStyle("body", fontName=regular, fontSize=10, leading=13),
-        "small": ParagraphStyle("small", fontName=regular, fontSize=8, leading=10, textColor=colors.HexColor("#444444")),
+        "small": ParagraphStyle(
+            "small", fontName=regular, fontSize=8, leading=10, textColor=colors.HexColor("#444444")
+        ),
         "cell": ParagraphStyle("cell", fontName=regular, fontSize=9.5, leading=12),
         "head": ParagraphStyle("head", fontName=bold, fontSize=9.5, leading=12),
         "shop": ParagraphStyle("shop", fontName=bold, fontSize=18, leading=22),
@@ -143,17 +156,30 @@ def _slip(order: DocumentOrder, styles: dict[str, ParagraphStyle], width: float)
             ],
             [
                 Paragraph(f"Packing slip &nbsp;·&nbsp; Order #{order.number}", styles["title"]),
-                Paragraph(f"#{order.number}", ParagraphStyle("under_barcode", parent=styles["small"], alignment=TA_RIGHT)),
+                Paragraph(
+                    f"#{order.number}", ParagraphStyle("under_barcode", parent=styles["small"], alignment=TA_RIGHT)
+                ),
             ],
             [Paragraph(f"Placed {order.placed_at:%d %b %Y}", styles["small"]), ""],
         ],
         colWidths=[width - 65 * mm, 65 * mm],
-        style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, -1), "RIGHT"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
+        style=TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        ),
     )
     ship_to = Paragraph("<br/>".join(_markup(line) for line in order.ship_to if line), styles["address"])
     rows = [["", Paragraph("SKU", styles["head"]), Paragraph("Item", styles["head"]), Paragraph("Qty", styles["head"])]]
     rows += [
-        [CheckBox(), Paragraph(_markup(line.sku), styles["cell"]), Paragraph(_markup(line.title), styles["cell"]), Paragraph(str(line.quantity), styles["head"])]
+        [
+            CheckBox(),
+            Paragraph(_markup(line.sku), styles["cell"]),
+            Paragraph(_markup(line.title), styles["cell"]),
+            Paragraph(str(line.quantity), styles["head"]),
+        ]
         for line in order.lines
     ]
     lines = Table(
@@ -174,7 +200,11 @@ def _slip(order: DocumentOrder, styles: dict[str, ParagraphStyle], width: float)
     total = sum(line.quantity for line in order.lines)
     story.append(Paragraph(f"{total} item{'s' if total != 1 else ''}", styles["small"]))
     if order.customer_note.strip():
-        story += [Spacer(1, 5 * mm), Paragraph("Note from the customer", styles["head"]), Paragraph(_markup(order.customer_note), styles["body"])]
+        story += [
+            Spacer(1, 5 * mm),
+            Paragraph("Note from the customer", styles["head"]),
+            Paragraph(_markup(order.customer_note), styles["body"]),
+        ]
     if order.thank_you_note.strip():
         story += [Spacer(1, 8 * mm), KeepTogether([Paragraph(_markup(order.thank_you_note), styles["body"])])]
     return story
@@ -188,8 +218,14 @@ def packing_slips_pdf(orders: Sequence[DocumentOrder]) -> bytes:
 
     def build(buffer):
         doc = SimpleDocTemplate(
-            buffer, pagesize=size, leftMargin=margin, rightMargin=margin, topMargin=margin, bottomMargin=margin,
-            title="Packing slips" if len(orders) > 1 else f"Packing slip #{orders[0].number}", author="Shipdesk",
+            buffer,
+            pagesize=size,
+            leftMargin=margin,
+            rightMargin=margin,
+            topMargin=margin,
+            bottomMargin=margin,
+            title="Packing slips" if len(orders) > 1 else f"Packing slip #{orders[0].number}",
+            author="Shipdesk",
         )
         story: list = []
         for i, order in enumerate(orders):
@@ -204,7 +240,9 @@ def packing_slips_pdf(orders: Sequence[DocumentOrder]) -> bytes:
 # --- shipping labels ------------------------------------------------------------------------
 
 
-def _draw_paragraph(canvas: Canvas, text: str, style: ParagraphStyle, x: float, top: float, width: float, max_height: float) -> float:
+def _draw_paragraph(
+    canvas: Canvas, text: str, style: ParagraphStyle, x: float, top: float, width: float, max_height: float
+) -> float:
     paragraph = Paragraph(text, style)
     _, height = paragraph.wrap(width, max_height)
     paragraph.drawOn(canvas, x, top - height)
@@ -222,14 +260,51 @@ def _label(canvas: Canvas, order: DocumentOrder, styles: dict[str, ParagraphStyl
     canvas.setLineWidth(1.2)
     canvas.rect(margin / 2, margin / 2, width - margin, height - margin)
     top = height - margin
-    top -= _draw_paragraph(canvas, "FROM<br/>" + "<br/>".join(_markup(x) for x in (order.shop_name, order.shop_email, order.shop_country) if x), styles["small"], margin, top, inner, 1 * inch) + 8
+    top -= (
+        _draw_paragraph(
+            canvas,
+            "FROM<br/>"
+            + "<br/>".join(_markup(x) for x in (order.shop_name, order.shop_email, order.shop_country) if x),
+            styles["small"],
+            margin,
+            top,
+            inner,
+            1 * inch,
+        )
+        + 8
+    )
     canvas.line(margin / 2, top, width - margin / 2, top)
     top -= 8
     to_style = ParagraphStyle("to", parent=styles["address"], fontSize=12, leading=15)
-    top -= _draw_paragraph(canvas, "SHIP TO<br/>" + "<br/>".join(f"<b>{_markup(line)}</b>" if i == 0 else _markup(line) for i, line in enumerate(order.ship_to) if line), to_style, margin, top, inner, 1.7 * inch) + 8
+    top -= (
+        _draw_paragraph(
+            canvas,
+            "SHIP TO<br/>"
+            + "<br/>".join(
+                f"<b>{_markup(line)}</b>" if i == 0 else _markup(line) for i, line in enumerate(order.ship_to) if line
+            ),
+            to_style,
+            margin,
+            top,
+            inner,
+            1.7 * inch,
+        )
+        + 8
+    )
     canvas.line(margin / 2, top, width - margin / 2, top)
     top -= 6
-    top -= _draw_paragraph(canvas, f"<b>{_markup(shipment.carrier)}</b> · {_markup(shipment.service)}", styles["body"], margin, top, inner, 0.6 * inch) + 6
+    top -= (
+        _draw_paragraph(
+            canvas,
+            f"<b>{_markup(shipment.carrier)}</b> · {_markup(shipment.service)}",
+            styles["body"],
+            margin,
+            top,
+            inner,
+            0.6 * inch,
+        )
+        + 6
+    )
 
     barcode = _barcode(shipment.tracking_number, max_width=inner, bar_height=0.9 * inch)
     barcode.drawOn(canvas, margin + (inner - barcode.width) / 2, top - barcode.height)
@@ -269,12 +344,23 @@ def pick_rows(orders: Sequence[DocumentOrder]) -> list[PickRow]:
     rows: dict[str, dict] = {}
     for order in orders:
         for line in order.lines:
-            row = rows.setdefault(line.sku, {"bin": line.bin_location, "title": line.title, "quantity": 0, "orders": []})
+            row = rows.setdefault(
+                line.sku, {"bin": line.bin_location, "title": line.title, "quantity": 0, "orders": []}
+            )
             row["quantity"] += line.quantity
             if order.number not in row["orders"]:
                 row["orders"].append(order.number)
     return sorted(
-        (PickRow(bin_location=r["bin"], sku=sku, title=r["title"], quantity=r["quantity"], order_numbers=tuple(r["orders"])) for sku, r in rows.items()),
+        (
+            PickRow(
+                bin_location=r["bin"],
+                sku=sku,
+                title=r["title"],
+                quantity=r["quantity"],
+                order_numbers=tuple(r["orders"]),
+            )
+            for sku, r in rows.items()
+        ),
         key=lambda r: (r.bin_location == "", _natural(r.bin_location), r.sku),
     )
 
@@ -289,7 +375,7 @@ def _items(count: int) -> str:
 
 
 def shop_clock_text(moment: datetime, orders: Sequence[DocumentOrder]) -> str:
-    """"15 Jan 2025 09:30 EST (America/New_York)": `moment` on the shop's clock, the zone named,
+    """ "15 Jan 2025 09:30 EST (America/New_York)": `moment` on the shop's clock, the zone named,
     so a paper printed in the morning does not read as printed in the afternoon. Orders of
     several shops with different clocks (a platform's batch) are stamped in UTC."""
     zones = {order.shop_timezone for order in orders}
@@ -309,8 +395,14 @@ def pick_list_pdf(orders: Sequence[DocumentOrder], *, generated_at: datetime) ->
 
     def build(buffer):
         doc = SimpleDocTemplate(
-            buffer, pagesize=size, leftMargin=margin, rightMargin=margin, topMargin=margin, bottomMargin=margin,
-            title="Pick list", author="Shipdesk",
+            buffer,
+            pagesize=size,
+            leftMargin=margin,
+            rightMargin=margin,
+            topMargin=margin,
+            bottomMargin=margin,
+            title="Pick list",
+            author="Shipdesk",
         )
         shops = sorted({o.shop_name for o in orders})
         numbers = ", ".join(f"#{o.number}" for o in orders)

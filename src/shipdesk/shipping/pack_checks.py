@@ -55,7 +55,13 @@ def _pack_lines(order: Order) -> list[PackLine]:
     lines = [line for line in OrderLine.objects.filter(order=order).order_by("id") if line.stock != LineStock.RELEASED]
     barcodes = dict(Product.objects.filter(pk__in=[line.product_id for line in lines]).values_list("pk", "barcode"))
     return [
-        PackLine(line_id=line.pk, sku=line.sku, title=line.title, barcode=barcodes.get(line.product_id, ""), quantity=line.open_quantity)
+        PackLine(
+            line_id=line.pk,
+            sku=line.sku,
+            title=line.title,
+            barcode=barcodes.get(line.product_id, ""),
+            quantity=line.open_quantity,
+        )
         for line in lines
     ]
 
@@ -97,7 +103,9 @@ def pack_state(*, order_id: int, seller_id: int | None) -> PackState:
 
 
 @transaction.atomic
-def record_pack_scans(*, order_id: int, seller_id: int | None, actor: Actor, scans: list[str], restart: bool = False) -> PackState:
+def record_pack_scans(
+    *, order_id: int, seller_id: int | None, actor: Actor, scans: list[str], restart: bool = False
+) -> PackState:
     """Scan items into the box of a processing order; wrong items and extra units are refused.
 
     The check is kept on the order, so scans may come one by one (the pack screen) or in a batch
@@ -124,7 +132,9 @@ def record_pack_scans(*, order_id: int, seller_id: int | None, actor: Actor, sca
     result = apply_scans(lines, _packed(check), scans)
     complete = not missing_units(lines, result.packed)
     check.packed = {str(line_id): units for line_id, units in result.packed.items() if units}
-    check.refused = (check.refused + [{"code": r.code, "reason": r.reason, "at": now.isoformat()} for r in result.refused])[-REFUSED_KEPT:]
+    check.refused = (
+        check.refused + [{"code": r.code, "reason": r.reason, "at": now.isoformat()} for r in result.refused]
+    )[-REFUSED_KEPT:]
     check.scans += len(result.accepted)
     check.complete = complete
     check.completed_at = (check.completed_at or now) if complete else None

@@ -66,7 +66,9 @@ class SandboxCarrier:
             for share, status, text, place in self.JOURNEY
             if shipment.shipped_at + total * share <= now
         )
-        return TrackingUpdate(source="sandbox", tracking_number=shipment.tracking_number, carrier=self.carrier, scans=scans)
+        return TrackingUpdate(
+            source="sandbox", tracking_number=shipment.tracking_number, carrier=self.carrier, scans=scans
+        )
 
 
 _POLLERS: dict[str, CarrierPoller] = {}

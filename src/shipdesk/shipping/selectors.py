@@ -84,7 +84,9 @@ def _document(order: Order) -> DocumentOrder:
             countries.name(order.ship_country) or order.ship_country,
         ),
         lines=tuple(
-            DocumentLine(sku=line.sku, title=line.title, quantity=line.open_quantity, bin_location=line.product.bin_location)
+            DocumentLine(
+                sku=line.sku, title=line.title, quantity=line.open_quantity, bin_location=line.product.bin_location
+            )
             for line in order.lines.all()
             if line.stock != LineStock.RELEASED
         ),
@@ -109,7 +111,9 @@ def document_orders(*, seller_id: int | None, order_ids: list[int], need_shipmen
     if not ids:
         raise ValidationFailed("Name at least one order.", details={"order_ids": ["At least one order id."]})
     if len(ids) > MAX_DOCUMENT_ORDERS:
-        raise ValidationFailed("Too many orders.", details={"order_ids": [f"At most {MAX_DOCUMENT_ORDERS} per document."]})
+        raise ValidationFailed(
+            "Too many orders.", details={"order_ids": [f"At most {MAX_DOCUMENT_ORDERS} per document."]}
+        )
     qs = Order.objects.filter(pk__in=ids)
     if seller_id is not None:
         qs = qs.filter(seller_id=seller_id)
@@ -207,14 +211,18 @@ def customer_tracking_page(*, order_id: int) -> TrackingPage:
         timezone=zone,
         steps=() if cancelled else steps,
         items=items,
-        destination=", ".join(x for x in (order.ship_city, countries.name(order.ship_country) or order.ship_country) if x),
+        destination=", ".join(
+            x for x in (order.ship_city, countries.name(order.ship_country) or order.ship_country) if x
+        ),
     )
     shipment = Shipment.objects.filter(order_id=order.pk).first()
     if shipment is None:
         return page
     carrier = get_carrier(shipment.carrier)
     service = carrier.service(shipment.service_level) if carrier else None
-    scans = TrackingEvent.objects.filter(seller_id=order.seller_id, shipment_id=shipment.pk).order_by("-occurred_at", "-id")
+    scans = TrackingEvent.objects.filter(seller_id=order.seller_id, shipment_id=shipment.pk).order_by(
+        "-occurred_at", "-id"
+    )
     return replace(
         page,
         carrier=carrier.name if carrier else shipment.carrier,
@@ -223,7 +231,9 @@ def customer_tracking_page(*, order_id: int) -> TrackingPage:
         carrier_url=shipment.tracking_url,
         eta=shipment.eta,
         delivered_at=shipment.delivered_at or order.delivered_at,
-        delay=DELAY_FOR_CUSTOMERS.get(shipment.delay_reason, "") if shipment.delayed and not shipment.delivered_at else "",
+        delay=DELAY_FOR_CUSTOMERS.get(shipment.delay_reason, "")
+        if shipment.delayed and not shipment.delivered_at
+        else "",
         scans=tuple(
             TrackingPageScan(
                 at=scan.occurred_at,

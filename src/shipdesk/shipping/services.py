@@ -27,7 +27,15 @@ from shipdesk.orders.events import build_event, record_event
 from shipdesk.orders.models import Order, OrderEvent, OrderStatus
 
 from .carriers import get_carrier
-from .models import MOVEMENT_STATUSES, AmbiguousTrackingUpdate, DelayReason, Shipment, TrackingEvent, TrackingStatus, WebhookReceipt
+from .models import (
+    MOVEMENT_STATUSES,
+    AmbiguousTrackingUpdate,
+    DelayReason,
+    Shipment,
+    TrackingEvent,
+    TrackingStatus,
+    WebhookReceipt,
+)
 from .tracking import normalize_tracking_number
 
 logger = logging.getLogger(__name__)
@@ -38,7 +46,10 @@ SHIPMENT_DELAYED = "shipment_delayed"  # exception, return to sender, no movemen
 
 NO_MOVEMENT = timedelta(days=3)
 # Statuses that flag the shipment delayed the moment they arrive.
-ALARMING = {TrackingStatus.EXCEPTION: DelayReason.EXCEPTION, TrackingStatus.RETURN_TO_SENDER: DelayReason.RETURN_TO_SENDER}
+ALARMING = {
+    TrackingStatus.EXCEPTION: DelayReason.EXCEPTION,
+    TrackingStatus.RETURN_TO_SENDER: DelayReason.RETURN_TO_SENDER,
+}
 # Per sweep: a backlog after downtime is worked through over a few runs, not in one huge pass.
 DELAY_SWEEP_BATCH = 500
 MAX_SCANS = 500
@@ -78,7 +89,10 @@ DUPLICATE = "duplicate"
 
 
 def _receipt_exists(update: TrackingUpdate) -> bool:
-    return bool(update.event_id) and WebhookReceipt.objects.filter(provider=update.source, event_id=update.event_id).exists()
+    return (
+        bool(update.event_id)
+        and WebhookReceipt.objects.filter(provider=update.source, event_id=update.event_id).exists()
+    )
 
 
 def record_ignored_webhook(*, provider: str, event_id: str) -> str:
@@ -86,7 +100,10 @@ def record_ignored_webhook(*, provider: str, event_id: str) -> str:
     try:
         with transaction.atomic():
             WebhookReceipt.objects.create(
-                provider=provider, event_id=event_id[:200], outcome=WebhookReceipt.Outcome.IGNORED, received_at=timezone.now()
+                provider=provider,
+                event_id=event_id[:200],
+                outcome=WebhookReceipt.Outcome.IGNORED,
+                received_at=timezone.now(),
             )
     except IntegrityError:
         return DUPLICATE
@@ -156,7 +173,9 @@ def _record(update: TrackingUpdate, *, now: datetime) -> UpdateResult:
             ", ".join(str(s.pk) for s in shipments),
         )
         return UpdateResult(outcome=WebhookReceipt.Outcome.AMBIGUOUS_NUMBER)
-    delivered = [order_id for shipment in shipments if (order_id := _apply(shipment.pk, shipment.order_id, update, now))]
+    delivered = [
+        order_id for shipment in shipments if (order_id := _apply(shipment.pk, shipment.order_id, update, now))
+    ]
     return UpdateResult(outcome=WebhookReceipt.Outcome.APPLIED, delivered_order_ids=tuple(delivered))
 
 
@@ -242,7 +261,9 @@ def _apply(shipment_id: int, order_id: int, update: TrackingUpdate, now: datetim
     if alarm is not None:
         _flag(order=order, shipment=shipment, reason=alarm, actor=actor, now=now)
 
-    says_delivered = update.status == TrackingStatus.DELIVERED or any(s.status == TrackingStatus.DELIVERED for s in update.scans)
+    says_delivered = update.status == TrackingStatus.DELIVERED or any(
+        s.status == TrackingStatus.DELIVERED for s in update.scans
+    )
     if says_delivered and order.status == OrderStatus.SHIPPED:
         delivered_scan = min(
             (s for s in update.scans if s.status == TrackingStatus.DELIVERED), key=lambda s: s.occurred_at, default=None
@@ -265,7 +286,9 @@ def _flag(*, order: Order, shipment: Shipment, reason: str, actor: Actor, now: d
     """Flag a parcel of a shipped order delayed, once; the seller is alerted once per parcel."""
     if order.status != OrderStatus.SHIPPED:
         return False
-    if not Shipment.objects.filter(pk=shipment.pk, delayed=False).update(delayed=True, delay_reason=reason, delayed_at=now):
+    if not Shipment.objects.filter(pk=shipment.pk, delayed=False).update(
+        delayed=True, delay_reason=reason, delayed_at=now
+    ):
         return False
     record_event(order=order, type=SHIPMENT_DELAYED, actor=actor, at=now, reason=reason)
     queue_notification(
@@ -301,7 +324,9 @@ def flag_delayed_shipments(*, now: datetime | None = None) -> int:
     Each shipment is flagged in its own transaction, under its order's lock, re-checked there.
     """
     now = now or timezone.now()
-    still_moving = Q(last_movement_at__gte=now - NO_MOVEMENT) | Q(last_movement_at__isnull=True, shipped_at__gte=now - NO_MOVEMENT)
+    still_moving = Q(last_movement_at__gte=now - NO_MOVEMENT) | Q(
+        last_movement_at__isnull=True, shipped_at__gte=now - NO_MOVEMENT
+    )
     # An untracked carrier never reports movement: only its ETA can be missed.
     stuck = ~still_moving & Q(shipped_at__lt=now - NO_MOVEMENT) & ~Q(carrier="other")
     candidates = (

@@ -40,6 +40,7 @@ MAX_RAW_LENGTH = 4 * MAX_LENGTH
 
 # --- Normalisation --------------------------------------------------------------------------------
 
+
 def _build_normalisation_table() -> dict[int, str | None]:
     # What people paste between the characters: any Unicode whitespace (no-break, thin and
     # ideographic spaces all lie below U+3001), dots, hyphens and dashes, and the invisible
@@ -74,6 +75,7 @@ def normalize_tracking_number(raw: str) -> str:
 
 # --- Check-digit algorithms -----------------------------------------------------------------------
 # Each takes the characters the check covers and returns the expected check character.
+
 
 def mod10_weighted(digits: Sequence[int], weights: Sequence[int], *, from_left: bool = False) -> int:
     """The digit that brings sum(digit × weight) up to a multiple of 10.
@@ -230,29 +232,44 @@ _FORMATS: tuple[_Format, ...] = (
     _format("fedex", "FedEx Ground 15", CHECK, r"(?P<body>[0-9]{14})(?P<check>[0-9])", _gs1),
     # FedEx Ground "96" barcode (22 digits): "96", service codes, then the 15-digit Ground number.
     _format(
-        "fedex", "FedEx Ground 96", PREFIX_AND_CHECK,
-        r"96[0-9]{5}(?P<number>(?P<body>[0-9]{14})(?P<check>[0-9]))", _gs1,
+        "fedex",
+        "FedEx Ground 96",
+        PREFIX_AND_CHECK,
+        r"96[0-9]{5}(?P<number>(?P<body>[0-9]{14})(?P<check>[0-9]))",
+        _gs1,
     ),
     # FedEx Ground GSN barcode (34 digits, "96…"): ends with the 12-digit number, Express rule.
     _format(
-        "fedex", "FedEx Ground GSN 34", PREFIX_AND_CHECK,
-        r"96[0-9]{20}(?P<number>(?P<body>[0-9]{11})(?P<check>[0-9]))", _fedex,
+        "fedex",
+        "FedEx Ground GSN 34",
+        PREFIX_AND_CHECK,
+        r"96[0-9]{20}(?P<number>(?P<body>[0-9]{11})(?P<check>[0-9]))",
+        _fedex,
     ),
     # FedEx Express 34-digit barcode: ends with the 12-digit Express number.
     _format(
-        "fedex", "FedEx Express 34", CHECK,
-        r"1[0-9]{21}(?P<number>(?P<body>[0-9]{11})(?P<check>[0-9]))", _fedex,
+        "fedex",
+        "FedEx Express 34",
+        CHECK,
+        r"1[0-9]{21}(?P<number>(?P<body>[0-9]{11})(?P<check>[0-9]))",
+        _fedex,
     ),
     # FedEx ASTRA barcode (32 digits): the 12-digit Express number sits at digits 17–28.
     _format(
-        "fedex", "FedEx ASTRA 32", CHECK,
-        r"[0-9]{16}(?P<number>(?P<body>[0-9]{11})(?P<check>[0-9]))[0-9]{4}", _fedex,
+        "fedex",
+        "FedEx ASTRA 32",
+        CHECK,
+        r"[0-9]{16}(?P<number>(?P<body>[0-9]{11})(?P<check>[0-9]))[0-9]{4}",
+        _fedex,
     ),
     # GS1 SSCC-18 on FedEx Ground labels, alone or behind its application identifier "00".
     _format("fedex", "FedEx SSCC-18", CHECK, r"(?P<number>(?P<body>0[0-9]{16})(?P<check>[0-9]))", _gs1),
     _format(
-        "fedex", "FedEx SSCC-18 (AI 00)", CHECK,
-        r"00(?P<number>(?P<body>[0-9]{17})(?P<check>[0-9]))", _gs1,
+        "fedex",
+        "FedEx SSCC-18 (AI 00)",
+        CHECK,
+        r"00(?P<number>(?P<body>[0-9]{17})(?P<check>[0-9]))",
+        _gs1,
     ),
     # DHL Express waybill: 10 (or 11) digits, the last one the rest mod 7.
     _format("dhl_express", "DHL Express 10", CHECK, r"(?P<body>[0-9]{9})(?P<check>[0-9])", _dhl),
@@ -277,8 +294,11 @@ _FORMATS: tuple[_Format, ...] = (
     # (7-digit postcode field, parcel number, service, ISO numeric country) checks all 27 digits.
     _format("dpd", "DPD 14", CHECK, r"(?P<body>(?P<number>[0-9]{14}))(?P<check>[0-9A-Z])", _dpd),
     _format(
-        "dpd", "DPD 28", CHECK,
-        r"(?P<body>[0-9]{7}(?P<number>[0-9]{14})[0-9]{6})(?P<check>[0-9A-Z])", _dpd,
+        "dpd",
+        "DPD 28",
+        CHECK,
+        r"(?P<body>[0-9]{7}(?P<number>[0-9]{14})[0-9]{6})(?P<check>[0-9A-Z])",
+        _dpd,
     ),
     # DPD's tracking pages and e-mails show the parcel number without its check character.
     _format("dpd", "DPD 14 (no check character)", SHAPE, r"[0-9]{14}"),
@@ -287,8 +307,7 @@ _FORMATS: tuple[_Format, ...] = (
 )
 
 _FORMATS_BY_CARRIER: dict[str, tuple[_Format, ...]] = {
-    code: tuple(f for f in _FORMATS if f.carrier == code)
-    for code in dict.fromkeys(f.carrier for f in _FORMATS)
+    code: tuple(f for f in _FORMATS if f.carrier == code) for code in dict.fromkeys(f.carrier for f in _FORMATS)
 }
 
 # The sandbox carrier (carriers.SANDBOX): "SBX" and 10 digits, the last a GS1 mod 10 check digit.
@@ -306,6 +325,7 @@ def sandbox_tracking_number(serial: int) -> str:
 
 
 # --- Public API -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class TrackingMatch:

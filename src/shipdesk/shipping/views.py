@@ -60,7 +60,11 @@ def _order(request, order_id: int):
 
 def _pack_context(request, order, state: pack_checks.PackState, *, last=None) -> dict:
     rows = [
-        {"line": line, "packed": state.packed.get(line.line_id, 0), "done": state.packed.get(line.line_id, 0) >= line.quantity}
+        {
+            "line": line,
+            "packed": state.packed.get(line.line_id, 0),
+            "done": state.packed.get(line.line_id, 0) >= line.quantity,
+        }
         for line in state.lines
     ]
     return {
@@ -110,7 +114,11 @@ def pack_scan(request, order_id: int):
     outcome = attempt(
         request,
         lambda: pack_checks.record_pack_scans(
-            order_id=order_id, seller_id=request.seller.pk, actor=actor_of(request), scans=[] if restart else [code], restart=restart
+            order_id=order_id,
+            seller_id=request.seller.pk,
+            actor=actor_of(request),
+            scans=[] if restart else [code],
+            restart=restart,
         ),
     )
     last = {"ok": True, "text": "Started over: the box is empty."} if restart and outcome.ok else None
@@ -155,7 +163,9 @@ def label(request, order_id: int):
     return outcome.value if outcome.ok else redirect("order", order_id=order_id)
 
 
-def _print_result(request, *, back: str, status: int, title: str, problem: str, printable: list | None = None, kind: str = ""):
+def _print_result(
+    request, *, back: str, status: int, title: str, problem: str, printable: list | None = None, kind: str = ""
+):
     """What the print buttons answer when there is no PDF (or only part of one) to give.
 
     The buttons open a new tab (the PDF goes to the printer from there), so this is a short page
@@ -179,9 +189,17 @@ def batch_documents(request):
         back = reverse("orders")
     ids = [int(i) for i in request.POST.getlist("order_ids") if i.isdigit() and len(i) < 19]
     if kind not in DOCUMENTS:
-        return _print_result(request, back=back, status=400, title="Nothing printed", problem="Choose what to print: packing slips, labels or a pick list.")
+        return _print_result(
+            request,
+            back=back,
+            status=400,
+            title="Nothing printed",
+            problem="Choose what to print: packing slips, labels or a pick list.",
+        )
     if not ids:
-        return _print_result(request, back=back, status=400, title="Nothing printed", problem="Select the orders to print first.")
+        return _print_result(
+            request, back=back, status=400, title="Nothing printed", problem="Select the orders to print first."
+        )
     _, needs_shipment, _ = DOCUMENTS[kind]
     try:
         orders = selectors.document_orders(seller_id=request.seller.pk, order_ids=ids)
@@ -195,9 +213,19 @@ def batch_documents(request):
             printable = [order for order in orders if order.shipment is not None]
             numbers = ", ".join(f"#{order.number}" for order in skipped)
             not_yet = "is not shipped yet" if len(skipped) == 1 else "are not shipped yet"
-            problem = f"{numbers} {not_yet}: a label needs a shipment, so ship {'it' if len(skipped) == 1 else 'them'} first."
+            problem = (
+                f"{numbers} {not_yet}: a label needs a shipment, so ship {'it' if len(skipped) == 1 else 'them'} first."
+            )
             title = f"Labels for {len(printable)} of {len(orders)} orders" if printable else "No labels printed"
-            return _print_result(request, back=back, status=200 if printable else 409, title=title, problem=problem, printable=printable, kind=kind)
+            return _print_result(
+                request,
+                back=back,
+                status=200 if printable else 409,
+                title=title,
+                problem=problem,
+                printable=printable,
+                kind=kind,
+            )
     return _document_pdf(orders, kind)
 
 

@@ -25,8 +25,8 @@ import base64
 import hashlib
 import hmac
 import json
-import re
 import logging
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -37,9 +37,9 @@ from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from shipdesk.errors import InvalidSignature, MalformedWebhook, ValidationFailed
+from shipdesk.ops.metrics import counted_webhook
 from shipdesk.signatures import sign_timestamped, verify_timestamped
 from shipdesk.single_line import clean_single_line
-from shipdesk.ops.metrics import counted_webhook
 
 from .models import TrackingStatus
 from .services import Scan, TrackingUpdate
@@ -72,7 +72,9 @@ def sign_generic(body: bytes, secret: str, *, timestamp: int) -> str:
 
 
 def _verify_generic(body: bytes, headers: Mapping[str, str], secret: str, now: datetime) -> bool:
-    return verify_timestamped(headers.get("Shipdesk-Signature", ""), body, secret, now, tolerance=SIGNATURE_TOLERANCE_SECONDS)
+    return verify_timestamped(
+        headers.get("Shipdesk-Signature", ""), body, secret, now, tolerance=SIGNATURE_TOLERANCE_SECONDS
+    )
 
 
 def _verify_easypost(body: bytes, headers: Mapping[str, str], secret: str, now: datetime) -> bool:
@@ -168,7 +170,14 @@ def _parse_generic(data: dict) -> Parsed:
         tracking_number=number,
         carrier=carrier or None,
         status=status,
-        scans=(Scan(status=status, occurred_at=occurred_at, description=_text(data.get("description"), 500), location=_text(data.get("location"), 200)),),
+        scans=(
+            Scan(
+                status=status,
+                occurred_at=occurred_at,
+                description=_text(data.get("description"), 500),
+                location=_text(data.get("location"), 200),
+            ),
+        ),
     )
 
 
@@ -214,7 +223,9 @@ def _parse_easypost(data: dict) -> Parsed:
                 status=_easypost_status(detail.get("status"), is_return=is_return),
                 occurred_at=at,
                 description=_text(detail.get("message") or detail.get("description"), 500),
-                location=_place(location.get("city"), location.get("state"), location.get("zip"), location.get("country")),
+                location=_place(
+                    location.get("city"), location.get("state"), location.get("zip"), location.get("country")
+                ),
             )
         )
     return TrackingUpdate(
@@ -303,7 +314,11 @@ PROVIDERS: Mapping[str, Provider] = {
 
 def secret_setting(provider: str) -> str:
     """The environment variable that holds a tracking provider's secret."""
-    return "SHIPDESK_GENERIC_TRACKING_WEBHOOK_SECRET" if provider == "generic" else f"SHIPDESK_{provider.upper()}_WEBHOOK_SECRET"
+    return (
+        "SHIPDESK_GENERIC_TRACKING_WEBHOOK_SECRET"
+        if provider == "generic"
+        else f"SHIPDESK_{provider.upper()}_WEBHOOK_SECRET"
+    )
 
 
 def secret_for(provider: str) -> str:
@@ -316,9 +331,7 @@ def read_webhook(*, provider: Provider, body: bytes, headers: Mapping[str, str],
     or ValidationFailed; nothing has been changed when it does."""
     secret = secret_for(provider.name)
     if not secret:
-        logger.error(
-            "Refused a %s webhook: %s is not set.", provider.name, secret_setting(provider.name)
-        )
+        logger.error("Refused a %s webhook: %s is not set.", provider.name, secret_setting(provider.name))
     if not secret or not provider.verify(body, headers, secret, now):
         raise InvalidSignature("The webhook signature does not match.")
     try:

@@ -2,109 +2,208 @@
 
 import django.db.models.deletion
 import django_countries.fields
-import shipdesk.accounts.models
 from django.conf import settings
 from django.db import migrations, models
 
+import shipdesk.accounts.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('name', models.CharField(blank=True, default='', max_length=200)),
-                ('is_active', models.BooleanField(default=True)),
-                ('is_staff', models.BooleanField(default=False)),
-                ('date_joined', models.DateTimeField(auto_now_add=True)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("name", models.CharField(blank=True, default="", max_length=200)),
+                ("is_active", models.BooleanField(default=True)),
+                ("is_staff", models.BooleanField(default=False)),
+                ("date_joined", models.DateTimeField(auto_now_add=True)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
             managers=[
-                ('objects', shipdesk.accounts.models.UserManager()),
+                ("objects", shipdesk.accounts.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Seller',
+            name="Seller",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(max_length=254)),
-                ('country', django_countries.fields.CountryField(max_length=2)),
-                ('timezone', models.CharField(default='UTC', max_length=64, validators=[shipdesk.accounts.models.validate_timezone])),
-                ('is_active', models.BooleanField(default=True)),
-                ('last_order_number', models.PositiveIntegerField(default=1000)),
-                ('thank_you_note', models.TextField(blank=True, default='')),
-                ('confirm_hours', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('process_business_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('ship_business_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('unpaid_cancel_hours', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('unconfirmed_cancel_hours', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('commission_rate', models.DecimalField(blank=True, decimal_places=4, max_digits=5, null=True)),
-                ('hold_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(max_length=254)),
+                ("country", django_countries.fields.CountryField(max_length=2)),
+                (
+                    "timezone",
+                    models.CharField(
+                        default="UTC", max_length=64, validators=[shipdesk.accounts.models.validate_timezone]
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("last_order_number", models.PositiveIntegerField(default=1000)),
+                ("thank_you_note", models.TextField(blank=True, default="")),
+                ("confirm_hours", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("process_business_days", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("ship_business_days", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("unpaid_cancel_hours", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("unconfirmed_cancel_hours", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("commission_rate", models.DecimalField(blank=True, decimal_places=4, max_digits=5, null=True)),
+                ("hold_days", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('commission_rate__isnull', True), models.Q(('commission_rate__gte', 0), ('commission_rate__lte', 1)), _connector='OR'), name='seller_commission_rate_is_a_fraction'), models.CheckConstraint(condition=models.Q(('confirm_hours__isnull', True), ('confirm_hours__gte', 1), _connector='OR'), name='seller_confirm_hours_positive')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("commission_rate__isnull", True),
+                            models.Q(("commission_rate__gte", 0), ("commission_rate__lte", 1)),
+                            _connector="OR",
+                        ),
+                        name="seller_commission_rate_is_a_fraction",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("confirm_hours__isnull", True), ("confirm_hours__gte", 1), _connector="OR"),
+                        name="seller_confirm_hours_positive",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', 'Owner'), ('staff', 'Staff')], max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='accounts.seller')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("role", models.CharField(choices=[("owner", "Owner"), ("staff", "Staff")], max_length=16)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="accounts.seller"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('seller', 'user'), name='membership_unique'), models.CheckConstraint(condition=models.Q(('role__in', ['owner', 'staff'])), name='membership_role_valid')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("seller", "user"), name="membership_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("role__in", ["owner", "staff"])), name="membership_role_valid"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ClosureDay',
+            name="ClosureDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('reason', models.CharField(blank=True, default='', max_length=200)),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closure_days', to='accounts.seller')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("reason", models.CharField(blank=True, default="", max_length=200)),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="closure_days", to="accounts.seller"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['day'],
-                'constraints': [models.UniqueConstraint(fields=('seller', 'day'), name='closure_day_unique_per_seller')],
+                "ordering": ["day"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("seller", "day"), name="closure_day_unique_per_seller")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('seller', 'Seller'), ('platform', 'Platform')], max_length=16)),
-                ('name', models.CharField(max_length=200)),
-                ('prefix', models.CharField(max_length=16)),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('seller', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to='accounts.seller')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("seller", "Seller"), ("platform", "Platform")], max_length=16)),
+                ("name", models.CharField(max_length=200)),
+                ("prefix", models.CharField(max_length=16)),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to="accounts.seller",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['seller', 'platform'])), name='api_token_kind_valid'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'seller'), ('seller__isnull', False)), models.Q(('kind', 'platform'), ('seller__isnull', True)), _connector='OR'), name='api_token_seller_matches_kind')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["seller", "platform"])), name="api_token_kind_valid"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "seller"), ("seller__isnull", False)),
+                            models.Q(("kind", "platform"), ("seller__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="api_token_seller_matches_kind",
+                    ),
+                ],
             },
         ),
     ]

@@ -35,7 +35,9 @@ def countdown(deadline, verb: str):
     """The live countdown to a deadline: rendered here, kept current by dashboard.js."""
     if deadline is None:
         return ""
-    return display.countdown_html(deadline=deadline, verb=verb, now=timezone.now(), zone=timezone.get_current_timezone())
+    return display.countdown_html(
+        deadline=deadline, verb=verb, now=timezone.now(), zone=timezone.get_current_timezone()
+    )
 
 
 @register.simple_tag

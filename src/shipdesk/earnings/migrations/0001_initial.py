@@ -5,91 +5,165 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('orders', '0002_event_types_and_sweep_indexes'),
+        ("accounts", "0001_initial"),
+        ("orders", "0002_event_types_and_sweep_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Payout',
+            name="Payout",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('currency', models.CharField(max_length=3)),
-                ('amount', models.DecimalField(decimal_places=4, max_digits=18)),
-                ('created_at', models.DateTimeField()),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.seller')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("currency", models.CharField(max_length=3)),
+                ("amount", models.DecimalField(decimal_places=4, max_digits=18)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.seller"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('sale_pending', 'Sale Pending'), ('commission', 'Commission'), ('release', 'Release'), ('refund_reversal', 'Refund Reversal'), ('payout', 'Payout'), ('adjustment', 'Adjustment')], max_length=20)),
-                ('currency', models.CharField(max_length=3)),
-                ('pending', models.DecimalField(decimal_places=4, default=0, max_digits=18)),
-                ('available', models.DecimalField(decimal_places=4, default=0, max_digits=18)),
-                ('paid_out', models.DecimalField(decimal_places=4, default=0, max_digits=18)),
-                ('commission_rate', models.DecimalField(blank=True, decimal_places=4, max_digits=5, null=True)),
-                ('description', models.CharField(blank=True, default='', max_length=200)),
-                ('created_at', models.DateTimeField()),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='orders.order')),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.seller')),
-                ('payout', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='earnings.payout')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sale_pending", "Sale Pending"),
+                            ("commission", "Commission"),
+                            ("release", "Release"),
+                            ("refund_reversal", "Refund Reversal"),
+                            ("payout", "Payout"),
+                            ("adjustment", "Adjustment"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("currency", models.CharField(max_length=3)),
+                ("pending", models.DecimalField(decimal_places=4, default=0, max_digits=18)),
+                ("available", models.DecimalField(decimal_places=4, default=0, max_digits=18)),
+                ("paid_out", models.DecimalField(decimal_places=4, default=0, max_digits=18)),
+                ("commission_rate", models.DecimalField(blank=True, decimal_places=4, max_digits=5, null=True)),
+                ("description", models.CharField(blank=True, default="", max_length=200)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="orders.order",
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.seller"
+                    ),
+                ),
+                (
+                    "payout",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="earnings.payout",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ScheduledRelease',
+            name="ScheduledRelease",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('basis', models.CharField(choices=[('fallback', 'Fallback'), ('delivered', 'Delivered')], max_length=16)),
-                ('release_at', models.DateTimeField()),
-                ('released_at', models.DateTimeField(blank=True, null=True)),
-                ('order', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='scheduled_release', to='orders.order')),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.seller')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "basis",
+                    models.CharField(choices=[("fallback", "Fallback"), ("delivered", "Delivered")], max_length=16),
+                ),
+                ("release_at", models.DateTimeField()),
+                ("released_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "order",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="scheduled_release", to="orders.order"
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.seller"
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='payout',
-            index=models.Index(fields=['seller', '-created_at', '-id'], name='payout_seller_created'),
+            model_name="payout",
+            index=models.Index(fields=["seller", "-created_at", "-id"], name="payout_seller_created"),
         ),
         migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payout_amount_positive'),
+            model_name="payout",
+            constraint=models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="payout_amount_positive"),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['seller', '-id'], name='ledger_seller_newest'),
+            model_name="ledgerentry",
+            index=models.Index(fields=["seller", "-id"], name="ledger_seller_newest"),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['seller', 'order'], name='ledger_seller_order'),
+            model_name="ledgerentry",
+            index=models.Index(fields=["seller", "order"], name="ledger_seller_order"),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['seller', 'currency'], name='ledger_seller_currency'),
+            model_name="ledgerentry",
+            index=models.Index(fields=["seller", "currency"], name="ledger_seller_currency"),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['sale_pending', 'commission', 'release', 'refund_reversal', 'payout', 'adjustment'])), name='ledger_kind_valid'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind__in", ["sale_pending", "commission", "release", "refund_reversal", "payout", "adjustment"])
+                ),
+                name="ledger_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'release'), _negated=True), models.Q(('available__gte', 0), ('paid_out', 0), ('pending__lte', 0)), _connector='OR'), name='ledger_release_is_a_move'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "release"), _negated=True),
+                    models.Q(("available__gte", 0), ("paid_out", 0), ("pending__lte", 0)),
+                    _connector="OR",
+                ),
+                name="ledger_release_is_a_move",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'payout'), _negated=True), models.Q(('available__lte', 0), ('paid_out__gte', 0), ('pending', 0)), _connector='OR'), name='ledger_payout_is_a_move'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "payout"), _negated=True),
+                    models.Q(("available__lte", 0), ("paid_out__gte", 0), ("pending", 0)),
+                    _connector="OR",
+                ),
+                name="ledger_payout_is_a_move",
+            ),
         ),
         migrations.AddIndex(
-            model_name='scheduledrelease',
-            index=models.Index(condition=models.Q(('released_at__isnull', True)), fields=['release_at'], name='release_due'),
+            model_name="scheduledrelease",
+            index=models.Index(
+                condition=models.Q(("released_at__isnull", True)), fields=["release_at"], name="release_due"
+            ),
         ),
         migrations.AddIndex(
-            model_name='scheduledrelease',
-            index=models.Index(fields=['seller', 'release_at'], name='release_seller_at'),
+            model_name="scheduledrelease",
+            index=models.Index(fields=["seller", "release_at"], name="release_seller_at"),
         ),
     ]

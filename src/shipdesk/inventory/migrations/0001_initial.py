@@ -5,42 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StockMove',
+            name="StockMove",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('received', 'Received'), ('set', 'Set'), ('adjusted', 'Adjusted'), ('reserved', 'Reserved'), ('released', 'Released'), ('deducted', 'Deducted'), ('restocked', 'Restocked')], max_length=16)),
-                ('on_hand_delta', models.IntegerField(default=0)),
-                ('reserved_delta', models.IntegerField(default=0)),
-                ('reason', models.CharField(blank=True, default='', max_length=200)),
-                ('actor', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("set", "Set"),
+                            ("adjusted", "Adjusted"),
+                            ("reserved", "Reserved"),
+                            ("released", "Released"),
+                            ("deducted", "Deducted"),
+                            ("restocked", "Restocked"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("on_hand_delta", models.IntegerField(default=0)),
+                ("reserved_delta", models.IntegerField(default=0)),
+                ("reason", models.CharField(blank=True, default="", max_length=200)),
+                ("actor", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(max_length=64)),
-                ('title', models.CharField(max_length=300)),
-                ('barcode', models.CharField(blank=True, default='', max_length=64)),
-                ('price', models.DecimalField(decimal_places=4, max_digits=18)),
-                ('currency', models.CharField(max_length=3)),
-                ('on_hand', models.IntegerField(default=0)),
-                ('reserved', models.IntegerField(default=0)),
-                ('low_stock_threshold', models.PositiveIntegerField(default=5)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='accounts.seller')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sku", models.CharField(max_length=64)),
+                ("title", models.CharField(max_length=300)),
+                ("barcode", models.CharField(blank=True, default="", max_length=64)),
+                ("price", models.DecimalField(decimal_places=4, max_digits=18)),
+                ("currency", models.CharField(max_length=3)),
+                ("on_hand", models.IntegerField(default=0)),
+                ("reserved", models.IntegerField(default=0)),
+                ("low_stock_threshold", models.PositiveIntegerField(default=5)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="products", to="accounts.seller"
+                    ),
+                ),
             ],
         ),
     ]

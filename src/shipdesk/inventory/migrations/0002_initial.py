@@ -6,71 +6,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('inventory', '0001_initial'),
-        ('orders', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("inventory", "0001_initial"),
+        ("orders", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='stockmove',
-            name='order',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.order'),
+            model_name="stockmove",
+            name="order",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orders.order"
+            ),
         ),
         migrations.AddField(
-            model_name='stockmove',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='moves', to='inventory.product'),
+            model_name="stockmove",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="moves", to="inventory.product"
+            ),
         ),
         migrations.AddField(
-            model_name='stockmove',
-            name='seller',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.seller'),
+            model_name="stockmove",
+            name="seller",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.seller"
+            ),
         ),
         migrations.AddField(
-            model_name='stockmove',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="stockmove",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['seller', 'title'], name='product_seller_title'),
+            model_name="product",
+            index=models.Index(fields=["seller", "title"], name="product_seller_title"),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.UniqueConstraint(fields=('seller', 'sku'), name='product_sku_unique_per_seller'),
+            model_name="product",
+            constraint=models.UniqueConstraint(fields=("seller", "sku"), name="product_sku_unique_per_seller"),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.UniqueConstraint(condition=models.Q(('barcode', ''), _negated=True), fields=('seller', 'barcode'), name='product_barcode_unique_per_seller'),
+            model_name="product",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("barcode", ""), _negated=True),
+                fields=("seller", "barcode"),
+                name="product_barcode_unique_per_seller",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('on_hand__gte', 0)), name='product_on_hand_not_negative'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("on_hand__gte", 0)), name="product_on_hand_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('reserved__gte', 0)), name='product_reserved_not_negative'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reserved__gte", 0)), name="product_reserved_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('reserved__lte', models.F('on_hand'))), name='product_reserved_within_on_hand'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reserved__lte", models.F("on_hand"))), name="product_reserved_within_on_hand"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='product_price_not_negative'),
+            model_name="product",
+            constraint=models.CheckConstraint(condition=models.Q(("price__gte", 0)), name="product_price_not_negative"),
         ),
         migrations.AddIndex(
-            model_name='stockmove',
-            index=models.Index(fields=['seller', 'product', '-id'], name='stock_move_product_recent'),
+            model_name="stockmove",
+            index=models.Index(fields=["seller", "product", "-id"], name="stock_move_product_recent"),
         ),
         migrations.AddConstraint(
-            model_name='stockmove',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['received', 'set', 'adjusted', 'reserved', 'released', 'deducted', 'restocked'])), name='stock_move_kind_valid'),
+            model_name="stockmove",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind__in", ["received", "set", "adjusted", "reserved", "released", "deducted", "restocked"])
+                ),
+                name="stock_move_kind_valid",
+            ),
         ),
     ]

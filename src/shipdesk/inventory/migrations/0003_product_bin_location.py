@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0002_initial'),
+        ("inventory", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='product',
-            name='bin_location',
-            field=models.CharField(blank=True, default='', max_length=32),
+            model_name="product",
+            name="bin_location",
+            field=models.CharField(blank=True, default="", max_length=32),
         ),
     ]

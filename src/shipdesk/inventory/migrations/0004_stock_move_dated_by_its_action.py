@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0003_product_bin_location'),
+        ("inventory", "0003_product_bin_location"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='stockmove',
-            name='created_at',
+            model_name="stockmove",
+            name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
     ]

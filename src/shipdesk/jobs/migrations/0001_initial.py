@@ -4,40 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='PeriodicRun',
+            name="PeriodicRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('slot_start', models.DateTimeField()),
-                ('claimed_by', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField()),
-                ('task_id', models.UUIDField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
+                ("slot_start", models.DateTimeField()),
+                ("claimed_by", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField()),
+                ("task_id", models.UUIDField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['created_at'], name='periodic_run_created')],
-                'constraints': [models.UniqueConstraint(fields=('name', 'slot_start'), name='periodic_run_once_per_slot')],
+                "indexes": [models.Index(fields=["created_at"], name="periodic_run_created")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("name", "slot_start"), name="periodic_run_once_per_slot")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WorkerProcess',
+            name="WorkerProcess",
             fields=[
-                ('worker_id', models.CharField(max_length=64, primary_key=True, serialize=False)),
-                ('hostname', models.CharField(max_length=255)),
-                ('pid', models.PositiveIntegerField()),
-                ('started_at', models.DateTimeField()),
-                ('seen_at', models.DateTimeField()),
-                ('stopped_at', models.DateTimeField(blank=True, null=True)),
+                ("worker_id", models.CharField(max_length=64, primary_key=True, serialize=False)),
+                ("hostname", models.CharField(max_length=255)),
+                ("pid", models.PositiveIntegerField()),
+                ("started_at", models.DateTimeField()),
+                ("seen_at", models.DateTimeField()),
+                ("stopped_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['seen_at'], name='worker_seen')],
+                "indexes": [models.Index(fields=["seen_at"], name="worker_seen")],
             },
         ),
     ]

@@ -30,7 +30,9 @@ class Command(BaseCommand):
     help = "Create a demo shop with products and orders in every state, and print how to sign in."
 
     def add_arguments(self, parser):
-        parser.add_argument("--new-password", action="store_true", help="Give the demo logins a new password, and print it.")
+        parser.add_argument(
+            "--new-password", action="store_true", help="Give the demo logins a new password, and print it."
+        )
 
     def handle(self, *args, new_password=False, **options):
         console = Console(file=self.stdout._out, highlight=False, soft_wrap=True)
@@ -46,16 +48,26 @@ class Command(BaseCommand):
         print_demo_access(console, access, owner_email=OWNER_EMAIL, operator_email=OPERATOR_EMAIL)
         if settings.SHIPDESK_SANDBOX_CARRIER:
             minutes = settings.SHIPDESK_SANDBOX_CARRIER_MINUTES
-            console.print(f"  Shipped demo orders travel with the sandbox carrier: delivered {minutes:g} minutes after shipping.")
+            console.print(
+                f"  Shipped demo orders travel with the sandbox carrier: delivered {minutes:g} minutes after shipping."
+            )
         console.print()
 
     def _make_shop(self, console: Console, password: str) -> Seller:
         with transaction.atomic():
-            seller = create_seller(slug=SLUG, name="Demo Shop", email="orders@demo-shop.test", country="US", timezone_name="America/New_York")
+            seller = create_seller(
+                slug=SLUG,
+                name="Demo Shop",
+                email="orders@demo-shop.test",
+                country="US",
+                timezone_name="America/New_York",
+            )
             seller.thank_you_note = "Thank you for shopping with Demo Shop!"
             seller.save(update_fields=["thank_you_note"])
             owner = create_user(email=OWNER_EMAIL, password=password, seller=seller, role="owner", name="Demo Owner")
-            create_user(email="staff@demo-shop.test", password=password, seller=seller, role="staff", name="Demo Packer")
+            create_user(
+                email="staff@demo-shop.test", password=password, seller=seller, role="staff", name="Demo Packer"
+            )
             operator = create_user(email=OPERATOR_EMAIL, password=password, name="Demo Operator")
             operator.is_staff = operator.is_superuser = True
             operator.save(update_fields=["is_staff", "is_superuser"])

@@ -34,7 +34,11 @@ class Command(BaseCommand):
         address = BindAddress(HOST, port)
         # Before anything else, so a taken port costs no migration and no demo data.
         if port_in_use(address):
-            raise CommandError(port_taken_message(address, how_to_choose=f"make run PORT={port + 1} (or shipdesk run --port {port + 1})"))
+            raise CommandError(
+                port_taken_message(
+                    address, how_to_choose=f"make run PORT={port + 1} (or shipdesk run --port {port + 1})"
+                )
+            )
         base_url = base_url_for(address)
         env = {
             **os.environ,
@@ -55,7 +59,9 @@ class Command(BaseCommand):
             if subprocess.run([python, "-m", "shipdesk.cli", "demo"], env=env).returncode != 0:
                 raise CommandError("The demo shop could not be made (the error is above).")
 
-        web = subprocess.Popen([python, "-m", "shipdesk.cli", "serve", "--bind", str(address), "--workers", "2"], env=env)
+        web = subprocess.Popen(
+            [python, "-m", "shipdesk.cli", "serve", "--bind", str(address), "--workers", "2"], env=env
+        )
         # Verbosity 0: the worker's routine INFO lines (one per task) are for production logs.
         worker = subprocess.Popen([python, "-m", "shipdesk.cli", "worker", "--verbosity", "0"], env=env)
         children = {"web server": web, "worker": worker}
@@ -80,7 +86,9 @@ class Command(BaseCommand):
             self._print_banner(base_url, address)
             while not stopping and all(child.poll() is None for child in children.values()):
                 time.sleep(0.5)
-            died = next(((name, child.returncode) for name, child in children.items() if child.returncode is not None), None)
+            died = next(
+                ((name, child.returncode) for name, child in children.items() if child.returncode is not None), None
+            )
         except KeyboardInterrupt:
             stopping = True
         finally:
@@ -95,9 +103,15 @@ class Command(BaseCommand):
             raise CommandError(f"The {name} stopped (exit code {code}), so Shipdesk stopped too.")
 
     def _print_banner(self, base_url: str, address: BindAddress) -> None:
-        self.stdout.write(self.style.SUCCESS(f"Shipdesk is running at {base_url}/  (API docs: {base_url}/api/v1/docs). Ctrl-C stops it."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Shipdesk is running at {base_url}/  (API docs: {base_url}/api/v1/docs). Ctrl-C stops it."
+            )
+        )
         if base_url != address.url:
             self.stdout.write(f"Served on {address.url}/; links use SHIPDESK_BASE_URL={base_url}.")
         if settings.EMAIL_BACKEND == "shipdesk.notifications.mailbox.MailboxBackend":
-            self.stdout.write(f"Emails are kept in a local mailbox, not sent: {base_url}/dev/mail/  (set EMAIL_URL to send them)")
+            self.stdout.write(
+                f"Emails are kept in a local mailbox, not sent: {base_url}/dev/mail/  (set EMAIL_URL to send them)"
+            )
         self.stdout.flush()

@@ -20,14 +20,29 @@ class Command(BaseCommand):
         if address is not None:
             # gunicorn would retry a taken port for seconds and then fail with a line easily missed.
             if port_in_use(address):
-                raise CommandError(port_taken_message(address, how_to_choose=f"shipdesk serve --bind {address.host}:{address.port + 1}"))
+                raise CommandError(
+                    port_taken_message(
+                        address, how_to_choose=f"shipdesk serve --bind {address.host}:{address.port + 1}"
+                    )
+                )
             # Links this web process writes into emails name the address it serves (or SHIPDESK_BASE_URL).
             os.environ["SHIPDESK_BASE_URL"] = base_url_for(address)
         # Metrics of all gunicorn workers (and a worker on this host) add up at /metrics.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = prepare_multiprocess_dir()
         argv = [
-            sys.executable, "-m", "gunicorn", "shipdesk.wsgi:application",
-            "--config", "python:shipdesk.ops.gunicorn_conf",
-            "--bind", bind, "--workers", str(workers), "--timeout", str(timeout), "--graceful-timeout", "20",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "shipdesk.wsgi:application",
+            "--config",
+            "python:shipdesk.ops.gunicorn_conf",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--timeout",
+            str(timeout),
+            "--graceful-timeout",
+            "20",
         ]
         os.execv(sys.executable, argv)

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--batch", action="store_true", help="Do everything that is due now, then exit.")
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls when idle.")
-        parser.add_argument("--worker-id", default=None, help="A name unique among running workers (default: host-pid-random).")
+        parser.add_argument(
+            "--worker-id", default=None, help="A name unique among running workers (default: host-pid-random)."
+        )
         parser.add_argument("--max-tasks", type=int, default=None, help="Exit after running this many tasks.")
 
     def handle(self, *args, batch, interval, worker_id, max_tasks, **options):

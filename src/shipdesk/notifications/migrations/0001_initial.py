@@ -5,35 +5,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('orders', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("orders", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('customer_confirmed', 'Customer Confirmed'), ('customer_shipped', 'Customer Shipped'), ('customer_delivered', 'Customer Delivered'), ('customer_review_request', 'Customer Review Request'), ('customer_cancelled', 'Customer Cancelled'), ('customer_line_cancelled', 'Customer Line Cancelled'), ('customer_delay_notice', 'Customer Delay Notice'), ('customer_substitute_offer', 'Customer Substitute Offer'), ('seller_new_order', 'Seller New Order'), ('seller_due_soon', 'Seller Due Soon'), ('seller_overdue', 'Seller Overdue'), ('seller_payment_failed', 'Seller Payment Failed'), ('seller_out_of_stock', 'Seller Out Of Stock'), ('seller_delivery_exception', 'Seller Delivery Exception')], max_length=40)),
-                ('stage', models.CharField(blank=True, default='', max_length=64)),
-                ('recipient', models.EmailField(max_length=254)),
-                ('context', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('provider_message_id', models.CharField(blank=True, default='', max_length=200)),
-                ('created_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='orders.order')),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.seller')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("customer_confirmed", "Customer Confirmed"),
+                            ("customer_shipped", "Customer Shipped"),
+                            ("customer_delivered", "Customer Delivered"),
+                            ("customer_review_request", "Customer Review Request"),
+                            ("customer_cancelled", "Customer Cancelled"),
+                            ("customer_line_cancelled", "Customer Line Cancelled"),
+                            ("customer_delay_notice", "Customer Delay Notice"),
+                            ("customer_substitute_offer", "Customer Substitute Offer"),
+                            ("seller_new_order", "Seller New Order"),
+                            ("seller_due_soon", "Seller Due Soon"),
+                            ("seller_overdue", "Seller Overdue"),
+                            ("seller_payment_failed", "Seller Payment Failed"),
+                            ("seller_out_of_stock", "Seller Out Of Stock"),
+                            ("seller_delivery_exception", "Seller Delivery Exception"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("stage", models.CharField(blank=True, default="", max_length=64)),
+                ("recipient", models.EmailField(max_length=254)),
+                ("context", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("sending", "Sending"), ("sent", "Sent"), ("failed", "Failed")],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("provider_message_id", models.CharField(blank=True, default="", max_length=200)),
+                ("created_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="orders.order",
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.seller"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('status', 'queued')), fields=['next_attempt_at'], name='notification_due'), models.Index(fields=['seller', 'order'], name='notification_seller_order')],
-                'constraints': [models.UniqueConstraint(fields=('order', 'kind', 'stage'), name='notification_once_per_order_kind_stage'), models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'sending', 'sent', 'failed'])), name='notification_status_valid')],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status", "queued")), fields=["next_attempt_at"], name="notification_due"
+                    ),
+                    models.Index(fields=["seller", "order"], name="notification_seller_order"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("order", "kind", "stage"), name="notification_once_per_order_kind_stage"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["queued", "sending", "sent", "failed"])),
+                        name="notification_status_valid",
+                    ),
+                ],
             },
         ),
     ]

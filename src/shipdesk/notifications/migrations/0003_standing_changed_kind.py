@@ -4,15 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_rendered_messages_alerts_mailbox'),
+        ("notifications", "0002_rendered_messages_alerts_mailbox"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('customer_confirmed', 'Customer: order confirmed'), ('customer_shipped', 'Customer: order shipped'), ('customer_delivered', 'Customer: order delivered'), ('customer_review_request', 'Customer: review request'), ('customer_cancelled', 'Customer: order cancelled'), ('customer_line_cancelled', 'Customer: item cancelled'), ('customer_delay_notice', 'Customer: delivery delayed'), ('customer_substitute_offer', 'Customer: substitute offer'), ('seller_new_order', 'Seller: new order'), ('seller_due_soon', 'Seller: step due soon'), ('seller_overdue', 'Seller: step overdue'), ('seller_payment_failed', 'Seller: payment failed'), ('seller_out_of_stock', 'Seller: out of stock'), ('seller_delivery_exception', 'Seller: delivery delayed'), ('seller_auto_cancelled', 'Seller: order cancelled automatically'), ('seller_daily_digest', 'Seller: daily digest'), ('seller_standing_changed', 'Seller: standing changed')], max_length=40),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("customer_confirmed", "Customer: order confirmed"),
+                    ("customer_shipped", "Customer: order shipped"),
+                    ("customer_delivered", "Customer: order delivered"),
+                    ("customer_review_request", "Customer: review request"),
+                    ("customer_cancelled", "Customer: order cancelled"),
+                    ("customer_line_cancelled", "Customer: item cancelled"),
+                    ("customer_delay_notice", "Customer: delivery delayed"),
+                    ("customer_substitute_offer", "Customer: substitute offer"),
+                    ("seller_new_order", "Seller: new order"),
+                    ("seller_due_soon", "Seller: step due soon"),
+                    ("seller_overdue", "Seller: step overdue"),
+                    ("seller_payment_failed", "Seller: payment failed"),
+                    ("seller_out_of_stock", "Seller: out of stock"),
+                    ("seller_delivery_exception", "Seller: delivery delayed"),
+                    ("seller_auto_cancelled", "Seller: order cancelled automatically"),
+                    ("seller_daily_digest", "Seller: daily digest"),
+                    ("seller_standing_changed", "Seller: standing changed"),
+                ],
+                max_length=40,
+            ),
         ),
     ]

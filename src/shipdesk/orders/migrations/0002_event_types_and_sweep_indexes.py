@@ -4,24 +4,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('orders', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("orders", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='orderevent',
-            name='type',
-            field=models.CharField(choices=[('placed', 'Placed'), ('payment_updated', 'Payment Updated'), ('confirmed', 'Confirmed'), ('processing_started', 'Processing Started'), ('shipped', 'Shipped'), ('delivered', 'Delivered'), ('cancelled', 'Cancelled'), ('line_cancelled', 'Line Cancelled'), ('line_reserved', 'Line Reserved'), ('refund_recorded', 'Refund Recorded'), ('refund_settled', 'Refund Settled'), ('refund_failed', 'Refund Failed'), ('note_added', 'Note Added'), ('deadline_missed', 'Deadline Missed'), ('carrier_scan', 'Carrier Scan'), ('shipment_delayed', 'Shipment Delayed'), ('pack_checked', 'Pack Checked'), ('shipped_incomplete_pack', 'Shipped Incomplete Pack'), ('notification_sent', 'Notification Sent'), ('notification_failed', 'Notification Failed'), ('notification_delayed', 'Notification Delayed'), ('notification_skipped', 'Notification Skipped')], max_length=32),
+            model_name="orderevent",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("placed", "Placed"),
+                    ("payment_updated", "Payment Updated"),
+                    ("confirmed", "Confirmed"),
+                    ("processing_started", "Processing Started"),
+                    ("shipped", "Shipped"),
+                    ("delivered", "Delivered"),
+                    ("cancelled", "Cancelled"),
+                    ("line_cancelled", "Line Cancelled"),
+                    ("line_reserved", "Line Reserved"),
+                    ("refund_recorded", "Refund Recorded"),
+                    ("refund_settled", "Refund Settled"),
+                    ("refund_failed", "Refund Failed"),
+                    ("note_added", "Note Added"),
+                    ("deadline_missed", "Deadline Missed"),
+                    ("carrier_scan", "Carrier Scan"),
+                    ("shipment_delayed", "Shipment Delayed"),
+                    ("pack_checked", "Pack Checked"),
+                    ("shipped_incomplete_pack", "Shipped Incomplete Pack"),
+                    ("notification_sent", "Notification Sent"),
+                    ("notification_failed", "Notification Failed"),
+                    ("notification_delayed", "Notification Delayed"),
+                    ("notification_skipped", "Notification Skipped"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(condition=models.Q(('payment_status__in', ['unpaid', 'failed']), ('status', 'pending')), fields=['placed_at'], name='order_unpaid_pending'),
+            model_name="order",
+            index=models.Index(
+                condition=models.Q(("payment_status__in", ["unpaid", "failed"]), ("status", "pending")),
+                fields=["placed_at"],
+                name="order_unpaid_pending",
+            ),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(condition=models.Q(('status', 'delivered')), fields=['delivered_at'], name='order_delivered'),
+            model_name="order",
+            index=models.Index(
+                condition=models.Q(("status", "delivered")), fields=["delivered_at"], name="order_delivered"
+            ),
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('orders', '0002_event_types_and_sweep_indexes'),
+        ("accounts", "0001_initial"),
+        ("orders", "0002_event_types_and_sweep_indexes"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(condition=models.Q(('payment_reference', ''), _negated=True), fields=['payment_reference'], name='order_payment_reference'),
+            model_name="order",
+            index=models.Index(
+                condition=models.Q(("payment_reference", ""), _negated=True),
+                fields=["payment_reference"],
+                name="order_payment_reference",
+            ),
         ),
     ]

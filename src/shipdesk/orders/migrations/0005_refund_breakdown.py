@@ -18,36 +18,42 @@ def split_earlier_refunds(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('orders', '0004_tax'),
+        ("accounts", "0001_initial"),
+        ("orders", "0004_tax"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='cancellation',
-            name='refund_items',
+            model_name="cancellation",
+            name="refund_items",
             field=models.DecimalField(decimal_places=4, default=0, max_digits=18),
         ),
         migrations.AddField(
-            model_name='cancellation',
-            name='refund_shipping',
+            model_name="cancellation",
+            name="refund_shipping",
             field=models.DecimalField(decimal_places=4, default=0, max_digits=18),
         ),
         migrations.AddField(
-            model_name='cancellation',
-            name='refund_tax',
+            model_name="cancellation",
+            name="refund_tax",
             field=models.DecimalField(decimal_places=4, default=0, max_digits=18),
         ),
         migrations.AddField(
-            model_name='order',
-            name='refunded_tax',
+            model_name="order",
+            name="refunded_tax",
             field=models.DecimalField(decimal_places=4, default=0, max_digits=18),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('refunded_tax__gte', 0), ('refunded_tax__lte', models.F('tax_total')), ('refunded_tax__lte', models.F('refunded_total'))), name='order_refunded_tax_within_tax'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("refunded_tax__gte", 0),
+                    ("refunded_tax__lte", models.F("tax_total")),
+                    ("refunded_tax__lte", models.F("refunded_total")),
+                ),
+                name="order_refunded_tax_within_tax",
+            ),
         ),
         migrations.RunPython(split_earlier_refunds, migrations.RunPython.noop),
     ]

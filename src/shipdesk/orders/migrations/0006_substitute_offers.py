@@ -5,40 +5,125 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('inventory', '0003_product_bin_location'),
-        ('orders', '0005_refund_breakdown'),
+        ("accounts", "0001_initial"),
+        ("inventory", "0003_product_bin_location"),
+        ("orders", "0005_refund_breakdown"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='orderevent',
-            name='type',
-            field=models.CharField(choices=[('placed', 'Placed'), ('payment_updated', 'Payment Updated'), ('confirmed', 'Confirmed'), ('processing_started', 'Processing Started'), ('shipped', 'Shipped'), ('delivered', 'Delivered'), ('cancelled', 'Cancelled'), ('line_cancelled', 'Line Cancelled'), ('line_reserved', 'Line Reserved'), ('refund_recorded', 'Refund Recorded'), ('refund_settled', 'Refund Settled'), ('refund_failed', 'Refund Failed'), ('note_added', 'Note Added'), ('deadline_missed', 'Deadline Missed'), ('carrier_scan', 'Carrier Scan'), ('shipment_delayed', 'Shipment Delayed'), ('pack_checked', 'Pack Checked'), ('shipped_incomplete_pack', 'Shipped Incomplete Pack'), ('notification_sent', 'Notification Sent'), ('notification_failed', 'Notification Failed'), ('notification_delayed', 'Notification Delayed'), ('notification_skipped', 'Notification Skipped'), ('substitute_offered', 'Substitute Offered'), ('substitute_accepted', 'Substitute Accepted'), ('substitute_declined', 'Substitute Declined'), ('review_left', 'Review Left'), ('review_replied', 'Review Replied')], max_length=32),
+            model_name="orderevent",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("placed", "Placed"),
+                    ("payment_updated", "Payment Updated"),
+                    ("confirmed", "Confirmed"),
+                    ("processing_started", "Processing Started"),
+                    ("shipped", "Shipped"),
+                    ("delivered", "Delivered"),
+                    ("cancelled", "Cancelled"),
+                    ("line_cancelled", "Line Cancelled"),
+                    ("line_reserved", "Line Reserved"),
+                    ("refund_recorded", "Refund Recorded"),
+                    ("refund_settled", "Refund Settled"),
+                    ("refund_failed", "Refund Failed"),
+                    ("note_added", "Note Added"),
+                    ("deadline_missed", "Deadline Missed"),
+                    ("carrier_scan", "Carrier Scan"),
+                    ("shipment_delayed", "Shipment Delayed"),
+                    ("pack_checked", "Pack Checked"),
+                    ("shipped_incomplete_pack", "Shipped Incomplete Pack"),
+                    ("notification_sent", "Notification Sent"),
+                    ("notification_failed", "Notification Failed"),
+                    ("notification_delayed", "Notification Delayed"),
+                    ("notification_skipped", "Notification Skipped"),
+                    ("substitute_offered", "Substitute Offered"),
+                    ("substitute_accepted", "Substitute Accepted"),
+                    ("substitute_declined", "Substitute Declined"),
+                    ("review_left", "Review Left"),
+                    ("review_replied", "Review Replied"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.CreateModel(
-            name='SubstituteOffer',
+            name="SubstituteOffer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('original_sku', models.CharField(max_length=64)),
-                ('substitute_sku', models.CharField(max_length=64)),
-                ('substitute_title', models.CharField(max_length=300)),
-                ('quantity', models.PositiveIntegerField()),
-                ('note', models.CharField(blank=True, default='', max_length=500)),
-                ('status', models.CharField(choices=[('offered', 'Offered'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], default='offered', max_length=16)),
-                ('expires_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('line', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='substitute_offers', to='orders.orderline')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='substitute_offers', to='orders.order')),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.seller')),
-                ('substitute', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("original_sku", models.CharField(max_length=64)),
+                ("substitute_sku", models.CharField(max_length=64)),
+                ("substitute_title", models.CharField(max_length=300)),
+                ("quantity", models.PositiveIntegerField()),
+                ("note", models.CharField(blank=True, default="", max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("offered", "Offered"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="offered",
+                        max_length=16,
+                    ),
+                ),
+                ("expires_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="substitute_offers",
+                        to="orders.orderline",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="substitute_offers", to="orders.order"
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.seller"
+                    ),
+                ),
+                (
+                    "substitute",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="inventory.product"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['seller', 'order'], name='substitute_offer_seller_order')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'offered')), fields=('line',), name='substitute_offer_one_open_per_line'), models.CheckConstraint(condition=models.Q(('status__in', ['offered', 'accepted', 'declined', 'withdrawn'])), name='substitute_offer_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', True), ('status', 'offered')), models.Q(models.Q(('status', 'offered'), _negated=True), ('decided_at__isnull', False)), _connector='OR'), name='substitute_offer_decided_iff_closed'), models.CheckConstraint(condition=models.Q(('quantity__gte', 1)), name='substitute_offer_quantity_positive')],
+                "indexes": [models.Index(fields=["seller", "order"], name="substitute_offer_seller_order")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "offered")),
+                        fields=("line",),
+                        name="substitute_offer_one_open_per_line",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["offered", "accepted", "declined", "withdrawn"])),
+                        name="substitute_offer_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("decided_at__isnull", True), ("status", "offered")),
+                            models.Q(models.Q(("status", "offered"), _negated=True), ("decided_at__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="substitute_offer_decided_iff_closed",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gte", 1)), name="substitute_offer_quantity_positive"
+                    ),
+                ],
             },
         ),
     ]

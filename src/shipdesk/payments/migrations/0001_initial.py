@@ -5,36 +5,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('orders', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("orders", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Refund',
+            name="Refund",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=4, max_digits=18)),
-                ('currency', models.CharField(max_length=3)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='pending', max_length=16)),
-                ('provider', models.CharField(max_length=32)),
-                ('idempotency_key', models.CharField(max_length=64, unique=True)),
-                ('provider_reference', models.CharField(blank=True, default='', max_length=200)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField()),
-                ('settled_at', models.DateTimeField(blank=True, null=True)),
-                ('cancellation', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='refund', to='orders.cancellation')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='refunds', to='orders.order')),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.seller')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("amount", models.DecimalField(decimal_places=4, max_digits=18)),
+                ("currency", models.CharField(max_length=3)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("succeeded", "Succeeded"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("provider", models.CharField(max_length=32)),
+                ("idempotency_key", models.CharField(max_length=64, unique=True)),
+                ("provider_reference", models.CharField(blank=True, default="", max_length=200)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField()),
+                ("settled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "cancellation",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="refund",
+                        to="orders.cancellation",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="refunds", to="orders.order"
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.seller"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['seller', 'order'], name='refund_seller_order'), models.Index(condition=models.Q(('status', 'pending')), fields=['created_at'], name='refund_pending')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='refund_amount_positive'), models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'succeeded', 'failed'])), name='refund_status_valid')],
+                "indexes": [
+                    models.Index(fields=["seller", "order"], name="refund_seller_order"),
+                    models.Index(
+                        condition=models.Q(("status", "pending")), fields=["created_at"], name="refund_pending"
+                    ),
+                ],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="refund_amount_positive"),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["pending", "succeeded", "failed"])),
+                        name="refund_status_valid",
+                    ),
+                ],
             },
         ),
     ]

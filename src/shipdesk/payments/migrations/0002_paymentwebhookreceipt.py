@@ -5,26 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0002_event_types_and_sweep_indexes'),
-        ('payments', '0001_initial'),
+        ("orders", "0002_event_types_and_sweep_indexes"),
+        ("payments", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PaymentWebhookReceipt',
+            name="PaymentWebhookReceipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=32)),
-                ('event_id', models.CharField(max_length=200)),
-                ('kind', models.CharField(max_length=64)),
-                ('outcome', models.CharField(max_length=32)),
-                ('received_at', models.DateTimeField()),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.order')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("provider", models.CharField(max_length=32)),
+                ("event_id", models.CharField(max_length=200)),
+                ("kind", models.CharField(max_length=64)),
+                ("outcome", models.CharField(max_length=32)),
+                ("received_at", models.DateTimeField()),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.order",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('provider', 'event_id'), name='payment_webhook_event_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("provider", "event_id"), name="payment_webhook_event_once")
+                ],
             },
         ),
     ]

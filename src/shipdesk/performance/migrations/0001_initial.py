@@ -6,32 +6,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('orders', '0004_tax'),
+        ("accounts", "0001_initial"),
+        ("orders", "0004_tax"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rating', models.PositiveSmallIntegerField()),
-                ('comment', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField()),
-                ('reply', models.TextField(blank=True, default='')),
-                ('replied_at', models.DateTimeField(blank=True, null=True)),
-                ('order', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='review', to='orders.order')),
-                ('replied_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.seller')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rating", models.PositiveSmallIntegerField()),
+                ("comment", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField()),
+                ("reply", models.TextField(blank=True, default="")),
+                ("replied_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "order",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="review", to="orders.order"
+                    ),
+                ),
+                (
+                    "replied_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.seller"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['seller', '-created_at', '-id'], name='review_seller_created'), models.Index(fields=['created_at'], name='review_created')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('rating__gte', 1), ('rating__lte', 5)), name='review_rating_1_to_5'), models.CheckConstraint(condition=models.Q(models.Q(('replied_at__isnull', True), ('reply', '')), models.Q(('replied_at__isnull', False), models.Q(('reply', ''), _negated=True)), _connector='OR'), name='review_reply_has_time')],
+                "indexes": [
+                    models.Index(fields=["seller", "-created_at", "-id"], name="review_seller_created"),
+                    models.Index(fields=["created_at"], name="review_created"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("rating__gte", 1), ("rating__lte", 5)), name="review_rating_1_to_5"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("replied_at__isnull", True), ("reply", "")),
+                            models.Q(("replied_at__isnull", False), models.Q(("reply", ""), _negated=True)),
+                            _connector="OR",
+                        ),
+                        name="review_reply_has_time",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,66 +5,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('performance', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("performance", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SellerStanding',
+            name="SellerStanding",
             fields=[
-                ('seller', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='performance_standing', serialize=False, to='accounts.seller')),
-                ('standing', models.CharField(choices=[('good', 'Good'), ('at_risk', 'At Risk'), ('penalised', 'Penalised')], default='good', max_length=16)),
-                ('rank', models.PositiveSmallIntegerField(default=2)),
-                ('points', models.PositiveIntegerField(default=0)),
-                ('hold_extra_days', models.PositiveSmallIntegerField(default=0)),
-                ('breached', models.JSONField(default=list)),
-                ('evaluated_on', models.DateField()),
-                ('evaluated_at', models.DateTimeField()),
-                ('changed_at', models.DateTimeField()),
+                (
+                    "seller",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="performance_standing",
+                        serialize=False,
+                        to="accounts.seller",
+                    ),
+                ),
+                (
+                    "standing",
+                    models.CharField(
+                        choices=[("good", "Good"), ("at_risk", "At Risk"), ("penalised", "Penalised")],
+                        default="good",
+                        max_length=16,
+                    ),
+                ),
+                ("rank", models.PositiveSmallIntegerField(default=2)),
+                ("points", models.PositiveIntegerField(default=0)),
+                ("hold_extra_days", models.PositiveSmallIntegerField(default=0)),
+                ("breached", models.JSONField(default=list)),
+                ("evaluated_on", models.DateField()),
+                ("evaluated_at", models.DateTimeField()),
+                ("changed_at", models.DateTimeField()),
             ],
             options={
-                'indexes': [models.Index(fields=['rank', '-points', 'seller'], name='seller_standing_ranking')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('standing__in', ['good', 'at_risk', 'penalised'])), name='seller_standing_valid')],
+                "indexes": [models.Index(fields=["rank", "-points", "seller"], name="seller_standing_ranking")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("standing__in", ["good", "at_risk", "penalised"])),
+                        name="seller_standing_valid",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PenaltyPoint',
+            name="PenaltyPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('metric', models.CharField(max_length=32)),
-                ('points', models.PositiveSmallIntegerField()),
-                ('awarded_on', models.DateField()),
-                ('expires_on', models.DateField()),
-                ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True)),
-                ('target', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.seller')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("metric", models.CharField(max_length=32)),
+                ("points", models.PositiveSmallIntegerField()),
+                ("awarded_on", models.DateField()),
+                ("expires_on", models.DateField()),
+                ("value", models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True)),
+                ("target", models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.seller"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['seller', 'expires_on'], name='penalty_point_seller_active')],
-                'constraints': [models.UniqueConstraint(fields=('seller', 'metric', 'awarded_on'), name='penalty_point_once_per_metric_day'), models.CheckConstraint(condition=models.Q(('expires_on__gt', models.F('awarded_on'))), name='penalty_point_expires_after_award')],
+                "indexes": [models.Index(fields=["seller", "expires_on"], name="penalty_point_seller_active")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("seller", "metric", "awarded_on"), name="penalty_point_once_per_metric_day"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("expires_on__gt", models.F("awarded_on"))),
+                        name="penalty_point_expires_after_award",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PerformanceSnapshot',
+            name="PerformanceSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('as_of', models.DateTimeField()),
-                ('standing', models.CharField(choices=[('good', 'Good'), ('at_risk', 'At Risk'), ('penalised', 'Penalised')], max_length=16)),
-                ('points', models.PositiveIntegerField(default=0)),
-                ('hold_extra_days', models.PositiveSmallIntegerField(default=0)),
-                ('metrics', models.JSONField(default=dict)),
-                ('breached', models.JSONField(default=list)),
-                ('created_at', models.DateTimeField()),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.seller')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("as_of", models.DateTimeField()),
+                (
+                    "standing",
+                    models.CharField(
+                        choices=[("good", "Good"), ("at_risk", "At Risk"), ("penalised", "Penalised")], max_length=16
+                    ),
+                ),
+                ("points", models.PositiveIntegerField(default=0)),
+                ("hold_extra_days", models.PositiveSmallIntegerField(default=0)),
+                ("metrics", models.JSONField(default=dict)),
+                ("breached", models.JSONField(default=list)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.seller"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['seller', '-day'], name='perf_snapshot_seller_day')],
-                'constraints': [models.UniqueConstraint(fields=('seller', 'day'), name='performance_snapshot_once_per_day'), models.CheckConstraint(condition=models.Q(('standing__in', ['good', 'at_risk', 'penalised'])), name='performance_snapshot_standing_valid')],
+                "indexes": [models.Index(fields=["seller", "-day"], name="perf_snapshot_seller_day")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("seller", "day"), name="performance_snapshot_once_per_day"),
+                    models.CheckConstraint(
+                        condition=models.Q(("standing__in", ["good", "at_risk", "penalised"])),
+                        name="performance_snapshot_standing_valid",
+                    ),
+                ],
             },
         ),
     ]

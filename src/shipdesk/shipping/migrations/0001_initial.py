@@ -5,34 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('orders', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("orders", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Shipment',
+            name="Shipment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('carrier', models.CharField(max_length=32)),
-                ('service_level', models.CharField(max_length=64)),
-                ('tracking_number', models.CharField(max_length=64)),
-                ('tracking_url', models.CharField(blank=True, default='', max_length=500)),
-                ('shipped_at', models.DateTimeField()),
-                ('eta', models.DateTimeField(blank=True, null=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('delayed', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('order', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='shipment', to='orders.order')),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.seller')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("carrier", models.CharField(max_length=32)),
+                ("service_level", models.CharField(max_length=64)),
+                ("tracking_number", models.CharField(max_length=64)),
+                ("tracking_url", models.CharField(blank=True, default="", max_length=500)),
+                ("shipped_at", models.DateTimeField()),
+                ("eta", models.DateTimeField(blank=True, null=True)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                ("delayed", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "order",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="shipment", to="orders.order"
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.seller"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['tracking_number'], name='shipment_tracking_number')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('carrier', 'other'), _negated=True), fields=('seller', 'carrier', 'tracking_number'), name='shipment_tracking_unique_per_seller'), models.CheckConstraint(condition=models.Q(('tracking_number', ''), _negated=True), name='shipment_tracking_number_present')],
+                "indexes": [models.Index(fields=["tracking_number"], name="shipment_tracking_number")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("carrier", "other"), _negated=True),
+                        fields=("seller", "carrier", "tracking_number"),
+                        name="shipment_tracking_unique_per_seller",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("tracking_number", ""), _negated=True),
+                        name="shipment_tracking_number_present",
+                    ),
+                ],
             },
         ),
     ]

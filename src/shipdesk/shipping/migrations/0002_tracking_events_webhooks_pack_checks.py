@@ -5,134 +5,229 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('orders', '0001_initial'),
-        ('shipping', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("orders", "0001_initial"),
+        ("shipping", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PackCheck',
+            name="PackCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('packed', models.JSONField(blank=True, default=dict)),
-                ('refused', models.JSONField(blank=True, default=list)),
-                ('scans', models.PositiveIntegerField(default=0)),
-                ('complete', models.BooleanField(default=False)),
-                ('started_at', models.DateTimeField()),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("packed", models.JSONField(blank=True, default=dict)),
+                ("refused", models.JSONField(blank=True, default=list)),
+                ("scans", models.PositiveIntegerField(default=0)),
+                ("complete", models.BooleanField(default=False)),
+                ("started_at", models.DateTimeField()),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='TrackingEvent',
+            name="TrackingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pre_transit', 'Pre Transit'), ('in_transit', 'In Transit'), ('out_for_delivery', 'Out For Delivery'), ('available_for_pickup', 'Available For Pickup'), ('failed_attempt', 'Failed Attempt'), ('delivered', 'Delivered'), ('exception', 'Exception'), ('return_to_sender', 'Return To Sender'), ('unknown', 'Unknown')], max_length=24)),
-                ('description', models.CharField(blank=True, default='', max_length=500)),
-                ('location', models.CharField(blank=True, default='', max_length=200)),
-                ('occurred_at', models.DateTimeField()),
-                ('source', models.CharField(max_length=32)),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pre_transit", "Pre Transit"),
+                            ("in_transit", "In Transit"),
+                            ("out_for_delivery", "Out For Delivery"),
+                            ("available_for_pickup", "Available For Pickup"),
+                            ("failed_attempt", "Failed Attempt"),
+                            ("delivered", "Delivered"),
+                            ("exception", "Exception"),
+                            ("return_to_sender", "Return To Sender"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("description", models.CharField(blank=True, default="", max_length=500)),
+                ("location", models.CharField(blank=True, default="", max_length=200)),
+                ("occurred_at", models.DateTimeField()),
+                ("source", models.CharField(max_length=32)),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='WebhookReceipt',
+            name="WebhookReceipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=32)),
-                ('event_id', models.CharField(max_length=200)),
-                ('tracking_number', models.CharField(blank=True, default='', max_length=64)),
-                ('outcome', models.CharField(choices=[('applied', 'Applied'), ('unknown_number', 'Unknown Number'), ('ignored', 'Ignored')], max_length=16)),
-                ('received_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("provider", models.CharField(max_length=32)),
+                ("event_id", models.CharField(max_length=200)),
+                ("tracking_number", models.CharField(blank=True, default="", max_length=64)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("applied", "Applied"), ("unknown_number", "Unknown Number"), ("ignored", "Ignored")],
+                        max_length=16,
+                    ),
+                ),
+                ("received_at", models.DateTimeField()),
             ],
         ),
         migrations.AddField(
-            model_name='shipment',
-            name='delay_reason',
-            field=models.CharField(blank=True, choices=[('exception', 'Exception'), ('return_to_sender', 'Return To Sender'), ('no_movement', 'No Movement'), ('missed_eta', 'Missed Eta')], default='', max_length=24),
+            model_name="shipment",
+            name="delay_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("exception", "Exception"),
+                    ("return_to_sender", "Return To Sender"),
+                    ("no_movement", "No Movement"),
+                    ("missed_eta", "Missed Eta"),
+                ],
+                default="",
+                max_length=24,
+            ),
         ),
         migrations.AddField(
-            model_name='shipment',
-            name='delayed_at',
+            model_name="shipment",
+            name="delayed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='shipment',
-            name='last_movement_at',
+            model_name="shipment",
+            name="last_movement_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='shipment',
-            name='last_polled_at',
+            model_name="shipment",
+            name="last_polled_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='shipment',
-            name='tracking_status',
-            field=models.CharField(blank=True, choices=[('pre_transit', 'Pre Transit'), ('in_transit', 'In Transit'), ('out_for_delivery', 'Out For Delivery'), ('available_for_pickup', 'Available For Pickup'), ('failed_attempt', 'Failed Attempt'), ('delivered', 'Delivered'), ('exception', 'Exception'), ('return_to_sender', 'Return To Sender'), ('unknown', 'Unknown')], default='', max_length=24),
+            model_name="shipment",
+            name="tracking_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("pre_transit", "Pre Transit"),
+                    ("in_transit", "In Transit"),
+                    ("out_for_delivery", "Out For Delivery"),
+                    ("available_for_pickup", "Available For Pickup"),
+                    ("failed_attempt", "Failed Attempt"),
+                    ("delivered", "Delivered"),
+                    ("exception", "Exception"),
+                    ("return_to_sender", "Return To Sender"),
+                    ("unknown", "Unknown"),
+                ],
+                default="",
+                max_length=24,
+            ),
         ),
         migrations.AddIndex(
-            model_name='shipment',
-            index=models.Index(condition=models.Q(('delivered_at__isnull', True)), fields=['carrier', 'shipped_at'], name='shipment_in_transit'),
+            model_name="shipment",
+            index=models.Index(
+                condition=models.Q(("delivered_at__isnull", True)),
+                fields=["carrier", "shipped_at"],
+                name="shipment_in_transit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('delay_reason', ''), ('delayed', False)), models.Q(('delayed', True), models.Q(('delay_reason', ''), _negated=True)), _connector='OR'), name='shipment_delay_has_reason'),
+            model_name="shipment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("delay_reason", ""), ("delayed", False)),
+                    models.Q(("delayed", True), models.Q(("delay_reason", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="shipment_delay_has_reason",
+            ),
         ),
         migrations.AddField(
-            model_name='packcheck',
-            name='order',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='pack_check', to='orders.order'),
+            model_name="packcheck",
+            name="order",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE, related_name="pack_check", to="orders.order"
+            ),
         ),
         migrations.AddField(
-            model_name='packcheck',
-            name='seller',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.seller'),
+            model_name="packcheck",
+            name="seller",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.seller"
+            ),
         ),
         migrations.AddField(
-            model_name='trackingevent',
-            name='seller',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.seller'),
+            model_name="trackingevent",
+            name="seller",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.seller"
+            ),
         ),
         migrations.AddField(
-            model_name='trackingevent',
-            name='shipment',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tracking_events', to='shipping.shipment'),
+            model_name="trackingevent",
+            name="shipment",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="tracking_events", to="shipping.shipment"
+            ),
         ),
         migrations.AddIndex(
-            model_name='webhookreceipt',
-            index=models.Index(fields=['received_at'], name='webhook_receipt_received'),
+            model_name="webhookreceipt",
+            index=models.Index(fields=["received_at"], name="webhook_receipt_received"),
         ),
         migrations.AddConstraint(
-            model_name='webhookreceipt',
-            constraint=models.UniqueConstraint(fields=('provider', 'event_id'), name='webhook_receipt_once_per_event'),
+            model_name="webhookreceipt",
+            constraint=models.UniqueConstraint(fields=("provider", "event_id"), name="webhook_receipt_once_per_event"),
         ),
         migrations.AddConstraint(
-            model_name='webhookreceipt',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['applied', 'unknown_number', 'ignored'])), name='webhook_receipt_outcome_valid'),
+            model_name="webhookreceipt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("outcome__in", ["applied", "unknown_number", "ignored"])),
+                name="webhook_receipt_outcome_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='packcheck',
-            index=models.Index(fields=['seller', 'order'], name='pack_check_seller_order'),
+            model_name="packcheck",
+            index=models.Index(fields=["seller", "order"], name="pack_check_seller_order"),
         ),
         migrations.AddConstraint(
-            model_name='packcheck',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('complete', True), ('completed_at__isnull', False)), models.Q(('complete', False), ('completed_at__isnull', True)), _connector='OR'), name='pack_check_completed_at_iff_complete'),
+            model_name="packcheck",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("complete", True), ("completed_at__isnull", False)),
+                    models.Q(("complete", False), ("completed_at__isnull", True)),
+                    _connector="OR",
+                ),
+                name="pack_check_completed_at_iff_complete",
+            ),
         ),
         migrations.AddIndex(
-            model_name='trackingevent',
-            index=models.Index(fields=['seller', 'shipment', 'occurred_at'], name='tracking_event_history'),
+            model_name="trackingevent",
+            index=models.Index(fields=["seller", "shipment", "occurred_at"], name="tracking_event_history"),
         ),
         migrations.AddConstraint(
-            model_name='trackingevent',
-            constraint=models.UniqueConstraint(fields=('shipment', 'fingerprint'), name='tracking_event_once_per_shipment'),
+            model_name="trackingevent",
+            constraint=models.UniqueConstraint(
+                fields=("shipment", "fingerprint"), name="tracking_event_once_per_shipment"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trackingevent',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pre_transit', 'in_transit', 'out_for_delivery', 'available_for_pickup', 'failed_attempt', 'delivered', 'exception', 'return_to_sender', 'unknown'])), name='tracking_event_status_valid'),
+            model_name="trackingevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "pre_transit",
+                            "in_transit",
+                            "out_for_delivery",
+                            "available_for_pickup",
+                            "failed_attempt",
+                            "delivered",
+                            "exception",
+                            "return_to_sender",
+                            "unknown",
+                        ],
+                    )
+                ),
+                name="tracking_event_status_valid",
+            ),
         ),
     ]

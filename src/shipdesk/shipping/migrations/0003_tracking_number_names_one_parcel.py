@@ -28,47 +28,61 @@ def refuse_numbers_on_two_parcels_in_transit(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('orders', '0006_substitute_offers'),
-        ('shipping', '0002_tracking_events_webhooks_pack_checks'),
+        ("accounts", "0001_initial"),
+        ("orders", "0006_substitute_offers"),
+        ("shipping", "0002_tracking_events_webhooks_pack_checks"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AmbiguousTrackingUpdate',
+            name="AmbiguousTrackingUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=32)),
-                ('event_id', models.CharField(blank=True, default='', max_length=200)),
-                ('tracking_number', models.CharField(max_length=64)),
-                ('carrier', models.CharField(blank=True, default='', max_length=32)),
-                ('status', models.CharField(blank=True, default='', max_length=24)),
-                ('shipment_ids', models.JSONField(default=list)),
-                ('received_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("source", models.CharField(max_length=32)),
+                ("event_id", models.CharField(blank=True, default="", max_length=200)),
+                ("tracking_number", models.CharField(max_length=64)),
+                ("carrier", models.CharField(blank=True, default="", max_length=32)),
+                ("status", models.CharField(blank=True, default="", max_length=24)),
+                ("shipment_ids", models.JSONField(default=list)),
+                ("received_at", models.DateTimeField()),
             ],
         ),
         migrations.RemoveConstraint(
-            model_name='webhookreceipt',
-            name='webhook_receipt_outcome_valid',
+            model_name="webhookreceipt",
+            name="webhook_receipt_outcome_valid",
         ),
         migrations.AlterField(
-            model_name='webhookreceipt',
-            name='outcome',
-            field=models.CharField(choices=[('applied', 'Applied'), ('unknown_number', 'Unknown Number'), ('ambiguous_number', 'Ambiguous Number'), ('ignored', 'Ignored')], max_length=16),
+            model_name="webhookreceipt",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    ("applied", "Applied"),
+                    ("unknown_number", "Unknown Number"),
+                    ("ambiguous_number", "Ambiguous Number"),
+                    ("ignored", "Ignored"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.RunPython(refuse_numbers_on_two_parcels_in_transit, migrations.RunPython.noop),
         migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.UniqueConstraint(condition=models.Q(('delivered_at__isnull', True), models.Q(('carrier', 'other'), _negated=True)), fields=('carrier', 'tracking_number'), name='shipment_tracking_in_use_once'),
+            model_name="shipment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("delivered_at__isnull", True), models.Q(("carrier", "other"), _negated=True)),
+                fields=("carrier", "tracking_number"),
+                name="shipment_tracking_in_use_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='webhookreceipt',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['applied', 'unknown_number', 'ambiguous_number', 'ignored'])), name='webhook_receipt_outcome_valid'),
+            model_name="webhookreceipt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("outcome__in", ["applied", "unknown_number", "ambiguous_number", "ignored"])),
+                name="webhook_receipt_outcome_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ambiguoustrackingupdate',
-            index=models.Index(fields=['received_at'], name='ambiguous_update_received'),
+            model_name="ambiguoustrackingupdate",
+            index=models.Index(fields=["received_at"], name="ambiguous_update_received"),
         ),
     ]

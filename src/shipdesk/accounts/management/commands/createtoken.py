@@ -22,4 +22,6 @@ class Command(BaseCommand):
         issued = create_api_token(name=name, seller=target)
         # Only the token on stdout, so scripts can capture it: TOKEN=$(shipdesk createtoken ...)
         self.stdout.write(issued.token)
-        self.stderr.write(f"{'Platform' if platform else 'Seller'} token {issued.record.prefix}… created; it will not be shown again.")
+        self.stderr.write(
+            f"{'Platform' if platform else 'Seller'} token {issued.record.prefix}… created; it will not be shown again."
+        )

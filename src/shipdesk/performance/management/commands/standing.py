@@ -25,10 +25,16 @@ class Command(BaseCommand):
     help = "List sellers by standing, worst first (with --evaluate, evaluate them first)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--standing", choices=["penalised", "at_risk", "good"], help="Only sellers in this standing.")
+        parser.add_argument(
+            "--standing", choices=["penalised", "at_risk", "good"], help="Only sellers in this standing."
+        )
         parser.add_argument("--limit", type=int, default=100, help="How many sellers to list (default 100).")
         parser.add_argument("--evaluate", action="store_true", help="Run the daily evaluation first.")
-        parser.add_argument("--day", type=date.fromisoformat, help="With --evaluate: the day to evaluate (YYYY-MM-DD); default each seller's yesterday.")
+        parser.add_argument(
+            "--day",
+            type=date.fromisoformat,
+            help="With --evaluate: the day to evaluate (YYYY-MM-DD); default each seller's yesterday.",
+        )
 
     def handle(self, *args, standing: str | None, limit: int, evaluate: bool, day: date | None, **options):
         console = Console(file=self.stdout._out, force_terminal=False, width=140)
@@ -43,7 +49,9 @@ class Command(BaseCommand):
         except ShipdeskError as exc:
             raise CommandError(exc.message) from exc
         if not ranked:
-            console.print("No seller has been evaluated yet. Run with --evaluate, or start the worker (it evaluates daily).")
+            console.print(
+                "No seller has been evaluated yet. Run with --evaluate, or start the worker (it evaluates daily)."
+            )
             return
         table = Table(title="Sellers by standing, worst first")
         for column in ("seller", "standing", "points", "extra hold days", "breached", "evaluated"):
