@@ -60,6 +60,7 @@ from shipdesk.single_line import single_line_problem
 from . import refunds, workflow
 from .deadlines import confirm_deadline
 from .events import build_event, record_event
+from .locks import lock_lines, lock_order
 from .models import Cancellation, LineStock, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus, SubstituteOffer
 from .placed_at_window import placed_at_problem
 from .workflow import Action, OrderFacts
@@ -118,23 +119,6 @@ class NewOrder:
 
 
 # --- locking and facts ----------------------------------------------------------------------
-
-
-def _lock_order(*, order_id: int, seller_id: int | None) -> Order:
-    # FOR NO KEY UPDATE: excludes every other writer of the row, but lets rows that merely
-    # reference the order (events, notifications) be inserted meanwhile. The seller comes in the
-    # same statement (most actions read its policy or name) and is not locked: OF the order only.
-    qs = Order.objects.select_related("seller").select_for_update(no_key=True, of=("self",))
-    if seller_id is not None:
-        qs = qs.filter(seller_id=seller_id)
-    order = qs.filter(pk=order_id).first()
-    if order is None:
-        raise NotFound("Order not found.")
-    return order
-
-
-def _lock_lines(order: Order) -> list[OrderLine]:
-    return list(OrderLine.objects.select_for_update(no_key=True).filter(order=order).order_by("id"))
 
 
 def _facts(order: Order, lines: list[OrderLine]) -> OrderFacts:
@@ -479,7 +463,7 @@ def _place(
 
 @transaction.atomic
 def confirm_order(*, order_id: int, seller_id: int | None, actor: Actor, at: datetime | None = None) -> Order:
-    order = _lock_order(order_id=order_id, seller_id=seller_id)
+    order = lock_order(order_id=order_id, seller_id=seller_id)
     lines = list(order.lines.order_by("id"))
     workflow.check_transition(Action.CONFIRM, _facts(order, lines), actor.kind)
     now = at or timezone.now()
@@ -501,8 +485,8 @@ def confirm_order(*, order_id: int, seller_id: int | None, actor: Actor, at: dat
 @transaction.atomic
 def process_order(*, order_id: int, seller_id: int | None, actor: Actor, at: datetime | None = None) -> Order:
     """Start packing: the reserved units leave the shelf (on_hand and reserved both drop)."""
-    order = _lock_order(order_id=order_id, seller_id=seller_id)
-    lines = _lock_lines(order)
+    order = lock_order(order_id=order_id, seller_id=seller_id)
+    lines = lock_lines(order)
     workflow.check_transition(Action.PROCESS, _facts(order, lines), actor.kind)
     now = at or timezone.now()
     moves = []
@@ -574,7 +558,7 @@ def ship_order(
     confirm_incomplete_pack: bool = False,
     at: datetime | None = None,
 ) -> Order:
-    order = _lock_order(order_id=order_id, seller_id=seller_id)
+    order = lock_order(order_id=order_id, seller_id=seller_id)
     # State and payment come before the form: a shipped order answers 409 whatever is typed.
     lines = list(order.lines.order_by("id"))
     workflow.check_transition(Action.SHIP, _facts(order, lines), actor.kind)
@@ -648,7 +632,7 @@ def deliver_order(
     at: datetime | None = None,
 ) -> Order:
     """`at`: when Shipdesk learns of the delivery; `delivered_at`: when the parcel arrived, as the carrier reports it."""
-    order = _lock_order(order_id=order_id, seller_id=seller_id)
+    order = lock_order(order_id=order_id, seller_id=seller_id)
     workflow.check_transition(Action.DELIVER, _facts(order, []), actor.kind)
     now = at or timezone.now()
     # A carrier reports when the parcel arrived, which may be before we hear of it — never after now.
@@ -766,8 +750,8 @@ def cancel_order(
     *, order_id: int, seller_id: int | None, actor: Actor, reason: str, note: str = "", at: datetime | None = None
 ) -> Order:
     _validate_reason(reason, note)
-    order = _lock_order(order_id=order_id, seller_id=seller_id)
-    lines = _lock_lines(order)
+    order = lock_order(order_id=order_id, seller_id=seller_id)
+    lines = lock_lines(order)
     workflow.check_transition(Action.CANCEL, _facts(order, lines), actor.kind)
     return _cancel_locked(order=order, lines=lines, actor=actor, reason=reason, note=note, now=at or timezone.now())
 
@@ -867,8 +851,8 @@ def cancel_line(
 ) -> Order:
     """Cancel `quantity` units of one line, refunding them; cancelling the last open units cancels the order."""
     _validate_reason(reason, note)
-    order = _lock_order(order_id=order_id, seller_id=seller_id)
-    lines = _lock_lines(order)
+    order = lock_order(order_id=order_id, seller_id=seller_id)
+    lines = lock_lines(order)
     workflow.check_transition(Action.CANCEL_LINE, _facts(order, lines), actor.kind)
     line = next((l for l in lines if l.pk == line_id), None)
     if line is None:
@@ -963,7 +947,7 @@ def update_payment(
     at: datetime | None = None,
 ) -> Order:
     """Record what the payment provider says: paid, failed, or refunded (outside Shipdesk)."""
-    order = _lock_order(order_id=order_id, seller_id=seller_id)
+    order = lock_order(order_id=order_id, seller_id=seller_id)
     errors = {}
     if status not in ("paid", "failed", "refunded"):
         errors["status"] = ["One of: paid, failed, refunded."]
@@ -1094,7 +1078,7 @@ def add_note(
     """An internal note on the timeline; never shown to the customer."""
     if not (text or "").strip() or len(text) > 5000:
         raise ValidationFailed("Invalid note.", details={"text": ["Between 1 and 5000 characters."]})
-    order = _lock_order(order_id=order_id, seller_id=seller_id)
+    order = lock_order(order_id=order_id, seller_id=seller_id)
     return record_event(order=order, type=OrderEvent.Type.NOTE_ADDED, actor=actor, at=at, text=text)
 
 

@@ -34,6 +34,7 @@ from shipdesk.notifications.services import queue_notification, raise_alert
 
 from . import services
 from .events import record_event
+from .locks import lock_lines, lock_order
 from .models import CancelReason, LineStock, Order, OrderEvent, OrderLine, OrderStatus, SubstituteOffer
 
 OFFER_SALT = "shipdesk.substitute-offer"
@@ -99,8 +100,8 @@ def offer_substitute(
 ) -> SubstituteOffer:
     """Offer `sku` in place of a short line; emails the customer the link. A newer offer for the
     same line withdraws the open one."""
-    order = services._lock_order(order_id=order_id, seller_id=seller_id)
-    lines = services._lock_lines(order)
+    order = lock_order(order_id=order_id, seller_id=seller_id)
+    lines = lock_lines(order)
     line = next((candidate for candidate in lines if candidate.pk == line_id), None)
     if line is None:
         raise NotFound("Order line not found.")
@@ -187,8 +188,8 @@ def _lock_open_offer(*, offer_id: int) -> tuple[SubstituteOffer, Order, OrderLin
     found = SubstituteOffer.objects.filter(pk=offer_id).values_list("order_id", flat=True).first()
     if found is None:
         raise NotFound("No such offer.")
-    order = services._lock_order(order_id=found, seller_id=None)
-    lines = services._lock_lines(order)
+    order = lock_order(order_id=found, seller_id=None)
+    lines = lock_lines(order)
     offer = SubstituteOffer.objects.select_for_update().get(pk=offer_id)
     if offer.status != SubstituteOffer.Status.OFFERED:
         raise StateConflict(f"This offer was already {offer.status}.", details={"status": offer.status})

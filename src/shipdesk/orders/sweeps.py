@@ -44,6 +44,7 @@ from shipdesk.notifications.services import queue_digest, queue_notification
 from . import services
 from .deadlines import BusinessCalendar, _to_utc, day_bounds, due_soon_at
 from .events import record_event
+from .locks import lock_order
 from .models import Cancellation, CancelReason, LineStock, Order, OrderLine, OrderStatus, PaymentStatus
 
 logger = logging.getLogger(__name__)
@@ -208,7 +209,7 @@ def sweep_deadlines(now: datetime | None = None) -> dict:
 @transaction.atomic
 def alert_due_soon(*, order_id: int, stage: str, now: datetime) -> bool:
     step = STAGE_BY_NAME[stage]
-    order = services._lock_order(order_id=order_id, seller_id=None)
+    order = lock_order(order_id=order_id, seller_id=None)
     deadline = getattr(order, step.deadline)
     if order.status != step.status or deadline is None or now > deadline:
         return False  # moved on, or already overdue (the overdue alert says more)
@@ -229,7 +230,7 @@ def alert_due_soon(*, order_id: int, stage: str, now: datetime) -> bool:
 def flag_overdue(*, order_id: int, stage: str, now: datetime) -> bool:
     """Flag the order late for `stage` and alert the seller, once."""
     step = STAGE_BY_NAME[stage]
-    order = services._lock_order(order_id=order_id, seller_id=None)
+    order = lock_order(order_id=order_id, seller_id=None)
     deadline = getattr(order, step.deadline)
     if order.status != step.status or deadline is None or not now > deadline:
         return False
@@ -312,7 +313,7 @@ def timeout_due_at(order: Order, reason: str) -> datetime | None:
 
 @transaction.atomic
 def auto_cancel(*, order_id: int, reason: str, now: datetime) -> bool:
-    order = services._lock_order(order_id=order_id, seller_id=None)
+    order = lock_order(order_id=order_id, seller_id=None)
     due = timeout_due_at(order, reason)
     if due is None or due > now:
         return False  # paid, confirmed or cancelled meanwhile; or a seller with a longer timeout
@@ -366,7 +367,7 @@ def sweep_review_requests(now: datetime | None = None) -> int:
 
 @transaction.atomic
 def request_review(*, order_id: int, now: datetime | None = None) -> bool:
-    order = services._lock_order(order_id=order_id, seller_id=None)
+    order = lock_order(order_id=order_id, seller_id=None)
     if order.status != OrderStatus.DELIVERED:
         return False
     return (
