@@ -31,7 +31,7 @@ from shipdesk.ops import ratelimit
 from shipdesk.ops.client_address import client_ip
 from shipdesk.orders import selectors as order_selectors
 from shipdesk.orders import services as order_services
-from shipdesk.orders import substitutions, workflow
+from shipdesk.orders import substitutions, terms, workflow
 from shipdesk.orders.services import order_facts
 from shipdesk.shipping.carriers import get_carrier
 from shipdesk.shipping.selectors import require_tracking_number_free
@@ -352,7 +352,7 @@ def _render_detail(
 ):
     facts = order_facts(order)
     allowed = workflow.allowed_actions(facts, ActorKind.SELLER)
-    step = {"pending": "confirm", "confirmed": "process", "processing": "ship"}.get(order.status)
+    step = stage.value if (stage := terms.stage_for(order.status)) else None
     lines = list(order.lines.all())
     line_forms = line_forms or {}
     substitute_forms = substitute_forms or {}

@@ -19,13 +19,13 @@ from django.utils import timezone
 from shipdesk import money
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.policy import policy_for
-from shipdesk.orders.models import Order, PaymentStatus
+from shipdesk.orders.models import Order
+from shipdesk.orders.terms import CAPTURED_STATES
 
 from .holds import HOLD_EXTENSIONS, fallback_release, release_after_delivery
 from .models import LedgerEntry, Payout, ScheduledRelease
 
 Kind = LedgerEntry.Kind
-PAID_STATES = (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
 
 
 def commission_on(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
@@ -52,7 +52,8 @@ def record_order_money(*, order: Order, new_order: bool = False, at: datetime | 
     `at`: the moment of the order action that changed the money (default now); entries are dated by it.
     """
     _in_transaction()
-    if order.payment_status not in PAID_STATES:
+    # Money was captured at some point: even a fully refunded order has entries to reverse.
+    if order.payment_status not in CAPTURED_STATES:
         return []
     entries = [] if new_order else list(LedgerEntry.objects.filter(seller_id=order.seller_id, order=order))
     now = at or timezone.now()

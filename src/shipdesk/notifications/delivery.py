@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from shipdesk.actors import SYSTEM
 from shipdesk.jobs import RetryPolicy
+from shipdesk.orders.terms import STAGE_BY_NAME
 
 from .models import Alert, Notification
 from .rendering import CUSTOMER_KINDS, platform_address
@@ -55,9 +56,6 @@ NOTIFICATION_SENT = "notification_sent"
 NOTIFICATION_DELAYED = "notification_delayed"  # the first refusal; it is being retried
 NOTIFICATION_SKIPPED = "notification_skipped"
 # NOTIFICATION_FAILED lives in services (a message that could not even be rendered fails there).
-
-# The order status a deadline alert is about; when the order has moved on, the alert is moot.
-_STAGE_STATUS = {"confirm": "pending", "process": "confirmed", "ship": "processing"}
 
 
 def retry_policy() -> RetryPolicy:
@@ -203,7 +201,9 @@ def _moot(row: Notification) -> bool:
     from shipdesk.orders.models import Order
 
     status = Order.objects.filter(pk=row.order_id).values_list("status", flat=True).first()
-    return status != _STAGE_STATUS.get(row.context.get("stage") or row.stage)
+    # The order status a deadline alert is about; when the order has moved on, the alert is moot.
+    stage = STAGE_BY_NAME.get(row.context.get("stage") or row.stage)
+    return stage is None or status != stage.status
 
 
 def _order_ref(row: Notification):

@@ -24,7 +24,6 @@ falls on a day the shop works, not on the Sunday in the middle of a Friday-to-Tu
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -45,7 +44,8 @@ from . import services
 from .deadlines import BusinessCalendar, _to_utc, day_bounds, due_soon_at
 from .events import record_event
 from .locks import lock_order
-from .models import Cancellation, CancelReason, LineStock, Order, OrderLine, OrderStatus, PaymentStatus
+from .models import Cancellation, CancelReason, LineStock, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus
+from .terms import STAGE_BY_NAME, STAGES, Stage, stage_for
 
 logger = logging.getLogger(__name__)
 
@@ -60,29 +60,9 @@ DUE_SOON_HORIZON = timedelta(days=14)
 REVIEW_REQUEST_WINDOW = timedelta(days=30)
 DIGEST_ORDERS = 10
 
-DEADLINE_MISSED = "deadline_missed"  # OrderEvent.type: a step passed its deadline undone
-
 # Who a timeout cancellation counts against (docs/workflow.md): never paid is not the seller's doing;
 # paid and never confirmed is. Performance metrics read the Cancellation's reason.
 SELLER_CAUSED_TIMEOUTS = {CancelReason.UNPAID_TIMEOUT: False, CancelReason.UNCONFIRMED_TIMEOUT: True}
-
-
-@dataclass(frozen=True)
-class Stage:
-    name: str  # confirm, process, ship
-    status: str  # the order status in which this step is owed
-    window_start: str  # the field the window starts at (confirm: the later of placed and paid)
-    deadline: str
-    late_flag: str
-    business_days: bool  # whether the window is counted in business days
-
-
-STAGES = (
-    Stage("confirm", OrderStatus.PENDING, "paid_at", "confirm_by", "confirmed_late", business_days=False),
-    Stage("process", OrderStatus.CONFIRMED, "confirmed_at", "process_by", "processed_late", business_days=True),
-    Stage("ship", OrderStatus.PROCESSING, "processing_at", "ship_by", "shipped_late", business_days=True),
-)
-STAGE_BY_NAME = {stage.name: stage for stage in STAGES}
 
 
 # --- pure: when "due soon" is -----------------------------------------------------------------
@@ -120,12 +100,12 @@ def business_due_soon_at(
 
 def stage_window_fields(stage: Stage) -> tuple[str, ...]:
     """The order fields `stage_window_start` reads, in its argument order."""
-    return ("placed_at", "paid_at") if stage.name == "confirm" else (stage.window_start,)
+    return ("placed_at", "paid_at") if stage.value == "confirm" else (stage.window_start,)
 
 
 def stage_window_start(stage: Stage, *fields: datetime | None) -> datetime | None:
     """When the step's window started, from the values of `stage_window_fields(stage)`."""
-    if stage.name == "confirm":
+    if stage.value == "confirm":
         placed_at, paid_at = fields
         return max(placed_at, paid_at) if paid_at else None
     return fields[0]
@@ -169,12 +149,12 @@ def sweep_deadlines(now: datetime | None = None) -> dict:
     for stage in STAGES:
         overdue_ids = list(
             Order.objects.filter(status=stage.status, action_due_at__lt=now)
-            .filter(_without(K.SELLER_OVERDUE, stage.name))
+            .filter(_without(K.SELLER_OVERDUE, stage.value))
             .order_by("action_due_at", "id")
             .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
         counts["overdue"] += _each(
-            "overdue", overdue_ids, lambda pk: flag_overdue(order_id=pk, stage=stage.name, now=now)
+            "overdue", overdue_ids, lambda pk: flag_overdue(order_id=pk, stage=stage.value, now=now)
         )
 
         # Every open order in the horizon is looked at every minute: read only the columns the
@@ -182,7 +162,7 @@ def sweep_deadlines(now: datetime | None = None) -> dict:
         # the calendars of all their sellers in one query, not one per seller.
         candidates = list(
             Order.objects.filter(status=stage.status, action_due_at__gte=now, action_due_at__lte=now + DUE_SOON_HORIZON)
-            .filter(_without(K.SELLER_DUE_SOON, stage.name))
+            .filter(_without(K.SELLER_DUE_SOON, stage.value))
             .order_by("action_due_at", "id")
             .values_list("pk", "seller_id", stage.deadline, *stage_window_fields(stage))[:SWEEP_BATCH]
         )
@@ -202,7 +182,7 @@ def sweep_deadlines(now: datetime | None = None) -> dict:
             is not None
             and at <= now
         ]
-        counts["due_soon"] += _each("due soon", due, lambda pk: alert_due_soon(order_id=pk, stage=stage.name, now=now))
+        counts["due_soon"] += _each("due soon", due, lambda pk: alert_due_soon(order_id=pk, stage=stage.value, now=now))
     return counts
 
 
@@ -247,7 +227,14 @@ def flag_overdue(*, order_id: int, stage: str, now: datetime) -> bool:
     # The same flag the action sets when it is done late; set now so lists and metrics see it.
     setattr(order, step.late_flag, True)
     order.save(update_fields=[step.late_flag, "updated_at"])
-    record_event(order=order, type=DEADLINE_MISSED, actor=SYSTEM, at=now, stage=stage, deadline=deadline.isoformat())
+    record_event(
+        order=order,
+        type=OrderEvent.Type.DEADLINE_MISSED,
+        actor=SYSTEM,
+        at=now,
+        stage=stage,
+        deadline=deadline.isoformat(),
+    )
     return True
 
 
@@ -421,7 +408,6 @@ def build_digest(*, seller: Seller, now: datetime) -> dict:
     counts.update(open_orders.values_list("status").annotate(n=Count("id")).order_by())
     # The nearest deadlines first, overdue ones at the top, today's or not: what to start with.
     urgent = list(open_orders.order_by("action_due_at", "id")[:DIGEST_ORDERS])
-    action = {OrderStatus.PENDING: "confirm", OrderStatus.CONFIRMED: "process", OrderStatus.PROCESSING: "ship"}
     return {
         "date": day(now, seller.timezone),
         "to_confirm": counts[OrderStatus.PENDING],
@@ -437,7 +423,7 @@ def build_digest(*, seller: Seller, now: datetime) -> dict:
             {
                 "number": order.number,
                 "customer": order.customer_name,
-                "action": action.get(order.status, ""),
+                "action": stage.value if (stage := stage_for(order.status)) else "",
                 "deadline": when(order.action_due_at, seller.timezone),
                 "overdue": order.action_due_at < now,
                 "url": order_url(order.pk),
