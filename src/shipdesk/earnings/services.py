@@ -19,6 +19,8 @@ from django.utils import timezone
 from shipdesk import money
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.policy import policy_for
+from shipdesk.errors import NotFound
+from shipdesk.orders.locks import lock_order
 from shipdesk.orders.models import Order
 from shipdesk.orders.terms import CAPTURED_STATES
 
@@ -153,8 +155,9 @@ def schedule_release(*, order: Order) -> None:
 def release_order(*, order_id: int, now: datetime | None = None) -> LedgerEntry | None:
     """Move an order's pending earnings to available, if its release is due. Safe to repeat."""
     now = now or timezone.now()
-    order = Order.objects.select_for_update(no_key=True).filter(pk=order_id).first()
-    if order is None:
+    try:
+        order = lock_order(order_id=order_id, seller_id=None, with_seller=False)
+    except NotFound:
         return None
     schedule = ScheduledRelease.objects.select_for_update().filter(order=order).first()
     if schedule is None or schedule.released_at is not None or schedule.release_at > now:

@@ -57,9 +57,8 @@ from shipdesk.shipping.tracking import (
 )
 from shipdesk.single_line import single_line_problem
 
-from . import refunds, workflow
+from . import events, refunds, workflow
 from .deadlines import confirm_deadline
-from .events import build_event, record_event
 from .locks import lock_lines, lock_order
 from .models import Cancellation, LineStock, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus, SubstituteOffer
 from .placed_at_window import placed_at_problem
@@ -427,17 +426,8 @@ def _place(
         if line.stock == LineStock.RESERVED
     )
     short = [line.sku for line in lines if line.stock == LineStock.SHORT]
-    record_event(
-        order=order,
-        type=OrderEvent.Type.PLACED,
-        actor=actor,
-        at=now,
-        channel=data.channel,
-        external_id=data.external_id,
-        total=str(order.total),
-        currency=order.currency,
-        payment_status=order.payment_status,
-        short_skus=short,
+    events.order_placed_event(
+        order=order, actor=actor, at=now, channel=data.channel, external_id=data.external_id, short_skus=short
     )
     earnings.record_order_money(
         order=order, new_order=True, at=now
@@ -474,7 +464,7 @@ def confirm_order(*, order_id: int, seller_id: int | None, actor: Actor, at: dat
     order.process_by = calendar_for(seller).add_business_days(now, policy_for(seller).process_business_days)
     order.action_due_at = order.process_by
     _save(order, "status", "confirmed_at", "confirmed_late", "process_by", "action_due_at")
-    record_event(order=order, type=OrderEvent.Type.CONFIRMED, actor=actor, at=now, late=order.confirmed_late)
+    events.order_confirmed_event(order=order, actor=actor, at=now)
     resolve_step_alerts(order=order, steps=["confirm"], at=now)
     queue_notification(
         order=order, kind=Notification.Kind.CUSTOMER_CONFIRMED, recipient=order.customer_email, lines=lines, at=now
@@ -514,7 +504,7 @@ def process_order(*, order_id: int, seller_id: int | None, actor: Actor, at: dat
     order.ship_by = calendar_for(seller).add_business_days(now, policy_for(seller).ship_business_days)
     order.action_due_at = order.ship_by
     _save(order, "status", "processing_at", "processed_late", "ship_by", "action_due_at")
-    record_event(order=order, type=OrderEvent.Type.PROCESSING_STARTED, actor=actor, at=now, late=order.processed_late)
+    events.processing_started_event(order=order, actor=actor, at=now)
     resolve_step_alerts(order=order, steps=["process"], at=now)
     return order
 
@@ -599,16 +589,8 @@ def ship_order(
     order.action_due_at = None  # delivery is the carrier's step, not the seller's
     _save(order, "status", "shipped_at", "shipped_late", "deliver_by", "action_due_at")
     earnings.schedule_fallback_release(order=order)
-    record_event(
-        order=order,
-        type=OrderEvent.Type.SHIPPED,
-        actor=actor,
-        at=now,
-        carrier=carrier,
-        service_level=service_level,
-        tracking_number=number,
-        eta=eta.isoformat(),
-        late=order.shipped_late,
+    events.order_shipped_event(
+        order=order, actor=actor, at=now, carrier=carrier, service_level=service_level, tracking_number=number, eta=eta
     )
     resolve_step_alerts(order=order, steps=["ship"], at=now)
     queue_notification(
@@ -644,14 +626,7 @@ def deliver_order(
     _save(order, "status", "delivered_at", "delivered_late")
     Shipment.objects.filter(order=order).update(delivered_at=arrived)
     earnings.schedule_release(order=order)
-    record_event(
-        order=order,
-        type=OrderEvent.Type.DELIVERED,
-        actor=actor,
-        at=now,
-        delivered_at=arrived.isoformat(),
-        late=order.delivered_late,
-    )
+    events.order_delivered_event(order=order, actor=actor, at=now, delivered_at=arrived)
     queue_notification(order=order, kind=Notification.Kind.CUSTOMER_DELIVERED, recipient=order.customer_email, at=now)
     return order
 
@@ -814,14 +789,8 @@ def _cancel_locked(
         )
     _save(order, "status", "cancelled_at", "action_due_at", "refunded_total", "refunded_tax", "payment_status")
     earnings.record_order_money(order=order, at=now)
-    record_event(
-        order=order,
-        type=OrderEvent.Type.CANCELLED,
-        actor=actor,
-        at=now,
-        reason=reason,
-        note=note,
-        **_refund_params(refund, order.currency),
+    events.order_cancelled_event(
+        order=order, actor=actor, at=now, reason=reason, note=note, refund=_refund_params(refund, order.currency)
     )
     # No step is owed on a cancelled order: every alert asking for one is settled.
     resolve_step_alerts(order=order, steps=ALERTS_ASKING_FOR, at=now)
@@ -904,9 +873,8 @@ def cancel_line(
         )
     _save(order, "refunded_total", "refunded_tax", "payment_status")
     earnings.record_order_money(order=order, at=now)
-    record_event(
+    events.line_cancelled_event(
         order=order,
-        type=OrderEvent.Type.LINE_CANCELLED,
         actor=actor,
         at=now,
         line_id=line.pk,
@@ -914,7 +882,7 @@ def cancel_line(
         quantity=quantity,
         reason=reason,
         note=note,
-        **_refund_params(refund, order.currency),
+        refund=_refund_params(refund, order.currency),
     )
     queue_notification(
         order=order,
@@ -1055,15 +1023,8 @@ def update_payment(
         )
         _save(order, "refunded_total", "refunded_tax", "payment_status")
     earnings.record_order_money(order=order, at=now)
-    record_event(
-        order=order,
-        type=OrderEvent.Type.PAYMENT_UPDATED,
-        actor=actor,
-        at=now,
-        previous=previous,
-        status=order.payment_status,
-        amount=str(amount),
-        reference=reference,
+    events.payment_updated_event(
+        order=order, actor=actor, at=now, previous=previous, amount=str(amount), reference=reference
     )
     return order
 
@@ -1079,7 +1040,7 @@ def add_note(
     if not (text or "").strip() or len(text) > 5000:
         raise ValidationFailed("Invalid note.", details={"text": ["Between 1 and 5000 characters."]})
     order = lock_order(order_id=order_id, seller_id=seller_id)
-    return record_event(order=order, type=OrderEvent.Type.NOTE_ADDED, actor=actor, at=at, text=text)
+    return events.note_added_event(order=order, actor=actor, at=at, text=text)
 
 
 # --- stock arriving for short lines ---------------------------------------------------------
@@ -1104,15 +1065,9 @@ def _mark_reserved(*, line: OrderLine, order: Order, actor: Actor, at: datetime 
             )
         ]
     )
-    build_event(
-        order=order,
-        type=OrderEvent.Type.LINE_RESERVED,
-        actor=actor,
-        at=now,
-        line_id=line.pk,
-        sku=line.sku,
-        quantity=line.open_quantity,
-    ).save(force_insert=True)
+    events.line_reserved_event(
+        order=order, actor=actor, at=now, line_id=line.pk, sku=line.sku, quantity=line.open_quantity
+    )
 
 
 def reserve_short_lines(*, product_id: int, actor: Actor, at: datetime | None = None) -> int:

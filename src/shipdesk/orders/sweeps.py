@@ -42,9 +42,9 @@ from shipdesk.notifications.services import queue_digest, queue_notification
 
 from . import services
 from .deadlines import BusinessCalendar, _to_utc, day_bounds, due_soon_at
-from .events import record_event
+from .events import deadline_missed_event
 from .locks import lock_order
-from .models import Cancellation, CancelReason, LineStock, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus
+from .models import Cancellation, CancelReason, LineStock, Order, OrderLine, OrderStatus, PaymentStatus
 from .terms import STAGE_BY_NAME, STAGES, Stage, stage_for
 
 logger = logging.getLogger(__name__)
@@ -227,14 +227,7 @@ def flag_overdue(*, order_id: int, stage: str, now: datetime) -> bool:
     # The same flag the action sets when it is done late; set now so lists and metrics see it.
     setattr(order, step.late_flag, True)
     order.save(update_fields=[step.late_flag, "updated_at"])
-    record_event(
-        order=order,
-        type=OrderEvent.Type.DEADLINE_MISSED,
-        actor=SYSTEM,
-        at=now,
-        stage=stage,
-        deadline=deadline.isoformat(),
-    )
+    deadline_missed_event(order=order, at=now, stage=stage, deadline=deadline)
     return True
 
 

@@ -10,9 +10,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from shipdesk.actors import SYSTEM, Actor
-from shipdesk.orders.events import record_event
-from shipdesk.orders.models import OrderEvent, PaymentStatus
+from shipdesk.actors import Actor
+from shipdesk.orders.events import refund_recorded_event, refund_settled_event
+from shipdesk.orders.models import PaymentStatus
 
 from .models import Refund
 from .providers import PaymentProviderError, get_payment_provider
@@ -53,16 +53,8 @@ def record_refund(
         idempotency_key=uuid.uuid4().hex,
         created_at=at or timezone.now(),
     )
-    record_event(
-        order=order,
-        type=OrderEvent.Type.REFUND_RECORDED,
-        actor=actor,
-        at=at,
-        refund_id=refund.pk,
-        amount=str(amount),
-        tax=str(tax),
-        currency=order.currency,
-        reason=reason,
+    refund_recorded_event(
+        order=order, actor=actor, at=at, refund_id=refund.pk, amount=str(amount), tax=str(tax), reason=reason
     )
     # The task row is written in this same transaction (database backend): a refund is never
     # decided without the job that pays it.
@@ -96,10 +88,8 @@ def settle_refund(*, refund_id: int) -> str:
         refund.attempts += 1
         refund.settled_at = timezone.now()
         refund.save(update_fields=["status", "provider_reference", "attempts", "settled_at"])
-        record_event(
+        refund_settled_event(
             order=refund.order,
-            type=OrderEvent.Type.REFUND_SETTLED,
-            actor=SYSTEM,
             refund_id=refund.pk,
             amount=str(refund.amount),
             provider=refund.provider,
