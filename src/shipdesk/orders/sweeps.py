@@ -24,8 +24,7 @@ falls on a day the shop works, not on the Sunday in the middle of a Friday-to-Tu
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, time, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -41,7 +40,7 @@ from shipdesk.notifications.models import Notification
 from shipdesk.notifications.services import queue_digest, queue_notification
 
 from . import services
-from .deadlines import BusinessCalendar, _to_utc, day_bounds, due_soon_at
+from .deadlines import BusinessCalendar, business_due_soon_at, day_bounds, due_soon_at
 from .events import deadline_missed_event
 from .locks import lock_order
 from .models import Cancellation, CancelReason, LineStock, Order, OrderLine, OrderStatus, PaymentStatus
@@ -65,37 +64,7 @@ DIGEST_ORDERS = 10
 SELLER_CAUSED_TIMEOUTS = {CancelReason.UNPAID_TIMEOUT: False, CancelReason.UNCONFIRMED_TIMEOUT: True}
 
 
-# --- pure: when "due soon" is -----------------------------------------------------------------
-
-
-def business_due_soon_at(
-    calendar: BusinessCalendar, *, window_start: datetime, deadline: datetime, fraction: Decimal = Decimal("0.75")
-) -> datetime:
-    """The instant when `fraction` of the window's business hours have passed.
-
-    The window's business hours are counted exactly as `business_hours_between` counts them
-    (local calendar days that are business days, in real time); the result is the first instant
-    at which that much business time has elapsed since `window_start`. A window with no business
-    time in it falls back to the elapsed-time fraction.
-    """
-    total = calendar.business_hours_between(window_start, deadline)
-    if total <= 0:
-        return due_soon_at(window_start=window_start, deadline=deadline, fraction=fraction)
-    remaining = timedelta(microseconds=int(total * 3_600_000_000 * float(fraction)))
-    zone = ZoneInfo(calendar.timezone)
-    day = window_start.astimezone(zone).date()
-    while True:
-        day_start, day_end = day_bounds(day, zone)
-        if day_start >= deadline:
-            return deadline
-        if calendar.is_business_day(day):
-            start = max(window_start.astimezone(UTC), day_start)
-            span = min(deadline.astimezone(UTC), day_end) - start
-            if span >= remaining:
-                return start + remaining
-            if span > timedelta(0):
-                remaining -= span
-        day += timedelta(days=1)
+# --- pure: when "due soon" is (the business-hours arithmetic is in orders.deadlines) ---------------
 
 
 def stage_window_fields(stage: Stage) -> tuple[str, ...]:
@@ -395,7 +364,7 @@ def build_digest(*, seller: Seller, now: datetime) -> dict:
 
     zone = ZoneInfo(seller.timezone)
     tomorrow = now.astimezone(zone).date() + timedelta(days=1)
-    end_of_day = _to_utc(tomorrow, time(0), zone)
+    end_of_day, _ = day_bounds(tomorrow, zone)
     open_orders = Order.objects.filter(seller=seller, action_due_at__isnull=False)
     counts = {OrderStatus.PENDING: 0, OrderStatus.CONFIRMED: 0, OrderStatus.PROCESSING: 0}
     counts.update(open_orders.values_list("status").annotate(n=Count("id")).order_by())

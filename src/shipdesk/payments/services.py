@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from shipdesk.actors import Actor
 from shipdesk.orders.events import refund_recorded_event, refund_settled_event
-from shipdesk.orders.models import PaymentStatus
 
 from .models import Refund
 from .providers import PaymentProviderError, get_payment_provider
@@ -32,17 +31,13 @@ def record_refund(
 ) -> Refund:
     """Owe the customer `amount`, of which `tax` is tax. Call inside the transaction that locked `order`.
 
-    The order's `refunded_total` and payment status change now, so every screen and the seller's
-    earnings agree at once; the money moves when the worker settles the refund.
+    The caller has counted the refund on the order (`orders.services.count_refund`, which owns the
+    order's refunded amounts and payment state), so every screen and the seller's earnings agree
+    at once; the money moves when the worker settles the refund.
     """
     assert transaction.get_connection().in_atomic_block, "record_refund must run inside the caller's transaction"
     from .tasks import settle_refund
 
-    order.refunded_total += amount
-    order.refunded_tax += tax
-    order.payment_status = (
-        PaymentStatus.REFUNDED if order.refunded_total >= order.total else PaymentStatus.PARTIALLY_REFUNDED
-    )
     refund = Refund.objects.create(
         seller_id=order.seller_id,
         order=order,
