@@ -352,7 +352,7 @@ def line_cancellation_refund(
 
     The line-cancel action refunds exactly this; the dashboard shows it before the seller confirms.
     """
-    if sum(l.open_quantity for l in lines) == quantity:
+    if sum(each.open_quantity for each in lines) == quantity:
         return cancellation_refund(order)
     if not _refundable(order):
         return refunds.NOTHING

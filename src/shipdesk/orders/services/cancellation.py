@@ -103,7 +103,7 @@ def _cancel_locked(
     withdraw_substitute_offers(order=order, line_ids=None, now=now)
     moves: list[StockMove] = []
     freed: set[int] = set()
-    for line in sorted(lines, key=lambda l: l.sku):
+    for line in sorted(lines, key=lambda each: each.sku):
         if line.stock == LineStock.RELEASED:
             continue
         _give_back(order=order, line=line, quantity=line.open_quantity, actor=actor, moves=moves, at=now)
@@ -189,7 +189,7 @@ def cancel_line(
     order = lock_order(order_id=order_id, seller_id=seller_id)
     lines = lock_lines(order)
     workflow.check_transition(Action.CANCEL_LINE, facts_of(order, lines), actor.kind)
-    line = next((l for l in lines if l.pk == line_id), None)
+    line = next((each for each in lines if each.pk == line_id), None)
     if line is None:
         raise NotFound("Order line not found.")
     if not isinstance(quantity, int) or not 1 <= quantity <= line.open_quantity:
@@ -198,7 +198,7 @@ def cancel_line(
             details={"quantity": [f"Between 1 and {line.open_quantity}, the line's open quantity."]},
         )
     now = at or timezone.now()
-    if sum(l.open_quantity for l in lines) == quantity:
+    if sum(each.open_quantity for each in lines) == quantity:
         return _cancel_locked(order=order, lines=lines, actor=actor, reason=reason, note=note, now=now)
 
     refund = line_cancellation_refund(order=order, lines=lines, line=line, quantity=quantity)

@@ -384,7 +384,12 @@ def _place(
     )
     if short:
         queue_notification(
-            order=order, kind=Notification.Kind.SELLER_OUT_OF_STOCK, recipient=seller.email, context={"skus": short}, lines=lines, new_order=True,
+            order=order,
+            kind=Notification.Kind.SELLER_OUT_OF_STOCK,
+            recipient=seller.email,
+            context={"skus": short},
+            lines=lines,
+            new_order=True,
             at=now,
-        )  # fmt: skip
+        )
     return order

@@ -78,7 +78,7 @@ def process_order(*, order_id: int, seller_id: int | None, actor: Actor, at: dat
     workflow.check_transition(Action.PROCESS, facts_of(order, lines), actor.kind)
     now = at or timezone.now()
     moves = []
-    for line in sorted((l for l in lines if l.stock == LineStock.RESERVED), key=lambda l: l.sku):
+    for line in sorted((each for each in lines if each.stock == LineStock.RESERVED), key=lambda each: each.sku):
         stock.deduct(product_id=line.product_id, quantity=line.open_quantity)
         moves.append(
             stock.build_stock_move(
