@@ -37,11 +37,6 @@ def actor_of(request) -> Actor:
     return Actor(kind=ActorKind.SELLER, label=request.user.email, user_id=request.user.pk)
 
 
-def is_owner(request) -> bool:
-    membership = getattr(request, "membership", None)
-    return membership is not None and membership.role == Membership.Role.OWNER
-
-
 def choose_seller(request, seller_id: int) -> bool:
     """Switch the session to another of the person's shops; False if they are not in it."""
     if not any(m.seller_id == seller_id for m in memberships_of(user_id=request.user.pk)):

@@ -10,40 +10,14 @@ from babel.numbers import format_currency
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from shipdesk.orders import terms
 from shipdesk.shipping.carriers import get_carrier
 
-STATUS_LABELS = {
-    "pending": "Pending",
-    "confirmed": "Confirmed",
-    "processing": "Processing",
-    "shipped": "Shipped",
-    "delivered": "Delivered",
-    "cancelled": "Cancelled",
-}
-PAYMENT_LABELS = {
-    "unpaid": "Unpaid",
-    "paid": "Paid",
-    "failed": "Payment failed",
-    "partially_refunded": "Partly refunded",
-    "refunded": "Refunded",
-}
-STOCK_LABELS = {
-    "reserved": "Reserved",
-    "short": "Short of stock",
-    "deducted": "Taken from stock",
-    "released": "Cancelled",
-}
-CANCEL_REASON_LABELS = {
-    "out_of_stock": "Out of stock",
-    "customer_request": "Customer asked",
-    "address_issue": "Address problem",
-    "payment_issue": "Payment problem",
-    "unpaid_timeout": "Never paid",
-    "unconfirmed_timeout": "Not confirmed in time",
-    "other": "Other",
-}
-# The step the seller owes an order in each open status: the verb of its countdown.
-NEXT_STEP = {"pending": "confirm", "confirmed": "process", "processing": "ship"}
+# Labels come from the vocabulary (orders.terms): one word, one label, on every screen.
+STATUS_LABELS = {term.value: term.label for term in terms.ORDER_STATUSES}
+PAYMENT_LABELS = {term.value: term.label for term in terms.PAYMENT_STATES}
+STOCK_LABELS = {term.value: term.label for term in terms.LINE_STOCK_STATES}
+CANCEL_REASON_LABELS = {term.value: term.label for term in terms.CANCEL_REASONS}
 
 
 def duration_text(seconds: float) -> str:
@@ -258,12 +232,12 @@ _WAITING_FOR_PAYMENT = mark_safe('<span class="muted">waiting for payment</span>
 
 def next_step_html(order, *, now: datetime, zone: tzinfo) -> SafeString:
     """What the seller owes this order now, with its countdown — or why nothing is due."""
-    verb = NEXT_STEP.get(order.status)
-    if verb and order.action_due_at:
-        return countdown_html(deadline=order.action_due_at, verb=verb, now=now, zone=zone)
-    if order.status == "pending" and order.payment_status in ("unpaid", "failed"):
+    stage = terms.stage_for(order.status)
+    if stage and order.action_due_at:
+        return countdown_html(deadline=order.action_due_at, verb=stage.value, now=now, zone=zone)
+    if order.status == terms.PENDING and order.payment_status in terms.NOT_PAID_STATES:
         return _WAITING_FOR_PAYMENT
-    if order.status == "shipped" and order.deliver_by:
+    if order.status == terms.SHIPPED and order.deliver_by:
         return format_html('<span class="muted">ETA {}</span>', day(order.deliver_by.astimezone(zone)))
     return mark_safe("")
 

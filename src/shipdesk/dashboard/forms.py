@@ -17,6 +17,8 @@ from shipdesk.inventory.models import MAX_ON_HAND
 from shipdesk.orders.models import OrderStatus
 from shipdesk.orders.placed_at_window import EARLIEST as PLACED_AT_EARLIEST
 from shipdesk.orders.selectors import OrderFilters
+from shipdesk.orders.terms import CANCEL_REASONS as CANCEL_REASON_TERMS
+from shipdesk.orders.terms import PERSON_CANCEL_REASONS
 from shipdesk.shipping import carriers as carrier_registry
 from shipdesk.single_line import NotSingleLine, check_single_line
 
@@ -221,13 +223,7 @@ class ShipForm(Styled, forms.Form):
         return next((c for c in self.carriers if c.code == code), None)
 
 
-CANCEL_REASONS = [
-    ("customer_request", "Customer asked to cancel"),
-    ("out_of_stock", "Out of stock"),
-    ("address_issue", "Problem with the address"),
-    ("payment_issue", "Problem with the payment"),
-    ("other", "Other reason"),
-]
+CANCEL_REASONS = [(reason, CANCEL_REASON_TERMS.label(reason)) for reason in PERSON_CANCEL_REASONS]
 
 
 class CancelForm(Styled, forms.Form):

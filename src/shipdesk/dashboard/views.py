@@ -31,10 +31,10 @@ from shipdesk.ops import ratelimit
 from shipdesk.ops.client_address import client_ip
 from shipdesk.orders import selectors as order_selectors
 from shipdesk.orders import services as order_services
-from shipdesk.orders import substitutions, workflow
-from shipdesk.orders.services import order_facts
+from shipdesk.orders import substitutions, terms, workflow
+from shipdesk.orders.selectors import order_facts
 from shipdesk.shipping.carriers import get_carrier
-from shipdesk.shipping.selectors import require_tracking_number_free
+from shipdesk.shipping.selectors import check_tracking, require_tracking_number_free
 from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number
 from shipdesk.shipping.tracking_links import tracking_page_url
 
@@ -352,7 +352,7 @@ def _render_detail(
 ):
     facts = order_facts(order)
     allowed = workflow.allowed_actions(facts, ActorKind.SELLER)
-    step = {"pending": "confirm", "confirmed": "process", "processing": "ship"}.get(order.status)
+    step = stage.value if (stage := terms.stage_for(order.status)) else None
     lines = list(order.lines.all())
     line_forms = line_forms or {}
     substitute_forms = substitute_forms or {}
@@ -388,7 +388,7 @@ def _render_detail(
         "cancel_form": cancel_form or forms.CancelForm(),
         "note_form": note_form or forms.NoteForm(),
         "open_units": sum(line.open_quantity for line in lines),
-        "refundable": order_services.cancellation_refund(order).total or None,
+        "refundable": order_selectors.cancellation_refund(order).total or None,
     }
     return render(request, "dashboard/orders/detail.html", context, status=status)
 
@@ -500,7 +500,7 @@ def order_cancel(request, order_id: int):
     if form.is_valid():
         if not form.cleaned_data["confirm_refund"]:
             order = _get_order(request, order_id)
-            refund = order_services.cancellation_refund(order)
+            refund = order_selectors.cancellation_refund(order)
             # Asked whenever money would go back and the status allows a cancel at all; whatever
             # else refuses it, the service says so on the confirming post.
             if refund.total > 0 and order.status in workflow.TRANSITIONS[workflow.Action.CANCEL].sources:
@@ -545,7 +545,7 @@ def order_cancel_line(request, order_id: int, line_id: int):
         # of the order), which a form posted from an older page still asks for, and which refunds.
         if not data["confirm_refund"] and order.status in workflow.TRANSITIONS[workflow.Action.CANCEL_LINE].sources:
             lines = list(order.lines.all())
-            refund = order_services.line_cancellation_refund(
+            refund = order_selectors.line_cancellation_refund(
                 order=order, lines=lines, line=line, quantity=data["quantity"]
             )
             if refund.total > 0:
@@ -648,9 +648,7 @@ def tracking_check(request):
         # The service level does not change what a valid number is; use the chosen one if any.
         service = request.GET.get("service_level") or carrier.services[0].code
         try:
-            number = order_services.check_tracking(
-                carrier_code=carrier.code, service_level=service, tracking_number=raw
-            )
+            number = check_tracking(carrier_code=carrier.code, service_level=service, tracking_number=raw)
             # The duplicate test of the ship action itself, so a number that passes here is not
             # refused on submit for being on another shipment.
             require_tracking_number_free(seller_id=request.seller.pk, carrier=carrier.code, number=number)

@@ -100,9 +100,3 @@ def upcoming_releases(*, seller_id: int, limit: int = 50) -> list[UpcomingReleas
         )
         for s in schedules
     ]
-
-
-def order_available(*, seller_id: int, order_id: int) -> Decimal:
-    return LedgerEntry.objects.filter(seller_id=seller_id, order_id=order_id).aggregate(s=Sum("available"))[
-        "s"
-    ] or Decimal("0")

@@ -19,13 +19,15 @@ from django.utils import timezone
 from shipdesk import money
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.policy import policy_for
-from shipdesk.orders.models import Order, PaymentStatus
+from shipdesk.errors import NotFound
+from shipdesk.orders.locks import lock_order
+from shipdesk.orders.models import Order
+from shipdesk.orders.terms import CAPTURED_STATES
 
 from .holds import HOLD_EXTENSIONS, fallback_release, release_after_delivery
 from .models import LedgerEntry, Payout, ScheduledRelease
 
 Kind = LedgerEntry.Kind
-PAID_STATES = (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
 
 
 def commission_on(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
@@ -52,7 +54,8 @@ def record_order_money(*, order: Order, new_order: bool = False, at: datetime | 
     `at`: the moment of the order action that changed the money (default now); entries are dated by it.
     """
     _in_transaction()
-    if order.payment_status not in PAID_STATES:
+    # Money was captured at some point: even a fully refunded order has entries to reverse.
+    if order.payment_status not in CAPTURED_STATES:
         return []
     entries = [] if new_order else list(LedgerEntry.objects.filter(seller_id=order.seller_id, order=order))
     now = at or timezone.now()
@@ -152,8 +155,9 @@ def schedule_release(*, order: Order) -> None:
 def release_order(*, order_id: int, now: datetime | None = None) -> LedgerEntry | None:
     """Move an order's pending earnings to available, if its release is due. Safe to repeat."""
     now = now or timezone.now()
-    order = Order.objects.select_for_update(no_key=True).filter(pk=order_id).first()
-    if order is None:
+    try:
+        order = lock_order(order_id=order_id, seller_id=None, with_seller=False)
+    except NotFound:
         return None
     schedule = ScheduledRelease.objects.select_for_update().filter(order=order).first()
     if schedule is None or schedule.released_at is not None or schedule.release_at > now:

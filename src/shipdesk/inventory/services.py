@@ -8,7 +8,6 @@ Lock order across Shipdesk: order, then its lines (by id), then products (by SKU
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Value, When
@@ -95,17 +94,6 @@ def restock(*, product_id: int, quantity: int) -> None:
 
 def write_moves(moves: Iterable[StockMove]) -> None:
     StockMove.objects.bulk_create(list(moves))
-
-
-@dataclass(frozen=True)
-class StockLevel:
-    sku: str
-    on_hand: int
-    reserved: int
-
-    @property
-    def available(self) -> int:
-        return self.on_hand - self.reserved
 
 
 @transaction.atomic

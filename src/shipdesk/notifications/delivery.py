@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -38,26 +39,18 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from shipdesk.actors import SYSTEM
 from shipdesk.jobs import RetryPolicy
+from shipdesk.orders import events as timeline
+from shipdesk.orders.terms import STAGE_BY_NAME
 
 from .models import Alert, Notification
 from .rendering import CUSTOMER_KINDS, platform_address
-from .services import NOTIFICATION_FAILED, timeline_params
+from .services import timeline_params
 
 logger = logging.getLogger(__name__)
 
 S = Notification.Status
 K = Notification.Kind
-
-# Timeline event types (OrderEvent.type) for the life of a message.
-NOTIFICATION_SENT = "notification_sent"
-NOTIFICATION_DELAYED = "notification_delayed"  # the first refusal; it is being retried
-NOTIFICATION_SKIPPED = "notification_skipped"
-# NOTIFICATION_FAILED lives in services (a message that could not even be rendered fails there).
-
-# The order status a deadline alert is about; when the order has moved on, the alert is moot.
-_STAGE_STATUS = {"confirm": "pending", "process": "confirmed", "ship": "processing"}
 
 
 def retry_policy() -> RetryPolicy:
@@ -141,7 +134,7 @@ def send_due_notifications(worker_id: str, *, limit: int | None = None) -> int:
         for row in rows:
             accepted = _deliver(row, connection, accepted=accepted)
         if accepted is not None:
-            _finish(accepted, S.SENT, event=NOTIFICATION_SENT)
+            _finish(accepted, S.SENT, event=timeline.notification_sent_event)
     finally:
         _close_quietly(connection)
     return len(rows)
@@ -175,9 +168,11 @@ def _deliver(row: Notification, connection, *, accepted: Notification | None) ->
     message_id = row.provider_message_id or message_id_for(row)
     with transaction.atomic():
         if accepted is not None:
-            _finish(accepted, S.SENT, event=NOTIFICATION_SENT)
+            _finish(accepted, S.SENT, event=timeline.notification_sent_event)
         if _moot(row):
-            _finish(row, S.SKIPPED, event=NOTIFICATION_SKIPPED, error="no longer due: the order has moved on")
+            _finish(
+                row, S.SKIPPED, event=timeline.notification_skipped_event, error="no longer due: the order has moved on"
+            )
             return None
         # Record before: from here on the row says "handed over", so a crash is an unknown
         # outcome, not a silent "never sent".
@@ -203,7 +198,9 @@ def _moot(row: Notification) -> bool:
     from shipdesk.orders.models import Order
 
     status = Order.objects.filter(pk=row.order_id).values_list("status", flat=True).first()
-    return status != _STAGE_STATUS.get(row.context.get("stage") or row.stage)
+    # The order status a deadline alert is about; when the order has moved on, the alert is moot.
+    stage = STAGE_BY_NAME.get(row.context.get("stage") or row.stage)
+    return stage is None or status != stage.status
 
 
 def _order_ref(row: Notification):
@@ -212,9 +209,11 @@ def _order_ref(row: Notification):
     return Order(pk=row.order_id, seller_id=row.seller_id)
 
 
-def _finish(row: Notification, status: str, *, event: str, error: str = "", **params) -> bool:
-    """Record the end of a message, fenced by its claim, with its timeline event; False if fenced out."""
-    from shipdesk.orders.events import record_event
+def _finish(row: Notification, status: str, *, event: Callable[..., object], error: str = "", **params) -> bool:
+    """Record the end of a message, fenced by its claim, with its timeline event; False if fenced out.
+
+    `event`: the `orders.events` writer of how the message ended (sent, skipped or failed).
+    """
 
     now = timezone.now()
     fields = {"status": status, "last_error": error[:2000]}
@@ -227,13 +226,7 @@ def _finish(row: Notification, status: str, *, event: str, error: str = "", **pa
             return False
         row.status, row.last_error = status, fields["last_error"]
         if row.order_id is not None:
-            record_event(
-                order=_order_ref(row),
-                type=event,
-                actor=SYSTEM,
-                at=now,
-                **timeline_params(row, message_id=row.provider_message_id, **params),
-            )
+            event(order=_order_ref(row), at=now, **timeline_params(row, message_id=row.provider_message_id, **params))
         if status == S.FAILED and row.kind in CUSTOMER_KINDS:
             # The seller must know a customer was not told: they can reach them another way.
             Alert.objects.create(
@@ -270,8 +263,6 @@ def describe(exc: BaseException) -> str:
 
 
 def _record_failure(row: Notification, exc: BaseException, *, permanent: bool | None = None) -> None:
-    from shipdesk.orders.events import record_event
-
     permanent = is_permanent(exc) if permanent is None else permanent
     policy = retry_policy()
     error = describe(exc)[:2000]
@@ -283,7 +274,7 @@ def _record_failure(row: Notification, exc: BaseException, *, permanent: bool | 
             logger.error("Notification %s cannot be sent because of its content: %s", row.pk, error)
         else:
             logger.warning("Notification %s %s: %s", row.pk, why, error)
-        _finish(row, S.FAILED, event=NOTIFICATION_FAILED, error=error)
+        _finish(row, S.FAILED, event=timeline.notification_failed_event, error=error)
         return
     now = timezone.now()
     delay = policy.delay(row.attempts, key=row.pk)
@@ -292,10 +283,9 @@ def _record_failure(row: Notification, exc: BaseException, *, permanent: bool | 
             return
         row.status, row.last_error = S.QUEUED, error
         if row.attempts == 1 and row.order_id is not None:
-            record_event(
-                order=_order_ref(row), type=NOTIFICATION_DELAYED, actor=SYSTEM, at=now,
-                **timeline_params(row, next_attempt_at=(now + delay).isoformat()),
-            )  # fmt: skip
+            timeline.notification_delayed_event(
+                order=_order_ref(row), at=now, **timeline_params(row, next_attempt_at=(now + delay).isoformat())
+            )
     logger.info("Notification %s refused for now (%s); attempt %d, next in %s.", row.pk, error, row.attempts, delay)
 
 
@@ -326,7 +316,7 @@ def reconcile_abandoned(live: frozenset[str], now: datetime) -> int:
             continue
         verdict = delivered_per_backend(row.provider_message_id)
         if verdict is True:
-            settled += _finish(row, S.SENT, event=NOTIFICATION_SENT, reconciled=True)
+            settled += _finish(row, S.SENT, event=timeline.notification_sent_event, reconciled=True)
         elif verdict is False:
             settled += _mine(row).update(status=S.QUEUED, next_attempt_at=now, handed_over_at=None)
         elif settings.SHIPDESK_EMAIL["resend_uncertain"]:
@@ -342,7 +332,7 @@ def reconcile_abandoned(live: frozenset[str], now: datetime) -> int:
             )
         else:
             settled += _finish(
-                row, S.FAILED, event=NOTIFICATION_FAILED,
+                row, S.FAILED, event=timeline.notification_failed_event,
                 error=f"worker {row.claimed_by} died while sending; outcome unknown, not resent (at most once)",
             )  # fmt: skip
     return settled

@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from shipdesk.orders import terms
 from shipdesk.shipping.tracking_links import tracking_page_url
 from shipdesk.single_line import clean_single_line
 
@@ -38,18 +39,10 @@ SELLER_KINDS = frozenset(k for k in K.values if k.startswith("seller_"))
 # Messages about the shop, not one order: no order number in them, no order timeline.
 ORDERLESS_KINDS = frozenset({K.SELLER_DAILY_DIGEST, K.SELLER_STANDING_CHANGED})
 
-STAGE_VERBS = {"confirm": "confirm", "process": "start processing", "ship": "ship"}
-
-# Why an order was cancelled, as the customer reads it.
-CUSTOMER_REASONS = {
-    "out_of_stock": "an item is out of stock",
-    "customer_request": "you asked for it",
-    "address_issue": "the order could not be shipped to the address given",
-    "payment_issue": "there was a problem with the payment",
-    "unpaid_timeout": "the payment did not arrive in time",
-    "unconfirmed_timeout": "the shop could not confirm it in time",
-    "other": "",
-}
+# Which step an alert is about and why an order was cancelled, as its reader is told: both
+# from the vocabulary (orders.terms).
+STAGE_VERBS = {stage.value: stage.verb for stage in terms.STAGES}
+CUSTOMER_REASONS = {reason.value: reason.for_customer for reason in terms.CANCEL_REASONS}
 # Why a parcel is late, as the seller reads it.
 DELAY_REASONS = {
     "missed_eta": "it was not delivered by its expected date",

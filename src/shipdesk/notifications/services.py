@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from shipdesk.actors import SYSTEM, Actor
+from shipdesk.actors import Actor
 from shipdesk.errors import NotFound, StateConflict
 from shipdesk.ops.requests import with_request_id
 
@@ -41,7 +41,6 @@ _WITH_SHIPMENT = frozenset(
 
 # Timeline event types written for a notification (OrderEvent.type); the message's own words
 # are in `params` (kind, recipient, subject, attempts, error).
-NOTIFICATION_FAILED = "notification_failed"
 
 
 def queue_notification(
@@ -220,9 +219,9 @@ def _queue(
             seller_id=seller.pk, order=order, notification=row, kind=kind, title=title[:300], created_at=now
         )
     if rendered is None and order is not None:
-        from shipdesk.orders.events import record_event
+        from shipdesk.orders.events import notification_failed_event
 
-        record_event(order=order, type=NOTIFICATION_FAILED, actor=SYSTEM, at=now, **timeline_params(row))
+        notification_failed_event(order=order, at=now, **timeline_params(row))
     return row
 
 
@@ -245,19 +244,10 @@ def timeline_params(row: Notification, **more) -> dict:
 @transaction.atomic
 def send_delay_notice(*, order_id: int, seller_id: int | None, actor: Actor) -> Notification:
     """Tell the customer their parcel is late; once per order. The order must be shipped and delayed."""
-    from shipdesk.orders.models import Order, OrderStatus
+    from shipdesk.orders.locks import lock_order
+    from shipdesk.orders.models import OrderStatus
 
-    # `of=self`: the shipment is on the nullable side of an outer join, which PostgreSQL cannot lock.
-    order = (
-        Order.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("seller", "shipment")
-        .filter(pk=order_id)
-    )
-    if seller_id is not None:
-        order = order.filter(seller_id=seller_id)
-    order = order.first()
-    if order is None:
-        raise NotFound("Order not found.")
+    order = lock_order(order_id=order_id, seller_id=seller_id, with_shipment=True)
     shipment = getattr(order, "shipment", None)
     if order.status != OrderStatus.SHIPPED or shipment is None or not shipment.delayed:
         raise StateConflict(

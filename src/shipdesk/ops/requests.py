@@ -2,7 +2,7 @@
 
 The id comes from the caller's X-Request-ID (when it looks like an id) or is made here; it is
 answered in X-Request-ID, written on every log line of the request, and stored in the params of
-the order events the request wrote (orders.events.build_event reads `current_request_id`).
+the order events the request wrote (the writers of orders.events read `current_request_id`).
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from shipdesk.api.auth import actor_of, require_platform, scope_of, seller_for_w
 from shipdesk.api.schemas import ErrorOut
 
 from . import selectors, services, substitutions
-from .models import OrderStatus, PaymentStatus
 from .presenters import order_detail, order_summary
 from .schemas import (
     CancelIn,
@@ -25,7 +24,9 @@ from .schemas import (
     OrderIn,
     OrderOut,
     OrderPageOut,
+    OrderStatusValue,
     PaymentIn,
+    PaymentStateValue,
     ShipIn,
     StatusCountsOut,
     SubstituteIn,
@@ -110,8 +111,8 @@ IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_8601_only)]
 
 
 class OrderFiltersIn(Schema):
-    status: Literal[tuple(OrderStatus.values)] | None = None  # type: ignore[valid-type]
-    payment_status: Literal[tuple(PaymentStatus.values)] | None = None  # type: ignore[valid-type]
+    status: OrderStatusValue | None = None
+    payment_status: PaymentStateValue | None = None
     q: str | None = Field(default=None, max_length=200)
     overdue: bool | None = None
     placed_after: IsoDateTime | None = None

@@ -23,7 +23,8 @@ Pure rules (no ORM, no I/O); the services and sweeps call these. The product rul
   negates the result, so clock skew in the data shows up instead of being hidden.
 * ``confirm_deadline``: 24 elapsed (not business) hours after the later of placed and paid;
   ``None`` while unpaid, because the seller cannot confirm an unpaid order.
-* ``due_soon_at``: the instant at 75 % of the window from its start to the deadline.
+* ``due_soon_at``: the instant at 75 % of the window from its start to the deadline;
+  ``business_due_soon_at``: the instant at 75 % of the window's business hours.
 * ``is_overdue``: strictly after the deadline is overdue; exactly at it is on time.
 """
 
@@ -39,6 +40,7 @@ import holidays
 
 __all__ = [
     "BusinessCalendar",
+    "business_due_soon_at",
     "confirm_deadline",
     "day_bounds",
     "due_soon_at",
@@ -154,6 +156,36 @@ def due_soon_at(*, window_start: datetime, deadline: datetime, fraction: Decimal
     # Round down so the alert never fires later than the exact share of the window.
     offset_us = int((window_us * share).to_integral_value(rounding=ROUND_FLOOR))
     return window_start + timedelta(microseconds=offset_us)
+
+
+def business_due_soon_at(
+    calendar: BusinessCalendar, *, window_start: datetime, deadline: datetime, fraction: Decimal = Decimal("0.75")
+) -> datetime:
+    """The instant when `fraction` of the window's business hours have passed.
+
+    The window's business hours are counted exactly as `business_hours_between` counts them
+    (local calendar days that are business days, in real time); the result is the first instant
+    at which that much business time has elapsed since `window_start`. A window with no business
+    time in it falls back to the elapsed-time fraction.
+    """
+    total = calendar.business_hours_between(window_start, deadline)
+    if total <= 0:
+        return due_soon_at(window_start=window_start, deadline=deadline, fraction=fraction)
+    remaining = timedelta(microseconds=int(total * 3_600_000_000 * float(fraction)))
+    zone = ZoneInfo(calendar.timezone)
+    day = window_start.astimezone(zone).date()
+    while True:
+        day_start, day_end = day_bounds(day, zone)
+        if day_start >= deadline:
+            return deadline
+        if calendar.is_business_day(day):
+            start = max(window_start.astimezone(UTC), day_start)
+            span = min(deadline.astimezone(UTC), day_end) - start
+            if span >= remaining:
+                return start + remaining
+            if span > timedelta(0):
+                remaining -= span
+        day += timedelta(days=1)
 
 
 def is_overdue(*, deadline: datetime | None, now: datetime) -> bool:

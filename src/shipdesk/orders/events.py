@@ -1,19 +1,28 @@
-"""Keyword-only writers of timeline events: one place decides what an event row holds."""
+"""The order timeline's writers: one keyword-only function per event type (`orders.terms.EVENT_TYPES`).
+
+No other module names an event type when it writes one: it calls the function of that event,
+whose signature says what the event holds. Every writer goes through `_record` (or `_build` for a
+bulk insert), the one place that decides what an event row holds. Each is called inside the
+transaction of the action it records.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.utils import timezone
 
-from shipdesk.actors import Actor
+from shipdesk.actors import SYSTEM, Actor
 from shipdesk.ops.metrics import count_order_event
 from shipdesk.ops.requests import current_request_id
 
 from .models import Order, OrderEvent
 
+Type = OrderEvent.Type
 
-def build_event(*, order: Order, type: str, actor: Actor, at: datetime | None = None, **params) -> OrderEvent:
+
+def _build(*, order: Order, type: Type, actor: Actor, at: datetime | None = None, **params) -> OrderEvent:
     # Operations: the request that wrote the event is findable from it, and the event is counted
     # (shipdesk_order_events_total) once its transaction commits.
     if request_id := current_request_id():
@@ -31,7 +40,358 @@ def build_event(*, order: Order, type: str, actor: Actor, at: datetime | None = 
     )
 
 
-def record_event(*, order: Order, type: str, actor: Actor, at: datetime | None = None, **params) -> OrderEvent:
-    event = build_event(order=order, type=type, actor=actor, at=at, **params)
+def _record(*, order: Order, type: Type, actor: Actor, at: datetime | None = None, **params) -> OrderEvent:
+    event = _build(order=order, type=type, actor=actor, at=at, **params)
     event.save(force_insert=True)
     return event
+
+
+# --- the order's own steps --------------------------------------------------------------------
+
+
+def order_placed_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    channel: str,
+    external_id: str,
+    short_skus: list[str],
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.PLACED,
+        actor=actor,
+        at=at,
+        channel=channel,
+        external_id=external_id,
+        total=str(order.total),
+        currency=order.currency,
+        payment_status=order.payment_status,
+        short_skus=short_skus,
+    )
+
+
+def payment_updated_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, previous: str, amount: str, reference: str
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.PAYMENT_UPDATED,
+        actor=actor,
+        at=at,
+        previous=previous,
+        status=order.payment_status,
+        amount=amount,
+        reference=reference,
+    )
+
+
+def order_confirmed_event(*, order: Order, actor: Actor, at: datetime | None = None) -> OrderEvent:
+    return _record(order=order, type=Type.CONFIRMED, actor=actor, at=at, late=order.confirmed_late)
+
+
+def processing_started_event(*, order: Order, actor: Actor, at: datetime | None = None) -> OrderEvent:
+    return _record(order=order, type=Type.PROCESSING_STARTED, actor=actor, at=at, late=order.processed_late)
+
+
+def order_shipped_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    carrier: str,
+    service_level: str,
+    tracking_number: str,
+    eta: datetime,
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.SHIPPED,
+        actor=actor,
+        at=at,
+        carrier=carrier,
+        service_level=service_level,
+        tracking_number=tracking_number,
+        eta=eta.isoformat(),
+        late=order.shipped_late,
+    )
+
+
+def order_delivered_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, delivered_at: datetime
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.DELIVERED,
+        actor=actor,
+        at=at,
+        delivered_at=delivered_at.isoformat(),
+        late=order.delivered_late,
+    )
+
+
+def order_cancelled_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, reason: str, note: str, refund: dict[str, str]
+) -> OrderEvent:
+    """`refund`: the refund's parts as the timeline shows them (`refund_params` of the cancellation)."""
+    return _record(order=order, type=Type.CANCELLED, actor=actor, at=at, reason=reason, note=note, **refund)
+
+
+def line_cancelled_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    line_id: int,
+    sku: str,
+    quantity: int,
+    reason: str,
+    note: str,
+    refund: dict[str, str],
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.LINE_CANCELLED,
+        actor=actor,
+        at=at,
+        line_id=line_id,
+        sku=sku,
+        quantity=quantity,
+        reason=reason,
+        note=note,
+        **refund,
+    )
+
+
+def line_reserved_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, line_id: int, sku: str, quantity: int
+) -> OrderEvent:
+    return _record(
+        order=order, type=Type.LINE_RESERVED, actor=actor, at=at, line_id=line_id, sku=sku, quantity=quantity
+    )
+
+
+def note_added_event(*, order: Order, actor: Actor, at: datetime | None = None, text: str) -> OrderEvent:
+    return _record(order=order, type=Type.NOTE_ADDED, actor=actor, at=at, text=text)
+
+
+def deadline_missed_event(*, order: Order, at: datetime | None = None, stage: str, deadline: datetime) -> OrderEvent:
+    """Written by the system: nobody acted, the clock ran out."""
+    return _record(
+        order=order, type=Type.DEADLINE_MISSED, actor=SYSTEM, at=at, stage=stage, deadline=deadline.isoformat()
+    )
+
+
+# --- refunds ----------------------------------------------------------------------------------
+
+
+def refund_recorded_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    refund_id: int,
+    amount: str,
+    tax: str,
+    reason: str,
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.REFUND_RECORDED,
+        actor=actor,
+        at=at,
+        refund_id=refund_id,
+        amount=amount,
+        tax=tax,
+        currency=order.currency,
+        reason=reason,
+    )
+
+
+def refund_settled_event(
+    *, order: Order, at: datetime | None = None, refund_id: int, amount: str, provider: str, provider_reference: str
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.REFUND_SETTLED,
+        actor=SYSTEM,
+        at=at,
+        refund_id=refund_id,
+        amount=amount,
+        provider=provider,
+        provider_reference=provider_reference,
+    )
+
+
+# --- shipping ---------------------------------------------------------------------------------
+
+
+def carrier_scan_events(
+    *, order: Order, actor: Actor, at: datetime | None = None, source: str, scans: Iterable
+) -> list[OrderEvent]:
+    """One event per new scan of the parcel (`shipping.services.Scan`), inserted in one statement."""
+    return OrderEvent.objects.bulk_create(
+        [
+            _build(
+                order=order,
+                type=Type.CARRIER_SCAN,
+                actor=actor,
+                at=at,
+                status=scan.status,
+                description=scan.description[:500],
+                location=scan.location[:200],
+                occurred_at=scan.occurred_at.isoformat(),
+                source=source,
+            )
+            for scan in scans
+        ]
+    )
+
+
+def shipment_delayed_event(*, order: Order, actor: Actor, at: datetime | None = None, reason: str) -> OrderEvent:
+    return _record(order=order, type=Type.SHIPMENT_DELAYED, actor=actor, at=at, reason=reason)
+
+
+def pack_checked_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, units: int, scans: int, refused: int
+) -> OrderEvent:
+    return _record(order=order, type=Type.PACK_CHECKED, actor=actor, at=at, units=units, scans=scans, refused=refused)
+
+
+def shipped_incomplete_pack_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, missing: list[str]
+) -> OrderEvent:
+    return _record(order=order, type=Type.SHIPPED_INCOMPLETE_PACK, actor=actor, at=at, missing=missing)
+
+
+# --- messages about the order (notifications.timeline_params says what they hold) ---------------
+
+
+def notification_sent_event(*, order: Order, at: datetime | None = None, **message) -> OrderEvent:
+    return _record(order=order, type=Type.NOTIFICATION_SENT, actor=SYSTEM, at=at, **message)
+
+
+def notification_failed_event(*, order: Order, at: datetime | None = None, **message) -> OrderEvent:
+    return _record(order=order, type=Type.NOTIFICATION_FAILED, actor=SYSTEM, at=at, **message)
+
+
+def notification_delayed_event(*, order: Order, at: datetime | None = None, **message) -> OrderEvent:
+    return _record(order=order, type=Type.NOTIFICATION_DELAYED, actor=SYSTEM, at=at, **message)
+
+
+def notification_skipped_event(*, order: Order, at: datetime | None = None, **message) -> OrderEvent:
+    return _record(order=order, type=Type.NOTIFICATION_SKIPPED, actor=SYSTEM, at=at, **message)
+
+
+# --- substitutes ------------------------------------------------------------------------------
+
+
+def _substitute_event(
+    type: Type,
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None,
+    offer_id: int,
+    line_id: int,
+    sku: str,
+    substitute_sku: str,
+    quantity: int,
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=type,
+        actor=actor,
+        at=at,
+        offer_id=offer_id,
+        line_id=line_id,
+        sku=sku,
+        substitute_sku=substitute_sku,
+        quantity=quantity,
+    )
+
+
+def substitute_offered_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    offer_id: int,
+    line_id: int,
+    sku: str,
+    substitute_sku: str,
+    quantity: int,
+) -> OrderEvent:
+    return _substitute_event(
+        Type.SUBSTITUTE_OFFERED,
+        order=order,
+        actor=actor,
+        at=at,
+        offer_id=offer_id,
+        line_id=line_id,
+        sku=sku,
+        substitute_sku=substitute_sku,
+        quantity=quantity,
+    )
+
+
+def substitute_accepted_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    offer_id: int,
+    line_id: int,
+    sku: str,
+    substitute_sku: str,
+    quantity: int,
+) -> OrderEvent:
+    return _substitute_event(
+        Type.SUBSTITUTE_ACCEPTED,
+        order=order,
+        actor=actor,
+        at=at,
+        offer_id=offer_id,
+        line_id=line_id,
+        sku=sku,
+        substitute_sku=substitute_sku,
+        quantity=quantity,
+    )
+
+
+def substitute_declined_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    offer_id: int,
+    line_id: int,
+    sku: str,
+    substitute_sku: str,
+    quantity: int,
+) -> OrderEvent:
+    return _substitute_event(
+        Type.SUBSTITUTE_DECLINED,
+        order=order,
+        actor=actor,
+        at=at,
+        offer_id=offer_id,
+        line_id=line_id,
+        sku=sku,
+        substitute_sku=substitute_sku,
+        quantity=quantity,
+    )
+
+
+# --- reviews ----------------------------------------------------------------------------------
+
+
+def review_left_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, review_id: int, rating: int
+) -> OrderEvent:
+    return _record(order=order, type=Type.REVIEW_LEFT, actor=actor, at=at, review_id=review_id, rating=rating)
+
+
+def review_replied_event(*, order: Order, actor: Actor, at: datetime | None = None, review_id: int) -> OrderEvent:
+    return _record(order=order, type=Type.REVIEW_REPLIED, actor=actor, at=at, review_id=review_id)

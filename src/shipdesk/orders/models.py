@@ -12,29 +12,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from . import terms
 
-class OrderStatus(models.TextChoices):
-    PENDING = "pending"  # placed by the customer, waiting for the seller to confirm
-    CONFIRMED = "confirmed"  # the seller accepted it; stock is reserved
-    PROCESSING = "processing"  # being packed; stock has left the shelf
-    SHIPPED = "shipped"  # handed to a carrier with a tracking number
-    DELIVERED = "delivered"  # the carrier (or the seller, untracked) confirmed delivery
-    CANCELLED = "cancelled"  # will not be fulfilled; reservations released, payment refunded
-
-
-class PaymentStatus(models.TextChoices):
-    UNPAID = "unpaid"  # no captured payment yet
-    PAID = "paid"  # captured in full
-    FAILED = "failed"  # the provider reported a failed payment
-    PARTIALLY_REFUNDED = "partially_refunded"  # paid, and part of it refunded
-    REFUNDED = "refunded"  # paid, and all of it refunded
-
-
-class LineStock(models.TextChoices):
-    RESERVED = "reserved"  # the open quantity is held on the shelf
-    SHORT = "short"  # not enough stock was available; nothing is held
-    DEDUCTED = "deducted"  # the open quantity left the shelf (processing and after)
-    RELEASED = "released"  # the whole line was cancelled; nothing held or deducted
+# The choices are the vocabulary of `orders.terms` (value, label; the meaning is described there).
+OrderStatus = models.TextChoices("OrderStatus", terms.ORDER_STATUSES.choices_by_name())
+PaymentStatus = models.TextChoices("PaymentStatus", terms.PAYMENT_STATES.choices_by_name())
+LineStock = models.TextChoices("LineStock", terms.LINE_STOCK_STATES.choices_by_name())
+CancelReason = models.TextChoices("CancelReason", terms.CANCEL_REASONS.choices_by_name())
 
 
 class Order(models.Model):
@@ -137,8 +121,8 @@ class Order(models.Model):
             ),
             # Nothing ships unpaid: a shipped or delivered order was paid (and maybe refunded after).
             models.CheckConstraint(
-                condition=~Q(status__in=["shipped", "delivered"])
-                | Q(payment_status__in=["paid", "partially_refunded", "refunded"]),
+                condition=~Q(status__in=list(terms.DISPATCHED_STATUSES))
+                | Q(payment_status__in=list(terms.CAPTURED_STATES)),
                 name="order_shipped_only_when_paid",
             ),
             models.CheckConstraint(
@@ -147,7 +131,7 @@ class Order(models.Model):
                 name="order_cancelled_at_iff_cancelled",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["shipped", "delivered"]) | Q(shipped_at__isnull=False),
+                condition=~Q(status__in=list(terms.DISPATCHED_STATUSES)) | Q(shipped_at__isnull=False),
                 name="order_shipped_has_shipped_at",
             ),
             models.CheckConstraint(
@@ -169,7 +153,7 @@ class Order(models.Model):
             models.Index(fields=["action_due_at"], condition=Q(action_due_at__isnull=False), name="order_due_all"),
             models.Index(
                 fields=["placed_at"],
-                condition=Q(status="pending", payment_status__in=["unpaid", "failed"]),
+                condition=Q(status=terms.PENDING, payment_status__in=list(terms.NOT_PAID_STATES)),
                 name="order_unpaid_pending",
             ),
             models.Index(fields=["delivered_at"], condition=Q(status="delivered"), name="order_delivered"),
@@ -228,34 +212,7 @@ class OrderLine(models.Model):
 class OrderEvent(models.Model):
     """One fact in an order's timeline, in the past tense. Never updated."""
 
-    class Type(models.TextChoices):
-        PLACED = "placed"
-        PAYMENT_UPDATED = "payment_updated"
-        CONFIRMED = "confirmed"
-        PROCESSING_STARTED = "processing_started"
-        SHIPPED = "shipped"
-        DELIVERED = "delivered"
-        CANCELLED = "cancelled"
-        LINE_CANCELLED = "line_cancelled"
-        LINE_RESERVED = "line_reserved"  # a short line got its stock
-        REFUND_RECORDED = "refund_recorded"
-        REFUND_SETTLED = "refund_settled"
-        REFUND_FAILED = "refund_failed"
-        NOTE_ADDED = "note_added"
-        DEADLINE_MISSED = "deadline_missed"  # a step's deadline passed with the step not taken
-        CARRIER_SCAN = "carrier_scan"  # a tracking event from the carrier
-        SHIPMENT_DELAYED = "shipment_delayed"
-        PACK_CHECKED = "pack_checked"  # lines ticked off by scanning
-        SHIPPED_INCOMPLETE_PACK = "shipped_incomplete_pack"  # shipped although the pack check was not complete
-        NOTIFICATION_SENT = "notification_sent"
-        NOTIFICATION_FAILED = "notification_failed"
-        NOTIFICATION_DELAYED = "notification_delayed"  # a send failed and will be retried
-        NOTIFICATION_SKIPPED = "notification_skipped"
-        SUBSTITUTE_OFFERED = "substitute_offered"  # the seller offered another SKU for a short line
-        SUBSTITUTE_ACCEPTED = "substitute_accepted"  # the customer took it: the line is now that SKU
-        SUBSTITUTE_DECLINED = "substitute_declined"  # the customer refused it: the line is cancelled
-        REVIEW_LEFT = "review_left"  # the customer rated the order (performance.Review)
-        REVIEW_REPLIED = "review_replied"  # the seller answered the review
+    Type = models.TextChoices("Type", terms.EVENT_TYPES.choices_by_name())
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
@@ -270,16 +227,6 @@ class OrderEvent(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["order", "id"], name="event_order_timeline")]
-
-
-class CancelReason(models.TextChoices):
-    OUT_OF_STOCK = "out_of_stock"
-    CUSTOMER_REQUEST = "customer_request"
-    ADDRESS_ISSUE = "address_issue"
-    PAYMENT_ISSUE = "payment_issue"
-    UNPAID_TIMEOUT = "unpaid_timeout"  # system: never paid in time (not the seller's fault)
-    UNCONFIRMED_TIMEOUT = "unconfirmed_timeout"  # system: the seller never confirmed (the seller's fault)
-    OTHER = "other"
 
 
 class Cancellation(models.Model):

@@ -10,7 +10,7 @@ from shipdesk.shipping.tracking_links import tracking_page_url
 
 from . import workflow
 from .models import Order
-from .services import order_facts
+from .selectors import order_facts
 from .substitutions import offer_url
 
 

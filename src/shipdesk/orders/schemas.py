@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from shipdesk.api.schemas import MoneyIn, SingleLine
 
+from . import terms
 from .placed_at_window import placed_at_problem
 from .services import MAX_QUANTITY
 
@@ -33,6 +34,14 @@ def _within_placed_at_window(value: datetime) -> datetime:
 
 
 PlacedAt = Annotated[AwareDatetime, AfterValidator(_within_placed_at_window)]
+
+# The API's enums are the vocabulary of `orders.terms`, value for value.
+OrderStatusValue = Literal[terms.ORDER_STATUSES.values]  # type: ignore[valid-type]
+PaymentStateValue = Literal[terms.PAYMENT_STATES.values]  # type: ignore[valid-type]
+LineStockState = Literal[terms.LINE_STOCK_STATES.values]  # type: ignore[valid-type]
+CancelReasonValue = Literal[terms.CANCEL_REASONS.values]  # type: ignore[valid-type]
+PersonCancelReason = Literal[terms.PERSON_CANCEL_REASONS]  # type: ignore[valid-type]
+EventTypeValue = Literal[terms.EVENT_TYPES.values]  # type: ignore[valid-type]
 
 
 class CustomerIn(Schema):
@@ -68,7 +77,7 @@ class OrderIn(Schema):
     lines: list[LineIn] = Field(min_length=1, max_length=100)
     shipping_fee: Money = Field(default=Decimal("0"), ge=0)
     shipping_tax: Money = Field(default=Decimal("0"), ge=0, description="Tax on the shipping fee.")
-    payment_status: Literal["unpaid", "paid"] = "unpaid"
+    payment_status: Literal[terms.UNPAID, terms.PAID] = terms.UNPAID
     payment_reference: SingleLine(200) = ""
     placed_at: PlacedAt | None = None
     note: Str(5000) = ""
@@ -83,7 +92,7 @@ class ShipIn(Schema):
 
 
 class CancelIn(Schema):
-    reason: Literal["out_of_stock", "customer_request", "address_issue", "payment_issue", "other"]
+    reason: PersonCancelReason
     note: Str(2000) = ""
     # A storefront relaying the customer's own cancel says so: the customer may cancel only
     # before the seller starts packing, and it does not count against the seller.
@@ -92,7 +101,7 @@ class CancelIn(Schema):
 
 class CancelLineIn(Schema):
     quantity: Quantity
-    reason: Literal["out_of_stock", "customer_request", "address_issue", "payment_issue", "other"]
+    reason: PersonCancelReason
     note: Str(2000) = ""
 
 
@@ -102,7 +111,7 @@ class SubstituteIn(Schema):
 
 
 class PaymentIn(Schema):
-    status: Literal["paid", "failed", "refunded"]
+    status: Literal[terms.PAID, terms.FAILED, terms.REFUNDED]  # what the provider reports
     amount: Money = Field(gt=0)
     reference: SingleLine(200) = ""
 
@@ -139,7 +148,7 @@ class LineOut(Schema):
     quantity_cancelled: int
     unit_price: str
     tax: str  # on the whole line, all units
-    stock: Literal["reserved", "short", "deducted", "released"]
+    stock: LineStockState
 
 
 class DeadlinesOut(Schema):
@@ -176,7 +185,7 @@ class ShipmentOut(Schema):
 class CancellationOut(Schema):
     line_id: int | None
     quantity: int | None
-    reason: str
+    reason: CancelReasonValue
     note: str
     actor: str
     # refund_amount = refund_items + refund_shipping + refund_tax
@@ -204,7 +213,7 @@ class SubstituteOfferOut(Schema):
 
 class EventOut(Schema):
     id: int
-    type: str
+    type: EventTypeValue
     actor: dict
     params: dict
     created_at: datetime
@@ -216,8 +225,8 @@ class OrderSummaryOut(Schema):
     seller: str
     channel: str
     external_id: str
-    status: str
-    payment_status: str
+    status: OrderStatusValue
+    payment_status: PaymentStateValue
     customer_name: str
     currency: str
     total: str
@@ -232,8 +241,8 @@ class OrderOut(Schema):
     seller: str
     channel: str
     external_id: str
-    status: str
-    payment_status: str
+    status: OrderStatusValue
+    payment_status: PaymentStateValue
     payment_reference: str
     customer: CustomerOut
     shipping_address: AddressOut

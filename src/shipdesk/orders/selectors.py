@@ -14,8 +14,20 @@ from django.utils.dateparse import parse_datetime
 from shipdesk.accounts.models import Seller
 from shipdesk.errors import NotFound
 from shipdesk.pagination import decode_cursor, encode_cursor
+from shipdesk.shipping.carriers import get_carrier
 
-from .models import Cancellation, Order, OrderEvent, OrderLine, OrderStatus, SubstituteOffer
+from . import refunds
+from .models import (
+    Cancellation,
+    LineStock,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    SubstituteOffer,
+)
+from .terms import PAID_FOR_STATES
+from .workflow import OrderFacts
 
 SORTS = {
     # name: (fields, descending)
@@ -288,3 +300,69 @@ def newest_order_id(*, seller_id: int) -> int:
 def order_numbers(*, seller_id: int, order_ids: list[int]) -> dict[int, int]:
     """id → human number for the given orders of one shop (others' ids are simply absent)."""
     return dict(_scoped(seller_id).filter(pk__in=order_ids).values_list("id", "number"))
+
+
+# --- what the guards and the refund previews read ------------------------------------------------
+
+
+def facts_of(order: Order, lines: list[OrderLine]) -> OrderFacts:
+    """What the workflow's guards need to know about an order and its lines (read under its lock)."""
+    tracked = True
+    if order.status == OrderStatus.SHIPPED:
+        carrier = get_carrier(order.shipment.carrier)
+        tracked = bool(carrier and carrier.tracked)
+    return OrderFacts(
+        status=order.status,
+        payment_status=order.payment_status,
+        has_short_line=any(line.stock == LineStock.SHORT for line in lines),
+        open_units=sum(line.open_quantity for line in lines),
+        shipment_tracked=tracked,
+    )
+
+
+def order_facts(order: Order) -> OrderFacts:
+    """The guard facts of an order whose lines (and shipment) are already loaded."""
+    return facts_of(order, list(order.lines.all()))
+
+
+def _refundable(order: Order) -> bool:
+    return order.payment_status in PAID_FOR_STATES
+
+
+def cancellation_refund(order: Order) -> refunds.RefundBreakdown:
+    """What cancelling the whole order refunds as it stands: everything not yet refunded (the
+    open units, their remaining tax, shipping and its tax), or nothing if it was never paid.
+
+    The cancel action refunds exactly this; the dashboard shows it before the seller confirms.
+    """
+    if not _refundable(order):
+        return refunds.NOTHING
+    return refunds.remainder_refund(
+        remaining_total=order.total - order.refunded_total,
+        remaining_tax=order.tax_total - order.refunded_tax,
+        shipping_fee=order.shipping_fee,
+    )
+
+
+def line_cancellation_refund(
+    *, order: Order, lines: list[OrderLine], line: OrderLine, quantity: int
+) -> refunds.RefundBreakdown:
+    """What cancelling `quantity` units of `line` refunds as the order stands: those units and
+    their tax share, or — when they are the last open units — the whole order's remainder.
+
+    The line-cancel action refunds exactly this; the dashboard shows it before the seller confirms.
+    """
+    if sum(each.open_quantity for each in lines) == quantity:
+        return cancellation_refund(order)
+    if not _refundable(order):
+        return refunds.NOTHING
+    return refunds.line_refund(
+        unit_price=line.unit_price,
+        tax=line.tax,
+        quantity=line.quantity,
+        cancelled_before=line.quantity_cancelled,
+        cancelling=quantity,
+        currency=order.currency,
+        remaining_total=order.total - order.refunded_total,
+        remaining_tax=order.tax_total - order.refunded_tax,
+    )

@@ -32,10 +32,9 @@ from shipdesk.inventory.models import Product, StockMove
 from shipdesk.notifications.models import Notification
 from shipdesk.notifications.services import queue_notification, raise_alert
 
-from . import services
-from .events import record_event
+from . import events, services
 from .locks import lock_lines, lock_order
-from .models import CancelReason, LineStock, Order, OrderEvent, OrderLine, OrderStatus, SubstituteOffer
+from .models import CancelReason, LineStock, Order, OrderLine, OrderStatus, SubstituteOffer
 
 OFFER_SALT = "shipdesk.substitute-offer"
 # The customer has this long to answer; the unconfirmed-order auto-cancel may come first.
@@ -161,8 +160,8 @@ def offer_substitute(
         expires_at=now + OFFER_VALID_FOR,
         created_at=now,
     )
-    record_event(
-        order=order, type=OrderEvent.Type.SUBSTITUTE_OFFERED, actor=actor, at=now,
+    events.substitute_offered_event(
+        order=order, actor=actor, at=now,
         offer_id=offer.pk, line_id=line.pk, sku=line.sku, substitute_sku=product.sku, quantity=offer.quantity,
     )  # fmt: skip
     queue_notification(
@@ -268,8 +267,8 @@ def accept_substitute(*, offer_id: int, actor: Actor = CUSTOMER) -> SubstituteOf
             ]
         )  # fmt: skip
         _close(offer, SubstituteOffer.Status.ACCEPTED, now)
-        record_event(
-            order=order, type=OrderEvent.Type.SUBSTITUTE_ACCEPTED, actor=actor, at=now,
+        events.substitute_accepted_event(
+            order=order, actor=actor, at=now,
             offer_id=offer.pk, line_id=line.pk, sku=original_sku, substitute_sku=product.sku, quantity=line.open_quantity,
         )  # fmt: skip
         raise_alert(
@@ -285,8 +284,8 @@ def decline_substitute(*, offer_id: int, actor: Actor = CUSTOMER) -> SubstituteO
 
     def refuse(offer: SubstituteOffer, order: Order, line: OrderLine, now: datetime) -> None:
         _close(offer, SubstituteOffer.Status.DECLINED, now)
-        record_event(
-            order=order, type=OrderEvent.Type.SUBSTITUTE_DECLINED, actor=actor, at=now,
+        events.substitute_declined_event(
+            order=order, actor=actor, at=now,
             offer_id=offer.pk, line_id=line.pk, sku=line.sku, substitute_sku=offer.substitute_sku, quantity=line.open_quantity,
         )  # fmt: skip
         # In this transaction: the line cancel locks again the rows this one already holds.

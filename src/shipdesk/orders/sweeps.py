@@ -24,9 +24,7 @@ falls on a day the shop works, not on the Sunday in the middle of a Friday-to-Tu
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -42,10 +40,11 @@ from shipdesk.notifications.models import Notification
 from shipdesk.notifications.services import queue_digest, queue_notification
 
 from . import services
-from .deadlines import BusinessCalendar, _to_utc, day_bounds, due_soon_at
-from .events import record_event
+from .deadlines import BusinessCalendar, business_due_soon_at, day_bounds, due_soon_at
+from .events import deadline_missed_event
 from .locks import lock_order
 from .models import Cancellation, CancelReason, LineStock, Order, OrderLine, OrderStatus, PaymentStatus
+from .terms import STAGE_BY_NAME, STAGES, Stage, stage_for
 
 logger = logging.getLogger(__name__)
 
@@ -60,72 +59,22 @@ DUE_SOON_HORIZON = timedelta(days=14)
 REVIEW_REQUEST_WINDOW = timedelta(days=30)
 DIGEST_ORDERS = 10
 
-DEADLINE_MISSED = "deadline_missed"  # OrderEvent.type: a step passed its deadline undone
-
 # Who a timeout cancellation counts against (docs/workflow.md): never paid is not the seller's doing;
 # paid and never confirmed is. Performance metrics read the Cancellation's reason.
 SELLER_CAUSED_TIMEOUTS = {CancelReason.UNPAID_TIMEOUT: False, CancelReason.UNCONFIRMED_TIMEOUT: True}
 
 
-@dataclass(frozen=True)
-class Stage:
-    name: str  # confirm, process, ship
-    status: str  # the order status in which this step is owed
-    window_start: str  # the field the window starts at (confirm: the later of placed and paid)
-    deadline: str
-    late_flag: str
-    business_days: bool  # whether the window is counted in business days
-
-
-STAGES = (
-    Stage("confirm", OrderStatus.PENDING, "paid_at", "confirm_by", "confirmed_late", business_days=False),
-    Stage("process", OrderStatus.CONFIRMED, "confirmed_at", "process_by", "processed_late", business_days=True),
-    Stage("ship", OrderStatus.PROCESSING, "processing_at", "ship_by", "shipped_late", business_days=True),
-)
-STAGE_BY_NAME = {stage.name: stage for stage in STAGES}
-
-
-# --- pure: when "due soon" is -----------------------------------------------------------------
-
-
-def business_due_soon_at(
-    calendar: BusinessCalendar, *, window_start: datetime, deadline: datetime, fraction: Decimal = Decimal("0.75")
-) -> datetime:
-    """The instant when `fraction` of the window's business hours have passed.
-
-    The window's business hours are counted exactly as `business_hours_between` counts them
-    (local calendar days that are business days, in real time); the result is the first instant
-    at which that much business time has elapsed since `window_start`. A window with no business
-    time in it falls back to the elapsed-time fraction.
-    """
-    total = calendar.business_hours_between(window_start, deadline)
-    if total <= 0:
-        return due_soon_at(window_start=window_start, deadline=deadline, fraction=fraction)
-    remaining = timedelta(microseconds=int(total * 3_600_000_000 * float(fraction)))
-    zone = ZoneInfo(calendar.timezone)
-    day = window_start.astimezone(zone).date()
-    while True:
-        day_start, day_end = day_bounds(day, zone)
-        if day_start >= deadline:
-            return deadline
-        if calendar.is_business_day(day):
-            start = max(window_start.astimezone(UTC), day_start)
-            span = min(deadline.astimezone(UTC), day_end) - start
-            if span >= remaining:
-                return start + remaining
-            if span > timedelta(0):
-                remaining -= span
-        day += timedelta(days=1)
+# --- pure: when "due soon" is (the business-hours arithmetic is in orders.deadlines) ---------------
 
 
 def stage_window_fields(stage: Stage) -> tuple[str, ...]:
     """The order fields `stage_window_start` reads, in its argument order."""
-    return ("placed_at", "paid_at") if stage.name == "confirm" else (stage.window_start,)
+    return ("placed_at", "paid_at") if stage.value == "confirm" else (stage.window_start,)
 
 
 def stage_window_start(stage: Stage, *fields: datetime | None) -> datetime | None:
     """When the step's window started, from the values of `stage_window_fields(stage)`."""
-    if stage.name == "confirm":
+    if stage.value == "confirm":
         placed_at, paid_at = fields
         return max(placed_at, paid_at) if paid_at else None
     return fields[0]
@@ -169,12 +118,12 @@ def sweep_deadlines(now: datetime | None = None) -> dict:
     for stage in STAGES:
         overdue_ids = list(
             Order.objects.filter(status=stage.status, action_due_at__lt=now)
-            .filter(_without(K.SELLER_OVERDUE, stage.name))
+            .filter(_without(K.SELLER_OVERDUE, stage.value))
             .order_by("action_due_at", "id")
             .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
         counts["overdue"] += _each(
-            "overdue", overdue_ids, lambda pk: flag_overdue(order_id=pk, stage=stage.name, now=now)
+            "overdue", overdue_ids, lambda pk: flag_overdue(order_id=pk, stage=stage.value, now=now)
         )
 
         # Every open order in the horizon is looked at every minute: read only the columns the
@@ -182,7 +131,7 @@ def sweep_deadlines(now: datetime | None = None) -> dict:
         # the calendars of all their sellers in one query, not one per seller.
         candidates = list(
             Order.objects.filter(status=stage.status, action_due_at__gte=now, action_due_at__lte=now + DUE_SOON_HORIZON)
-            .filter(_without(K.SELLER_DUE_SOON, stage.name))
+            .filter(_without(K.SELLER_DUE_SOON, stage.value))
             .order_by("action_due_at", "id")
             .values_list("pk", "seller_id", stage.deadline, *stage_window_fields(stage))[:SWEEP_BATCH]
         )
@@ -202,7 +151,7 @@ def sweep_deadlines(now: datetime | None = None) -> dict:
             is not None
             and at <= now
         ]
-        counts["due_soon"] += _each("due soon", due, lambda pk: alert_due_soon(order_id=pk, stage=stage.name, now=now))
+        counts["due_soon"] += _each("due soon", due, lambda pk: alert_due_soon(order_id=pk, stage=stage.value, now=now))
     return counts
 
 
@@ -247,7 +196,7 @@ def flag_overdue(*, order_id: int, stage: str, now: datetime) -> bool:
     # The same flag the action sets when it is done late; set now so lists and metrics see it.
     setattr(order, step.late_flag, True)
     order.save(update_fields=[step.late_flag, "updated_at"])
-    record_event(order=order, type=DEADLINE_MISSED, actor=SYSTEM, at=now, stage=stage, deadline=deadline.isoformat())
+    deadline_missed_event(order=order, at=now, stage=stage, deadline=deadline)
     return True
 
 
@@ -415,13 +364,12 @@ def build_digest(*, seller: Seller, now: datetime) -> dict:
 
     zone = ZoneInfo(seller.timezone)
     tomorrow = now.astimezone(zone).date() + timedelta(days=1)
-    end_of_day = _to_utc(tomorrow, time(0), zone)
+    end_of_day, _ = day_bounds(tomorrow, zone)
     open_orders = Order.objects.filter(seller=seller, action_due_at__isnull=False)
     counts = {OrderStatus.PENDING: 0, OrderStatus.CONFIRMED: 0, OrderStatus.PROCESSING: 0}
     counts.update(open_orders.values_list("status").annotate(n=Count("id")).order_by())
     # The nearest deadlines first, overdue ones at the top, today's or not: what to start with.
     urgent = list(open_orders.order_by("action_due_at", "id")[:DIGEST_ORDERS])
-    action = {OrderStatus.PENDING: "confirm", OrderStatus.CONFIRMED: "process", OrderStatus.PROCESSING: "ship"}
     return {
         "date": day(now, seller.timezone),
         "to_confirm": counts[OrderStatus.PENDING],
@@ -437,7 +385,7 @@ def build_digest(*, seller: Seller, now: datetime) -> dict:
             {
                 "number": order.number,
                 "customer": order.customer_name,
-                "action": action.get(order.status, ""),
+                "action": stage.value if (stage := stage_for(order.status)) else "",
                 "deadline": when(order.action_due_at, seller.timezone),
                 "overdue": order.action_due_at < now,
                 "url": order_url(order.pk),

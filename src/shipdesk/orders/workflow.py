@@ -1,7 +1,8 @@
 """The order workflow of docs/workflow.md, as data. Pure: no ORM, no I/O.
 
 `TRANSITIONS` is the table; `check_transition` is the one place its guards are evaluated, and
-`allowed_actions` derives from the same table what a screen may offer. Services call
+`allowed_actions` derives from the same table what a screen may offer. The words (statuses,
+payment states, reasons, event types, stages) are defined once in `orders.terms`. Services call
 `check_transition` under the order's row lock before they change anything.
 """
 
@@ -13,18 +14,18 @@ from enum import StrEnum
 from shipdesk.actors import ActorKind
 from shipdesk.errors import InvalidTransition, PaymentRequired, PermissionDenied, StockShort
 
-PENDING, CONFIRMED, PROCESSING, SHIPPED, DELIVERED, CANCELLED = (
-    "pending",
-    "confirmed",
-    "processing",
-    "shipped",
-    "delivered",
-    "cancelled",
+from .terms import (
+    CANCELLED,
+    CONFIRMED,
+    DELIVERED,
+    ORDER_STATUSES,
+    PAID_FOR_STATES,
+    PENDING,
+    PROCESSING,
+    SHIPPED,
 )
-STATUSES = (PENDING, CONFIRMED, PROCESSING, SHIPPED, DELIVERED, CANCELLED)
-OPEN_STATUSES = frozenset({PENDING, CONFIRMED, PROCESSING})
-# Payment states in which the goods are paid for (a partial refund still leaves the rest paid).
-PAID_STATES = frozenset({"paid", "partially_refunded"})
+
+STATUSES = ORDER_STATUSES.values
 
 
 class Action(StrEnum):
@@ -127,7 +128,7 @@ def check_transition(action: Action, facts: OrderFacts, actor: ActorKind) -> Non
             "The seller has started packing this order; the customer can no longer cancel it.",
             details={"status": facts.status, "allowed_actions": []},
         )
-    if transition.requires_paid and facts.payment_status not in PAID_STATES:
+    if transition.requires_paid and facts.payment_status not in PAID_FOR_STATES:
         raise PaymentRequired(
             f"The order is {facts.payment_status}; it must be paid first.",
             details={"payment_status": facts.payment_status},

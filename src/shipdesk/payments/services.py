@@ -10,9 +10,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from shipdesk.actors import SYSTEM, Actor
-from shipdesk.orders.events import record_event
-from shipdesk.orders.models import OrderEvent, PaymentStatus
+from shipdesk.actors import Actor
+from shipdesk.orders.events import refund_recorded_event, refund_settled_event
 
 from .models import Refund
 from .providers import PaymentProviderError, get_payment_provider
@@ -32,17 +31,13 @@ def record_refund(
 ) -> Refund:
     """Owe the customer `amount`, of which `tax` is tax. Call inside the transaction that locked `order`.
 
-    The order's `refunded_total` and payment status change now, so every screen and the seller's
-    earnings agree at once; the money moves when the worker settles the refund.
+    The caller has counted the refund on the order (`orders.services.count_refund`, which owns the
+    order's refunded amounts and payment state), so every screen and the seller's earnings agree
+    at once; the money moves when the worker settles the refund.
     """
     assert transaction.get_connection().in_atomic_block, "record_refund must run inside the caller's transaction"
     from .tasks import settle_refund
 
-    order.refunded_total += amount
-    order.refunded_tax += tax
-    order.payment_status = (
-        PaymentStatus.REFUNDED if order.refunded_total >= order.total else PaymentStatus.PARTIALLY_REFUNDED
-    )
     refund = Refund.objects.create(
         seller_id=order.seller_id,
         order=order,
@@ -53,16 +48,8 @@ def record_refund(
         idempotency_key=uuid.uuid4().hex,
         created_at=at or timezone.now(),
     )
-    record_event(
-        order=order,
-        type=OrderEvent.Type.REFUND_RECORDED,
-        actor=actor,
-        at=at,
-        refund_id=refund.pk,
-        amount=str(amount),
-        tax=str(tax),
-        currency=order.currency,
-        reason=reason,
+    refund_recorded_event(
+        order=order, actor=actor, at=at, refund_id=refund.pk, amount=str(amount), tax=str(tax), reason=reason
     )
     # The task row is written in this same transaction (database backend): a refund is never
     # decided without the job that pays it.
@@ -96,10 +83,8 @@ def settle_refund(*, refund_id: int) -> str:
         refund.attempts += 1
         refund.settled_at = timezone.now()
         refund.save(update_fields=["status", "provider_reference", "attempts", "settled_at"])
-        record_event(
+        refund_settled_event(
             order=refund.order,
-            type=OrderEvent.Type.REFUND_SETTLED,
-            actor=SYSTEM,
             refund_id=refund.pk,
             amount=str(refund.amount),
             provider=refund.provider,

@@ -20,7 +20,8 @@ from shipdesk.actors import Actor, ActorKind
 from shipdesk.errors import NotFound, StateConflict, ValidationFailed
 from shipdesk.notifications.rendering import review_order_id
 from shipdesk.notifications.services import raise_alert
-from shipdesk.orders.events import record_event
+from shipdesk.orders.events import review_left_event, review_replied_event
+from shipdesk.orders.locks import lock_order
 from shipdesk.orders.models import Order, OrderEvent, OrderStatus
 from shipdesk.pagination import BadCursor, decode_cursor, encode_cursor
 
@@ -80,12 +81,7 @@ def leave_review(*, order_id: int, rating: int, comment: str = "", at: datetime 
     """
     rating = _clean_rating(rating)
     comment = _clean_text(comment, field="comment", limit=MAX_COMMENT, required=False)
-    # OF the order only: the seller row stays free for the shop's order intake meanwhile.
-    order = (
-        Order.objects.select_for_update(no_key=True, of=("self",)).filter(pk=order_id).select_related("seller").first()
-    )
-    if order is None:
-        raise NotFound("Order not found.")
+    order = lock_order(order_id=order_id, seller_id=None)
     if order.status != OrderStatus.DELIVERED:
         raise NotDelivered("This order has not been delivered yet, so it cannot be reviewed.")
     if Review.objects.filter(order_id=order.pk).exists():
@@ -98,7 +94,7 @@ def leave_review(*, order_id: int, rating: int, comment: str = "", at: datetime 
     except IntegrityError as exc:
         raise AlreadyReviewed("This order has already been reviewed.") from exc
     customer = Actor(kind=ActorKind.CUSTOMER, label=order.customer_name or "customer")
-    record_event(order=order, type=REVIEW_LEFT, actor=customer, at=now, review_id=review.pk, rating=rating)
+    review_left_event(order=order, actor=customer, at=now, review_id=review.pk, rating=rating)
     raise_alert(
         seller_id=order.seller_id,
         order=order,
@@ -128,7 +124,7 @@ def reply_to_review(*, review_id: int, seller_id: int, user, text: str, at: date
     review.replied_by = user
     review.save(update_fields=["reply", "replied_at", "replied_by"])
     actor = Actor(kind=ActorKind.SELLER, label=user.email, user_id=user.pk)
-    record_event(order=review.order, type=REVIEW_REPLIED, actor=actor, at=review.replied_at, review_id=review.pk)
+    review_replied_event(order=review.order, actor=actor, at=review.replied_at, review_id=review.pk)
     return review
 
 

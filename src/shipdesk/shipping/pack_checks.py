@@ -15,7 +15,8 @@ from django.utils import timezone
 from shipdesk.actors import Actor
 from shipdesk.errors import InvalidTransition, NotFound, ValidationFailed
 from shipdesk.inventory.models import Product
-from shipdesk.orders.events import record_event
+from shipdesk.orders.events import pack_checked_event, shipped_incomplete_pack_event
+from shipdesk.orders.locks import lock_order
 from shipdesk.orders.models import LineStock, Order, OrderLine, OrderStatus
 
 from .models import PackCheck
@@ -27,10 +28,6 @@ from .packing import (
     apply_scans,
     missing_units,
 )
-
-# OrderEvent types written here (see shipping.services for the others).
-PACK_CHECKED = "pack_checked"  # every open unit was scanned into the box
-SHIPPED_WITH_INCOMPLETE_PACK = "shipped_incomplete_pack"  # the seller confirmed shipping with units missing
 
 # Refused scans kept on the check, newest last, for the pack screen and the operator.
 REFUSED_KEPT = 20
@@ -70,16 +67,6 @@ def _packed(check: PackCheck | None) -> dict[int, int]:
     return {int(line_id): int(units) for line_id, units in (check.packed if check else {}).items()}
 
 
-def _lock_order(*, order_id: int, seller_id: int | None) -> Order:
-    qs = Order.objects.select_for_update(no_key=True).filter(pk=order_id)
-    if seller_id is not None:
-        qs = qs.filter(seller_id=seller_id)
-    order = qs.first()
-    if order is None:
-        raise NotFound("Order not found.")
-    return order
-
-
 def pack_state(*, order_id: int, seller_id: int | None) -> PackState:
     """The pack check of an order as it stands (a read: nothing is locked or written)."""
     qs = Order.objects.filter(pk=order_id)
@@ -113,7 +100,7 @@ def record_pack_scans(
     """
     if not isinstance(scans, list) or len(scans) > MAX_SCANS_PER_REQUEST:
         raise ValidationFailed("Too many scans.", details={"scans": [f"At most {MAX_SCANS_PER_REQUEST} per request."]})
-    order = _lock_order(order_id=order_id, seller_id=seller_id)
+    order = lock_order(order_id=order_id, seller_id=seller_id, with_seller=False)
     if order.status != OrderStatus.PROCESSING:
         raise InvalidTransition(
             f"Only an order being processed can be packed; this one is {order.status}.",
@@ -141,9 +128,8 @@ def record_pack_scans(
     check.updated_at = now
     check.save()
     if complete and not was_complete:
-        record_event(
+        pack_checked_event(
             order=order,
-            type=PACK_CHECKED,
             actor=actor,
             at=now,
             units=sum(result.packed.values()),
@@ -182,4 +168,4 @@ def require_complete_pack(*, order: Order, confirmed: bool, actor: Actor) -> Non
             f"The pack check is missing {summary}. Confirm to ship it anyway.",
             details={"missing": listed},
         )
-    record_event(order=order, type=SHIPPED_WITH_INCOMPLETE_PACK, actor=actor, missing=listed)
+    shipped_incomplete_pack_event(order=order, actor=actor, missing=listed)

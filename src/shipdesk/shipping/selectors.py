@@ -10,15 +10,23 @@ import zoneinfo
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Prefetch, Q
 from django_countries import countries
 
-from shipdesk.errors import NotFound, StateConflict, TrackingNumberInUse, ValidationFailed
+from shipdesk.errors import (
+    InvalidTrackingNumber,
+    NotFound,
+    StateConflict,
+    TrackingNumberInUse,
+    ValidationFailed,
+)
 from shipdesk.orders.models import LineStock, Order, OrderLine
 
 from .carriers import get_carrier
 from .document_data import DocumentLine, DocumentOrder, DocumentShipment
 from .models import DelayReason, Shipment, TrackingEvent, TrackingStatus
+from .tracking import detect_carriers, normalize_tracking_number, validate_tracking_number
 
 MAX_DOCUMENT_ORDERS = 500
 
@@ -244,3 +252,30 @@ def customer_tracking_page(*, order_id: int) -> TrackingPage:
             for scan in scans[:TRACKING_PAGE_EVENTS]
         ),
     )
+
+
+def check_tracking(*, carrier_code: str, service_level: str, tracking_number: str) -> str:
+    """The normalised tracking number, or the validation error that refuses the shipment."""
+    carrier = get_carrier(carrier_code or "")
+    # The sandbox carrier invents its deliveries: only where the operator turned it on (demo).
+    if carrier is None or (carrier.sandbox and not settings.SHIPDESK_SANDBOX_CARRIER):
+        raise ValidationFailed("Unknown carrier.", details={"carrier": [f"Unknown carrier {carrier_code!r}."]})
+    if carrier.service(service_level or "") is None:
+        raise ValidationFailed(
+            "Unknown service level.",
+            details={"service_level": [f"{carrier.name} offers: {', '.join(s.code for s in carrier.services)}."]},
+        )
+    # Typed or scanned numbers carry spaces; the limit applies to the normalised number.
+    number = normalize_tracking_number((tracking_number or "")[:256])
+    if len(tracking_number or "") > 256 or len(number) > 64:
+        raise InvalidTrackingNumber(
+            "A tracking number has at most 64 characters.", details={"tracking_number": ["Too long."]}
+        )
+    if not validate_tracking_number(carrier=carrier.code, number=number):
+        looks_like = [m.carrier for m in detect_carriers(number) if m.valid]
+        hint = f" It looks like a {', '.join(get_carrier(c).name for c in looks_like)} number." if looks_like else ""
+        raise InvalidTrackingNumber(
+            f"{number or 'That'} is not a valid {carrier.name} tracking number.{hint}",
+            details={"tracking_number": [f"Not a valid {carrier.name} tracking number."], "looks_like": looks_like},
+        )
+    return number

@@ -23,8 +23,9 @@ from shipdesk.actors import SYSTEM, Actor, ActorKind
 from shipdesk.notifications.models import Notification
 from shipdesk.notifications.services import queue_notification
 from shipdesk.orders import services as order_services
-from shipdesk.orders.events import build_event, record_event
-from shipdesk.orders.models import Order, OrderEvent, OrderStatus
+from shipdesk.orders.events import carrier_scan_events, shipment_delayed_event
+from shipdesk.orders.locks import lock_order
+from shipdesk.orders.models import Order, OrderStatus
 
 from .carriers import get_carrier
 from .models import (
@@ -40,9 +41,6 @@ from .tracking import normalize_tracking_number
 
 logger = logging.getLogger(__name__)
 
-# OrderEvent types written here.
-CARRIER_SCAN = "carrier_scan"  # one scan of the parcel, as the carrier reported it
-SHIPMENT_DELAYED = "shipment_delayed"  # exception, return to sender, no movement or a missed ETA
 
 NO_MOVEMENT = timedelta(days=3)
 # Statuses that flag the shipment delayed the moment they arrive.
@@ -201,7 +199,7 @@ def _actor(shipment: Shipment, source: str) -> Actor:
 def _apply(shipment_id: int, order_id: int, update: TrackingUpdate, now: datetime) -> int | None:
     """Apply the update to one shipment; returns the order id if this delivered the order."""
     # The order's lock first, as every writer of an order and its shipment takes it.
-    order = Order.objects.select_for_update(no_key=True).select_related("seller").get(pk=order_id)
+    order = lock_order(order_id=order_id, seller_id=None)
     shipment = Shipment.objects.get(pk=shipment_id)
     actor = _actor(shipment, update.source)
 
@@ -227,22 +225,7 @@ def _apply(shipment_id: int, order_id: int, update: TrackingUpdate, now: datetim
             for key, scan in new.items()
         ]
     )
-    OrderEvent.objects.bulk_create(
-        [
-            build_event(
-                order=order,
-                type=CARRIER_SCAN,
-                actor=actor,
-                at=now,
-                status=scan.status,
-                description=scan.description[:500],
-                location=scan.location[:200],
-                occurred_at=scan.occurred_at.isoformat(),
-                source=update.source,
-            )
-            for scan in new.values()
-        ]
-    )
+    carrier_scan_events(order=order, actor=actor, at=now, source=update.source, scans=new.values())
 
     latest = max((s for s in update.scans), key=lambda s: s.occurred_at, default=None)
     status = update.status or (latest.status if latest else "")
@@ -290,7 +273,7 @@ def _flag(*, order: Order, shipment: Shipment, reason: str, actor: Actor, now: d
         delayed=True, delay_reason=reason, delayed_at=now
     ):
         return False
-    record_event(order=order, type=SHIPMENT_DELAYED, actor=actor, at=now, reason=reason)
+    shipment_delayed_event(order=order, actor=actor, at=now, reason=reason)
     queue_notification(
         order=order,
         kind=Notification.Kind.SELLER_DELIVERY_EXCEPTION,
@@ -310,7 +293,7 @@ def flag_shipment_delayed(*, shipment_id: int, reason: str, actor: Actor = SYSTE
     order_id = Shipment.objects.filter(pk=shipment_id).values_list("order_id", flat=True).first()
     if order_id is None:
         return False
-    order = Order.objects.select_for_update(no_key=True).select_related("seller").get(pk=order_id)
+    order = lock_order(order_id=order_id, seller_id=None)
     shipment = Shipment.objects.get(pk=shipment_id)
     if shipment.delivered_at is not None:
         return False

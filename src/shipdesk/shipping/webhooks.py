@@ -38,7 +38,7 @@ from django.utils.dateparse import parse_datetime
 
 from shipdesk.errors import InvalidSignature, MalformedWebhook, ValidationFailed
 from shipdesk.ops.metrics import counted_webhook
-from shipdesk.signatures import sign_timestamped, verify_timestamped
+from shipdesk.signatures import verify_timestamped
 from shipdesk.single_line import clean_single_line
 
 from .models import TrackingStatus
@@ -64,11 +64,6 @@ def _hmac_sha256(key: bytes, message: bytes) -> bytes:
 
 
 # --- signatures -----------------------------------------------------------------------------
-
-
-def sign_generic(body: bytes, secret: str, *, timestamp: int) -> str:
-    """The `Shipdesk-Signature` header value for `body` (for senders of the generic format)."""
-    return sign_timestamped(body, secret, timestamp=timestamp)
 
 
 def _verify_generic(body: bytes, headers: Mapping[str, str], secret: str, now: datetime) -> bool:

@@ -1,0 +1,50 @@
+"""Order actions: the only code that changes an order. This package's public surface.
+
+Each public function is one business action in one transaction. It locks rows in the fixed
+order (`orders.locks`: the order, then its lines by id, then products, then ledger rows), checks
+`orders.workflow`, changes the rows, and writes the timeline event (`orders.events`) and outbox
+rows before commit — so a failure anywhere leaves nothing half-written, and every committed
+change has its event and its messages.
+
+Each action takes the moment it acts at as the keyword-only `at` (default: now). That one value
+dates everything the action writes — the status timestamp, the deadlines computed from it, the
+timeline event, stock moves, ledger entries, refunds and outbox rows — so an action replayed at
+a past moment (the demo shop, tests) reads exactly as if it had happened then.
+
+One module per business action: `placing`, `transitions` (confirm, process, ship, deliver),
+`cancellation`, `payment`, `short_lines`, `notes`. Reads (guard facts, refund previews) are in
+`orders.selectors`, tracking-number checks in `shipping.selectors`; both stay importable from
+here for the callers that import them from `orders.services`.
+"""
+
+from shipdesk.orders.selectors import cancellation_refund, line_cancellation_refund, order_facts
+from shipdesk.shipping.selectors import check_tracking
+
+from .cancellation import cancel_line, cancel_order
+from .notes import add_note
+from .payment import count_refund, update_payment
+from .placing import MAX_LINES, MAX_QUANTITY, NewOrder, NewOrderLine, place_order
+from .short_lines import reserve_short_lines
+from .transitions import confirm_order, deliver_order, process_order, ship_order
+
+__all__ = [
+    "MAX_LINES",
+    "MAX_QUANTITY",
+    "NewOrder",
+    "NewOrderLine",
+    "add_note",
+    "cancel_line",
+    "cancel_order",
+    "cancellation_refund",
+    "check_tracking",
+    "confirm_order",
+    "count_refund",
+    "deliver_order",
+    "line_cancellation_refund",
+    "order_facts",
+    "place_order",
+    "process_order",
+    "reserve_short_lines",
+    "ship_order",
+    "update_payment",
+]

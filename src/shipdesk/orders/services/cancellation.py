@@ -1,0 +1,267 @@
+"""Cancelling an order, or units of one line: stock given back, the refund decided, everyone told.
+
+Cancelling the last open units of an order through `cancel_line` cancels the order (and refunds
+its shipping). Units given back are offered at once to short lines waiting for the same product.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from shipdesk import money
+from shipdesk.actors import Actor
+from shipdesk.earnings import services as earnings
+from shipdesk.errors import NotFound, ValidationFailed
+from shipdesk.inventory import services as stock
+from shipdesk.inventory.models import StockMove
+from shipdesk.notifications.models import Notification
+from shipdesk.notifications.services import ALERTS_ASKING_FOR, queue_notification, resolve_step_alerts
+from shipdesk.orders import events, refunds, terms, workflow
+from shipdesk.orders.locks import lock_lines, lock_order
+from shipdesk.orders.models import Cancellation, LineStock, Order, OrderLine, OrderStatus
+from shipdesk.orders.selectors import cancellation_refund, facts_of, line_cancellation_refund
+from shipdesk.orders.workflow import Action
+from shipdesk.payments.services import record_refund
+
+from ._saving import save_fields
+from .payment import count_refund
+from .short_lines import mark_reserved, reserve_short_lines, withdraw_substitute_offers
+
+
+def _give_back(*, order: Order, line: OrderLine, quantity: int, actor: Actor, moves: list, at: datetime) -> None:
+    """Release (before processing) or restock (after deduction) `quantity` of a line."""
+    if line.stock == LineStock.RESERVED:
+        stock.release(product_id=line.product_id, quantity=quantity)
+        kind, on_hand_delta, reserved_delta = StockMove.Kind.RELEASED, 0, -quantity
+    elif line.stock == LineStock.DEDUCTED:
+        stock.restock(product_id=line.product_id, quantity=quantity)
+        kind, on_hand_delta, reserved_delta = StockMove.Kind.RESTOCKED, quantity, 0
+    else:
+        return  # a short line holds nothing
+    moves.append(
+        stock.build_stock_move(
+            product_id=line.product_id,
+            seller_id=order.seller_id,
+            kind=kind,
+            actor=actor,
+            on_hand_delta=on_hand_delta,
+            reserved_delta=reserved_delta,
+            order_id=order.pk,
+            reason=f"order #{order.number} cancelled",
+            at=at,
+        )
+    )
+
+
+def _validate_reason(reason: str, note: str) -> None:
+    if reason not in terms.CANCEL_REASONS:
+        raise ValidationFailed(
+            "Unknown cancel reason.",
+            details={"reason": [f"One of: {', '.join(sorted(terms.PERSON_CANCEL_REASONS))}."]},
+        )
+    if len(note or "") > 2000:
+        raise ValidationFailed("The note is too long.", details={"note": ["At most 2000 characters."]})
+
+
+def _refund_params(refund: refunds.RefundBreakdown, currency: str) -> dict[str, str]:
+    """The refund's breakdown for the timeline event and the customer's email (decimal strings)."""
+    return {
+        "refund_amount": money.format_amount(refund.total, currency),
+        "refund_items": money.format_amount(refund.items, currency),
+        "refund_shipping": money.format_amount(refund.shipping, currency),
+        "refund_tax": money.format_amount(refund.tax, currency),
+    }
+
+
+@transaction.atomic
+def cancel_order(
+    *, order_id: int, seller_id: int | None, actor: Actor, reason: str, note: str = "", at: datetime | None = None
+) -> Order:
+    """Cancel the whole order: its stock given back, everything paid and not yet refunded refunded.
+
+    Guards: a known reason and a note of at most 2000 characters (422); pending, confirmed or
+    processing; a customer only before processing. Locks the order, then its lines. Writes: every
+    open unit released (reserved) or restocked (deducted) with its stock moves; open substitute
+    offers withdrawn; the Cancellation with its refund breakdown; the refund (`count_refund` and
+    `payments.record_refund`, with the job that pays it); status, `cancelled_at`, no
+    `action_due_at`; the ledger; the `cancelled` event; settles every step alert; queues the
+    customer's email; then offers the freed stock to other orders' short lines.
+    """
+    _validate_reason(reason, note)
+    order = lock_order(order_id=order_id, seller_id=seller_id)
+    lines = lock_lines(order)
+    workflow.check_transition(Action.CANCEL, facts_of(order, lines), actor.kind)
+    return _cancel_locked(order=order, lines=lines, actor=actor, reason=reason, note=note, now=at or timezone.now())
+
+
+def _cancel_locked(
+    *, order: Order, lines: list[OrderLine], actor: Actor, reason: str, note: str, now: datetime
+) -> Order:
+    withdraw_substitute_offers(order=order, line_ids=None, now=now)
+    moves: list[StockMove] = []
+    freed: set[int] = set()
+    for line in sorted(lines, key=lambda each: each.sku):
+        if line.stock == LineStock.RELEASED:
+            continue
+        _give_back(order=order, line=line, quantity=line.open_quantity, actor=actor, moves=moves, at=now)
+        if line.stock in (LineStock.RESERVED, LineStock.DEDUCTED):
+            freed.add(line.product_id)
+        line.quantity_cancelled = line.quantity
+        line.stock = LineStock.RELEASED
+    OrderLine.objects.bulk_update(lines, ["quantity_cancelled", "stock"])
+    stock.write_moves(moves)
+
+    # Cancelling the last open units through cancel_line lands here too, so it refunds shipping:
+    # the order will not ship.
+    refund = cancellation_refund(order)
+    refund_amount = refund.total
+    cancellation = Cancellation.objects.create(
+        seller_id=order.seller_id,
+        order=order,
+        reason=reason,
+        note=note,
+        actor_kind=actor.kind.value,
+        actor_label=actor.label[:200],
+        refund_amount=refund_amount,
+        refund_items=refund.items,
+        refund_shipping=refund.shipping,
+        refund_tax=refund.tax,
+        created_at=now,
+    )
+    order.status = OrderStatus.CANCELLED
+    order.cancelled_at = now
+    order.action_due_at = None
+    if refund_amount > 0:
+        count_refund(order, amount=refund_amount, tax=refund.tax)
+        record_refund(
+            order=order,
+            amount=refund_amount,
+            tax=refund.tax,
+            actor=actor,
+            cancellation=cancellation,
+            reason=reason,
+            at=now,
+        )
+    save_fields(order, "status", "cancelled_at", "action_due_at", "refunded_total", "refunded_tax", "payment_status")
+    earnings.record_order_money(order=order, at=now)
+    events.order_cancelled_event(
+        order=order, actor=actor, at=now, reason=reason, note=note, refund=_refund_params(refund, order.currency)
+    )
+    # No step is owed on a cancelled order: every alert asking for one is settled.
+    resolve_step_alerts(order=order, steps=ALERTS_ASKING_FOR, at=now)
+    queue_notification(
+        order=order,
+        kind=Notification.Kind.CUSTOMER_CANCELLED,
+        recipient=order.customer_email,
+        context={"reason": reason, **_refund_params(refund, order.currency)},
+        at=now,
+    )
+    for product_id in sorted(freed):
+        reserve_short_lines(product_id=product_id, actor=actor, at=now)
+    return order
+
+
+@transaction.atomic
+def cancel_line(
+    *,
+    order_id: int,
+    seller_id: int | None,
+    line_id: int,
+    quantity: int,
+    actor: Actor,
+    reason: str,
+    note: str = "",
+    at: datetime | None = None,
+) -> Order:
+    """Cancel `quantity` units of one line, refunding them; cancelling the last open units cancels the order.
+
+    Guards: as `cancel_order`, then the line on this order (404) and 1 ≤ quantity ≤ its open
+    quantity (422). Writes: the units given back with their stock moves (the line released when
+    none is left open); the line's open substitute offers withdrawn; the Cancellation and the
+    refund of those units and their tax share; the ledger; the `line_cancelled` event; queues the
+    customer's email; then a short line that now fits is reserved and freed stock goes to other
+    orders' short lines.
+    """
+    _validate_reason(reason, note)
+    order = lock_order(order_id=order_id, seller_id=seller_id)
+    lines = lock_lines(order)
+    workflow.check_transition(Action.CANCEL_LINE, facts_of(order, lines), actor.kind)
+    line = next((each for each in lines if each.pk == line_id), None)
+    if line is None:
+        raise NotFound("Order line not found.")
+    if not isinstance(quantity, int) or not 1 <= quantity <= line.open_quantity:
+        raise ValidationFailed(
+            "Invalid quantity.",
+            details={"quantity": [f"Between 1 and {line.open_quantity}, the line's open quantity."]},
+        )
+    now = at or timezone.now()
+    if sum(each.open_quantity for each in lines) == quantity:
+        return _cancel_locked(order=order, lines=lines, actor=actor, reason=reason, note=note, now=now)
+
+    refund = line_cancellation_refund(order=order, lines=lines, line=line, quantity=quantity)
+    moves: list[StockMove] = []
+    withdraw_substitute_offers(order=order, line_ids=[line.pk], now=now)
+    _give_back(order=order, line=line, quantity=quantity, actor=actor, moves=moves, at=now)
+    freed = line.stock in (LineStock.RESERVED, LineStock.DEDUCTED)
+    line.quantity_cancelled += quantity
+    if line.quantity_cancelled == line.quantity:
+        line.stock = LineStock.RELEASED
+    line.save(update_fields=["quantity_cancelled", "stock"])
+    stock.write_moves(moves)
+
+    refund_amount = refund.total
+    cancellation = Cancellation.objects.create(
+        seller_id=order.seller_id,
+        order=order,
+        line=line,
+        quantity=quantity,
+        reason=reason,
+        note=note,
+        actor_kind=actor.kind.value,
+        actor_label=actor.label[:200],
+        refund_amount=refund_amount,
+        refund_items=refund.items,
+        refund_tax=refund.tax,
+        created_at=now,
+    )
+    if refund_amount > 0:
+        count_refund(order, amount=refund_amount, tax=refund.tax)
+        record_refund(
+            order=order,
+            amount=refund_amount,
+            tax=refund.tax,
+            actor=actor,
+            cancellation=cancellation,
+            reason=reason,
+            at=now,
+        )
+    save_fields(order, "refunded_total", "refunded_tax", "payment_status")
+    earnings.record_order_money(order=order, at=now)
+    events.line_cancelled_event(
+        order=order,
+        actor=actor,
+        at=now,
+        line_id=line.pk,
+        sku=line.sku,
+        quantity=quantity,
+        reason=reason,
+        note=note,
+        refund=_refund_params(refund, order.currency),
+    )
+    queue_notification(
+        order=order,
+        kind=Notification.Kind.CUSTOMER_LINE_CANCELLED,
+        stage=f"cancellation-{cancellation.pk}",
+        recipient=order.customer_email,
+        context={"sku": line.sku, "quantity": quantity, **_refund_params(refund, order.currency)},
+        at=now,
+    )
+    # A short line that is now smaller may fit the shelf; units given back may fit another order.
+    if line.stock == LineStock.SHORT and stock.try_reserve(product_id=line.product_id, quantity=line.open_quantity):
+        mark_reserved(line=line, order=order, actor=actor, at=now)
+    if freed:
+        reserve_short_lines(product_id=line.product_id, actor=actor, at=now)
+    return order
