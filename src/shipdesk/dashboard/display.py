@@ -6,10 +6,12 @@ from datetime import datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from babel.numbers import format_currency
+from babel import Locale
+from babel.numbers import format_currency, get_currency_precision
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from shipdesk.notifications.timeline import describe as describe_notification
 from shipdesk.shipping.carriers import get_carrier
 
 STATUS_LABELS = {
@@ -89,7 +91,6 @@ def when(moment: datetime, *, with_year: bool = False, with_zone: bool = True) -
 @lru_cache(maxsize=1)
 def _money_locale():
     # Parsed once: babel parses a locale name on every call otherwise (half the cost of a call).
-    from babel import Locale
 
     return Locale.parse("en_US")
 
@@ -98,8 +99,6 @@ def _money_locale():
 def _currency_affixes(currency: str) -> tuple[str, str, int] | None:
     """What babel writes around a currency's number ("$", ""), and its minor units; None if the
     number does not show as plain grouped digits (then every amount goes through babel)."""
-    from babel.numbers import get_currency_precision
-
     try:
         digits = get_currency_precision(currency)
         probe = format_currency(Decimal(1234567), currency, locale=_money_locale())
@@ -223,8 +222,6 @@ def describe_event(type: str, params: dict, currency: str) -> str:
         case "substitute_declined":
             return f"The customer declined {p.get('substitute_sku', '')}; {p.get('sku', '')} is cancelled"
         case _:
-            from shipdesk.notifications.timeline import describe as describe_notification
-
             return describe_notification(type, p) or type.replace("_", " ").capitalize()
 
 

@@ -40,6 +40,9 @@ from django.utils import timezone
 
 from shipdesk.actors import SYSTEM
 from shipdesk.jobs import RetryPolicy
+from shipdesk.jobs.reaping import dead_after
+from shipdesk.orders.events import record_event
+from shipdesk.orders.models import Order
 
 from .models import Alert, Notification
 from .rendering import CUSTOMER_KINDS, platform_address
@@ -200,22 +203,17 @@ def _deliver(row: Notification, connection, *, accepted: Notification | None) ->
 def _moot(row: Notification) -> bool:
     if row.kind not in (K.SELLER_DUE_SOON, K.SELLER_OVERDUE) or row.order_id is None:
         return False
-    from shipdesk.orders.models import Order
 
     status = Order.objects.filter(pk=row.order_id).values_list("status", flat=True).first()
     return status != _STAGE_STATUS.get(row.context.get("stage") or row.stage)
 
 
 def _order_ref(row: Notification):
-    from shipdesk.orders.models import Order
-
     return Order(pk=row.order_id, seller_id=row.seller_id)
 
 
 def _finish(row: Notification, status: str, *, event: str, error: str = "", **params) -> bool:
     """Record the end of a message, fenced by its claim, with its timeline event; False if fenced out."""
-    from shipdesk.orders.events import record_event
-
     now = timezone.now()
     fields = {"status": status, "last_error": error[:2000]}
     if status == S.SENT:
@@ -270,8 +268,6 @@ def describe(exc: BaseException) -> str:
 
 
 def _record_failure(row: Notification, exc: BaseException, *, permanent: bool | None = None) -> None:
-    from shipdesk.orders.events import record_event
-
     permanent = is_permanent(exc) if permanent is None else permanent
     policy = retry_policy()
     error = describe(exc)[:2000]
@@ -313,8 +309,6 @@ def delivered_per_backend(message_id: str) -> bool | None:
 
 def reconcile_abandoned(live: frozenset[str], now: datetime) -> int:
     """Settle the rows left SENDING by dead workers. Returns how many it settled."""
-    from shipdesk.jobs.reaping import dead_after
-
     abandoned = Notification.objects.filter(status=S.SENDING, claimed_at__lt=now - dead_after()).exclude(
         claimed_by__in=live
     )

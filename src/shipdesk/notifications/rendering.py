@@ -26,6 +26,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from shipdesk.orders.deadlines import BusinessCalendar
+from shipdesk.orders.models import LineStock, Order, OrderLine
+from shipdesk.shipping.carriers import get_carrier
+from shipdesk.shipping.models import Shipment
 from shipdesk.shipping.tracking_links import tracking_page_url
 from shipdesk.single_line import clean_single_line
 
@@ -199,8 +203,6 @@ def _order_context(order, lines, shipment, seller) -> dict:
         "shipment": None,
     }
     if shipment is not None:
-        from shipdesk.shipping.carriers import get_carrier
-
         carrier = get_carrier(shipment.carrier)
         service = carrier.service(shipment.service_level) if carrier else None
         context["shipment"] = {
@@ -355,10 +357,6 @@ def alert_title(kind: str, *, order, lines, extra: dict, seller) -> str:
 
 def sample_order(seller):
     """An unsaved order with two lines and a shipment, to preview every template with."""
-    from shipdesk.orders.deadlines import BusinessCalendar
-    from shipdesk.orders.models import LineStock, Order, OrderLine
-    from shipdesk.shipping.models import Shipment
-
     now = timezone.now()
     currency = "USD"
     order = Order(

@@ -20,6 +20,9 @@ from django.utils import timezone
 from shipdesk.actors import SYSTEM, Actor
 from shipdesk.errors import NotFound, StateConflict
 from shipdesk.ops.requests import with_request_id
+from shipdesk.orders.events import record_event
+from shipdesk.orders.models import Order, OrderStatus
+from shipdesk.shipping.models import Shipment
 
 from . import rendering
 from .models import Alert, Notification
@@ -66,8 +69,6 @@ def queue_notification(
     `new_order`: the order was created in the caller's transaction, so no message of it can
     exist yet and the insert needs no savepoint to survive a duplicate.
     """
-    from shipdesk.shipping.models import Shipment
-
     extra = dict(context or {})
     seller = order.seller
     if lines is None:
@@ -220,8 +221,6 @@ def _queue(
             seller_id=seller.pk, order=order, notification=row, kind=kind, title=title[:300], created_at=now
         )
     if rendered is None and order is not None:
-        from shipdesk.orders.events import record_event
-
         record_event(order=order, type=NOTIFICATION_FAILED, actor=SYSTEM, at=now, **timeline_params(row))
     return row
 
@@ -245,8 +244,6 @@ def timeline_params(row: Notification, **more) -> dict:
 @transaction.atomic
 def send_delay_notice(*, order_id: int, seller_id: int | None, actor: Actor) -> Notification:
     """Tell the customer their parcel is late; once per order. The order must be shipped and delayed."""
-    from shipdesk.orders.models import Order, OrderStatus
-
     # `of=self`: the shipment is on the nullable side of an outer join, which PostgreSQL cannot lock.
     order = (
         Order.objects.select_for_update(no_key=True, of=("self",))

@@ -37,9 +37,12 @@ from django.utils import timezone
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.policy import calendars_for, policy_for
 from shipdesk.actors import SYSTEM
+from shipdesk.inventory.models import Product
 from shipdesk.jobs import periodic
 from shipdesk.notifications.models import Notification
+from shipdesk.notifications.rendering import day, order_url, when
 from shipdesk.notifications.services import queue_digest, queue_notification
+from shipdesk.shipping.models import Shipment
 
 from . import services
 from .deadlines import BusinessCalendar, _to_utc, day_bounds, due_soon_at
@@ -410,9 +413,6 @@ def sweep_daily_digests(now: datetime | None = None) -> int:
 
 def build_digest(*, seller: Seller, now: datetime) -> dict:
     """What needs doing today at one shop: counts, and the most urgent orders."""
-    from shipdesk.notifications.rendering import day, order_url, when
-    from shipdesk.shipping.models import Shipment
-
     zone = ZoneInfo(seller.timezone)
     tomorrow = now.astimezone(zone).date() + timedelta(days=1)
     end_of_day = _to_utc(tomorrow, time(0), zone)
@@ -458,8 +458,6 @@ def sweep_short_lines() -> int:
     (SKIP LOCKED, to keep the lock order); such a line would otherwise wait for the next change
     of its product's stock, which may never come. Starts from the short lines (a partial index).
     """
-    from shipdesk.inventory.models import Product
-
     product_ids = list(
         OrderLine.objects.filter(stock=LineStock.SHORT, order__status=OrderStatus.PENDING)
         .filter(product__on_hand__gt=F("product__reserved"))
