@@ -48,7 +48,9 @@ class ShipdeskAPI(NinjaAPI):
 
 
 TOO_MANY_REQUESTS = {
-    "description": "Too many requests from this token in the current window (SHIPDESK_API_RATE_LIMIT); nothing was written.",
+    "description": (
+        "Too many requests from this token in the current window (SHIPDESK_API_RATE_LIMIT); nothing was written."
+    ),
     "headers": {"Retry-After": {"description": "Seconds until the window turns.", "schema": {"type": "integer"}}},
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
 }

@@ -182,7 +182,8 @@ def describe_event(type: str, params: dict, currency: str) -> str:
         case "processing_started":
             return f"Processing started; stock taken from the shelf{late}"
         case "shipped":
-            text = f"Shipped with {service_name(p.get('carrier', ''), p.get('service_level', ''))}, tracking {p.get('tracking_number', '')}"
+            service = service_name(p.get("carrier", ""), p.get("service_level", ""))
+            text = f"Shipped with {service}, tracking {p.get('tracking_number', '')}"
             return text + late
         case "delivered":
             return f"Delivered{late}"
@@ -214,7 +215,10 @@ def describe_event(type: str, params: dict, currency: str) -> str:
         case "substitute_offered":
             return f"Offered the customer {p.get('substitute_sku', '')} instead of {p.get('sku', '')}"
         case "substitute_accepted":
-            return f"The customer accepted {p.get('substitute_sku', '')} instead of {p.get('sku', '')}; {_plural(int(p.get('quantity') or 0), 'unit')} reserved"
+            units = _plural(int(p.get("quantity") or 0), "unit")
+            return (
+                f"The customer accepted {p.get('substitute_sku', '')} instead of {p.get('sku', '')}; {units} reserved"
+            )
         case "review_left":
             return f"The customer left a review: {'★' * int(p.get('rating') or 0)}"
         case "review_replied":

@@ -171,9 +171,19 @@ def change_stock(
 
 
 def create_product(
-    *, seller_id: int, sku: str, title: str, price, currency: str, barcode: str = "", bin_location: str = "", on_hand: int = 0,
-    low_stock_threshold: int = 5, actor: Actor, at=None,
-) -> Product:  # fmt: skip
+    *,
+    seller_id: int,
+    sku: str,
+    title: str,
+    price,
+    currency: str,
+    barcode: str = "",
+    bin_location: str = "",
+    on_hand: int = 0,
+    low_stock_threshold: int = 5,
+    actor: Actor,
+    at=None,
+) -> Product:
     errors: dict[str, list[str]] = {}
     if not money.is_currency(currency):
         errors["currency"] = [f"Unknown currency {currency!r} (ISO 4217)."]

@@ -136,7 +136,9 @@ def _read(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
                 continue  # blank line
             if len(rows) >= MAX_ROWS:
                 raise _FileRejected([RowError(reader.line_num, "", f"At most {MAX_ROWS} rows per file.")])
-            rows.append((reader.line_num, {c: spreadsheet_unescaped(v).strip() for c, v in zip(columns, values)}))
+            rows.append(
+                (reader.line_num, {c: spreadsheet_unescaped(v).strip() for c, v in zip(columns, values, strict=False)})
+            )
     except csv.Error as exc:
         raise _FileRejected([RowError(reader.line_num, "", f"Not a readable CSV file: {exc}.")]) from None
     return columns, rows

@@ -9,9 +9,10 @@ Each worker drains due rows in small batches:
    claim id, *before* the SMTP call. A row without `handed_over_at` was certainly never sent.
 3. **Send** through Django's email backend, with a Message-ID derived from the row
    (`<notification.<id>.<created>@domain>`): every attempt of one notification carries the same one.
-4. **Record after** — SENT (committed with the next message's hand-over: one commit a message); or, on a refusal, QUEUED again with exponential backoff (4xx, a
-   connection refused, a timeout) or FAILED at once (5xx: the address is wrong) or when the
-   attempts are spent. SENT and FAILED are written to the order's timeline.
+4. **Record after** — SENT (committed with the next message's hand-over: one commit a message);
+   or, on a refusal, QUEUED again with exponential backoff (4xx, a connection refused, a timeout)
+   or FAILED at once (5xx: the address is wrong) or when the attempts are spent. SENT and FAILED
+   are written to the order's timeline.
 
 **Delivery guarantee, honestly.** SMTP has no way to ask "did you get message X?", so a worker
 killed after the server accepted a message and before step 4 committed leaves a row whose fate is
@@ -332,7 +333,8 @@ def reconcile_abandoned(live: frozenset[str], now: datetime) -> int:
                 next_attempt_at=now,
                 handed_over_at=None,
                 uncertain_resends=F("uncertain_resends") + 1,
-                last_error=f"worker {row.claimed_by} died while sending; outcome unknown, resent with the same Message-ID",
+                last_error=f"worker {row.claimed_by} died while sending; outcome unknown, resent with the same "
+                "Message-ID",
             )
         else:
             settled += _finish(

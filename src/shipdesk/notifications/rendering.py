@@ -488,8 +488,9 @@ def sample_standing_change() -> dict:
         "hold_extra_days": 3,
         "problems": [
             {
-                "key": "late_shipment", "label": "Late shipment rate", "value": "5.0 %", "numerator": 5, "denominator": 100,
-                "window_days": 30, "target": "< 4 %", "status": "breach", "status_label": "breached",
+                "key": "late_shipment", "label": "Late shipment rate", "value": "5.0 %",
+                "numerator": 5, "denominator": 100, "window_days": 30, "target": "< 4 %",
+                "status": "breach", "status_label": "breached",
                 "what_to_fix": "Ship by the ship-by date: print labels the day orders are processed.",
             }
         ],

@@ -90,9 +90,18 @@ def queue_notification(
         else ""
     )
     return _queue(
-        seller=seller, order=order, kind=kind, stage=stage, recipient=recipient, context=extra, rendered=rendered, error=error, title=title,
-        first_of_order=new_order, at=at,
-    )  # fmt: skip
+        seller=seller,
+        order=order,
+        kind=kind,
+        stage=stage,
+        recipient=recipient,
+        context=extra,
+        rendered=rendered,
+        error=error,
+        title=title,
+        first_of_order=new_order,
+        at=at,
+    )
 
 
 def queue_digest(*, seller, stage: str, digest: dict, at: datetime | None = None) -> Notification | None:
@@ -109,9 +118,18 @@ def queue_digest(*, seller, stage: str, digest: dict, at: datetime | None = None
     # sweep does not build the digest again.
     idle = not any(digest.get(key) for key in ("to_confirm", "to_process", "to_ship", "short", "delayed"))
     return _queue(
-        seller=seller, order=None, kind=K.SELLER_DAILY_DIGEST, stage=stage, recipient=seller.email, context={"digest": digest},
-        rendered=rendered, error=error, title="" if idle else title, skip="nothing to do today" if idle else "", at=at,
-    )  # fmt: skip
+        seller=seller,
+        order=None,
+        kind=K.SELLER_DAILY_DIGEST,
+        stage=stage,
+        recipient=seller.email,
+        context={"digest": digest},
+        rendered=rendered,
+        error=error,
+        title="" if idle else title,
+        skip="nothing to do today" if idle else "",
+        at=at,
+    )
 
 
 def queue_seller_messages(*, kind: str, messages: list[dict], at: datetime | None = None) -> int:

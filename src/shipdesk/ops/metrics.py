@@ -40,7 +40,8 @@ HTTP_LATENCY = Histogram(
 )
 ORDER_EVENTS = Counter(
     "shipdesk_order_events_total",
-    "Order timeline events committed, by type: placed, confirmed, shipped, cancelled, notification_sent, notification_failed …",
+    "Order timeline events committed, by type: placed, confirmed, shipped, cancelled, notification_sent, "
+    "notification_failed …",
     ["type"],
 )
 SLA_BREACHES = Counter("shipdesk_sla_breaches_total", "Deadlines missed (deadline_missed events), by stage.", ["stage"])

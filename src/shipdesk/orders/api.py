@@ -80,8 +80,8 @@ def place_order(request: HttpRequest, payload: OrderIn):
         ship_country=payload.shipping_address.country,
         currency=payload.currency,
         lines=tuple(
-            services.NewOrderLine(sku=l.sku, quantity=l.quantity, unit_price=l.unit_price, tax=l.tax)
-            for l in payload.lines
+            services.NewOrderLine(sku=line.sku, quantity=line.quantity, unit_price=line.unit_price, tax=line.tax)
+            for line in payload.lines
         ),
         shipping_fee=payload.shipping_fee,
         shipping_tax=payload.shipping_tax,

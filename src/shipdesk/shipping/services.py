@@ -4,8 +4,8 @@ Every carrier message, whether a signed webhook (`webhooks`) or the answer to a 
 becomes one `TrackingUpdate` and goes through `record_tracking_update`. In one transaction per
 parcel it stores the scans it has not seen before, writes them to the order's timeline, flags the
 shipment delayed on an exception or a return to sender, and delivers the order through
-`orders.services.deliver_order` (registered in `DELIVERY_REPORTED`) when the carrier says delivered: a message repeated any number of
-times, or replayed, delivers the order exactly once.
+`orders.services.deliver_order` (registered in `DELIVERY_REPORTED`) when the carrier says
+delivered: a message repeated any number of times, or replayed, delivers the order exactly once.
 """
 
 from __future__ import annotations
