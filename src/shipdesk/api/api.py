@@ -15,10 +15,14 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from shipdesk.earnings.api import router as earnings_router
 from shipdesk.errors import ShipdeskError
 from shipdesk.inventory.api import router as inventory_router
+from shipdesk.notifications.api import router as notifications_router
 from shipdesk.ops.health import error_text
 from shipdesk.orders.api import router as orders_router
+from shipdesk.payments.api import router as payments_router
+from shipdesk.performance.api import router as performance_router
 from shipdesk.shipping.api import router as shipping_router
 
 from .auth import TokenAuth
@@ -202,8 +206,8 @@ def _unexpected(request: HttpRequest, exc: Exception):
 
 api.add_router("/orders", orders_router)
 api.add_router("/products", inventory_router)
-api.add_router("/alerts", "shipdesk.notifications.api.router")
+api.add_router("/alerts", notifications_router)
 api.add_router("/", shipping_router)
-api.add_router("/", "shipdesk.payments.api.router")
-api.add_router("/earnings", "shipdesk.earnings.api.router")
-api.add_router("/performance", "shipdesk.performance.api.router")
+api.add_router("/", payments_router)
+api.add_router("/earnings", earnings_router)
+api.add_router("/performance", performance_router)
