@@ -9,6 +9,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import grimp
+
 from shipdesk.earnings.holds import HOLD_EXTENSIONS
 from shipdesk.inventory.services import STOCK_ADDED
 from shipdesk.ops.requests import observe_order_event
@@ -71,6 +73,48 @@ def test_the_import_contracts_hold():
     lint_imports = Path(sys.executable).with_name("lint-imports")
     result = subprocess.run([str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _cycles(imports: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan): each is an import cycle."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for imported in imports[module]:
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for module in sorted(imports):
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_no_module_of_the_product_imports_itself_through_a_cycle():
+    # Every import counts, also one inside a function: hiding an import there leaves the cycle.
+    graph = grimp.build_graph("shipdesk", cache_dir=None)
+    imports = {module: graph.find_modules_directly_imported_by(module) for module in graph.modules}
+    assert _cycles(imports) == []
 
 
 def test_order_services_are_registered_with_the_lower_apps_that_announce_to_them():
