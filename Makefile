@@ -20,7 +20,7 @@ DEBIAN_PACKAGES := chromium fonts-dejavu-core poppler-utils zbar-tools postgresq
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shipdesk
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-sqlite test-postgres test-other-python install debian-packages clean bench screenshots
+.PHONY: run lint test test-sqlite test-postgres test-other-python install debian-packages clean bench screenshots
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Shipdesk needs Python 3.11, 3.12 or 3.13 (python3 on Debian 12 or 13); none was found." >&2; exit 1; }
@@ -51,7 +51,12 @@ run: install
 demo-password: install
 	$(BIN)/shipdesk demo --new-password
 
-test: install test-sqlite test-postgres test-other-python
+# One style (ruff: lint and format, configured in pyproject.toml) and the import contracts of
+# docs/architecture.md (import-linter: layers, independent leaf apps). `make test` runs it first.
+lint: install
+	$(BIN)/ruff check src tests bench && $(BIN)/ruff format --check src tests bench && $(BIN)/lint-imports
+
+test: install lint test-sqlite test-postgres test-other-python
 
 test-sqlite: install
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 # Commands that run Shipdesk on one machine for a person trying it out: development defaults
 # (a generated-in-code secret key, plain-HTTP cookies) unless the environment says otherwise.
 LOCAL_COMMANDS = {"run", "demo"}
@@ -19,7 +21,6 @@ def main(argv: list[str] | None = None) -> None:
         # (production keeps one JSON line per request and per task).
         os.environ.setdefault("LOG_FORMAT", "text")
         os.environ.setdefault("LOG_LEVEL", "WARNING")
-    from django.core.management import execute_from_command_line
 
     execute_from_command_line(["shipdesk", *argv[1:]])
 

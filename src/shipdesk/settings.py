@@ -190,7 +190,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "shipdesk.dashboard.access.signin_username"
-AXES_LOCKOUT_CALLABLE = "shipdesk.dashboard.views.signin_locked_out"
+AXES_LOCKOUT_CALLABLE = "shipdesk.accounts.views.signin_locked_out"
 # Failed sign-ins and lockouts are still logged; this only silences the banner at every start.
 AXES_VERBOSE = False
 

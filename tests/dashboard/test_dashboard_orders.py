@@ -10,7 +10,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from shipdesk.dashboard import views
+from shipdesk.orders import dashboard_views as views
 from shipdesk.orders.models import Order
 from tests.builders import UPS_NUMBER, advance
 

@@ -3,6 +3,7 @@ from django.contrib import admin
 from shipdesk.readonly_admin import ReadOnlyAdmin
 
 from .models import ApiToken, ClosureDay, Invitation, Membership, Seller, User
+from .services import revoke_api_token
 
 
 class ClosureDayInline(admin.TabularInline):
@@ -47,8 +48,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request, queryset):
-        from .services import revoke_api_token
-
         for token in queryset.filter(revoked_at__isnull=True):
             revoke_api_token(token_id=token.pk, seller=None)
 

@@ -313,7 +313,8 @@ def accept_invitation(*, token: str, user: User) -> Membership:
     # (removed, demoted, or left) lapses with their say over the team.
     if not any(m.user_id == invitation.invited_by_id and m.role == Membership.Role.OWNER for m in team):
         raise StateConflict(
-            "Whoever invited you is no longer an owner of this shop, so the invitation has lapsed. Ask an owner to invite you again.",
+            "Whoever invited you is no longer an owner of this shop, so the invitation has lapsed. "
+            "Ask an owner to invite you again.",
             details={"status": "lapsed"},
         )
     membership, _ = Membership.objects.get_or_create(

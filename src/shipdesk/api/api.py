@@ -6,7 +6,6 @@ a service raises a ShipdeskError with a stable code, parsing problems become 400
 
 from __future__ import annotations
 
-import json
 import logging
 
 from django.core.exceptions import RequestDataTooBig
@@ -15,56 +14,23 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.parser import Parser
 
+from shipdesk.earnings.api import router as earnings_router
 from shipdesk.errors import ShipdeskError
+from shipdesk.inventory.api import router as inventory_router
+from shipdesk.notifications.api import router as notifications_router
 from shipdesk.ops.health import error_text
+from shipdesk.orders.api import router as orders_router
+from shipdesk.payments.api import router as payments_router
+from shipdesk.performance.api import router as performance_router
+from shipdesk.shipping.api import router as shipping_router
 
 from .auth import TokenAuth
+from .parsing import JsonObjectParser
 
 logger = logging.getLogger(__name__)
 # What a 503 during a database outage asks the client to wait: a failover or restart takes that long.
 DATABASE_RETRY_AFTER_SECONDS = 30
-
-
-def _contains_nul(data) -> bool:
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
-class JsonObjectParser(Parser):
-    """Every body is a JSON object, and no string carries a NUL character.
-
-    A list or a bare string would otherwise reach the schemas as an object with no attributes
-    (422 "field required" for every field) instead of 400 malformed. PostgreSQL cannot store NUL
-    in text, so one would become a 500 there and a stored value on SQLite: refused up front.
-    """
-
-    def parse_body(self, request: HttpRequest):
-        data = json.loads(request.body)
-        if not isinstance(data, dict):
-            raise ValueError("The request body must be a JSON object.")
-        if _contains_nul(data):
-            raise ValueError("Strings must not contain NUL characters.")
-        return data
-
-    def parse_querydict(self, data, list_fields, request: HttpRequest):
-        for key, values in data.lists():
-            if _contains_nul([key, *values]):
-                raise ValidationError(
-                    [{"loc": ("query", key), "msg": "Must not contain NUL characters.", "type": "string_nul"}]
-                )
-        return super().parse_querydict(data, list_fields, request)
 
 
 class ShipdeskSwagger(Swagger):
@@ -86,7 +52,9 @@ class ShipdeskAPI(NinjaAPI):
 
 
 TOO_MANY_REQUESTS = {
-    "description": "Too many requests from this token in the current window (SHIPDESK_API_RATE_LIMIT); nothing was written.",
+    "description": (
+        "Too many requests from this token in the current window (SHIPDESK_API_RATE_LIMIT); nothing was written."
+    ),
     "headers": {"Retry-After": {"description": "Seconds until the window turns.", "schema": {"type": "integer"}}},
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
 }
@@ -236,14 +204,10 @@ def _unexpected(request: HttpRequest, exc: Exception):
     return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
 
 
-from shipdesk.inventory.api import router as inventory_router  # noqa: E402
-from shipdesk.orders.api import router as orders_router  # noqa: E402
-from shipdesk.shipping.api import router as shipping_router  # noqa: E402
-
 api.add_router("/orders", orders_router)
 api.add_router("/products", inventory_router)
-api.add_router("/alerts", "shipdesk.notifications.api.router")
+api.add_router("/alerts", notifications_router)
 api.add_router("/", shipping_router)
-api.add_router("/", "shipdesk.payments.api.router")
-api.add_router("/earnings", "shipdesk.earnings.api.router")
-api.add_router("/performance", "shipdesk.performance.api.router")
+api.add_router("/", payments_router)
+api.add_router("/earnings", earnings_router)
+api.add_router("/performance", performance_router)

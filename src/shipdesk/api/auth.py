@@ -8,7 +8,7 @@ from ninja.security import HttpBearer
 from shipdesk.accounts.models import ApiToken, Seller
 from shipdesk.accounts.services import authenticate_token
 from shipdesk.actors import Actor, ActorKind
-from shipdesk.errors import NotFound, PermissionDenied, ShipdeskError
+from shipdesk.errors import NotFound, PermissionDenied, ShipdeskError, ValidationFailed
 from shipdesk.ops.ratelimit import enforce as enforce_rate_limit
 
 
@@ -61,8 +61,6 @@ def seller_for_write(request: HttpRequest, slug: str | None) -> Seller:
             raise NotFound("Seller not found.")
         return token.seller
     if not slug:
-        from shipdesk.errors import ValidationFailed
-
         raise ValidationFailed(
             "A platform token must name the seller.", details={"seller": ["This field is required."]}
         )

@@ -6,10 +6,12 @@ from datetime import datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from babel.numbers import format_currency
+from babel import Locale
+from babel.numbers import format_currency, get_currency_precision
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from shipdesk.notifications.timeline import describe as describe_notification
 from shipdesk.orders import terms
 from shipdesk.shipping.carriers import get_carrier
 
@@ -63,7 +65,6 @@ def when(moment: datetime, *, with_year: bool = False, with_zone: bool = True) -
 @lru_cache(maxsize=1)
 def _money_locale():
     # Parsed once: babel parses a locale name on every call otherwise (half the cost of a call).
-    from babel import Locale
 
     return Locale.parse("en_US")
 
@@ -72,8 +73,6 @@ def _money_locale():
 def _currency_affixes(currency: str) -> tuple[str, str, int] | None:
     """What babel writes around a currency's number ("$", ""), and its minor units; None if the
     number does not show as plain grouped digits (then every amount goes through babel)."""
-    from babel.numbers import get_currency_precision
-
     try:
         digits = get_currency_precision(currency)
         probe = format_currency(Decimal(1234567), currency, locale=_money_locale())
@@ -157,7 +156,8 @@ def describe_event(type: str, params: dict, currency: str) -> str:
         case "processing_started":
             return f"Processing started; stock taken from the shelf{late}"
         case "shipped":
-            text = f"Shipped with {service_name(p.get('carrier', ''), p.get('service_level', ''))}, tracking {p.get('tracking_number', '')}"
+            service = service_name(p.get("carrier", ""), p.get("service_level", ""))
+            text = f"Shipped with {service}, tracking {p.get('tracking_number', '')}"
             return text + late
         case "delivered":
             return f"Delivered{late}"
@@ -189,7 +189,10 @@ def describe_event(type: str, params: dict, currency: str) -> str:
         case "substitute_offered":
             return f"Offered the customer {p.get('substitute_sku', '')} instead of {p.get('sku', '')}"
         case "substitute_accepted":
-            return f"The customer accepted {p.get('substitute_sku', '')} instead of {p.get('sku', '')}; {_plural(int(p.get('quantity') or 0), 'unit')} reserved"
+            units = _plural(int(p.get("quantity") or 0), "unit")
+            return (
+                f"The customer accepted {p.get('substitute_sku', '')} instead of {p.get('sku', '')}; {units} reserved"
+            )
         case "review_left":
             return f"The customer left a review: {'★' * int(p.get('rating') or 0)}"
         case "review_replied":
@@ -197,8 +200,6 @@ def describe_event(type: str, params: dict, currency: str) -> str:
         case "substitute_declined":
             return f"The customer declined {p.get('substitute_sku', '')}; {p.get('sku', '')} is cancelled"
         case _:
-            from shipdesk.notifications.timeline import describe as describe_notification
-
             return describe_notification(type, p) or type.replace("_", " ").capitalize()
 
 

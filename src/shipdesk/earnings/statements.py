@@ -1,6 +1,6 @@
 """CSV statements of a seller's ledger in one currency, safe to open in a spreadsheet.
 
-Text cells go through `inventory.stock_csv.spreadsheet_safe` (a cell whose first visible
+Text cells go through `spreadsheet_cells.spreadsheet_safe` (a cell whose first visible
 character is = + - @, full-width ones too, is prefixed with an apostrophe, so it is never run as
 a formula). Amounts are written as plain
 decimals: we produce them from `Decimal`, and a refund's "-10.00" must stay a number.
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from shipdesk import money
 from shipdesk.accounts.models import Seller
-from shipdesk.inventory.stock_csv import spreadsheet_safe
+from shipdesk.spreadsheet_cells import spreadsheet_safe
 
 from .models import LedgerEntry
 

@@ -7,12 +7,13 @@ Lock order across Shipdesk: order, then its lines (by id), then products (by SKU
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
+from shipdesk import money
 from shipdesk.actors import Actor
 from shipdesk.errors import NotFound, StateConflict, ValidationFailed
 from shipdesk.single_line import single_line_errors, single_line_problem
@@ -22,6 +23,12 @@ from .models import MAX_ON_HAND, Product, StockMove
 # Short lines re-reserved per stock change; more wait for the next change or the sweep. Keeps a
 # restock of a popular SKU from turning into one unbounded transaction.
 RESERVE_BATCH = 500
+
+# Who acts when a product gains free units (stock added): each is called with `product_id` and
+# `actor` inside the transaction that added them. Orders registers the re-reservation of its short
+# lines here at start-up (shipdesk.orders.registrations, from OrdersConfig.ready): inventory sits
+# below order services and names them only through this list (docs/architecture.md).
+STOCK_ADDED: list[Callable[..., object]] = []
 
 
 def build_stock_move(
@@ -145,21 +152,26 @@ def change_stock(
         ]
     )
     if change > 0:
-        from shipdesk.orders.services import reserve_short_lines
-
-        reserve_short_lines(product_id=product.pk, actor=actor)
+        for stock_added in STOCK_ADDED:
+            stock_added(product_id=product.pk, actor=actor)
     product.refresh_from_db(fields=["on_hand", "reserved", "updated_at"])
     return product
 
 
 def create_product(
-    *, seller_id: int, sku: str, title: str, price, currency: str, barcode: str = "", bin_location: str = "", on_hand: int = 0,
-    low_stock_threshold: int = 5, actor: Actor, at=None,
-) -> Product:  # fmt: skip
-    from django.db import IntegrityError
-
-    from shipdesk import money
-
+    *,
+    seller_id: int,
+    sku: str,
+    title: str,
+    price,
+    currency: str,
+    barcode: str = "",
+    bin_location: str = "",
+    on_hand: int = 0,
+    low_stock_threshold: int = 5,
+    actor: Actor,
+    at=None,
+) -> Product:
     errors: dict[str, list[str]] = {}
     if not money.is_currency(currency):
         errors["currency"] = [f"Unknown currency {currency!r} (ISO 4217)."]
@@ -215,8 +227,6 @@ def create_product(
 @transaction.atomic
 def update_product(*, seller_id: int, sku: str, changes: dict) -> Product:
     """Change descriptive fields. Stock changes go through `change_stock`, never here."""
-    from shipdesk import money
-
     product = Product.objects.select_for_update(no_key=True).filter(seller_id=seller_id, sku=sku).first()
     if product is None:
         raise NotFound("Product not found.")

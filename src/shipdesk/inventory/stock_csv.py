@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -27,6 +26,7 @@ from shipdesk import money
 from shipdesk.actors import Actor
 from shipdesk.errors import ShipdeskError
 from shipdesk.single_line import single_line_problem
+from shipdesk.spreadsheet_cells import spreadsheet_safe, spreadsheet_unescaped
 
 from . import services
 from .models import MAX_ON_HAND, Product
@@ -42,30 +42,8 @@ EXPORT_COLUMNS = (
     "available",
     "low_stock_threshold",
 )
-FORMULA_STARTS = ("=", "+", "-", "@")
 MAX_ROWS = 10_000
 MAX_BYTES = 2 * 1024 * 1024
-
-
-def _reads_as_formula(text: str) -> bool:
-    # Spreadsheets skip leading spaces, tabs and line breaks before a formula (" =1+1",
-    # "\n=1+1"), and some read the full-width signs (＝ ＋ － ＠) as the ASCII ones: NFKC folds
-    # those, so the first visible character is judged as the spreadsheet will see it.
-    # A leading tab or carriage return is escaped whatever follows (OWASP's list).
-    if text.startswith(("\t", "\r")):
-        return True
-    visible = text.lstrip()
-    return bool(visible) and unicodedata.normalize("NFKC", visible[0]).startswith(FORMULA_STARTS)
-
-
-def spreadsheet_safe(value: object) -> str:
-    """The one formula-escaping function of every CSV we write (stock export, earnings statements)."""
-    text = "" if value is None else str(value)
-    return "'" + text if _reads_as_formula(text) else text
-
-
-def _unescape(text: str) -> str:
-    return text[1:] if text.startswith("'") and _reads_as_formula(text[1:]) else text
 
 
 def export_rows(*, seller_id: int) -> Iterator[str]:
@@ -148,7 +126,7 @@ def _read(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
         header = next(reader, None)
         if header is None:
             raise _FileRejected([RowError(0, "", "The file is empty.")])
-        columns = [_unescape(c).strip().lower() for c in header]
+        columns = [spreadsheet_unescaped(c).strip().lower() for c in header]
         missing = [c for c in ("sku", "on_hand") if c not in columns]
         if missing:
             raise _FileRejected([RowError(1, "", f"The header row needs the column(s) {', '.join(missing)}.")])
@@ -158,7 +136,9 @@ def _read(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
                 continue  # blank line
             if len(rows) >= MAX_ROWS:
                 raise _FileRejected([RowError(reader.line_num, "", f"At most {MAX_ROWS} rows per file.")])
-            rows.append((reader.line_num, {c: _unescape(v).strip() for c, v in zip(columns, values)}))
+            rows.append(
+                (reader.line_num, {c: spreadsheet_unescaped(v).strip() for c, v in zip(columns, values, strict=False)})
+            )
     except csv.Error as exc:
         raise _FileRejected([RowError(reader.line_num, "", f"Not a readable CSV file: {exc}.")]) from None
     return columns, rows

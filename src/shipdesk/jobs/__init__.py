@@ -31,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.utils.module_loading import autodiscover_modules
+
 # --- periodic jobs -----------------------------------------------------------------------------
 
 
@@ -146,7 +148,6 @@ def autodiscover() -> None:
     global _discovered
     if _discovered:
         return
-    from django.utils.module_loading import autodiscover_modules
 
     autodiscover_modules("tasks", "sweeps")
     _discovered = True

@@ -13,8 +13,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from . import REAPERS, autodiscover, retry_policy_for
+from .models import WorkerProcess
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +31,6 @@ def dead_after() -> timedelta:
 
 
 def live_worker_ids(*, now: datetime) -> frozenset[str]:
-    from .models import WorkerProcess
-
     return frozenset(
         WorkerProcess.objects.filter(stopped_at__isnull=True, seen_at__gte=now - dead_after()).values_list(
             "worker_id", flat=True
@@ -39,9 +40,6 @@ def live_worker_ids(*, now: datetime) -> frozenset[str]:
 
 def reap_tasks(*, live: frozenset[str], now: datetime) -> int:
     """Return RUNNING tasks of dead workers; each update is conditional, so two reapers agree."""
-    from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     returned = 0
     # A task claimed a moment ago by a worker that has not written its first heartbeat yet
     # is left alone for the grace period.

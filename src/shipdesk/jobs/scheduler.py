@@ -15,20 +15,18 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from . import PERIODIC_JOBS, autodiscover, slot_start
+from .models import PeriodicRun
+from .tasks import run_periodic_job
 
 logger = logging.getLogger(__name__)
 
 
 def schedule_due_jobs(*, now: datetime, worker_id: str) -> list[str]:
     """Enqueue every periodic job whose current slot no worker has claimed yet; returns their names."""
-    from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    from .models import PeriodicRun
-    from .tasks import run_periodic_job
-
     autodiscover()
     slots = {job.name: slot_start(now, job.every) for job in PERIODIC_JOBS.values()}
     if not slots:

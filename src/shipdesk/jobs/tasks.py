@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 
 from . import PERIODIC_JOBS, RetryPolicy, autodiscover, periodic, retry_policy
+from .models import PeriodicRun, WorkerProcess
 
 
 @task()
@@ -38,10 +40,6 @@ def prune_bookkeeping() -> dict:
 
     Failed tasks are kept as long as successful ones: the admin shows them meanwhile.
     """
-    from django_tasks_db.models import DBTaskResult
-
-    from .models import PeriodicRun, WorkerProcess
-
     now = timezone.now()
     tasks, _ = DBTaskResult.objects.finished().filter(finished_at__lt=now - FINISHED_TASKS_KEPT).delete()
     runs, _ = PeriodicRun.objects.filter(created_at__lt=now - PERIODIC_RUNS_KEPT).delete()

@@ -170,7 +170,7 @@ class Worker(DatabaseWorker):
         if clock >= self._next_reap:
             self._next_reap = clock + self.reap_every
             work += reap(now=timezone.now())
-        for name, poll in sorted(POLLERS.items()):
+        for _name, poll in sorted(POLLERS.items()):
             work += poll(self.worker_id)
         task = self.claim_task()
         if task is not None:

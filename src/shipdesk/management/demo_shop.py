@@ -73,7 +73,8 @@ LAST_LOOKED = timedelta(hours=4)
 
 @dataclass(frozen=True)
 class Delivered:
-    """An order that went all the way: placed on business day `days_ago`, delivered `transit` business days after shipping."""
+    """An order that went all the way: placed on business day `days_ago`, delivered `transit`
+    business days after shipping."""
 
     external_id: str
     days_ago: int  # business days before today it was placed
@@ -115,7 +116,11 @@ DELIVERED = [
 PAYOUT_DAYS_AGO = 8
 # (rating, comment, the shop's reply or "") on the delivered orders with these external ids.
 REVIEWS = {
-    "DEMO-H016": (4, "Good quality tote. Delivery took a day longer than I hoped.", "Thank you! We have switched to an earlier pickup so parcels leave the same day."),
+    "DEMO-H016": (
+        4,
+        "Good quality tote. Delivery took a day longer than I hoped.",
+        "Thank you! We have switched to an earlier pickup so parcels leave the same day.",
+    ),
     "DEMO-H017": (5, "Lovely mugs, arrived well packed and a day early.", ""),
     "DEMO-H018": (5, "Exactly as pictured.", ""),
 }  # fmt: skip
@@ -195,7 +200,7 @@ class DemoShop:
         self.plan.append((at, len(self.plan), act))
 
     def ids(self, external_id: str) -> dict:
-        return dict(order_id=self.orders[external_id].pk, seller_id=self.seller.pk)
+        return {"order_id": self.orders[external_id].pk, "seller_id": self.seller.pk}
 
     def place(
         self,
@@ -343,7 +348,8 @@ class DemoShop:
 
 
 def build_demo_shop(*, seller: Seller, owner, console: Console, now: datetime) -> None:
-    """Products, orders in every state, earnings, reviews, performance history and alerts, dated in the past of `now`."""
+    """Products, orders in every state, earnings, reviews, performance history and alerts, dated in
+    the past of `now`."""
     demo = DemoShop(seller=seller, owner=owner, now=now)
     clock = demo.clock
     opened = clock.on(OPENED_BUSINESS_DAYS_AGO, "09:00")
@@ -411,8 +417,14 @@ def _plan_recent_orders(demo: DemoShop) -> None:
     def cancel_a_candle(at: datetime) -> None:
         line = demo.orders["DEMO-0015"].lines.get(sku="CANDLE")
         services.cancel_line(
-            **demo.ids("DEMO-0015"), line_id=line.pk, quantity=1, actor=shop, reason="customer_request", note="One candle is enough, said on the phone.", at=at
-        )  # fmt: skip
+            **demo.ids("DEMO-0015"),
+            line_id=line.pk,
+            quantity=1,
+            actor=shop,
+            reason="customer_request",
+            note="One candle is enough, said on the phone.",
+            at=at,
+        )
 
     demo.step("DEMO-0015", clock.on(2, "13:15"), cancel_a_candle)
     demo.process("DEMO-0015", clock.on(1, "10:05"))

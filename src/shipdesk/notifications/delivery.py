@@ -9,9 +9,10 @@ Each worker drains due rows in small batches:
    claim id, *before* the SMTP call. A row without `handed_over_at` was certainly never sent.
 3. **Send** through Django's email backend, with a Message-ID derived from the row
    (`<notification.<id>.<created>@domain>`): every attempt of one notification carries the same one.
-4. **Record after** — SENT (committed with the next message's hand-over: one commit a message); or, on a refusal, QUEUED again with exponential backoff (4xx, a
-   connection refused, a timeout) or FAILED at once (5xx: the address is wrong) or when the
-   attempts are spent. SENT and FAILED are written to the order's timeline.
+4. **Record after** — SENT (committed with the next message's hand-over: one commit a message);
+   or, on a refusal, QUEUED again with exponential backoff (4xx, a connection refused, a timeout)
+   or FAILED at once (5xx: the address is wrong) or when the attempts are spent. SENT and FAILED
+   are written to the order's timeline.
 
 **Delivery guarantee, honestly.** SMTP has no way to ask "did you get message X?", so a worker
 killed after the server accepted a message and before step 4 committed leaves a row whose fate is
@@ -40,7 +41,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from shipdesk.jobs import RetryPolicy
+from shipdesk.jobs.reaping import dead_after
 from shipdesk.orders import events as timeline
+from shipdesk.orders.models import Order
 from shipdesk.orders.terms import STAGE_BY_NAME
 
 from .models import Alert, Notification
@@ -195,7 +198,6 @@ def _deliver(row: Notification, connection, *, accepted: Notification | None) ->
 def _moot(row: Notification) -> bool:
     if row.kind not in (K.SELLER_DUE_SOON, K.SELLER_OVERDUE) or row.order_id is None:
         return False
-    from shipdesk.orders.models import Order
 
     status = Order.objects.filter(pk=row.order_id).values_list("status", flat=True).first()
     # The order status a deadline alert is about; when the order has moved on, the alert is moot.
@@ -204,8 +206,6 @@ def _moot(row: Notification) -> bool:
 
 
 def _order_ref(row: Notification):
-    from shipdesk.orders.models import Order
-
     return Order(pk=row.order_id, seller_id=row.seller_id)
 
 
@@ -303,8 +303,6 @@ def delivered_per_backend(message_id: str) -> bool | None:
 
 def reconcile_abandoned(live: frozenset[str], now: datetime) -> int:
     """Settle the rows left SENDING by dead workers. Returns how many it settled."""
-    from shipdesk.jobs.reaping import dead_after
-
     abandoned = Notification.objects.filter(status=S.SENDING, claimed_at__lt=now - dead_after()).exclude(
         claimed_by__in=live
     )
@@ -328,7 +326,8 @@ def reconcile_abandoned(live: frozenset[str], now: datetime) -> int:
                 next_attempt_at=now,
                 handed_over_at=None,
                 uncertain_resends=F("uncertain_resends") + 1,
-                last_error=f"worker {row.claimed_by} died while sending; outcome unknown, resent with the same Message-ID",
+                last_error=f"worker {row.claimed_by} died while sending; outcome unknown, resent with the same "
+                "Message-ID",
             )
         else:
             settled += _finish(

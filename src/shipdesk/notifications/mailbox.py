@@ -10,13 +10,13 @@ from __future__ import annotations
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
+from shipdesk.accounts.models import Seller
+
 from .models import MailboxMessage
 
 
 class MailboxBackend(BaseEmailBackend):
     def send_messages(self, email_messages) -> int:
-        from shipdesk.accounts.models import Seller
-
         sent = 0
         for message in email_messages:
             mime = message.message()

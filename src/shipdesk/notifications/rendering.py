@@ -27,6 +27,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from shipdesk.orders import terms
+from shipdesk.orders.deadlines import BusinessCalendar
+from shipdesk.orders.models import LineStock, Order, OrderLine
+from shipdesk.shipping.carriers import get_carrier
+from shipdesk.shipping.models import Shipment
 from shipdesk.shipping.tracking_links import tracking_page_url
 from shipdesk.single_line import clean_single_line
 
@@ -192,8 +196,6 @@ def _order_context(order, lines, shipment, seller) -> dict:
         "shipment": None,
     }
     if shipment is not None:
-        from shipdesk.shipping.carriers import get_carrier
-
         carrier = get_carrier(shipment.carrier)
         service = carrier.service(shipment.service_level) if carrier else None
         context["shipment"] = {
@@ -348,10 +350,6 @@ def alert_title(kind: str, *, order, lines, extra: dict, seller) -> str:
 
 def sample_order(seller):
     """An unsaved order with two lines and a shipment, to preview every template with."""
-    from shipdesk.orders.deadlines import BusinessCalendar
-    from shipdesk.orders.models import LineStock, Order, OrderLine
-    from shipdesk.shipping.models import Shipment
-
     now = timezone.now()
     currency = "USD"
     order = Order(
@@ -483,8 +481,9 @@ def sample_standing_change() -> dict:
         "hold_extra_days": 3,
         "problems": [
             {
-                "key": "late_shipment", "label": "Late shipment rate", "value": "5.0 %", "numerator": 5, "denominator": 100,
-                "window_days": 30, "target": "< 4 %", "status": "breach", "status_label": "breached",
+                "key": "late_shipment", "label": "Late shipment rate", "value": "5.0 %",
+                "numerator": 5, "denominator": 100, "window_days": 30, "target": "< 4 %",
+                "status": "breach", "status_label": "breached",
                 "what_to_fix": "Ship by the ship-by date: print labels the day orders are processed.",
             }
         ],

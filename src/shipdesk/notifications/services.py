@@ -20,6 +20,10 @@ from django.utils import timezone
 from shipdesk.actors import Actor
 from shipdesk.errors import NotFound, StateConflict
 from shipdesk.ops.requests import with_request_id
+from shipdesk.orders.events import notification_failed_event
+from shipdesk.orders.locks import lock_order
+from shipdesk.orders.models import OrderStatus
+from shipdesk.shipping.models import Shipment
 
 from . import rendering
 from .models import Alert, Notification
@@ -65,8 +69,6 @@ def queue_notification(
     `new_order`: the order was created in the caller's transaction, so no message of it can
     exist yet and the insert needs no savepoint to survive a duplicate.
     """
-    from shipdesk.shipping.models import Shipment
-
     extra = dict(context or {})
     seller = order.seller
     if lines is None:
@@ -88,9 +90,18 @@ def queue_notification(
         else ""
     )
     return _queue(
-        seller=seller, order=order, kind=kind, stage=stage, recipient=recipient, context=extra, rendered=rendered, error=error, title=title,
-        first_of_order=new_order, at=at,
-    )  # fmt: skip
+        seller=seller,
+        order=order,
+        kind=kind,
+        stage=stage,
+        recipient=recipient,
+        context=extra,
+        rendered=rendered,
+        error=error,
+        title=title,
+        first_of_order=new_order,
+        at=at,
+    )
 
 
 def queue_digest(*, seller, stage: str, digest: dict, at: datetime | None = None) -> Notification | None:
@@ -107,9 +118,18 @@ def queue_digest(*, seller, stage: str, digest: dict, at: datetime | None = None
     # sweep does not build the digest again.
     idle = not any(digest.get(key) for key in ("to_confirm", "to_process", "to_ship", "short", "delayed"))
     return _queue(
-        seller=seller, order=None, kind=K.SELLER_DAILY_DIGEST, stage=stage, recipient=seller.email, context={"digest": digest},
-        rendered=rendered, error=error, title="" if idle else title, skip="nothing to do today" if idle else "", at=at,
-    )  # fmt: skip
+        seller=seller,
+        order=None,
+        kind=K.SELLER_DAILY_DIGEST,
+        stage=stage,
+        recipient=seller.email,
+        context={"digest": digest},
+        rendered=rendered,
+        error=error,
+        title="" if idle else title,
+        skip="nothing to do today" if idle else "",
+        at=at,
+    )
 
 
 def queue_seller_messages(*, kind: str, messages: list[dict], at: datetime | None = None) -> int:
@@ -219,8 +239,6 @@ def _queue(
             seller_id=seller.pk, order=order, notification=row, kind=kind, title=title[:300], created_at=now
         )
     if rendered is None and order is not None:
-        from shipdesk.orders.events import notification_failed_event
-
         notification_failed_event(order=order, at=now, **timeline_params(row))
     return row
 
@@ -244,9 +262,6 @@ def timeline_params(row: Notification, **more) -> dict:
 @transaction.atomic
 def send_delay_notice(*, order_id: int, seller_id: int | None, actor: Actor) -> Notification:
     """Tell the customer their parcel is late; once per order. The order must be shipped and delayed."""
-    from shipdesk.orders.locks import lock_order
-    from shipdesk.orders.models import OrderStatus
-
     order = lock_order(order_id=order_id, seller_id=seller_id, with_shipment=True)
     shipment = getattr(order, "shipment", None)
     if order.status != OrderStatus.SHIPPED or shipment is None or not shipment.delayed:

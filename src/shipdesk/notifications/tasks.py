@@ -6,16 +6,14 @@ from datetime import datetime
 
 from shipdesk import jobs
 
+from .delivery import reconcile_abandoned, send_due_notifications
+
 
 @jobs.poller("notifications.send")
 def send_notifications(worker_id: str) -> int:
-    from .delivery import send_due_notifications
-
     return send_due_notifications(worker_id)
 
 
 @jobs.reaper("notifications.abandoned")
 def reconcile_notifications(live: frozenset[str], now: datetime) -> int:
-    from .delivery import reconcile_abandoned
-
     return reconcile_abandoned(live, now)

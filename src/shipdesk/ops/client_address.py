@@ -43,7 +43,8 @@ def trusted_proxy_networks(entries: list[str]) -> list[Network]:
             networks.append(ipaddress.ip_network(entry.strip(), strict=False))
         except ValueError:
             raise ImproperlyConfigured(
-                f"SHIPDESK_TRUSTED_PROXIES: {entry!r} is not an IP address or CIDR range (e.g. 10.0.0.5 or 10.0.0.0/24)."
+                f"SHIPDESK_TRUSTED_PROXIES: {entry!r} is not an IP address or CIDR range (e.g. 10.0.0.5 or "
+                "10.0.0.0/24)."
             ) from None
     return networks
 

@@ -93,7 +93,8 @@ def _database() -> list[Finding]:
                 ERROR,
                 "DATABASE_URL",
                 f"the database is unreachable ({reachable.reason or reachable.detail})",
-                "check DATABASE_URL=postgres://user:password@host:5432/shipdesk and that PostgreSQL accepts the connection",
+                "check DATABASE_URL=postgres://user:password@host:5432/shipdesk and that PostgreSQL accepts the "
+                "connection",
             )
         ]
     found = []

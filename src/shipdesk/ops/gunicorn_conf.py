@@ -28,6 +28,8 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 def child_exit(server, worker) -> None:
     """Tell prometheus-client a worker is gone, so its live gauges stop counting."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
+        # Only when multiprocess metrics are on: prometheus_client reads PROMETHEUS_MULTIPROC_DIR once,
+        # at import, so the master must not import it before `shipdesk serve` has set it (start-up order).
+        from prometheus_client import multiprocess  # noqa: PLC0415
 
         multiprocess.mark_process_dead(worker.pid)

@@ -15,6 +15,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from shipdesk.jobs.models import WorkerProcess
+from shipdesk.notifications.models import Notification
+
 
 @dataclass(frozen=True)
 class Check:
@@ -50,8 +53,6 @@ def migrations_applied(alias: str = DEFAULT_DB_ALIAS) -> Check:
 
 
 def worker_alive() -> Check:
-    from shipdesk.jobs.models import WorkerProcess
-
     dead_after = timedelta(seconds=settings.SHIPDESK_WORKER["dead_after_seconds"])
     live = WorkerProcess.objects.filter(stopped_at__isnull=True, seen_at__gte=timezone.now() - dead_after)
     count = live.count()
@@ -65,8 +66,6 @@ def worker_alive() -> Check:
 
 
 def outbox_backlog() -> int:
-    from shipdesk.notifications.models import Notification
-
     return Notification.objects.filter(status=Notification.Status.QUEUED, next_attempt_at__lte=timezone.now()).count()
 
 

@@ -15,7 +15,10 @@ _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "ta
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        from .requests import current_request_id
+        # Imported at the first line logged, not at the top: Django configures logging (this class)
+        # before `shipdesk serve` sets PROMETHEUS_MULTIPROC_DIR, and .requests imports
+        # prometheus_client, which reads it once at import (start-up order).
+        from .requests import current_request_id  # noqa: PLC0415
 
         line = {
             "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),

@@ -12,14 +12,18 @@ import os
 from collections.abc import Callable, Iterator
 from functools import wraps
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Min
+from django.db.models import Count, Min
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult, get_date_max
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from .health import error_text
+from shipdesk.notifications.models import Notification
+
+from .health import error_text, outbox_backlog
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +40,8 @@ HTTP_LATENCY = Histogram(
 )
 ORDER_EVENTS = Counter(
     "shipdesk_order_events_total",
-    "Order timeline events committed, by type: placed, confirmed, shipped, cancelled, notification_sent, notification_failed …",
+    "Order timeline events committed, by type: placed, confirmed, shipped, cancelled, notification_sent, "
+    "notification_failed …",
     ["type"],
 )
 SLA_BREACHES = Counter("shipdesk_sla_breaches_total", "Deadlines missed (deadline_missed events), by stage.", ["stage"])
@@ -99,8 +104,6 @@ class TaskQueueCollector:
         yield from gauges
 
     def _database_gauges(self) -> Iterator[GaugeMetricFamily]:
-        from django_tasks_db.models import DBTaskResult, get_date_max
-
         now = timezone.now()
         ready = DBTaskResult.objects.ready()
         depth = GaugeMetricFamily("shipdesk_task_queue_depth", "Tasks ready to run now, by queue.", labels=["queue"])
@@ -126,16 +129,10 @@ class TaskQueueCollector:
 
 
 def _counts_by_queue(ready) -> list[tuple[str, int]]:
-    from django.db.models import Count
-
     return list(ready.order_by().values("queue_name").annotate(n=Count("id")).values_list("queue_name", "n"))
 
 
 def _outbox_gauges() -> Iterator[GaugeMetricFamily]:
-    from shipdesk.notifications.models import Notification
-
-    from .health import outbox_backlog
-
     backlog = GaugeMetricFamily("shipdesk_outbox_backlog", "Notifications due and not yet sent.")
     backlog.add_metric([], outbox_backlog())
     yield backlog
@@ -163,8 +160,6 @@ def prepare_multiprocess_dir() -> str:
     """The directory gunicorn's workers and the worker on this host share their metric files in:
     $PROMETHEUS_MULTIPROC_DIR if set, else <SHIPDESK_DATA_DIR>/metrics. Set it before any process
     imports prometheus_client (`shipdesk serve` and `shipdesk run` do)."""
-    from django.conf import settings
-
     path = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or str(settings.SHIPDESK_DATA_DIR / "metrics")
     os.makedirs(path, exist_ok=True)
     return path

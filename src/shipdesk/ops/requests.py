@@ -2,7 +2,7 @@
 
 The id comes from the caller's X-Request-ID (when it looks like an id) or is made here; it is
 answered in X-Request-ID, written on every log line of the request, and stored in the params of
-the order events the request wrote (the writers of orders.events read `current_request_id`).
+the order events the request wrote (`observe_order_event`, registered in orders.events.EVENT_OBSERVERS).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import uuid
 
 from django.http import HttpRequest
 
-from .metrics import HTTP_LATENCY, HTTP_REQUESTS
+from .metrics import HTTP_LATENCY, HTTP_REQUESTS, count_order_event
 
 logger = logging.getLogger("shipdesk.request")
 
@@ -25,6 +25,14 @@ _ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 
 def current_request_id() -> str | None:
     return _request_id.get()
+
+
+def observe_order_event(*, type: str, params: dict) -> None:
+    """Registered in `orders.events.EVENT_OBSERVERS` (OpsConfig.ready): the request that wrote an
+    event is findable from it, and the event is counted once its transaction commits."""
+    if request_id := current_request_id():
+        params.setdefault("request_id", request_id)
+    count_order_event(type=type, params=params)
 
 
 def _route_of(request: HttpRequest) -> str:

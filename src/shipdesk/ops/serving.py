@@ -63,7 +63,8 @@ def port_in_use(address: BindAddress) -> bool:
 
 def port_taken_message(address: BindAddress, *, how_to_choose: str) -> str:
     return (
-        f"Port {address.port} on {address.host or 'all interfaces'} is already in use (another Shipdesk, or another program). "
+        f"Port {address.port} on {address.host or 'all interfaces'} is already in use (another Shipdesk, or another "
+        "program). "
         f"Stop that program, or choose another port: {how_to_choose}."
     )
 

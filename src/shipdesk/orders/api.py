@@ -12,7 +12,9 @@ from pydantic import ValidationError as PydanticValidationError
 
 from shipdesk.actors import Actor, ActorKind
 from shipdesk.api.auth import actor_of, require_platform, scope_of, seller_for_write
+from shipdesk.api.parsing import JsonObjectParser
 from shipdesk.api.schemas import ErrorOut
+from shipdesk.errors import ValidationFailed
 
 from . import selectors, services, substitutions
 from .presenters import order_detail, order_summary
@@ -63,8 +65,6 @@ def place_order(request: HttpRequest, payload: OrderIn):
     seller = seller_for_write(request, payload.seller)
     key = request.headers.get("Idempotency-Key") or None
     if key is not None and len(key) > 200:
-        from shipdesk.errors import ValidationFailed
-
         raise ValidationFailed("Idempotency-Key is too long.", details={"Idempotency-Key": ["At most 200 characters."]})
     data = services.NewOrder(
         channel=payload.channel,
@@ -81,8 +81,8 @@ def place_order(request: HttpRequest, payload: OrderIn):
         ship_country=payload.shipping_address.country,
         currency=payload.currency,
         lines=tuple(
-            services.NewOrderLine(sku=l.sku, quantity=l.quantity, unit_price=l.unit_price, tax=l.tax)
-            for l in payload.lines
+            services.NewOrderLine(sku=line.sku, quantity=line.quantity, unit_price=line.unit_price, tax=line.tax)
+            for line in payload.lines
         ),
         shipping_fee=payload.shipping_fee,
         shipping_tax=payload.shipping_tax,
@@ -202,9 +202,7 @@ def deliver(request: HttpRequest, order_id: int):
     if request.body.strip():
         try:
             # The API's parser: a JSON object without NUL characters, as every other body.
-            from shipdesk.api.api import api
-
-            data = api.parser.parse_body(request)
+            data = JsonObjectParser().parse_body(request)
         except Exception as exc:
             raise HttpError(400, "Cannot parse request body") from exc
         try:

@@ -27,8 +27,9 @@ class Order(models.Model):
     channel = models.CharField(max_length=32)
     external_id = models.CharField(max_length=128)
     # The Idempotency-Key of the request that placed it, and a hash of that request's body, so
-    # a retry returns this order and a different body under the same key is refused.
-    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
+    # a retry returns this order and a different body under the same key is refused. NULL, not "",
+    # for an order placed without a key: the unique constraint below holds only among keys.
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     request_fingerprint = models.CharField(max_length=64)
 
     status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING)

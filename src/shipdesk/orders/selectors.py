@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 
 from shipdesk.accounts.models import Seller
 from shipdesk.errors import NotFound
-from shipdesk.pagination import decode_cursor, encode_cursor
+from shipdesk.pagination import BadCursor, decode_cursor, encode_cursor
 from shipdesk.shipping.carriers import get_carrier
 
 from . import refunds
@@ -107,8 +107,6 @@ def _row_cursor(sort: str, field: str, row: Order, direction: str) -> str:
 
 
 def _decode_row_cursor(cursor: str, sort: str) -> tuple[datetime, int, str]:
-    from shipdesk.pagination import BadCursor
-
     values = decode_cursor(cursor, sort)
     # Cursors handed out before directions existed are [value, id]: the rows after.
     if isinstance(values, list) and len(values) == 2:

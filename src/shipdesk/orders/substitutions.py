@@ -138,9 +138,10 @@ def offer_substitute(
     # Offer only what could be sent today; it is reserved when the customer accepts, and
     # checked again then (someone else may buy it meanwhile).
     if product.on_hand - product.reserved < line.open_quantity:
+        available = max(0, product.on_hand - product.reserved)
         raise StockShort(
-            f"Only {max(0, product.on_hand - product.reserved)} of {sku} available; the line needs {line.open_quantity}.",
-            details={"sku": sku, "available": max(0, product.on_hand - product.reserved), "needed": line.open_quantity},
+            f"Only {available} of {sku} available; the line needs {line.open_quantity}.",
+            details={"sku": sku, "available": available, "needed": line.open_quantity},
         )
     now = at or timezone.now()
     for previous in SubstituteOffer.objects.select_for_update().filter(
@@ -268,9 +269,15 @@ def accept_substitute(*, offer_id: int, actor: Actor = CUSTOMER) -> SubstituteOf
         )  # fmt: skip
         _close(offer, SubstituteOffer.Status.ACCEPTED, now)
         events.substitute_accepted_event(
-            order=order, actor=actor, at=now,
-            offer_id=offer.pk, line_id=line.pk, sku=original_sku, substitute_sku=product.sku, quantity=line.open_quantity,
-        )  # fmt: skip
+            order=order,
+            actor=actor,
+            at=now,
+            offer_id=offer.pk,
+            line_id=line.pk,
+            sku=original_sku,
+            substitute_sku=product.sku,
+            quantity=line.open_quantity,
+        )
         raise_alert(
             seller_id=order.seller_id, order=order, kind="substitute_accepted",
             title=f"Order #{order.number}: the customer accepted {product.sku} instead of {original_sku}",
@@ -285,9 +292,15 @@ def decline_substitute(*, offer_id: int, actor: Actor = CUSTOMER) -> SubstituteO
     def refuse(offer: SubstituteOffer, order: Order, line: OrderLine, now: datetime) -> None:
         _close(offer, SubstituteOffer.Status.DECLINED, now)
         events.substitute_declined_event(
-            order=order, actor=actor, at=now,
-            offer_id=offer.pk, line_id=line.pk, sku=line.sku, substitute_sku=offer.substitute_sku, quantity=line.open_quantity,
-        )  # fmt: skip
+            order=order,
+            actor=actor,
+            at=now,
+            offer_id=offer.pk,
+            line_id=line.pk,
+            sku=line.sku,
+            substitute_sku=offer.substitute_sku,
+            quantity=line.open_quantity,
+        )
         # In this transaction: the line cancel locks again the rows this one already holds.
         services.cancel_line(
             order_id=order.pk, seller_id=order.seller_id, line_id=line.pk, quantity=line.open_quantity,
@@ -295,7 +308,10 @@ def decline_substitute(*, offer_id: int, actor: Actor = CUSTOMER) -> SubstituteO
         )  # fmt: skip
         raise_alert(
             seller_id=order.seller_id, order=order, kind="substitute_declined",
-            title=f"Order #{order.number}: the customer declined {offer.substitute_sku}; {line.sku} was cancelled and refunded",
+            title=(
+                f"Order #{order.number}: the customer declined {offer.substitute_sku}; "
+                f"{line.sku} was cancelled and refunded"
+            ),
         )  # fmt: skip
 
     return _answer(offer_id, refuse)

@@ -7,14 +7,18 @@ Each finding is acted on in its own transaction under the order's lock (the lock
 `orders.services`), re-checked there: a seller confirming at the same moment wins cleanly.
 Duplicates are impossible, not merely unlikely: every message is unique per (order, kind, stage).
 
-| sweep | every | finds | does |
-|---|---|---|---|
-| deadline alerts | 1 min | an open step at 75 % of its window / past its deadline | seller due-soon / overdue alert + email; late flag |
-| auto-cancel | 5 min | unpaid for 48 h / paid and unconfirmed for 72 h | `cancel_order` as the system (stock released, refund, customer email) |
-| delivery delays | 10 min | parcels past their ETA or not moving for 3 days | registered by the shipping app (`shipping.flag_delayed_shipments`): flag + seller alert; the seller sends the customer a delay notice in one click (`notifications.services.send_delay_notice`) |
-| review requests | 1 h | delivered 2 days ago | customer review-request email |
-| daily digest | 15 min | sellers past 08:00 local without today's digest | one email + alert of what needs doing today |
-| short lines | 5 min | short lines of products with stock available | `reserve_short_lines` (catches lines skipped under SKIP LOCKED) |
+- deadline alerts, every minute: an open step at 75 % of its window or past its deadline →
+  the seller's due-soon or overdue alert and email; the late flag.
+- auto-cancel, every 5 minutes: unpaid for 48 h, or paid and unconfirmed for 72 h →
+  `cancel_order` as the system (stock released, refund, customer email).
+- delivery delays, every 10 minutes: parcels past their ETA or not moving for 3 days →
+  registered by the shipping app (`shipping.flag_delayed_shipments`): flag and seller alert; the
+  seller sends the customer a delay notice in one click (`notifications.services.send_delay_notice`).
+- review requests, every hour: delivered 2 days ago → the customer's review-request email.
+- daily digest, every 15 minutes: sellers past 08:00 local without today's digest → one email and
+  alert of what needs doing today.
+- short lines, every 5 minutes: short lines of products with stock available →
+  `reserve_short_lines` (catches lines skipped under SKIP LOCKED).
 
 The "due soon" instant of the confirm step is 75 % of its 24 elapsed hours; of the process and
 ship steps, 75 % of the *business hours* of their window (`business_due_soon_at`), so the alert
@@ -35,9 +39,12 @@ from django.utils import timezone
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.policy import calendars_for, policy_for
 from shipdesk.actors import SYSTEM
+from shipdesk.inventory.models import Product
 from shipdesk.jobs import periodic
 from shipdesk.notifications.models import Notification
+from shipdesk.notifications.rendering import day, order_url, when
 from shipdesk.notifications.services import queue_digest, queue_notification
+from shipdesk.shipping.models import Shipment
 
 from . import services
 from .deadlines import BusinessCalendar, business_due_soon_at, day_bounds, due_soon_at
@@ -123,7 +130,7 @@ def sweep_deadlines(now: datetime | None = None) -> dict:
             .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
         counts["overdue"] += _each(
-            "overdue", overdue_ids, lambda pk: flag_overdue(order_id=pk, stage=stage.value, now=now)
+            "overdue", overdue_ids, lambda pk, stage=stage: flag_overdue(order_id=pk, stage=stage.value, now=now)
         )
 
         # Every open order in the horizon is looked at every minute: read only the columns the
@@ -151,7 +158,9 @@ def sweep_deadlines(now: datetime | None = None) -> dict:
             is not None
             and at <= now
         ]
-        counts["due_soon"] += _each("due soon", due, lambda pk: alert_due_soon(order_id=pk, stage=stage.value, now=now))
+        counts["due_soon"] += _each(
+            "due soon", due, lambda pk, stage=stage: alert_due_soon(order_id=pk, stage=stage.value, now=now)
+        )
     return counts
 
 
@@ -275,7 +284,10 @@ def auto_cancel(*, order_id: int, reason: str, now: datetime) -> bool:
     if reason == CancelReason.UNPAID_TIMEOUT:
         note = f"Not paid within {hours} hours; cancelled automatically. Not counted against the shop."
     else:
-        note = f"Paid but not confirmed within {hours} hours; cancelled automatically. Counts as a cancellation by the shop."
+        note = (
+            f"Paid but not confirmed within {hours} hours; cancelled automatically. "
+            "Counts as a cancellation by the shop."
+        )
     order = services.cancel_order(order_id=order.pk, seller_id=None, actor=SYSTEM, reason=reason, note=note, at=now)
     refund = Cancellation.objects.filter(order=order, line__isnull=True).values_list("refund_amount", flat=True).get()
     queue_notification(
@@ -359,9 +371,6 @@ def sweep_daily_digests(now: datetime | None = None) -> int:
 
 def build_digest(*, seller: Seller, now: datetime) -> dict:
     """What needs doing today at one shop: counts, and the most urgent orders."""
-    from shipdesk.notifications.rendering import day, order_url, when
-    from shipdesk.shipping.models import Shipment
-
     zone = ZoneInfo(seller.timezone)
     tomorrow = now.astimezone(zone).date() + timedelta(days=1)
     end_of_day, _ = day_bounds(tomorrow, zone)
@@ -406,8 +415,6 @@ def sweep_short_lines() -> int:
     (SKIP LOCKED, to keep the lock order); such a line would otherwise wait for the next change
     of its product's stock, which may never come. Starts from the short lines (a partial index).
     """
-    from shipdesk.inventory.models import Product
-
     product_ids = list(
         OrderLine.objects.filter(stock=LineStock.SHORT, order__status=OrderStatus.PENDING)
         .filter(product__on_hand__gt=F("product__reserved"))

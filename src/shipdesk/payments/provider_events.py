@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
 from shipdesk.actors import Actor, ActorKind
 from shipdesk.errors import ShipdeskError
-from shipdesk.orders import services as orders
 from shipdesk.orders.models import Order
 
 from .models import PaymentWebhookReceipt
 from .webhooks import PaymentEvent
 
 logger = logging.getLogger(__name__)
+
+# What a payment event does to its order: called with `order_id`, `seller_id`, `actor`, `status`,
+# `amount` and `reference` inside the receipt's transaction. Orders registers
+# `orders.services.update_payment` here at start-up (shipdesk.orders.registrations, from
+# OrdersConfig.ready): payments sits below order services and names them only through this list.
+PAYMENT_APPLIERS: list[Callable[..., object]] = []
 
 
 def _find_order(event: PaymentEvent) -> Order | None:
@@ -84,14 +90,17 @@ def _apply(*, provider: str, event: PaymentEvent, order: Order | None) -> str:
     try:
         # A savepoint: a refused update leaves the receipt, so a redelivery is not retried for ever.
         with transaction.atomic():
-            orders.update_payment(
-                order_id=order.pk,
-                seller_id=order.seller_id,
-                actor=actor,
-                status=event.status,
-                amount=amount,
-                reference=event.reference,
-            )
+            if not PAYMENT_APPLIERS:
+                raise RuntimeError("No payment applier is registered (OrdersConfig.ready registers one).")
+            for apply_payment in PAYMENT_APPLIERS:
+                apply_payment(
+                    order_id=order.pk,
+                    seller_id=order.seller_id,
+                    actor=actor,
+                    status=event.status,
+                    amount=amount,
+                    reference=event.reference,
+                )
     except ShipdeskError as exc:
         logger.warning("%s payment event %s refused for order %s: %s", provider, event.event_id, order.pk, exc)
         return "refused"

@@ -1,8 +1,8 @@
-"""Refunds: decided inside the cancelling transaction, paid out by the worker through the provider."""
+"""Refunds: decided inside the cancelling transaction, paid out by the worker through the provider
+(`payments.settlement`, run by the task `payments.tasks.settle_refund`)."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -11,12 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from shipdesk.actors import Actor
-from shipdesk.orders.events import refund_recorded_event, refund_settled_event
+from shipdesk.orders.events import refund_recorded_event
 
 from .models import Refund
-from .providers import PaymentProviderError, get_payment_provider
-
-logger = logging.getLogger(__name__)
+from .providers import get_payment_provider
+from .tasks import settle_refund
 
 
 def record_refund(
@@ -36,8 +35,6 @@ def record_refund(
     at once; the money moves when the worker settles the refund.
     """
     assert transaction.get_connection().in_atomic_block, "record_refund must run inside the caller's transaction"
-    from .tasks import settle_refund
-
     refund = Refund.objects.create(
         seller_id=order.seller_id,
         order=order,
@@ -55,39 +52,3 @@ def record_refund(
     # decided without the job that pays it.
     settle_refund.enqueue(refund.pk)
     return refund
-
-
-def settle_refund(*, refund_id: int) -> str:
-    refund = Refund.objects.select_related("order").filter(pk=refund_id).first()
-    if refund is None or refund.status != Refund.Status.PENDING:
-        return "nothing to do"
-    provider = get_payment_provider()
-    # The provider is called outside any transaction (no row lock held over the network); its
-    # idempotency key makes a repeated call after a crash the same refund, not a second one.
-    try:
-        result = provider.refund(
-            payment_reference=refund.order.payment_reference,
-            amount=refund.amount,
-            currency=refund.currency,
-            idempotency_key=refund.idempotency_key,
-        )
-    except PaymentProviderError as exc:
-        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(last_error=str(exc)[:2000])
-        raise
-    with transaction.atomic():
-        refund = Refund.objects.select_for_update().select_related("order").get(pk=refund_id)
-        if refund.status != Refund.Status.PENDING:
-            return "already settled"
-        refund.status = Refund.Status.SUCCEEDED
-        refund.provider_reference = result.reference
-        refund.attempts += 1
-        refund.settled_at = timezone.now()
-        refund.save(update_fields=["status", "provider_reference", "attempts", "settled_at"])
-        refund_settled_event(
-            order=refund.order,
-            refund_id=refund.pk,
-            amount=str(refund.amount),
-            provider=refund.provider,
-            provider_reference=result.reference,
-        )
-    return "settled"

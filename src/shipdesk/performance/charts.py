@@ -116,29 +116,35 @@ def line_chart(
         value = bottom + (top - bottom) * fraction
         y = y_of(value)
         out.append(
-            f'<line class="chart-grid" x1="{LEFT}" y1="{y:.1f}" x2="{width - RIGHT}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
+            f'<line class="chart-grid" x1="{LEFT}" y1="{y:.1f}" x2="{width - RIGHT}" y2="{y:.1f}" stroke="{GRID}" '
+            'stroke-width="1"/>'
         )
         out.append(
-            f'<text class="chart-label" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{INK}">{fmt(value)}</text>'
+            f'<text class="chart-label" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="{INK}">{fmt(value)}</text>'
         )
     # x axis labels: the first, middle and last day.
     if first_day and last_day:
         days = [first_day, first_day + (last_day - first_day) / 2, last_day]
-        for day, anchor in zip(days, ("start", "middle", "end")):
+        for day, anchor in zip(days, ("start", "middle", "end"), strict=True):
             out.append(
-                f'<text class="chart-label" x="{x_of(day):.1f}" y="{height - 8}" text-anchor="{anchor}" font-size="11" fill="{INK}">{escape(_day_label(day))}</text>'
+                f'<text class="chart-label" x="{x_of(day):.1f}" y="{height - 8}" text-anchor="{anchor}" '
+                f'font-size="11" fill="{INK}">{escape(_day_label(day))}</text>'
             )
     if goal is not None:
         y = y_of(goal)
         out.append(
-            f'<line class="chart-target" x1="{LEFT}" y1="{y:.1f}" x2="{width - RIGHT}" y2="{y:.1f}" stroke="{TARGET}" stroke-width="1.5" stroke-dasharray="6 4"/>'
+            f'<line class="chart-target" x1="{LEFT}" y1="{y:.1f}" x2="{width - RIGHT}" y2="{y:.1f}" '
+            f'stroke="{TARGET}" stroke-width="1.5" stroke-dasharray="6 4"/>'
         )
         out.append(
-            f'<text class="chart-target-label" x="{width - RIGHT}" y="{y - 4:.1f}" text-anchor="end" font-size="11" fill="{TARGET}">target {fmt(goal)}</text>'
+            f'<text class="chart-target-label" x="{width - RIGHT}" y="{y - 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="{TARGET}">target {fmt(goal)}</text>'
         )
     if not values:
         out.append(
-            f'<text class="chart-empty" x="{LEFT + plot_w / 2:.1f}" y="{TOP + plot_h / 2:.1f}" text-anchor="middle" font-size="13" fill="{INK}">No data yet</text>'
+            f'<text class="chart-empty" x="{LEFT + plot_w / 2:.1f}" y="{TOP + plot_h / 2:.1f}" text-anchor="middle" '
+            f'font-size="13" fill="{INK}">No data yet</text>'
         )
     else:
         # One path; a day without a value starts a new segment (M) instead of joining across it.
@@ -155,7 +161,8 @@ def line_chart(
             for i, (x, y) in enumerate(segment):
                 commands.append(f"{'M' if i == 0 else 'L'}{x:.1f} {y:.1f}")
         out.append(
-            f'<path class="chart-line" d="{" ".join(commands)}" fill="none" stroke="{LINE}" stroke-width="2" stroke-linejoin="round"/>'
+            f'<path class="chart-line" d="{" ".join(commands)}" fill="none" stroke="{LINE}" stroke-width="2" '
+            'stroke-linejoin="round"/>'
         )
         # A lone day between gaps has no line to show it: a dot does. The last value gets one too.
         dots = [segment[0] for segment in segments if len(segment) == 1]

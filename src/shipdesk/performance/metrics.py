@@ -76,35 +76,44 @@ METRICS: dict[str, Metric] = {
     for m in (
         Metric(
             LATE_CONFIRMATION, "Late confirmation rate", 30, Decimal("5.00"), "max", "percent", 2,
-            "Confirm paid orders within 24 hours: check new orders at least twice a day, and turn on the due-soon alerts.",
+            "Confirm paid orders within 24 hours: check new orders at least twice a day, and turn on the due-soon "
+            "alerts.",
             "Paid orders whose confirmation deadline passed in the last 30 days (or that were confirmed in them) "
             "that were confirmed after the deadline, or not at all.",
         ),
         Metric(
             LATE_SHIPMENT, "Late shipment rate", 30, Decimal("4.00"), "max", "percent", 3,
-            "Ship within 3 business days of starting processing; add closure days before holidays so deadlines move with you.",
-            "Orders shipped in the last 30 days (or whose ship deadline passed in them unshipped) that shipped after the deadline, or not at all.",
+            "Ship within 3 business days of starting processing; add closure days before holidays so deadlines move "
+            "with you.",
+            "Orders shipped in the last 30 days (or whose ship deadline passed in them unshipped) that shipped after "
+            "the deadline, or not at all.",
         ),
         Metric(
             CANCELLATION, "Seller-caused cancellation rate", 7, Decimal("2.50"), "max", "percent", 3,
-            "Keep stock counts accurate so orders are not cancelled for missing stock, and confirm paid orders before they time out.",
-            "Paid orders placed in the last 7 days that the shop cancelled (whole or in part; any reason but the customer's "
-            "request or a payment problem), or that were cancelled because the shop did not confirm them in time.",
+            "Keep stock counts accurate so orders are not cancelled for missing stock, and confirm paid orders "
+            "before they time out.",
+            "Paid orders placed in the last 7 days that the shop cancelled (whole or in part; any reason but the "
+            "customer's request or a payment problem), or that were cancelled because the shop did not confirm "
+            "them in time.",
         ),
         Metric(
             VALID_TRACKING, "Valid tracking rate", 30, Decimal("95.00"), "min", "percent", 2,
-            "Ship with a tracked carrier and hand the parcel over the day you mark it shipped, so the carrier scans it.",
-            "Orders shipped in the last 30 days with a tracked carrier whose number the carrier has scanned at least once.",
+            "Ship with a tracked carrier and hand the parcel over the day you mark it shipped, so the carrier scans "
+            "it.",
+            "Orders shipped in the last 30 days with a tracked carrier whose number the carrier has scanned at least "
+            "once.",
         ),
         Metric(
             ON_TIME_DELIVERY, "On-time delivery rate", 30, Decimal("97.00"), "min", "percent", 2,
             "Choose a service level whose transit time you can keep, and ship early in the day.",
-            "Shipped orders whose delivery estimate fell in the last 30 days (or delivered in them) that were delivered by it.",
+            "Shipped orders whose delivery estimate fell in the last 30 days (or delivered in them) that were "
+            "delivered by it.",
         ),
         Metric(
             HANDLING_TIME, "Average handling time", 30, None, "max", "hours", 0,
             "Pack and ship sooner after payment.",
-            "Business hours from payment (or placing, if later) to shipping, averaged over the orders shipped in the last 30 days.",
+            "Business hours from payment (or placing, if later) to shipping, averaged over the orders shipped in the "
+            "last 30 days.",
         ),
         Metric(
             RATING, "Average review rating", 90, None, "min", "stars", 0,

@@ -90,11 +90,13 @@ STANDING_TEXT = {
     metrics.GOOD: ("Good standing", "Every metric is within its target. Keep it up."),
     metrics.AT_RISK: (
         "At risk",
-        "A metric is close to its target, or you have active penalty points. Fix what is listed below before it becomes a breach.",
+        "A metric is close to its target, or you have active penalty points. Fix what is listed below before it "
+        "becomes a breach.",
     ),
     metrics.PENALISED: (
         "Penalised",
-        "A metric missed its target or your penalty points reached the limit: your earnings are held longer until you fix it.",
+        "A metric missed its target or your penalty points reached the limit: your earnings are held longer until "
+        "you fix it.",
     ),
 }
 STATUS_TEXT = {
@@ -157,7 +159,8 @@ def _cards(performance, history, *, today) -> list[MetricCard]:
             unit=figure.unit,
             direction=figure.direction,
             title=f"{figure.label}, daily, last {HISTORY_DAYS} days",
-            description=f"Each point is the {figure.window_days}-day figure as of that day; the dashed line is the target, {_target_text(figure)}.",
+            description=f"Each point is the {figure.window_days}-day figure as of that day; the dashed line is the "
+            f"target, {_target_text(figure)}.",
             chart_id=f"chart-{figure.key}",
             first_day=today - timedelta(days=HISTORY_DAYS),
             last_day=today - timedelta(days=1),

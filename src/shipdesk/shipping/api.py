@@ -71,7 +71,7 @@ def tracking_number(request: HttpRequest, number: str):
 def _documents():
     """The PDF renderer, imported at the first PDF a worker serves: ReportLab and PIL are ~10 MiB
     of every web worker's memory otherwise, for requests that are nearly all something else."""
-    from . import documents
+    from . import documents  # noqa: PLC0415  (deferred for memory, as said above)
 
     return documents
 

@@ -421,7 +421,8 @@ def pick_list_pdf(orders: Sequence[DocumentOrder], *, generated_at: datetime) ->
         story = [
             Paragraph(f"Pick list · {_markup(', '.join(shops))}", styles["title"]),
             Paragraph(
-                f"{len(orders)} order{'s' if len(orders) != 1 else ''}, {_items(sum(r.quantity for r in rows))} · {shop_clock_text(generated_at, orders)}",
+                f"{len(orders)} order{'s' if len(orders) != 1 else ''}, {_items(sum(r.quantity for r in rows))} · "
+                f"{shop_clock_text(generated_at, orders)}",
                 styles["small"],
             ),
             Paragraph(f"Orders: {numbers}", styles["small"]),

@@ -4,14 +4,15 @@ Every carrier message, whether a signed webhook (`webhooks`) or the answer to a 
 becomes one `TrackingUpdate` and goes through `record_tracking_update`. In one transaction per
 parcel it stores the scans it has not seen before, writes them to the order's timeline, flags the
 shipment delayed on an exception or a return to sender, and delivers the order through
-`orders.services.deliver_order` when the carrier says delivered: a message repeated any number of
-times, or replayed, delivers the order exactly once.
+`orders.services.deliver_order` (registered in `DELIVERY_REPORTED`) when the carrier says
+delivered: a message repeated any number of times, or replayed, delivers the order exactly once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,7 +23,6 @@ from django.utils import timezone
 from shipdesk.actors import SYSTEM, Actor, ActorKind
 from shipdesk.notifications.models import Notification
 from shipdesk.notifications.services import queue_notification
-from shipdesk.orders import services as order_services
 from shipdesk.orders.events import carrier_scan_events, shipment_delayed_event
 from shipdesk.orders.locks import lock_order
 from shipdesk.orders.models import Order, OrderStatus
@@ -50,6 +50,12 @@ ALARMING = {
 }
 # Per sweep: a backlog after downtime is worked through over a few runs, not in one huge pass.
 DELAY_SWEEP_BATCH = 500
+
+# What a carrier's "delivered" does to a shipped order: called with `order_id`, `seller_id`, `actor`,
+# `delivered_at` and `at` in the transaction that holds the order's lock. Orders registers
+# `orders.services.deliver_order` here at start-up (shipdesk.orders.registrations, from
+# OrdersConfig.ready): shipping sits below order services and names them only through this list.
+DELIVERY_REPORTED: list[Callable[..., object]] = []
 MAX_SCANS = 500
 
 
@@ -251,13 +257,16 @@ def _apply(shipment_id: int, order_id: int, update: TrackingUpdate, now: datetim
         delivered_scan = min(
             (s for s in update.scans if s.status == TrackingStatus.DELIVERED), key=lambda s: s.occurred_at, default=None
         )
-        order_services.deliver_order(
-            order_id=order.pk,
-            seller_id=order.seller_id,
-            actor=actor,
-            delivered_at=delivered_scan.occurred_at if delivered_scan else None,
-            at=now,
-        )
+        if not DELIVERY_REPORTED:
+            raise RuntimeError("No delivery handler is registered (OrdersConfig.ready registers one).")
+        for deliver_order in DELIVERY_REPORTED:
+            deliver_order(
+                order_id=order.pk,
+                seller_id=order.seller_id,
+                actor=actor,
+                delivered_at=delivered_scan.occurred_at if delivered_scan else None,
+                at=now,
+            )
         return order.pk
     return None
 

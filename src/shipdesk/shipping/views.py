@@ -28,7 +28,7 @@ from .tracking_links import tracking_page_order_id
 def _documents():
     """The PDF renderer, imported at the first PDF a worker serves: ReportLab and PIL are ~10 MiB
     of every web worker's memory otherwise, for pages that are nearly all something else."""
-    from . import documents
+    from . import documents  # noqa: PLC0415  (deferred for memory, as said above)
 
     return documents
 

@@ -53,11 +53,10 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write("Database is up to date.")
         self.stdout.flush()
-        if demo:
-            # A process of its own: the demo writes emails (substitute offer) whose links must come
-            # from the same SHIPDESK_BASE_URL as the web app's and the worker's.
-            if subprocess.run([python, "-m", "shipdesk.cli", "demo"], env=env).returncode != 0:
-                raise CommandError("The demo shop could not be made (the error is above).")
+        # The demo in a process of its own: it writes emails (substitute offer) whose links must come
+        # from the same SHIPDESK_BASE_URL as the web app's and the worker's.
+        if demo and subprocess.run([python, "-m", "shipdesk.cli", "demo"], env=env).returncode != 0:
+            raise CommandError("The demo shop could not be made (the error is above).")
 
         web = subprocess.Popen(
             [python, "-m", "shipdesk.cli", "serve", "--bind", str(address), "--workers", "2"], env=env

@@ -3,6 +3,9 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from shipdesk.ops.metrics import prepare_multiprocess_dir
+from shipdesk.ops.serving import base_url_for, parse_bind, port_in_use, port_taken_message
+
 
 class Command(BaseCommand):
     help = "Serve the web app with gunicorn (web only; run `shipdesk worker` beside it)."
@@ -13,9 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=int, default=30)
 
     def handle(self, *args, bind, workers, timeout, **options):
-        from shipdesk.ops.metrics import prepare_multiprocess_dir
-        from shipdesk.ops.serving import base_url_for, parse_bind, port_in_use, port_taken_message
-
         address = parse_bind(bind)
         if address is not None:
             # gunicorn would retry a taken port for seconds and then fail with a line easily missed.

@@ -2,6 +2,8 @@ import logging
 
 from django.core.management.base import BaseCommand
 
+from shipdesk.jobs.worker import Worker
+
 
 class Command(BaseCommand):
     help = (
@@ -18,8 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("--max-tasks", type=int, default=None, help="Exit after running this many tasks.")
 
     def handle(self, *args, batch, interval, worker_id, max_tasks, **options):
-        from shipdesk.jobs.worker import Worker
-
         verbosity = options["verbosity"]
         # 1: what Shipdesk did (retries, reaped work, failures); 2: every task started and finished.
         ours = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+import phonenumbers
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
@@ -120,8 +121,6 @@ def _field_errors(seller: Seller, data: NewOrder, *, now: datetime) -> dict[str,
     except DjangoValidationError:
         add("customer.email", "Enter a valid email address.")
     if data.customer_phone:
-        import phonenumbers
-
         try:
             parsed = phonenumbers.parse(
                 data.customer_phone, data.ship_country if data.ship_country in countries else None

@@ -7,13 +7,14 @@ import sys
 
 from django.core.management.commands.check import Command as DjangoCheck
 
+from shipdesk.ops.configuration import ERROR, configuration_findings
+
 
 class Command(DjangoCheck):
     help = "Check the code and the production configuration (secret key, hosts, database, email, webhooks, worker)."
 
     def handle(self, *app_labels, **options):
         super().handle(*app_labels, **options)
-        from shipdesk.ops.configuration import ERROR, configuration_findings
 
         findings = configuration_findings()
         for finding in findings:

@@ -1,34 +1,27 @@
-"""The seller dashboard: thin views over the same services and selectors as the API.
+"""The seller dashboard's order pages: the list with its tabs, filters, live updates and bulk
+actions, and an order's page with its actions (confirm, process, ship, deliver, cancel, cancel a
+line, offer a substitute, notes) and the live checks of the ship form.
 
-Each view parses its input with a form, calls one service (or a selector), and renders. Refusals
-are shown by `feedback` (one mapping of ShipdeskError for the whole dashboard). Pages work as plain
-forms; htmx adds live pieces (new orders, the tracking-number check, service levels).
+Each view parses its input with a form, calls one service (or a selector), and renders; refusals
+are shown by `shipdesk.dashboard.feedback`. URL names and paths are listed in
+`shipdesk.dashboard.urls`.
 """
 
 from __future__ import annotations
 
-import logging
-
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shipdesk.accounts import selectors as accounts_selectors
-from shipdesk.accounts import services as accounts_services
 from shipdesk.actors import ActorKind
+from shipdesk.dashboard import display, forms
+from shipdesk.dashboard.access import actor_of, seller_view
+from shipdesk.dashboard.feedback import attempt, attempt_quietly, show_error
+from shipdesk.dashboard.navigation import back_target, query_without
 from shipdesk.errors import ShipdeskError
-from shipdesk.inventory import selectors as inventory_selectors
-from shipdesk.inventory import services as inventory_services
-from shipdesk.inventory import stock_csv
-from shipdesk.ops import ratelimit
-from shipdesk.ops.client_address import client_ip
 from shipdesk.orders import selectors as order_selectors
 from shipdesk.orders import services as order_services
 from shipdesk.orders import substitutions, terms, workflow
@@ -38,13 +31,6 @@ from shipdesk.shipping.selectors import check_tracking, require_tracking_number_
 from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number
 from shipdesk.shipping.tracking_links import tracking_page_url
 
-from . import display, forms
-from .access import SESSION_SELLER_KEY, actor_of, choose_seller, seller_view
-from .feedback import attempt, attempt_quietly, show_error
-from .invitations import send_invitation
-
-logger = logging.getLogger(__name__)
-
 PAGE_SIZE = 50
 POLL_SECONDS = 15
 BULK_RESULT_KEY = "shipdesk_bulk_result"
@@ -53,89 +39,6 @@ BULK_TABS = ("needs_action", "all", "pending", "confirmed")
 # Tabs whose rows can be selected: the bulk actions above, and papers to print (packing slips,
 # labels, pick lists) for orders being packed or already shipped (a reprint).
 SELECT_TABS = (*BULK_TABS, "processing", "shipped")
-
-
-def _back(request, fallback: str) -> str:
-    """Where a form posted from a list goes back to (its filters and page), if it is ours."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
-# --- sign-in, sign-out, password reset ------------------------------------------------------
-
-
-def home(request):
-    return redirect("orders" if request.user.is_authenticated else "signin")
-
-
-class SignInView(auth_views.LoginView):
-    template_name = "dashboard/signin.html"
-    authentication_form = forms.SignInForm
-    redirect_authenticated_user = True
-
-
-def signin_locked_out(request, original_response=None, credentials=None):
-    """django-axes calls this when an email+address pair has failed too often: the sign-in page,
-    saying so plainly, with the way out (wait, or reset the password)."""
-    username = (credentials or {}).get("username") or request.POST.get("username", "")
-    form = forms.SignInForm(request, initial={"username": username})
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(
-        request, "dashboard/signin.html", {"form": form, "locked_out": True, "cooloff_minutes": minutes}, status=429
-    )
-
-
-class SignOutView(auth_views.LogoutView):
-    pass
-
-
-class PasswordResetView(auth_views.PasswordResetView):
-    form_class = forms.ShopPasswordResetForm
-    template_name = "dashboard/password_reset_form.html"
-    email_template_name = "dashboard/email/password_reset.txt"
-    subject_template_name = "dashboard/email/password_reset_subject.txt"
-    success_url = reverse_lazy("password_reset_done")
-
-    def form_valid(self, form):
-        # Throttled per account and per client address (ops.ratelimit). A throttled request gets
-        # the same "check your inbox" page as any other, so the answer reveals nothing.
-        email = form.cleaned_data["email"]
-        if ratelimit.password_reset_allowed(email=email, client_address=client_ip(self.request)):
-            return super().form_valid(form)
-        logger.warning("Password reset throttled for a request from %s.", client_ip(self.request))
-        return HttpResponseRedirect(self.get_success_url())
-
-
-class PasswordResetDoneView(auth_views.PasswordResetDoneView):
-    template_name = "dashboard/password_reset_done.html"
-
-
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    template_name = "dashboard/password_reset_confirm.html"
-    form_class = forms.NewPasswordForm
-    success_url = reverse_lazy("password_reset_complete")
-
-
-class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
-    template_name = "dashboard/password_reset_complete.html"
-
-
-@require_POST
-def switch_shop(request):
-    if not request.user.is_authenticated:
-        return redirect("signin")
-    try:
-        seller_id = int(request.POST.get("seller_id", ""))
-    except ValueError:
-        seller_id = 0
-    if not choose_seller(request, seller_id):
-        raise Http404("Not one of your shops.")
-    return redirect("orders")
-
 
 # --- orders list ----------------------------------------------------------------------------
 
@@ -172,16 +75,6 @@ def _order_rows(orders: list, *, can_select: bool, new: bool = False) -> list:
     return rows
 
 
-def _query_without(request, *names: str, **changes: str) -> str:
-    """The page's query string without `names`, with `changes`: links that keep the filters."""
-    query = request.GET.copy()
-    for name in (*names, *changes):
-        query.pop(name, None)
-    for name, value in changes.items():
-        query[name] = value
-    return query.urlencode()
-
-
 @seller_view
 @require_GET
 def order_list(request):
@@ -210,10 +103,10 @@ def order_list(request):
         "tab": tab,
         "tabs": _tabs(seller.pk),
         "rows": _order_rows(page.items, can_select=tab in SELECT_TABS),
-        "next_query": _query_without(request, cursor=page.next_cursor) if page.next_cursor else None,
-        "prev_query": _query_without(request, cursor=page.prev_cursor) if page.prev_cursor else None,
-        "first_query": _query_without(request, "cursor") if cursor and page.prev_cursor else None,
-        "tab_query": _query_without(request, "tab", "cursor"),
+        "next_query": query_without(request, cursor=page.next_cursor) if page.next_cursor else None,
+        "prev_query": query_without(request, cursor=page.prev_cursor) if page.prev_cursor else None,
+        "first_query": query_without(request, "cursor") if cursor and page.prev_cursor else None,
+        "tab_query": query_without(request, "tab", "cursor"),
         # Only the first page (no page before it) takes new orders in: they belong at its top.
         "poll_query": None
         if page.prev_cursor
@@ -221,7 +114,7 @@ def order_list(request):
         "poll_seconds": POLL_SECONDS,
         "bulk_result": bulk_result,
         "search_elsewhere": _search_elsewhere(request, seller_id=seller.pk, tab=tab, filters=filters),
-        "all_matches_query": _query_without(request, "cursor", tab="all"),
+        "all_matches_query": query_without(request, "cursor", tab="all"),
         "can_bulk": tab in BULK_TABS,
         "can_select": tab in SELECT_TABS,
         "current_path": request.get_full_path(),
@@ -239,14 +132,14 @@ def _search_elsewhere(request, *, seller_id: int, tab: str, filters) -> list[dic
     )
     labels = dict(forms.TABS)
     return [
-        {"label": labels[status], "count": count, "query": _query_without(request, "cursor", tab=status)}
+        {"label": labels[status], "count": count, "query": query_without(request, "cursor", tab=status)}
         for status, count in counts.items()
         if count and status != tab
     ]
 
 
 def _poll_query(request, after_id: int) -> str:
-    return _query_without(request, "cursor", after=str(after_id))
+    return query_without(request, "cursor", after=str(after_id))
 
 
 @seller_view
@@ -268,7 +161,7 @@ def order_poll(request):
         "rows": _order_rows(new_orders, can_select=form.tab_code in SELECT_TABS, new=True),
         "tab": form.tab_code,
         "tabs": _tabs(seller.pk),
-        "tab_query": _query_without(request, "tab", "cursor", "after"),
+        "tab_query": query_without(request, "tab", "cursor", "after"),
         "poll_query": _poll_query(request, max(o.pk for o in new_orders)),
         "poll_seconds": POLL_SECONDS,
         "can_bulk": form.tab_code in BULK_TABS,
@@ -288,7 +181,7 @@ BULK_ACTIONS = {
 def order_bulk(request):
     """Confirm or process many orders: each in its own transaction, each outcome reported."""
     form = forms.BulkForm(request.POST)
-    back = _back(request, reverse("orders"))
+    back = back_target(request, reverse("orders"))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -301,7 +194,9 @@ def order_bulk(request):
     numbers = order_selectors.order_numbers(seller_id=seller.pk, order_ids=ids)
     done, refused = [], []
     for order_id in ids:
-        outcome = attempt_quietly(lambda: service(order_id=order_id, seller_id=seller.pk, actor=actor))
+        outcome = attempt_quietly(
+            lambda order_id=order_id: service(order_id=order_id, seller_id=seller.pk, actor=actor)
+        )
         entry = {"id": order_id, "number": numbers.get(order_id)}
         if outcome.ok:
             done.append(entry)
@@ -324,7 +219,7 @@ def _get_order(request, order_id: int):
 
 def _get_order_line(request, order_id: int, line_id: int):
     order = _get_order(request, order_id)
-    line = next((l for l in order.lines.all() if l.pk == line_id), None)
+    line = next((candidate for candidate in order.lines.all() if candidate.pk == line_id), None)
     if line is None:
         raise Http404("No such line on this order.")
     return order, line
@@ -634,8 +529,8 @@ def tracking_check(request):
     """The ship form's live check of the tracking number, as the seller types or scans it.
 
     With a carrier chosen, the same checks the ship action makes (`check_tracking`, then
-    `shipping.selectors.require_tracking_number_free`), so what is said here is what shipping would say; without one, which
-    carriers the number looks like.
+    `shipping.selectors.require_tracking_number_free`), so what is said here is what shipping
+    would say; without one, which carriers the number looks like.
     """
     raw = request.GET.get("tracking_number", "")[:256]
     carrier = get_carrier(request.GET.get("carrier", ""))
@@ -657,364 +552,3 @@ def tracking_check(request):
         except ShipdeskError as exc:
             context["error"] = exc.message
     return render(request, "dashboard/orders/_tracking_check.html", context)
-
-
-# --- inventory ------------------------------------------------------------------------------
-
-
-def _inventory_context(request, **extra) -> dict:
-    seller = request.seller
-    filters = forms.InventoryFilterForm(request.GET or None)
-    q, low, cursor = filters.value("q", "").strip(), bool(filters.value("low")), filters.value("cursor")
-    listing = attempt(
-        request,
-        lambda: inventory_selectors.list_products(
-            seller_id=seller.pk, q=q or None, low_stock=low, limit=PAGE_SIZE, cursor=cursor
-        ),
-    )
-    if not listing.ok:
-        cursor = None
-        listing = attempt(
-            request,
-            lambda: inventory_selectors.list_products(seller_id=seller.pk, q=q or None, low_stock=low, limit=PAGE_SIZE),
-        )
-    products, next_cursor = listing.value
-    return {
-        "products": products,
-        "q": q,
-        "low": low,
-        "next_query": _query_without(request, cursor=next_cursor) if next_cursor else None,
-        "first_query": _query_without(request, "cursor") if cursor else None,
-        "current_path": request.get_full_path(),
-        "stock_form": forms.StockChangeForm(),
-        "product_form": extra.pop("product_form", None) or forms.ProductForm(),
-        "import_form": extra.pop("import_form", None) or forms.StockImportForm(),
-        **extra,
-    }
-
-
-@seller_view
-@require_GET
-def inventory(request):
-    return render(request, "dashboard/inventory/list.html", _inventory_context(request))
-
-
-@seller_view
-@require_POST
-def inventory_stock(request):
-    form = forms.StockChangeForm(request.POST)
-    back = _back(request, reverse("inventory"))
-    if not form.is_valid():
-        sku = request.POST.get("sku", "")
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{sku}: {label + ': ' if label else ''}{' '.join(errors)}")
-        return redirect(back)
-    sku = form.cleaned_data["sku"]
-    attempt(
-        request,
-        lambda: inventory_services.change_stock(
-            seller_id=request.seller.pk,
-            sku=sku,
-            actor=actor_of(request),
-            reason=form.cleaned_data["reason"],
-            **form.stock_change(),
-        ),
-        success=lambda p: f"{p.sku}: {p.on_hand} on hand, {p.available} available.",
-    )
-    return redirect(back)
-
-
-@seller_view
-@require_POST
-def inventory_add_product(request):
-    form = forms.ProductForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        outcome = attempt(
-            request,
-            lambda: inventory_services.create_product(seller_id=request.seller.pk, actor=actor_of(request), **data),
-            form=form,
-            success=lambda p: f"{p.sku} added with {p.on_hand} on hand.",
-        )
-        if outcome.ok:
-            return redirect("inventory")
-    return render(
-        request,
-        "dashboard/inventory/list.html",
-        _inventory_context(request, product_form=form, open_panel="add"),
-        status=422,
-    )
-
-
-@seller_view
-@require_POST
-def inventory_import(request):
-    form = forms.StockImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return render(
-            request,
-            "dashboard/inventory/list.html",
-            _inventory_context(request, import_form=form, open_panel="import"),
-            status=422,
-        )
-    upload = form.cleaned_data["file"]
-    data = upload.read(stock_csv.MAX_BYTES + 1)
-    report = stock_csv.import_stock_counts(
-        seller_id=request.seller.pk, data=data, actor=actor_of(request), reason=form.cleaned_data["reason"]
-    )
-    if not report.ok:
-        context = _inventory_context(
-            request, import_form=form, import_errors=report.errors, open_panel="import", import_name=upload.name
-        )
-        return render(request, "dashboard/inventory/list.html", context, status=422)
-    messages.success(
-        request,
-        f"Imported {upload.name}: {report.updated} updated, {report.unchanged} unchanged, {report.created} new product(s).",
-    )
-    return redirect("inventory")
-
-
-@seller_view
-@require_GET
-def inventory_export(request):
-    seller = request.seller
-    filename = f"{seller.slug}-stock-{timezone.localdate():%Y-%m-%d}.csv"
-    response = StreamingHttpResponse(stock_csv.export_rows(seller_id=seller.pk), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-# --- settings (owners only) -----------------------------------------------------------------
-
-
-def _profile_form(seller, data=None):
-    initial = {
-        "name": seller.name,
-        "email": seller.email,
-        "country": str(seller.country),
-        "timezone_name": seller.timezone,
-        "thank_you_note": seller.thank_you_note,
-        **{name: getattr(seller, name) for name in accounts_services.HANDLING_FIELDS},
-    }
-    return forms.ShopProfileForm(
-        data, initial=initial, limits=accounts_services.handling_limits(seller), defaults=settings.SHIPDESK_POLICY
-    )
-
-
-def _render_settings(request, *, status=200, **forms_and_extra):
-    seller = request.seller
-    context = {
-        "profile_form": forms_and_extra.pop("profile_form", None) or _profile_form(seller),
-        "closure_form": forms_and_extra.pop("closure_form", None) or forms.ClosureDayForm(),
-        "token_form": forms_and_extra.pop("token_form", None) or forms.TokenForm(),
-        "member_form": forms_and_extra.pop("member_form", None) or forms.MemberForm(),
-        "closure_days": accounts_selectors.closure_days_of(seller_id=seller.pk, since=timezone.localdate()),
-        "tokens": accounts_selectors.api_tokens_of(seller_id=seller.pk),
-        "team": accounts_selectors.team_of(seller_id=seller.pk),
-        "invitations": accounts_selectors.pending_invitations_of(seller_id=seller.pk),
-        "role_choices": forms.RoleForm.base_fields["role"].choices,
-        **forms_and_extra,
-    }
-    response = render(request, "dashboard/settings/index.html", context, status=status)
-    if "new_token" in context:
-        response["Cache-Control"] = "no-store"  # the token is shown once; no copy in any cache
-    return response
-
-
-@seller_view(owners_only=True)
-@require_GET
-def settings_page(request):
-    return _render_settings(request)
-
-
-@seller_view(owners_only=True)
-@require_POST
-def settings_profile(request):
-    form = _profile_form(request.seller, request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        outcome = attempt(
-            request,
-            lambda: accounts_services.update_shop_profile(seller_id=request.seller.pk, **data),
-            form=form,
-            success="Shop settings saved.",
-        )
-        if outcome.ok:
-            return redirect(reverse("settings") + "#profile")
-    return _render_settings(request, profile_form=form, status=422)
-
-
-@seller_view(owners_only=True)
-@require_POST
-def settings_closure_add(request):
-    form = forms.ClosureDayForm(request.POST)
-    if form.is_valid():
-        outcome = attempt(
-            request,
-            lambda: accounts_services.add_closure_day(seller_id=request.seller.pk, **form.cleaned_data),
-            form=form,
-            success=lambda c: f"Closed on {c.day:%a %d %b %Y}: it is not a business day.",
-        )
-        if outcome.ok:
-            return redirect(reverse("settings") + "#closure-days")
-    return _render_settings(request, closure_form=form, status=422)
-
-
-@seller_view(owners_only=True)
-@require_POST
-def settings_closure_remove(request, closure_id: int):
-    attempt(
-        request,
-        lambda: accounts_services.remove_closure_day(seller_id=request.seller.pk, closure_day_id=closure_id),
-        success="Closure day removed.",
-    )
-    return redirect(reverse("settings") + "#closure-days")
-
-
-@seller_view(owners_only=True)
-@require_POST
-def settings_token_create(request):
-    form = forms.TokenForm(request.POST)
-    if not form.is_valid():
-        return _render_settings(request, token_form=form, status=422)
-    issued = accounts_services.create_api_token(
-        name=form.cleaned_data["name"], seller=request.seller, created_by=request.user
-    )
-    # Rendered, not redirected: the token exists only in this response.
-    return _render_settings(request, new_token=issued)
-
-
-@seller_view(owners_only=True)
-@require_POST
-def settings_token_revoke(request, token_id: int):
-    attempt(
-        request,
-        lambda: accounts_services.revoke_api_token(token_id=token_id, seller=request.seller),
-        success=lambda t: f"Token “{t.name}” revoked: it no longer works.",
-    )
-    return redirect(reverse("settings") + "#tokens")
-
-
-@seller_view(owners_only=True)
-@require_POST
-def settings_member_add(request):
-    form = forms.MemberForm(request.POST)
-    if form.is_valid():
-        seller = request.seller
-        outcome = attempt(
-            request,
-            lambda: accounts_services.add_member(
-                seller=seller, email=form.cleaned_data["email"], role=form.cleaned_data["role"], invited_by=request.user
-            ),
-            form=form,
-        )
-        if outcome.ok:
-            added = outcome.value
-            send_invitation(request, added=added, seller=seller, invited_by=request.user)
-            role = form.cleaned_data["role"]
-            if added.joined:
-                messages.success(request, f"{added.user.email} added as {role}; we emailed them how to sign in.")
-            else:
-                messages.success(
-                    request,
-                    f"We emailed {added.user.email} an invitation to join as {role}; they join when they accept it.",
-                )
-            return redirect(reverse("settings") + "#team")
-    return _render_settings(request, member_form=form, status=422)
-
-
-@seller_view(owners_only=True)
-@require_POST
-def settings_member_role(request, user_id: int):
-    form = forms.RoleForm(request.POST)
-    if form.is_valid():
-        attempt(
-            request,
-            lambda: accounts_services.change_member_role(
-                seller_id=request.seller.pk, user_id=user_id, role=form.cleaned_data["role"]
-            ),
-            success=lambda m: f"{m.user.email} is now {m.role}.",
-        )
-    else:
-        messages.error(request, "Choose owner or staff.")
-    return redirect(reverse("settings") + "#team")
-
-
-@seller_view(owners_only=True)
-@require_POST
-def settings_member_remove(request, user_id: int):
-    attempt(
-        request,
-        lambda: accounts_services.remove_member(seller_id=request.seller.pk, user_id=user_id),
-        success="Removed from the shop.",
-    )
-    return redirect(reverse("settings") + "#team")
-
-
-@seller_view(owners_only=True)
-@require_POST
-def settings_invitation_withdraw(request, invitation_id: int):
-    attempt(
-        request,
-        lambda: accounts_services.withdraw_invitation(seller_id=request.seller.pk, invitation_id=invitation_id),
-        success=lambda i: f"Invitation of {i.email} withdrawn: its link no longer works.",
-    )
-    return redirect(reverse("settings") + "#team")
-
-
-@seller_view
-def leave_shop(request):
-    """The signed-in person leaves the shop they are working in (any role; not the last owner).
-    GET asks to confirm; POST leaves."""
-    if request.method != "POST":
-        return render(request, "dashboard/leave_shop.html")
-    shop_name = request.seller.name
-    outcome = attempt(
-        request,
-        lambda: accounts_services.leave_shop(seller_id=request.seller.pk, user_id=request.user.pk),
-        success=f"You left {shop_name}.",
-    )
-    if outcome.ok:
-        request.session.pop(SESSION_SELLER_KEY, None)
-    return redirect("home")
-
-
-# --- invitations to a shop (people who already have an account) -----------------------------
-
-
-@login_required
-def invitation(request, token: str):
-    """The invitation, shown to the person it is for, signed in, with Accept and Decline."""
-    try:
-        invited = accounts_services.invitation_for(token=token, user=request.user)
-    except ShipdeskError as exc:
-        raise Http404(exc.message) from None
-    return render(request, "dashboard/invitation.html", {"invitation": invited, "token": token})
-
-
-@login_required
-@require_POST
-def invitation_accept(request, token: str):
-    outcome = attempt(request, lambda: accounts_services.accept_invitation(token=token, user=request.user))
-    if not outcome.ok:
-        if outcome.error.status == 404:
-            raise Http404(outcome.error.message)
-        return redirect("home")
-    membership = outcome.value
-    request.session[SESSION_SELLER_KEY] = membership.seller_id
-    messages.success(request, f"You joined {membership.seller.name} as {membership.role}.")
-    return redirect("orders")
-
-
-@login_required
-@require_POST
-def invitation_decline(request, token: str):
-    outcome = attempt(
-        request,
-        lambda: accounts_services.decline_invitation(token=token, user=request.user),
-        success=lambda i: f"You declined to join {i.seller.name}.",
-    )
-    if not outcome.ok and outcome.error.status == 404:
-        raise Http404(outcome.error.message)
-    return redirect("home")

@@ -1,0 +1,30 @@
+"""What orders does when a lower app announces something: filled into those apps' registries once,
+at start-up (`OrdersConfig.ready`).
+
+Inventory, payments and shipping sit below order services (docs/architecture.md): they cannot
+import `orders.services`, so each keeps a list of callables and calls whatever is registered there.
+This module is the one place that wires order services into them.
+"""
+
+from __future__ import annotations
+
+from shipdesk.inventory.services import STOCK_ADDED
+from shipdesk.payments.provider_events import PAYMENT_APPLIERS
+from shipdesk.shipping.services import DELIVERY_REPORTED
+
+from .services import deliver_order, reserve_short_lines, update_payment
+
+
+def _register(registry: list, func) -> None:
+    # Idempotent: ready() may run more than once (tests that reload apps).
+    if func not in registry:
+        registry.append(func)
+
+
+def register_order_services() -> None:
+    # Stock added to a product → its short lines are reserved, oldest first, in the same transaction.
+    _register(STOCK_ADDED, reserve_short_lines)
+    # A provider's payment event → the order's payment status (and the events it writes).
+    _register(PAYMENT_APPLIERS, update_payment)
+    # A carrier says delivered → the shipped order is delivered, at the carrier's time.
+    _register(DELIVERY_REPORTED, deliver_order)
