@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.monotonic()
     with progress:
         task = progress.add_task("orders", total=args.orders, rate="")
-        for seller, n in zip(sellers, counts):
+        for seller, n in zip(sellers, counts, strict=False):
             business = calendar_for(seller)
             key = (business.timezone, business.country, business.closure_days)
             calendar = calendars.get(key) or calendars.setdefault(key, Calendar(business))
@@ -598,7 +598,7 @@ def main(argv: list[str] | None = None) -> None:
         task2 = progress.add_task("indexes", total=len(index_defs) + 2, rate="")
         for product_id, qty in reserved.items():
             cur.execute("UPDATE inventory_product SET reserved = %s WHERE id = %s", [qty, product_id])
-        for model, table in (
+        for _model, table in (
             (Order, "orders_order"),
             (OrderLine, "orders_orderline"),
             (OrderEvent, "orders_orderevent"),
@@ -606,7 +606,8 @@ def main(argv: list[str] | None = None) -> None:
             (Cancellation, "orders_cancellation"),
         ):
             cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM \"{table}\"))"
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f'(SELECT coalesce(max(id), 1) FROM "{table}"))'
             )
         raw.commit()
         progress.update(task2, advance=1)
@@ -620,7 +621,8 @@ def main(argv: list[str] | None = None) -> None:
 
     console.print(
         f"[bold green]Loaded[/bold green] {order_id:,} orders, {line_id:,} lines, {event_id:,} events, "
-        f"{shipment_id:,} shipments, {cancel_id:,} cancellations for {len(sellers)} sellers in {time.monotonic() - started:,.0f} s."
+        f"{shipment_id:,} shipments, {cancel_id:,} cancellations for {len(sellers)} sellers "
+        f"in {time.monotonic() - started:,.0f} s."
     )
 
 

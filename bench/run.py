@@ -159,13 +159,15 @@ def run_load(*, clients: int, duration: float, make_http, step, max_requests: in
 def machine() -> dict:
     cpu = next(
         (
-            l.split(":", 1)[1].strip()
-            for l in Path("/proc/cpuinfo").read_text().splitlines()
-            if l.startswith("model name")
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
         ),
         "?",
     )
-    mem_kb = int(next(l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")))
+    mem_kb = int(
+        next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    )
     from django.db import connection
 
     with connection.cursor() as cur:
@@ -186,7 +188,7 @@ def machine() -> dict:
         "commit": commit + (" (with uncommitted changes)" if dirty else ""),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "kernel": platform.release(),
-        "load": "%.1f / %.1f / %.1f" % os.getloadavg(),
+        "load": "{:.1f} / {:.1f} / {:.1f}".format(*os.getloadavg()),
     }
 
 
@@ -402,7 +404,7 @@ def reads(port: int, requests: int, session_cookie: str) -> dict[str, Result]:
         "dashboard HTML orders page": lambda: ("/orders/", cookie),
     }
     results = {name: Result() for name in cases}
-    for name, make in cases.items():
+    for make in cases.values():
         for _ in range(10):  # warm-up
             path, headers = make()
             conn.request("GET", path, headers=headers)
@@ -508,10 +510,15 @@ def pgbench(clients: int, duration: float, admin_url: str) -> dict:
     if out.returncode != 0:
         raise SystemExit(f"pgbench failed: {out.stderr[-500:]}")
     tps = next(
-        (float(l.split("=")[1].split()[0]) for l in out.stdout.splitlines() if l.startswith("tps =")), float("nan")
+        (float(line.split("=")[1].split()[0]) for line in out.stdout.splitlines() if line.startswith("tps =")),
+        float("nan"),
     )
     latency = next(
-        (float(l.split("=")[1].split()[0]) for l in out.stdout.splitlines() if l.startswith("latency average")),
+        (
+            float(line.split("=")[1].split()[0])
+            for line in out.stdout.splitlines()
+            if line.startswith("latency average")
+        ),
         float("nan"),
     )
     return {
@@ -693,9 +700,11 @@ def render(r: dict, rows, m: dict, settings_line: str, command: str) -> str:
             errors.append(f"- {name}: {n} × {err}")
     text = "\n".join(out)
     text += (
-        f"\n\nMachine: {m['cores']} cores ({m['cpu']}), {m['ram']} RAM, Linux {m['kernel']}, PostgreSQL {m['postgres']}, "
+        f"\n\nMachine: {m['cores']} cores ({m['cpu']}), {m['ram']} RAM, Linux {m['kernel']}, "
+        f"PostgreSQL {m['postgres']}, "
         f"Python {m['python']}; web, database and load client on the same machine. "
-        f"Load average (1/5/15 min) before the run: {m['load']}, after: {'%.1f / %.1f / %.1f' % os.getloadavg()} "
+        f"Load average (1/5/15 min) before the run: {m['load']}, after: "
+        f"{'{:.1f} / {:.1f} / {:.1f}'.format(*os.getloadavg())} "
         f"(anything above ~0.5 before the run is other work on the machine competing for the 2 cores).\n"
         f"Commit {m['commit']}, {m['date']}. Command: `{command}`.\n"
         f"Settings: {settings_line}\n"
@@ -813,7 +822,8 @@ def main(argv: list[str] | None = None) -> None:
     settings_line = (
         f"gunicorn via `shipdesk serve --workers {args.web_workers}` (sync workers, production settings: DEBUG=0, "
         f"LOG_LEVEL=WARNING, SHIPDESK_API_RATE_LIMIT=0, CONN_MAX_AGE=60), PostgreSQL defaults over TCP loopback; "
-        f"intake/lifecycle/pgbench {args.duration:.0f} s each; reads {args.reads} requests each from one client, round robin over the figures, after 10 warm-up, "
+        f"intake/lifecycle/pgbench {args.duration:.0f} s each; reads {args.reads} requests each from one client, "
+        f"round robin over the figures, after 10 warm-up, "
         f"shop-001 (500,000 orders); load client: Python threads with keep-alive http.client "
         f"(client CPU during the intake runs: {r['client_cpu']:.1f} s of {2 * args.duration:.0f} s)."
     )

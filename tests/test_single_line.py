@@ -29,9 +29,31 @@ def test_ordinary_names_in_any_script_are_one_line(value):
 
 @pytest.mark.parametrize(
     "character",
-    ["\r", "\n", "\x00", "\t", "\x1b", "\x7f", "\x85", "\x9f", "\u2028", "\u2029", "\u202a", "\u202e", "\u2066", "\u2069",
-     "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\u2060", "\ufeff"],
-)  # fmt: skip
+    [
+        "\r",
+        "\n",
+        "\x00",
+        "\t",
+        "\x1b",
+        "\x7f",
+        "\x85",
+        "\x9f",
+        "\u2028",
+        "\u2029",
+        "\u202a",
+        "\u202e",
+        "\u2066",
+        "\u2069",
+        "\u200b",
+        "\u200c",
+        "\u200d",
+        "\u200e",
+        "\u200f",
+        "\u061c",
+        "\u2060",
+        "\ufeff",
+    ],
+)
 def test_control_bidi_and_zero_width_characters_are_refused_naming_the_character_and_where(character):
     with pytest.raises(NotSingleLine) as refused:
         check_single_line(f"Evil{character}Shop")
@@ -45,7 +67,8 @@ def test_field_errors_name_only_the_fields_that_break_the_rule():
 
     assert list(errors) == ["name"]
     assert errors["name"] == [
-        "Must be one line of text without control or invisible characters (found U+000D a control character at position 5)."
+        "Must be one line of text without control or invisible characters "
+        "(found U+000D a control character at position 5)."
     ]
 
 

@@ -26,7 +26,6 @@ def test_the_front_door_sends_people_to_sign_in_or_to_their_orders(owner_client)
 
 
 def test_a_seller_signs_in_with_their_email_in_any_case_and_signs_out(owner_with_password):
-    owner = owner_with_password
     client = Client()
     response = sign_in(client, "Owner@ACME.test", PASSWORD)
     assert response.redirect_chain[-1][0] == "/orders/"

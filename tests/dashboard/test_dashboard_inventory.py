@@ -171,7 +171,8 @@ def test_a_csv_with_any_bad_row_changes_nothing_and_names_each_bad_row_by_line(
     assert response.status_code == 422
     assert "Nothing was imported from stock.csv." in html
     rows = re.findall(
-        r'<tr><td data-label="Line">(\d+)</td><td data-label="SKU">([^<]*)</td><td data-label="Problem">([^<]*)</td></tr>',
+        r'<tr><td data-label="Line">(\d+)</td><td data-label="SKU">([^<]*)</td>'
+        r'<td data-label="Problem">([^<]*)</td></tr>',
         html,
     )
     assert [(int(line), sku) for line, sku, _ in rows] == [

@@ -230,8 +230,8 @@ def test_an_owner_inviting_again_while_the_person_accepts_never_deadlocks(make_s
         # when the owner invites again at the instant Vic accepts the first invitation
         outcomes = run_together(
             [
-                lambda: accept_invitation(token=invited.invitation_token, user=vic),
-                lambda: add_member(seller=shop, email=vic.email, role="staff", invited_by=owner),
+                lambda invited=invited: accept_invitation(token=invited.invitation_token, user=vic),
+                lambda shop=shop, owner=owner: add_member(seller=shop, email=vic.email, role="staff", invited_by=owner),
             ]
         )
 

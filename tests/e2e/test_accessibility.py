@@ -58,7 +58,8 @@ def axe_violations(page, *, exclude: list[str] | None = None) -> list[str]:
         for node in violation["nodes"]
     ]
     doubled = page.evaluate(
-        "() => { const seen = {}; document.querySelectorAll('[id]').forEach((e) => { seen[e.id] = (seen[e.id] || 0) + 1; });"
+        "() => { const seen = {}; "
+        "document.querySelectorAll('[id]').forEach((e) => { seen[e.id] = (seen[e.id] || 0) + 1; });"
         " return Object.keys(seen).filter((id) => seen[id] > 1); }"
     )
     return found + [f"duplicate-id: #{id} is used more than once" for id in doubled]
@@ -320,7 +321,9 @@ FOCUS_RING = """(element) => {
   let background = "rgba(0, 0, 0, 0)", clipped = false;
   for (let up = element.parentElement; up; up = up.parentElement) {
     const upStyle = getComputedStyle(up);
-    if (background === "rgba(0, 0, 0, 0)" && upStyle.backgroundColor !== "rgba(0, 0, 0, 0)") background = upStyle.backgroundColor;
+    if (background === "rgba(0, 0, 0, 0)" && upStyle.backgroundColor !== "rgba(0, 0, 0, 0)") {
+      background = upStyle.backgroundColor;
+    }
     if (upStyle.overflowX !== "visible" || upStyle.overflowY !== "visible") {
       const outer = up.getBoundingClientRect();  // overflow is clipped at the padding box, inside the border
       const clip = {left: outer.left + up.clientLeft, top: outer.top + up.clientTop};
@@ -330,7 +333,9 @@ FOCUS_RING = """(element) => {
         || box.top - reach < clip.top - 0.5 || box.bottom + reach > clip.bottom + 0.5;
     }
   }
-  return {ring: style.outlineColor, style: style.outlineStyle, width: parseFloat(style.outlineWidth), background, clipped};
+  return {
+    ring: style.outlineColor, style: style.outlineStyle, width: parseFloat(style.outlineWidth), background, clipped,
+  };
 }"""
 
 

@@ -1,5 +1,6 @@
 """The seller dashboard in a real browser: sign in, work an order to shipped, bulk confirm,
-permissions, escaping, new orders arriving, and the screenshots in the screenshot folder (docs/screenshots/ with `make screenshots`)."""
+permissions, escaping, new orders arriving, and the screenshots in the screenshot folder
+(docs/screenshots/ with `make screenshots`)."""
 
 from __future__ import annotations
 
@@ -201,7 +202,7 @@ def _shop_with_orders_in_every_state(seller, make_product, place):
         ("shipped", (("CANDLE", 1, "14.00"),), True),
     ]
     orders = []
-    for (status, lines, paid), name in zip(plans, people):
+    for (status, lines, paid), name in zip(plans, people, strict=False):
         email = name.split()[0].lower() + "@example.com"
         order = place(seller, lines=lines, paid=paid, customer_name=name, ship_name=name, customer_email=email)
         orders.append(advance(order, status) if status != "pending" else order)
@@ -212,7 +213,8 @@ def _shop_with_orders_in_every_state(seller, make_product, place):
 def test_screenshots_of_orders_order_detail_and_inventory_at_desktop_and_phone_width(
     browser, live_server, seller, make_product, place, member, csp_violations
 ):
-    """Saved to the screenshot folder (docs/screenshots/ with `make screenshots`) (shown in the README). Also: no page overflows a 390 px screen."""
+    """Saved to the screenshot folder (docs/screenshots/ with `make screenshots`), shown in the README.
+    Also: no page overflows a 390 px screen."""
     owner = member(seller, "owner@acme.test")
     orders = _shop_with_orders_in_every_state(seller, make_product, place)
     processing = next(o for o in orders if o.status == "processing")

@@ -1,5 +1,6 @@
 """The earnings page in a real browser: balances, upcoming releases in the shop's timezone, the
-statement download (read back and checked cell by cell), and the screenshot folder (docs/screenshots/ with `make screenshots`)earnings.png."""
+statement download (read back and checked cell by cell), and earnings.png in the screenshot folder
+(docs/screenshots/ with `make screenshots`)."""
 
 from __future__ import annotations
 

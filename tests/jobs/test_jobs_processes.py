@@ -60,7 +60,7 @@ def start_worker(name: str, mail_port: int, log_dir) -> subprocess.Popen:
         "SHIPDESK_EMAIL_MAX_ATTEMPTS": "100",
         "LOG_LEVEL": "WARNING",
     }
-    log = open(log_dir / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
+    log = open(log_dir / f"{name}.log", "w")
     return subprocess.Popen(
         [sys.executable, "-m", "shipdesk.cli", "worker", "--interval", "0.05", "--worker-id", name, "--verbosity", "0"],
         env=env,
@@ -161,5 +161,6 @@ def test_two_workers_deliver_each_of_1000_messages_once_through_an_smtp_outage_a
     assert not WorkerProcess.objects.filter(pk="worker-a", stopped_at__isnull=False).exists()  # it never said goodbye
     assert elapsed < DEADLINE_SECONDS
     print(
-        f"\n{len(rows)} messages, {sum(arrived.values())} deliveries, {len(resent)} resent after the kill, {elapsed:.1f} s, senders {dict(senders)}"
+        f"\n{len(rows)} messages, {sum(arrived.values())} deliveries, {len(resent)} resent after the kill, "
+        f"{elapsed:.1f} s, senders {dict(senders)}"
     )

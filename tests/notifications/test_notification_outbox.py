@@ -6,6 +6,7 @@ import pytest
 from django.db import transaction
 
 from shipdesk.accounts.models import Seller
+from shipdesk.errors import PaymentRequired
 from shipdesk.notifications import rendering
 from shipdesk.notifications.models import Alert, Notification
 from shipdesk.notifications.services import queue_notification
@@ -67,16 +68,20 @@ def test_the_message_is_rendered_when_queued_in_the_same_transaction_as_the_chan
 
 def test_a_refused_action_queues_nothing(seller, product, place):
     order = place(seller, paid=False)
-    with pytest.raises(Exception):
+    with pytest.raises(PaymentRequired):
         services.confirm_order(order_id=order.pk, seller_id=seller.pk, actor=SELLER_ACTOR)
     assert not Notification.objects.filter(order=order, kind="customer_confirmed").exists()
 
 
 def test_an_action_rolled_back_leaves_no_message_and_no_alert(seller, product, place):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        place(seller)
-        assert Notification.objects.exists() and Alert.objects.exists()
-        raise RuntimeError("the caller's transaction fails after the order was placed")
+    def place_then_fail():
+        with transaction.atomic():
+            place(seller)
+            assert Notification.objects.exists() and Alert.objects.exists()
+            raise RuntimeError("the caller's transaction fails after the order was placed")
+
+    with pytest.raises(RuntimeError):
+        place_then_fail()
     assert not Notification.objects.exists() and not Alert.objects.exists()
 
 

@@ -33,11 +33,11 @@ def test_the_callers_request_id_is_answered_and_stored_on_the_events_and_outbox_
     assert all(n.context.get("request_id") for n in notices)
 
     lines = [json.loads(JsonFormatter().format(r)) for r in caplog.records if r.name == "shipdesk.request"]
-    assert [(l["request_id"], l["route"], l["method"], l["status"]) for l in lines] == [
+    assert [(line["request_id"], line["route"], line["method"], line["status"]) for line in lines] == [
         ("req-abc-12345", "/api/v1/orders", "POST", 201),
         ("req-confirm-678", "/api/v1/orders/<int:order_id>/confirm", "POST", 200),
     ]
-    assert all(isinstance(l["duration_ms"], float) and l["level"] == "info" for l in lines)
+    assert all(isinstance(line["duration_ms"], float) and line["level"] == "info" for line in lines)
     # no customer personal data: the payload's email and name appear in no log line
     text = "\n".join(JsonFormatter().format(r) for r in caplog.records)
     payload = order_payload(seller.slug)

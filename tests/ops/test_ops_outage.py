@@ -31,15 +31,22 @@ for name, path, headers in (
     ("api", "/api/v1/orders", {"Authorization": "Bearer sdk_any-token-at-all"}),
 ):
     response = client.get(path, headers=headers)
-    answers[name] = {"status": response.status_code, "headers": dict(response.items()), "body": response.content.decode()}
+    answers[name] = {
+        "status": response.status_code, "headers": dict(response.items()), "body": response.content.decode()
+    }
 print(json.dumps(answers))
 """
 
 
 @pytest.fixture(scope="module")
 def outage() -> dict:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": CLOSED_PORT_URL, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
-           "LOG_FORMAT": "text"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": CLOSED_PORT_URL,
+        "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
+        "LOG_FORMAT": "text",
+    }
     done = subprocess.run(
         [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, timeout=120, cwd=ROOT
     )

@@ -278,9 +278,11 @@ class OrderWorkflow(RuleBasedStateMachine):
         if action == "ship":
             self.serial += 1
             number = ups_number(self.serial)
-            call = lambda: services.ship_order(
-                **ids, actor=actor, carrier="ups", service_level="ground", tracking_number=number
-            )
+
+            def call():
+                return services.ship_order(
+                    **ids, actor=actor, carrier="ups", service_level="ground", tracking_number=number
+                )
         elif action == "cancel":
             call = lambda: services.cancel_order(**ids, actor=actor, reason="other")  # noqa: E731
         elif action == "cancel_line":

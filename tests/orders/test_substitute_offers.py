@@ -136,9 +136,11 @@ def test_a_substitute_sold_out_meanwhile_is_refused_and_the_offer_stays_open(sho
 def test_an_expired_offer_is_withdrawn_when_answered(short_order):
     made = offer(short_order)
 
-    with time_machine.travel(timezone.now() + OFFER_VALID_FOR + timedelta(minutes=1)):
-        with pytest.raises(StateConflict, match="expired"):
-            accept_substitute(offer_id=made.pk)
+    with (
+        time_machine.travel(timezone.now() + OFFER_VALID_FOR + timedelta(minutes=1)),
+        pytest.raises(StateConflict, match="expired"),
+    ):
+        accept_substitute(offer_id=made.pk)
 
     made.refresh_from_db()
     assert made.status == "withdrawn"

@@ -48,21 +48,50 @@ def order(
     if deliver_by is DEFAULT:
         deliver_by = shipped_at + timedelta(days=5) if shipped_at else None
     status = (
-        OrderStatus.CANCELLED if cancelled_at else OrderStatus.DELIVERED if delivered_at else OrderStatus.SHIPPED if shipped_at
-        else OrderStatus.PROCESSING if processing_at else OrderStatus.CONFIRMED if confirmed_at else OrderStatus.PENDING
-    )  # fmt: skip
+        OrderStatus.CANCELLED
+        if cancelled_at
+        else OrderStatus.DELIVERED
+        if delivered_at
+        else OrderStatus.SHIPPED
+        if shipped_at
+        else OrderStatus.PROCESSING
+        if processing_at
+        else OrderStatus.CONFIRMED
+        if confirmed_at
+        else OrderStatus.PENDING
+    )
     n = next(_numbers)
     return Order(
-        seller=seller, number=n, channel="web", external_id=f"H-{n}", request_fingerprint="x" * 64,
-        status=status, payment_status="paid" if paid_at else "unpaid",
-        customer_name="Ada", customer_email="ada@example.com", ship_name="Ada", ship_line1="1 Main St",
-        ship_city="Springfield", ship_postal_code="62701", ship_country="US",
-        currency="USD", subtotal=Decimal("20"), shipping_fee=Decimal("5"), total=Decimal("25"),
-        placed_at=placed_at, paid_at=paid_at, confirmed_at=confirmed_at, processing_at=processing_at,
-        shipped_at=shipped_at, delivered_at=delivered_at, cancelled_at=cancelled_at,
-        confirm_by=confirm_by, ship_by=ship_by, deliver_by=deliver_by,
+        seller=seller,
+        number=n,
+        channel="web",
+        external_id=f"H-{n}",
+        request_fingerprint="x" * 64,
+        status=status,
+        payment_status="paid" if paid_at else "unpaid",
+        customer_name="Ada",
+        customer_email="ada@example.com",
+        ship_name="Ada",
+        ship_line1="1 Main St",
+        ship_city="Springfield",
+        ship_postal_code="62701",
+        ship_country="US",
+        currency="USD",
+        subtotal=Decimal("20"),
+        shipping_fee=Decimal("5"),
+        total=Decimal("25"),
+        placed_at=placed_at,
+        paid_at=paid_at,
+        confirmed_at=confirmed_at,
+        processing_at=processing_at,
+        shipped_at=shipped_at,
+        delivered_at=delivered_at,
+        cancelled_at=cancelled_at,
+        confirm_by=confirm_by,
+        ship_by=ship_by,
+        deliver_by=deliver_by,
         process_by=confirmed_at + timedelta(days=2) if confirmed_at else None,
-    )  # fmt: skip
+    )
 
 
 def save(orders: list[Order], *, scanned: bool = True, carrier: str = "ups") -> list[Order]:
@@ -79,7 +108,7 @@ def save(orders: list[Order], *, scanned: bool = True, carrier: str = "ups") -> 
                 shipped_at=o.shipped_at,
                 eta=o.deliver_by,
                 delivered_at=o.delivered_at,
-            )  # fmt: skip
+            )
             for o in saved
             if o.shipped_at
         ]
@@ -100,7 +129,7 @@ def scan(shipments, *, status: str = "in_transit", after: timedelta = timedelta(
                 source="generic",
                 fingerprint=f"{s.pk}-{status}",
                 created_at=s.shipped_at + after,
-            )  # fmt: skip
+            )
             for s in shipments
         ]
     )

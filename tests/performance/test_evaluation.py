@@ -36,8 +36,15 @@ def shipped_history(seller, *, total: int, late: int, end: datetime = END):
     for i in range(total):
         processing_at = end - 20 * D + i * timedelta(minutes=30)
         shipped_at = processing_at + (4 * D if i < late else D)
-        rows.append(h.order(seller, placed_at=processing_at - 2 * H, processing_at=processing_at,
-                            shipped_at=shipped_at, delivered_at=shipped_at + 2 * D))  # fmt: skip
+        rows.append(
+            h.order(
+                seller,
+                placed_at=processing_at - 2 * H,
+                processing_at=processing_at,
+                shipped_at=shipped_at,
+                delivered_at=shipped_at + 2 * D,
+            )
+        )
     return h.save(rows)
 
 

@@ -70,7 +70,10 @@ def _generate_orders(seller_ids: list[int], n: int) -> None:
             columns[-1] = (columns[-1], value)
     params = [c[1] for c in columns if isinstance(c, tuple)]
     names = [c[0] if isinstance(c, tuple) else c for c in columns]
-    sql = f"INSERT INTO {Order._meta.db_table} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM generate_series(0, {n - 1}) AS g"
+    sql = (
+        f"INSERT INTO {Order._meta.db_table} ({', '.join(names)}) "
+        f"SELECT {', '.join(exprs)} FROM generate_series(0, {n - 1}) AS g"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         cursor.execute(f"ANALYZE {Order._meta.db_table}")
@@ -89,7 +92,8 @@ def test_the_daily_evaluation_of_1000_sellers_and_a_million_orders(make_seller):
     took = time.monotonic() - started
 
     print(
-        f"\n{ORDERS} orders generated in {generated:.1f}s; {written} sellers evaluated in {took:.1f}s with {len(ctx.captured_queries)} queries"
+        f"\n{ORDERS} orders generated in {generated:.1f}s; {written} sellers evaluated in {took:.1f}s "
+        f"with {len(ctx.captured_queries)} queries"
     )
     for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:8]:
         print(f"  {float(q['time']):6.2f}s  {q['sql'][:140]}")

@@ -27,8 +27,15 @@ def _penalise(seller):
     for i in range(100):
         processing_at = end - timedelta(days=20) + i * timedelta(minutes=30)
         shipped_at = processing_at + timedelta(days=4 if i < 5 else 1)
-        rows.append(h.order(seller, placed_at=processing_at - timedelta(hours=2), processing_at=processing_at, shipped_at=shipped_at,
-                            delivered_at=shipped_at + timedelta(days=2)))  # fmt: skip
+        rows.append(
+            h.order(
+                seller,
+                placed_at=processing_at - timedelta(hours=2),
+                processing_at=processing_at,
+                shipped_at=shipped_at,
+                delivered_at=shipped_at + timedelta(days=2),
+            )
+        )
     h.save(rows)
     evaluate_all_sellers(now=EVALUATED, seller_ids=[seller.pk])
 

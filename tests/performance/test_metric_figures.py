@@ -36,8 +36,14 @@ def test_100_shipped_orders_of_which_5_shipped_late_give_a_5_percent_late_shipme
     for i in range(100):
         processing_at = NOW - timedelta(days=20) + i * H
         late = i < 5
-        rows.append(h.order(shop, placed_at=processing_at - 2 * H, processing_at=processing_at,
-                            shipped_at=processing_at + (4 * D if late else 1 * D)))  # fmt: skip
+        rows.append(
+            h.order(
+                shop,
+                placed_at=processing_at - 2 * H,
+                processing_at=processing_at,
+                shipped_at=processing_at + (4 * D if late else 1 * D),
+            )
+        )
     h.save(rows)
 
     perf, f = figures(shop)
@@ -61,8 +67,16 @@ def test_a_seller_without_orders_has_no_data_for_any_metric_and_good_standing(sh
 
 def test_steps_done_exactly_at_their_deadline_are_on_time(shop):
     placed = NOW - 10 * D
-    o = h.order(shop, placed_at=placed, confirmed_at=placed + 24 * H, processing_at=placed + 25 * H,
-                ship_by=placed + 3 * D, shipped_at=placed + 3 * D, deliver_by=placed + 6 * D, delivered_at=placed + 6 * D)  # fmt: skip
+    o = h.order(
+        shop,
+        placed_at=placed,
+        confirmed_at=placed + 24 * H,
+        processing_at=placed + 25 * H,
+        ship_by=placed + 3 * D,
+        shipped_at=placed + 3 * D,
+        deliver_by=placed + 6 * D,
+        delivered_at=placed + 6 * D,
+    )
     h.save([o])
 
     _, f = figures(shop)
@@ -134,8 +148,16 @@ def test_an_out_of_stock_line_cancellation_counts_as_a_shop_cancellation(shop):
 
     placed = NOW - 2 * D
     orders_ = h.save([h.order(shop, placed_at=placed, confirmed_at=placed + H) for _ in range(50)])
-    Cancellation.objects.create(seller=shop, order=orders_[0], quantity=1, line=_line(orders_[0]),
-                                reason="out_of_stock", actor_kind="seller", actor_label="s", created_at=placed + H)  # fmt: skip
+    Cancellation.objects.create(
+        seller=shop,
+        order=orders_[0],
+        quantity=1,
+        line=_line(orders_[0]),
+        reason="out_of_stock",
+        actor_kind="seller",
+        actor_label="s",
+        created_at=placed + H,
+    )
 
     _, f = figures(shop)
 
@@ -161,8 +183,17 @@ def _line(order):
     product = Product.objects.filter(seller_id=order.seller_id).first() or Product.objects.create(
         seller_id=order.seller_id, sku="MUG-1", title="Mug", price=Decimal("20"), currency="USD", on_hand=5
     )
-    return OrderLine.objects.create(seller_id=order.seller_id, order=order, product=product, sku="MUG-1", title="Mug", quantity=2,
-                                    quantity_cancelled=1, unit_price=Decimal("10"), stock="reserved")  # fmt: skip
+    return OrderLine.objects.create(
+        seller_id=order.seller_id,
+        order=order,
+        product=product,
+        sku="MUG-1",
+        title="Mug",
+        quantity=2,
+        quantity_cancelled=1,
+        unit_price=Decimal("10"),
+        stock="reserved",
+    )
 
 
 def test_shipments_without_a_carrier_scan_lower_the_valid_tracking_rate(shop):
@@ -193,8 +224,15 @@ def test_three_late_deliveries_in_a_hundred_give_97_percent_on_time_which_misses
     rows = []
     for i in range(100):
         shipped = NOW - 20 * D + i * H
-        rows.append(h.order(shop, placed_at=shipped - D, shipped_at=shipped, deliver_by=shipped + 3 * D,
-                            delivered_at=shipped + (4 * D if i < 3 else 2 * D)))  # fmt: skip
+        rows.append(
+            h.order(
+                shop,
+                placed_at=shipped - D,
+                shipped_at=shipped,
+                deliver_by=shipped + 3 * D,
+                delivered_at=shipped + (4 * D if i < 3 else 2 * D),
+            )
+        )
     h.save(rows)
 
     _, f = figures(shop)

@@ -17,8 +17,15 @@ def _late_history(seller, *, total=100, late=5):
     for i in range(total):
         processing_at = now - timedelta(days=20) + i * timedelta(minutes=30)
         shipped_at = processing_at + timedelta(days=4 if i < late else 1)
-        rows.append(h.order(seller, placed_at=processing_at - timedelta(hours=2), processing_at=processing_at, shipped_at=shipped_at,
-                            delivered_at=shipped_at + timedelta(days=2)))  # fmt: skip
+        rows.append(
+            h.order(
+                seller,
+                placed_at=processing_at - timedelta(hours=2),
+                processing_at=processing_at,
+                shipped_at=shipped_at,
+                delivered_at=shipped_at + timedelta(days=2),
+            )
+        )
     return h.save(rows)
 
 
@@ -35,9 +42,17 @@ def test_a_seller_reads_its_figures_targets_standing_points_and_trend(seller, se
     assert body["evaluated_at"] is not None
     late = next(m for m in body["metrics"] if m["key"] == "late_shipment")
     assert late == {
-        "key": "late_shipment", "label": "Late shipment rate", "value": "5.00", "numerator": 5, "denominator": 100,
-        "target": "4.00", "direction": "max", "unit": "percent", "status": "breach", "window_days": 30,
-    }  # fmt: skip
+        "key": "late_shipment",
+        "label": "Late shipment rate",
+        "value": "5.00",
+        "numerator": 5,
+        "denominator": 100,
+        "target": "4.00",
+        "direction": "max",
+        "unit": "percent",
+        "status": "breach",
+        "window_days": 30,
+    }
     assert [m["key"] for m in body["metrics"]][-2:] == ["handling_time", "rating"]
     assert (
         len(body["trend"]["days"])

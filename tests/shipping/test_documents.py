@@ -19,7 +19,7 @@ from shipdesk.inventory.models import Product
 from shipdesk.orders import services
 from shipdesk.shipping.tracking import sandbox_tracking_number
 from tests.builders import OTHER_UPS_NUMBER, SELLER_ACTOR, UPS_NUMBER, Api, advance
-from tests.shipping.shipping_fixtures import FEDEX_NUMBER, pdf, ship  # noqa: F401
+from tests.shipping.shipping_fixtures import FEDEX_NUMBER, ship
 
 
 @pytest.fixture

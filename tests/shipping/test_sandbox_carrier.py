@@ -23,7 +23,7 @@ from shipdesk.shipping.models import Shipment, TrackingEvent
 from shipdesk.shipping.polling import poll_carriers
 from shipdesk.shipping.tracking import sandbox_tracking_number
 from tests.builders import Api, advance
-from tests.shipping.shipping_fixtures import sandbox_on, ship  # noqa: F401
+from tests.shipping.shipping_fixtures import ship
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # a Monday
 

@@ -15,7 +15,6 @@ from shipdesk.accounts.services import create_user
 from shipdesk.inventory.models import Product
 from shipdesk.orders.models import OrderEvent
 from tests.builders import advance
-from tests.shipping.shipping_fixtures import pdf  # noqa: F401
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from shipdesk.orders import services
 from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.shipping.models import AmbiguousTrackingUpdate, Shipment, TrackingEvent, WebhookReceipt
 from tests.builders import SELLER_ACTOR, Api, advance
-from tests.shipping.shipping_fixtures import SECRETS, webhook_secrets  # noqa: F401
+from tests.shipping.shipping_fixtures import SECRETS
 
 NUMBER = "1Z410E7W0392751591"  # the UPS number of the report
 

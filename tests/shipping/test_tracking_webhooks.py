@@ -23,7 +23,7 @@ from django.test import Client
 from shipdesk.notifications.models import Notification
 from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.shipping.models import Shipment, TrackingEvent, WebhookReceipt
-from tests.shipping.shipping_fixtures import FEDEX_NUMBER, REAL_WORLD, SECRETS, ship, webhook_secrets  # noqa: F401
+from tests.shipping.shipping_fixtures import FEDEX_NUMBER, REAL_WORLD, SECRETS, ship
 
 URL = "/api/v1/webhooks/tracking/{}"
 
