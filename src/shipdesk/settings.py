@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "shipdesk.earnings",
     "shipdesk.performance",
     "shipdesk.notifications",
+    "shipdesk.claims",  # delivery problems after shipping, and chargebacks
     "shipdesk.api",
     "shipdesk.dashboard",
     "shipdesk.ops",

@@ -11,6 +11,7 @@ from babel.numbers import format_currency, get_currency_precision
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from shipdesk.claims import terms as claim_terms
 from shipdesk.notifications.timeline import describe as describe_notification
 from shipdesk.orders import terms
 from shipdesk.shipping.carriers import get_carrier
@@ -199,8 +200,35 @@ def describe_event(type: str, params: dict, currency: str) -> str:
             return "The shop replied to the review"
         case "substitute_declined":
             return f"The customer declined {p.get('substitute_sku', '')}; {p.get('sku', '')} is cancelled"
+        case "claim_opened" | "claim_resolved" | "claim_refused" | "claim_escalated" | "claim_decided":
+            return describe_claim_event(type, p, currency)
+        case "dispute_opened" | "dispute_updated" | "dispute_closed":
+            status = claim_terms.DISPUTE_STATUSES.label(p.get("status", ""))
+            amount = money_text(p.get("amount", "0"), currency)
+            if type == "dispute_opened":
+                reason = claim_terms.DISPUTE_REASONS.label(p.get("reason", ""))
+                return f"Chargeback opened: {amount}, {reason.lower()} ({status.lower()})"
+            return f"Chargeback {'closed' if type == 'dispute_closed' else 'updated'}: {status.lower()}"
         case _:
             return describe_notification(type, p) or type.replace("_", " ").capitalize()
+
+
+def describe_claim_event(type: str, p: dict, currency: str) -> str:
+    """A claim's step as one timeline sentence."""
+    refunded = p.get("refunded")
+    refund_text = f"; {money_text(refunded, currency)} refunded" if refunded and _positive(refunded) else ""
+    match type:
+        case "claim_opened":
+            return f"The customer reported a problem: {claim_terms.CLAIM_KINDS.label(p.get('kind', '')).lower()}"
+        case "claim_resolved":
+            resolution = claim_terms.RESOLUTIONS.label(p.get("resolution", ""))
+            tracking = f", tracking {p['tracking_number']}" if p.get("tracking_number") else ""
+            return f"Problem answered: {resolution.lower()}{tracking}{refund_text}"
+        case "claim_refused":
+            return "The shop refused the claim"
+        case "claim_escalated":
+            return "Claim escalated to the marketplace: not resolved in time"
+    return f"Marketplace decision: {claim_terms.DECISIONS.label(p.get('decision', '')).lower()}{refund_text}"
 
 
 # --- HTML pieces: badges, countdowns, and a row of the orders list ---------------------------

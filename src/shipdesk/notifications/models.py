@@ -25,6 +25,8 @@ class Notification(models.Model):
         CUSTOMER_LINE_CANCELLED = "customer_line_cancelled", "Customer: item cancelled"
         CUSTOMER_DELAY_NOTICE = "customer_delay_notice", "Customer: delivery delayed"
         CUSTOMER_SUBSTITUTE_OFFER = "customer_substitute_offer", "Customer: substitute offer"
+        # A delivery problem the customer reported (claims): each step of it, `stage` "<claim id>:<step>".
+        CUSTOMER_CLAIM_UPDATE = "customer_claim_update", "Customer: delivery problem update"
         SELLER_NEW_ORDER = "seller_new_order", "Seller: new order"
         SELLER_DUE_SOON = "seller_due_soon", "Seller: step due soon"
         SELLER_OVERDUE = "seller_overdue", "Seller: step overdue"
@@ -32,6 +34,8 @@ class Notification(models.Model):
         SELLER_OUT_OF_STOCK = "seller_out_of_stock", "Seller: out of stock"
         SELLER_DELIVERY_EXCEPTION = "seller_delivery_exception", "Seller: delivery delayed"
         SELLER_AUTO_CANCELLED = "seller_auto_cancelled", "Seller: order cancelled automatically"  # on a timeout
+        SELLER_CLAIM_UPDATE = "seller_claim_update", "Seller: delivery problem"  # stage "<claim id>:<step>"
+        SELLER_DISPUTE_UPDATE = "seller_dispute_update", "Seller: chargeback"  # stage "<dispute id>:<status>"
         SELLER_DAILY_DIGEST = "seller_daily_digest", "Seller: daily digest"  # no order: what needs doing today
         SELLER_STANDING_CHANGED = (
             "seller_standing_changed",

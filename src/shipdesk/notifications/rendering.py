@@ -247,6 +247,11 @@ def _kind_context(kind: str, order, seller, extra: dict, now: datetime) -> dict:
         context["delay_reason"] = DELAY_REASONS.get(extra.get("reason", ""), "")
     if kind == K.CUSTOMER_REVIEW_REQUEST:
         context["review_url"] = review_url(order.pk) if order.pk else absolute("/r/sample/")
+    if kind in (K.CUSTOMER_CLAIM_UPDATE, K.SELLER_CLAIM_UPDATE):
+        # Formatted by the claims services when queued (money, dates, labels): shown as given.
+        context["claim"] = dict(extra.get("claim") or {})
+    if kind == K.SELLER_DISPUTE_UPDATE:
+        context["dispute"] = dict(extra.get("dispute") or {})
     if kind == K.CUSTOMER_SUBSTITUTE_OFFER:
         context["offer"] = {
             "sku": extra.get("sku", ""),
@@ -342,6 +347,12 @@ def alert_title(kind: str, *, order, lines, extra: dict, seller) -> str:
         return f"Order {number} is delayed: {DELAY_REASONS.get(extra.get('reason', ''), 'delivery problem')}"
     if kind == K.SELLER_AUTO_CANCELLED:
         return f"Order {number} was cancelled automatically: {_timeout_reason(extra)}"
+    if kind == K.SELLER_CLAIM_UPDATE:
+        claim = extra.get("claim") or {}
+        return f"Order {number}: {claim.get('headline', 'delivery problem')}"
+    if kind == K.SELLER_DISPUTE_UPDATE:
+        dispute = extra.get("dispute") or {}
+        return f"Order {number}: {dispute.get('headline', 'chargeback')}"
     return f"{kind.replace('_', ' ').capitalize()} {number}".strip()
 
 
@@ -401,6 +412,26 @@ def sample_order(seller):
     return order, lines, shipment
 
 
+def _sample_claim(order) -> dict:
+    return {
+        "id": 1,
+        "step": "resolved",
+        "headline": "delivery problem answered: Reshipment",
+        "kind": "Arrived damaged",
+        "description": "The mug arrived in pieces.",
+        "answer_by": when(timezone.now() + timedelta(days=2), order.seller.timezone),
+        "resolution": "reshipment",
+        "resolution_label": "Reshipment",
+        "note": "",
+        "refunded": "",
+        "tracking_number": "1Z999AA10123456793",
+        "tracking_url": "https://www.ups.com/track?tracknum=1Z999AA10123456793",
+        "items": ["1 × Blue mug"],
+        "decision": "",
+        "decision_label": "",
+    }
+
+
 def sample_extra(kind: str, order) -> dict:
     deadline = (timezone.now() + timedelta(hours=5)).isoformat()
     return {
@@ -429,6 +460,20 @@ def sample_extra(kind: str, order) -> dict:
             "refund_amount": str(order.total),
             "hours": 72,
             "seller_caused": True,
+        },
+        K.CUSTOMER_CLAIM_UPDATE: {"claim": _sample_claim(order)},
+        K.SELLER_CLAIM_UPDATE: {"claim": _sample_claim(order)},
+        K.SELLER_DISPUTE_UPDATE: {
+            "dispute": {
+                "step": "opened",
+                "headline": "chargeback opened (Product not received)",
+                "status": "Needs response",
+                "reason": "Product not received",
+                "amount": money(order.total, order.currency),
+                "fee": "",
+                "evidence_due_by": when(timezone.now() + timedelta(days=7), order.seller.timezone),
+                "held": money(order.total, order.currency),
+            }
         },
         K.CUSTOMER_SUBSTITUTE_OFFER: {
             "sku": "TEA-1",

@@ -17,6 +17,7 @@ KIND_LABELS = {
     "customer_line_cancelled": "item cancellation notice",
     "customer_delay_notice": "delay notice",
     "customer_substitute_offer": "substitute offer",
+    "customer_claim_update": "delivery-problem update",
     "seller_new_order": "new-order alert",
     "seller_due_soon": "due-soon alert",
     "seller_overdue": "overdue alert",
@@ -24,6 +25,8 @@ KIND_LABELS = {
     "seller_out_of_stock": "out-of-stock alert",
     "seller_delivery_exception": "delivery-delay alert",
     "seller_auto_cancelled": "auto-cancel alert",
+    "seller_claim_update": "delivery-problem alert",
+    "seller_dispute_update": "chargeback alert",
     "seller_standing_changed": "standing-change notice",  # no order: never on a timeline, named for completeness
 }
 assert set(KIND_LABELS) == set(Notification.Kind.values) - {"seller_daily_digest"}

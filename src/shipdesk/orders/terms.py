@@ -189,6 +189,14 @@ EVENT_TYPES = Vocabulary(
     Term("substitute_declined", "Substitute declined", "the customer refused it: the line is cancelled"),
     Term("review_left", "Review left", "the customer rated the order (performance.Review)"),
     Term("review_replied", "Review answered", "the seller answered the review"),
+    Term("claim_opened", "Problem reported", "the customer reported a delivery problem (claims.Claim)"),
+    Term("claim_resolved", "Problem answered", "the seller answered the claim: refund, reshipment or return"),
+    Term("claim_refused", "Claim refused", "the seller refused the claim"),
+    Term("claim_escalated", "Claim escalated", "the claim's deadline passed unresolved; the operator decides"),
+    Term("claim_decided", "Claim decided", "the marketplace operator decided the claim"),
+    Term("dispute_opened", "Chargeback opened", "the payment provider reported a dispute (claims.Dispute)"),
+    Term("dispute_updated", "Chargeback updated", "the provider reported a new state of the dispute"),
+    Term("dispute_closed", "Chargeback closed", "the provider closed the dispute: won, lost or inquiry closed"),
 )
 
 

@@ -1,0 +1,108 @@
+"""The seller's claim and chargeback actions on the dashboard's order page.
+
+Each view parses its form, calls one service and goes back to the order page, saying what was
+done or why it was refused (`shipdesk.dashboard.feedback`). The panel itself is drawn by the
+`claims_panel` template tag on the order page.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from shipdesk.dashboard.access import actor_of, seller_view
+from shipdesk.dashboard.feedback import attempt
+from shipdesk.errors import NotFound
+
+from . import selectors, services, terms
+from .api import evidence_pdf
+
+
+class AnswerForm(forms.Form):
+    resolution = forms.ChoiceField(choices=[(t.value, t.label) for t in terms.RESOLUTIONS])
+    note = forms.CharField(max_length=4000, required=False)
+    carrier = forms.CharField(max_length=32, required=False)
+    service_level = forms.CharField(max_length=64, required=False)
+    tracking_number = forms.CharField(max_length=200, required=False)
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(max_length=4000)
+
+
+def _claim_order(request, claim_id: int) -> int:
+    try:
+        return selectors.get_claim(seller_id=request.seller.pk, claim_id=claim_id).order_id
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _back(order_id: int):
+    return redirect(reverse("order", args=[order_id]) + "#claims")
+
+
+def _form_refused(request, form) -> None:
+    for field, problems in form.errors.items():
+        for problem in problems:
+            messages.error(
+                request, f"{field.replace('_', ' ').capitalize()}: {problem}" if field != "__all__" else problem
+            )
+
+
+@seller_view
+@require_POST
+def claim_answer(request, claim_id: int):
+    order_id = _claim_order(request, claim_id)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        _form_refused(request, form)
+        return _back(order_id)
+    data = form.cleaned_data
+    attempt(
+        request,
+        lambda: services.answer_claim(
+            claim_id=claim_id,
+            seller_id=request.seller.pk,
+            actor=actor_of(request),
+            resolution=data["resolution"],
+            note=data["note"],
+            carrier=data["carrier"],
+            service_level=data["service_level"],
+            tracking_number=data["tracking_number"],
+        ),
+        success=lambda c: (
+            f"Claim answered: {terms.RESOLUTIONS.label(c.resolution).lower()}. The customer is told by email."
+        ),
+    )
+    return _back(order_id)
+
+
+@seller_view
+@require_POST
+def claim_refuse(request, claim_id: int):
+    order_id = _claim_order(request, claim_id)
+    form = RefuseForm(request.POST)
+    if not form.is_valid():
+        _form_refused(request, form)
+        return _back(order_id)
+    attempt(
+        request,
+        lambda: services.refuse_claim(
+            claim_id=claim_id, seller_id=request.seller.pk, actor=actor_of(request), reason=form.cleaned_data["reason"]
+        ),
+        success="Claim refused. It goes to the marketplace at its deadline unless you resolve it before.",
+    )
+    return _back(order_id)
+
+
+@seller_view
+@require_GET
+def dispute_evidence(request, order_id: int, dispute_id: int):
+    try:
+        return evidence_pdf(seller_id=request.seller.pk, order_id=order_id, dispute_id=dispute_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
