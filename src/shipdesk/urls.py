@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("shipdesk.shipping.urls")),
     path("", include("shipdesk.orders.urls")),
     path("", include("shipdesk.claims.urls")),
+    path("", include("shipdesk.returns.urls")),
     path("", include("shipdesk.ops.urls")),
     path("", include("shipdesk.earnings.urls")),
     path("", include("shipdesk.performance.urls")),

@@ -108,7 +108,7 @@ def test_every_claim_endpoint_answers_404_for_another_sellers_order_or_claim(shi
     assert Claim.objects.get().status == "open"
 
 
-def test_the_claims_list_pages_newest_first_by_keyset(seller, make_product, place, seller_api):
+def test_the_claims_list_pages_newest_first_by_keyset(seller, product, place, seller_api):
     numbers = ["1Z999AA10123456784", "1Z999AA10123456793", "1Z999AA10123456800"]
     for number in numbers:
         order = advance(place(seller), "shipped", tracking_number=number)
@@ -151,7 +151,7 @@ def test_an_unanswered_claim_escalates_after_its_deadline_and_the_operators_refu
     shipped, seller, seller_api, platform_api
 ):
     with _late(shipped):
-        claim_id = seller_api.post(f"/orders/{shipped.pk}/claims", _claim_body(shipped)).json()["id"]
+        claim_id = seller_api.post(f"/orders/{shipped.pk}/claims", _claim_body(shipped, lines=[])).json()["id"]
     claim = Claim.objects.get(pk=claim_id)
     # Just before the deadline the sweep leaves it with the seller.
     assert services.escalate_overdue_claims(now=claim.answer_by - timedelta(minutes=1)) == 0

@@ -1,4 +1,8 @@
-"""Random orders through every money-moving action; after each step the ledger must add up."""
+"""Random orders through every money-moving action; after each step the ledger must add up.
+
+The actions include refunds after shipment (units, shipping, goodwill amounts) and returns
+received and refunded, so refunds after the earnings' release take the available balance below
+zero: a payout then pays nothing, and the next one nets it (never paying below zero)."""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from shipdesk.errors import ShipdeskError
 from shipdesk.orders import refunds, services
 from shipdesk.orders.models import Order
 from shipdesk.payments.webhooks import DisputeFacts
+from shipdesk.returns import services as returns
 from tests.builders import OPERATOR_ACTOR, PLATFORM_ACTOR, SELLER_ACTOR, new_order
 
 PAID = ("paid", "partially_refunded", "refunded")
@@ -46,6 +51,11 @@ step = st.one_of(
     st.tuples(st.just("ship"), st.integers(0, 5)),
     st.tuples(st.just("deliver"), st.integers(0, 5)),
     st.tuples(st.just("refund"), st.integers(0, 5), st.integers(1, 100)),
+    # After shipment: units of the first line (with their tax share), the shipping, or an amount.
+    st.tuples(st.just("refund_units"), st.integers(0, 5), st.integers(1, 3), st.booleans()),
+    st.tuples(st.just("goodwill"), st.integers(0, 5), st.integers(1, 100)),
+    # A return of units of the first line, received (some resellable, some damaged) and refunded.
+    st.tuples(st.just("return"), st.integers(0, 5), st.integers(1, 3), st.sampled_from(["faulty", "changed_mind"])),
     st.tuples(
         st.just("wait"), st.sampled_from([timedelta(hours=5), timedelta(days=2), timedelta(days=4), timedelta(days=31)])
     ),
@@ -57,18 +67,16 @@ step = st.one_of(
 
 
 def _tax_of_cancelled(order) -> tuple[Decimal, Decimal]:
-    """(non-tax, tax) of what the order's cancellations should have refunded, by the exact rule."""
+    """(non-tax, tax) of what the order's cancellations and refunds after shipment should have
+    refunded, by the exact rule: every unit that left a line carries its cumulative tax share."""
     net, tax = Decimal(0), Decimal(0)
     for line in order.lines.all():
-        net += line.unit_price * line.quantity_cancelled
+        gone = line.quantity_cancelled + line.quantity_refunded
+        net += line.unit_price * gone
         tax += refunds.line_tax_share(
-            tax=line.tax,
-            quantity=line.quantity,
-            cancelled_before=0,
-            cancelling=line.quantity_cancelled,
-            currency=order.currency,
+            tax=line.tax, quantity=line.quantity, cancelled_before=0, cancelling=gone, currency=order.currency
         )
-    if order.status == "cancelled":
+    if order.status == "cancelled" or order.shipped_refunds.filter(with_shipping=True).exists():
         net += order.shipping_fee
         tax += order.shipping_tax
     return net, tax
@@ -214,6 +222,24 @@ def _ship(order, n: int) -> None:
         ("payout",),
     ]
 )
+# Refunded after release and payout: the balance goes below zero, a payout pays nothing, the next
+# order's release nets it; a return of a faulty unit refunds it with the shipping.
+@example(
+    steps=[
+        ("place", "USD", True, 2, 1, 2),
+        ("deliver", 0),
+        ("wait", timedelta(days=4)),
+        ("payout",),
+        ("refund_units", 0, 2, True),
+        ("payout",),
+        ("place", "USD", True, 3, 2, 1),
+        ("deliver", 1),
+        ("return", 1, 2, "faulty"),
+        ("goodwill", 1, 50),
+        ("wait", timedelta(days=4)),
+        ("payout",),
+    ]
+)
 def test_the_ledger_never_creates_or_loses_money_and_never_releases_early(make_seller, make_product, steps):
     with transaction.atomic():  # each example starts from an empty ledger
         seller = make_seller(tz="Asia/Tokyo")
@@ -227,7 +253,19 @@ def test_the_ledger_never_creates_or_loses_money_and_never_releases_early(make_s
                 kind, *args = action
                 target = (
                     Order.objects.get(pk=orders[args[0] % len(orders)])
-                    if orders and kind in ("pay", "cancel", "cancel_line", "ship", "deliver", "refund")
+                    if orders
+                    and kind
+                    in (
+                        "pay",
+                        "cancel",
+                        "cancel_line",
+                        "ship",
+                        "deliver",
+                        "refund",
+                        "refund_units",
+                        "goodwill",
+                        "return",
+                    )
                     else None
                 )
                 try:
@@ -255,8 +293,14 @@ def test_the_ledger_never_creates_or_loses_money_and_never_releases_early(make_s
                         clock.shift(args[0])
                         earnings.release_due()
                     elif kind == "payout":
+                        before = {b.currency: b.available for b in selectors.balances(seller_id=seller.pk)}
                         for line in earnings.payable():
                             earnings.create_payout(seller_id=line.seller_id, currency=line.currency)
+                        # A payout takes exactly a positive available balance; a negative one (a
+                        # refund after release) is carried to the next, never paid below zero.
+                        for balance in selectors.balances(seller_id=seller.pk):
+                            was = before.get(balance.currency, Decimal(0))
+                            assert balance.available == (was if was <= 0 else 0), balance
                     elif target is None:
                         continue
                     elif kind == "dispute":
@@ -302,6 +346,44 @@ def test_the_ledger_never_creates_or_loses_money_and_never_releases_early(make_s
                             reference=f"re_{n}",
                         )
                         refunded_outside.add(target.pk)
+                    elif kind == "refund_units":
+                        line = target.lines.order_by("id").first()
+                        services.refund_shipped_order(
+                            order_id=target.pk,
+                            seller_id=seller.pk,
+                            actor=SELLER_ACTOR,
+                            lines=[(line.pk, min(args[1], line.open_quantity - line.quantity_refunded) or 1)],
+                            shipping=args[2],
+                            reason="damaged",
+                            source="goodwill",
+                        )
+                    elif kind == "goodwill":
+                        left = target.total - target.refunded_total
+                        services.refund_shipped_order(
+                            order_id=target.pk,
+                            seller_id=seller.pk,
+                            actor=SELLER_ACTOR,
+                            amount=money.quantize(left * args[1] / 100, target.currency),
+                            reason="goodwill",
+                            source="goodwill",
+                        )
+                        refunded_outside.add(target.pk)
+                    elif kind == "return":
+                        line = target.lines.order_by("id").first()
+                        units = min(args[1], line.open_quantity - line.quantity_refunded) or 1
+                        rma = returns.request_return(
+                            order_id=target.pk, seller_id=None, actor=PLATFORM_ACTOR, lines=[(line.pk, units, args[2])]
+                        )
+                        returns.approve_return(
+                            return_id=rma.pk, seller_id=seller.pk, actor=SELLER_ACTOR, return_address="Shop, 1 Dock Rd"
+                        )
+                        returns.receive_return(
+                            return_id=rma.pk,
+                            seller_id=seller.pk,
+                            actor=SELLER_ACTOR,
+                            lines=[(line.pk, 1, "damaged")]
+                            + ([(line.pk, units - 1, "resellable")] if units > 1 else []),
+                        )
                 except ShipdeskError:
                     pass  # refused actions change nothing; the invariants below still hold
                 _check(seller, orders, datetime.now(UTC), refunded_outside)

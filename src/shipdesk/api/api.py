@@ -24,6 +24,7 @@ from shipdesk.ops.health import error_text
 from shipdesk.orders.api import router as orders_router
 from shipdesk.payments.api import router as payments_router
 from shipdesk.performance.api import router as performance_router
+from shipdesk.returns.api import router as returns_router
 from shipdesk.shipping.api import router as shipping_router
 
 from .auth import TokenAuth
@@ -213,3 +214,4 @@ api.add_router("/", payments_router)
 api.add_router("/earnings", earnings_router)
 api.add_router("/performance", performance_router)
 api.add_router("/", claims_router)
+api.add_router("/", returns_router)

@@ -216,9 +216,12 @@ def _claimed(claim: Claim) -> list[tuple[int, int]]:
 
 
 def _refund(*, claim: Claim, order, actor: Actor, source: str, key: str) -> Decimal:
-    """Refund the claimed units (and the shipping fee for a parcel that never came); returns the amount."""
-    before = order.refunded_total
-    order_services.refund_shipped_order(
+    """Refund the claimed units (and the shipping fee for a parcel that never came); returns the amount.
+
+    The claim's kind is the refund's reason (the same words in `orders.terms.REFUND_REASONS`); the
+    key makes a retry of the same answer or decision return the first refund, never a second.
+    """
+    refund = order_services.refund_shipped_order(
         order_id=order.pk,
         seller_id=order.seller_id,
         actor=actor,
@@ -226,10 +229,10 @@ def _refund(*, claim: Claim, order, actor: Actor, source: str, key: str) -> Deci
         shipping=claim.kind == terms.NOT_RECEIVED,
         reason=claim.kind,
         source=source,
+        note=f"claim {claim.pk}",
         idempotency_key=key,
     )
-    order.refresh_from_db(fields=["refunded_total", "refunded_tax", "payment_status"])
-    return order.refunded_total - before
+    return refund.amount
 
 
 @transaction.atomic

@@ -225,6 +225,76 @@ def refund_settled_event(
     )
 
 
+def refunded_after_shipment_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    shipped_refund_id: int,
+    source: str,
+    reason: str,
+    note: str,
+    refund: dict[str, str],
+    lines: list[dict],
+) -> OrderEvent:
+    """`refund`: the parts as the timeline shows them (refund_amount, _items, _shipping, _tax);
+    `lines`: `{line_id, sku, quantity}` per line refunded (empty for an amount)."""
+    return _record(
+        order=order,
+        type=Type.REFUNDED_AFTER_SHIPMENT,
+        actor=actor,
+        at=at,
+        shipped_refund_id=shipped_refund_id,
+        source=source,
+        reason=reason,
+        note=note,
+        lines=lines,
+        **refund,
+    )
+
+
+# --- the customer's requests and returns ------------------------------------------------------
+
+
+def cancel_requested_event(*, order: Order, actor: Actor, at: datetime | None = None, note: str) -> OrderEvent:
+    return _record(order=order, type=Type.CANCEL_REQUESTED, actor=actor, at=at, note=note)
+
+
+def return_requested_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, return_id: int, lines: list[dict], note: str
+) -> OrderEvent:
+    """`lines`: `{line_id, sku, quantity, reason}` per line asked for."""
+    return _record(
+        order=order, type=Type.RETURN_REQUESTED, actor=actor, at=at, return_id=return_id, lines=lines, note=note
+    )
+
+
+def return_approved_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, return_id: int, shipping_paid_by: str
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.RETURN_APPROVED,
+        actor=actor,
+        at=at,
+        return_id=return_id,
+        shipping_paid_by=shipping_paid_by,
+    )
+
+
+def return_rejected_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, return_id: int, reason: str
+) -> OrderEvent:
+    return _record(order=order, type=Type.RETURN_REJECTED, actor=actor, at=at, return_id=return_id, reason=reason)
+
+
+def return_received_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, return_id: int, lines: list[dict]
+) -> OrderEvent:
+    """`lines`: `{line_id, sku, resellable, damaged}` per line received."""
+    return _record(order=order, type=Type.RETURN_RECEIVED, actor=actor, at=at, return_id=return_id, lines=lines)
+
+
 # --- shipping ---------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_invitations_and_last_used_shop"),
         ("earnings", "0001_initial"),
-        ("orders", "0008_claims_event_types"),
+        ("orders", "0007_core_vocabulary_labels"),
     ]
 
     operations = [

@@ -12,7 +12,8 @@ timeline event, stock moves, ledger entries, refunds and outbox rows — so an a
 a past moment (the demo shop, tests) reads exactly as if it had happened then.
 
 One module per business action: `placing`, `transitions` (confirm, process, ship, deliver),
-`cancellation`, `payment`, `short_lines`, `notes`. Reads (guard facts, refund previews) are in
+`cancellation` (and the customer's request to cancel), `after_shipment` (refunds after shipment),
+`payment`, `short_lines`, `notes`. Reads (guard facts, refund previews) are in
 `orders.selectors`, tracking-number checks in `shipping.selectors`; both stay importable from
 here for the callers that import them from `orders.services`.
 """
@@ -20,7 +21,8 @@ here for the callers that import them from `orders.services`.
 from shipdesk.orders.selectors import cancellation_refund, line_cancellation_refund, order_facts
 from shipdesk.shipping.selectors import check_tracking
 
-from .cancellation import cancel_line, cancel_order
+from .after_shipment import refund_shipped_order
+from .cancellation import cancel_line, cancel_order, request_cancellation
 from .notes import add_note
 from .payment import count_refund, update_payment
 from .placing import MAX_LINES, MAX_QUANTITY, NewOrder, NewOrderLine, place_order
@@ -44,6 +46,8 @@ __all__ = [
     "order_facts",
     "place_order",
     "process_order",
+    "refund_shipped_order",
+    "request_cancellation",
     "reserve_short_lines",
     "ship_order",
     "update_payment",
