@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from shipdesk.dashboard.access import actor_of, seller_view
-from shipdesk.dashboard.feedback import attempt
-from shipdesk.errors import NotFound
+from shipdesk.dashboard.feedback import show_error
+from shipdesk.errors import NotFound, ShipdeskError, ValidationFailed
 
 from . import selectors, services, terms
 from .api import evidence_pdf
@@ -45,6 +45,21 @@ def _back(order_id: int):
     return redirect(reverse("order", args=[order_id]) + "#claims")
 
 
+def _act(request, call, *, success) -> None:
+    """Run the service; a refusal is said above the order page, field by field for bad input."""
+    try:
+        value = call()
+    except ValidationFailed as exc:
+        for field, problems in exc.details.items():
+            for problem in problems if isinstance(problems, list) else [problems]:
+                messages.error(request, f"{field.replace('_', ' ').capitalize()}: {problem}")
+        return
+    except ShipdeskError as exc:
+        show_error(request, exc)
+        return
+    messages.success(request, success(value) if callable(success) else success)
+
+
 def _form_refused(request, form) -> None:
     for field, problems in form.errors.items():
         for problem in problems:
@@ -62,7 +77,7 @@ def claim_answer(request, claim_id: int):
         _form_refused(request, form)
         return _back(order_id)
     data = form.cleaned_data
-    attempt(
+    _act(
         request,
         lambda: services.answer_claim(
             claim_id=claim_id,
@@ -89,7 +104,7 @@ def claim_refuse(request, claim_id: int):
     if not form.is_valid():
         _form_refused(request, form)
         return _back(order_id)
-    attempt(
+    _act(
         request,
         lambda: services.refuse_claim(
             claim_id=claim_id, seller_id=request.seller.pk, actor=actor_of(request), reason=form.cleaned_data["reason"]
