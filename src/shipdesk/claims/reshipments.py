@@ -1,8 +1,9 @@
 """A claim's reshipment: the claimed units sent again in a parcel of their own.
 
-The new parcel is a `Shipment` of purpose "reshipment" beside the order's first one, with its
-own carrier, tracking number, ETA and carrier scans (the carrier webhooks find it by its number
-like any parcel). The units leave the shelf at once: free stock only, never units held for
+The new parcel is a `Shipment` of purpose "reshipment" beside the order's own parcels, with
+its own lines, carrier, tracking number, ETA and carrier scans (`shipping.parcels.create_parcel`;
+the carrier webhooks find it by its number like any parcel, and its delivery never changes the
+order's status). The units leave the shelf at once: free stock only, never units held for
 other orders (409 `insufficient_stock` otherwise). Called inside `answer_claim`'s transaction,
 with the order locked; products are taken in id order (the lock order).
 """
@@ -11,20 +12,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from shipdesk.accounts.policy import calendar_for
 from shipdesk.actors import Actor
-from shipdesk.errors import StockShort, TrackingNumberInUse
+from shipdesk.errors import StockShort
 from shipdesk.inventory.models import StockMove
 from shipdesk.inventory.services import build_stock_move, take_available, write_moves
 from shipdesk.orders.models import OrderLine
 from shipdesk.shipping.carriers import get_carrier
-from shipdesk.shipping.models import Shipment
+from shipdesk.shipping.models import Shipment, ShipmentPurpose
+from shipdesk.shipping.parcels import create_parcel
 from shipdesk.shipping.selectors import check_tracking, require_tracking_number_free
-from shipdesk.shipping.tracking import trackable_number
-
-RESHIPMENT = "reshipment"  # shipping.models.ShipmentPurpose: a parcel sent again for a claim
 
 
 def reship(
@@ -69,22 +68,13 @@ def reship(
         )
     write_moves(moves)
     eta = calendar_for(order.seller).add_business_days(at, carrier_info.service(service_level).transit_days)
-    try:
-        with transaction.atomic():
-            shipment = Shipment.objects.create(
-                seller_id=order.seller_id,
-                order=order,
-                purpose=RESHIPMENT,
-                carrier=carrier,
-                service_level=service_level,
-                tracking_number=number,
-                tracking_url=carrier_info.tracking_url_for(trackable_number(carrier=carrier, number=number) or number)
-                or "",
-                shipped_at=at,
-                eta=eta,
-            )
-    except IntegrityError:
-        raise TrackingNumberInUse(
-            f"Tracking number {number} is already in use on another shipment.", details={"tracking_number": number}
-        ) from None
-    return shipment
+    return create_parcel(
+        order=order,
+        lines=quantities,
+        carrier=carrier,
+        service_level=service_level,
+        number=number,
+        shipped_at=at,
+        eta=eta,
+        purpose=ShipmentPurpose.RESHIPMENT,
+    )

@@ -268,6 +268,10 @@ EVENT_TYPES = Vocabulary(
         "Return received",
         "the returned units arrived: resellable ones restocked, others written off",
     ),
+    Term("parcel_shipped", "Parcel shipped", "a parcel with part of the order left; other lines are still to ship"),
+    Term("parcel_delivered", "Parcel delivered", "one parcel arrived; another parcel is still on its way"),
+    Term("address_corrected", "Address corrected", "the shipping address was corrected before anything shipped"),
+    Term("eta_revised", "Delivery date revised", "the carrier announced a new expected delivery date for a parcel"),
 )
 
 
