@@ -32,14 +32,14 @@ def _decide(modeladmin, request, queryset, *, decision: str, action: str, title:
     form = DecisionForm(request.POST if "apply" in request.POST else None)
     if form.is_bound and form.is_valid():
         done, refused = 0, []
-        for claim in queryset.only("pk"):
+        for claim_id in queryset.values_list("pk", flat=True):
             try:
                 services.decide_claim(
-                    claim_id=claim.pk, actor=operator_actor(request), decision=decision, note=form.cleaned_data["note"]
+                    claim_id=claim_id, actor=operator_actor(request), decision=decision, note=form.cleaned_data["note"]
                 )
                 done += 1
             except ShipdeskError as exc:
-                refused.append(f"claim {claim.pk}: {exc.message}")
+                refused.append(f"claim {claim_id}: {exc.message}")
         if done:
             modeladmin.message_user(request, f"Decided {done} claim(s).", messages.SUCCESS)
         for line in refused:
