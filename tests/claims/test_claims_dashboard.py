@@ -82,3 +82,14 @@ def test_the_order_page_offers_the_chargebacks_evidence_pack(owner_client, selle
     assert response["Content-Type"] == "application/pdf"
     assert f"order #{order.number}" in " ".join(pdf.text(response.content).split())
     assert order.disputes.get().held == Decimal("29.99")
+
+
+def test_the_claims_page_lists_the_claims_to_answer_nearest_deadline_first(owner_client, seller, product, place):
+    first = advance(place(seller), "delivered")
+    second = advance(place(seller), "delivered", tracking_number="1Z999AA10123456793")
+    _claim(first, description="First")
+    _claim(second, description="Second")
+    page = owner_client.get("/claims/").content.decode()
+    assert page.index(f"#{first.number}") < page.index(f"#{second.number}")
+    assert "Arrived damaged" in page and 'aria-current="page">Claims' in page
+    assert owner_client.get("/claims/?tab=all&cursor=forged").status_code == 200

@@ -13,6 +13,7 @@ from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.pagination import BadCursor, decode_cursor, encode_cursor
 from shipdesk.shipping.models import Shipment, TrackingEvent
 
+from . import terms
 from .models import Claim, Dispute
 
 MAX_LIMIT = 200
@@ -79,6 +80,11 @@ def _require_order(*, seller_id: int | None, order_id: int) -> None:
         orders = orders.filter(seller_id=seller_id)
     if not orders.exists():
         raise NotFound("Order not found.")
+
+
+def claims_needing_answer(*, seller_id: int, limit: int = 100) -> list[Claim]:
+    """The seller's claims still to answer (open or refused), nearest deadline first."""
+    return list(_claims(seller_id).filter(status__in=terms.ANSWERABLE_STATUSES).order_by("answer_by", "id")[:limit])
 
 
 def order_disputes(*, seller_id: int | None, order_id: int) -> list[Dispute]:

@@ -5,6 +5,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("claims/", views.claim_list, name="claims"),
     path("claims/<int:claim_id>/answer/", views.claim_answer, name="claim_answer"),
     path("claims/<int:claim_id>/refuse/", views.claim_refuse, name="claim_refuse"),
     path(

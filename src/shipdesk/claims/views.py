@@ -10,13 +10,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from shipdesk.dashboard.access import actor_of, seller_view
 from shipdesk.dashboard.feedback import show_error
 from shipdesk.errors import NotFound, ShipdeskError, ValidationFailed
+from shipdesk.pagination import BadCursor
 
 from . import selectors, services, terms
 from .api import evidence_pdf
@@ -121,3 +122,34 @@ def dispute_evidence(request, order_id: int, dispute_id: int):
         return evidence_pdf(seller_id=request.seller.pk, order_id=order_id, dispute_id=dispute_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+
+
+@seller_view
+@require_GET
+def claim_list(request):
+    """Claims to answer, nearest deadline first (`needs_action`), or every claim, newest first."""
+    tab = request.GET.get("tab", "needs_action")
+    next_cursor = None
+    if tab == "all":
+        try:
+            page = selectors.list_claims(seller_id=request.seller.pk, cursor=request.GET.get("cursor") or None)
+        except BadCursor:
+            page = selectors.list_claims(seller_id=request.seller.pk)
+        claims, next_cursor = page.items, page.next_cursor
+    else:
+        tab = "needs_action"
+        claims = selectors.claims_needing_answer(seller_id=request.seller.pk)
+    rows = [
+        {
+            "claim": c,
+            "kind": terms.CLAIM_KINDS.label(c.kind),
+            "status": terms.CLAIM_STATUSES.label(c.status),
+            "due": c.answer_by if c.status in terms.ANSWERABLE_STATUSES else None,
+        }
+        for c in claims
+    ]
+    return render(
+        request,
+        "claims/list.html",
+        {"nav": "claims", "tab": tab, "rows": rows, "next_cursor": next_cursor},
+    )
