@@ -258,3 +258,19 @@ def test_another_sellers_dispute_and_evidence_are_not_found(delivered, make_sell
     ):
         response = other.get(path)
         assert response.status_code == 404 and response.json()["error"]["code"] == "not_found", path
+
+
+def test_a_late_needs_response_after_under_review_does_not_move_the_dispute_back(delivered):
+    _post("stripe", _event("evt_a", "charge.dispute.updated", _dispute(delivered, status="under_review")))
+    assert _post("stripe", _event("evt_b", "charge.dispute.created", _dispute(delivered, status="needs_response"))) == (
+        "ignored"
+    )
+    assert Dispute.objects.get().status == "under_review"
+    assert _disputes_ledger(delivered) == [("dispute_hold", Decimal("-29.99"))]
+
+
+def test_a_dispute_on_an_order_never_paid_is_refused_and_holds_nothing(seller, product, place):
+    unpaid = place(seller, paid=False, payment_reference=INTENT)
+    outcome = _post("stripe", _event("evt_u", "charge.dispute.created", _dispute(unpaid, status="needs_response")))
+    assert outcome == "refused" and not Dispute.objects.exists()
+    assert not LedgerEntry.objects.filter(order=unpaid).exists()

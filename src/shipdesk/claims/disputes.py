@@ -4,7 +4,9 @@
 inside the webhook receipt's transaction, so each provider event applies once. Rules:
 
 * A dispute is one row per (provider, dispute id): its first event creates it, later ones update
-  it; an event about a dispute already closed changes nothing (events can arrive out of order).
+  it; an event about a dispute already closed, or one that would move it back to an earlier
+  state, changes nothing (events can arrive out of order). A dispute on an order never paid is
+  refused (logged and acknowledged by the webhook as `refused`).
 * Money: when the bank takes the money back (any status but an inquiry's), the disputed amount
   leaves the seller's available balance (`earnings.services.hold_for_dispute`), once. Won, or an
   inquiry closed: the hold returns. Lost: the hold stays debited and the provider's fee is
@@ -23,11 +25,13 @@ from django.utils import timezone
 from shipdesk import money
 from shipdesk.actors import Actor
 from shipdesk.earnings import services as earnings
+from shipdesk.errors import ClaimConflict
 from shipdesk.notifications import rendering
 from shipdesk.notifications.models import Notification
 from shipdesk.notifications.services import queue_notification
 from shipdesk.orders.events import dispute_closed_event, dispute_opened_event, dispute_updated_event
 from shipdesk.orders.locks import lock_order
+from shipdesk.orders.terms import CAPTURED_STATES
 from shipdesk.payments.webhooks import DisputeFacts
 
 from . import terms
@@ -95,6 +99,13 @@ def apply_dispute(
         return False  # closed already: a late or repeated event is old news
     elif row.order_id != order.pk:
         return False  # the provider's id names another order's dispute: never move it
+    elif terms.DISPUTE_PROGRESS[dispute.status] < terms.DISPUTE_PROGRESS[row.status]:
+        return False  # an older state delivered late
+    if created and order.payment_status not in CAPTURED_STATES:
+        raise ClaimConflict(
+            "A chargeback needs a captured payment; this order was never paid.",
+            details={"payment_status": order.payment_status},
+        )
     previous = (row.status, row.amount if not created else None, row.fee, row.evidence_due_by)
     row.status = dispute.status
     row.reason = dispute.reason or "general"

@@ -102,6 +102,17 @@ DISPUTE_STATUSES = Vocabulary(
 # An inquiry takes no money, so nothing is held for it.
 INQUIRY_STATUSES = frozenset({"warning_needs_response", "warning_under_review", WARNING_CLOSED})
 CLOSED_DISPUTE_STATUSES = frozenset({WON, LOST, WARNING_CLOSED})
+# How far along a dispute is: an event that would move it back (a `needs_response` delivered after
+# `under_review`: the provider does not promise order) changes nothing.
+DISPUTE_PROGRESS = {
+    "warning_needs_response": 0,
+    "warning_under_review": 1,
+    "needs_response": 2,
+    "under_review": 3,
+    WARNING_CLOSED: 4,
+    WON: 4,
+    LOST: 4,
+}
 
 DISPUTE_REASONS = Vocabulary(
     Term("bank_cannot_process", "Bank cannot process", "the bank cannot process the charge"),
