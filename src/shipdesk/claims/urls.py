@@ -2,9 +2,11 @@
 
 from django.urls import path
 
-from . import views
+from . import customer_pages, views
 
 urlpatterns = [
+    # The customer's page, beside their order page /o/<token>/ (the same signed token).
+    path("o/<str:token>/problem/", customer_pages.report_problem, name="customer_report_problem"),
     path("claims/", views.claim_list, name="claims"),
     path("claims/<int:claim_id>/answer/", views.claim_answer, name="claim_answer"),
     path("claims/<int:claim_id>/refuse/", views.claim_refuse, name="claim_refuse"),
