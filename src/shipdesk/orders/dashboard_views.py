@@ -126,9 +126,10 @@ def order_list(request):
         "can_bulk": tab in BULK_TABS,
         "can_select": tab in SELECT_TABS,
         "current_path": request.get_full_path(),
-        # "Needs action" shows the returns waiting for the seller too, nearest deadline first.
+        # "Needs action" shows the returns waiting for the seller too, nearest deadline first, above
+        # its first page (one query).
         "returns_due": return_selectors.returns_needing_action(seller_id=seller.pk, limit=10)
-        if tab == "needs_action"
+        if tab == "needs_action" and not cursor
         else [],
     }
     return render(request, "dashboard/orders/list.html", context)
