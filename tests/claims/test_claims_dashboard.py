@@ -93,3 +93,11 @@ def test_the_claims_page_lists_the_claims_to_answer_nearest_deadline_first(owner
     assert page.index(f"#{first.number}") < page.index(f"#{second.number}")
     assert "Arrived damaged" in page and 'aria-current="page">Claims' in page
     assert owner_client.get("/claims/?tab=all&cursor=forged").status_code == 200
+
+
+def test_needs_action_shows_the_claims_waiting_above_the_orders(owner_client, seller, product, place):
+    order = advance(place(seller), "delivered")
+    _claim(order)
+    page = owner_client.get("/orders/").content.decode()
+    assert 'data-testid="claims-due"' in page and f"Order #{order.number}</a>" in page
+    assert 'data-testid="claims-due"' not in owner_client.get("/orders/?tab=all").content.decode()

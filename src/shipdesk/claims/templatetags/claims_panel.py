@@ -40,3 +40,13 @@ def claims_panel(context, order):
         "resolutions": list(terms.RESOLUTIONS),
         "carriers": [c for c in CARRIERS.values() if c.tracked],
     }
+
+
+@register.inclusion_tag("claims/_claims_due.html", takes_context=True)
+def claims_due(context):
+    """Above the first page of "Needs action": the claims waiting for an answer, nearest deadline first."""
+    request = context.get("request")
+    first_page = request is not None and not request.GET.get("cursor")
+    if context.get("tab") != "needs_action" or not first_page or not getattr(request, "seller", None):
+        return {"claims": []}
+    return {"claims": selectors.claims_needing_answer(seller_id=request.seller.pk, limit=10)}
