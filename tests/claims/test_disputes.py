@@ -16,13 +16,14 @@ from django.test import Client
 
 from shipdesk.accounts.services import create_api_token
 from shipdesk.claims.models import Dispute
+from shipdesk.claims.services import ClaimedLine, open_claim
 from shipdesk.earnings import selectors as ledger
 from shipdesk.earnings.models import LedgerEntry
 from shipdesk.notifications.models import Notification
 from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.shipping.services import Scan, TrackingUpdate, record_tracking_update
 from shipdesk.signatures import sign_timestamped
-from tests.builders import UPS_NUMBER, Api, advance
+from tests.builders import SELLER_ACTOR, UPS_NUMBER, Api, advance
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "real-world"
 STRIPE_SECRET = "whsec_test_stripe"
@@ -231,6 +232,14 @@ def test_the_evidence_pack_pdf_holds_the_order_the_address_every_scan_and_the_de
     )
     order.refresh_from_db()
     assert order.status == "delivered"
+    open_claim(
+        order_id=order.pk,
+        seller_id=seller.pk,
+        actor=SELLER_ACTOR,
+        kind="damaged",
+        lines=[ClaimedLine(line_id=order.lines.get().pk, quantity=1)],
+        description="Glued handle.",
+    )
     _post("stripe", _event("evt_ev", "charge.dispute.created", _dispute(order, status="needs_response")))
     dispute = Dispute.objects.get()
 
@@ -242,6 +251,7 @@ def test_the_evidence_pack_pdf_holds_the_order_the_address_every_scan_and_the_de
     assert UPS_NUMBER in text and "Picked up" in text
     assert "Delivered, front porch" in text and "Springfield IL" in text  # the delivery scan
     assert "Chargeback opened" in text  # the timeline
+    assert "Glued handle." in text  # the customer's own words
 
     listed = seller_api.get(f"/orders/{order.pk}/disputes").json()
     assert [(d["id"], d["amount"], d["status"]) for d in listed] == [(dispute.pk, "29.99", "needs_response")]

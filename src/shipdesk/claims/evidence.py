@@ -2,7 +2,8 @@
 
 Rendering only, from `claims.selectors.evidence_pack`: the dispute, the order and its items, the
 address it was shipped to, every parcel with every carrier scan (the delivery scan is the proof
-most disputes turn on), and the order's whole timeline. Everything a customer or seller typed is
+most disputes turn on), what the customer reported (claims, in their words) and the order's whole
+timeline. Everything a customer or seller typed is
 escaped before it reaches ReportLab's paragraph markup; times are in the seller's timezone.
 """
 
@@ -167,6 +168,24 @@ def render_evidence_pack(pack: EvidencePack) -> bytes:
                 ]
                 if pack.scans[shipment.pk]
                 else [["Time", "Status", "Description", "Location"], ["—", "no carrier scan", "", ""]],
+                [38 * mm, 30 * mm, 67 * mm, 35 * mm],
+            ),
+        ]
+    if pack.claims:
+        story += [
+            Paragraph("What the customer reported", section),
+            table(
+                [["Reported", "Problem", "In the customer's words", "Outcome"]]
+                + [
+                    [
+                        when(c.opened_at),
+                        terms.CLAIM_KINDS.label(c.kind),
+                        c.description,
+                        terms.CLAIM_STATUSES.label(c.status)
+                        + (f": {terms.RESOLUTIONS.label(c.resolution)}" if c.resolution else ""),
+                    ]
+                    for c in pack.claims
+                ],
                 [38 * mm, 30 * mm, 67 * mm, 35 * mm],
             ),
         ]

@@ -124,12 +124,14 @@ class EvidencePack:
     shipments: list[Shipment]
     scans: dict[int, list[TrackingEvent]]  # by shipment id, oldest first
     events: list[OrderEvent]  # the whole timeline, oldest first
+    claims: list[Claim]  # the delivery problems the customer reported, in their words
     generated_at: datetime
 
 
 def evidence_pack(*, seller_id: int | None, order_id: int, dispute_id: int, now: datetime) -> EvidencePack:
     """The dispute's order with its items, address, every parcel with every carrier scan
-    (the delivery scan included) and the timeline. Five queries, whatever the order's size."""
+    (the delivery scan included), the customer's claims and the timeline. Six queries, whatever
+    the order's size."""
     dispute = get_dispute(seller_id=seller_id, order_id=order_id, dispute_id=dispute_id)
     order = Order.objects.select_related("seller").get(pk=order_id)
     shipments = list(Shipment.objects.filter(order_id=order_id).order_by("shipped_at", "id"))
@@ -145,5 +147,6 @@ def evidence_pack(*, seller_id: int | None, order_id: int, dispute_id: int, now:
         shipments=shipments,
         scans=scans,
         events=list(OrderEvent.objects.filter(order_id=order_id).order_by("created_at", "id")),
+        claims=list(Claim.objects.filter(order_id=order_id).order_by("opened_at", "id")),
         generated_at=now,
     )
