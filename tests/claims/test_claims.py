@@ -210,3 +210,21 @@ def test_the_order_defect_rate_lists_the_orders_behind_it(shipped, seller):
     assert [(r.number, r.counted_in_numerator, r.reason) for r in rows] == [
         (shipped.number, True, "delivery problem decided against the shop")
     ]
+
+
+def test_the_seller_is_reminded_once_when_a_claims_answer_is_due_soon(shipped, seller):
+    line = shipped.lines.get()
+    claim = services.open_claim(
+        order_id=shipped.pk,
+        seller_id=seller.pk,
+        actor=SELLER_ACTOR,
+        kind="damaged",
+        lines=[services.ClaimedLine(line_id=line.pk, quantity=1)],
+        description="Chipped.",
+    )
+    due_soon = services.due_soon_at(claim)
+    assert services.remind_claims_due_soon(now=due_soon - timedelta(minutes=1)) == 0
+    assert services.remind_claims_due_soon(now=due_soon + timedelta(minutes=1)) == 1
+    assert services.remind_claims_due_soon(now=due_soon + timedelta(minutes=2)) == 0  # once
+    alert = Alert.objects.get(order=shipped, kind="seller_claim_update", notification__stage=f"{claim.pk}:due_soon")
+    assert "answer the delivery problem" in alert.title

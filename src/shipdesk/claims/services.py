@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -44,7 +44,7 @@ class ClaimedLine:
 # --- messages ----------------------------------------------------------------------------------
 
 
-def _headline(claim: Claim, step: str) -> str:
+def _headline(claim: Claim, step: str, tz: str) -> str:
     kind = terms.CLAIM_KINDS.label(claim.kind)
     return {
         "opened": f"delivery problem reported ({kind})",
@@ -52,6 +52,7 @@ def _headline(claim: Claim, step: str) -> str:
         "refused": "delivery problem refused",
         "escalated": f"delivery problem escalated to the marketplace ({kind})",
         "decided": f"delivery problem decided: {terms.DECISIONS.label(claim.decision)}",
+        "due_soon": f"answer the delivery problem ({kind}) by {rendering.when(claim.answer_by, tz)}",
     }[step]
 
 
@@ -61,7 +62,7 @@ def _claim_context(claim: Claim, order, step: str, lines: list[ClaimLine]) -> di
     return {
         "id": claim.pk,
         "step": step,
-        "headline": _headline(claim, step),
+        "headline": _headline(claim, step, tz),
         "kind": terms.CLAIM_KINDS.label(claim.kind),
         "description": claim.description,
         "answer_by": rendering.when(claim.answer_by, tz),
@@ -375,6 +376,51 @@ def escalate_overdue_claims(*, now: datetime | None = None) -> int:
         .values_list("pk", flat=True)[:ESCALATION_BATCH]
     )
     return sum(escalate_claim(claim_id=pk, now=now) for pk in due)
+
+
+# A claim is "due soon" once this share of its answer window has passed (like the order steps).
+DUE_SOON_FRACTION = 0.75
+# No answer window is longer than this (2 business days over a long holiday), so a claim due
+# later cannot be due soon yet: the sweep reads only the claims due within it.
+LONGEST_WINDOW = timedelta(days=10)
+
+
+def due_soon_at(claim: Claim) -> datetime:
+    return claim.opened_at + (claim.answer_by - claim.opened_at) * DUE_SOON_FRACTION
+
+
+@transaction.atomic
+def remind_due_soon(*, claim_id: int, now: datetime) -> bool:
+    """Alert the seller once that a claim's answer is due soon; False when not (or no longer) due."""
+    try:
+        claim, order = _locked_claim(claim_id=claim_id, seller_id=None)
+    except NotFound:
+        return False
+    if claim.status != terms.OPEN or not due_soon_at(claim) <= now < claim.answer_by:
+        return False
+    lines = list(claim.lines.select_related("line").order_by("id"))
+    context = _claim_context(claim, order, "due_soon", lines)
+    return (
+        queue_notification(
+            order=order,
+            kind=Notification.Kind.SELLER_CLAIM_UPDATE,
+            recipient=order.seller.email,
+            stage=f"{claim.pk}:due_soon",
+            context={"claim": context},
+            at=now,
+        )
+        is not None
+    )
+
+
+def remind_claims_due_soon(*, now: datetime | None = None) -> int:
+    """Alert the sellers of the open claims whose answer is due soon; each claim once."""
+    now = now or timezone.now()
+    candidates = Claim.objects.filter(
+        status=terms.OPEN, answer_by__gt=now, answer_by__lte=now + LONGEST_WINDOW * (1 - DUE_SOON_FRACTION)
+    ).order_by("answer_by", "id")[:ESCALATION_BATCH]
+    due = [c.pk for c in candidates.only("pk", "opened_at", "answer_by") if due_soon_at(c) <= now]
+    return sum(remind_due_soon(claim_id=pk, now=now) for pk in due)
 
 
 @transaction.atomic
