@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "shipdesk.earnings",
     "shipdesk.performance",
     "shipdesk.notifications",
+    "shipdesk.claims",  # delivery problems after shipping, and chargebacks
+    "shipdesk.returns",
     "shipdesk.api",
     "shipdesk.dashboard",
     "shipdesk.ops",
@@ -221,6 +223,15 @@ SHIPDESK_POLICY = {
     "unconfirmed_cancel_hours": env.int("SHIPDESK_UNCONFIRMED_CANCEL_HOURS", default=72),
     "commission_rate": env.str("SHIPDESK_COMMISSION_RATE", default="0.10"),
     "hold_days": env.int("SHIPDESK_HOLD_DAYS", default=3),
+}
+# Returns (docs/returns.md): the platform's defaults; a shop sets its own window, postage rule and
+# return address (returns.ReturnPolicy). Answer a request, and refund a received return, within
+# these many business days.
+SHIPDESK_RETURN_POLICY = {
+    "window_days": env.int("SHIPDESK_RETURN_WINDOW_DAYS", default=30),
+    "shipping_policy": env.str("SHIPDESK_RETURN_SHIPPING_POLICY", default="seller_if_at_fault"),
+    "answer_business_days": env.int("SHIPDESK_RETURN_ANSWER_BUSINESS_DAYS", default=2),
+    "refund_business_days": env.int("SHIPDESK_RETURN_REFUND_BUSINESS_DAYS", default=2),
 }
 # Payment-provider webhook secrets (POST /api/v1/webhooks/payments/<provider>); unset refuses all.
 # The generic payment secret is its own: never the tracking one, never the deprecated shared

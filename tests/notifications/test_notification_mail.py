@@ -87,6 +87,7 @@ def test_a_paid_order_mails_the_seller_then_the_customer_at_every_stage_each_exa
     assert kinds(mail_server) == [
         "customer_confirmed",
         "customer_delivered",
+        "customer_preparing",  # "being prepared", at processing
         "customer_review_request",
         "customer_shipped",
         "seller_new_order",

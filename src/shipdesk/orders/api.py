@@ -17,8 +17,10 @@ from shipdesk.api.schemas import ErrorOut
 from shipdesk.errors import ValidationFailed
 
 from . import selectors, services, substitutions
-from .presenters import order_detail, order_summary
+from .models import ShippedRefund
+from .presenters import order_detail, order_summary, shipped_refund_detail
 from .schemas import (
+    AddressCorrectionIn,
     CancelIn,
     CancelLineIn,
     DeliverIn,
@@ -27,9 +29,12 @@ from .schemas import (
     OrderOut,
     OrderPageOut,
     OrderStatusValue,
+    ParcelIn,
     PaymentIn,
     PaymentStateValue,
+    RefundIn,
     ShipIn,
+    ShippedRefundOut,
     StatusCountsOut,
     SubstituteIn,
 )
@@ -188,6 +193,55 @@ def ship(request: HttpRequest, order_id: int, payload: ShipIn):
 
 
 @router.post(
+    "/{int:order_id}/address",
+    response={200: OrderOut, **ERRORS},
+    summary="Correct the shipping address before anything ships",
+)
+def correct_address(request: HttpRequest, order_id: int, payload: AddressCorrectionIn):
+    """The whole corrected address, checked by the rules an order is placed with (the country's
+    included; 422 per field). 409 `address_locked` once a parcel has shipped or the order is
+    closed. The timeline records the old and new values (`address_corrected`)."""
+    services.correct_address(
+        order_id=order_id,
+        seller_id=scope_of(request),
+        actor=actor_of(request),
+        address=payload.shipping_address.dict(),
+        customer_request=payload.customer_request,
+    )
+    return _detail(request, order_id)
+
+
+@router.post(
+    "/{int:order_id}/parcels",
+    response={201: OrderOut, **ERRORS},
+    summary="Ship some lines in a parcel (ship what is in stock now)",
+)
+def ship_parcel(request: HttpRequest, order_id: int, payload: ParcelIn):
+    """A processing order ships in one or more parcels, each with its own carrier, service level
+    and tracking number. The order stays `processing` (lines show `quantity_shipped`) until a
+    parcel puts its last open units on their way, then it is `shipped`; it is `delivered` when
+    the last parcel is. A line named twice, not on the order, or with more units than it has
+    left to ship is 422 with the reason per line (`details.lines`)."""
+    seen: set[int] = set()
+    repeated = [item.line_id for item in payload.lines if item.line_id in seen or seen.add(item.line_id)]
+    if repeated:
+        raise ValidationFailed(
+            "Name each line once.", details={"lines": {str(line_id): ["Named twice."] for line_id in repeated}}
+        )
+    services.ship_parcel(
+        order_id=order_id,
+        seller_id=scope_of(request),
+        actor=actor_of(request),
+        carrier=payload.carrier,
+        service_level=payload.service_level,
+        tracking_number=payload.tracking_number,
+        lines={item.line_id: item.quantity for item in payload.lines},
+        confirm_incomplete_pack=payload.confirm_incomplete_pack,
+    )
+    return Status(201, _detail(request, order_id))
+
+
+@router.post(
     "/{int:order_id}/deliver",
     response={200: OrderOut, **ERRORS},
     summary="Mark delivered",
@@ -296,3 +350,47 @@ def payment(request: HttpRequest, order_id: int, payload: PaymentIn):
 def add_note(request: HttpRequest, order_id: int, payload: NoteIn):
     services.add_note(order_id=order_id, seller_id=scope_of(request), actor=actor_of(request), text=payload.text)
     return _detail(request, order_id)
+
+
+@router.post(
+    "/{int:order_id}/refunds",
+    response={201: ShippedRefundOut, 200: ShippedRefundOut, **ERRORS},
+    summary="Refund a shipped or delivered order (units, shipping, or an amount)",
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 200},
+                "description": "A retry with the same key returns the same refund (200), never a second one.",
+            }
+        ]
+    },
+)
+def refund(request: HttpRequest, order_id: int, payload: RefundIn):
+    """`lines` refunds those units and their exact tax share; `shipping` the shipping fee and its
+    tax, once per order; `amount` an amount instead (goodwill), carrying tax in proportion. Never
+    more than is left to refund (422). Paid back through the payment provider; the seller's
+    earnings are reversed by the non-tax part. A seller token refunds as goodwill, a platform
+    token as the operator."""
+    actor = actor_of(request)
+    key = request.headers.get("Idempotency-Key") or None
+    if key is not None and len(key) > 200:
+        raise ValidationFailed("Idempotency-Key is too long.", details={"Idempotency-Key": ["At most 200 characters."]})
+    source = "operator" if actor.kind is ActorKind.PLATFORM else "goodwill"
+    # A retry of a refund made before answers 200 with it, as a retried order placement does.
+    replayed = key is not None and ShippedRefund.objects.filter(order_id=order_id, idempotency_key=key).exists()
+    made = services.refund_shipped_order(
+        order_id=order_id,
+        seller_id=scope_of(request),
+        actor=actor,
+        lines=[(line.line_id, line.quantity) for line in payload.lines],
+        amount=payload.amount,
+        shipping=payload.shipping,
+        reason=payload.reason,
+        source=source,
+        note=payload.note,
+        idempotency_key=key,
+    )
+    return Status(200 if replayed else 201, shipped_refund_detail(made))

@@ -11,8 +11,10 @@ dates everything the action writes — the status timestamp, the deadlines compu
 timeline event, stock moves, ledger entries, refunds and outbox rows — so an action replayed at
 a past moment (the demo shop, tests) reads exactly as if it had happened then.
 
-One module per business action: `placing`, `transitions` (confirm, process, ship, deliver),
-`cancellation`, `payment`, `short_lines`, `notes`. Reads (guard facts, refund previews) are in
+One module per business action: `placing`, `transitions` (confirm, process, deliver), `parcels`
+(ship in one parcel or several; a delivered parcel), `cancellation` (and the customer's request
+to cancel), `after_shipment` (refunds after shipment), `payment`, `short_lines`, `notes`,
+`addresses` (corrections before shipping). Reads (guard facts, refund previews) are in
 `orders.selectors`, tracking-number checks in `shipping.selectors`; both stay importable from
 here for the callers that import them from `orders.services`.
 """
@@ -20,12 +22,15 @@ here for the callers that import them from `orders.services`.
 from shipdesk.orders.selectors import cancellation_refund, line_cancellation_refund, order_facts
 from shipdesk.shipping.selectors import check_tracking
 
-from .cancellation import cancel_line, cancel_order
+from .addresses import correct_address
+from .after_shipment import refund_shipped_order
+from .cancellation import cancel_line, cancel_order, request_cancellation
 from .notes import add_note
+from .parcels import deliver_parcel, ship_order, ship_parcel
 from .payment import count_refund, update_payment
 from .placing import MAX_LINES, MAX_QUANTITY, NewOrder, NewOrderLine, place_order
 from .short_lines import reserve_short_lines
-from .transitions import confirm_order, deliver_order, process_order, ship_order
+from .transitions import confirm_order, deliver_order, process_order
 
 __all__ = [
     "MAX_LINES",
@@ -38,13 +43,18 @@ __all__ = [
     "cancellation_refund",
     "check_tracking",
     "confirm_order",
+    "correct_address",
     "count_refund",
     "deliver_order",
+    "deliver_parcel",
     "line_cancellation_refund",
     "order_facts",
     "place_order",
     "process_order",
+    "refund_shipped_order",
+    "request_cancellation",
     "reserve_short_lines",
     "ship_order",
+    "ship_parcel",
     "update_payment",
 ]
