@@ -166,9 +166,11 @@ def _evaluate_group(
     as_of: datetime,
     now: datetime,
     notify: bool,
-    figures: dict[int, list[MetricFigure]],
+    figures: dict[int, list[MetricFigure]] | None = None,
 ) -> int:
     ids = [s.pk for s in sellers]
+    if figures is None:  # not read beforehand (from a replica): read them in this transaction
+        figures = compute_figures(as_of=as_of, seller_ids=ids)
 
     # Points earned up to `day` and still active on it, and the last award per metric.
     awards: dict[int, list[tuple[date, int]]] = defaultdict(list)
