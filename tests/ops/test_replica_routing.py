@@ -159,3 +159,15 @@ def test_a_refused_connection_marks_the_replica_down_for_a_while(settings, monke
     assert replica_routing._usable(REPLICA) is False
     assert replica_routing._usable(REPLICA) is False  # skipped: not tried again at once
     assert len(attempts) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_customer_page_without_a_session_is_pinned_by_its_cookie_and_an_api_client_is_not_sent_one(one_replica):
+    def write(request):
+        create_seller(slug=f"s{len(request.path)}", name="S", email="s@example.test", country="US")
+
+    _, customer = serve(RequestFactory().post("/s/some-token/accept"), write)
+    _, api = serve(RequestFactory().post("/api/v1/orders", HTTP_AUTHORIZATION="Bearer sdk_x"), write)
+
+    assert PIN_COOKIE in customer.cookies
+    assert PIN_COOKIE not in api.cookies

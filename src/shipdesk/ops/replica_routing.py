@@ -11,8 +11,9 @@ The rules, in the order `PrimaryReplicaRouter.db_for_read` applies them:
 4. In a request (`ReplicaReadsMiddleware`), reads go to one replica for the whole request, unless
    the request is *pinned* to the primary: it wrote something (any INSERT/UPDATE/DELETE on the
    primary but bookkeeping: sessions, rate-limit counters, a token's last use), its browser wrote
-   within `pin_seconds` (a signed cookie), or its seller or API token did (a key per seller and
-   per token in the shared cache, set at the end of a request that wrote).
+   within `pin_seconds` (a signed cookie: the dashboard, a customer's page), or its seller or API
+   token did (a key per seller and per token in the shared cache, set at the end of a request
+   that wrote).
 5. Outside a request (the worker, the CLI) reads go to the primary, except inside
    `replica_reads()`: the performance evaluation and the exports, which read much and may lag.
 
@@ -255,7 +256,9 @@ class ReplicaReadsMiddleware:
                 cache.set_many(dict.fromkeys(reads.subjects, 1), timeout=max(1, round(seconds)))
             except Exception:  # the write is done; only the next read's freshness is at stake
                 logger.warning("cache unavailable, replica pin not recorded", exc_info=True)
-        if settings.SESSION_COOKIE_NAME in request.COOKIES:  # a browser: it carries its own pin
+        # A browser (the dashboard, a customer's page after its action) carries its own pin; an
+        # API client is pinned by its token above and has no use for a cookie.
+        if "Authorization" not in request.headers:
             response.set_signed_cookie(
                 PIN_COOKIE,
                 "1",
