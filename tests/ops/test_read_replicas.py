@@ -73,8 +73,12 @@ def shipdesk(servers, tmp_path):
         "LOG_LEVEL": "WARNING",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    if _redis_answers():  # the shared cache of a real deployment; else the one process's own
+    # With the shared cache of a real deployment, two web processes: a pin set by one is obeyed by
+    # the other. Without Redis, one process and its own cache.
+    workers = "1"
+    if _redis_answers():
         env["CACHE_URL"] = f"redis://127.0.0.1:6379/0?key_prefix=replica-test-{os.getpid()}"
+        workers = "2"
     _shipdesk(env, "migrate", "--verbosity", "0")
     tokens = {}
     for slug in ("acme", "other"):
@@ -94,7 +98,7 @@ def shipdesk(servers, tmp_path):
         tokens[slug] = _shipdesk(env, "createtoken", "--seller", slug)
     port = free_port()
     web = subprocess.Popen(
-        [sys.executable, "-m", "shipdesk.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        [sys.executable, "-m", "shipdesk.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", workers],
         env={**env, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")},
         stdout=open(tmp_path / "web.log", "w"),
         stderr=subprocess.STDOUT,
