@@ -102,6 +102,22 @@ def test_without_a_cache_setting_every_lookup_reads_the_token_row(seller, settin
         authenticate_token(issued.token)
 
 
+def test_a_cache_that_is_down_leaves_tokens_working_from_the_database(seller, settings):
+    settings.SHIPDESK_TOKEN_CACHE_SECONDS = 60
+    # nothing listens on port 1: every cache call fails at once
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+    issued = create_api_token(name="integration", seller=seller)
+
+    assert Api(issued.token).get("/orders").status_code == 200
+    assert authenticate_token(issued.token).pk == issued.record.pk
+
+
 # --- settings ---------------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +20,7 @@ from shipdesk.single_line import single_line_errors
 
 from .models import ApiToken, ClosureDay, Invitation, Membership, Seller, User
 
+logger = logging.getLogger(__name__)
 TOKEN_PREFIX = "sdk_"
 
 
@@ -125,8 +127,19 @@ def forget_cached_tokens(token_hashes: list[str]) -> None:
     """Every host refuses these tokens' cached entries from now on (revocation, a shop closed)."""
     seconds = settings.SHIPDESK_TOKEN_CACHE_SECONDS
     if seconds > 0 and token_hashes:
-        # Outlives any entry filled before the revocation (those live `seconds` at most).
-        cache.set_many(dict.fromkeys((_TOKEN_CACHE_PREFIX + h for h in token_hashes), _REVOKED), timeout=2 * seconds)
+        # Outlives any entry filled before the revocation (those live `seconds` at most). A cache
+        # that is down cannot hand the token out either; its old entries expire within `seconds`.
+        tombstones = dict.fromkeys((_TOKEN_CACHE_PREFIX + h for h in token_hashes), _REVOKED)
+        _in_cache(lambda: cache.set_many(tombstones, timeout=2 * seconds))
+
+
+def _in_cache(call):
+    """The cache's answer, or None when it is unreachable: the database answers instead."""
+    try:
+        return call()
+    except Exception:  # any client error (Redis down, timeout): the lookup goes to the database
+        logger.warning("cache unavailable for API tokens", exc_info=True)
+        return None
 
 
 def authenticate_token(raw: str) -> ApiToken | None:
@@ -141,7 +154,7 @@ def authenticate_token(raw: str) -> ApiToken | None:
     token_hash = hash_token(raw)
     seconds = settings.SHIPDESK_TOKEN_CACHE_SECONDS
     key = _TOKEN_CACHE_PREFIX + token_hash
-    record = cache.get(key) if seconds > 0 else None
+    record = _in_cache(lambda: cache.get(key)) if seconds > 0 else None
     if record == _REVOKED:
         return None
     if not isinstance(record, ApiToken):
@@ -154,7 +167,7 @@ def authenticate_token(raw: str) -> ApiToken | None:
         if record is None:
             return None
         if seconds > 0:
-            cache.add(key, record, timeout=seconds)
+            _in_cache(lambda: cache.add(key, record, timeout=seconds))
     if record.seller is not None and not record.seller.is_active:
         return None
     now = timezone.now()
@@ -164,7 +177,7 @@ def authenticate_token(raw: str) -> ApiToken | None:
         record.last_used_at = now
         if seconds > 0:
             # The next request reads the row again (once a minute), and caches its new last use.
-            cache.delete(key)
+            _in_cache(lambda: cache.delete(key))
     return record
 
 
