@@ -37,6 +37,8 @@ class Notification(models.Model):
             "seller_standing_changed",
             "Seller: standing changed",
         )  # no order: the daily evaluation
+        # no order: an outgoing webhook endpoint failed for too long and was turned off
+        SELLER_WEBHOOK_DISABLED = "seller_webhook_disabled", "Seller: webhook endpoint disabled"
 
     class Status(models.TextChoices):
         QUEUED = "queued"  # waiting for `next_attempt_at`

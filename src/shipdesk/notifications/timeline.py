@@ -25,6 +25,7 @@ KIND_LABELS = {
     "seller_delivery_exception": "delivery-delay alert",
     "seller_auto_cancelled": "auto-cancel alert",
     "seller_standing_changed": "standing-change notice",  # no order: never on a timeline, named for completeness
+    "seller_webhook_disabled": "webhook-disabled notice",  # no order, like the standing change
 }
 assert set(KIND_LABELS) == set(Notification.Kind.values) - {"seller_daily_digest"}
 
