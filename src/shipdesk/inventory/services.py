@@ -16,6 +16,8 @@ from django.utils import timezone
 from shipdesk import money
 from shipdesk.actors import Actor
 from shipdesk.errors import NotFound, StateConflict, ValidationFailed
+from shipdesk.notifications.models import Alert
+from shipdesk.notifications.services import raise_alert
 from shipdesk.single_line import single_line_errors, single_line_problem
 
 from .models import MAX_ON_HAND, Product, StockMove
@@ -40,10 +42,10 @@ _LOW = Q(on_hand__lte=F("reserved") + F("low_stock_threshold"))
 
 
 def note_stock_levels(*, product_ids: Iterable[int], at=None) -> None:
-    """Mark the products whose available stock fell to their threshold, announcing each fall once
-    (`STOCK_LOW`); unmark those back above it. Call after moving their stock, in that transaction
-    (the rows are then locked by it, so two movers of one product cannot both announce its fall).
-    One read when nothing crossed the line."""
+    """Mark the products whose available stock fell to their threshold, raising one seller alert
+    and announcing each fall once (`STOCK_LOW`); unmark those back above it. Call after moving
+    their stock, in that transaction (the rows are then locked by it, so two movers of one
+    product cannot both announce its fall). One read when nothing crossed the line."""
     ids = list(product_ids)
     if not ids:
         return
@@ -63,6 +65,14 @@ def note_stock_levels(*, product_ids: Iterable[int], at=None) -> None:
         Product.objects.filter(pk__in=[product.pk for product in fallen]).update(low_stock_since=now)
     for product in fallen:
         product.low_stock_since = now
+        raise_alert(
+            seller_id=product.seller_id,
+            order=None,
+            kind=Alert.STOCK_LOW,
+            title=f"Low stock: {product.sku} has {max(product.available, 0)} available "
+            f"(threshold {product.low_stock_threshold})",
+            at=now,
+        )
         for stock_low in STOCK_LOW:
             stock_low(product=product, at=now)
 
