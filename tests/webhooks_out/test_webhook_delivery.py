@@ -8,9 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from shipdesk.inventory.models import Product
 from shipdesk.inventory.services import change_stock
-from shipdesk.notifications.models import Alert, Notification
+from shipdesk.notifications.models import Notification
 from shipdesk.signatures import verify_timestamped
 from shipdesk.webhooks_out import services, terms
 from shipdesk.webhooks_out.delivery import claim_due, deliver_due, reconcile_abandoned, retry_policy
@@ -303,17 +302,3 @@ def test_a_delivery_left_sending_by_a_dead_worker_is_sent_again_with_the_same_ev
 
     (received,) = receiver.received
     assert received.json["id"] == claimed.event.event_id
-
-
-def test_a_product_falling_to_its_threshold_raises_one_seller_alert_until_it_is_back_above(seller, make_product, place):
-    make_product(seller, "MUG-1", on_hand=7)  # threshold 5
-
-    place(seller, lines=(("MUG-1", 2, "12.50"),))  # 5 available: low
-    place(seller, lines=(("MUG-1", 1, "12.50"),))  # 4: still the same fall
-    alerts = Alert.objects.filter(seller=seller, kind=Alert.STOCK_LOW).order_by("id")
-    assert [a.title for a in alerts.all()] == ["Low stock: MUG-1 has 5 available (threshold 5)"]
-
-    change_stock(seller_id=seller.pk, sku="MUG-1", actor=SELLER_ACTOR, reason="delivery", delta=5)
-    assert Product.objects.get(seller=seller, sku="MUG-1").low_stock_since is None  # cleared
-    place(seller, lines=(("MUG-1", 5, "12.50"),))  # falls again
-    assert [a.title for a in alerts.all()][1] == "Low stock: MUG-1 has 4 available (threshold 5)"

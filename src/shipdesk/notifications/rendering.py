@@ -448,6 +448,7 @@ def sample_digest(seller) -> dict:
         "overdue": 1,
         "due_today": 2,
         "short": 1,
+        "low_stock": 2,
         "delayed": 0,
         "orders": [
             {
