@@ -9,12 +9,14 @@ import pytest
 import time_machine
 
 from shipdesk.inventory.services import change_stock
+from shipdesk.notifications.delivery import send_due_notifications
 from shipdesk.notifications.models import Notification
 from shipdesk.signatures import verify_timestamped
 from shipdesk.webhooks_out import services, terms
 from shipdesk.webhooks_out.delivery import claim_due, deliver_due, reconcile_abandoned, retry_policy
 from shipdesk.webhooks_out.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from tests.builders import SELLER_ACTOR, advance
+from tests.notifications.mail_server import body
 
 pytestmark = pytest.mark.django_db
 
@@ -302,3 +304,23 @@ def test_a_delivery_left_sending_by_a_dead_worker_is_sent_again_with_the_same_ev
 
     (received,) = receiver.received
     assert received.json["id"] == claimed.event.event_id
+
+
+def test_the_owner_of_a_disabled_endpoint_gets_an_email_saying_what_to_do(
+    seller, product, place, receiver, mail_server
+):
+    with time_machine.travel(T0, tick=False) as clock:
+        services.create_subscription(owner=seller.pk, url=receiver.url, event_types=[terms.ORDER_PLACED])
+        receiver.go_down()
+        place(seller)
+        for _ in range(32):
+            drain()
+            clock.shift(timedelta(hours=1))
+        send_due_notifications("test-worker")
+
+    (mail,) = mail_server.messages(kind=Notification.Kind.SELLER_WEBHOOK_DISABLED)
+    assert mail["To"] == seller.email
+    assert mail["Subject"] == f"Webhook endpoint disabled: {receiver.url}"
+    text = body(mail, "plain")
+    assert "every delivery failed for 24 hours" in text
+    assert "/settings/webhooks/" in text
