@@ -324,6 +324,8 @@ SHIPDESK_WEBHOOKS = {
     # How long the old secret keeps signing after a rotation, unless the rotation says otherwise.
     "rotation_overlap_hours": env.int("SHIPDESK_WEBHOOK_ROTATION_OVERLAP_HOURS", default=24),
     "max_subscriptions": env.int("SHIPDESK_WEBHOOK_MAX_SUBSCRIPTIONS", default=20),
+    # How long the delivery log keeps finished events (the hourly prune forgets older ones).
+    "log_days": env.int("SHIPDESK_WEBHOOK_LOG_DAYS", default=30),
 }
 SHIPDESK_WORKER = {
     "heartbeat_seconds": env.float("SHIPDESK_WORKER_HEARTBEAT_SECONDS", default=5),

@@ -13,7 +13,7 @@ from shipdesk.notifications.delivery import send_due_notifications
 from shipdesk.notifications.models import Notification
 from shipdesk.signatures import verify_timestamped
 from shipdesk.webhooks_out import services, terms
-from shipdesk.webhooks_out.delivery import claim_due, deliver_due, reconcile_abandoned, retry_policy
+from shipdesk.webhooks_out.delivery import claim_due, deliver_due, prune_finished, reconcile_abandoned, retry_policy
 from shipdesk.webhooks_out.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from tests.builders import SELLER_ACTOR, advance
 from tests.notifications.mail_server import body
@@ -324,3 +324,21 @@ def test_the_owner_of_a_disabled_endpoint_gets_an_email_saying_what_to_do(
     text = body(mail, "plain")
     assert "every delivery failed for 24 hours" in text
     assert "/settings/webhooks/" in text
+
+
+def test_the_log_forgets_finished_events_after_thirty_days_but_keeps_waiting_ones(
+    seller, make_product, place, receiver
+):
+    make_product(seller, "MUG-1", on_hand=50)
+    with time_machine.travel(T0, tick=False):
+        subscribe(seller, receiver.url)
+        place(seller)
+        drain()  # delivered
+        receiver.go_down()
+        place(seller)
+        drain()  # still being retried
+
+    assert prune_finished(now=T0 + timedelta(days=29)) == 0
+    assert prune_finished(now=T0 + timedelta(days=31)) == 1
+    (left,) = WebhookDelivery.objects.all()
+    assert left.state == terms.QUEUED

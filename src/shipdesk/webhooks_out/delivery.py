@@ -38,7 +38,7 @@ from shipdesk.notifications.services import queue_seller_messages
 from shipdesk.signatures import sign_timestamped
 
 from . import sending, terms
-from .models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from .models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 from .services import signing_secrets
 
 logger = logging.getLogger(__name__)
@@ -237,3 +237,21 @@ def reconcile_abandoned(live: frozenset[str], now: datetime) -> int:
         .exclude(claimed_by__in=live)
         .update(state=terms.QUEUED, next_attempt_at=now)
     )
+
+
+# --- keeping the log small -------------------------------------------------------------------------
+
+PRUNE_BATCH = 5000
+
+
+def prune_finished(*, now: datetime) -> int:
+    """Forget events older than `log_days` whose every delivery is finished (delivered or failed),
+    with their deliveries and attempts; a batch at a time. Returns how many events went."""
+    kept = timedelta(days=settings.SHIPDESK_WEBHOOKS["log_days"])
+    still_open = WebhookDelivery.objects.filter(event=OuterRef("pk"), state__in=terms.OPEN_DELIVERY_STATES)
+    old = WebhookEvent.objects.filter(created_at__lt=now - kept).filter(~Exists(still_open))
+    ids = list(old.order_by("id").values_list("id", flat=True)[:PRUNE_BATCH])
+    if not ids:
+        return 0
+    WebhookEvent.objects.filter(pk__in=ids).delete()
+    return len(ids)
