@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from shipdesk.signatures import verify_timestamped
 from shipdesk.webhooks_out.delivery import deliver_due
-from tests.e2e.conftest import DESKTOP
+from tests.e2e.conftest import DESKTOP, SCREENSHOTS
 from tests.webhooks_out.receiver import Receiver
 
 
@@ -44,6 +44,8 @@ def test_an_owner_adds_an_endpoint_pings_it_and_redelivers_from_its_log(
     secret = page.locator("#new-secret-value").inner_text()
     assert secret.startswith("whsec_")
 
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "webhooks.png", full_page=True)
     page.goto(f"{live_server.url}/settings/webhooks/")
     expect(page.locator("#new-secret-value")).to_have_count(0)  # shown once
     page.get_by_role("button", name=f"Send test ping to {receiver.url}").click()
@@ -56,6 +58,7 @@ def test_an_owner_adds_an_endpoint_pings_it_and_redelivers_from_its_log(
     assert received.json["type"] == "ping"
     assert verify_timestamped(received.headers["Shipdesk-Signature"], received.body, secret, datetime.now(tz=UTC))
 
+    page.screenshot(path=SCREENSHOTS / "webhook-log.png", full_page=True)
     page.get_by_role("button", name="Redeliver").click()
     expect(page.get_by_text("Queued for redelivery.")).to_be_visible()
     deliver_due("browser-test-worker")

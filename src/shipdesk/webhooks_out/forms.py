@@ -15,7 +15,8 @@ class SubscriptionForm(Styled, forms.Form):
     url = forms.CharField(
         label="Endpoint URL",
         max_length=2000,
-        widget=forms.URLInput(attrs={"placeholder": "https://erp.example.com/shipdesk-events"}),
+        # A text input (the dashboard styles it; the address check is ours, after DNS, not the browser's).
+        widget=forms.TextInput(attrs={"placeholder": "https://erp.example.com/shipdesk-events", "inputmode": "url"}),
         help_text="Public http(s) address. Every delivery is signed with the endpoint's own secret.",
     )
     event_types = forms.MultipleChoiceField(
