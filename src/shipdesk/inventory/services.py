@@ -41,19 +41,24 @@ STOCK_LOW: list[Callable[..., object]] = []
 _LOW = Q(on_hand__lte=F("reserved") + F("low_stock_threshold"))
 
 
-def note_stock_levels(*, product_ids: Iterable[int], at=None) -> None:
+def _is_low(product: Product) -> bool:
+    return product.available <= product.low_stock_threshold
+
+
+def note_stock_levels(*, product_ids: Iterable[int] = (), locked: Iterable[Product] = (), at=None) -> None:
     """Mark the products whose available stock fell to their threshold, raising one seller alert
     and announcing each fall once (`STOCK_LOW`); unmark those back above it. Call after moving
     their stock, in that transaction (the rows are then locked by it, so two movers of one
-    product cannot both announce its fall). One read when nothing crossed the line."""
+    product cannot both announce its fall). `product_ids` are read (one query); `locked` are
+    rows the caller holds locked with their current counts, decided without a read."""
+    crossed = [product for product in locked if (product.low_stock_since is None) == _is_low(product)]
     ids = list(product_ids)
-    if not ids:
-        return
-    crossed = list(
-        Product.objects.select_related("seller")
-        .filter(pk__in=ids)
-        .filter((Q(low_stock_since__isnull=True) & _LOW) | (Q(low_stock_since__isnull=False) & ~_LOW))
-    )
+    if ids:
+        crossed += list(
+            Product.objects.filter(pk__in=ids).filter(
+                (Q(low_stock_since__isnull=True) & _LOW) | (Q(low_stock_since__isnull=False) & ~_LOW)
+            )
+        )
     if not crossed:
         return
     now = at or timezone.now()
@@ -132,7 +137,7 @@ def reserve_locked(*, products: list[Product], quantities: dict[int, int]) -> se
         Product.objects.filter(pk__in=list(held)).update(reserved=F("reserved") + extra)
         for product in products:
             product.reserved += held.get(product.pk, 0)
-        note_stock_levels(product_ids=list(held))
+        note_stock_levels(locked=[product for product in products if product.pk in held])
     return set(held)
 
 
