@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "shipdesk.notifications",
     "shipdesk.claims",  # delivery problems after shipping, and chargebacks
     "shipdesk.returns",
+    "shipdesk.webhooks_out",
+    "shipdesk.checkouts",
     "shipdesk.api",
     "shipdesk.dashboard",
     "shipdesk.ops",
@@ -372,6 +374,27 @@ SHIPDESK_EMAIL = {
     # The hour (seller's local time) of the daily digest, and the delay of the review request.
     "digest_hour": env.int("SHIPDESK_DIGEST_HOUR", default=8),
     "review_request_days": env.int("SHIPDESK_REVIEW_REQUEST_DAYS", default=2),
+}
+SHIPDESK_WEBHOOKS = {
+    # Private, loopback and link-local targets are refused; these CIDRs are allowed anyway (a
+    # development machine: "127.0.0.0/8,::1/128"). Empty in production.
+    "allowed_networks": env.list("SHIPDESK_WEBHOOK_ALLOWED_NETWORKS", default=[]),
+    "timeout_seconds": env.float("SHIPDESK_WEBHOOK_TIMEOUT_SECONDS", default=10),
+    # A host name that does not resolve within this is refused (checked at subscription and send).
+    "resolve_timeout_seconds": env.float("SHIPDESK_WEBHOOK_RESOLVE_TIMEOUT_SECONDS", default=3),
+    # Deliveries a worker claims at a time (each is sent and recorded on its own).
+    "batch": env.int("SHIPDESK_WEBHOOK_BATCH", default=10),
+    # Retries: 1 min, 2 min, 4 min, … capped at 6 hours, 20 attempts (about 3 days) before FAILED.
+    "retry_base_seconds": env.float("SHIPDESK_WEBHOOK_RETRY_BASE_SECONDS", default=60),
+    "retry_cap_seconds": env.float("SHIPDESK_WEBHOOK_RETRY_CAP_SECONDS", default=6 * 3600),
+    "max_attempts": env.int("SHIPDESK_WEBHOOK_MAX_ATTEMPTS", default=20),
+    # An endpoint whose every delivery failed for this long is disabled and its owner emailed.
+    "disable_after_seconds": env.float("SHIPDESK_WEBHOOK_DISABLE_AFTER_SECONDS", default=24 * 3600),
+    # How long the old secret keeps signing after a rotation, unless the rotation says otherwise.
+    "rotation_overlap_hours": env.int("SHIPDESK_WEBHOOK_ROTATION_OVERLAP_HOURS", default=24),
+    "max_subscriptions": env.int("SHIPDESK_WEBHOOK_MAX_SUBSCRIPTIONS", default=20),
+    # How long the delivery log keeps finished events (the hourly prune forgets older ones).
+    "log_days": env.int("SHIPDESK_WEBHOOK_LOG_DAYS", default=30),
 }
 SHIPDESK_WORKER = {
     "heartbeat_seconds": env.float("SHIPDESK_WORKER_HEARTBEAT_SECONDS", default=5),

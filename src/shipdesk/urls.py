@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("shipdesk.ops.urls")),
     path("", include("shipdesk.earnings.urls")),
     path("", include("shipdesk.performance.urls")),
+    path("", include("shipdesk.webhooks_out.urls")),
     path("", include("shipdesk.dashboard.urls")),
 ]

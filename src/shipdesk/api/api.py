@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from shipdesk.checkouts.api import router as checkouts_router
 from shipdesk.claims.api import router as claims_router
 from shipdesk.earnings.api import router as earnings_router
 from shipdesk.errors import ShipdeskError
@@ -26,6 +27,7 @@ from shipdesk.payments.api import router as payments_router
 from shipdesk.performance.api import router as performance_router
 from shipdesk.returns.api import router as returns_router
 from shipdesk.shipping.api import router as shipping_router
+from shipdesk.webhooks_out.api import router as webhooks_out_router
 
 from .auth import TokenAuth
 from .parsing import JsonObjectParser
@@ -215,3 +217,5 @@ api.add_router("/earnings", earnings_router)
 api.add_router("/performance", performance_router)
 api.add_router("/", claims_router)
 api.add_router("/", returns_router)
+api.add_router("/", webhooks_out_router)
+api.add_router("/checkouts", checkouts_router)

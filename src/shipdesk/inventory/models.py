@@ -29,6 +29,9 @@ class Product(models.Model):
     on_hand = models.IntegerField(default=0)
     reserved = models.IntegerField(default=0)
     low_stock_threshold = models.PositiveIntegerField(default=5)
+    # When the available stock last fell to the threshold; null while above it (the fall is
+    # announced once: inventory.services.note_stock_levels).
+    low_stock_since = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -52,6 +52,8 @@ class Notification(models.Model):
             "seller_standing_changed",
             "Seller: standing changed",
         )  # no order: the daily evaluation
+        # no order: an outgoing webhook endpoint failed for too long and was turned off
+        SELLER_WEBHOOK_DISABLED = "seller_webhook_disabled", "Seller: webhook endpoint disabled"
 
     class Status(models.TextChoices):
         QUEUED = "queued"  # waiting for `next_attempt_at`
@@ -128,10 +130,12 @@ class Alert(models.Model):
     """A line in the seller's dashboard bell: written with every seller notification.
 
     `kind` is the notification's kind, or `email_failed` when a message to a customer could not
-    be delivered. `order` is null only for the daily digest.
+    be delivered, or `stock_low` when a product fell to its low-stock threshold. `order` is null
+    only for the daily digest, the seller-level messages and `stock_low`.
     """
 
     EMAIL_FAILED = "email_failed"
+    STOCK_LOW = "stock_low"  # a product's available stock fell to its low-stock threshold (no order)
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.CASCADE, related_name="alerts")
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, null=True, blank=True, related_name="alerts")

@@ -43,7 +43,7 @@ K = Notification.Kind
 CUSTOMER_KINDS = frozenset(k for k in K.values if k.startswith("customer_"))
 SELLER_KINDS = frozenset(k for k in K.values if k.startswith("seller_"))
 # Messages about the shop, not one order: no order number in them, no order timeline.
-ORDERLESS_KINDS = frozenset({K.SELLER_DAILY_DIGEST, K.SELLER_STANDING_CHANGED})
+ORDERLESS_KINDS = frozenset({K.SELLER_DAILY_DIGEST, K.SELLER_STANDING_CHANGED, K.SELLER_WEBHOOK_DISABLED})
 
 # Which step an alert is about and why an order was cancelled, as its reader is told: both
 # from the vocabulary (orders.terms).
@@ -579,6 +579,7 @@ def sample_digest(seller) -> dict:
         "overdue": 1,
         "due_today": 2,
         "short": 1,
+        "low_stock": 2,
         "delayed": 0,
         "orders": [
             {
@@ -627,6 +628,13 @@ def preview(kind: str, seller) -> RenderedEmail:
         return render_digest_email(seller=seller, digest=sample_digest(seller))
     if kind == K.SELLER_STANDING_CHANGED:
         return render(kind, {**_base_context(kind, seller), **sample_standing_change()}, seller=seller)
+    if kind == K.SELLER_WEBHOOK_DISABLED:
+        sample = {
+            "url": "https://erp.example.com/shipdesk",
+            "reason": "every delivery failed for 24 hours",
+            "settings_url": absolute("/settings/webhooks/"),
+        }
+        return render(kind, {**_base_context(kind, seller), **sample}, seller=seller)
     order, lines, shipment = sample_order(seller)
     return render_order_email(
         kind=kind, order=order, lines=lines, shipment=shipment, seller=seller, extra=sample_extra(kind, order)

@@ -39,6 +39,7 @@ KIND_LABELS = {
     "seller_claim_update": "delivery-problem alert",
     "seller_dispute_update": "chargeback alert",
     "seller_standing_changed": "standing-change notice",  # no order: never on a timeline, named for completeness
+    "seller_webhook_disabled": "webhook-disabled notice",  # no order, like the standing change
 }
 assert set(KIND_LABELS) == set(Notification.Kind.values) - {"seller_daily_digest"}
 

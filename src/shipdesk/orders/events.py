@@ -19,16 +19,18 @@ from .models import Order, OrderEvent
 
 Type = OrderEvent.Type
 
-# Who sees every event as it is built, called with `type` and `params` (which it may add to).
+# Who sees every event as it is built, called with `type` and `params` (which it may add to), and
+# the `order` and `at` it is written for (observers take `**_` for what they do not use).
 # Operations registers one at start-up (OpsConfig.ready): it notes the request that wrote the event
-# and counts it (shipdesk_order_events_total) once its transaction commits. Events sit below ops
-# and name it only through this list (docs/architecture.md).
+# and counts it (shipdesk_order_events_total) once its transaction commits. Outgoing webhooks
+# register one (WebhooksOutConfig.ready): it queues the event's webhooks in the same transaction.
+# Events sit below both and name them only through this list (docs/architecture.md).
 EVENT_OBSERVERS: list[Callable[..., None]] = []
 
 
 def _build(*, order: Order, type: Type, actor: Actor, at: datetime | None = None, **params) -> OrderEvent:
     for observe in EVENT_OBSERVERS:
-        observe(type=type, params=params)
+        observe(type=type, params=params, order=order, at=at)
     return OrderEvent(
         seller_id=order.seller_id,
         order=order,
