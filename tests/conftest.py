@@ -14,6 +14,7 @@ from shipdesk.orders import services
 from tests.builders import PLATFORM_ACTOR, SELLER_ACTOR, Api, new_order
 
 # Fixtures used by several apps' tests: registered here once rather than imported into each module.
+from tests.labels.label_fixtures import label_shop, processing_order  # noqa: F401
 from tests.shipping.shipping_fixtures import pdf, sandbox_on, webhook_secrets  # noqa: F401
 
 # A test that reaches none of these touches no database and serves nothing: it checks pure rules.

@@ -24,6 +24,7 @@ from shipdesk.orders.api import router as orders_router
 from shipdesk.payments.api import router as payments_router
 from shipdesk.performance.api import router as performance_router
 from shipdesk.shipping.api import router as shipping_router
+from shipdesk.shipping.labels.api import router as labels_router
 
 from .auth import TokenAuth
 from .parsing import JsonObjectParser
@@ -208,6 +209,7 @@ api.add_router("/orders", orders_router)
 api.add_router("/products", inventory_router)
 api.add_router("/alerts", notifications_router)
 api.add_router("/", shipping_router)
+api.add_router("/", labels_router)
 api.add_router("/", payments_router)
 api.add_router("/earnings", earnings_router)
 api.add_router("/performance", performance_router)

@@ -19,6 +19,8 @@ class LedgerEntry(models.Model):
         REFUND_REVERSAL = "refund_reversal"  # money refunded to the customer leaves the seller's balance
         PAYOUT = "payout"  # available → paid out
         ADJUSTMENT = "adjustment"  # an operator's correction
+        POSTAGE = "postage"  # a label bought through Shipdesk: charged to the available balance (negative)
+        POSTAGE_REFUND = "postage_refund"  # a voided label's postage given back (positive)
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
     order = models.ForeignKey(
@@ -42,7 +44,16 @@ class LedgerEntry(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(
-                    kind__in=["sale_pending", "commission", "release", "refund_reversal", "payout", "adjustment"]
+                    kind__in=[
+                        "sale_pending",
+                        "commission",
+                        "release",
+                        "refund_reversal",
+                        "payout",
+                        "adjustment",
+                        "postage",
+                        "postage_refund",
+                    ]
                 ),
                 name="ledger_kind_valid",
             ),
@@ -54,6 +65,15 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="payout") | Q(pending=0, available__lte=0, paid_out__gte=0),
                 name="ledger_payout_is_a_move",
+            ),
+            # Postage is money leaving the seller's available balance; its refund, coming back.
+            models.CheckConstraint(
+                condition=~Q(kind="postage") | Q(pending=0, paid_out=0, available__lt=0),
+                name="ledger_postage_is_a_charge",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="postage_refund") | Q(pending=0, paid_out=0, available__gt=0),
+                name="ledger_postage_refund_is_a_credit",
             ),
         ]
         indexes = [

@@ -396,3 +396,54 @@ def review_left_event(
 
 def review_replied_event(*, order: Order, actor: Actor, at: datetime | None = None, review_id: int) -> OrderEvent:
     return _record(order=order, type=Type.REVIEW_REPLIED, actor=actor, at=at, review_id=review_id)
+
+
+# --- labels -------------------------------------------------------------------------------------
+
+
+def label_bought_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    label_id: int,
+    carrier: str,
+    service_level: str,
+    tracking_number: str,
+    price: str,
+    currency: str,
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.LABEL_BOUGHT,
+        actor=actor,
+        at=at,
+        label_id=label_id,
+        carrier=carrier,
+        service_level=service_level,
+        tracking_number=tracking_number,
+        price=price,
+        currency=currency,
+    )
+
+
+def label_voided_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    label_id: int,
+    tracking_number: str,
+    price: str,
+    currency: str,
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.LABEL_VOIDED,
+        actor=actor,
+        at=at,
+        label_id=label_id,
+        tracking_number=tracking_number,
+        price=price,
+        currency=currency,
+    )

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from shipdesk.inventory.services import STOCK_ADDED
 from shipdesk.payments.provider_events import PAYMENT_APPLIERS
-from shipdesk.shipping.services import DELIVERY_REPORTED
+from shipdesk.shipping.services import DELIVERY_REPORTED, LABEL_SCANNED
 
-from .services import deliver_order, reserve_short_lines, update_payment
+from .services import deliver_order, reserve_short_lines, ship_with_label, update_payment
 
 
 def _register(registry: list, func) -> None:
@@ -28,3 +28,5 @@ def register_order_services() -> None:
     _register(PAYMENT_APPLIERS, update_payment)
     # A carrier says delivered → the shipped order is delivered, at the carrier's time.
     _register(DELIVERY_REPORTED, deliver_order)
+    # A carrier scans a label bought through Shipdesk before the order was marked shipped → it ships.
+    _register(LABEL_SCANNED, ship_with_label)

@@ -189,6 +189,8 @@ EVENT_TYPES = Vocabulary(
     Term("substitute_declined", "Substitute declined", "the customer refused it: the line is cancelled"),
     Term("review_left", "Review left", "the customer rated the order (performance.Review)"),
     Term("review_replied", "Review answered", "the seller answered the review"),
+    Term("label_bought", "Label bought", "postage bought through Shipdesk; its tracking number is attached"),
+    Term("label_voided", "Label voided", "an unused label was voided and its postage refunded"),
 )
 
 

@@ -12,7 +12,8 @@ timeline event, stock moves, ledger entries, refunds and outbox rows — so an a
 a past moment (the demo shop, tests) reads exactly as if it had happened then.
 
 One module per business action: `placing`, `transitions` (confirm, process, ship, deliver),
-`cancellation`, `payment`, `short_lines`, `notes`. Reads (guard facts, refund previews) are in
+`cancellation`, `payment`, `short_lines`, `notes`, `labels` (buy, void, ship with a label) and
+`label_batches` (labels for many orders). Reads (guard facts, refund previews) are in
 `orders.selectors`, tracking-number checks in `shipping.selectors`; both stay importable from
 here for the callers that import them from `orders.services`.
 """
@@ -21,6 +22,8 @@ from shipdesk.orders.selectors import cancellation_refund, line_cancellation_ref
 from shipdesk.shipping.selectors import check_tracking
 
 from .cancellation import cancel_line, cancel_order
+from .label_batches import run_label_batch, start_label_batch
+from .labels import buy_label, ship_with_label, void_label
 from .notes import add_note
 from .payment import count_refund, update_payment
 from .placing import MAX_LINES, MAX_QUANTITY, NewOrder, NewOrderLine, place_order
@@ -33,6 +36,7 @@ __all__ = [
     "NewOrder",
     "NewOrderLine",
     "add_note",
+    "buy_label",
     "cancel_line",
     "cancel_order",
     "cancellation_refund",
@@ -45,6 +49,10 @@ __all__ = [
     "place_order",
     "process_order",
     "reserve_short_lines",
+    "run_label_batch",
     "ship_order",
+    "ship_with_label",
+    "start_label_batch",
     "update_payment",
+    "void_label",
 ]

