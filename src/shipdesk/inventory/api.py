@@ -30,7 +30,8 @@ def _out(p) -> dict:
         "low_stock_threshold": p.low_stock_threshold,
         "is_active": p.is_active,
         "weight_grams": p.weight_grams,
-        **{side: None if getattr(p, side) is None else str(getattr(p, side)) for side in SIDES},
+        # One decimal, as stored, whether the row was just created or read back.
+        **{side: None if getattr(p, side) is None else f"{getattr(p, side):.1f}" for side in SIDES},
     }
 
 
