@@ -19,4 +19,5 @@ urlpatterns = [
     path("labels/batches/", label_views.batch_start, name="labels_batch_start"),
     path("labels/batches/<int:batch_id>/", label_views.batch_page, name="labels_batch"),
     path("labels/batches/<int:batch_id>/labels.pdf", label_views.batch_pdf, name="labels_batch_pdf"),
+    path("labels/batches/<int:batch_id>/ship/", label_views.batch_ship, name="labels_batch_ship"),
 ]

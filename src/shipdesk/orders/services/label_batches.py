@@ -91,7 +91,13 @@ def run_label_batch(
                     details={},
                 )
             label = buy_label(order_id=order_id, seller_id=seller.pk, actor=actor, rate_id=quote.provider_rate_id)
-            entry.update(ok=True, label_id=label.pk, message=f"{label.carrier} {label.tracking_number}")
+            bought_with = get_carrier(label.carrier)
+            service = bought_with.service(label.service_level) if bought_with else None
+            entry.update(
+                ok=True,
+                label_id=label.pk,
+                message=f"{service.name if service else label.service_level}, tracking {label.tracking_number}",
+            )
         except ShipdeskError as exc:
             entry.update(code=exc.code, message=exc.message)
         except Exception as exc:  # one order's surprise must not stop the others

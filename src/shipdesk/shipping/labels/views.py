@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from shipdesk.dashboard.access import actor_of, seller_view
-from shipdesk.dashboard.feedback import attempt, show_error
+from shipdesk.dashboard.feedback import attempt, attempt_quietly, show_error
 from shipdesk.errors import ShipdeskError
 from shipdesk.orders import selectors as order_selectors
 from shipdesk.orders import services as order_services
@@ -157,6 +157,32 @@ def batch_page(request, batch_id: int):
     if not running and batch.failed:
         messages.warning(request, f"{batch.failed} of {batch.total} orders got no label; the report says why.")
     return render(request, "shipping/labels/batch.html", context)
+
+
+@seller_view
+@require_POST
+def batch_ship(request, batch_id: int):
+    """Print the batch and mark its orders shipped in one step: each order ships with its label
+    (its own transaction; one refused is said, the others ship), then the batch's PDF opens."""
+    batch = selectors.get_batch(seller_id=request.seller.pk, batch_id=batch_id)
+    shipped, refused = 0, []
+    for entry in batch.report:
+        if not entry["ok"]:
+            continue
+        outcome = attempt_quietly(
+            lambda label_id=entry["label_id"]: order_services.ship_with_label(
+                label_id=label_id, seller_id=request.seller.pk, actor=actor_of(request)
+            )
+        )
+        if outcome.ok:
+            shipped += 1
+        elif outcome.error.code != "label_not_voidable":  # shipped already: nothing to say
+            refused.append(f"#{entry['number']}: {outcome.error.message}")
+    if shipped:
+        messages.success(request, f"{shipped} order{'s' if shipped != 1 else ''} marked shipped.")
+    for reason in refused:
+        messages.error(request, reason)
+    return redirect(reverse("labels_batch_pdf", args=[batch.pk]))
 
 
 @seller_view
