@@ -56,6 +56,12 @@ class IdempotencyConflict(StateConflict):
     code = "idempotency_conflict"
 
 
+class AddressLocked(StateConflict):
+    """The shipping address cannot change: a parcel has left, or the order is closed."""
+
+    code = "address_locked"
+
+
 class TrackingNumberInUse(StateConflict):
     """The number is on another parcel still on its way (any shop's), or on another of this shop's.
 

@@ -216,3 +216,40 @@ def test_a_bad_buy_body_is_refused_before_anything_is_written(processing_order, 
 
     assert refused.status_code in (400, 422)
     assert not Label.objects.exists()
+
+
+def test_an_order_ships_in_two_parcels_each_with_its_own_label_and_is_shipped_with_the_second(
+    processing_order, seller_api
+):
+    order = processing_order(lines=(("MUG-1", 2, "12.50"), ("TEE-M", 1, "20.00")))
+    mug, tee = order.lines.order_by("id")
+
+    first = seller_api.get(f"/orders/{order.pk}/rates?lines={mug.pk}:2").json()
+    assert first["parcel"]["weight_grams"] == 2 * 350 + 180
+    label = seller_api.post(f"/orders/{order.pk}/labels", {"rate_id": first["rates"][0]["rate_id"]}).json()
+    assert label["lines"] == {str(mug.pk): 2}
+    seller_api.post(f"/labels/{label['id']}/ship", {})
+    assert Order.objects.get(pk=order.pk).status == "processing"  # the T-shirt is still to ship
+
+    rest = seller_api.get(f"/orders/{order.pk}/rates").json()  # what is left: the T-shirt
+    assert rest["parcel"]["estimated"] is True  # the T-shirt has no weight: 500 g assumed
+    second = seller_api.post(f"/orders/{order.pk}/labels", {"rate_id": rest["rates"][0]["rate_id"]}).json()
+    seller_api.post(f"/labels/{second['id']}/ship", {})
+
+    assert Order.objects.get(pk=order.pk).status == "shipped"
+    parcels = Shipment.objects.filter(order=order).order_by("id")
+    assert [p.tracking_number for p in parcels] == [label["tracking_number"], second["tracking_number"]]
+    assert [list(p.lines.values_list("line_id", "quantity")) for p in parcels] == [[(mug.pk, 2)], [(tee.pk, 1)]]
+
+
+def test_rates_for_units_already_shipped_or_not_on_the_order_are_a_422_on_lines(processing_order, seller_api):
+    order = processing_order()
+    (mug,) = order.lines.all()
+
+    too_many = seller_api.get(f"/orders/{order.pk}/rates?lines={mug.pk}:3")
+    unknown = seller_api.get(f"/orders/{order.pk}/rates?lines=999999:1")
+    malformed = seller_api.get(f"/orders/{order.pk}/rates?lines=abc")
+
+    assert too_many.status_code == 422 and "lines" in too_many.json()["error"]["details"]
+    assert unknown.status_code == 422
+    assert malformed.status_code == 422

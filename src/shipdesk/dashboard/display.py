@@ -161,6 +161,19 @@ def describe_event(type: str, params: dict, currency: str) -> str:
             return text + late
         case "delivered":
             return f"Delivered{late}"
+        case "parcel_shipped":
+            service = service_name(p.get("carrier", ""), p.get("service_level", ""))
+            units = sum(int(n) for n in (p.get("lines") or {}).values())
+            return f"Parcel of {_plural(units, 'unit')} shipped with {service}, tracking {p.get('tracking_number', '')}"
+        case "parcel_delivered":
+            return f"Parcel {p.get('tracking_number', '')} delivered; another is still to arrive"
+        case "address_corrected":
+            who = " at the customer's request" if p.get("customer_request") else ""
+            return f"Shipping address corrected{who}: " + ", ".join(
+                str(value) for value in (p.get("corrected") or {}).values() if value
+            )
+        case "eta_revised":
+            return f"The carrier revised the delivery date of {p.get('tracking_number', '')}"
         case "cancelled":
             return f"Order cancelled: {reason}{refund_text}"
         case "line_cancelled":
@@ -179,7 +192,8 @@ def describe_event(type: str, params: dict, currency: str) -> str:
             return "Internal note"
         case "carrier_scan":
             where = f" — {p['location']}" if p.get("location") else ""
-            return f"Carrier scan: {p.get('description') or p.get('status', '').replace('_', ' ')}{where}"
+            parcel = f" ({p['tracking_number']})" if p.get("tracking_number") else ""
+            return f"Carrier scan{parcel}: {p.get('description') or p.get('status', '').replace('_', ' ')}{where}"
         case "shipment_delayed":
             return f"Shipment flagged delayed: {str(p.get('reason', '')).replace('_', ' ')}"
         case "pack_checked":

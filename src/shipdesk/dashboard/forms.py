@@ -186,9 +186,10 @@ def _day_start(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
-def ship_carriers() -> list:
-    """The carriers a seller can pick: the registry, plus the sandbox carrier where it is on."""
-    available = list(carrier_registry.CARRIERS.values())
+def ship_carriers(country: str = "") -> list:
+    """The carriers a seller can pick: the registry (the seller's national post first), plus the
+    sandbox carrier where it is on."""
+    available = carrier_registry.carriers_for(country)
     sandbox = getattr(carrier_registry, "SANDBOX", None)
     if sandbox is not None and getattr(settings, "SHIPDESK_SANDBOX_CARRIER", False):
         available.append(sandbox)
@@ -206,10 +207,10 @@ class ShipForm(Styled, forms.Form):
     # Offered only after a ship was refused because the pack check is missing units.
     confirm_incomplete_pack = forms.BooleanField(label="Ship anyway, with the missing units", required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, country: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.pack_incomplete = False
-        self.carriers = ship_carriers()
+        self.carriers = ship_carriers(country)
         self.fields["carrier"].choices = [("", "Choose a carrier")] + [(c.code, c.name) for c in self.carriers]
 
     def offered_incomplete_pack(self) -> bool:

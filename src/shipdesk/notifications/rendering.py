@@ -225,6 +225,10 @@ def _kind_context(kind: str, order, seller, extra: dict, now: datetime) -> dict:
             for key, label in parts
             if Decimal(str(extra.get(f"refund_{key}", "0"))) > 0
         ]
+    if kind == K.CUSTOMER_SHIPPED:
+        # One email per parcel: a parcel with part of the order says what is in it.
+        context["partial"] = bool(extra.get("partial"))
+        context["parcel_items"] = [(str(title), int(units)) for title, units in extra.get("parcel_items") or []]
     if kind == K.CUSTOMER_CANCELLED:
         context["reason"] = CUSTOMER_REASONS.get(extra.get("reason", ""), "")
     if kind == K.SELLER_AUTO_CANCELLED:
@@ -310,6 +314,11 @@ def render_order_email(
         **_order_context(order, lines, shipment, seller),
         **_kind_context(kind, order, seller, extra, now),
     }
+    if context.get("shipment") and shipment is not None and shipment.eta is not None and shipment.eta < now:
+        # A delivery date already missed is never promised again (a delay notice without the
+        # carrier's revised date says only that the parcel is late).
+        context["shipment"]["eta"] = ""
+        context["shipment"]["eta_missed"] = True
     return render(kind, context, seller=seller)
 
 

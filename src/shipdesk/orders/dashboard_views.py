@@ -9,6 +9,8 @@ are shown by `shipdesk.dashboard.feedback`. URL names and paths are listed in
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +28,7 @@ from shipdesk.orders import selectors as order_selectors
 from shipdesk.orders import services as order_services
 from shipdesk.orders import substitutions, terms, workflow
 from shipdesk.orders.selectors import order_facts
+from shipdesk.shipping import parcels as shipping_parcels
 from shipdesk.shipping.carriers import get_carrier
 from shipdesk.shipping.selectors import check_tracking, require_tracking_number_free
 from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number
@@ -34,6 +37,9 @@ from shipdesk.shipping.tracking_links import tracking_page_url
 PAGE_SIZE = 50
 POLL_SECONDS = 15
 BULK_RESULT_KEY = "shipdesk_bulk_result"
+# The ship form's parcel contents: `parcel-<line id>` = units of that line in the parcel.
+PARCEL_FIELD = re.compile(r"parcel-([0-9]{1,18})", re.ASCII)
+UNITS = re.compile(r"[0-9]{1,6}", re.ASCII)
 # Tabs where confirm or process can apply to the rows (not shipped, delivered, cancelled).
 BULK_TABS = ("needs_action", "all", "pending", "confirmed")
 # Tabs whose rows can be selected: the bulk actions above, and papers to print (packing slips,
@@ -252,8 +258,15 @@ def _render_detail(
     line_forms = line_forms or {}
     substitute_forms = substitute_forms or {}
     open_offers = {x.line_id: x for x in order.substitute_offers.all() if x.status == "offered"}
-    ship_form = ship_form or forms.ShipForm()
+    ship_form = ship_form or forms.ShipForm(country=str(order.seller.country))
     selected = ship_form.selected_carrier()
+    parcels = order_selectors.order_parcels(order)
+    titles = {line.pk: line.title for line in lines}
+    in_parcels: dict[int, int] = {}
+    for each in parcels:
+        for item in each.lines.all():
+            in_parcels[item.line_id] = in_parcels.get(item.line_id, 0) + item.quantity
+    left = workflow.units_left_to_ship(open_units=shipping_parcels.open_units(lines), in_parcels=in_parcels)
     context = {
         "order": order,
         "lines": [
@@ -272,7 +285,18 @@ def _render_detail(
         "blocker": _blocker(order, facts, step)
         if step and step not in allowed and order.status != "cancelled"
         else None,
-        "shipment": getattr(order, "shipment", None),
+        # The first parcel (its label is the order's label), and every parcel with its lines.
+        "shipment": parcels[0] if parcels else None,
+        "parcels": [
+            {
+                "shipment": each,
+                "items": [(titles.get(item.line_id, ""), item.quantity) for item in each.lines.all()],
+            }
+            for each in order.shipments.all()
+        ],
+        # What the ship form offers to put in the next parcel: each line's units not yet shipped.
+        "to_ship": [{"line": line, "left": left[line.pk]} for line in lines if left.get(line.pk)],
+        "partly_shipped": bool(parcels) and order.status == terms.PROCESSING,
         # The link the customer got in the "shipped" email, for the seller to resend when asked.
         "customer_tracking_url": tracking_page_url(order.pk),
         "events": sorted(order.events.all(), key=lambda e: (e.created_at, e.pk), reverse=True),
@@ -343,30 +367,50 @@ def _back_to_order(order_id: int, anchor: str = ""):
 def order_ship(request, order_id: int):
     if request.method == "GET":
         return _back_to_order(order_id, "#ship-form")
-    form = forms.ShipForm(request.POST)
+    form = forms.ShipForm(request.POST, country=str(request.seller.country))
     # Once the "ship anyway" box was offered it stays, ticked as it was, whatever the next
     # refusal is about (a mistyped number must not take it away).
     form.pack_incomplete = form.offered_incomplete_pack()
+    # The parcel's contents: `parcel-<line id>` = units of that line (the form offers every unit
+    # left to ship); none posted means everything left, as the API's POST /ship.
+    chosen = {
+        int(found[1]): value.strip() for name, value in request.POST.items() if (found := PARCEL_FIELD.fullmatch(name))
+    }
+    parcel = {line_id: int(units) for line_id, units in chosen.items() if UNITS.fullmatch(units) and int(units) > 0}
+    if chosen and not parcel:
+        form.add_error(None, "Put at least one unit in the parcel.")
     if form.is_valid():
         data = form.cleaned_data
         outcome = attempt(
             request,
-            lambda: order_services.ship_order(
+            lambda: order_services.ship_parcel(
                 order_id=order_id,
                 seller_id=request.seller.pk,
                 actor=actor_of(request),
                 carrier=data["carrier"],
                 service_level=data["service_level"],
                 tracking_number=data["tracking_number"],
+                lines=parcel or None,
                 confirm_incomplete_pack=data["confirm_incomplete_pack"],
             ),
             form=form,
-            success=lambda o: f"Order #{o.number} shipped. The customer gets the tracking link by email.",
+            success=lambda shipment: _shipped_message(shipment),
         )
         if outcome.ok:
             return redirect("order", order_id=order_id)
         form.pack_incomplete = form.pack_incomplete or outcome.error.code == "pack_check_incomplete"
     return _render_detail(request, _get_order(request, order_id), ship_form=form, status=422)
+
+
+def _shipped_message(shipment) -> str:
+    order = shipment.order
+    if order.status != terms.SHIPPED:
+        return f"Parcel {shipment.tracking_number} of order #{order.number} shipped; the rest is still to ship."
+    if order.shipments.count() == 1:
+        return f"Order #{order.number} shipped. The customer gets the tracking link by email."
+    return (
+        f"Order #{order.number} shipped: its last parcel is on its way. The customer gets its tracking link by email."
+    )
 
 
 def _confirm_refund(request, *, order, form, refund, what: str, action: str):

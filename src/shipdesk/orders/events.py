@@ -119,6 +119,97 @@ def order_shipped_event(
     )
 
 
+def parcel_shipped_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    shipment_id: int,
+    carrier: str,
+    service_level: str,
+    tracking_number: str,
+    eta: datetime,
+    lines: dict[int, int],
+) -> OrderEvent:
+    """A parcel left with part of the order; `lines`: order line id → units in it."""
+    return _record(
+        order=order,
+        type=Type.PARCEL_SHIPPED,
+        actor=actor,
+        at=at,
+        shipment_id=shipment_id,
+        carrier=carrier,
+        service_level=service_level,
+        tracking_number=tracking_number,
+        eta=eta.isoformat(),
+        lines={str(line_id): units for line_id, units in lines.items()},
+    )
+
+
+def parcel_delivered_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    shipment_id: int,
+    tracking_number: str,
+    delivered_at: datetime,
+) -> OrderEvent:
+    """One parcel arrived while another of the order is still on its way (or not yet shipped)."""
+    return _record(
+        order=order,
+        type=Type.PARCEL_DELIVERED,
+        actor=actor,
+        at=at,
+        shipment_id=shipment_id,
+        tracking_number=tracking_number,
+        delivered_at=delivered_at.isoformat(),
+    )
+
+
+def address_corrected_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    previous: dict[str, str],
+    corrected: dict[str, str],
+    customer_request: bool,
+) -> OrderEvent:
+    """The shipping address before and after (only the fields that changed), and who asked."""
+    return _record(
+        order=order,
+        type=Type.ADDRESS_CORRECTED,
+        actor=actor,
+        at=at,
+        previous=previous,
+        corrected=corrected,
+        customer_request=customer_request,
+    )
+
+
+def eta_revised_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    shipment_id: int,
+    tracking_number: str,
+    previous: datetime | None,
+    eta: datetime,
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.ETA_REVISED,
+        actor=actor,
+        at=at,
+        shipment_id=shipment_id,
+        tracking_number=tracking_number,
+        previous=previous.isoformat() if previous else None,
+        eta=eta.isoformat(),
+    )
+
+
 def order_delivered_event(
     *, order: Order, actor: Actor, at: datetime | None = None, delivered_at: datetime
 ) -> OrderEvent:
@@ -229,9 +320,19 @@ def refund_settled_event(
 
 
 def carrier_scan_events(
-    *, order: Order, actor: Actor, at: datetime | None = None, source: str, scans: Iterable
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    source: str,
+    scans: Iterable,
+    shipment_id: int | None = None,
+    tracking_number: str = "",
 ) -> list[OrderEvent]:
-    """One event per new scan of the parcel (`shipping.services.Scan`), inserted in one statement."""
+    """One event per new scan of the parcel (`shipping.services.Scan`), inserted in one statement.
+
+    `shipment_id` and `tracking_number` say which parcel, for an order that ships in several."""
+    parcel = {"shipment_id": shipment_id, "tracking_number": tracking_number} if shipment_id else {}
     return OrderEvent.objects.bulk_create(
         [
             _build(
@@ -244,6 +345,7 @@ def carrier_scan_events(
                 location=scan.location[:200],
                 occurred_at=scan.occurred_at.isoformat(),
                 source=source,
+                **parcel,
             )
             for scan in scans
         ]

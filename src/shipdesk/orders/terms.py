@@ -189,6 +189,10 @@ EVENT_TYPES = Vocabulary(
     Term("substitute_declined", "Substitute declined", "the customer refused it: the line is cancelled"),
     Term("review_left", "Review left", "the customer rated the order (performance.Review)"),
     Term("review_replied", "Review answered", "the seller answered the review"),
+    Term("parcel_shipped", "Parcel shipped", "a parcel with part of the order left; other lines are still to ship"),
+    Term("parcel_delivered", "Parcel delivered", "one parcel arrived; another parcel is still on its way"),
+    Term("address_corrected", "Address corrected", "the shipping address was corrected before anything shipped"),
+    Term("eta_revised", "Delivery date revised", "the carrier announced a new expected delivery date for a parcel"),
     Term("label_bought", "Label bought", "postage bought through Shipdesk; its tracking number is attached"),
     Term("label_voided", "Label voided", "an unused label was voided and its postage refunded"),
 )

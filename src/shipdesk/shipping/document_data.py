@@ -38,8 +38,9 @@ class DocumentOrder:
     customer_note: str
     ship_to: tuple[str, ...]  # address lines, name first
     lines: tuple[DocumentLine, ...]
-    shipment: DocumentShipment | None
+    shipment: DocumentShipment | None  # the first parcel, None before any has left
     shop_timezone: str = "UTC"  # IANA name: the shop's clock, for times printed on its papers
+    parcels: tuple[DocumentShipment, ...] = ()  # every parcel of the order's own lines, in the order they left
 
 
 @dataclass(frozen=True)

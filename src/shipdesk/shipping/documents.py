@@ -251,13 +251,11 @@ def _draw_paragraph(
     return height
 
 
-def _label(canvas: Canvas, order: DocumentOrder, styles: dict[str, ParagraphStyle]) -> None:
+def _label(canvas: Canvas, order: DocumentOrder, shipment: DocumentShipment, styles: dict[str, ParagraphStyle]) -> None:
     width, height = LABEL_SIZE
     margin = 0.2 * inch
     inner = width - 2 * margin
     _, bold = _fonts()
-    shipment = order.shipment
-    assert shipment is not None  # document_orders refuses label batches with unshipped orders
 
     canvas.setLineWidth(1.2)
     canvas.rect(margin / 2, margin / 2, width - margin, height - margin)
@@ -315,14 +313,15 @@ def _label(canvas: Canvas, order: DocumentOrder, styles: dict[str, ParagraphStyl
     canvas.drawCentredString(width / 2, top - 11, _clean(shipment.tracking_number))
     top -= 22
     canvas.setFont(_fonts()[0], 8)
-    canvas.drawString(margin, margin, f"Order #{order.number}")
+    parcel = f" · parcel {order.parcels.index(shipment) + 1} of {len(order.parcels)}" if len(order.parcels) > 1 else ""
+    canvas.drawString(margin, margin, f"Order #{order.number}{parcel}")
     if shipment.sandbox:
         canvas.setFont(bold, 10)
         canvas.drawRightString(width - margin, margin, "SANDBOX · NOT A REAL LABEL")
 
 
 def labels_pdf(orders: Sequence[DocumentOrder]) -> bytes:
-    """One 4×6 in label per shipped order, one per page, in one PDF."""
+    """One 4×6 in label per parcel of each order (one per shipped order that left in one box), one per page."""
     styles = _styles()
 
     def build(buffer):
@@ -330,8 +329,9 @@ def labels_pdf(orders: Sequence[DocumentOrder]) -> bytes:
         canvas.setTitle("Shipping labels" if len(orders) > 1 else f"Shipping label #{orders[0].number}")
         canvas.setAuthor("Shipdesk")
         for order in orders:
-            _label(canvas, order, styles)
-            canvas.showPage()
+            for shipment in order.parcels:
+                _label(canvas, order, shipment, styles)
+                canvas.showPage()
         canvas.save()
 
     return _render(build)

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_labels_shop_addresses_and_label_service"),
         ("earnings", "0001_initial"),
-        ("orders", "0008_labels_label_event_types"),
+        ("orders", "0008_parcels_event_types"),
     ]
 
     operations = [

@@ -11,8 +11,9 @@ dates everything the action writes — the status timestamp, the deadlines compu
 timeline event, stock moves, ledger entries, refunds and outbox rows — so an action replayed at
 a past moment (the demo shop, tests) reads exactly as if it had happened then.
 
-One module per business action: `placing`, `transitions` (confirm, process, ship, deliver),
-`cancellation`, `payment`, `short_lines`, `notes`, `labels` (buy, void, ship with a label) and
+One module per business action: `placing`, `transitions` (confirm, process, deliver), `parcels`
+(ship in one parcel or several; a delivered parcel), `cancellation`, `payment`, `short_lines`,
+`notes`, `addresses` (corrections before shipping), `labels` (buy, void, ship with a label) and
 `label_batches` (labels for many orders). Reads (guard facts, refund previews) are in
 `orders.selectors`, tracking-number checks in `shipping.selectors`; both stay importable from
 here for the callers that import them from `orders.services`.
@@ -21,14 +22,16 @@ here for the callers that import them from `orders.services`.
 from shipdesk.orders.selectors import cancellation_refund, line_cancellation_refund, order_facts
 from shipdesk.shipping.selectors import check_tracking
 
+from .addresses import correct_address
 from .cancellation import cancel_line, cancel_order
 from .label_batches import run_label_batch, start_label_batch
 from .labels import buy_label, ship_with_label, void_label
 from .notes import add_note
+from .parcels import deliver_parcel, ship_order, ship_parcel
 from .payment import count_refund, update_payment
 from .placing import MAX_LINES, MAX_QUANTITY, NewOrder, NewOrderLine, place_order
 from .short_lines import reserve_short_lines
-from .transitions import confirm_order, deliver_order, process_order, ship_order
+from .transitions import confirm_order, deliver_order, process_order
 
 __all__ = [
     "MAX_LINES",
@@ -42,8 +45,10 @@ __all__ = [
     "cancellation_refund",
     "check_tracking",
     "confirm_order",
+    "correct_address",
     "count_refund",
     "deliver_order",
+    "deliver_parcel",
     "line_cancellation_refund",
     "order_facts",
     "place_order",
@@ -51,6 +56,7 @@ __all__ = [
     "reserve_short_lines",
     "run_label_batch",
     "ship_order",
+    "ship_parcel",
     "ship_with_label",
     "start_label_batch",
     "update_payment",

@@ -26,10 +26,9 @@ from shipdesk.orders.models import Order
 from shipdesk.shipping.labels import services as labels
 from shipdesk.shipping.labels.choice import PROVIDERS
 from shipdesk.shipping.labels.models import Label, LabelStatus, RateQuote
-from shipdesk.shipping.labels.selectors import shipping_for
-from shipdesk.shipping.models import Shipment
+from shipdesk.shipping.labels.selectors import parcel_contents, shipping_for
 
-from .transitions import ship_order
+from .parcels import ship_parcel
 
 
 def buy_label(*, order_id: int, seller_id: int | None, actor: Actor, rate_id: str, at: datetime | None = None) -> Label:
@@ -52,7 +51,9 @@ def buy_label(*, order_id: int, seller_id: int | None, actor: Actor, rate_id: st
             )
         label = labels.start_purchase(order=order, quote=quote, bought_by=actor.label, now=now)
     try:
-        purchase = PROVIDERS[quote.provider]().buy(quote=labels.quote_of(quote), shipping=shipping_for(order))
+        contents = {int(line_id): units for line_id, units in quote.lines.items()} or None
+        shipping = shipping_for(order, parcel_contents(order, contents))
+        purchase = PROVIDERS[quote.provider]().buy(quote=labels.quote_of(quote), shipping=shipping)
         if not purchase.tracking_number or not purchase.pdf:
             raise LabelProviderRefused(
                 "The provider sold no label (no tracking number or PDF).", details={"rate_id": ["No label."]}
@@ -149,28 +150,31 @@ def ship_with_label(
     confirm_incomplete_pack: bool = False,
     at: datetime | None = None,
 ) -> Order:
-    """Mark the order shipped with its bought label: carrier, service and tracking number from it.
+    """Ship the label's parcel with it: carrier, service and tracking number from the label.
 
-    The seller prints the label and marks shipped in one step, or the carrier's first scan of the
-    label's number does it (`shipping.services.LABEL_SCANNED`). Guards: a bought label (409
-    label_not_voidable otherwise) and everything `ship_order` guards. Writes what `ship_order`
-    writes; the label becomes the parcel's (shipped).
+    The parcel holds the lines the label was bought for, or every unit not yet shipped; the order
+    is shipped when nothing is left (`ship_parcel`). The seller prints the label and marks shipped
+    in one step, or the carrier's first scan of the label's number does it
+    (`shipping.services.LABEL_SCANNED`). Guards: a bought label (409 label_not_voidable otherwise)
+    and everything `ship_parcel` guards. Writes what `ship_parcel` writes; the label becomes the
+    parcel's (shipped).
     """
     order, label = _locked_label(label_id=label_id, seller_id=seller_id)
     if label.status != LabelStatus.BOUGHT:
         raise LabelInUse(f"This label is {label.status}; only a bought label ships.", details={"status": label.status})
-    order = ship_order(
+    shipment = ship_parcel(
         order_id=order.pk,
         seller_id=order.seller_id,
         actor=actor,
         carrier=label.carrier,
         service_level=label.service_level,
         tracking_number=label.tracking_number,
+        lines={int(line_id): units for line_id, units in label.lines.items()} or None,
         confirm_incomplete_pack=confirm_incomplete_pack,
         at=at,
     )
     label.status = LabelStatus.SHIPPED
-    label.shipment = Shipment.objects.filter(order=order).first()
-    label.shipped_at = order.shipped_at
+    label.shipment = shipment
+    label.shipped_at = shipment.shipped_at
     label.save(update_fields=["status", "shipment", "shipped_at"])
-    return order
+    return Order.objects.get(pk=order.pk)

@@ -10,7 +10,8 @@ from typing import Literal
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Status
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from shipdesk import money
 from shipdesk.accounts import selectors as accounts_selectors
@@ -73,6 +74,7 @@ def label_out(label: Label) -> dict:
         "currency": label.currency,
         "delivery_date": label.delivery_date,
         "weight_grams": label.weight_grams,
+        "lines": {str(k): v for k, v in label.lines.items()},
         "pdf_url": f"/api/v1/labels/{label.pk}/label.pdf" if printable else None,
         "failure": label.failure,
         "created_at": label.created_at,
@@ -111,13 +113,25 @@ def _combined_pdf(documents: list[bytes]) -> bytes:
     return rendering.combined_pdf(documents)
 
 
-@router.get("/orders/{int:order_id}/rates", response={200: RatesOut, **ERRORS}, summary="Rates for an order's parcel")
-def rates(request: HttpRequest, order_id: int):
-    """The parcel is the order's open units (each product's weight and size) in the shop's box;
-    the rates come from the configured label provider, cheapest first. Each `rate_id` can be
-    bought for this order (`POST /orders/{id}/labels`). 409 unless the order is processing and
-    the shop has a ship-from address; 503 when the provider cannot be reached."""
-    found = services.quote_rates(order_id=order_id, seller_id=scope_of(request))
+class RatesQueryIn(Schema):
+    # A parcel of some lines: "line_id:units,line_id:units"; none, every unit not yet shipped.
+    lines: str | None = Field(default=None, max_length=2000, pattern=r"^\d{1,18}:\d{1,6}(,\d{1,18}:\d{1,6})*$")
+
+
+@router.get("/orders/{int:order_id}/rates", response={200: RatesOut, **ERRORS}, summary="Rates for a parcel")
+def rates(request: HttpRequest, order_id: int, query: Query[RatesQueryIn]):
+    """The parcel is the order's units not yet shipped — or, with `lines=12:1,13:2`, those units of
+    those lines (one parcel of several) — each product's weight and size in the shop's box. The
+    rates come from the configured label provider, cheapest first; each `rate_id` can be bought
+    for this order and parcel (`POST /orders/{id}/labels`). 409 unless the order is processing
+    and the shop has a ship-from address; 503 when the provider cannot be reached."""
+    lines = None
+    if query.lines:
+        lines = {}
+        for part in query.lines.split(","):
+            line_id, units = part.split(":")
+            lines[int(line_id)] = lines.get(int(line_id), 0) + int(units)
+    found = services.quote_rates(order_id=order_id, seller_id=scope_of(request), lines=lines)
     parcel = found.parcel
     out = []
     for quote in found.quotes:

@@ -55,6 +55,8 @@ class RateQuote(models.Model):
     length_cm = models.DecimalField(max_digits=6, decimal_places=1)
     width_cm = models.DecimalField(max_digits=6, decimal_places=1)
     height_cm = models.DecimalField(max_digits=6, decimal_places=1)
+    # The parcel's contents: order line id (as text: JSON keys) → units; {} is every unit left to ship.
+    lines = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -84,8 +86,8 @@ PENDING_LABEL_STATUSES = (LabelStatus.BUYING, LabelStatus.BOUGHT, LabelStatus.VO
 class Label(models.Model):
     """A shipping label bought through a provider: postage, tracking number and the printable PDF.
 
-    Linked to its order from the purchase, and to the parcel (`shipment`) it ships as once the
-    order is marked shipped with it.
+    Bought for one parcel of an order (`lines`: the whole rest of the order, or some of its lines),
+    linked to its order from the purchase and to its parcel (`shipment`) once it ships.
     """
 
     Status = LabelStatus
@@ -107,6 +109,9 @@ class Label(models.Model):
     currency = models.CharField(max_length=3)
     delivery_date = models.DateField(null=True, blank=True)
     weight_grams = models.PositiveIntegerField()
+    # The parcel it was bought for: order line id (as text) → units; {} is every unit left to ship.
+    # Marking shipped with the label ships exactly these as one parcel (`shipment`).
+    lines = models.JSONField(default=dict, blank=True)
     pdf = models.BinaryField(blank=True, default=b"")  # the 4×6 in label as the provider made it
     failure = models.CharField(max_length=500, blank=True, default="")  # the provider's refusal, when FAILED
     bought_by = models.CharField(max_length=200, blank=True, default="")  # who, as the timeline names them

@@ -62,6 +62,7 @@ class LabelOut(Schema):
     currency: str
     delivery_date: date | None
     weight_grams: int
+    lines: dict[str, int]  # the parcel's contents, line id → units; {} is every unit left to ship
     pdf_url: str | None  # while the label is bought or shipped
     failure: str
     created_at: datetime

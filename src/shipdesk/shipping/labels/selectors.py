@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from shipdesk.accounts.models import ShopAddress
-from shipdesk.errors import NotFound, ShipFromAddressMissing
+from shipdesk.errors import NotFound, ShipFromAddressMissing, ValidationFailed
+from shipdesk.orders import workflow
 from shipdesk.orders.models import LineStock, Order, OrderLine
 
+from .. import parcels as shipping_parcels
 from .models import Box, Label, LabelBatch
 from .parcels import BoxSize, ParcelSize, Unit, parcel_for
 from .providers import PostalAddress, Shipping
@@ -22,11 +25,29 @@ def boxes_of(*, seller_id: int) -> list[Box]:
     return list(Box.objects.filter(seller_id=seller_id).order_by("-is_default", "name"))
 
 
-def parcel_of(order: Order) -> ParcelSize:
-    """The order's open units in the shop's boxes (`parcels.parcel_for`), in two queries."""
-    lines = OrderLine.objects.filter(order_id=order.pk).exclude(stock=LineStock.RELEASED).select_related("product")
+def parcel_contents(order: Order, lines: Mapping[int, int] | None = None) -> dict[int, int]:
+    """What a parcel of the order holds, line id → units: `lines` if every one of them is still to
+    ship (422 otherwise, as shipping it would be), else every unit not yet in a parcel."""
+    order_lines = list(OrderLine.objects.filter(order_id=order.pk).exclude(stock=LineStock.RELEASED))
+    left = workflow.units_left_to_ship(
+        open_units=shipping_parcels.open_units(order_lines),
+        in_parcels=shipping_parcels.units_in_parcels(order_id=order.pk),
+    )
+    if not lines:
+        return left
+    contents = {int(line_id): int(units) for line_id, units in lines.items()}
+    if problems := workflow.parcel_problems(parcel=contents, left=left):
+        raise ValidationFailed("This parcel cannot be sent as it is.", details={"lines": problems})
+    return contents
+
+
+def parcel_of(order: Order, contents: Mapping[int, int] | None = None) -> ParcelSize:
+    """The parcel's units (`contents`, default: every unit left to ship) in the shop's boxes
+    (`parcels.parcel_for`)."""
+    contents = parcel_contents(order) if contents is None else contents
+    lines = OrderLine.objects.filter(order_id=order.pk, pk__in=list(contents)).select_related("product")
     units = [
-        Unit(quantity=line.open_quantity, weight_grams=line.product.weight_grams, sides_cm=_sides(line.product))
+        Unit(quantity=contents[line.pk], weight_grams=line.product.weight_grams, sides_cm=_sides(line.product))
         for line in lines
     ]
     boxes = [
@@ -58,8 +79,8 @@ def ship_from_of(*, seller_id: int, shop_name: str, email: str = "") -> PostalAd
     )
 
 
-def shipping_for(order: Order) -> Shipping:
-    """What a rate request for the order's parcel says: sender, recipient, parcel, reference."""
+def shipping_for(order: Order, contents: Mapping[int, int] | None = None) -> Shipping:
+    """What a rate request for a parcel of the order says: sender, recipient, parcel, reference."""
     seller = order.seller
     return Shipping(
         ship_from=ship_from_of(seller_id=seller.pk, shop_name=seller.name, email=seller.email),
@@ -74,7 +95,7 @@ def shipping_for(order: Order) -> Shipping:
             phone=order.customer_phone,
             email=order.customer_email,
         ),
-        parcel=parcel_of(order),
+        parcel=parcel_of(order, contents),
         reference=f"Order #{order.number}",
         currency=order.currency,
     )

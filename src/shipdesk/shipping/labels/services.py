@@ -34,7 +34,7 @@ from .choice import label_provider
 from .models import Box, Label, LabelStatus, RateQuote
 from .parcels import ParcelSize
 from .providers import Purchase, Quote
-from .selectors import shipping_for
+from .selectors import parcel_contents, shipping_for
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +63,15 @@ class Rates:
     quotes: list[RateQuote]
 
 
-def quote_rates(*, order_id: int, seller_id: int | None, at: datetime | None = None) -> Rates:
-    """Rates for the order's parcel from the configured provider, kept so a purchase charges them.
+def quote_rates(
+    *, order_id: int, seller_id: int | None, lines: dict[int, int] | None = None, at: datetime | None = None
+) -> Rates:
+    """Rates for a parcel of the order from the configured provider, kept so a purchase charges them.
 
-    Guards: the seller's order (404), processing and paid for (409), the shop's ship-from address
-    set (409 ship_from_address_missing); the provider's refusals (422) and outages (503). Writes
-    one RateQuote per rate offered, cheapest first.
+    `lines` (line id → units): the parcel's contents; None, every unit not yet shipped. Guards:
+    the seller's order (404), processing and paid for (409), each line still to ship in those
+    units (422 on `lines`), the shop's ship-from address set (409 ship_from_address_missing); the
+    provider's refusals (422) and outages (503). Writes one RateQuote per rate offered.
     """
     qs = Order.objects.select_related("seller")
     if seller_id is not None:
@@ -77,7 +80,8 @@ def quote_rates(*, order_id: int, seller_id: int | None, at: datetime | None = N
     if order is None:
         raise NotFound("Order not found.")
     require_labelable(order)
-    shipping = shipping_for(order)
+    contents = parcel_contents(order, lines)
+    shipping = shipping_for(order, contents)
     provider = label_provider()
     quotes = provider.rates(shipping=shipping)
     now = at or timezone.now()
@@ -99,6 +103,8 @@ def quote_rates(*, order_id: int, seller_id: int | None, at: datetime | None = N
             length_cm=parcel.length_cm,
             width_cm=parcel.width_cm,
             height_cm=parcel.height_cm,
+            # Kept only when the seller chose the lines: {} ships whatever is left when it ships.
+            lines={str(line_id): units for line_id, units in sorted(contents.items())} if lines else {},
             created_at=now,
         )
         for quote in quotes
@@ -153,6 +159,7 @@ def start_purchase(*, order: Order, quote: RateQuote, bought_by: str, now: datet
                 currency=quote.currency,
                 delivery_date=quote.delivery_date,
                 weight_grams=quote.weight_grams,
+                lines=quote.lines,
                 bought_by=bought_by[:200],
                 created_at=now,
             )
