@@ -253,3 +253,27 @@ def test_rates_for_units_already_shipped_or_not_on_the_order_are_a_422_on_lines(
     assert too_many.status_code == 422 and "lines" in too_many.json()["error"]["details"]
     assert unknown.status_code == 422
     assert malformed.status_code == 422
+
+
+def test_an_address_with_a_bought_label_is_corrected_only_after_the_label_is_voided(processing_order, seller_api):
+    from shipdesk.errors import AddressLocked
+    from shipdesk.orders.services import correct_address
+    from tests.builders import SELLER_ACTOR
+
+    order = processing_order()
+    label = seller_api.post(f"/orders/{order.pk}/labels", {"rate_id": cheapest_rate(seller_api, order.pk)["rate_id"]})
+    corrected = {
+        "name": "Ada Lovelace",
+        "line1": "2 Main St",
+        "city": "Springfield",
+        "region": "IL",
+        "postal_code": "62701",
+        "country": "US",
+    }
+
+    with pytest.raises(AddressLocked, match="void it"):
+        correct_address(order_id=order.pk, seller_id=order.seller_id, actor=SELLER_ACTOR, address=corrected)
+    seller_api.post(f"/labels/{label.json()['id']}/void")
+    correct_address(order_id=order.pk, seller_id=order.seller_id, actor=SELLER_ACTOR, address=corrected)
+
+    assert Order.objects.get(pk=order.pk).ship_line1 == "2 Main St"
