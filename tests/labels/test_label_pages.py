@@ -51,3 +51,19 @@ def test_another_shops_order_label_page_is_a_404(clerk, make_seller, make_produc
     order = place(other)
 
     assert clerk.get(f"/orders/{order.pk}/labels/").status_code == 404
+
+
+def test_a_clerk_sends_one_line_in_its_own_parcel_and_the_order_stays_processing(clerk, processing_order):
+    order = processing_order(lines=(("MUG-1", 2, "12.50"), ("TEE-M", 1, "20.00")))
+    mug, tee = order.lines.order_by("id")
+
+    page = clerk.get(f"/orders/{order.pk}/labels/?rates=1&line_{mug.pk}=2&line_{tee.pk}=0").content.decode()
+    assert "880 g" in page  # two mugs in the medium box
+    rate = RateQuote.objects.filter(order=order).order_by("price").first()
+    assert rate.lines == {str(mug.pk): 2}
+    clerk.post(f"/orders/{order.pk}/labels/buy/", {"rate_id": rate.provider_rate_id})
+    clerk.post(f"/labels/{Label.objects.get(order=order).pk}/ship/")
+
+    assert Order.objects.get(pk=order.pk).status == "processing"
+    rest = clerk.get(f"/orders/{order.pk}/labels/").content.decode()
+    assert f'name="line_{mug.pk}"' not in rest  # the mugs have shipped: only the T-shirt is left

@@ -51,10 +51,20 @@ def order_labels(request, order_id: int):
     order = _order(request, order_id)
     labels = [label_out(label) for label in selectors.labels_of_order(seller_id=request.seller.pk, order_id=order.pk)]
     pending = next((label for label in labels if label["status"] == LabelStatus.BOUGHT), None)
-    rates, rates_error = None, None
-    if order.status == OrderStatus.PROCESSING and pending is None and request.GET.get("rates"):
+    rates, rates_error, left = None, None, []
+    if order.status == OrderStatus.PROCESSING and pending is None:
+        contents = selectors.parcel_contents(order)
+        left = [
+            {"line": line, "left": contents[line.pk], "chosen": _units(request, line.pk, contents[line.pk])}
+            for line in order.lines.all()
+            if line.pk in contents
+        ]
+    if left and request.GET.get("rates"):
+        # A parcel of some lines: the units asked per line (`line_<id>`); every unit left without.
+        chosen = {row["line"].pk: row["chosen"] for row in left if row["chosen"]}
+        some = chosen if chosen != {row["line"].pk: row["left"] for row in left} else None
         try:
-            rates = services.quote_rates(order_id=order.pk, seller_id=request.seller.pk)
+            rates = services.quote_rates(order_id=order.pk, seller_id=request.seller.pk, lines=some or None)
         except ShipdeskError as exc:
             rates_error = exc.message
     context = {
@@ -64,8 +74,17 @@ def order_labels(request, order_id: int):
         "rates": rates,
         "rates_error": rates_error,
         "can_buy": order.status == OrderStatus.PROCESSING and pending is None,
+        "left": left,
     }
     return render(request, "shipping/labels/order.html", context)
+
+
+def _units(request, line_id: int, left: int) -> int:
+    """The units of a line the seller put in the parcel (`line_<id>`), within what is left."""
+    raw = request.GET.get(f"line_{line_id}")
+    if raw is None or not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        return left
+    return min(int(raw), left)
 
 
 def _back(order_id: int) -> HttpResponse:
