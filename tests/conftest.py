@@ -15,6 +15,7 @@ from shipdesk.actors import Actor
 from shipdesk.inventory.services import create_product
 from shipdesk.orders import services
 from tests.builders import PLATFORM_ACTOR, SELLER_ACTOR, Api, new_order
+from tests.labels.label_fixtures import label_shop, processing_order  # noqa: F401
 
 # Fixtures used by several apps' tests: registered here once rather than imported into each module.
 from tests.notifications.mail_server import MailServer

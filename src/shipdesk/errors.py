@@ -107,3 +107,38 @@ class ClaimConflict(StateConflict):
     already open on the order, or a claim already answered, escalated or decided."""
 
     code = "claim_conflict"
+
+
+class LabelExists(StateConflict):
+    """The order already has a label being bought or bought and not used: one at a time."""
+
+    code = "label_exists"
+
+
+class LabelInUse(StateConflict):
+    """The label is not an unused, bought one: it shipped with the parcel, or is voided already."""
+
+    code = "label_not_voidable"
+
+
+class ShipFromAddressMissing(StateConflict):
+    """Rates and labels need the shop's ship-from address (Settings)."""
+
+    code = "ship_from_address_missing"
+
+
+class LabelProviderRefused(ShipdeskError):
+    """The label provider refused the request: an address it cannot ship to, a rate gone stale.
+
+    `details` carries the provider's own words per field.
+    """
+
+    code = "label_provider_refused"
+    status = 422
+
+
+class LabelProviderUnavailable(ShipdeskError):
+    """The label provider cannot be reached, or is not set up (no key): nothing was bought or charged."""
+
+    code = "label_provider_unavailable"
+    status = 503

@@ -354,6 +354,15 @@ SHIPDESK_TRACKING_WEBHOOK_SECRETS = {
 # minutes from shipped to delivered.
 SHIPDESK_SANDBOX_CARRIER = env.bool("SHIPDESK_SANDBOX_CARRIER", default=DEBUG)
 SHIPDESK_SANDBOX_CARRIER_MINUTES = env.float("SHIPDESK_SANDBOX_CARRIER_MINUTES", default=3.0)
+# Labels (docs/labels.md): the provider rates and labels are bought from — sandbox (the sandbox
+# carrier's labels, only where it is on), easypost or shippo — and each one's key and address.
+SHIPDESK_LABEL_PROVIDER = env.str("SHIPDESK_LABEL_PROVIDER", default="sandbox" if SHIPDESK_SANDBOX_CARRIER else "")
+SHIPDESK_EASYPOST_API_KEY = env.str("SHIPDESK_EASYPOST_API_KEY", default="")
+SHIPDESK_EASYPOST_API_URL = env.str("SHIPDESK_EASYPOST_API_URL", default="https://api.easypost.com/v2")
+SHIPDESK_SHIPPO_API_TOKEN = env.str("SHIPDESK_SHIPPO_API_TOKEN", default="")
+SHIPDESK_SHIPPO_API_URL = env.str("SHIPDESK_SHIPPO_API_URL", default="https://api.goshippo.com")
+# A batch of labels with more orders than this runs as a job (progress shown); smaller ones at once.
+SHIPDESK_LABEL_BATCH_INLINE = env.int("SHIPDESK_LABEL_BATCH_INLINE", default=5)
 
 # Notifications and background work
 INSTALLED_APPS += ["shipdesk.jobs"]  # the worker's heartbeat and periodic-run tables

@@ -16,9 +16,11 @@ from django.utils import timezone
 
 from shipdesk.errors import NotFound, StateConflict, ValidationFailed
 from shipdesk.ops.replica_routing import bookkeeping_writes
+from shipdesk.postal_addresses import address_problems
+from shipdesk.shipping.carriers import service_choice_problem
 from shipdesk.single_line import single_line_errors
 
-from .models import ApiToken, ClosureDay, Invitation, Membership, Seller, User
+from .models import ApiToken, ClosureDay, Invitation, Membership, Seller, ShopAddress, User
 
 logger = logging.getLogger(__name__)
 TOKEN_PREFIX = "sdk_"
@@ -243,6 +245,87 @@ def update_shop_profile(
         raise ValidationFailed("Invalid shop settings.", details=errors)
     seller.save(update_fields=["name", "email", "country", "timezone", "thank_you_note", *HANDLING_FIELDS])
     return seller
+
+
+ADDRESS_LIMITS = {"name": 200, "line1": 200, "line2": 200, "city": 100, "region": 100, "postal_code": 20, "phone": 32}
+
+
+@transaction.atomic
+def set_shop_address(
+    *,
+    seller_id: int,
+    kind: str,
+    name: str,
+    line1: str,
+    city: str,
+    country: str,
+    line2: str = "",
+    region: str = "",
+    postal_code: str = "",
+    phone: str = "",
+) -> ShopAddress:
+    """Set a shop's ship-from or return address (created or replaced).
+
+    Guards: a known kind; every part one line and within its length; the address valid by its
+    country's rules (`postal_addresses.address_problems`, as customers' addresses are). Writes
+    the one ShopAddress row of that kind. Labels bought afterwards print it.
+    """
+    if kind not in ShopAddress.Kind.values:
+        raise ValidationFailed(
+            "Unknown address kind.", details={"kind": [f"One of {', '.join(ShopAddress.Kind.values)}."]}
+        )
+    fields = {
+        "name": (name or "").strip(),
+        "line1": (line1 or "").strip(),
+        "line2": (line2 or "").strip(),
+        "city": (city or "").strip(),
+        "region": (region or "").strip(),
+        "postal_code": (postal_code or "").strip(),
+        "phone": (phone or "").strip(),
+    }
+    errors: dict[str, list[str]] = {}
+    for field, value in fields.items():
+        if len(value) > ADDRESS_LIMITS[field]:
+            errors.setdefault(field, []).append(f"At most {ADDRESS_LIMITS[field]} characters.")
+    for field in ("name", "line1", "city"):
+        if not fields[field]:
+            errors.setdefault(field, []).append("This field is required.")
+    errors.update(single_line_errors(**fields))
+    if not errors:
+        errors.update(
+            address_problems(
+                country=country or "",
+                line1=fields["line1"],
+                line2=fields["line2"],
+                city=fields["city"],
+                region=fields["region"],
+                postal_code=fields["postal_code"],
+            )
+        )
+    if errors:
+        raise ValidationFailed("The address is not valid.", details=errors)
+    if not Seller.objects.filter(pk=seller_id).exists():
+        raise NotFound("Shop not found.")
+    address, _ = ShopAddress.objects.update_or_create(
+        seller_id=seller_id, kind=kind, defaults={**fields, "country": country}
+    )
+    return address
+
+
+@transaction.atomic
+def set_label_service(*, seller_id: int, carrier: str, service_level: str) -> Seller:
+    """The service a batch of labels is bought with; both blank: the cheapest rate of each parcel.
+
+    Guards: a carrier and one of its service levels (`shipping.carriers`), or both blank.
+    """
+    if problem := service_choice_problem(carrier=carrier or "", service_level=service_level or ""):
+        raise ValidationFailed("Unknown service.", details=problem)
+    updated = Seller.objects.filter(pk=seller_id).update(
+        label_carrier=carrier or "", label_service_level=service_level or ""
+    )
+    if not updated:
+        raise NotFound("Shop not found.")
+    return Seller.objects.get(pk=seller_id)
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from shipdesk.payments.api import router as payments_router
 from shipdesk.performance.api import router as performance_router
 from shipdesk.returns.api import router as returns_router
 from shipdesk.shipping.api import router as shipping_router
+from shipdesk.shipping.labels.api import router as labels_router
 from shipdesk.webhooks_out.api import router as webhooks_out_router
 
 from .auth import TokenAuth
@@ -212,6 +213,7 @@ api.add_router("/orders", orders_router)
 api.add_router("/products", inventory_router)
 api.add_router("/alerts", notifications_router)
 api.add_router("/", shipping_router)
+api.add_router("/", labels_router)
 api.add_router("/", payments_router)
 api.add_router("/earnings", earnings_router)
 api.add_router("/performance", performance_router)

@@ -213,6 +213,13 @@ def describe_event(type: str, params: dict, currency: str) -> str:
             return f"The customer left a review: {'★' * int(p.get('rating') or 0)}"
         case "review_replied":
             return "The shop replied to the review"
+        case "label_bought":
+            service = service_name(p.get("carrier", ""), p.get("service_level", ""))
+            price = money_text(p.get("price", ""), p.get("currency", currency))
+            return f"Label bought: {service}, tracking {p.get('tracking_number', '')}, postage {price}"
+        case "label_voided":
+            price = money_text(p.get("price", ""), p.get("currency", currency))
+            return f"Label {p.get('tracking_number', '')} voided; postage {price} refunded"
         case "substitute_declined":
             return f"The customer declined {p.get('substitute_sku', '')}; {p.get('sku', '')} is cancelled"
         case "claim_opened" | "claim_resolved" | "claim_refused" | "claim_escalated" | "claim_decided":

@@ -420,6 +420,50 @@ class ShopProfileForm(Styled, forms.Form):
             field.help_text = f"Empty: the marketplace's {defaults[name]}. At most {limits[name]}."
 
 
+class ShopAddressForm(Styled, forms.Form):
+    """A ship-from or return address; the service checks it by the country's rules."""
+
+    name = forms.CharField(
+        label="Name", max_length=200, help_text="A person or department; the shop's name prints above."
+    )
+    line1 = forms.CharField(label="Street address", max_length=200)
+    line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    city = forms.CharField(label="City", max_length=100)
+    region = forms.CharField(label="State / region", max_length=100, required=False)
+    postal_code = forms.CharField(label="Postal code", max_length=20, required=False)
+    country = forms.ChoiceField(label="Country")
+    phone = forms.CharField(
+        label="Phone", max_length=32, required=False, help_text="Carriers ask for one on many services."
+    )
+
+    def __init__(self, *args, kind: str, **kwargs):
+        self.id_format = f"{kind}_%s"  # two of these forms share the Settings page
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = list(countries)
+
+
+class LabelServiceForm(Styled, forms.Form):
+    id_format = "label_service_%s"
+
+    service = forms.ChoiceField(
+        label="Service for label batches",
+        required=False,
+        help_text="Each order of a batch is bought with it; empty: the cheapest rate of each parcel.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        listed = [*carrier_registry.CARRIERS.values()]
+        if settings.SHIPDESK_SANDBOX_CARRIER:
+            listed.append(carrier_registry.SANDBOX)
+        self.fields["service"].choices = [("", "Cheapest rate")] + [
+            (f"{carrier.code}:{service.code}", service.name)
+            for carrier in listed
+            if carrier.tracked
+            for service in carrier.services
+        ]
+
+
 class ClosureDayForm(Styled, forms.Form):
     id_format = "closure_%s"  # on the Settings page with the other settings forms
 

@@ -24,6 +24,8 @@ class LedgerEntry(models.Model):
         DISPUTE_HOLD = "dispute_hold"
         DISPUTE_RELEASE = "dispute_release"  # the dispute was won (or the inquiry closed): the hold returns
         CHARGEBACK_FEE = "chargeback_fee"  # the dispute was lost: the provider's fee, charged to the seller
+        POSTAGE = "postage"  # a label bought through Shipdesk: charged to the available balance (negative)
+        POSTAGE_REFUND = "postage_refund"  # a voided label's postage given back (positive)
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
     order = models.ForeignKey(
@@ -57,6 +59,8 @@ class LedgerEntry(models.Model):
                         "dispute_hold",
                         "dispute_release",
                         "chargeback_fee",
+                        "postage",
+                        "postage_refund",
                     ]
                 ),
                 name="ledger_kind_valid",
@@ -69,6 +73,15 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="payout") | Q(pending=0, available__lte=0, paid_out__gte=0),
                 name="ledger_payout_is_a_move",
+            ),
+            # Postage is money leaving the seller's available balance; its refund, coming back.
+            models.CheckConstraint(
+                condition=~Q(kind="postage") | Q(pending=0, paid_out=0, available__lt=0),
+                name="ledger_postage_is_a_charge",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="postage_refund") | Q(pending=0, paid_out=0, available__gt=0),
+                name="ledger_postage_refund_is_a_credit",
             ),
         ]
         indexes = [

@@ -123,6 +123,40 @@ def record_order_money(*, order: Order, new_order: bool = False, at: datetime | 
     return LedgerEntry.objects.bulk_create(new)
 
 
+# --- postage -------------------------------------------------------------------------------------
+
+
+def charge_postage(*, order: Order, amount: Decimal, currency: str, label_id: int, at: datetime) -> LedgerEntry:
+    """A label bought through Shipdesk: its postage leaves the seller's available balance now.
+
+    Inside the label service's transaction, under the order's lock (which keeps one charge per label).
+    """
+    _in_transaction()
+    return LedgerEntry.objects.create(
+        seller_id=order.seller_id,
+        order=order,
+        kind=Kind.POSTAGE,
+        currency=currency,
+        available=-amount,
+        description=f"postage, label {label_id} (order #{order.number})",
+        created_at=at,
+    )
+
+
+def refund_postage(*, order: Order, amount: Decimal, currency: str, label_id: int, at: datetime) -> LedgerEntry:
+    """A voided label: its postage comes back to the available balance (inside the void's transaction)."""
+    _in_transaction()
+    return LedgerEntry.objects.create(
+        seller_id=order.seller_id,
+        order=order,
+        kind=Kind.POSTAGE_REFUND,
+        currency=currency,
+        available=amount,
+        description=f"postage refunded, label {label_id} voided (order #{order.number})",
+        created_at=at,
+    )
+
+
 # --- chargebacks ---------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ Lock order across Shipdesk: order, then its lines (by id), then products (by SKU
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
@@ -20,7 +21,7 @@ from shipdesk.notifications.models import Alert
 from shipdesk.notifications.services import raise_alert
 from shipdesk.single_line import single_line_errors, single_line_problem
 
-from .models import MAX_ON_HAND, Product, StockMove
+from .models import MAX_ON_HAND, MAX_SIDE_CM, MAX_WEIGHT_GRAMS, Product, StockMove
 
 # Short lines re-reserved per stock change; more wait for the next change or the sweep. Keeps a
 # restock of a popular SKU from turning into one unbounded transaction.
@@ -228,6 +229,23 @@ def change_stock(
     return product
 
 
+SIZE_FIELDS = ("weight_grams", "length_cm", "width_cm", "height_cm")
+
+
+def _size_problems(sizes: dict) -> dict[str, list[str]]:
+    """A unit's weight (whole grams) and sides (centimetres, one decimal): positive and bounded."""
+    errors: dict[str, list[str]] = {}
+    for name, value in sizes.items():
+        if value is None:
+            continue
+        limit = MAX_WEIGHT_GRAMS if name == "weight_grams" else MAX_SIDE_CM
+        if not 0 < value <= limit:
+            errors[name] = [f"Greater than 0 and at most {limit:,}."]
+        elif name != "weight_grams" and Decimal(value) != Decimal(value).quantize(Decimal("0.1")):
+            errors[name] = ["At most one decimal place."]
+    return errors
+
+
 def create_product(
     *,
     seller_id: int,
@@ -239,10 +257,16 @@ def create_product(
     bin_location: str = "",
     on_hand: int = 0,
     low_stock_threshold: int = 5,
+    weight_grams: int | None = None,
+    length_cm=None,
+    width_cm=None,
+    height_cm=None,
     actor: Actor,
     at=None,
 ) -> Product:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = _size_problems(
+        {"weight_grams": weight_grams, "length_cm": length_cm, "width_cm": width_cm, "height_cm": height_cm}
+    )
     if not money.is_currency(currency):
         errors["currency"] = [f"Unknown currency {currency!r} (ISO 4217)."]
     elif not money.fits_currency(price, currency):
@@ -276,6 +300,10 @@ def create_product(
                 low_stock_threshold=low_stock_threshold,
                 # Created at or under its threshold: low from the start, nothing fell (no announcement).
                 low_stock_since=(at or timezone.now()) if on_hand <= low_stock_threshold else None,
+                weight_grams=weight_grams,
+                length_cm=length_cm,
+                width_cm=width_cm,
+                height_cm=height_cm,
             )
             if on_hand:
                 write_moves(
@@ -302,8 +330,10 @@ def update_product(*, seller_id: int, sku: str, changes: dict) -> Product:
     product = Product.objects.select_for_update(no_key=True).filter(seller_id=seller_id, sku=sku).first()
     if product is None:
         raise NotFound("Product not found.")
-    allowed = {"title", "barcode", "bin_location", "price", "low_stock_threshold", "is_active"}
+    allowed = {"title", "barcode", "bin_location", "price", "low_stock_threshold", "is_active", *SIZE_FIELDS}
     changes = {k: v for k, v in changes.items() if k in allowed and v is not None}
+    if errors := _size_problems({k: v for k, v in changes.items() if k in SIZE_FIELDS}):
+        raise ValidationFailed("The product has invalid fields.", details=errors)
     texts = {k: v for k, v in changes.items() if k in ("title", "barcode", "bin_location")}
     if errors := single_line_errors(**texts):
         raise ValidationFailed("The product has invalid fields.", details=errors)

@@ -672,3 +672,54 @@ def dispute_updated_event(*, order: Order, actor: Actor, at: datetime | None = N
 
 def dispute_closed_event(*, order: Order, actor: Actor, at: datetime | None = None, dispute) -> OrderEvent:
     return _dispute_event(Type.DISPUTE_CLOSED, order=order, actor=actor, at=at, dispute=dispute)
+
+
+# --- labels -------------------------------------------------------------------------------------
+
+
+def label_bought_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    label_id: int,
+    carrier: str,
+    service_level: str,
+    tracking_number: str,
+    price: str,
+    currency: str,
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.LABEL_BOUGHT,
+        actor=actor,
+        at=at,
+        label_id=label_id,
+        carrier=carrier,
+        service_level=service_level,
+        tracking_number=tracking_number,
+        price=price,
+        currency=currency,
+    )
+
+
+def label_voided_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    label_id: int,
+    tracking_number: str,
+    price: str,
+    currency: str,
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.LABEL_VOIDED,
+        actor=actor,
+        at=at,
+        label_id=label_id,
+        tracking_number=tracking_number,
+        price=price,
+        currency=currency,
+    )

@@ -272,6 +272,8 @@ EVENT_TYPES = Vocabulary(
     Term("parcel_delivered", "Parcel delivered", "one parcel arrived; another parcel is still on its way"),
     Term("address_corrected", "Address corrected", "the shipping address was corrected before anything shipped"),
     Term("eta_revised", "Delivery date revised", "the carrier announced a new expected delivery date for a parcel"),
+    Term("label_bought", "Label bought", "postage bought through Shipdesk; its tracking number is attached"),
+    Term("label_voided", "Label voided", "an unused label was voided and its postage refunded"),
 )
 
 

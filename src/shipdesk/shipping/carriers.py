@@ -279,7 +279,13 @@ def carriers_for(country: str) -> list[Carrier]:
 SANDBOX = Carrier(
     code="sandbox",
     name="Sandbox carrier",
-    services=(ServiceLevel(code="standard", name="Sandbox Standard", transit_days=1),),
+    services=(
+        ServiceLevel(code="standard", name="Sandbox Standard", transit_days=1),
+        # The label sandbox (shipping.labels.sandbox) quotes these too, so a seller trying
+        # Shipdesk out compares a cheap slow rate with a dear fast one.
+        ServiceLevel(code="economy", name="Sandbox Economy", transit_days=3),
+        ServiceLevel(code="express", name="Sandbox Express", transit_days=1),
+    ),
     tracking_url=None,
     tracked=True,
     sandbox=True,
@@ -288,3 +294,18 @@ SANDBOX = Carrier(
 
 def get_carrier(code: str) -> Carrier | None:
     return SANDBOX if code == SANDBOX.code else CARRIERS.get(code)
+
+
+def service_choice_problem(*, carrier: str, service_level: str) -> dict[str, list[str]]:
+    """Why (carrier, service level) is not a service a shop may choose, per field; empty if it is.
+
+    Both blank is a choice too: "no preference".
+    """
+    if not carrier and not service_level:
+        return {}
+    found = get_carrier(carrier)
+    if found is None:
+        return {"carrier": [f"Unknown carrier {carrier!r}."]}
+    if found.service(service_level) is None:
+        return {"service_level": [f"{found.name} offers: {', '.join(s.code for s in found.services)}."]}
+    return {}

@@ -232,3 +232,7 @@ class PackCheck(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["seller", "order"], name="pack_check_seller_order")]
+
+
+# Labels, their rates, boxes and batches (shipping.labels): tables of this app.
+from .labels.models import Box, Label, LabelBatch, LabelStatus, RateQuote  # noqa: E402, F401

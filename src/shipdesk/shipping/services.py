@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shipdesk.actors import SYSTEM, Actor, ActorKind
+from shipdesk.errors import ShipdeskError
 from shipdesk.notifications.models import Notification
 from shipdesk.notifications.services import queue_notification
 from shipdesk.orders.events import carrier_scan_events, eta_revised_event, shipment_delayed_event
@@ -28,6 +29,7 @@ from shipdesk.orders.locks import lock_order
 from shipdesk.orders.models import Order, OrderStatus
 
 from .carriers import get_carrier
+from .labels.models import Label, LabelStatus
 from .models import (
     MOVEMENT_STATUSES,
     AmbiguousTrackingUpdate,
@@ -59,6 +61,10 @@ DELAY_SWEEP_BATCH = 500
 # with its last own parcel; a claim's reshipment is for whoever handles claims to register for.
 # Shipping sits below order services and names them only through this list.
 DELIVERY_REPORTED: list[Callable[..., object]] = []
+# What a carrier's first scan of a bought label's number does: the order it was bought for ships
+# with it. Called with `label_id`, `seller_id`, `actor`, `confirm_incomplete_pack` and `at` in the
+# transaction of the scan; orders registers `orders.services.ship_with_label` here at start-up.
+LABEL_SCANNED: list[Callable[..., object]] = []
 # The order statuses in which parcels are on their way: processing (part of the order has
 # shipped) and shipped. A reshipment may also travel after the order was delivered.
 PARCELS_MOVING = frozenset({OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
@@ -155,6 +161,8 @@ def _record(update: TrackingUpdate, *, now: datetime) -> UpdateResult:
             received_at=now,
         )
     shipments = _shipments_for(number, update.carrier) if number else []
+    if not shipments and number and _ship_with_scanned_label(number, update, now):
+        shipments = _shipments_for(number, update.carrier)
     if not shipments:
         logger.warning("Tracking update from %s for a number no shipment has: %r.", update.source, number)
         if receipt is not None:
@@ -189,6 +197,34 @@ def _record(update: TrackingUpdate, *, now: datetime) -> UpdateResult:
         order_id for shipment in shipments if (order_id := _apply(shipment.pk, shipment.order_id, update, now))
     ]
     return UpdateResult(outcome=WebhookReceipt.Outcome.APPLIED, delivered_order_ids=tuple(delivered))
+
+
+def _ship_with_scanned_label(number: str, update: TrackingUpdate, now: datetime) -> bool:
+    """A scan of a label bought through Shipdesk whose order is not marked shipped yet: the
+    carrier has the parcel, so the order ships with the label (the parcel is on its way whatever
+    the pack check says). True if it did."""
+    labels = list(Label.objects.filter(tracking_number=number, status=LabelStatus.BOUGHT)[:2])
+    if len(labels) != 1:
+        return False
+    label = labels[0]
+    carrier = get_carrier(label.carrier)
+    # The workflow lets only those acting for the shop ship an order: the carrier's scan ships it
+    # on behalf of whoever bought the label, and the timeline says so.
+    actor = Actor(
+        kind=ActorKind.SELLER,
+        label=f"{carrier.name if carrier else label.carrier} first scan of the label bought by {label.bought_by}"[:200],
+    )
+    if not LABEL_SCANNED:
+        raise RuntimeError("No label-scan handler is registered (OrdersConfig.ready registers one).")
+    try:
+        for ship_with_label in LABEL_SCANNED:
+            ship_with_label(
+                label_id=label.pk, seller_id=label.seller_id, actor=actor, confirm_incomplete_pack=True, at=now
+            )
+    except ShipdeskError as exc:
+        logger.warning("A first scan of label %s could not ship order %s: %s", label.pk, label.order_id, exc.message)
+        return False
+    return True
 
 
 def _shipments_for(number: str, carrier: str | None) -> list[Shipment]:

@@ -14,6 +14,7 @@ from shipdesk.orders.locks import lock_order
 from shipdesk.orders.models import Order, OrderStatus
 from shipdesk.orders.terms import OPEN_STATUSES
 from shipdesk.shipping import parcels
+from shipdesk.shipping.labels.models import PENDING_LABEL_STATUSES, Label
 
 from ._saving import save_fields
 from .placing import address_errors
@@ -49,7 +50,8 @@ def correct_address(
     `address`: the whole corrected address (`name`, `line1`, `line2`, `city`, `region`,
     `postal_code`, `country`); `customer_request`: the customer asked for it (the timeline says
     so). Guards: pending, confirmed or processing with no parcel sent (409 `address_locked`:
-    a parcel on its way cannot be readdressed here); every field valid by the rules an order is
+    a parcel on its way cannot be readdressed here; nor while a bought label names the old
+    address: void it first); every field valid by the rules an order is
     placed with, the country's own included (422 per field). Writes: the changed `ship_*`
     columns and the `address_corrected` event with the old and new value of each changed field.
     The same address again changes nothing and writes nothing.
@@ -63,6 +65,14 @@ def correct_address(
         raise AddressLocked(
             "A parcel of this order has shipped to the address it has: it can no longer be corrected.",
             details={"status": order.status},
+        )
+    pending_label = Label.objects.filter(order=order, status__in=PENDING_LABEL_STATUSES).first()
+    if pending_label is not None:
+        # The label names the old address and its postage was paid for it: void it first.
+        raise AddressLocked(
+            f"A label to the current address is {pending_label.status} ({pending_label.tracking_number or 'buying'}): "
+            "void it before correcting the address.",
+            details={"status": order.status, "label_id": pending_label.pk},
         )
     corrected = {field: (address.get(field) or "").strip() for field in ADDRESS_COLUMNS}
     corrected["country"] = corrected["country"].upper()

