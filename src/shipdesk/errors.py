@@ -94,3 +94,16 @@ class MalformedWebhook(ShipdeskError):
 class PermissionDenied(ShipdeskError):
     code = "forbidden"
     status = 403
+
+
+class ClaimBeforeEta(StateConflict):
+    """A `not_received` claim on a parcel whose expected delivery date has not passed yet."""
+
+    code = "claim_before_eta"
+
+
+class ClaimConflict(StateConflict):
+    """The claim (or its order) is not in a state that allows this: not shipped yet, another claim
+    already open on the order, or a claim already answered, escalated or decided."""
+
+    code = "claim_conflict"

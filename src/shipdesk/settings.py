@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "shipdesk.earnings",
     "shipdesk.performance",
     "shipdesk.notifications",
+    "shipdesk.claims",  # delivery problems after shipping, and chargebacks
+    "shipdesk.returns",
     "shipdesk.api",
     "shipdesk.dashboard",
     "shipdesk.ops",
@@ -51,6 +53,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the request id and the request's log line and metrics cover everything below.
     "shipdesk.ops.requests.RequestContextMiddleware",
+    # Reads go to a replica unless this request, or this seller a moment ago, wrote.
+    "shipdesk.ops.replica_routing.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -88,9 +92,23 @@ TEMPLATES = [
 ]
 
 
-def _database_from_env() -> dict:
-    default_sqlite = f"sqlite:///{SHIPDESK_DATA_DIR / 'shipdesk.sqlite3'}"
-    db = env.db_url("DATABASE_URL", default=default_sqlite)
+def _database_pool() -> dict | None:
+    """DATABASE_POOL=min,max turns on psycopg's connection pool (PostgreSQL only): each process
+    keeps between min and max connections open and lends one to a request for its duration."""
+    sizes = env.list("DATABASE_POOL", default=[])
+    if not sizes:
+        return None
+    numbers = [int(n) for n in sizes]  # "4" alone is min and max
+    return {
+        "min_size": numbers[0],
+        "max_size": numbers[-1],
+        # How long a request waits for a free connection of a full pool before failing.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
+
+
+def _database_config(url: str, *, connect_timeout: int | None = None) -> dict:
+    db = env.db_url_config(url)
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy timeout
         # instead of one failing with "database is locked" at its first write; WAL lets
@@ -100,13 +118,55 @@ def _database_from_env() -> dict:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
+        return db
+    options = db.setdefault("OPTIONS", {})
+    if connect_timeout is not None:
+        options["connect_timeout"] = connect_timeout
+    pool = _database_pool()
+    if pool is not None:
+        # Django refuses a pool beside persistent connections: the pool is what keeps them.
+        db["CONN_MAX_AGE"] = 0
+        # A replica that is down must not hold a request for the whole pool timeout.
+        options["pool"] = pool if connect_timeout is None else {**pool, "timeout": float(connect_timeout)}
     else:
         db.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
-        db["CONN_HEALTH_CHECKS"] = True
+    db["CONN_HEALTH_CHECKS"] = True
     return db
 
 
-DATABASES = {"default": _database_from_env()}
+def _database_from_env() -> dict:
+    default_sqlite = f"sqlite:///{SHIPDESK_DATA_DIR / 'shipdesk.sqlite3'}"
+    databases = {"default": _database_config(env.str("DATABASE_URL", default=default_sqlite))}
+    # Read replicas (PostgreSQL streaming replicas of the primary), comma-separated: the router in
+    # shipdesk.ops.replica_routing sends reads there and every write to the primary.
+    for number, url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+        replica = _database_config(url, connect_timeout=env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=2))
+        # Tests read the replica's alias from the primary's test database: same rows, no second copy.
+        replica["TEST"] = {"MIRROR": "default"}
+        databases[f"replica{number}"] = replica
+    return databases
+
+
+DATABASES = _database_from_env()
+DATABASE_ROUTERS = ["shipdesk.ops.replica_routing.PrimaryReplicaRouter"]
+SHIPDESK_REPLICAS = {
+    # The aliases reads may go to; empty: everything reads and writes the primary.
+    "aliases": [alias for alias in DATABASES if alias.startswith("replica")],
+    # After a write, that seller's (and that browser's) reads go to the primary this long, so a
+    # replica's lag never hides their own change.
+    "pin_seconds": env.float("SHIPDESK_REPLICA_PIN_SECONDS", default=5.0),
+    # A replica that refused a connection is skipped this long before it is tried again.
+    "retry_down_after_seconds": env.float("SHIPDESK_REPLICA_RETRY_SECONDS", default=30.0),
+}
+
+# The cache every host shares (CACHE_URL=redis://host:6379/0): the cached API-token lookups, the
+# read-your-writes pins. Without one, each process keeps its own (fine for one process).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Cached API-token lookups: seconds a token stays cached (0: every request reads the database).
+# Revocation is immediate: the revoking service replaces the cached entry with a tombstone, which
+# every host sees at once because the cache is shared. Off by default without CACHE_URL: another
+# process's private cache would not see the tombstone.
+SHIPDESK_TOKEN_CACHE_SECONDS = env.int("SHIPDESK_TOKEN_CACHE_SECONDS", default=60 if env.str("CACHE_URL", "") else 0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -221,6 +281,15 @@ SHIPDESK_POLICY = {
     "unconfirmed_cancel_hours": env.int("SHIPDESK_UNCONFIRMED_CANCEL_HOURS", default=72),
     "commission_rate": env.str("SHIPDESK_COMMISSION_RATE", default="0.10"),
     "hold_days": env.int("SHIPDESK_HOLD_DAYS", default=3),
+}
+# Returns (docs/returns.md): the platform's defaults; a shop sets its own window, postage rule and
+# return address (returns.ReturnPolicy). Answer a request, and refund a received return, within
+# these many business days.
+SHIPDESK_RETURN_POLICY = {
+    "window_days": env.int("SHIPDESK_RETURN_WINDOW_DAYS", default=30),
+    "shipping_policy": env.str("SHIPDESK_RETURN_SHIPPING_POLICY", default="seller_if_at_fault"),
+    "answer_business_days": env.int("SHIPDESK_RETURN_ANSWER_BUSINESS_DAYS", default=2),
+    "refund_business_days": env.int("SHIPDESK_RETURN_REFUND_BUSINESS_DAYS", default=2),
 }
 # Payment-provider webhook secrets (POST /api/v1/webhooks/payments/<provider>); unset refuses all.
 # The generic payment secret is its own: never the tracking one, never the deprecated shared

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("shipdesk.notifications.urls")),
     path("", include("shipdesk.shipping.urls")),
     path("", include("shipdesk.orders.urls")),
+    path("", include("shipdesk.claims.urls")),
+    path("", include("shipdesk.returns.urls")),
     path("", include("shipdesk.ops.urls")),
     path("", include("shipdesk.earnings.urls")),
     path("", include("shipdesk.performance.urls")),

@@ -1,4 +1,8 @@
-"""Random orders through every money-moving action; after each step the ledger must add up."""
+"""Random orders through every money-moving action; after each step the ledger must add up.
+
+The actions include refunds after shipment (units, shipping, goodwill amounts) and returns
+received and refunded, so refunds after the earnings' release take the available balance below
+zero: a payout then pays nothing, and the next one nets it (never paying below zero)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from shipdesk import money
+from shipdesk.claims.disputes import apply_dispute
+from shipdesk.claims.models import Dispute
 from shipdesk.earnings import selectors
 from shipdesk.earnings import services as earnings
 from shipdesk.earnings.holds import fallback_release, release_after_delivery
@@ -20,9 +26,12 @@ from shipdesk.earnings.models import LedgerEntry
 from shipdesk.errors import ShipdeskError
 from shipdesk.orders import refunds, services
 from shipdesk.orders.models import Order
+from shipdesk.payments.webhooks import DisputeFacts
+from shipdesk.returns import services as returns
 from tests.builders import OPERATOR_ACTOR, PLATFORM_ACTOR, SELLER_ACTOR, new_order
 
 PAID = ("paid", "partially_refunded", "refunded")
+CHARGEBACK_KINDS = ("dispute_hold", "dispute_release", "chargeback_fee")
 LINES = {"USD": (("MUG-1", "12.35"), ("CAP-1", "7.99")), "JPY": (("TEA-1", "1234"), ("POT-1", "999"))}
 # Tax on each line (whole line) and on shipping, by currency; amounts that do not split evenly.
 TAXES = {"USD": ("0", "1.00", "0.99", "2.47"), "JPY": ("0", "100", "77", "1")}
@@ -42,26 +51,32 @@ step = st.one_of(
     st.tuples(st.just("ship"), st.integers(0, 5)),
     st.tuples(st.just("deliver"), st.integers(0, 5)),
     st.tuples(st.just("refund"), st.integers(0, 5), st.integers(1, 100)),
+    # After shipment: units of the first line (with their tax share), the shipping, or an amount.
+    st.tuples(st.just("refund_units"), st.integers(0, 5), st.integers(1, 3), st.booleans()),
+    st.tuples(st.just("goodwill"), st.integers(0, 5), st.integers(1, 100)),
+    # A return of units of the first line, received (some resellable, some damaged) and refunded.
+    st.tuples(st.just("return"), st.integers(0, 5), st.integers(1, 3), st.sampled_from(["faulty", "changed_mind"])),
     st.tuples(
         st.just("wait"), st.sampled_from([timedelta(hours=5), timedelta(days=2), timedelta(days=4), timedelta(days=31)])
     ),
     st.tuples(st.just("payout")),
+    # A chargeback on the order's payment: opened (money held), then won (released) or lost
+    # (held money and the provider's fee debited).
+    st.tuples(st.just("dispute"), st.integers(0, 5), st.sampled_from(["needs_response", "won", "lost"])),
 )
 
 
 def _tax_of_cancelled(order) -> tuple[Decimal, Decimal]:
-    """(non-tax, tax) of what the order's cancellations should have refunded, by the exact rule."""
+    """(non-tax, tax) of what the order's cancellations and refunds after shipment should have
+    refunded, by the exact rule: every unit that left a line carries its cumulative tax share."""
     net, tax = Decimal(0), Decimal(0)
     for line in order.lines.all():
-        net += line.unit_price * line.quantity_cancelled
+        gone = line.quantity_cancelled + line.quantity_refunded
+        net += line.unit_price * gone
         tax += refunds.line_tax_share(
-            tax=line.tax,
-            quantity=line.quantity,
-            cancelled_before=0,
-            cancelling=line.quantity_cancelled,
-            currency=order.currency,
+            tax=line.tax, quantity=line.quantity, cancelled_before=0, cancelling=gone, currency=order.currency
         )
-    if order.status == "cancelled":
+    if order.status == "cancelled" or order.shipped_refunds.filter(with_shipping=True).exists():
         net += order.shipping_fee
         tax += order.shipping_tax
     return net, tax
@@ -97,6 +112,10 @@ def _check(seller, orders: list[int], now: datetime, refunded_outside: set[int])
                 assert (order.refunded_total - order.refunded_tax, order.refunded_tax) == _tax_of_cancelled(order), (
                     f"order #{order.number}"
                 )
+    # A chargeback costs the seller what is held for it, and the provider's fee once it is lost.
+    for dispute in Dispute.objects.filter(order_id__in=orders):
+        lost_fee = dispute.fee if dispute.status == "lost" else Decimal(0)
+        expected[dispute.currency] = expected.get(dispute.currency, Decimal(0)) - dispute.held - lost_fee
     held = {c: money.quantize(sum(s), c) for c, s in sums.items()}
     assert {c: v for c, v in held.items() if v} == {c: money.quantize(v, c) for c, v in expected.items() if v}
 
@@ -109,8 +128,41 @@ def _check(seller, orders: list[int], now: datetime, refunded_outside: set[int])
             due.append(release_after_delivery(delivered_at=order.delivered_at, hold_days=3, timezone=seller.timezone))
         if not due or now < min(due):
             released = LedgerEntry.objects.filter(order=order, kind=LedgerEntry.Kind.RELEASE).exists()
-            available = LedgerEntry.objects.filter(order=order).aggregate(s=Sum("available"))["s"] or 0
+            # A chargeback's hold comes out of the available balance at once, whatever the date.
+            available = (
+                LedgerEntry.objects.filter(order=order)
+                .exclude(kind__in=CHARGEBACK_KINDS)
+                .aggregate(s=Sum("available"))["s"]
+                or 0
+            )
             assert not released and available == 0, f"order #{order.number} released early"
+
+
+def _dispute(order, status: str, *, at: datetime) -> None:
+    """The provider's news about the order's one dispute: the whole payment, a 15-unit fee."""
+    before = Dispute.objects.filter(order=order).first()
+    apply_dispute(
+        order_id=order.pk,
+        seller_id=order.seller_id,
+        actor=PLATFORM_ACTOR,
+        provider="stripe",
+        dispute=DisputeFacts(
+            dispute_id=f"dp_{order.pk}",
+            status=status,
+            reason="fraudulent",
+            amount=order.total,
+            currency=order.currency,
+            fee=Decimal("15"),
+        ),
+        at=at,
+    )
+    after = Dispute.objects.get(order=order)
+    if before is not None and before.closed_at is not None:
+        assert (after.status, after.held) == (before.status, before.held), "a closed dispute never changes"
+    elif status == "lost":
+        assert after.held == order.total and after.fee == Decimal("15")
+    elif status == "won":
+        assert after.held == 0
 
 
 def _ship(order, n: int) -> None:
@@ -153,6 +205,41 @@ def _ship(order, n: int) -> None:
         ("refund", 1, 100),
     ]
 )
+# A chargeback after the payout: held, then lost with the fee; another opened and won.
+@example(
+    steps=[
+        ("place", "USD", True, 1, 1, 1),
+        ("place", "JPY", True, 2, 0, 2),
+        ("ship", 0),
+        ("deliver", 0),
+        ("wait", timedelta(days=4)),
+        ("payout",),
+        ("dispute", 0, "needs_response"),
+        ("dispute", 1, "needs_response"),
+        ("dispute", 0, "lost"),
+        ("dispute", 1, "won"),
+        ("dispute", 0, "won"),
+        ("payout",),
+    ]
+)
+# Refunded after release and payout: the balance goes below zero, a payout pays nothing, the next
+# order's release nets it; a return of a faulty unit refunds it with the shipping.
+@example(
+    steps=[
+        ("place", "USD", True, 2, 1, 2),
+        ("deliver", 0),
+        ("wait", timedelta(days=4)),
+        ("payout",),
+        ("refund_units", 0, 2, True),
+        ("payout",),
+        ("place", "USD", True, 3, 2, 1),
+        ("deliver", 1),
+        ("return", 1, 2, "faulty"),
+        ("goodwill", 1, 50),
+        ("wait", timedelta(days=4)),
+        ("payout",),
+    ]
+)
 def test_the_ledger_never_creates_or_loses_money_and_never_releases_early(make_seller, make_product, steps):
     with transaction.atomic():  # each example starts from an empty ledger
         seller = make_seller(tz="Asia/Tokyo")
@@ -166,7 +253,19 @@ def test_the_ledger_never_creates_or_loses_money_and_never_releases_early(make_s
                 kind, *args = action
                 target = (
                     Order.objects.get(pk=orders[args[0] % len(orders)])
-                    if orders and kind in ("pay", "cancel", "cancel_line", "ship", "deliver", "refund")
+                    if orders
+                    and kind
+                    in (
+                        "pay",
+                        "cancel",
+                        "cancel_line",
+                        "ship",
+                        "deliver",
+                        "refund",
+                        "refund_units",
+                        "goodwill",
+                        "return",
+                    )
                     else None
                 )
                 try:
@@ -194,10 +293,19 @@ def test_the_ledger_never_creates_or_loses_money_and_never_releases_early(make_s
                         clock.shift(args[0])
                         earnings.release_due()
                     elif kind == "payout":
+                        before = {b.currency: b.available for b in selectors.balances(seller_id=seller.pk)}
                         for line in earnings.payable():
                             earnings.create_payout(seller_id=line.seller_id, currency=line.currency)
+                        # A payout takes exactly a positive available balance; a negative one (a
+                        # refund after release) is carried to the next, never paid below zero.
+                        for balance in selectors.balances(seller_id=seller.pk):
+                            was = before.get(balance.currency, Decimal(0))
+                            assert balance.available == (was if was <= 0 else 0), balance
                     elif target is None:
                         continue
+                    elif kind == "dispute":
+                        if target.payment_status in PAID:
+                            _dispute(target, args[1], at=datetime.now(UTC))
                     elif kind == "pay":
                         services.update_payment(
                             order_id=target.pk,
@@ -238,6 +346,44 @@ def test_the_ledger_never_creates_or_loses_money_and_never_releases_early(make_s
                             reference=f"re_{n}",
                         )
                         refunded_outside.add(target.pk)
+                    elif kind == "refund_units":
+                        line = target.lines.order_by("id").first()
+                        services.refund_shipped_order(
+                            order_id=target.pk,
+                            seller_id=seller.pk,
+                            actor=SELLER_ACTOR,
+                            lines=[(line.pk, min(args[1], line.open_quantity - line.quantity_refunded) or 1)],
+                            shipping=args[2],
+                            reason="damaged",
+                            source="goodwill",
+                        )
+                    elif kind == "goodwill":
+                        left = target.total - target.refunded_total
+                        services.refund_shipped_order(
+                            order_id=target.pk,
+                            seller_id=seller.pk,
+                            actor=SELLER_ACTOR,
+                            amount=money.quantize(left * args[1] / 100, target.currency),
+                            reason="goodwill",
+                            source="goodwill",
+                        )
+                        refunded_outside.add(target.pk)
+                    elif kind == "return":
+                        line = target.lines.order_by("id").first()
+                        units = min(args[1], line.open_quantity - line.quantity_refunded) or 1
+                        rma = returns.request_return(
+                            order_id=target.pk, seller_id=None, actor=PLATFORM_ACTOR, lines=[(line.pk, units, args[2])]
+                        )
+                        returns.approve_return(
+                            return_id=rma.pk, seller_id=seller.pk, actor=SELLER_ACTOR, return_address="Shop, 1 Dock Rd"
+                        )
+                        returns.receive_return(
+                            return_id=rma.pk,
+                            seller_id=seller.pk,
+                            actor=SELLER_ACTOR,
+                            lines=[(line.pk, 1, "damaged")]
+                            + ([(line.pk, units - 1, "resellable")] if units > 1 else []),
+                        )
                 except ShipdeskError:
                     pass  # refused actions change nothing; the invariants below still hold
                 _check(seller, orders, datetime.now(UTC), refunded_outside)

@@ -68,6 +68,7 @@ def test_every_metric_has_a_label_window_unit_and_advice():
         "cancellation",
         "valid_tracking",
         "on_time_delivery",
+        "order_defect",
         "handling_time",
         "rating",
     ]
@@ -78,6 +79,7 @@ def test_every_metric_has_a_label_window_unit_and_advice():
         "cancellation": 7,
         "valid_tracking": 30,
         "on_time_delivery": 30,
+        "order_defect": 60,
         "handling_time": 30,
         "rating": 90,
     }

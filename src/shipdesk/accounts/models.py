@@ -28,6 +28,8 @@ class Seller(models.Model):
     # The last per-seller human order number handed out; incremented under the row lock at place.
     last_order_number = models.PositiveIntegerField(default=1000)
     thank_you_note = models.TextField(blank=True, default="")
+    # Whether the customer is told "your order is being prepared" when processing starts.
+    preparing_email = models.BooleanField(default=True)
 
     # Policy overrides; null means "the platform default" (settings.SHIPDESK_POLICY).
     confirm_hours = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from shipdesk.errors import NotFound, StateConflict, ValidationFailed
+from shipdesk.ops.replica_routing import bookkeeping_writes
 from shipdesk.single_line import single_line_errors
 
 from .models import ApiToken, ClosureDay, Invitation, Membership, Seller, User
 
+logger = logging.getLogger(__name__)
 TOKEN_PREFIX = "sdk_"
 
 
@@ -94,6 +98,9 @@ def create_api_token(*, name: str, seller: Seller | None, created_by: User | Non
 
 @transaction.atomic
 def revoke_api_token(*, token_id: int, seller: Seller | None) -> ApiToken:
+    """Revoke a live token (a seller's own, or any for seller=None). Guards: the token exists in
+    that scope (else NotFound). Writes: revoked_at, once; at commit, a tombstone in the shared cache
+    so every host refuses the token at its next request (see `authenticate_token`)."""
     qs = ApiToken.objects.select_for_update()
     if seller is not None:
         qs = qs.filter(seller=seller)
@@ -103,22 +110,74 @@ def revoke_api_token(*, token_id: int, seller: Seller | None) -> ApiToken:
     if record.revoked_at is None:
         record.revoked_at = timezone.now()
         record.save(update_fields=["revoked_at"])
+    transaction.on_commit(lambda: forget_cached_tokens([record.token_hash]))
     return record
 
 
+# A looked-up token is cached under its hash. Revocation replaces the entry with this tombstone
+# (cache.set, after commit); a lookup fills the cache with cache.add, which never overwrites it,
+# so a lookup that read the row just before the revocation committed cannot bring the token back.
+_TOKEN_CACHE_PREFIX = "api-token:v1:"
+_REVOKED = "revoked"
+# The last use is written at most once a minute, so a busy integration does not write per request.
+_LAST_USED_EVERY_SECONDS = 60
+
+
+def forget_cached_tokens(token_hashes: list[str]) -> None:
+    """Every host refuses these tokens' cached entries from now on (revocation, a shop closed)."""
+    seconds = settings.SHIPDESK_TOKEN_CACHE_SECONDS
+    if seconds > 0 and token_hashes:
+        # Outlives any entry filled before the revocation (those live `seconds` at most). A cache
+        # that is down cannot hand the token out either; its old entries expire within `seconds`.
+        tombstones = dict.fromkeys((_TOKEN_CACHE_PREFIX + h for h in token_hashes), _REVOKED)
+        _in_cache(lambda: cache.set_many(tombstones, timeout=2 * seconds))
+
+
+def _in_cache(call):
+    """The cache's answer, or None when it is unreachable: the database answers instead."""
+    try:
+        return call()
+    except Exception:  # any client error (Redis down, timeout): the lookup goes to the database
+        logger.warning("cache unavailable for API tokens", exc_info=True)
+        return None
+
+
 def authenticate_token(raw: str) -> ApiToken | None:
-    """The live token for a bearer string, or None. Reads only (last use is tracked coarsely)."""
+    """The live token for a bearer string, or None.
+
+    With SHIPDESK_TOKEN_CACHE_SECONDS the token (and its seller) comes from the shared cache: no
+    database read per request. It is read from the primary on a miss, so a token made a moment
+    ago works at once even where reads go to a replica. Writes only its last use, coarsely.
+    """
     if not raw or len(raw) > 200 or not raw.startswith(TOKEN_PREFIX):
         return None
-    record = (
-        ApiToken.objects.select_related("seller").filter(token_hash=hash_token(raw), revoked_at__isnull=True).first()
-    )
-    if record is None or (record.seller is not None and not record.seller.is_active):
+    token_hash = hash_token(raw)
+    seconds = settings.SHIPDESK_TOKEN_CACHE_SECONDS
+    key = _TOKEN_CACHE_PREFIX + token_hash
+    record = _in_cache(lambda: cache.get(key)) if seconds > 0 else None
+    if record == _REVOKED:
+        return None
+    if not isinstance(record, ApiToken):
+        record = (
+            ApiToken.objects.using(DEFAULT_DB_ALIAS)
+            .select_related("seller")
+            .filter(token_hash=token_hash, revoked_at__isnull=True)
+            .first()
+        )
+        if record is None:
+            return None
+        if seconds > 0:
+            _in_cache(lambda: cache.add(key, record, timeout=seconds))
+    if record.seller is not None and not record.seller.is_active:
         return None
     now = timezone.now()
-    # Touch last_used_at at most once a minute so a busy integration does not write on every read.
-    if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+    if record.last_used_at is None or (now - record.last_used_at).total_seconds() > _LAST_USED_EVERY_SECONDS:
+        with bookkeeping_writes():
+            ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+        record.last_used_at = now
+        if seconds > 0:
+            # The next request reads the row again (once a minute), and caches its new last use.
+            _in_cache(lambda: cache.delete(key))
     return record
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from shipdesk.claims.api import router as claims_router
 from shipdesk.earnings.api import router as earnings_router
 from shipdesk.errors import ShipdeskError
 from shipdesk.inventory.api import router as inventory_router
@@ -23,6 +24,7 @@ from shipdesk.ops.health import error_text
 from shipdesk.orders.api import router as orders_router
 from shipdesk.payments.api import router as payments_router
 from shipdesk.performance.api import router as performance_router
+from shipdesk.returns.api import router as returns_router
 from shipdesk.shipping.api import router as shipping_router
 
 from .auth import TokenAuth
@@ -211,3 +213,5 @@ api.add_router("/", shipping_router)
 api.add_router("/", payments_router)
 api.add_router("/earnings", earnings_router)
 api.add_router("/performance", performance_router)
+api.add_router("/", claims_router)
+api.add_router("/", returns_router)

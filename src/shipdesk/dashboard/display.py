@@ -11,8 +11,10 @@ from babel.numbers import format_currency, get_currency_precision
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from shipdesk.claims import terms as claim_terms
 from shipdesk.notifications.timeline import describe as describe_notification
 from shipdesk.orders import terms
+from shipdesk.returns import terms as return_terms
 from shipdesk.shipping.carriers import get_carrier
 
 # Labels come from the vocabulary (orders.terms): one word, one label, on every screen.
@@ -213,8 +215,63 @@ def describe_event(type: str, params: dict, currency: str) -> str:
             return "The shop replied to the review"
         case "substitute_declined":
             return f"The customer declined {p.get('substitute_sku', '')}; {p.get('sku', '')} is cancelled"
+        case "claim_opened" | "claim_resolved" | "claim_refused" | "claim_escalated" | "claim_decided":
+            return describe_claim_event(type, p, currency)
+        case "dispute_opened" | "dispute_updated" | "dispute_closed":
+            status = claim_terms.DISPUTE_STATUSES.label(p.get("status", ""))
+            amount = money_text(p.get("amount", "0"), currency)
+            if type == "dispute_opened":
+                reason = claim_terms.DISPUTE_REASONS.label(p.get("reason", ""))
+                return f"Chargeback opened: {amount}, {reason.lower()} ({status.lower()})"
+            return f"Chargeback {'closed' if type == 'dispute_closed' else 'updated'}: {status.lower()}"
         case _:
-            return describe_notification(type, p) or type.replace("_", " ").capitalize()
+            return _after_shipment(type, p, currency, refund_text) or (
+                describe_notification(type, p) or type.replace("_", " ").capitalize()
+            )
+
+
+def _after_shipment(type: str, p: dict, currency: str, refund_text: str) -> str:
+    """The events of refunds after shipment, cancellation requests and returns, as sentences."""
+    units = ", ".join(f"{line.get('quantity')} × {line.get('sku')}" for line in p.get("lines") or [])
+    reason = terms.REFUND_REASONS.label(p.get("reason", ""))
+    if type == terms.EVENT_TYPES["refunded_after_shipment"].value:
+        what = f" for {units}" if units else ""
+        source = terms.REFUND_SOURCES.label(p.get("source", "")).lower()
+        return f"Refunded after shipment ({source}, {reason.lower()}){what}{refund_text}"
+    if type == terms.EVENT_TYPES["cancel_requested"].value:
+        return "The customer asked to cancel" + (f": “{p['note']}”" if p.get("note") else "")
+    if type == terms.EVENT_TYPES["return_requested"].value:
+        return f"Return R{p.get('return_id')} requested: {units}"
+    if type == terms.EVENT_TYPES["return_approved"].value:
+        payer = "the shop" if p.get("shipping_paid_by") == return_terms.SELLER else "the customer"
+        return f"Return R{p.get('return_id')} approved; {payer} pays the postage"
+    if type == terms.EVENT_TYPES["return_rejected"].value:
+        return f"Return R{p.get('return_id')} rejected: {p.get('reason', '')}"
+    if type == terms.EVENT_TYPES["return_received"].value:
+        got = ", ".join(
+            f"{line.get('sku')}: {line.get('resellable', 0)} resellable, {line.get('damaged', 0)} damaged"
+            for line in p.get("lines") or []
+        )
+        return f"Return R{p.get('return_id')} received ({got})"
+    return ""
+
+
+def describe_claim_event(type: str, p: dict, currency: str) -> str:
+    """A claim's step as one timeline sentence."""
+    refunded = p.get("refunded")
+    refund_text = f"; {money_text(refunded, currency)} refunded" if refunded and _positive(refunded) else ""
+    match type:
+        case "claim_opened":
+            return f"The customer reported a problem: {claim_terms.CLAIM_KINDS.label(p.get('kind', '')).lower()}"
+        case "claim_resolved":
+            resolution = claim_terms.RESOLUTIONS.label(p.get("resolution", ""))
+            tracking = f", tracking {p['tracking_number']}" if p.get("tracking_number") else ""
+            return f"Problem answered: {resolution.lower()}{tracking}{refund_text}"
+        case "claim_refused":
+            return "The shop refused the claim"
+        case "claim_escalated":
+            return "Claim escalated to the marketplace: not resolved in time"
+    return f"Marketplace decision: {claim_terms.DECISIONS.label(p.get('decision', '')).lower()}{refund_text}"
 
 
 # --- HTML pieces: badges, countdowns, and a row of the orders list ---------------------------

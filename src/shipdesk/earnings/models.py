@@ -19,6 +19,11 @@ class LedgerEntry(models.Model):
         REFUND_REVERSAL = "refund_reversal"  # money refunded to the customer leaves the seller's balance
         PAYOUT = "payout"  # available → paid out
         ADJUSTMENT = "adjustment"  # an operator's correction
+        # A chargeback took the customer's money back: the disputed amount leaves the available
+        # balance while the dispute is open, and stays gone if it is lost.
+        DISPUTE_HOLD = "dispute_hold"
+        DISPUTE_RELEASE = "dispute_release"  # the dispute was won (or the inquiry closed): the hold returns
+        CHARGEBACK_FEE = "chargeback_fee"  # the dispute was lost: the provider's fee, charged to the seller
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
     order = models.ForeignKey(
@@ -42,7 +47,17 @@ class LedgerEntry(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(
-                    kind__in=["sale_pending", "commission", "release", "refund_reversal", "payout", "adjustment"]
+                    kind__in=[
+                        "sale_pending",
+                        "commission",
+                        "release",
+                        "refund_reversal",
+                        "payout",
+                        "adjustment",
+                        "dispute_hold",
+                        "dispute_release",
+                        "chargeback_fee",
+                    ]
                 ),
                 name="ledger_kind_valid",
             ),

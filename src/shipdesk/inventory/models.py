@@ -64,7 +64,8 @@ class StockMove(models.Model):
         RESERVED = "reserved"  # held for an order line
         RELEASED = "released"  # a reservation given back (cancel before processing)
         DEDUCTED = "deducted"  # left the shelf for an order (processing)
-        RESTOCKED = "restocked"  # came back to the shelf (cancel during processing)
+        RESTOCKED = "restocked"  # came back to the shelf (cancel during processing, a resellable return)
+        WRITTEN_OFF = "written_off"  # came back damaged from a customer: recorded, never back on the shelf
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="moves")
@@ -83,7 +84,18 @@ class StockMove(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["received", "set", "adjusted", "reserved", "released", "deducted", "restocked"]),
+                condition=Q(
+                    kind__in=[
+                        "received",
+                        "set",
+                        "adjusted",
+                        "reserved",
+                        "released",
+                        "deducted",
+                        "restocked",
+                        "written_off",
+                    ]
+                ),
                 name="stock_move_kind_valid",
             ),
         ]

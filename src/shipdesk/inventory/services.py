@@ -95,6 +95,18 @@ def deduct(*, product_id: int, quantity: int) -> None:
     Product.objects.filter(pk=product_id).update(on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity)
 
 
+def take_available(*, product_id: int, quantity: int) -> bool:
+    """Take `quantity` free units off the shelf (a reshipment): True if that many were available.
+
+    One conditional statement: units held for other orders are never taken.
+    """
+    return bool(
+        Product.objects.filter(pk=product_id, on_hand__gte=F("reserved") + quantity).update(
+            on_hand=F("on_hand") - quantity
+        )
+    )
+
+
 def restock(*, product_id: int, quantity: int) -> None:
     Product.objects.filter(pk=product_id).update(on_hand=F("on_hand") + quantity)
 

@@ -25,13 +25,28 @@ class Notification(models.Model):
         CUSTOMER_LINE_CANCELLED = "customer_line_cancelled", "Customer: item cancelled"
         CUSTOMER_DELAY_NOTICE = "customer_delay_notice", "Customer: delivery delayed"
         CUSTOMER_SUBSTITUTE_OFFER = "customer_substitute_offer", "Customer: substitute offer"
+        # A delivery problem the customer reported (claims): each step of it, `stage` "<claim id>:<step>".
+        CUSTOMER_CLAIM_UPDATE = "customer_claim_update", "Customer: delivery problem update"
+        CUSTOMER_PREPARING = "customer_preparing", "Customer: order being prepared"  # at processing
+        CUSTOMER_REFUNDED = "customer_refunded", "Customer: refunded after shipment"
+        CUSTOMER_CANCEL_REQUESTED = "customer_cancel_requested", "Customer: cancellation request received"
+        CUSTOMER_RETURN_REQUESTED = "customer_return_requested", "Customer: return request received"
+        CUSTOMER_RETURN_APPROVED = "customer_return_approved", "Customer: return approved (how to send it)"
+        CUSTOMER_RETURN_REJECTED = "customer_return_rejected", "Customer: return refused"
+        CUSTOMER_RETURN_RECEIVED = "customer_return_received", "Customer: returned parcel received"
         SELLER_NEW_ORDER = "seller_new_order", "Seller: new order"
         SELLER_DUE_SOON = "seller_due_soon", "Seller: step due soon"
         SELLER_OVERDUE = "seller_overdue", "Seller: step overdue"
         SELLER_PAYMENT_FAILED = "seller_payment_failed", "Seller: payment failed"
         SELLER_OUT_OF_STOCK = "seller_out_of_stock", "Seller: out of stock"
         SELLER_DELIVERY_EXCEPTION = "seller_delivery_exception", "Seller: delivery delayed"
+        SELLER_CANCEL_REQUESTED = "seller_cancel_requested", "Seller: customer asks to cancel"
+        SELLER_RETURN_REQUESTED = "seller_return_requested", "Seller: return requested"
+        SELLER_RETURN_DUE_SOON = "seller_return_due_soon", "Seller: return step due soon"
+        SELLER_RETURN_OVERDUE = "seller_return_overdue", "Seller: return step overdue"
         SELLER_AUTO_CANCELLED = "seller_auto_cancelled", "Seller: order cancelled automatically"  # on a timeout
+        SELLER_CLAIM_UPDATE = "seller_claim_update", "Seller: delivery problem"  # stage "<claim id>:<step>"
+        SELLER_DISPUTE_UPDATE = "seller_dispute_update", "Seller: chargeback"  # stage "<dispute id>:<status>"
         SELLER_DAILY_DIGEST = "seller_daily_digest", "Seller: daily digest"  # no order: what needs doing today
         SELLER_STANDING_CHANGED = (
             "seller_standing_changed",

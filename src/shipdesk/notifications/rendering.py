@@ -29,6 +29,8 @@ from django.utils.dateparse import parse_datetime
 from shipdesk.orders import terms
 from shipdesk.orders.deadlines import BusinessCalendar
 from shipdesk.orders.models import LineStock, Order, OrderLine
+from shipdesk.orders.order_page_links import order_page_url
+from shipdesk.returns import terms as return_terms
 from shipdesk.shipping.carriers import get_carrier
 from shipdesk.shipping.models import Shipment
 from shipdesk.shipping.tracking_links import tracking_page_url
@@ -47,6 +49,9 @@ ORDERLESS_KINDS = frozenset({K.SELLER_DAILY_DIGEST, K.SELLER_STANDING_CHANGED})
 # from the vocabulary (orders.terms).
 STAGE_VERBS = {stage.value: stage.verb for stage in terms.STAGES}
 CUSTOMER_REASONS = {reason.value: reason.for_customer for reason in terms.CANCEL_REASONS}
+# A return's steps (answer, refund), and why money or units go back, as their reader is told.
+RETURN_STEP_VERBS = {step.value: step.verb for step in return_terms.STEPS}
+REFUND_REASONS_FOR_CUSTOMER = {reason.value: reason.for_customer for reason in terms.REFUND_REASONS}
 # Why a parcel is late, as the seller reads it.
 DELAY_REASONS = {
     "missed_eta": "it was not delivered by its expected date",
@@ -179,6 +184,8 @@ def _order_context(order, lines, shipment, seller) -> dict:
             "refunded_total": money(order.refunded_total, c) if order.refunded_total else "",
             "address": [part for part in address if part],
             "url": order_url(order.pk) if order.pk else absolute("/orders/"),
+            # The customer's own page of the order (`/o/<token>/`): linked from every customer email.
+            "customer_url": order_page_url(order.pk) if order.pk else absolute("/o/sample/"),
             "item_count": sum(line.open_quantity for line in lines),
         },
         "lines": [
@@ -249,8 +256,40 @@ def _kind_context(kind: str, order, seller, extra: dict, now: datetime) -> dict:
         context["skus"] = list(extra.get("skus", []))
     if kind in (K.SELLER_DELIVERY_EXCEPTION, K.CUSTOMER_DELAY_NOTICE):
         context["delay_reason"] = DELAY_REASONS.get(extra.get("reason", ""), "")
+    if kind in (K.SELLER_RETURN_DUE_SOON, K.SELLER_RETURN_OVERDUE):
+        step = extra.get("stage", return_terms.ANSWER)
+        deadline = _parse(extra.get("deadline"))
+        context["stage"] = {"name": step, "verb": RETURN_STEP_VERBS.get(step, step), "deadline": when(deadline, tz)}
+    if "return_id" in extra:
+        context["rma"] = {
+            "id": extra["return_id"],
+            "url": absolute(f"/returns/{extra['return_id']}/"),
+            "lines": [
+                {**line, "reason_label": REFUND_REASONS_FOR_CUSTOMER.get(line.get("reason", ""), "")}
+                for line in extra.get("return_lines", [])
+            ],
+            "received": list(extra.get("received_lines", [])),
+            "note": extra.get("note", ""),
+            "answer_by": when(_parse(extra.get("answer_by")), tz),
+            "instructions": extra.get("instructions", ""),
+            "address": [part for part in str(extra.get("return_address", "")).splitlines() if part.strip()],
+            "label_url": extra.get("return_label_url", ""),
+            "shop_pays_postage": extra.get("shipping_paid_by") == return_terms.SELLER,
+            "rejection_reason": extra.get("rejection_reason", ""),
+        }
+    if kind == K.CUSTOMER_REFUNDED:
+        context["refund_source"] = extra.get("source", "")
+        context["refund_reason"] = REFUND_REASONS_FOR_CUSTOMER.get(extra.get("reason", ""), "")
+        context["refunded_lines"] = list(extra.get("refunded_lines", []))
+    if kind in (K.SELLER_CANCEL_REQUESTED, K.CUSTOMER_CANCEL_REQUESTED):
+        context["note"] = extra.get("note", "")
     if kind == K.CUSTOMER_REVIEW_REQUEST:
         context["review_url"] = review_url(order.pk) if order.pk else absolute("/r/sample/")
+    if kind in (K.CUSTOMER_CLAIM_UPDATE, K.SELLER_CLAIM_UPDATE):
+        # Formatted by the claims services when queued (money, dates, labels): shown as given.
+        context["claim"] = dict(extra.get("claim") or {})
+    if kind == K.SELLER_DISPUTE_UPDATE:
+        context["dispute"] = dict(extra.get("dispute") or {})
     if kind == K.CUSTOMER_SUBSTITUTE_OFFER:
         context["offer"] = {
             "sku": extra.get("sku", ""),
@@ -351,6 +390,23 @@ def alert_title(kind: str, *, order, lines, extra: dict, seller) -> str:
         return f"Order {number} is delayed: {DELAY_REASONS.get(extra.get('reason', ''), 'delivery problem')}"
     if kind == K.SELLER_AUTO_CANCELLED:
         return f"Order {number} was cancelled automatically: {_timeout_reason(extra)}"
+    if kind == K.SELLER_CLAIM_UPDATE:
+        claim = extra.get("claim") or {}
+        return f"Order {number}: {claim.get('headline', 'delivery problem')}"
+    if kind == K.SELLER_DISPUTE_UPDATE:
+        dispute = extra.get("dispute") or {}
+        return f"Order {number}: {dispute.get('headline', 'chargeback')}"
+    if kind == K.SELLER_CANCEL_REQUESTED:
+        return f"The customer asks to cancel order {number}"
+    if kind == K.SELLER_RETURN_REQUESTED:
+        units = sum(line.get("quantity", 0) for line in extra.get("return_lines", []))
+        return f"Return R{extra.get('return_id')} on order {number}: {units} item{'s' if units != 1 else ''} to answer"
+    if kind in (K.SELLER_RETURN_DUE_SOON, K.SELLER_RETURN_OVERDUE):
+        step = RETURN_STEP_VERBS.get(extra.get("stage", ""), "answer it")
+        deadline = when(_parse(extra.get("deadline")), seller.timezone)
+        if kind == K.SELLER_RETURN_OVERDUE:
+            return f"Return R{extra.get('return_id')} on order {number} is overdue: {step} now"
+        return f"Return R{extra.get('return_id')} on order {number}: {step} by {deadline}"
     return f"{kind.replace('_', ' ').capitalize()} {number}".strip()
 
 
@@ -410,6 +466,26 @@ def sample_order(seller):
     return order, lines, shipment
 
 
+def _sample_claim(order) -> dict:
+    return {
+        "id": 1,
+        "step": "resolved",
+        "headline": "delivery problem answered: Reshipment",
+        "kind": "Arrived damaged",
+        "description": "The mug arrived in pieces.",
+        "answer_by": when(timezone.now() + timedelta(days=2), order.seller.timezone),
+        "resolution": "reshipment",
+        "resolution_label": "Reshipment",
+        "note": "",
+        "refunded": "",
+        "tracking_number": "1Z999AA10123456793",
+        "tracking_url": "https://www.ups.com/track?tracknum=1Z999AA10123456793",
+        "items": ["1 × Blue mug"],
+        "decision": "",
+        "decision_label": "",
+    }
+
+
 def sample_extra(kind: str, order) -> dict:
     deadline = (timezone.now() + timedelta(hours=5)).isoformat()
     return {
@@ -439,6 +515,52 @@ def sample_extra(kind: str, order) -> dict:
             "hours": 72,
             "seller_caused": True,
         },
+        K.CUSTOMER_CLAIM_UPDATE: {"claim": _sample_claim(order)},
+        K.SELLER_CLAIM_UPDATE: {"claim": _sample_claim(order)},
+        K.SELLER_DISPUTE_UPDATE: {
+            "dispute": {
+                "step": "opened",
+                "headline": "chargeback opened (Product not received)",
+                "status": "Needs response",
+                "reason": "Product not received",
+                "amount": money(order.total, order.currency),
+                "fee": "",
+                "evidence_due_by": when(timezone.now() + timedelta(days=7), order.seller.timezone),
+                "held": money(order.total, order.currency),
+            }
+        },
+        K.CUSTOMER_REFUNDED: {
+            "source": "goodwill",
+            "reason": "late_delivery",
+            "refunded_lines": [],
+            "refund_amount": "5.00",
+            "refund_items": "5.00",
+            "refund_shipping": "0",
+            "refund_tax": "0",
+        },
+        **{
+            kind: {
+                "return_id": 7,
+                "return_lines": [{"sku": "TEA-1", "quantity": 1, "reason": "damaged"}],
+                "received_lines": [{"sku": "TEA-1", "resellable": 0, "damaged": 1}],
+                "answer_by": deadline,
+                "instructions": "Pack it in its box and write R7 on the parcel.",
+                "return_address": "Acme returns\n1 Dock Road\nSpringfield 62701",
+                "shipping_paid_by": "seller",
+                "rejection_reason": "The item was used.",
+            }
+            for kind in (
+                K.CUSTOMER_RETURN_REQUESTED,
+                K.CUSTOMER_RETURN_APPROVED,
+                K.CUSTOMER_RETURN_REJECTED,
+                K.CUSTOMER_RETURN_RECEIVED,
+                K.SELLER_RETURN_REQUESTED,
+            )
+        },
+        K.SELLER_RETURN_DUE_SOON: {"return_id": 7, "stage": "answer_return", "deadline": deadline},
+        K.SELLER_RETURN_OVERDUE: {"return_id": 7, "stage": "refund_return", "deadline": deadline},
+        K.SELLER_CANCEL_REQUESTED: {"note": "I ordered the wrong size."},
+        K.CUSTOMER_CANCEL_REQUESTED: {"note": "I ordered the wrong size."},
         K.CUSTOMER_SUBSTITUTE_OFFER: {
             "sku": "TEA-1",
             "substitute_sku": "TEA-2",

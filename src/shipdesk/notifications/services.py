@@ -354,6 +354,14 @@ def resolve_step_alerts(*, order, steps: Iterable[str], at: datetime | None = No
     )
 
 
+def resolve_alerts_of_stages(*, order, stages: Iterable[str], at: datetime | None = None) -> int:
+    """Mark read the order's unread alerts whose message was queued for one of `stages` (a
+    return's answer or refund step, `return-<id>-<step>`): the step was taken. Returns how many."""
+    return Alert.objects.filter(
+        seller_id=order.seller_id, order_id=order.pk, read_at__isnull=True, notification__stage__in=list(stages)
+    ).update(read_at=at or timezone.now())
+
+
 def mark_all_alerts_read(*, seller_id: int, at: datetime | None = None) -> int:
     """Mark read every alert the seller had at `at` (default now); an alert raised after `at` stays unread."""
     at = at or timezone.now()

@@ -17,6 +17,18 @@ KIND_LABELS = {
     "customer_line_cancelled": "item cancellation notice",
     "customer_delay_notice": "delay notice",
     "customer_substitute_offer": "substitute offer",
+    "customer_claim_update": "delivery-problem update",
+    "customer_preparing": "being-prepared notice",
+    "customer_refunded": "refund notice",
+    "customer_cancel_requested": "cancellation-request acknowledgement",
+    "customer_return_requested": "return-request acknowledgement",
+    "customer_return_approved": "return approval with instructions",
+    "customer_return_rejected": "return refusal",
+    "customer_return_received": "return receipt",
+    "seller_cancel_requested": "cancellation-request alert",
+    "seller_return_requested": "return-request alert",
+    "seller_return_due_soon": "return due-soon alert",
+    "seller_return_overdue": "return overdue alert",
     "seller_new_order": "new-order alert",
     "seller_due_soon": "due-soon alert",
     "seller_overdue": "overdue alert",
@@ -24,6 +36,8 @@ KIND_LABELS = {
     "seller_out_of_stock": "out-of-stock alert",
     "seller_delivery_exception": "delivery-delay alert",
     "seller_auto_cancelled": "auto-cancel alert",
+    "seller_claim_update": "delivery-problem alert",
+    "seller_dispute_update": "chargeback alert",
     "seller_standing_changed": "standing-change notice",  # no order: never on a timeline, named for completeness
 }
 assert set(KIND_LABELS) == set(Notification.Kind.values) - {"seller_daily_digest"}

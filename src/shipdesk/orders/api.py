@@ -17,7 +17,8 @@ from shipdesk.api.schemas import ErrorOut
 from shipdesk.errors import ValidationFailed
 
 from . import selectors, services, substitutions
-from .presenters import order_detail, order_summary
+from .models import ShippedRefund
+from .presenters import order_detail, order_summary, shipped_refund_detail
 from .schemas import (
     AddressCorrectionIn,
     CancelIn,
@@ -31,7 +32,9 @@ from .schemas import (
     ParcelIn,
     PaymentIn,
     PaymentStateValue,
+    RefundIn,
     ShipIn,
+    ShippedRefundOut,
     StatusCountsOut,
     SubstituteIn,
 )
@@ -347,3 +350,47 @@ def payment(request: HttpRequest, order_id: int, payload: PaymentIn):
 def add_note(request: HttpRequest, order_id: int, payload: NoteIn):
     services.add_note(order_id=order_id, seller_id=scope_of(request), actor=actor_of(request), text=payload.text)
     return _detail(request, order_id)
+
+
+@router.post(
+    "/{int:order_id}/refunds",
+    response={201: ShippedRefundOut, 200: ShippedRefundOut, **ERRORS},
+    summary="Refund a shipped or delivered order (units, shipping, or an amount)",
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 200},
+                "description": "A retry with the same key returns the same refund (200), never a second one.",
+            }
+        ]
+    },
+)
+def refund(request: HttpRequest, order_id: int, payload: RefundIn):
+    """`lines` refunds those units and their exact tax share; `shipping` the shipping fee and its
+    tax, once per order; `amount` an amount instead (goodwill), carrying tax in proportion. Never
+    more than is left to refund (422). Paid back through the payment provider; the seller's
+    earnings are reversed by the non-tax part. A seller token refunds as goodwill, a platform
+    token as the operator."""
+    actor = actor_of(request)
+    key = request.headers.get("Idempotency-Key") or None
+    if key is not None and len(key) > 200:
+        raise ValidationFailed("Idempotency-Key is too long.", details={"Idempotency-Key": ["At most 200 characters."]})
+    source = "operator" if actor.kind is ActorKind.PLATFORM else "goodwill"
+    # A retry of a refund made before answers 200 with it, as a retried order placement does.
+    replayed = key is not None and ShippedRefund.objects.filter(order_id=order_id, idempotency_key=key).exists()
+    made = services.refund_shipped_order(
+        order_id=order_id,
+        seller_id=scope_of(request),
+        actor=actor,
+        lines=[(line.line_id, line.quantity) for line in payload.lines],
+        amount=payload.amount,
+        shipping=payload.shipping,
+        reason=payload.reason,
+        source=source,
+        note=payload.note,
+        idempotency_key=key,
+    )
+    return Status(200 if replayed else 201, shipped_refund_detail(made))

@@ -29,6 +29,8 @@ from shipdesk.orders import services as order_services
 from shipdesk.orders import substitutions, terms, workflow
 from shipdesk.orders.selectors import order_facts
 from shipdesk.orders.services.addresses import shipping_address
+from shipdesk.returns import selectors as return_selectors
+from shipdesk.returns.policy import return_rules_for
 from shipdesk.shipping import parcels as shipping_parcels
 from shipdesk.shipping.carriers import get_carrier
 from shipdesk.shipping.selectors import check_tracking, require_tracking_number_free
@@ -125,6 +127,11 @@ def order_list(request):
         "can_bulk": tab in BULK_TABS,
         "can_select": tab in SELECT_TABS,
         "current_path": request.get_full_path(),
+        # "Needs action" shows the returns waiting for the seller too, nearest deadline first, above
+        # its first page (one query).
+        "returns_due": return_selectors.returns_needing_action(seller_id=seller.pk, limit=10)
+        if tab == "needs_action" and not cursor
+        else [],
     }
     return render(request, "dashboard/orders/list.html", context)
 
@@ -313,6 +320,10 @@ def _render_detail(
         "address_form": address_form or forms.AddressForm(initial=shipping_address(order)),
         "open_units": sum(line.open_quantity for line in lines),
         "refundable": order_selectors.cancellation_refund(order).total or None,
+        # Returns of the order, with their actions (returns/_order_returns.html).
+        "order_returns": return_selectors.returns_of_order(seller_id=order.seller_id, order_id=order.pk),
+        "returns_back": reverse("order", args=[order.pk]) + "#returns",
+        "returns_default_address": return_rules_for(order.seller_id).return_address,
     }
     return render(request, "dashboard/orders/detail.html", context, status=status)
 

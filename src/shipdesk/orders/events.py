@@ -316,6 +316,76 @@ def refund_settled_event(
     )
 
 
+def refunded_after_shipment_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    shipped_refund_id: int,
+    source: str,
+    reason: str,
+    note: str,
+    refund: dict[str, str],
+    lines: list[dict],
+) -> OrderEvent:
+    """`refund`: the parts as the timeline shows them (refund_amount, _items, _shipping, _tax);
+    `lines`: `{line_id, sku, quantity}` per line refunded (empty for an amount)."""
+    return _record(
+        order=order,
+        type=Type.REFUNDED_AFTER_SHIPMENT,
+        actor=actor,
+        at=at,
+        shipped_refund_id=shipped_refund_id,
+        source=source,
+        reason=reason,
+        note=note,
+        lines=lines,
+        **refund,
+    )
+
+
+# --- the customer's requests and returns ------------------------------------------------------
+
+
+def cancel_requested_event(*, order: Order, actor: Actor, at: datetime | None = None, note: str) -> OrderEvent:
+    return _record(order=order, type=Type.CANCEL_REQUESTED, actor=actor, at=at, note=note)
+
+
+def return_requested_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, return_id: int, lines: list[dict], note: str
+) -> OrderEvent:
+    """`lines`: `{line_id, sku, quantity, reason}` per line asked for."""
+    return _record(
+        order=order, type=Type.RETURN_REQUESTED, actor=actor, at=at, return_id=return_id, lines=lines, note=note
+    )
+
+
+def return_approved_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, return_id: int, shipping_paid_by: str
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.RETURN_APPROVED,
+        actor=actor,
+        at=at,
+        return_id=return_id,
+        shipping_paid_by=shipping_paid_by,
+    )
+
+
+def return_rejected_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, return_id: int, reason: str
+) -> OrderEvent:
+    return _record(order=order, type=Type.RETURN_REJECTED, actor=actor, at=at, return_id=return_id, reason=reason)
+
+
+def return_received_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, return_id: int, lines: list[dict]
+) -> OrderEvent:
+    """`lines`: `{line_id, sku, resellable, damaged}` per line received."""
+    return _record(order=order, type=Type.RETURN_RECEIVED, actor=actor, at=at, return_id=return_id, lines=lines)
+
+
 # --- shipping ---------------------------------------------------------------------------------
 
 
@@ -498,3 +568,105 @@ def review_left_event(
 
 def review_replied_event(*, order: Order, actor: Actor, at: datetime | None = None, review_id: int) -> OrderEvent:
     return _record(order=order, type=Type.REVIEW_REPLIED, actor=actor, at=at, review_id=review_id)
+
+
+# --- claims and disputes (claims app) ---------------------------------------------------------
+
+
+def claim_opened_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, claim_id: int, kind: str, answer_by: datetime
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.CLAIM_OPENED,
+        actor=actor,
+        at=at,
+        claim_id=claim_id,
+        kind=kind,
+        answer_by=answer_by.isoformat(),
+    )
+
+
+def claim_resolved_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    claim_id: int,
+    resolution: str,
+    note: str,
+    refunded: str,
+    tracking_number: str,
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.CLAIM_RESOLVED,
+        actor=actor,
+        at=at,
+        claim_id=claim_id,
+        resolution=resolution,
+        note=note,
+        refunded=refunded,
+        tracking_number=tracking_number,
+    )
+
+
+def claim_refused_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, claim_id: int, reason: str
+) -> OrderEvent:
+    return _record(order=order, type=Type.CLAIM_REFUSED, actor=actor, at=at, claim_id=claim_id, reason=reason)
+
+
+def claim_escalated_event(
+    *, order: Order, at: datetime | None = None, claim_id: int, answer_by: datetime
+) -> OrderEvent:
+    """Written by the system: the seller's deadline passed without a resolution."""
+    return _record(
+        order=order, type=Type.CLAIM_ESCALATED, actor=SYSTEM, at=at, claim_id=claim_id, answer_by=answer_by.isoformat()
+    )
+
+
+def claim_decided_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, claim_id: int, decision: str, note: str, refunded: str
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.CLAIM_DECIDED,
+        actor=actor,
+        at=at,
+        claim_id=claim_id,
+        decision=decision,
+        note=note,
+        refunded=refunded,
+    )
+
+
+def _dispute_event(type: Type, *, order: Order, actor: Actor, at: datetime | None, dispute) -> OrderEvent:
+    return _record(
+        order=order,
+        type=type,
+        actor=actor,
+        at=at,
+        dispute_id=dispute.pk,
+        provider=dispute.provider,
+        provider_dispute_id=dispute.provider_dispute_id,
+        status=dispute.status,
+        reason=dispute.reason,
+        amount=str(dispute.amount),
+        currency=dispute.currency,
+        held=str(dispute.held),
+        fee=str(dispute.fee),
+    )
+
+
+def dispute_opened_event(*, order: Order, actor: Actor, at: datetime | None = None, dispute) -> OrderEvent:
+    """`dispute`: the `claims.Dispute` row as it stands after the event."""
+    return _dispute_event(Type.DISPUTE_OPENED, order=order, actor=actor, at=at, dispute=dispute)
+
+
+def dispute_updated_event(*, order: Order, actor: Actor, at: datetime | None = None, dispute) -> OrderEvent:
+    return _dispute_event(Type.DISPUTE_UPDATED, order=order, actor=actor, at=at, dispute=dispute)
+
+
+def dispute_closed_event(*, order: Order, actor: Actor, at: datetime | None = None, dispute) -> OrderEvent:
+    return _dispute_event(Type.DISPUTE_CLOSED, order=order, actor=actor, at=at, dispute=dispute)

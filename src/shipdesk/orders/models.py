@@ -19,6 +19,8 @@ OrderStatus = models.TextChoices("OrderStatus", terms.ORDER_STATUSES.choices_by_
 PaymentStatus = models.TextChoices("PaymentStatus", terms.PAYMENT_STATES.choices_by_name())
 LineStock = models.TextChoices("LineStock", terms.LINE_STOCK_STATES.choices_by_name())
 CancelReason = models.TextChoices("CancelReason", terms.CANCEL_REASONS.choices_by_name())
+RefundSource = models.TextChoices("RefundSource", terms.REFUND_SOURCES.choices_by_name())
+RefundReason = models.TextChoices("RefundReason", terms.REFUND_REASONS.choices_by_name())
 
 
 class Order(models.Model):
@@ -177,6 +179,9 @@ class OrderLine(models.Model):
     title = models.CharField(max_length=300)
     quantity = models.PositiveIntegerField()
     quantity_cancelled = models.PositiveIntegerField(default=0)
+    # Units refunded after shipment (`ShippedRefund`): they shipped, so they stay in `quantity`
+    # and out of `quantity_cancelled`; never more than the units that shipped.
+    quantity_refunded = models.PositiveIntegerField(default=0)
     unit_price = models.DecimalField(max_digits=18, decimal_places=4)
     # The tax on the whole line (all `quantity` units), as the storefront charged it. Cancelling
     # units refunds their share, rounded so that cancelling every unit refunds exactly this.
@@ -189,6 +194,10 @@ class OrderLine(models.Model):
             models.CheckConstraint(
                 condition=Q(quantity_cancelled__gte=0, quantity_cancelled__lte=F("quantity")),
                 name="line_cancelled_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_refunded__lte=F("quantity") - F("quantity_cancelled")),
+                name="line_refunded_within_shipped",
             ),
             models.CheckConstraint(condition=Q(unit_price__gte=0, tax__gte=0), name="line_unit_price_not_negative"),
             models.CheckConstraint(condition=Q(stock__in=LineStock.values), name="line_stock_valid"),
@@ -261,6 +270,73 @@ class Cancellation(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["seller", "order"], name="cancellation_seller_order")]
+
+
+class ShippedRefund(models.Model):
+    """Money given back on an order after it shipped: units with their exact tax, the shipping
+    once, or an amount (goodwill). Written by `orders.services.refund_shipped_order` only.
+
+    amount = items + shipping + tax. The provider pays it through `payment_refund` (a
+    `payments.Refund`, settled by the worker) as a cancellation's refund is paid.
+    """
+
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipped_refunds")
+    source = models.CharField(max_length=16, choices=RefundSource.choices)
+    reason = models.CharField(max_length=32, choices=RefundReason.choices)
+    note = models.TextField(blank=True, default="")
+    actor_kind = models.CharField(max_length=16)
+    actor_label = models.CharField(max_length=200)
+    amount = models.DecimalField(max_digits=18, decimal_places=4)
+    items = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    shipping = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    tax = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    # An amount named by the caller instead of units (goodwill): its tax is in proportion.
+    goodwill = models.BooleanField(default=False)
+    # This refund gave back the order's shipping (fee and tax): at most one per order does.
+    with_shipping = models.BooleanField(default=False)
+    payment_refund = models.OneToOneField(
+        "payments.Refund", on_delete=models.PROTECT, null=True, blank=True, related_name="shipped_refund"
+    )
+    # The caller's key: the same key again is this refund, not a second one. NULL without a key,
+    # so the unique constraint holds among keys only.
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(source__in=RefundSource.values), name="shipped_refund_source_valid"),
+            models.CheckConstraint(condition=Q(reason__in=RefundReason.values), name="shipped_refund_reason_valid"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0, items__gte=0, shipping__gte=0, tax__gte=0), name="shipped_refund_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["seller", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="shipped_refund_idempotency_key_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(with_shipping=True), name="shipped_refund_shipping_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["seller", "order"], name="shipped_refund_seller_order")]
+
+
+class ShippedRefundLine(models.Model):
+    """The units of one line a `ShippedRefund` gave back, and their share of the line's tax."""
+
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
+    refund = models.ForeignKey(ShippedRefund, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="shipped_refund_lines")
+    quantity = models.PositiveIntegerField()
+    items = models.DecimalField(max_digits=18, decimal_places=4)
+    tax = models.DecimalField(max_digits=18, decimal_places=4)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="shipped_refund_line_quantity_positive"),
+            models.UniqueConstraint(fields=["refund", "line"], name="shipped_refund_line_once"),
+        ]
 
 
 class SubstituteOffer(models.Model):

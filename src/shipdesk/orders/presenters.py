@@ -87,6 +87,7 @@ def order_detail(order: Order, *, actor_kind: ActorKind) -> dict:
                 "title": line.title,
                 "quantity": line.quantity,
                 "quantity_cancelled": line.quantity_cancelled,
+                "quantity_refunded": line.quantity_refunded,
                 "unit_price": format_amount(line.unit_price, c),
                 "tax": format_amount(line.tax, c),
                 "stock": line.stock,
@@ -157,4 +158,33 @@ def order_detail(order: Order, *, actor_kind: ActorKind) -> dict:
             }
             for e in order.events.all()
         ],
+    }
+
+
+def shipped_refund_detail(refund) -> dict:
+    """A refund after shipment (`orders.ShippedRefund`) as the API shows it."""
+    c = refund.order.currency
+    return {
+        "id": refund.pk,
+        "order_id": refund.order_id,
+        "source": refund.source,
+        "reason": refund.reason,
+        "note": refund.note,
+        "currency": c,
+        "amount": format_amount(refund.amount, c),
+        "items": format_amount(refund.items, c),
+        "shipping": format_amount(refund.shipping, c),
+        "tax": format_amount(refund.tax, c),
+        "lines": [
+            {
+                "line_id": x.line_id,
+                "sku": x.line.sku,
+                "quantity": x.quantity,
+                "items": format_amount(x.items, c),
+                "tax": format_amount(x.tax, c),
+            }
+            for x in refund.lines.select_related("line").order_by("line_id")
+        ],
+        "actor": refund.actor_label,
+        "created_at": refund.created_at,
     }

@@ -43,6 +43,8 @@ LineStockState = Literal[terms.LINE_STOCK_STATES.values]  # type: ignore[valid-t
 CancelReasonValue = Literal[terms.CANCEL_REASONS.values]  # type: ignore[valid-type]
 PersonCancelReason = Literal[terms.PERSON_CANCEL_REASONS]  # type: ignore[valid-type]
 EventTypeValue = Literal[terms.EVENT_TYPES.values]  # type: ignore[valid-type]
+RefundReasonValue = Literal[terms.REFUND_REASONS.values]  # type: ignore[valid-type]
+RefundSourceValue = Literal[terms.REFUND_SOURCES.values]  # type: ignore[valid-type]
 
 
 class CustomerIn(Schema):
@@ -167,6 +169,7 @@ class LineOut(Schema):
     title: str
     quantity: int
     quantity_cancelled: int
+    quantity_refunded: int = 0  # units refunded after shipment
     unit_price: str
     tax: str  # on the whole line, all units
     stock: LineStockState
@@ -325,3 +328,46 @@ class StatusCountsOut(Schema):
     cancelled: int
     needs_action: int
     overdue: int
+
+
+# --- refunds after shipment --------------------------------------------------------------------
+
+
+class RefundLineIn(Schema):
+    line_id: StrictInt
+    quantity: Quantity
+
+
+class RefundIn(Schema):
+    lines: list[RefundLineIn] = Field(
+        default_factory=list, max_length=100, description="Units to refund, with their exact share of the tax."
+    )
+    amount: Money | None = Field(default=None, gt=0, description="An amount instead of lines (goodwill).")
+    shipping: bool = Field(default=False, description="Refund the shipping fee and its tax (once per order).")
+    reason: RefundReasonValue
+    note: Str(2000) = ""
+
+
+class RefundedLineOut(Schema):
+    line_id: int
+    sku: str
+    quantity: int
+    items: str
+    tax: str
+
+
+class ShippedRefundOut(Schema):
+    id: int
+    order_id: int
+    source: RefundSourceValue
+    reason: RefundReasonValue
+    note: str
+    currency: str
+    # amount = items + shipping + tax
+    amount: str
+    items: str
+    shipping: str
+    tax: str
+    lines: list[RefundedLineOut]
+    actor: str
+    created_at: datetime

@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 
 from shipdesk.accounts.models import Seller
 from shipdesk.errors import NotFound
+from shipdesk.notifications.models import Notification
 from shipdesk.pagination import BadCursor, decode_cursor, encode_cursor
 from shipdesk.shipping.carriers import get_carrier
 from shipdesk.shipping.models import Shipment, ShipmentLine, ShipmentPurpose
@@ -25,6 +26,7 @@ from .models import (
     OrderEvent,
     OrderLine,
     OrderStatus,
+    ShippedRefund,
     SubstituteOffer,
 )
 from .terms import PAID_FOR_STATES
@@ -391,3 +393,29 @@ def line_cancellation_refund(
         remaining_total=order.total - order.refunded_total,
         remaining_tax=order.tax_total - order.refunded_tax,
     )
+
+
+# --- refunds after shipment ------------------------------------------------------------------------
+
+
+def shipping_refunded(order: Order) -> bool:
+    """Whether a refund after shipment already gave back the order's shipping (once per order)."""
+    return ShippedRefund.objects.filter(order=order, with_shipping=True).exists()
+
+
+def refundable_units(line: OrderLine) -> int:
+    """Units of a line that shipped and were not refunded since."""
+    return line.open_quantity - line.quantity_refunded
+
+
+def left_to_refund(order: Order) -> refunds.RefundBreakdown:
+    """What is left to refund on an order, non-tax and tax apart (the cap of every refund)."""
+    if not _refundable(order):
+        return refunds.NOTHING
+    tax = order.tax_total - order.refunded_tax
+    return refunds.RefundBreakdown(items=order.total - order.refunded_total - tax, tax=tax)
+
+
+def cancel_requested(order: Order) -> bool:
+    """Whether the customer asked to cancel this order (the request waits for the seller)."""
+    return Notification.objects.filter(order=order, kind=Notification.Kind.SELLER_CANCEL_REQUESTED).exists()

@@ -155,6 +155,63 @@ CANCEL_REASONS = Vocabulary(
 PERSON_CANCEL_REASONS = ("customer_request", "out_of_stock", "address_issue", "payment_issue", "other")
 
 
+# --- refunds after shipment ---------------------------------------------------------------------
+
+# Where a refund after shipment comes from (`refund_shipped_order(source=...)`).
+REFUND_SOURCES = Vocabulary(
+    Term("goodwill", "Goodwill", "the seller gave money back of their own accord"),
+    Term("return", "Return", "the customer sent units back and the shop received them"),
+    Term("claim", "Claim", "the customer reported a delivery problem"),
+    Term("operator", "Operator", "the marketplace operator decided it"),
+)
+
+
+@dataclass(frozen=True)
+class RefundReason(Reason):
+    # The shop is at fault: it pays the return shipping, and the order's shipping is refunded.
+    seller_fault: bool = False
+
+
+REFUND_REASONS = Vocabulary(
+    RefundReason(
+        "damaged", "Arrived damaged", "the goods arrived damaged", "the item arrived damaged", seller_fault=True
+    ),
+    RefundReason("faulty", "Faulty", "the goods do not work as they should", "the item is faulty", seller_fault=True),
+    RefundReason(
+        "wrong_item",
+        "Wrong item",
+        "the shop sent other goods than ordered",
+        "you received the wrong item",
+        seller_fault=True,
+    ),
+    RefundReason(
+        "missing_item",
+        "Missing item",
+        "goods were missing from the parcel",
+        "an item was missing from your parcel",
+        seller_fault=True,
+    ),
+    RefundReason(
+        "not_received",
+        "Not received",
+        "the parcel never reached the customer",
+        "your parcel did not arrive",
+        seller_fault=True,
+    ),
+    RefundReason(
+        "not_as_described",
+        "Not as described",
+        "the goods differ from their description",
+        "the item was not as described",
+        seller_fault=True,
+    ),
+    RefundReason("late_delivery", "Late delivery", "the parcel came after its promised date", "your parcel was late"),
+    RefundReason("changed_mind", "Changed mind", "the customer no longer wants the goods", "you changed your mind"),
+    RefundReason("goodwill", "Goodwill", "a gesture from the shop", "as a gesture of goodwill"),
+    RefundReason("other", "Other", "another reason, said in the note", ""),
+)
+
+
 # --- timeline event types ---------------------------------------------------------------------
 
 EVENT_TYPES = Vocabulary(
@@ -189,6 +246,28 @@ EVENT_TYPES = Vocabulary(
     Term("substitute_declined", "Substitute declined", "the customer refused it: the line is cancelled"),
     Term("review_left", "Review left", "the customer rated the order (performance.Review)"),
     Term("review_replied", "Review answered", "the seller answered the review"),
+    Term("claim_opened", "Problem reported", "the customer reported a delivery problem (claims.Claim)"),
+    Term("claim_resolved", "Problem answered", "the seller answered the claim: refund, reshipment or return"),
+    Term("claim_refused", "Claim refused", "the seller refused the claim"),
+    Term("claim_escalated", "Claim escalated", "the claim's deadline passed unresolved; the operator decides"),
+    Term("claim_decided", "Claim decided", "the marketplace operator decided the claim"),
+    Term("dispute_opened", "Chargeback opened", "the payment provider reported a dispute (claims.Dispute)"),
+    Term("dispute_updated", "Chargeback updated", "the provider reported a new state of the dispute"),
+    Term("dispute_closed", "Chargeback closed", "the provider closed the dispute: won, lost or inquiry closed"),
+    Term(
+        "refunded_after_shipment",
+        "Refunded after shipment",
+        "money went back to the customer on a shipped or delivered order (units, shipping or an amount)",
+    ),
+    Term("cancel_requested", "Cancellation requested", "the customer asked to cancel; the seller decides"),
+    Term("return_requested", "Return requested", "the customer asked to send units back"),
+    Term("return_approved", "Return approved", "the seller accepted the return and said how to send it"),
+    Term("return_rejected", "Return rejected", "the seller refused the return, with a reason"),
+    Term(
+        "return_received",
+        "Return received",
+        "the returned units arrived: resellable ones restocked, others written off",
+    ),
     Term("parcel_shipped", "Parcel shipped", "a parcel with part of the order left; other lines are still to ship"),
     Term("parcel_delivered", "Parcel delivered", "one parcel arrived; another parcel is still on its way"),
     Term("address_corrected", "Address corrected", "the shipping address was corrected before anything shipped"),

@@ -70,6 +70,7 @@ VALID_TRACKING = "valid_tracking"
 ON_TIME_DELIVERY = "on_time_delivery"
 HANDLING_TIME = "handling_time"
 RATING = "rating"
+ORDER_DEFECT = "order_defect"
 
 METRICS: dict[str, Metric] = {
     m.key: m
@@ -108,6 +109,13 @@ METRICS: dict[str, Metric] = {
             "Choose a service level whose transit time you can keep, and ship early in the day.",
             "Shipped orders whose delivery estimate fell in the last 30 days (or delivered in them) that were "
             "delivered by it.",
+        ),
+        Metric(
+            ORDER_DEFECT, "Order defect rate", 60, Decimal("1.00"), "max", "percent", 3,
+            "Answer delivery problems within 2 business days with a refund, a reshipment or a return, keep the "
+            "evidence pack of every chargeback, and fix what 1- and 2-star reviews say.",
+            "Paid orders placed in the last 60 days with a defect: a delivery problem the marketplace decided against "
+            "the shop, a chargeback (not won, not a mere inquiry), or a review of 1 or 2 stars.",
         ),
         Metric(
             HANDLING_TIME, "Average handling time", 30, None, "max", "hours", 0,

@@ -29,6 +29,8 @@ from django.utils import timezone
 
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.policy import calendars_for
+from shipdesk.claims import terms as claim_terms
+from shipdesk.claims.models import Claim, Dispute
 from shipdesk.errors import NotFound, ValidationFailed
 from shipdesk.orders.deadlines import BusinessCalendar
 from shipdesk.orders.models import Cancellation, CancelReason, Order
@@ -156,10 +158,51 @@ def _scope(metric: str, as_of: datetime):
         ), cancelled
     if metric == m.HANDLING_TIME:
         return Q(shipped_at__gt=start, shipped_at__lte=as_of), Q(pk__isnull=False)
+    if metric == m.ORDER_DEFECT:
+        lost_claim, chargeback, low_review = _defects(as_of)
+        return Q(placed_at__gt=start, placed_at__lte=as_of, paid_at__isnull=False, paid_at__lte=as_of), (
+            lost_claim | chargeback | low_review
+        )
     raise KeyError(metric)
 
 
-_ORDER_METRICS = (m.LATE_CONFIRMATION, m.LATE_SHIPMENT, m.CANCELLATION, m.VALID_TRACKING, m.ON_TIME_DELIVERY)
+# A review at or below this many stars is a defect (Amazon's "negative feedback": 1 or 2 stars).
+DEFECT_MAX_STARS = 2
+
+
+def _defects(as_of: datetime) -> tuple[Exists, Exists, Exists]:
+    """What makes an order defective, each known by `as_of`: a claim the operator decided against
+    the shop (claims the shop resolved itself, or won, do not count); a chargeback, unless it was
+    won or was only an inquiry; a review of 1 or 2 stars."""
+    lost_claim = Exists(
+        Claim.objects.filter(
+            seller_id=OuterRef("seller_id"), order_id=OuterRef("pk"), seller_lost=True, decided_at__lte=as_of
+        )
+    )
+    chargeback = Exists(
+        Dispute.objects.filter(seller_id=OuterRef("seller_id"), order_id=OuterRef("pk"), opened_at__lte=as_of).exclude(
+            status__in=[claim_terms.WON, *claim_terms.INQUIRY_STATUSES]
+        )
+    )
+    low_review = Exists(
+        Review.objects.filter(
+            seller_id=OuterRef("seller_id"),
+            order_id=OuterRef("pk"),
+            rating__lte=DEFECT_MAX_STARS,
+            created_at__lte=as_of,
+        )
+    )
+    return lost_claim, chargeback, low_review
+
+
+_ORDER_METRICS = (
+    m.LATE_CONFIRMATION,
+    m.LATE_SHIPMENT,
+    m.CANCELLATION,
+    m.VALID_TRACKING,
+    m.ON_TIME_DELIVERY,
+    m.ORDER_DEFECT,
+)
 
 
 def _scoped(seller_ids: list[int] | None):
@@ -271,6 +314,19 @@ def _row(metric: str, order, counted_in_numerator: bool, calendar: BusinessCalen
     if metric == m.VALID_TRACKING:
         reason = "scanned by the carrier" if counted_in_numerator else "no carrier scan"
         return MetricOrderRow(order.pk, order.number, counted_in_numerator, reason, order.shipped_at)
+    if metric == m.ORDER_DEFECT:
+        if not counted_in_numerator:
+            return MetricOrderRow(order.pk, order.number, False, "no defect", order.placed_at)
+        reasons = [
+            text
+            for flag, text in (
+                ("lost_claim", "delivery problem decided against the shop"),
+                ("chargeback", "chargeback"),
+                ("low_review", f"review of {DEFECT_MAX_STARS} stars or fewer"),
+            )
+            if getattr(order, flag, False)
+        ]
+        return MetricOrderRow(order.pk, order.number, True, ", ".join(reasons) or "defect", order.placed_at)
     if metric == m.CANCELLATION:
         if counted_in_numerator:
             return MetricOrderRow(order.pk, order.number, True, "cancelled by the shop", order.cancelled_at)
@@ -326,6 +382,10 @@ def metric_orders(
         .filter(counted)
         .annotate(flag=Case(When(numerator, then=Value(1)), default=Value(0), output_field=IntegerField()))
     )
+    if metric == m.ORDER_DEFECT:
+        # Which defects each order has, so the row says why it counts.
+        lost_claim, chargeback, low_review = _defects(now)
+        qs = qs.annotate(lost_claim=lost_claim, chargeback=chargeback, low_review=low_review)
     if after:
         qs = qs.filter(Q(flag__lt=after[0]) | Q(flag=after[0], id__lt=after[1]))
     orders = list(qs.order_by("-flag", "-id")[: limit + 1])

@@ -114,6 +114,7 @@ NUMERATOR_TEXT = {
     metrics.ON_TIME_DELIVERY: "delivered on time",
     metrics.HANDLING_TIME: "shipped",
     metrics.RATING: "reviewed",
+    metrics.ORDER_DEFECT: "with a defect",
 }
 HISTORY_DAYS = 90
 

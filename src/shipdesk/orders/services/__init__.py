@@ -12,8 +12,9 @@ timeline event, stock moves, ledger entries, refunds and outbox rows — so an a
 a past moment (the demo shop, tests) reads exactly as if it had happened then.
 
 One module per business action: `placing`, `transitions` (confirm, process, deliver), `parcels`
-(ship in one parcel or several; a delivered parcel), `cancellation`, `payment`, `short_lines`,
-`notes`, `addresses` (corrections before shipping). Reads (guard facts, refund previews) are in
+(ship in one parcel or several; a delivered parcel), `cancellation` (and the customer's request
+to cancel), `after_shipment` (refunds after shipment), `payment`, `short_lines`, `notes`,
+`addresses` (corrections before shipping). Reads (guard facts, refund previews) are in
 `orders.selectors`, tracking-number checks in `shipping.selectors`; both stay importable from
 here for the callers that import them from `orders.services`.
 """
@@ -22,7 +23,8 @@ from shipdesk.orders.selectors import cancellation_refund, line_cancellation_ref
 from shipdesk.shipping.selectors import check_tracking
 
 from .addresses import correct_address
-from .cancellation import cancel_line, cancel_order
+from .after_shipment import refund_shipped_order
+from .cancellation import cancel_line, cancel_order, request_cancellation
 from .notes import add_note
 from .parcels import deliver_parcel, ship_order, ship_parcel
 from .payment import count_refund, update_payment
@@ -49,6 +51,8 @@ __all__ = [
     "order_facts",
     "place_order",
     "process_order",
+    "refund_shipped_order",
+    "request_cancellation",
     "reserve_short_lines",
     "ship_order",
     "ship_parcel",

@@ -1,4 +1,5 @@
-"""Cancelling an order, or units of one line: stock given back, the refund decided, everyone told.
+"""Cancelling an order, or units of one line: stock given back, the refund decided, everyone told;
+and the customer's request to cancel (`request_cancellation`).
 
 Cancelling the last open units of an order through `cancel_line` cancels the order (and refunds
 its shipping). Units given back are offered at once to short lines waiting for the same product.
@@ -12,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from shipdesk import money
-from shipdesk.actors import Actor
+from shipdesk.actors import Actor, ActorKind
 from shipdesk.earnings import services as earnings
-from shipdesk.errors import NotFound, ValidationFailed
+from shipdesk.errors import InvalidTransition, NotFound, PermissionDenied, StateConflict, ValidationFailed
 from shipdesk.inventory import services as stock
 from shipdesk.inventory.models import StockMove
 from shipdesk.notifications.models import Notification
@@ -276,4 +277,53 @@ def cancel_line(
         mark_reserved(line=line, order=order, actor=actor, at=now)
     if freed:
         reserve_short_lines(product_id=line.product_id, actor=actor, at=now)
+    return order
+
+
+@transaction.atomic
+def request_cancellation(
+    *, order_id: int, seller_id: int | None, actor: Actor, note: str = "", at: datetime | None = None
+) -> Order:
+    """The customer asks to cancel: a pending order is cancelled at once (`customer_request`);
+    a confirmed or processing one becomes a request the seller answers (cancel, or ship anyway).
+
+    Guards: the customer, or a platform relaying them (403); a note of at most 2000 characters
+    (422); pending, confirmed or processing (409 invalid_transition); one request per order (409).
+    Writes, for a request: the `cancel_requested` event; the seller's alert and email and the
+    customer's acknowledgement (each once per order).
+    """
+    if actor.kind not in (ActorKind.CUSTOMER, ActorKind.PLATFORM):
+        raise PermissionDenied("Only the customer asks to cancel; the shop cancels.")
+    if len(note or "") > 2000:
+        raise ValidationFailed("The note is too long.", details={"note": ["At most 2000 characters."]})
+    order = lock_order(order_id=order_id, seller_id=seller_id)
+    if order.status == OrderStatus.PENDING:
+        lines = lock_lines(order)
+        workflow.check_transition(Action.CANCEL, facts_of(order, lines), ActorKind.CUSTOMER)
+        return _cancel_locked(
+            order=order, lines=lines, actor=actor, reason="customer_request", note=note, now=at or timezone.now()
+        )
+    if order.status not in terms.OPEN_STATUSES:
+        raise InvalidTransition(
+            f"The order is {order.status}; it can no longer be cancelled.",
+            details={"status": order.status, "allowed_actions": []},
+        )
+    now = at or timezone.now()
+    row = queue_notification(
+        order=order,
+        kind=Notification.Kind.SELLER_CANCEL_REQUESTED,
+        recipient=order.seller.email,
+        context={"note": note or ""},
+        at=now,
+    )
+    if row is None:
+        raise StateConflict("The customer already asked to cancel this order.", details={"status": order.status})
+    events.cancel_requested_event(order=order, actor=actor, at=now, note=note or "")
+    queue_notification(
+        order=order,
+        kind=Notification.Kind.CUSTOMER_CANCEL_REQUESTED,
+        recipient=order.customer_email,
+        context={"note": note or ""},
+        at=now,
+    )
     return order

@@ -68,7 +68,8 @@ def process_order(*, order_id: int, seller_id: int | None, actor: Actor, at: dat
     Guards: confirmed; the actor acts for the shop; paid. Locks the order, then its lines.
     Writes: the reserved lines become deducted with a stock move each; status, `processing_at`,
     the late flag (past `process_by`), `ship_by` as the next `action_due_at`; the
-    `processing_started` event; settles the process alerts.
+    `processing_started` event; settles the process alerts; queues the customer's "being
+    prepared" email unless the shop turned it off.
     """
     order = lock_order(order_id=order_id, seller_id=seller_id)
     lines = lock_lines(order)
@@ -101,6 +102,12 @@ def process_order(*, order_id: int, seller_id: int | None, actor: Actor, at: dat
     save_fields(order, "status", "processing_at", "processed_late", "ship_by", "action_due_at")
     events.processing_started_event(order=order, actor=actor, at=now)
     resolve_step_alerts(order=order, steps=["process"], at=now)
+    if seller.preparing_email:
+        # "Update customers at every stage": the step between confirmed and shipped is told too,
+        # unless the shop turned it off (Seller.preparing_email).
+        queue_notification(
+            order=order, kind=Notification.Kind.CUSTOMER_PREPARING, recipient=order.customer_email, lines=lines, at=now
+        )
     return order
 
 
