@@ -99,3 +99,30 @@ def test_over_the_api_a_correction_is_200_a_bad_field_422_and_a_shipped_order_40
     locked = seller_api.post(f"/orders/{shipped.pk}/address", {"shipping_address": CORRECTED})
     assert locked.status_code == 409
     assert locked.json()["error"]["code"] == "address_locked"
+
+
+def test_in_the_dashboard_the_seller_corrects_the_address_and_a_bad_postal_code_is_a_field_error(
+    seller, product, place, client
+):
+    from shipdesk.accounts.services import create_user
+
+    client.force_login(
+        create_user(email="owner@acme.test", password="correct horse battery staple", seller=seller, role="owner")
+    )
+    order = advance(place(seller), "confirmed")
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "Correct the address" in page and 'value="1 Main St"' in page
+
+    bad = client.post(f"/orders/{order.pk}/address/", {**CORRECTED, "postal_code": "ABCDE"})
+    assert bad.status_code == 422
+    assert "Not valid for this country." in bad.content.decode()
+
+    done = client.post(f"/orders/{order.pk}/address/", {**CORRECTED, "customer_request": "on"}, follow=True)
+    assert "Shipping address corrected" in done.content.decode()
+    order.refresh_from_db()
+    assert order.ship_line1 == "12 Oak Avenue"
+    assert OrderEvent.objects.get(order=order, type="address_corrected").params["customer_request"] is True
+    assert "Shipping address corrected at the customer&#x27;s request" in done.content.decode()
+
+    shipped = advance(place(seller), "shipped", tracking_number="1Z999AA10123456793")
+    assert "Correct the address" not in client.get(f"/orders/{shipped.pk}/").content.decode()

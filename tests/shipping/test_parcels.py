@@ -328,3 +328,37 @@ def test_over_the_api_a_bad_parcel_is_422_per_line_and_another_sellers_order_is_
         == 404
     )
     assert not Shipment.objects.exists()
+
+
+def test_the_label_pdf_has_one_label_per_parcel_with_its_own_barcode(three_lines, seller_api, pdf):
+    mug1, mug2, mug3 = lines_of(three_lines)
+    ship_parcel(three_lines, {mug1.pk: 2}, UPS_NUMBER, at=MONDAY + timedelta(hours=2))
+    ship_parcel(three_lines, {mug2.pk: 1, mug3.pk: 1}, OTHER_UPS_NUMBER, at=MONDAY + timedelta(hours=3))
+
+    label = seller_api.get(f"/orders/{three_lines.pk}/label.pdf")
+
+    assert label.status_code == 200
+    assert pdf.pages(label.content) == 2
+    assert pdf.barcodes(label.content, page=1) == [UPS_NUMBER]
+    assert pdf.barcodes(label.content, page=2) == [OTHER_UPS_NUMBER]
+    assert "parcel 2 of 2" in pdf.text(label.content, first=2, last=2)
+
+
+def test_the_dashboard_refuses_a_parcel_of_nothing_and_says_why_per_line(three_lines, client):
+    from shipdesk.accounts.services import create_user
+
+    owner = create_user(
+        email="owner@acme.test", password="correct horse battery staple", seller=three_lines.seller, role="owner"
+    )
+    client.force_login(owner)
+    mug1, mug2, mug3 = lines_of(three_lines)
+    form = {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER}
+
+    empty = client.post(f"/orders/{three_lines.pk}/ship/", {**form, f"parcel-{mug1.pk}": "0", f"parcel-{mug2.pk}": "0"})
+    too_many = client.post(f"/orders/{three_lines.pk}/ship/", {**form, f"parcel-{mug1.pk}": "5"})
+
+    assert empty.status_code == 422
+    assert "Put at least one unit in the parcel." in empty.content.decode()
+    assert too_many.status_code == 422
+    assert "At most 2, the units of this line not yet in a parcel." in too_many.content.decode()
+    assert not Shipment.objects.filter(order=three_lines).exists()

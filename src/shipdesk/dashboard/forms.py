@@ -274,6 +274,21 @@ class SubstituteForm(Styled, forms.Form):
         self.auto_id = f"id_sub{line.pk}_%s" if line is not None else "id_%s"
 
 
+class AddressForm(Styled, forms.Form):
+    """The corrected shipping address (checked again by the service with the country's rules)."""
+
+    id_format = "id_address_%s"
+
+    name = forms.CharField(label="Name", max_length=200)
+    line1 = forms.CharField(label="Address line 1", max_length=200)
+    line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    city = forms.CharField(label="City", max_length=100)
+    region = forms.CharField(label="Region / state", max_length=100, required=False)
+    postal_code = forms.CharField(label="Postal code", max_length=20, required=False)
+    country = forms.CharField(label="Country (ISO code)", max_length=2)
+    customer_request = forms.BooleanField(label="The customer asked for this correction", required=False)
+
+
 class NoteForm(Styled, forms.Form):
     text = forms.CharField(
         label="Internal note",

@@ -28,6 +28,7 @@ from shipdesk.orders import selectors as order_selectors
 from shipdesk.orders import services as order_services
 from shipdesk.orders import substitutions, terms, workflow
 from shipdesk.orders.selectors import order_facts
+from shipdesk.orders.services.addresses import shipping_address
 from shipdesk.returns import selectors as return_selectors
 from shipdesk.returns.policy import return_rules_for
 from shipdesk.shipping import parcels as shipping_parcels
@@ -256,6 +257,7 @@ def _render_detail(
     note_form=None,
     line_forms=None,
     substitute_forms=None,
+    address_form=None,
     status=200,
 ):
     facts = order_facts(order)
@@ -313,6 +315,9 @@ def _render_detail(
         "ship_carriers": ship_form.carriers,
         "cancel_form": cancel_form or forms.CancelForm(),
         "note_form": note_form or forms.NoteForm(),
+        # Until a parcel leaves, the address can be corrected (docs/parcels.md).
+        "address_correctable": order.status in terms.OPEN_STATUSES and not parcels,
+        "address_form": address_form or forms.AddressForm(initial=shipping_address(order)),
         "open_units": sum(line.open_quantity for line in lines),
         "refundable": order_selectors.cancellation_refund(order).total or None,
         # Returns of the order, with their actions (returns/_order_returns.html).
@@ -546,6 +551,31 @@ def order_offer_substitute(request, order_id: int, line_id: int):
         if outcome.ok:
             return redirect("order", order_id=order_id)
     return _render_detail(request, order, substitute_forms={line.pk: form}, status=422)
+
+
+@seller_view
+@require_POST
+def order_address(request, order_id: int):
+    """Correct the shipping address before anything ships (`orders.services.correct_address`)."""
+    form = forms.AddressForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        customer_request = data.pop("customer_request")
+        outcome = attempt(
+            request,
+            lambda: order_services.correct_address(
+                order_id=order_id,
+                seller_id=request.seller.pk,
+                actor=actor_of(request),
+                address=data,
+                customer_request=customer_request,
+            ),
+            form=form,
+            success="Shipping address corrected; the timeline keeps the old one.",
+        )
+        if outcome.ok:
+            return redirect("order", order_id=order_id)
+    return _render_detail(request, _get_order(request, order_id), address_form=form, status=422)
 
 
 @seller_view
