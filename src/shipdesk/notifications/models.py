@@ -25,6 +25,7 @@ class Notification(models.Model):
         CUSTOMER_LINE_CANCELLED = "customer_line_cancelled", "Customer: item cancelled"
         CUSTOMER_DELAY_NOTICE = "customer_delay_notice", "Customer: delivery delayed"
         CUSTOMER_SUBSTITUTE_OFFER = "customer_substitute_offer", "Customer: substitute offer"
+        CUSTOMER_MESSAGE = "customer_message", "Customer: a message from the shop"  # stage: message:<id>
         SELLER_NEW_ORDER = "seller_new_order", "Seller: new order"
         SELLER_DUE_SOON = "seller_due_soon", "Seller: step due soon"
         SELLER_OVERDUE = "seller_overdue", "Seller: step overdue"
@@ -32,6 +33,10 @@ class Notification(models.Model):
         SELLER_OUT_OF_STOCK = "seller_out_of_stock", "Seller: out of stock"
         SELLER_DELIVERY_EXCEPTION = "seller_delivery_exception", "Seller: delivery delayed"
         SELLER_AUTO_CANCELLED = "seller_auto_cancelled", "Seller: order cancelled automatically"  # on a timeout
+        SELLER_CUSTOMER_MESSAGE = "seller_customer_message", "Seller: the customer wrote"  # stage: message:<id>
+        SELLER_CASE_REPLY = "seller_case_reply", "Seller: support answered"  # stage: case-message:<id>
+        # To the marketplace operator's support address (SHIPDESK_CONVERSATIONS["support_email"]).
+        OPERATOR_CASE_MESSAGE = "operator_case_message", "Operator: a seller wrote to support"
         SELLER_DAILY_DIGEST = "seller_daily_digest", "Seller: daily digest"  # no order: what needs doing today
         SELLER_STANDING_CHANGED = (
             "seller_standing_changed",

@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from shipdesk.conversations.reply_addresses import reply_address
 from shipdesk.orders import terms
 from shipdesk.orders.deadlines import BusinessCalendar
 from shipdesk.orders.models import LineStock, Order, OrderLine
@@ -40,6 +41,10 @@ K = Notification.Kind
 
 CUSTOMER_KINDS = frozenset(k for k in K.values if k.startswith("customer_"))
 SELLER_KINDS = frozenset(k for k in K.values if k.startswith("seller_"))
+# Messages of a conversation or a support case: their words come from their caller (`extra`).
+CONVERSATION_KINDS = frozenset(
+    {K.CUSTOMER_MESSAGE, K.SELLER_CUSTOMER_MESSAGE, K.SELLER_CASE_REPLY, K.OPERATOR_CASE_MESSAGE}
+)
 # Messages about the shop, not one order: no order number in them, no order timeline.
 ORDERLESS_KINDS = frozenset({K.SELLER_DAILY_DIGEST, K.SELLER_STANDING_CHANGED})
 
@@ -247,6 +252,8 @@ def _kind_context(kind: str, order, seller, extra: dict, now: datetime) -> dict:
         context["delay_reason"] = DELAY_REASONS.get(extra.get("reason", ""), "")
     if kind == K.CUSTOMER_REVIEW_REQUEST:
         context["review_url"] = review_url(order.pk) if order.pk else absolute("/r/sample/")
+    if kind in CONVERSATION_KINDS:
+        context.update({key: extra[key] for key in ("message", "case") if key in extra})
     if kind == K.CUSTOMER_SUBSTITUTE_OFFER:
         context["offer"] = {
             "sku": extra.get("sku", ""),
@@ -277,9 +284,13 @@ def _subject(rendered: str) -> str:
     return clean_single_line(" ".join(rendered.split()))[:250]
 
 
-def render(kind: str, context: dict, *, seller) -> RenderedEmail:
+def render(kind: str, context: dict, *, seller, order_id: int | None = None) -> RenderedEmail:
     base = f"notifications/email/{kind}"
     from_email, reply_to = sender_for(kind, seller)
+    if kind in CUSTOMER_KINDS and order_id and (address := reply_address(order_id)):
+        # Every customer email carries its order's reply address (conversations.reply_addresses):
+        # a reply lands in the order's conversation, not in the shop's own mailbox.
+        reply_to = address
     return RenderedEmail(
         subject=_subject(render_to_string(f"{base}.subject.txt", context)),
         text=_text(render_to_string(f"{base}.txt", context)),
@@ -310,7 +321,7 @@ def render_order_email(
         **_order_context(order, lines, shipment, seller),
         **_kind_context(kind, order, seller, extra, now),
     }
-    return render(kind, context, seller=seller)
+    return render(kind, context, seller=seller, order_id=order.pk)
 
 
 def render_digest_email(*, seller, digest: dict) -> RenderedEmail:
@@ -342,6 +353,10 @@ def alert_title(kind: str, *, order, lines, extra: dict, seller) -> str:
         return f"Order {number} is delayed: {DELAY_REASONS.get(extra.get('reason', ''), 'delivery problem')}"
     if kind == K.SELLER_AUTO_CANCELLED:
         return f"Order {number} was cancelled automatically: {_timeout_reason(extra)}"
+    if kind == K.SELLER_CUSTOMER_MESSAGE:
+        return f"Order {number}: {extra.get('message', {}).get('author', 'the customer')} wrote".strip()
+    if kind == K.SELLER_CASE_REPLY:
+        return f"Support answered: {extra.get('case', {}).get('subject', '')}".strip()
     return f"{kind.replace('_', ' ').capitalize()} {number}".strip()
 
 
@@ -429,6 +444,39 @@ def sample_extra(kind: str, order) -> dict:
             "refund_amount": str(order.total),
             "hours": 72,
             "seller_caused": True,
+        },
+        K.CUSTOMER_MESSAGE: {
+            "message": {
+                "body": "Hello Ada,\n\nYour tea is back in stock: it ships tomorrow.",
+                "attachments": ["label.pdf"],
+                "url": absolute("/o/sample/messages/"),
+            }
+        },
+        K.SELLER_CUSTOMER_MESSAGE: {
+            "message": {
+                "author": "Ada Lovelace",
+                "body": "Is my order on its way?",
+                "attachments": [],
+                "url": order_url(1),
+            }
+        },
+        K.SELLER_CASE_REPLY: {
+            "case": {
+                "id": 7,
+                "subject": "Payment failed",
+                "body": "We retried the payment.",
+                "url": absolute("/support/"),
+            }
+        },
+        K.OPERATOR_CASE_MESSAGE: {
+            "case": {
+                "id": 7,
+                "subject": "Payment failed",
+                "topic": "Payment failed",
+                "body": "The payment of this order failed.",
+                "shop": "Acme",
+                "url": absolute("/admin/support/"),
+            }
         },
         K.CUSTOMER_SUBSTITUTE_OFFER: {
             "sku": "TEA-1",

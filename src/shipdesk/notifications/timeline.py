@@ -24,6 +24,10 @@ KIND_LABELS = {
     "seller_out_of_stock": "out-of-stock alert",
     "seller_delivery_exception": "delivery-delay alert",
     "seller_auto_cancelled": "auto-cancel alert",
+    "customer_message": "message from the shop",
+    "seller_customer_message": "customer-message alert",
+    "seller_case_reply": "support answer",
+    "operator_case_message": "support case",
     "seller_standing_changed": "standing-change notice",  # no order: never on a timeline, named for completeness
 }
 assert set(KIND_LABELS) == set(Notification.Kind.values) - {"seller_daily_digest"}

@@ -189,6 +189,9 @@ EVENT_TYPES = Vocabulary(
     Term("substitute_declined", "Substitute declined", "the customer refused it: the line is cancelled"),
     Term("review_left", "Review left", "the customer rated the order (performance.Review)"),
     Term("review_replied", "Review answered", "the seller answered the review"),
+    Term("message_sent", "Message to customer", "the shop wrote to the customer (conversations.Message)"),
+    Term("message_received", "Customer wrote", "the customer wrote to the shop, by email or on the order page"),
+    Term("support_case_opened", "Support case opened", "the shop asked the marketplace operator for help"),
 )
 
 

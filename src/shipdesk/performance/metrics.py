@@ -70,6 +70,7 @@ VALID_TRACKING = "valid_tracking"
 ON_TIME_DELIVERY = "on_time_delivery"
 HANDLING_TIME = "handling_time"
 RATING = "rating"
+RESPONSE_TIME = "response_time"
 
 METRICS: dict[str, Metric] = {
     m.key: m
@@ -108,6 +109,13 @@ METRICS: dict[str, Metric] = {
             "Choose a service level whose transit time you can keep, and ship early in the day.",
             "Shipped orders whose delivery estimate fell in the last 30 days (or delivered in them) that were "
             "delivered by it.",
+        ),
+        Metric(
+            RESPONSE_TIME, "Messages answered within 24 h", 30, Decimal("90.00"), "min", "percent", 1,
+            "Answer every customer message within 24 hours (the Messages page lists who is waiting); mark "
+            "the ones that need no answer, such as a thank-you.",
+            "Customer messages whose answer was due in the last 30 days (or that were answered in them) that "
+            "the shop answered by the due time; messages marked as needing no answer are not counted.",
         ),
         Metric(
             HANDLING_TIME, "Average handling time", 30, None, "max", "hours", 0,
