@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0002_invitations_and_last_used_shop"),
-        ("notifications", "0004_conversations_initial"),
-        ("orders", "0008_conversations_initial"),
+        ("notifications", "0004_conversations_message_kinds"),
+        ("orders", "0008_conversations_event_types"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
