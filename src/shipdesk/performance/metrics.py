@@ -111,13 +111,6 @@ METRICS: dict[str, Metric] = {
             "delivered by it.",
         ),
         Metric(
-            RESPONSE_TIME, "Messages answered within 24 h", 30, Decimal("90.00"), "min", "percent", 1,
-            "Answer every customer message within 24 hours (the Messages page lists who is waiting); mark "
-            "the ones that need no answer, such as a thank-you.",
-            "Customer messages whose answer was due in the last 30 days (or that were answered in them) that "
-            "the shop answered by the due time; messages marked as needing no answer are not counted.",
-        ),
-        Metric(
             HANDLING_TIME, "Average handling time", 30, None, "max", "hours", 0,
             "Pack and ship sooner after payment.",
             "Business hours from payment (or placing, if later) to shipping, averaged over the orders shipped in the "
@@ -127,6 +120,13 @@ METRICS: dict[str, Metric] = {
             RATING, "Average review rating", 90, None, "min", "stars", 0,
             "Answer reviews and fix what customers mention most.",
             "Average stars of the reviews customers left in the last 90 days.",
+        ),
+        Metric(
+            RESPONSE_TIME, "Messages answered within 24 h", 30, Decimal("90.00"), "min", "percent", 1,
+            "Answer every customer message within 24 hours (the Messages page lists who is waiting); mark "
+            "the ones that need no answer, such as a thank-you.",
+            "Customer messages whose answer was due in the last 30 days (or that were answered in them) that "
+            "the shop answered by the due time; messages marked as needing no answer are not counted.",
         ),
     )
 }  # fmt: skip
