@@ -9,7 +9,7 @@ from shipdesk.accounts.models import User
 from shipdesk.accounts.services import create_user
 from shipdesk.conversations.models import SupportCase
 from shipdesk.jobs.worker import run_until_idle
-from shipdesk.notifications.models import Alert
+from shipdesk.notifications.models import Alert, Notification
 from shipdesk.orders import services as order_services
 from tests.builders import PLATFORM_ACTOR
 from tests.notifications.mail_server import body
@@ -79,3 +79,17 @@ def test_the_operators_screens_are_for_staff_only(seller, db):
     owner = create_user(email="owner@acme.test", password=None, seller=seller, role="owner")
     response = _signed_in(owner).get("/admin/support/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_payment_failed_alert_and_email_offer_contact_support(seller, product, place, db):
+    order = place(seller, paid=False)
+    order_services.update_payment(
+        order_id=order.pk, seller_id=None, actor=PLATFORM_ACTOR, status="failed", amount=order.total, reference="pi_2"
+    )
+    owner = create_user(email="owner@acme.test", password=None, seller=seller, role="owner")
+
+    alerts = _signed_in(owner).get("/alerts/").content.decode()
+    email = Notification.objects.get(order=order, kind="seller_payment_failed")
+
+    assert f"/support/?order={order.pk}&amp;topic=payment_failed" in alerts
+    assert f"/support/?order={order.pk}&topic=payment_failed" in email.body_text

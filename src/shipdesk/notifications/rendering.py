@@ -252,6 +252,9 @@ def _kind_context(kind: str, order, seller, extra: dict, now: datetime) -> dict:
         context["delay_reason"] = DELAY_REASONS.get(extra.get("reason", ""), "")
     if kind == K.CUSTOMER_REVIEW_REQUEST:
         context["review_url"] = review_url(order.pk) if order.pk else absolute("/r/sample/")
+    if kind == K.SELLER_PAYMENT_FAILED:
+        # The guide: "contact support immediately" — a support case pre-filled for this order.
+        context["support_url"] = absolute(f"/support/?order={order.pk}&topic=payment_failed")
     if kind in CONVERSATION_KINDS:
         context.update({key: extra[key] for key in ("message", "case") if key in extra})
     if kind == K.CUSTOMER_SUBSTITUTE_OFFER:
