@@ -60,7 +60,7 @@ def test_the_console_script_reads_a_message_piped_on_standard_input(seller, prod
             cwd=REPO,
             timeout=120,
             check=False,
-        )  # fmt: skip
+        )
         for _ in range(2)
     ]
 

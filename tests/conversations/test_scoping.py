@@ -19,9 +19,12 @@ def _setup(make_seller, make_product, place):
     make_product(theirs)
     order, other_order = place(mine), place(theirs)
     received = receive_message(
-        order_id=order.pk, body="Cracked, see photo", channel="order_page", author_label="Ada",
+        order_id=order.pk,
+        body="Cracked, see photo",
+        channel="order_page",
+        author_label="Ada",
         files=[IncomingFile(filename="crack.jpg", content=jpeg_bytes())],
-    )  # fmt: skip
+    )
     case = open_case(seller_id=mine.pk, actor=SELLER_ACTOR, topic="other", body="Help", order_id=order.pk)
     return mine, theirs, order, other_order, received.message.attachments.get(), case
 

@@ -79,8 +79,9 @@ def _log(result: InboundResult, *, via: str, size: int, parsed=None, at: datetim
 
 def refused(reason: str, detail: str = "", *, order_id: int | None = None) -> InboundResult:
     assert reason in terms.INBOUND_REFUSALS
-    return InboundResult(outcome="refused", reason=reason, detail=detail or terms.INBOUND_REFUSALS[reason].description,
-                         order_id=order_id)  # fmt: skip
+    return InboundResult(
+        outcome="refused", reason=reason, detail=detail or terms.INBOUND_REFUSALS[reason].description, order_id=order_id
+    )
 
 
 def refuse_too_large(*, size: int, via: str, at: datetime | None = None) -> InboundResult:

@@ -114,10 +114,15 @@ def _order_values(order, shipment) -> dict[str, str]:
     lines = list(order.lines.order_by("id"))
     address = ", ".join(
         part
-        for part in (order.ship_line1, order.ship_line2, f"{order.ship_postal_code} {order.ship_city}".strip(),
-                     order.ship_region, order.ship_country)
+        for part in (
+            order.ship_line1,
+            order.ship_line2,
+            f"{order.ship_postal_code} {order.ship_city}".strip(),
+            order.ship_region,
+            order.ship_country,
+        )
         if part
-    )  # fmt: skip
+    )
     return {
         "customer_name": order.customer_name,
         "order_number": str(order.number),

@@ -414,9 +414,14 @@ def open_case(
         updated_at=at,
     )
     message = CaseMessage.objects.create(
-        seller_id=seller.pk, case=case, author="seller", author_label=actor.label[:200], user_id=actor.user_id,
-        body=body, created_at=at,
-    )  # fmt: skip
+        seller_id=seller.pk,
+        case=case,
+        author="seller",
+        author_label=actor.label[:200],
+        user_id=actor.user_id,
+        body=body,
+        created_at=at,
+    )
     queue_conversation_message(
         seller=seller,
         order=order,
