@@ -327,7 +327,7 @@ SHIPDESK_CONVERSATIONS = {
     # Larger inbound mail is refused unread; each attachment kept is at most this large.
     "max_email_bytes": env.int("SHIPDESK_INBOUND_MAX_BYTES", default=25 * 1024 * 1024),
     "max_attachment_bytes": env.int("SHIPDESK_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024),
-    # The HMAC secret of POST /api/v1/inbound-email (signed like our generic webhooks); empty: off.
+    # The HMAC secret of POST /api/v1/webhooks/inbound-email (signed like our generic webhooks); empty: off.
     "inbound_secret": env.str("SHIPDESK_INBOUND_EMAIL_SECRET", default=""),
     # Where sellers' support cases are emailed to (the marketplace operator's support desk).
     "support_email": env.str("SHIPDESK_SUPPORT_EMAIL", default="support@shipdesk.localhost"),

@@ -46,7 +46,10 @@ def _post(raw: bytes, *, secret: str = SECRET, at: int | None = None):
     timestamp = int(time.time()) if at is None else at
     signature = sign_timestamped(raw, secret, timestamp=timestamp, purpose="inbound-email")
     return Client().post(
-        "/api/v1/inbound-email", data=raw, content_type="message/rfc822", headers={"Shipdesk-Signature": signature}
+        "/api/v1/webhooks/inbound-email",
+        data=raw,
+        content_type="message/rfc822",
+        headers={"Shipdesk-Signature": signature},
     )
 
 

@@ -1,5 +1,5 @@
 """Conversation endpoints: `GET|POST /api/v1/orders/{id}/messages`, `POST /api/v1/messages/{id}/no-answer-needed`,
-and `POST /api/v1/inbound-email` (hosted inbound-mail services; HMAC-signed, no token).
+and `POST /api/v1/webhooks/inbound-email` (hosted inbound-mail services; HMAC-signed, no token).
 
 Thin adapters: parse, authorise, call one service or selector, render.
 """
@@ -94,7 +94,7 @@ def no_answer_needed(request: HttpRequest, message_id: int):
 
 
 @router.post(
-    "/inbound-email",
+    "/webhooks/inbound-email",
     auth=None,
     response={200: InboundEmailOut, 401: ErrorOut, 413: ErrorOut},
     summary="Receive one inbound email (hosted inbound-mail services)",
