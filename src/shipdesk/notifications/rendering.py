@@ -460,7 +460,7 @@ def sample_extra(kind: str, order) -> dict:
                 "author": "Ada Lovelace",
                 "body": "Is my order on its way?",
                 "attachments": [],
-                "url": order_url(1),
+                "url": order_url(order.pk or 1),
             }
         },
         K.SELLER_CASE_REPLY: {
