@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "shipdesk.returns",
     "shipdesk.webhooks_out",
     "shipdesk.checkouts",
+    "shipdesk.conversations",
     "shipdesk.api",
     "shipdesk.dashboard",
     "shipdesk.ops",
@@ -412,3 +413,26 @@ SHIPDESK_WORKER = {
     "reap_every_seconds": env.float("SHIPDESK_WORKER_REAP_EVERY_SECONDS", default=10),
     "schedule_every_seconds": env.float("SHIPDESK_WORKER_SCHEDULE_EVERY_SECONDS", default=5),
 }
+
+# Conversations with customers and support cases (docs/conversations.md).
+SHIPDESK_CONVERSATIONS = {
+    # The domain whose mail reaches `shipdesk inbound-email` (Postfix/Exim pipe, LMTP or HTTP): every
+    # customer email then carries the order's reply address, reply+<order>-<signature>@<domain>.
+    # Empty: no reply addresses; customers' replies go to the shop's own email, as before.
+    "reply_domain": env.str("SHIPDESK_REPLY_DOMAIN", default="").strip().lower(),
+    "reply_local_part": env.str("SHIPDESK_REPLY_LOCAL_PART", default="reply"),
+    # A customer's message is due an answer within this many hours, counted in the shop's business
+    # hours (its business days) or in every hour.
+    "answer_hours": env.int("SHIPDESK_ANSWER_HOURS", default=24),
+    "answer_in_business_hours": env.bool("SHIPDESK_ANSWER_IN_BUSINESS_HOURS", default=False),
+    # Larger inbound mail is refused unread; each attachment kept is at most this large.
+    "max_email_bytes": env.int("SHIPDESK_INBOUND_MAX_BYTES", default=25 * 1024 * 1024),
+    "max_attachment_bytes": env.int("SHIPDESK_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024),
+    # The HMAC secret of POST /api/v1/webhooks/inbound-email (signed like our generic webhooks); empty: off.
+    "inbound_secret": env.str("SHIPDESK_INBOUND_EMAIL_SECRET", default=""),
+    # Where sellers' support cases are emailed to (the marketplace operator's support desk).
+    "support_email": env.str("SHIPDESK_SUPPORT_EMAIL", default="support@shipdesk.localhost"),
+}
+# Uploaded files (message attachments): local disk by default, any storage backend through STORAGES.
+MEDIA_ROOT = env.str("SHIPDESK_MEDIA_ROOT", default=str(SHIPDESK_DATA_DIR / "media"))
+MEDIA_URL = "/media/"  # never served as such: attachments go through views that check who asks

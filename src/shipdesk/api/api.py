@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from shipdesk.checkouts.api import router as checkouts_router
 from shipdesk.claims.api import router as claims_router
+from shipdesk.conversations.api import router as conversations_router
 from shipdesk.earnings.api import router as earnings_router
 from shipdesk.errors import ShipdeskError
 from shipdesk.inventory.api import router as inventory_router
@@ -221,3 +222,4 @@ api.add_router("/", claims_router)
 api.add_router("/", returns_router)
 api.add_router("/", webhooks_out_router)
 api.add_router("/checkouts", checkouts_router)
+api.add_router("/", conversations_router)

@@ -220,6 +220,15 @@ def describe_event(type: str, params: dict, currency: str) -> str:
         case "label_voided":
             price = money_text(p.get("price", ""), p.get("currency", currency))
             return f"Label {p.get('tracking_number', '')} voided; postage {price} refunded"
+        case "message_sent":
+            files = int(p.get("attachments") or 0)
+            return "Message sent to the customer" + (f" with {_plural(files, 'attachment')}" if files else "")
+        case "message_received":
+            files = int(p.get("attachments") or 0)
+            how = " by email" if p.get("channel") == "email" else " on the order page"
+            return "The customer wrote" + how + (f", with {_plural(files, 'attachment')}" if files else "")
+        case "support_case_opened":
+            return f"Support case {p.get('case_id', '')} opened: {str(p.get('topic', '')).replace('_', ' ')}"
         case "substitute_declined":
             return f"The customer declined {p.get('substitute_sku', '')}; {p.get('sku', '')} is cancelled"
         case "claim_opened" | "claim_resolved" | "claim_refused" | "claim_escalated" | "claim_decided":

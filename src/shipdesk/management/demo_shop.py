@@ -31,6 +31,7 @@ from shipdesk.accounts.models import Seller
 from shipdesk.accounts.policy import calendar_for
 from shipdesk.accounts.services import set_shop_address
 from shipdesk.actors import Actor, ActorKind
+from shipdesk.conversations.demo import add_demo_conversations
 from shipdesk.earnings.demo import add_demo_payouts
 from shipdesk.inventory.services import create_product
 from shipdesk.notifications.services import mark_all_alerts_read
@@ -409,6 +410,7 @@ def build_demo_shop(*, seller: Seller, owner, console: Console, now: datetime) -
 
     add_demo_payouts(seller_id=seller.pk, payout_at=clock.on(PAYOUT_DAYS_AGO, "10:00"), now=now)
     add_demo_performance(seller=seller, owner=owner, console=console, reviews=REVIEWS, now=now)
+    add_demo_conversations(seller=seller, owner=owner, now=now)
 
     # What the worker's sweeps would have found by now (the due-soon alert, today's digest), then
     # the owner's last look at the dashboard: the alerts older than that are read.

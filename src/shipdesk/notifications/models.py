@@ -34,6 +34,7 @@ class Notification(models.Model):
         CUSTOMER_RETURN_APPROVED = "customer_return_approved", "Customer: return approved (how to send it)"
         CUSTOMER_RETURN_REJECTED = "customer_return_rejected", "Customer: return refused"
         CUSTOMER_RETURN_RECEIVED = "customer_return_received", "Customer: returned parcel received"
+        CUSTOMER_MESSAGE = "customer_message", "Customer: a message from the shop"  # stage: message:<id>
         SELLER_NEW_ORDER = "seller_new_order", "Seller: new order"
         SELLER_DUE_SOON = "seller_due_soon", "Seller: step due soon"
         SELLER_OVERDUE = "seller_overdue", "Seller: step overdue"
@@ -47,6 +48,10 @@ class Notification(models.Model):
         SELLER_AUTO_CANCELLED = "seller_auto_cancelled", "Seller: order cancelled automatically"  # on a timeout
         SELLER_CLAIM_UPDATE = "seller_claim_update", "Seller: delivery problem"  # stage "<claim id>:<step>"
         SELLER_DISPUTE_UPDATE = "seller_dispute_update", "Seller: chargeback"  # stage "<dispute id>:<status>"
+        SELLER_CUSTOMER_MESSAGE = "seller_customer_message", "Seller: the customer wrote"  # stage: message:<id>
+        SELLER_CASE_REPLY = "seller_case_reply", "Seller: support answered"  # stage: case-message:<id>
+        # To the marketplace operator's support address (SHIPDESK_CONVERSATIONS["support_email"]).
+        OPERATOR_CASE_MESSAGE = "operator_case_message", "Operator: a seller wrote to support"
         SELLER_DAILY_DIGEST = "seller_daily_digest", "Seller: daily digest"  # no order: what needs doing today
         SELLER_STANDING_CHANGED = (
             "seller_standing_changed",

@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from shipdesk.conversations.reply_addresses import reply_address
 from shipdesk.orders import terms
 from shipdesk.orders.deadlines import BusinessCalendar
 from shipdesk.orders.models import LineStock, Order, OrderLine
@@ -42,6 +43,10 @@ K = Notification.Kind
 
 CUSTOMER_KINDS = frozenset(k for k in K.values if k.startswith("customer_"))
 SELLER_KINDS = frozenset(k for k in K.values if k.startswith("seller_"))
+# Messages of a conversation or a support case: their words come from their caller (`extra`).
+CONVERSATION_KINDS = frozenset(
+    {K.CUSTOMER_MESSAGE, K.SELLER_CUSTOMER_MESSAGE, K.SELLER_CASE_REPLY, K.OPERATOR_CASE_MESSAGE}
+)
 # Messages about the shop, not one order: no order number in them, no order timeline.
 ORDERLESS_KINDS = frozenset({K.SELLER_DAILY_DIGEST, K.SELLER_STANDING_CHANGED, K.SELLER_WEBHOOK_DISABLED})
 
@@ -290,6 +295,11 @@ def _kind_context(kind: str, order, seller, extra: dict, now: datetime) -> dict:
         context["claim"] = dict(extra.get("claim") or {})
     if kind == K.SELLER_DISPUTE_UPDATE:
         context["dispute"] = dict(extra.get("dispute") or {})
+    if kind == K.SELLER_PAYMENT_FAILED:
+        # The guide: "contact support immediately" — a support case pre-filled for this order.
+        context["support_url"] = absolute(f"/support/?order={order.pk}&topic=payment_failed")
+    if kind in CONVERSATION_KINDS:
+        context.update({key: extra[key] for key in ("message", "case") if key in extra})
     if kind == K.CUSTOMER_SUBSTITUTE_OFFER:
         context["offer"] = {
             "sku": extra.get("sku", ""),
@@ -320,9 +330,13 @@ def _subject(rendered: str) -> str:
     return clean_single_line(" ".join(rendered.split()))[:250]
 
 
-def render(kind: str, context: dict, *, seller) -> RenderedEmail:
+def render(kind: str, context: dict, *, seller, order_id: int | None = None) -> RenderedEmail:
     base = f"notifications/email/{kind}"
     from_email, reply_to = sender_for(kind, seller)
+    if kind in CUSTOMER_KINDS and order_id and (address := reply_address(order_id)):
+        # Every customer email carries its order's reply address (conversations.reply_addresses):
+        # a reply lands in the order's conversation, not in the shop's own mailbox.
+        reply_to = address
     return RenderedEmail(
         subject=_subject(render_to_string(f"{base}.subject.txt", context)),
         text=_text(render_to_string(f"{base}.txt", context)),
@@ -358,7 +372,7 @@ def render_order_email(
         # carrier's revised date says only that the parcel is late).
         context["shipment"]["eta"] = ""
         context["shipment"]["eta_missed"] = True
-    return render(kind, context, seller=seller)
+    return render(kind, context, seller=seller, order_id=order.pk)
 
 
 def render_digest_email(*, seller, digest: dict) -> RenderedEmail:
@@ -407,6 +421,10 @@ def alert_title(kind: str, *, order, lines, extra: dict, seller) -> str:
         if kind == K.SELLER_RETURN_OVERDUE:
             return f"Return R{extra.get('return_id')} on order {number} is overdue: {step} now"
         return f"Return R{extra.get('return_id')} on order {number}: {step} by {deadline}"
+    if kind == K.SELLER_CUSTOMER_MESSAGE:
+        return f"Order {number}: {extra.get('message', {}).get('author', 'the customer')} wrote".strip()
+    if kind == K.SELLER_CASE_REPLY:
+        return f"Support answered: {extra.get('case', {}).get('subject', '')}".strip()
     return f"{kind.replace('_', ' ').capitalize()} {number}".strip()
 
 
@@ -561,6 +579,39 @@ def sample_extra(kind: str, order) -> dict:
         K.SELLER_RETURN_OVERDUE: {"return_id": 7, "stage": "refund_return", "deadline": deadline},
         K.SELLER_CANCEL_REQUESTED: {"note": "I ordered the wrong size."},
         K.CUSTOMER_CANCEL_REQUESTED: {"note": "I ordered the wrong size."},
+        K.CUSTOMER_MESSAGE: {
+            "message": {
+                "body": "Hello Ada,\n\nYour tea is back in stock: it ships tomorrow.",
+                "attachments": ["label.pdf"],
+                "url": absolute("/o/sample/messages/"),
+            }
+        },
+        K.SELLER_CUSTOMER_MESSAGE: {
+            "message": {
+                "author": "Ada Lovelace",
+                "body": "Is my order on its way?",
+                "attachments": [],
+                "url": order_url(order.pk or 1),
+            }
+        },
+        K.SELLER_CASE_REPLY: {
+            "case": {
+                "id": 7,
+                "subject": "Payment failed",
+                "body": "We retried the payment.",
+                "url": absolute("/support/"),
+            }
+        },
+        K.OPERATOR_CASE_MESSAGE: {
+            "case": {
+                "id": 7,
+                "subject": "Payment failed",
+                "topic": "Payment failed",
+                "body": "The payment of this order failed.",
+                "shop": "Acme",
+                "url": absolute("/admin/support/"),
+            }
+        },
         K.CUSTOMER_SUBSTITUTE_OFFER: {
             "sku": "TEA-1",
             "substitute_sku": "TEA-2",

@@ -141,6 +141,38 @@ def queue_digest(*, seller, stage: str, digest: dict, at: datetime | None = None
     )
 
 
+def queue_conversation_message(
+    *, seller, order, kind: str, stage: str, recipient: str, context: dict, at: datetime | None = None
+) -> Notification | None:
+    """Queue a message of a conversation or a support case (`rendering.CONVERSATION_KINDS`), whose
+    words its caller gives in `context` ("message" or "case"); once per (order or seller, kind,
+    stage). With an order it is an order's message like any other (`queue_notification`); a support
+    case about the shop as a whole has none, and is rendered without an order's details."""
+    if order is not None:
+        return queue_notification(order=order, kind=kind, recipient=recipient, stage=stage, context=context, at=at)
+    try:
+        rendered, error = (
+            rendering.render(kind, {**rendering._base_context(kind, seller), **context}, seller=seller),
+            "",
+        )
+    except Exception as exc:
+        logger.exception("Could not render %s for seller %s.", kind, seller.pk)
+        rendered, error = None, f"rendering failed: {type(exc).__name__}: {exc}"
+    title = rendering.alert_title(kind, order=None, lines=[], extra=context, seller=seller)
+    return _queue(
+        seller=seller,
+        order=None,
+        kind=kind,
+        stage=stage,
+        recipient=recipient,
+        context=context,
+        rendered=rendered,
+        error=error,
+        title=title if kind in rendering.SELLER_KINDS else "",
+        at=at,
+    )
+
+
 def queue_seller_messages(*, kind: str, messages: list[dict], at: datetime | None = None) -> int:
     """Queue one seller-level message (no order) per item of `messages`, in a fixed number of
     queries however many there are; returns how many were new.

@@ -38,6 +38,10 @@ KIND_LABELS = {
     "seller_auto_cancelled": "auto-cancel alert",
     "seller_claim_update": "delivery-problem alert",
     "seller_dispute_update": "chargeback alert",
+    "customer_message": "message from the shop",
+    "seller_customer_message": "customer-message alert",
+    "seller_case_reply": "support answer",
+    "operator_case_message": "support case",
     "seller_standing_changed": "standing-change notice",  # no order: never on a timeline, named for completeness
     "seller_webhook_disabled": "webhook-disabled notice",  # no order, like the standing change
 }

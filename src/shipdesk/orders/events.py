@@ -723,3 +723,34 @@ def label_voided_event(
         price=price,
         currency=currency,
     )
+
+
+# --- conversations and support cases (conversations.models) -----------------------------------------
+
+
+def message_sent_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, message_id: int, attachments: int
+) -> OrderEvent:
+    return _record(
+        order=order, type=Type.MESSAGE_SENT, actor=actor, at=at, message_id=message_id, attachments=attachments
+    )
+
+
+def message_received_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, message_id: int, channel: str, attachments: int
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.MESSAGE_RECEIVED,
+        actor=actor,
+        at=at,
+        message_id=message_id,
+        channel=channel,
+        attachments=attachments,
+    )
+
+
+def support_case_opened_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, case_id: int, topic: str
+) -> OrderEvent:
+    return _record(order=order, type=Type.SUPPORT_CASE_OPENED, actor=actor, at=at, case_id=case_id, topic=topic)

@@ -274,6 +274,9 @@ EVENT_TYPES = Vocabulary(
     Term("eta_revised", "Delivery date revised", "the carrier announced a new expected delivery date for a parcel"),
     Term("label_bought", "Label bought", "postage bought through Shipdesk; its tracking number is attached"),
     Term("label_voided", "Label voided", "an unused label was voided and its postage refunded"),
+    Term("message_sent", "Message to customer", "the shop wrote to the customer (conversations.Message)"),
+    Term("message_received", "Customer wrote", "the customer wrote to the shop, by email or on the order page"),
+    Term("support_case_opened", "Support case opened", "the shop asked the marketplace operator for help"),
 )
 
 

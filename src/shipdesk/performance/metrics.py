@@ -71,6 +71,7 @@ ON_TIME_DELIVERY = "on_time_delivery"
 HANDLING_TIME = "handling_time"
 RATING = "rating"
 ORDER_DEFECT = "order_defect"
+RESPONSE_TIME = "response_time"
 
 METRICS: dict[str, Metric] = {
     m.key: m
@@ -127,6 +128,13 @@ METRICS: dict[str, Metric] = {
             RATING, "Average review rating", 90, None, "min", "stars", 0,
             "Answer reviews and fix what customers mention most.",
             "Average stars of the reviews customers left in the last 90 days.",
+        ),
+        Metric(
+            RESPONSE_TIME, "Messages answered within 24 h", 30, Decimal("90.00"), "min", "percent", 1,
+            "Answer every customer message within 24 hours (the Messages page lists who is waiting); mark "
+            "the ones that need no answer, such as a thank-you.",
+            "Customer messages whose answer was due in the last 30 days (or that were answered in them) that "
+            "the shop answered by the due time; messages marked as needing no answer are not counted.",
         ),
     )
 }  # fmt: skip

@@ -115,6 +115,7 @@ NUMERATOR_TEXT = {
     metrics.HANDLING_TIME: "shipped",
     metrics.RATING: "reviewed",
     metrics.ORDER_DEFECT: "with a defect",
+    metrics.RESPONSE_TIME: "with customer messages answered in time",
 }
 HISTORY_DAYS = 90
 
