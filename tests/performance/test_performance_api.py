@@ -53,7 +53,7 @@ def test_a_seller_reads_its_figures_targets_standing_points_and_trend(seller, se
         "status": "breach",
         "window_days": 30,
     }
-    assert [m["key"] for m in body["metrics"]][-2:] == ["handling_time", "rating"]
+    assert [m["key"] for m in body["metrics"]][-3:] == ["handling_time", "rating", "response_time"]
     assert (
         len(body["trend"]["days"])
         == 3

@@ -51,7 +51,7 @@ def test_the_page_shows_the_standing_a_card_per_metric_and_an_svg_chart_each(own
     html = response.content.decode()
     assert response.status_code == 200
     assert "Late shipment rate" in html and "Target missed" in html and "Penalised" in html
-    assert html.count('<svg class="chart"') == 8 and html.count('class="chart-target"') == 6
+    assert html.count('<svg class="chart"') == 9 and html.count('class="chart-target"') == 7
     assert 'href="/performance/late_shipment/orders/"' in html
     assert "Daily figures as a table" in html
     assert 'aria-current="page">Performance' in html
