@@ -10,6 +10,8 @@ from django.core.management import execute_from_command_line
 # Commands that run Shipdesk on one machine for a person trying it out: development defaults
 # (a generated-in-code secret key, plain-HTTP cookies) unless the environment says otherwise.
 LOCAL_COMMANDS = {"run", "demo"}
+# Commands spelled as a person types them; Django names a command after its module.
+COMMAND_ALIASES = {"import-orders": "import_orders"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,6 +24,8 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.setdefault("LOG_FORMAT", "text")
         os.environ.setdefault("LOG_LEVEL", "WARNING")
 
+    if len(argv) > 1 and argv[1] in COMMAND_ALIASES:
+        argv[1] = COMMAND_ALIASES[argv[1]]
     execute_from_command_line(["shipdesk", *argv[1:]])
 
 

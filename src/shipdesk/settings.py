@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "shipdesk.earnings",
     "shipdesk.performance",
     "shipdesk.notifications",
+    "shipdesk.channels",
     "shipdesk.api",
     "shipdesk.dashboard",
     "shipdesk.ops",

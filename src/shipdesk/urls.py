@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("shipdesk.orders.urls")),
     path("", include("shipdesk.ops.urls")),
     path("", include("shipdesk.earnings.urls")),
+    path("", include("shipdesk.channels.urls")),
     path("", include("shipdesk.performance.urls")),
     path("", include("shipdesk.dashboard.urls")),
 ]

@@ -19,7 +19,9 @@ from .models import Order, OrderEvent
 
 Type = OrderEvent.Type
 
-# Who sees every event as it is built, called with `type` and `params` (which it may add to).
+# Who sees every event as it is built, called with `type`, `params` (which it may add to) and
+# the `order`. Channels registers one too (ChannelsConfig.ready): a shipment or cancellation of a
+# channel's order queues the update sent back to the channel, in the same transaction.
 # Operations registers one at start-up (OpsConfig.ready): it notes the request that wrote the event
 # and counts it (shipdesk_order_events_total) once its transaction commits. Events sit below ops
 # and name it only through this list (docs/architecture.md).
@@ -28,7 +30,7 @@ EVENT_OBSERVERS: list[Callable[..., None]] = []
 
 def _build(*, order: Order, type: Type, actor: Actor, at: datetime | None = None, **params) -> OrderEvent:
     for observe in EVENT_OBSERVERS:
-        observe(type=type, params=params)
+        observe(type=type, params=params, order=order)
     return OrderEvent(
         seller_id=order.seller_id,
         order=order,
@@ -396,3 +398,36 @@ def review_left_event(
 
 def review_replied_event(*, order: Order, actor: Actor, at: datetime | None = None, review_id: int) -> OrderEvent:
     return _record(order=order, type=Type.REVIEW_REPLIED, actor=actor, at=at, review_id=review_id)
+
+
+# --- sales channels ---------------------------------------------------------------------------
+
+
+def channel_fulfilment_sent_event(
+    *, order: Order, at: datetime | None = None, channel: str, kind: str, status_code: int
+) -> OrderEvent:
+    """The channel (Shopify, WooCommerce…) accepted the shipment or cancellation sent to it."""
+    return _record(
+        order=order,
+        type=Type.CHANNEL_FULFILMENT_SENT,
+        actor=SYSTEM,
+        at=at,
+        channel=channel,
+        kind=kind,
+        status_code=status_code,
+    )
+
+
+def channel_fulfilment_failed_event(
+    *, order: Order, at: datetime | None = None, channel: str, kind: str, error: str, will_retry: bool
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.CHANNEL_FULFILMENT_FAILED,
+        actor=SYSTEM,
+        at=at,
+        channel=channel,
+        kind=kind,
+        error=error[:500],
+        will_retry=will_retry,
+    )

@@ -189,6 +189,12 @@ EVENT_TYPES = Vocabulary(
     Term("substitute_declined", "Substitute declined", "the customer refused it: the line is cancelled"),
     Term("review_left", "Review left", "the customer rated the order (performance.Review)"),
     Term("review_replied", "Review answered", "the seller answered the review"),
+    Term("channel_fulfilment_sent", "Channel told", "the sales channel accepted the shipment or cancellation"),
+    Term(
+        "channel_fulfilment_failed",
+        "Channel update failed",
+        "telling the sales channel failed; the worker retries it",
+    ),
 )
 
 
