@@ -5,6 +5,7 @@ Etsy's sold-order-items export have built-in mappings; a 10,000-row file takes u
 from __future__ import annotations
 
 import time
+from datetime import date
 from decimal import Decimal
 from io import StringIO
 
@@ -16,13 +17,15 @@ from shipdesk.jobs.worker import run_until_idle
 from shipdesk.orders.models import Order
 from tests.channels.channel_helpers import SAMPLES, sample_bytes
 
+# Today: an old unconfirmed order would be auto-cancelled by the worker's sweeps meanwhile.
+TODAY = date.today().isoformat()
 SPREADSHEET = (
     "Order,Date,Buyer,Email,Street,Town,State,Zip,Country,Item,Qty,Price,Cur,Paid\n"
-    "A-1,2025-02-01,Ada Lovelace,ada@example.com,1 Main St,Springfield,IL,62701,US,MUG-1,2,12.50,USD,yes\n"
-    "A-1,2025-02-01,Ada Lovelace,ada@example.com,1 Main St,Springfield,IL,62701,US,CUP-1,1,4.00,USD,yes\n"
-    "A-2,2025-02-02,Grace Hopper,grace@example.com,2 Oak Ave,Springfield,IL,62702,US,MUG-1,one,12.50,USD,no\n"
-    "A-3,2025-02-03,Alan Turing,alan@example.com,3 Elm Rd,Springfield,IL,62703,US,MUG-1,1,12.505,USD,no\n"
-    "A-4,2025-02-04,Edsger Dijkstra,ed@example.com,4 Pine Ct,Springfield,IL,62704,US,MUG-1,1,12.50,USD,no\n"
+    f"A-1,{TODAY},Ada Lovelace,ada@example.com,1 Main St,Springfield,IL,62701,US,MUG-1,2,12.50,USD,yes\n"
+    f"A-1,{TODAY},Ada Lovelace,ada@example.com,1 Main St,Springfield,IL,62701,US,CUP-1,1,4.00,USD,yes\n"
+    f"A-2,{TODAY},Grace Hopper,grace@example.com,2 Oak Ave,Springfield,IL,62702,US,MUG-1,one,12.50,USD,no\n"
+    f"A-3,{TODAY},Alan Turing,alan@example.com,3 Elm Rd,Springfield,IL,62703,US,MUG-1,1,12.505,USD,no\n"
+    f"A-4,{TODAY},Edsger Dijkstra,ed@example.com,4 Pine Ct,Springfield,IL,62704,US,MUG-1,1,12.50,USD,no\n"
 )
 COLUMNS = {
     "external_id": "Order",
@@ -53,7 +56,7 @@ def test_a_spreadsheet_imported_with_a_saved_mapping_places_its_orders_and_repor
 ):
     preview = seller_api.post("/channels/imports/preview", {"content": SPREADSHEET}).json()
     assert preview["headers"][:3] == ["Order", "Date", "Buyer"] and preview["row_count"] == 5
-    assert preview["rows"][0][:2] == ["A-1", "2025-02-01"]
+    assert preview["rows"][0][:2] == ["A-1", TODAY]
 
     started = seller_api.post(
         "/channels/imports", {"filename": "feb.csv", "content": SPREADSHEET, "columns": COLUMNS, "save_as": "My sheet"}
@@ -68,7 +71,7 @@ def test_a_spreadsheet_imported_with_a_saved_mapping_places_its_orders_and_repor
         {"row": 5, "message": "Unit price 12.505: USD has 2 decimal places."},
     ]
     a1 = Order.objects.get(seller=seller, external_id="A-1")
-    assert (a1.channel, a1.status, a1.payment_status, a1.subtotal) == ("csv", "confirmed", "paid", Decimal("29.00"))
+    assert (a1.channel, a1.status, a1.payment_status, a1.subtotal) == ("csv", "pending", "paid", Decimal("29.00"))
     # Unpaid (and from last year: the worker's unpaid sweep may already have cancelled it).
     assert Order.objects.get(seller=seller, external_id="A-4").payment_status == "unpaid"
     # The mapping is the shop's now: the next file with these columns is proposed it.
@@ -184,7 +187,7 @@ def test_a_10000_row_file_imports_in_under_a_minute_and_a_second_upload_creates_
         for sku, price in (("MUG-1", "12.50"), ("CUP-1", "4.00"), ("BOWL-1", "8.00"), ("PLATE-1", "9.00")):
             sku = "NOPE-1" if sku == "PLATE-1" and order % 10 == 0 else sku
             rows.append(
-                f"V-{order},2025-02-01,Buyer {order},b{order}@example.com,1 Main St,Springfield,IL,62701,US,"
+                f"V-{order},{TODAY},Buyer {order},b{order}@example.com,1 Main St,Springfield,IL,62701,US,"
                 f"{sku},1,{price},USD,yes"
             )
     content = SPREADSHEET.splitlines()[0] + "\n" + "\n".join(rows) + "\n"

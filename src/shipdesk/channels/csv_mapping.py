@@ -285,8 +285,8 @@ def _order_of(external_id, rows, cell, *, kind, default_currency, problems) -> I
         incoming.paid = incoming.paid or payment in YES
     if cell(first, "paid_at"):
         incoming.paid = True
-    if incoming.paid and incoming.status == "pending":
-        incoming.status = "confirmed"
+    if incoming.paid and incoming.status == "pending" and kind == terms.ETSY:
+        incoming.status = "confirmed"  # Etsy lists paid sales: "paid" is its confirmed (see connectors.etsy)
     placed = cell(first, "placed_at")
     if placed:
         incoming.placed_at = _date(placed)

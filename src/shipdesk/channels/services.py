@@ -323,9 +323,9 @@ def _place_or_hold(*, channel: Channel, incoming: IncomingOrder, held: HeldOrder
         held.released_at = now
         held.updated_at = now
         held.save(update_fields=["status", "order", "released_at", "updated_at"])
-    _move_to(link=link, incoming=incoming, actor=actor, now=now)
-    link.order.refresh_from_db()
-    return Receipt("placed", order=link.order, held=held)
+    if _move_to(link=link, incoming=incoming, actor=actor, now=now, order=order):
+        order.refresh_from_db()
+    return Receipt("placed", order=order, held=held)
 
 
 def _apply_news(*, link: ChannelOrder, channel: Channel, incoming: IncomingOrder, now: datetime) -> Receipt:
@@ -377,16 +377,21 @@ def _attempt(link: ChannelOrder, step: str, action) -> bool:
     return True
 
 
-def _move_to(*, link: ChannelOrder, incoming: IncomingOrder, actor: Actor, now: datetime) -> None:
-    """Take the order from where it is to where the channel says it is, one action at a time."""
-    order = Order.objects.get(pk=link.order_id)
+def _move_to(
+    *, link: ChannelOrder, incoming: IncomingOrder, actor: Actor, now: datetime, order: Order | None = None
+) -> bool:
+    """Take the order from where it is to where the channel says it is, one action at a time;
+    True if an action was attempted (the caller's copy of the order is then stale)."""
+    order = order or Order.objects.get(pk=link.order_id)
     target = incoming.status
+    if target == PENDING and not any(line.cancelled for line in incoming.lines):
+        return False
     if target in (SHIPPED, CANCELLED):
         # What the channel already knows is not sent back to it (channels.fulfilment).
         link.channel_state = target
         link.save(update_fields=["channel_state"])
     if order.status not in OPEN_STATUSES:
-        return
+        return False
     seller_id = order.seller_id
     cancelled = [line for line in incoming.lines if line.cancelled]
     if cancelled and len(cancelled) == len(incoming.lines):
@@ -407,7 +412,7 @@ def _move_to(*, link: ChannelOrder, incoming: IncomingOrder, actor: Actor, now: 
                 at=now,
             ),
         )
-        return
+        return True
     steps = [step for step in STEPS_TO.get(target, ()) if PROGRESS.index(step) > PROGRESS.index(order.status)]
     for step in steps:
         if step == CONFIRMED:
@@ -427,7 +432,7 @@ def _move_to(*, link: ChannelOrder, incoming: IncomingOrder, actor: Actor, now: 
                 label = terms.CHANNEL_KINDS.label(link.channel.kind)
                 link.sync_note = f"{label} says it shipped, without a tracking number: ship it here with one."
                 link.save(update_fields=["sync_note"])
-                return
+                return True
             done = _attempt(
                 link,
                 "ship",
@@ -443,7 +448,8 @@ def _move_to(*, link: ChannelOrder, incoming: IncomingOrder, actor: Actor, now: 
                 ),
             )
         if not done:
-            return
+            return True
+    return bool(steps)
 
 
 # --- SKU map and held orders ------------------------------------------------------------------
