@@ -197,6 +197,13 @@ def describe_event(type: str, params: dict, currency: str) -> str:
             return f"The customer left a review: {'★' * int(p.get('rating') or 0)}"
         case "review_replied":
             return "The shop replied to the review"
+        case "channel_fulfilment_sent":
+            what = "the shipment" if p.get("kind") == "shipment" else "the cancellation"
+            return f"{str(p.get('channel', 'The channel')).capitalize()} was told of {what}"
+        case "channel_fulfilment_failed":
+            what = "the shipment" if p.get("kind") == "shipment" else "the cancellation"
+            retry = "; the worker will try again" if p.get("will_retry") else "; given up"
+            return f"Telling {str(p.get('channel', 'the channel')).capitalize()} of {what} failed: {p.get('error', '')}{retry}"
         case "substitute_declined":
             return f"The customer declined {p.get('substitute_sku', '')}; {p.get('sku', '')} is cancelled"
         case _:
