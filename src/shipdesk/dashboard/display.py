@@ -203,7 +203,8 @@ def describe_event(type: str, params: dict, currency: str) -> str:
         case "channel_fulfilment_failed":
             what = "the shipment" if p.get("kind") == "shipment" else "the cancellation"
             retry = "; the worker will try again" if p.get("will_retry") else "; given up"
-            return f"Telling {str(p.get('channel', 'the channel')).capitalize()} of {what} failed: {p.get('error', '')}{retry}"
+            channel = str(p.get("channel", "the channel")).capitalize()
+            return f"Telling {channel} of {what} failed: {p.get('error', '')}{retry}"
         case "substitute_declined":
             return f"The customer declined {p.get('substitute_sku', '')}; {p.get('sku', '')} is cancelled"
         case _:
