@@ -156,3 +156,19 @@ def test_a_channel_address_on_a_private_network_is_never_called(
     assert stub_channel.requests == []
     update = FulfilmentUpdate.objects.get(order=order)
     assert update.status == "pending" and "private" in update.last_error
+
+
+def test_the_sandbox_channel_accepts_a_shipment_without_any_network_call(seller, make_product, stub_channel):
+    from shipdesk.channels.demo import add_demo_channel
+
+    make_product(seller, "MUG-BLUE", price="14.00")
+    add_demo_channel(seller_id=seller.pk, now=datetime.now(UTC))
+    order = Order.objects.get(seller=seller, external_id="SBX-1001")
+    assert (order.channel, order.status, order.payment_status) == ("sandbox", "confirmed", "paid")
+
+    advance(order, "shipped")
+    run_until_idle()
+
+    update = FulfilmentUpdate.objects.get(order=order)
+    assert (update.status, update.response_status) == ("sent", 200) and stub_channel.requests == []
+    assert OrderEvent.objects.filter(order=order, type="channel_fulfilment_sent").count() == 1
