@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0002_invitations_and_last_used_shop"),
-        ("orders", "0008_channels_initial"),
+        ("orders", "0008_channels_event_types"),
     ]
 
     operations = [
