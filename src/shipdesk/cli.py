@@ -10,6 +10,8 @@ from django.core.management import execute_from_command_line
 # Commands that run Shipdesk on one machine for a person trying it out: development defaults
 # (a generated-in-code secret key, plain-HTTP cookies) unless the environment says otherwise.
 LOCAL_COMMANDS = {"run", "demo"}
+# Commands spelled as a person types them; Django names a command after its module.
+COMMAND_ALIASES = {"import-orders": "import_orders"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -24,6 +26,8 @@ def main(argv: list[str] | None = None) -> None:
         # Webhooks may go to a receiver on this same machine (never in production: docs/webhooks.md).
         os.environ.setdefault("SHIPDESK_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
 
+    if len(argv) > 1 and argv[1] in COMMAND_ALIASES:
+        argv[1] = COMMAND_ALIASES[argv[1]]
     execute_from_command_line(["shipdesk", *argv[1:]])
 
 

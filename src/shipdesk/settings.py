@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "shipdesk.webhooks_out",
     "shipdesk.checkouts",
     "shipdesk.conversations",
+    "shipdesk.channels",
     "shipdesk.api",
     "shipdesk.dashboard",
     "shipdesk.ops",

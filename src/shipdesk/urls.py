@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("shipdesk.conversations.urls")),
     path("", include("shipdesk.ops.urls")),
     path("", include("shipdesk.earnings.urls")),
+    path("", include("shipdesk.channels.urls")),
     path("", include("shipdesk.performance.urls")),
     path("", include("shipdesk.webhooks_out.urls")),
     path("", include("shipdesk.dashboard.urls")),

@@ -229,6 +229,14 @@ def describe_event(type: str, params: dict, currency: str) -> str:
             return "The customer wrote" + how + (f", with {_plural(files, 'attachment')}" if files else "")
         case "support_case_opened":
             return f"Support case {p.get('case_id', '')} opened: {str(p.get('topic', '')).replace('_', ' ')}"
+        case "channel_fulfilment_sent":
+            what = "the shipment" if p.get("kind") == "shipment" else "the cancellation"
+            return f"{str(p.get('channel', 'The channel')).capitalize()} was told of {what}"
+        case "channel_fulfilment_failed":
+            what = "the shipment" if p.get("kind") == "shipment" else "the cancellation"
+            retry = "; the worker will try again" if p.get("will_retry") else "; given up"
+            channel = str(p.get("channel", "the channel")).capitalize()
+            return f"Telling {channel} of {what} failed: {p.get('error', '')}{retry}"
         case "substitute_declined":
             return f"The customer declined {p.get('substitute_sku', '')}; {p.get('sku', '')} is cancelled"
         case "claim_opened" | "claim_resolved" | "claim_refused" | "claim_escalated" | "claim_decided":

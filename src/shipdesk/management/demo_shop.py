@@ -31,6 +31,7 @@ from shipdesk.accounts.models import Seller
 from shipdesk.accounts.policy import calendar_for
 from shipdesk.accounts.services import set_shop_address
 from shipdesk.actors import Actor, ActorKind
+from shipdesk.channels.demo import add_demo_channel
 from shipdesk.conversations.demo import add_demo_conversations
 from shipdesk.earnings.demo import add_demo_payouts
 from shipdesk.inventory.services import create_product
@@ -414,6 +415,8 @@ def build_demo_shop(*, seller: Seller, owner, console: Console, now: datetime) -
 
     # What the worker's sweeps would have found by now (the due-soon alert, today's digest), then
     # the owner's last look at the dashboard: the alerts older than that are read.
+    # A sandbox channel (one order placed, one held), before the owner's last look.
+    add_demo_channel(seller_id=seller.pk, now=now - LAST_LOOKED - timedelta(hours=2))
     sweep_deadlines(now=now)
     sweep_daily_digests(now=now)
     mark_all_alerts_read(seller_id=seller.pk, at=now - LAST_LOOKED)

@@ -754,3 +754,36 @@ def support_case_opened_event(
     *, order: Order, actor: Actor, at: datetime | None = None, case_id: int, topic: str
 ) -> OrderEvent:
     return _record(order=order, type=Type.SUPPORT_CASE_OPENED, actor=actor, at=at, case_id=case_id, topic=topic)
+
+
+# --- sales channels ---------------------------------------------------------------------------
+
+
+def channel_fulfilment_sent_event(
+    *, order: Order, at: datetime | None = None, channel: str, kind: str, status_code: int
+) -> OrderEvent:
+    """The channel (Shopify, WooCommerce…) accepted the shipment or cancellation sent to it."""
+    return _record(
+        order=order,
+        type=Type.CHANNEL_FULFILMENT_SENT,
+        actor=SYSTEM,
+        at=at,
+        channel=channel,
+        kind=kind,
+        status_code=status_code,
+    )
+
+
+def channel_fulfilment_failed_event(
+    *, order: Order, at: datetime | None = None, channel: str, kind: str, error: str, will_retry: bool
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.CHANNEL_FULFILMENT_FAILED,
+        actor=SYSTEM,
+        at=at,
+        channel=channel,
+        kind=kind,
+        error=error[:500],
+        will_retry=will_retry,
+    )

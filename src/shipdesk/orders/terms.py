@@ -277,6 +277,12 @@ EVENT_TYPES = Vocabulary(
     Term("message_sent", "Message to customer", "the shop wrote to the customer (conversations.Message)"),
     Term("message_received", "Customer wrote", "the customer wrote to the shop, by email or on the order page"),
     Term("support_case_opened", "Support case opened", "the shop asked the marketplace operator for help"),
+    Term("channel_fulfilment_sent", "Channel told", "the sales channel accepted the shipment or cancellation"),
+    Term(
+        "channel_fulfilment_failed",
+        "Channel update failed",
+        "telling the sales channel failed; the worker retries it",
+    ),
 )
 
 
