@@ -3,10 +3,13 @@ its actions, refusals shown and nothing changed, and another shop's return a 404
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.test import Client
 
 from shipdesk.accounts.services import create_user
 from shipdesk.inventory.models import Product
+from shipdesk.orders.models import Order
 from shipdesk.returns import services as returns
 from shipdesk.returns.models import ReturnRequest
 from tests.builders import PLATFORM_ACTOR
@@ -82,3 +85,18 @@ def test_another_shops_return_is_a_404_and_its_actions_change_nothing(seller, de
     stranger.post(f"/returns/{rma.pk}/reject/", {"reason": "no"})
     assert ReturnRequest.objects.get(pk=rma.pk).status == "requested"
     assert f"R{rma.pk}" not in stranger.get("/returns/").content.decode()
+
+
+def test_the_seller_refunds_a_delivered_order_from_its_page_and_a_bad_amount_changes_nothing(seller, delivered):
+    client = _client(seller)
+    page = f"/orders/{delivered.pk}/"
+    assert "Refund after shipment" in client.get(page).content.decode()
+    mug = delivered.lines.get(sku="MUG-1")
+
+    refused = client.post(f"{page}refund/", {"amount": "1e9", "reason": "goodwill"}, follow=True)
+    assert "At most" in refused.content.decode() or "Must be" in refused.content.decode()
+    assert Order.objects.get(pk=delivered.pk).refunded_total == 0
+
+    done = client.post(f"{page}refund/", {f"quantity_{mug.pk}": "1", "reason": "damaged"}, follow=True)
+    assert "Refunded 11.00 USD to the customer." in done.content.decode()
+    assert Order.objects.get(pk=delivered.pk).refunded_total == Decimal("11.00")
