@@ -20,7 +20,7 @@ DEBIAN_PACKAGES := chromium fonts-dejavu-core poppler-utils zbar-tools postgresq
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shipdesk
 PYTEST_WORKERS ?= 2
 
-.PHONY: run lint test test-sqlite test-postgres test-other-python install debian-packages clean bench screenshots
+.PHONY: run lint test test-fast test-sqlite test-postgres test-other-python install debian-packages clean bench screenshots
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Shipdesk needs Python 3.11, 3.12 or 3.13 (python3 on Debian 12 or 13); none was found." >&2; exit 1; }
@@ -58,11 +58,17 @@ lint: install
 
 test: install lint test-sqlite test-postgres test-other-python
 
+# While you work: the rules, services, API and pages on SQLite, without the browser, the fuzzer,
+# real processes and the long Hypothesis runs (marker "slow"); under a minute on 2 cores.
+test-fast: install
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q -m "not slow"
+
+# The Hypothesis "ci" profile (tests/conftest.py): no per-example deadline on a shared machine.
 test-sqlite: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+	HYPOTHESIS_PROFILE=ci $(BIN)/pytest -n $(PYTEST_WORKERS) -q
 
 test-postgres: install
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+	HYPOTHESIS_PROFILE=ci DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q
 
 # The other supported Python: a clean install of the pinned packages, every migration on a new
 # SQLite database, the demo shop built through the services, and the pure tests (the full suite
@@ -77,7 +83,7 @@ test-other-python: install
 	  $(OTHER_VENV)/bin/pip install --quiet --disable-pip-version-check ".[test]"; \
 	  SHIPDESK_DATA_DIR=var/other-python DEBUG=1 $(OTHER_VENV)/bin/shipdesk migrate --no-input -v 0; \
 	  SHIPDESK_DATA_DIR=var/other-python DEBUG=1 $(OTHER_VENV)/bin/shipdesk demo > var/other-python/demo.log; \
-	  $(OTHER_VENV)/bin/pytest -q -m pure -n $(PYTEST_WORKERS); \
+	  HYPOTHESIS_PROFILE=ci $(OTHER_VENV)/bin/pytest -q -m pure -n $(PYTEST_WORKERS); \
 	fi
 
 # The README's pictures: the browser tests that take them, writing into docs/screenshots/ instead

@@ -18,3 +18,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Passwords hash with MD5 in tests only: argon2 is slow by design (that is its job), and hundreds of
+# test sign-ins would spend most of the suite's time hashing. The product's own list, argon2 first,
+# is asserted by tests/ops/test_ops_security_settings.py.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405

@@ -15,7 +15,7 @@ from shipdesk.earnings.holds import HOLD_EXTENSIONS
 from shipdesk.inventory.services import STOCK_ADDED
 from shipdesk.ops.requests import observe_order_event
 from shipdesk.orders.events import EVENT_OBSERVERS
-from shipdesk.orders.services import deliver_order, reserve_short_lines, update_payment
+from shipdesk.orders.services import deliver_parcel, reserve_short_lines, update_payment
 from shipdesk.payments.provider_events import PAYMENT_APPLIERS
 from shipdesk.performance.services import extra_hold_days
 from shipdesk.shipping.services import DELIVERY_REPORTED
@@ -120,6 +120,6 @@ def test_no_module_of_the_product_imports_itself_through_a_cycle():
 def test_order_services_are_registered_with_the_lower_apps_that_announce_to_them():
     assert reserve_short_lines in STOCK_ADDED
     assert update_payment in PAYMENT_APPLIERS
-    assert deliver_order in DELIVERY_REPORTED
+    assert deliver_parcel in DELIVERY_REPORTED
     assert observe_order_event in EVENT_OBSERVERS
     assert extra_hold_days in HOLD_EXTENSIONS

@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> None:
         # (production keeps one JSON line per request and per task).
         os.environ.setdefault("LOG_FORMAT", "text")
         os.environ.setdefault("LOG_LEVEL", "WARNING")
+        # Webhooks may go to a receiver on this same machine (never in production: docs/webhooks.md).
+        os.environ.setdefault("SHIPDESK_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
 
     execute_from_command_line(["shipdesk", *argv[1:]])
 

@@ -56,6 +56,12 @@ class IdempotencyConflict(StateConflict):
     code = "idempotency_conflict"
 
 
+class AddressLocked(StateConflict):
+    """The shipping address cannot change: a parcel has left, or the order is closed."""
+
+    code = "address_locked"
+
+
 class TrackingNumberInUse(StateConflict):
     """The number is on another parcel still on its way (any shop's), or on another of this shop's.
 
@@ -88,3 +94,51 @@ class MalformedWebhook(ShipdeskError):
 class PermissionDenied(ShipdeskError):
     code = "forbidden"
     status = 403
+
+
+class ClaimBeforeEta(StateConflict):
+    """A `not_received` claim on a parcel whose expected delivery date has not passed yet."""
+
+    code = "claim_before_eta"
+
+
+class ClaimConflict(StateConflict):
+    """The claim (or its order) is not in a state that allows this: not shipped yet, another claim
+    already open on the order, or a claim already answered, escalated or decided."""
+
+    code = "claim_conflict"
+
+
+class LabelExists(StateConflict):
+    """The order already has a label being bought or bought and not used: one at a time."""
+
+    code = "label_exists"
+
+
+class LabelInUse(StateConflict):
+    """The label is not an unused, bought one: it shipped with the parcel, or is voided already."""
+
+    code = "label_not_voidable"
+
+
+class ShipFromAddressMissing(StateConflict):
+    """Rates and labels need the shop's ship-from address (Settings)."""
+
+    code = "ship_from_address_missing"
+
+
+class LabelProviderRefused(ShipdeskError):
+    """The label provider refused the request: an address it cannot ship to, a rate gone stale.
+
+    `details` carries the provider's own words per field.
+    """
+
+    code = "label_provider_refused"
+    status = 422
+
+
+class LabelProviderUnavailable(ShipdeskError):
+    """The label provider cannot be reached, or is not set up (no key): nothing was bought or charged."""
+
+    code = "label_provider_unavailable"
+    status = 503

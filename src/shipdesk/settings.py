@@ -43,7 +43,11 @@ INSTALLED_APPS = [
     "shipdesk.earnings",
     "shipdesk.performance",
     "shipdesk.notifications",
+    "shipdesk.claims",  # delivery problems after shipping, and chargebacks
     "shipdesk.returns",
+    "shipdesk.webhooks_out",
+    "shipdesk.checkouts",
+    "shipdesk.conversations",
     "shipdesk.api",
     "shipdesk.dashboard",
     "shipdesk.ops",
@@ -52,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the request id and the request's log line and metrics cover everything below.
     "shipdesk.ops.requests.RequestContextMiddleware",
+    # Reads go to a replica unless this request, or this seller a moment ago, wrote.
+    "shipdesk.ops.replica_routing.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -89,9 +95,23 @@ TEMPLATES = [
 ]
 
 
-def _database_from_env() -> dict:
-    default_sqlite = f"sqlite:///{SHIPDESK_DATA_DIR / 'shipdesk.sqlite3'}"
-    db = env.db_url("DATABASE_URL", default=default_sqlite)
+def _database_pool() -> dict | None:
+    """DATABASE_POOL=min,max turns on psycopg's connection pool (PostgreSQL only): each process
+    keeps between min and max connections open and lends one to a request for its duration."""
+    sizes = env.list("DATABASE_POOL", default=[])
+    if not sizes:
+        return None
+    numbers = [int(n) for n in sizes]  # "4" alone is min and max
+    return {
+        "min_size": numbers[0],
+        "max_size": numbers[-1],
+        # How long a request waits for a free connection of a full pool before failing.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
+
+
+def _database_config(url: str, *, connect_timeout: int | None = None) -> dict:
+    db = env.db_url_config(url)
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy timeout
         # instead of one failing with "database is locked" at its first write; WAL lets
@@ -101,13 +121,55 @@ def _database_from_env() -> dict:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
+        return db
+    options = db.setdefault("OPTIONS", {})
+    if connect_timeout is not None:
+        options["connect_timeout"] = connect_timeout
+    pool = _database_pool()
+    if pool is not None:
+        # Django refuses a pool beside persistent connections: the pool is what keeps them.
+        db["CONN_MAX_AGE"] = 0
+        # A replica that is down must not hold a request for the whole pool timeout.
+        options["pool"] = pool if connect_timeout is None else {**pool, "timeout": float(connect_timeout)}
     else:
         db.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
-        db["CONN_HEALTH_CHECKS"] = True
+    db["CONN_HEALTH_CHECKS"] = True
     return db
 
 
-DATABASES = {"default": _database_from_env()}
+def _database_from_env() -> dict:
+    default_sqlite = f"sqlite:///{SHIPDESK_DATA_DIR / 'shipdesk.sqlite3'}"
+    databases = {"default": _database_config(env.str("DATABASE_URL", default=default_sqlite))}
+    # Read replicas (PostgreSQL streaming replicas of the primary), comma-separated: the router in
+    # shipdesk.ops.replica_routing sends reads there and every write to the primary.
+    for number, url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+        replica = _database_config(url, connect_timeout=env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=2))
+        # Tests read the replica's alias from the primary's test database: same rows, no second copy.
+        replica["TEST"] = {"MIRROR": "default"}
+        databases[f"replica{number}"] = replica
+    return databases
+
+
+DATABASES = _database_from_env()
+DATABASE_ROUTERS = ["shipdesk.ops.replica_routing.PrimaryReplicaRouter"]
+SHIPDESK_REPLICAS = {
+    # The aliases reads may go to; empty: everything reads and writes the primary.
+    "aliases": [alias for alias in DATABASES if alias.startswith("replica")],
+    # After a write, that seller's (and that browser's) reads go to the primary this long, so a
+    # replica's lag never hides their own change.
+    "pin_seconds": env.float("SHIPDESK_REPLICA_PIN_SECONDS", default=5.0),
+    # A replica that refused a connection is skipped this long before it is tried again.
+    "retry_down_after_seconds": env.float("SHIPDESK_REPLICA_RETRY_SECONDS", default=30.0),
+}
+
+# The cache every host shares (CACHE_URL=redis://host:6379/0): the cached API-token lookups, the
+# read-your-writes pins. Without one, each process keeps its own (fine for one process).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Cached API-token lookups: seconds a token stays cached (0: every request reads the database).
+# Revocation is immediate: the revoking service replaces the cached entry with a tombstone, which
+# every host sees at once because the cache is shared. Off by default without CACHE_URL: another
+# process's private cache would not see the tombstone.
+SHIPDESK_TOKEN_CACHE_SECONDS = env.int("SHIPDESK_TOKEN_CACHE_SECONDS", default=60 if env.str("CACHE_URL", "") else 0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -293,6 +355,15 @@ SHIPDESK_TRACKING_WEBHOOK_SECRETS = {
 # minutes from shipped to delivered.
 SHIPDESK_SANDBOX_CARRIER = env.bool("SHIPDESK_SANDBOX_CARRIER", default=DEBUG)
 SHIPDESK_SANDBOX_CARRIER_MINUTES = env.float("SHIPDESK_SANDBOX_CARRIER_MINUTES", default=3.0)
+# Labels (docs/labels.md): the provider rates and labels are bought from — sandbox (the sandbox
+# carrier's labels, only where it is on), easypost or shippo — and each one's key and address.
+SHIPDESK_LABEL_PROVIDER = env.str("SHIPDESK_LABEL_PROVIDER", default="sandbox" if SHIPDESK_SANDBOX_CARRIER else "")
+SHIPDESK_EASYPOST_API_KEY = env.str("SHIPDESK_EASYPOST_API_KEY", default="")
+SHIPDESK_EASYPOST_API_URL = env.str("SHIPDESK_EASYPOST_API_URL", default="https://api.easypost.com/v2")
+SHIPDESK_SHIPPO_API_TOKEN = env.str("SHIPDESK_SHIPPO_API_TOKEN", default="")
+SHIPDESK_SHIPPO_API_URL = env.str("SHIPDESK_SHIPPO_API_URL", default="https://api.goshippo.com")
+# A batch of labels with more orders than this runs as a job (progress shown); smaller ones at once.
+SHIPDESK_LABEL_BATCH_INLINE = env.int("SHIPDESK_LABEL_BATCH_INLINE", default=5)
 
 # Notifications and background work
 INSTALLED_APPS += ["shipdesk.jobs"]  # the worker's heartbeat and periodic-run tables
@@ -314,6 +385,27 @@ SHIPDESK_EMAIL = {
     "digest_hour": env.int("SHIPDESK_DIGEST_HOUR", default=8),
     "review_request_days": env.int("SHIPDESK_REVIEW_REQUEST_DAYS", default=2),
 }
+SHIPDESK_WEBHOOKS = {
+    # Private, loopback and link-local targets are refused; these CIDRs are allowed anyway (a
+    # development machine: "127.0.0.0/8,::1/128"). Empty in production.
+    "allowed_networks": env.list("SHIPDESK_WEBHOOK_ALLOWED_NETWORKS", default=[]),
+    "timeout_seconds": env.float("SHIPDESK_WEBHOOK_TIMEOUT_SECONDS", default=10),
+    # A host name that does not resolve within this is refused (checked at subscription and send).
+    "resolve_timeout_seconds": env.float("SHIPDESK_WEBHOOK_RESOLVE_TIMEOUT_SECONDS", default=3),
+    # Deliveries a worker claims at a time (each is sent and recorded on its own).
+    "batch": env.int("SHIPDESK_WEBHOOK_BATCH", default=10),
+    # Retries: 1 min, 2 min, 4 min, … capped at 6 hours, 20 attempts (about 3 days) before FAILED.
+    "retry_base_seconds": env.float("SHIPDESK_WEBHOOK_RETRY_BASE_SECONDS", default=60),
+    "retry_cap_seconds": env.float("SHIPDESK_WEBHOOK_RETRY_CAP_SECONDS", default=6 * 3600),
+    "max_attempts": env.int("SHIPDESK_WEBHOOK_MAX_ATTEMPTS", default=20),
+    # An endpoint whose every delivery failed for this long is disabled and its owner emailed.
+    "disable_after_seconds": env.float("SHIPDESK_WEBHOOK_DISABLE_AFTER_SECONDS", default=24 * 3600),
+    # How long the old secret keeps signing after a rotation, unless the rotation says otherwise.
+    "rotation_overlap_hours": env.int("SHIPDESK_WEBHOOK_ROTATION_OVERLAP_HOURS", default=24),
+    "max_subscriptions": env.int("SHIPDESK_WEBHOOK_MAX_SUBSCRIPTIONS", default=20),
+    # How long the delivery log keeps finished events (the hourly prune forgets older ones).
+    "log_days": env.int("SHIPDESK_WEBHOOK_LOG_DAYS", default=30),
+}
 SHIPDESK_WORKER = {
     "heartbeat_seconds": env.float("SHIPDESK_WORKER_HEARTBEAT_SECONDS", default=5),
     # A worker not heard from for this long is dead: its claimed work is handed to others.
@@ -321,3 +413,26 @@ SHIPDESK_WORKER = {
     "reap_every_seconds": env.float("SHIPDESK_WORKER_REAP_EVERY_SECONDS", default=10),
     "schedule_every_seconds": env.float("SHIPDESK_WORKER_SCHEDULE_EVERY_SECONDS", default=5),
 }
+
+# Conversations with customers and support cases (docs/conversations.md).
+SHIPDESK_CONVERSATIONS = {
+    # The domain whose mail reaches `shipdesk inbound-email` (Postfix/Exim pipe, LMTP or HTTP): every
+    # customer email then carries the order's reply address, reply+<order>-<signature>@<domain>.
+    # Empty: no reply addresses; customers' replies go to the shop's own email, as before.
+    "reply_domain": env.str("SHIPDESK_REPLY_DOMAIN", default="").strip().lower(),
+    "reply_local_part": env.str("SHIPDESK_REPLY_LOCAL_PART", default="reply"),
+    # A customer's message is due an answer within this many hours, counted in the shop's business
+    # hours (its business days) or in every hour.
+    "answer_hours": env.int("SHIPDESK_ANSWER_HOURS", default=24),
+    "answer_in_business_hours": env.bool("SHIPDESK_ANSWER_IN_BUSINESS_HOURS", default=False),
+    # Larger inbound mail is refused unread; each attachment kept is at most this large.
+    "max_email_bytes": env.int("SHIPDESK_INBOUND_MAX_BYTES", default=25 * 1024 * 1024),
+    "max_attachment_bytes": env.int("SHIPDESK_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024),
+    # The HMAC secret of POST /api/v1/webhooks/inbound-email (signed like our generic webhooks); empty: off.
+    "inbound_secret": env.str("SHIPDESK_INBOUND_EMAIL_SECRET", default=""),
+    # Where sellers' support cases are emailed to (the marketplace operator's support desk).
+    "support_email": env.str("SHIPDESK_SUPPORT_EMAIL", default="support@shipdesk.localhost"),
+}
+# Uploaded files (message attachments): local disk by default, any storage backend through STORAGES.
+MEDIA_ROOT = env.str("SHIPDESK_MEDIA_ROOT", default=str(SHIPDESK_DATA_DIR / "media"))
+MEDIA_URL = "/media/"  # never served as such: attachments go through views that check who asks

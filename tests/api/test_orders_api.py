@@ -14,7 +14,7 @@ from shipdesk.inventory.models import Product, StockMove
 from shipdesk.notifications.models import Notification
 from shipdesk.orders import services
 from shipdesk.orders.models import Order, OrderEvent
-from tests.builders import SELLER_ACTOR, UPS_NUMBER, Api, advance, order_payload
+from tests.builders import OTHER_UPS_NUMBER, SELLER_ACTOR, UPS_NUMBER, Api, advance, order_payload
 
 SHIP_UPS = {"carrier": "ups", "service_level": "ground", "tracking_number": UPS_NUMBER}
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # a Monday
@@ -734,7 +734,8 @@ def test_the_order_detail_costs_the_same_queries_for_1_or_5_lines_and_many_event
 ):
     for i in range(5):
         make_product(seller, f"SKU-{i}")
-    small = place(seller, lines=(("SKU-0", 1, "12.50"),))
+    # both shipped: a parcel's lines are read only when the order has a parcel
+    small = advance(place(seller, lines=(("SKU-0", 1, "12.50"),)), "shipped", tracking_number=OTHER_UPS_NUMBER)
     big = advance(place(seller, lines=tuple((f"SKU-{i}", 1, "12.50") for i in range(5))), "shipped")
     for n in range(12):
         services.add_note(order_id=big.pk, seller_id=seller.pk, actor=SELLER_ACTOR, text=f"note {n}")
@@ -746,9 +747,9 @@ def test_the_order_detail_costs_the_same_queries_for_1_or_5_lines_and_many_event
 
     assert len(response.json()["lines"]) == 5
     assert len(response.json()["events"]) == 4 + 12
-    assert (
-        with_1 == 7
-    )  # token, rate-limit counter, order (+seller, shipment), lines, events, cancellations, substitute offers
+    # token, rate-limit counter, order (+seller), lines, parcels, their lines, events, cancellations,
+    # substitute offers
+    assert with_1 == 9
 
 
 def _placing_queries(api, body) -> list[str]:
@@ -778,9 +779,9 @@ def test_placing_an_order_costs_the_same_statements_for_1_or_3_lines(seller, mak
 
     assert len(one) == len(three)
     # token, rate-limit counter, seller, idempotency lookup, products (locked), one UPDATE for every
-    # hold, order number, order, lines, stock moves, event, ledger, outbox, alert; then the
-    # response's lines and timeline
-    assert len(three) == 16, "\n".join(three)
+    # hold, order number, order, lines, stock moves, the webhook subscriptions wanting the event,
+    # event, ledger, outbox, alert; then the response's lines and timeline
+    assert len(three) == 17, "\n".join(three)
 
 
 # --- authentication -------------------------------------------------------------------------

@@ -36,6 +36,11 @@ def test_a_seller_creates_a_product_with_its_opening_stock(seller, seller_api):
         "available": 4,
         "low_stock_threshold": 5,
         "is_active": True,
+        # One unit's weight and sides, for label rates: unknown until given.
+        "weight_grams": None,
+        "length_cm": None,
+        "width_cm": None,
+        "height_cm": None,
     }
     move = StockMove.objects.get()
     assert (move.kind, move.on_hand_delta, move.seller_id) == ("received", 4, seller.pk)
@@ -251,3 +256,15 @@ def test_a_products_bin_location_is_set_at_creation_and_changed_by_patch(seller,
 
     assert patched.json()["bin_location"] == "B-02-1"
     assert seller_api.get("/products/MUG-9").json()["bin_location"] == "B-02-1"
+
+
+def test_a_product_keeps_its_weight_and_sides_for_parcels_and_refuses_impossible_ones(seller, seller_api):
+    created = seller_api.post("/products", _product_body(weight_grams=350, length_cm="12.5", width_cm=9, height_cm=10))
+    patched = seller_api.patch("/products/LAMP-1", {"weight_grams": 400})
+    refused = seller_api.patch("/products/LAMP-1", {"weight_grams": 0, "length_cm": "1.25"})
+
+    assert created.status_code == 201, created.json()
+    assert (created.json()["length_cm"], created.json()["width_cm"]) == ("12.5", "9.0")
+    assert patched.json()["weight_grams"] == 400
+    assert refused.status_code == 422
+    assert {"weight_grams", "length_cm"} <= set(refused.json()["error"]["details"])

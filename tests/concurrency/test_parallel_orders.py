@@ -9,11 +9,9 @@ so the test database can be flushed and dropped.
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -32,72 +30,11 @@ from shipdesk.orders import services
 from shipdesk.orders.models import LineStock, Order, OrderEvent, OrderLine, OrderStatus
 from shipdesk.shipping.models import Shipment
 from tests.builders import PLATFORM_ACTOR, SELLER_ACTOR, UPS_NUMBER, Api, advance, new_order, order_payload
+from tests.parallel import errors, in_own_connection, lock_waiters, run_together, values, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 CUSTOMER_ACTOR = Actor(kind=ActorKind.CUSTOMER, label="ada@example.com")
-
-
-# --- running calls in parallel ----------------------------------------------------------------
-
-
-@dataclass
-class Outcome:
-    value: Any = None
-    error: BaseException | None = None
-
-
-def in_own_connection(call: Callable[[], Any]) -> Callable[[], Any]:
-    """`call`, closing the thread's connection when done so the test database can be dropped."""
-
-    def run():
-        try:
-            return call()
-        finally:
-            connection.close()
-
-    return run
-
-
-def run_together(calls: list[Callable[[], Any]]) -> list[Outcome]:
-    """Run every call in its own thread and connection, all released at the same instant."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call: Callable[[], Any]) -> Outcome:
-        try:
-            connection.ensure_connection()  # connect first, so the race is the work, not the login
-            barrier.wait(timeout=30)
-            return Outcome(value=call())
-        except Exception as exc:
-            return Outcome(error=exc)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
-def lock_waiters() -> int:
-    """How many connections to the test database are waiting for a row lock right now."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting for the other connections"
-
-
-def values(outcomes: list[Outcome]) -> list[Any]:
-    return [o.value for o in outcomes if o.error is None]
-
-
-def errors(outcomes: list[Outcome]) -> list[BaseException]:
-    return [o.error for o in outcomes if o.error is not None]
 
 
 def stock_row(product_id: int) -> tuple[int, int, int]:

@@ -201,7 +201,7 @@ def test_the_orders_list_renders_in_a_constant_number_of_queries_at_any_page(
 ):
     """Session, user, memberships, the page, its lines, the counts (2), the newest id (first page
     only: later pages don't poll) and the header's alert bell: the same at page 1 and page 3.
-    "Needs action" reads the returns waiting above its first page (one more)."""
+    "Needs action" reads the returns and the claims waiting above its first page (one more each)."""
     monkeypatch.setattr(views, "PAGE_SIZE", 10)
     make_product(seller, "MUG-1", on_hand=10_000)
     make_product(seller, "TEE-1", on_hand=10_000)
@@ -215,7 +215,7 @@ def test_the_orders_list_renders_in_a_constant_number_of_queries_at_any_page(
         page_one = client.get("/orders/?tab=all")
     with django_assert_num_queries(8):
         page_three = client.get(deep_link)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         needs_action = client.get("/orders/")  # sorted by deadline
     with django_assert_num_queries(8):
         client.get(next_page(client, needs_action))

@@ -19,6 +19,7 @@ from django.utils import timezone
 from shipdesk.accounts.models import Invitation, Membership
 from shipdesk.errors import ShipdeskError
 from tests.dashboard.conftest import PASSWORD
+from tests.parallel import errors, run_together
 
 
 def sign_in(email: str, password: str = PASSWORD) -> Client:
@@ -219,7 +220,6 @@ def test_the_owner_sees_who_is_invited_and_not_joined_yet(make_seller, make_memb
 def test_an_owner_inviting_again_while_the_person_accepts_never_deadlocks(make_seller, make_member):
     # given Vic, who has an account, and an owner who invites them, twenty times over
     from shipdesk.accounts.services import accept_invitation, add_member
-    from tests.shipping.test_tracking_numbers_across_sellers import run_together
 
     vic = make_member(make_seller("vics-shop"), "vic@example.test", password=PASSWORD)
     for round_number in range(20):
@@ -237,5 +237,5 @@ def test_an_owner_inviting_again_while_the_person_accepts_never_deadlocks(make_s
 
         # then each gets an answer of ours (joined, invited again, or "already in this shop" /
         # "no such invitation"), never a database deadlock
-        failures = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, ShipdeskError)]
+        failures = [e for e in errors(outcomes) if not isinstance(e, ShipdeskError)]
         assert failures == [], failures

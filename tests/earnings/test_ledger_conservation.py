@@ -17,6 +17,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from shipdesk import money
+from shipdesk.claims.disputes import apply_dispute
+from shipdesk.claims.models import Dispute
 from shipdesk.earnings import selectors
 from shipdesk.earnings import services as earnings
 from shipdesk.earnings.holds import fallback_release, release_after_delivery
@@ -24,10 +26,12 @@ from shipdesk.earnings.models import LedgerEntry
 from shipdesk.errors import ShipdeskError
 from shipdesk.orders import refunds, services
 from shipdesk.orders.models import Order
+from shipdesk.payments.webhooks import DisputeFacts
 from shipdesk.returns import services as returns
 from tests.builders import OPERATOR_ACTOR, PLATFORM_ACTOR, SELLER_ACTOR, new_order
 
 PAID = ("paid", "partially_refunded", "refunded")
+CHARGEBACK_KINDS = ("dispute_hold", "dispute_release", "chargeback_fee")
 LINES = {"USD": (("MUG-1", "12.35"), ("CAP-1", "7.99")), "JPY": (("TEA-1", "1234"), ("POT-1", "999"))}
 # Tax on each line (whole line) and on shipping, by currency; amounts that do not split evenly.
 TAXES = {"USD": ("0", "1.00", "0.99", "2.47"), "JPY": ("0", "100", "77", "1")}
@@ -56,6 +60,9 @@ step = st.one_of(
         st.just("wait"), st.sampled_from([timedelta(hours=5), timedelta(days=2), timedelta(days=4), timedelta(days=31)])
     ),
     st.tuples(st.just("payout")),
+    # A chargeback on the order's payment: opened (money held), then won (released) or lost
+    # (held money and the provider's fee debited).
+    st.tuples(st.just("dispute"), st.integers(0, 5), st.sampled_from(["needs_response", "won", "lost"])),
 )
 
 
@@ -105,6 +112,10 @@ def _check(seller, orders: list[int], now: datetime, refunded_outside: set[int])
                 assert (order.refunded_total - order.refunded_tax, order.refunded_tax) == _tax_of_cancelled(order), (
                     f"order #{order.number}"
                 )
+    # A chargeback costs the seller what is held for it, and the provider's fee once it is lost.
+    for dispute in Dispute.objects.filter(order_id__in=orders):
+        lost_fee = dispute.fee if dispute.status == "lost" else Decimal(0)
+        expected[dispute.currency] = expected.get(dispute.currency, Decimal(0)) - dispute.held - lost_fee
     held = {c: money.quantize(sum(s), c) for c, s in sums.items()}
     assert {c: v for c, v in held.items() if v} == {c: money.quantize(v, c) for c, v in expected.items() if v}
 
@@ -117,8 +128,41 @@ def _check(seller, orders: list[int], now: datetime, refunded_outside: set[int])
             due.append(release_after_delivery(delivered_at=order.delivered_at, hold_days=3, timezone=seller.timezone))
         if not due or now < min(due):
             released = LedgerEntry.objects.filter(order=order, kind=LedgerEntry.Kind.RELEASE).exists()
-            available = LedgerEntry.objects.filter(order=order).aggregate(s=Sum("available"))["s"] or 0
+            # A chargeback's hold comes out of the available balance at once, whatever the date.
+            available = (
+                LedgerEntry.objects.filter(order=order)
+                .exclude(kind__in=CHARGEBACK_KINDS)
+                .aggregate(s=Sum("available"))["s"]
+                or 0
+            )
             assert not released and available == 0, f"order #{order.number} released early"
+
+
+def _dispute(order, status: str, *, at: datetime) -> None:
+    """The provider's news about the order's one dispute: the whole payment, a 15-unit fee."""
+    before = Dispute.objects.filter(order=order).first()
+    apply_dispute(
+        order_id=order.pk,
+        seller_id=order.seller_id,
+        actor=PLATFORM_ACTOR,
+        provider="stripe",
+        dispute=DisputeFacts(
+            dispute_id=f"dp_{order.pk}",
+            status=status,
+            reason="fraudulent",
+            amount=order.total,
+            currency=order.currency,
+            fee=Decimal("15"),
+        ),
+        at=at,
+    )
+    after = Dispute.objects.get(order=order)
+    if before is not None and before.closed_at is not None:
+        assert (after.status, after.held) == (before.status, before.held), "a closed dispute never changes"
+    elif status == "lost":
+        assert after.held == order.total and after.fee == Decimal("15")
+    elif status == "won":
+        assert after.held == 0
 
 
 def _ship(order, n: int) -> None:
@@ -159,6 +203,23 @@ def _ship(order, n: int) -> None:
         ("wait", timedelta(days=31)),
         ("payout",),
         ("refund", 1, 100),
+    ]
+)
+# A chargeback after the payout: held, then lost with the fee; another opened and won.
+@example(
+    steps=[
+        ("place", "USD", True, 1, 1, 1),
+        ("place", "JPY", True, 2, 0, 2),
+        ("ship", 0),
+        ("deliver", 0),
+        ("wait", timedelta(days=4)),
+        ("payout",),
+        ("dispute", 0, "needs_response"),
+        ("dispute", 1, "needs_response"),
+        ("dispute", 0, "lost"),
+        ("dispute", 1, "won"),
+        ("dispute", 0, "won"),
+        ("payout",),
     ]
 )
 # Refunded after release and payout: the balance goes below zero, a payout pays nothing, the next
@@ -242,6 +303,9 @@ def test_the_ledger_never_creates_or_loses_money_and_never_releases_early(make_s
                             assert balance.available == (was if was <= 0 else 0), balance
                     elif target is None:
                         continue
+                    elif kind == "dispute":
+                        if target.payment_status in PAID:
+                            _dispute(target, args[1], at=datetime.now(UTC))
                     elif kind == "pay":
                         services.update_payment(
                             order_id=target.pk,

@@ -29,7 +29,7 @@ from shipdesk.notifications.models import Notification
 from shipdesk.notifications.rendering import render_order_email
 from tests.notifications.mail_server import MailServer
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 MESSAGES = 1000
 DEADLINE_SECONDS = 50

@@ -85,7 +85,7 @@ def test_a_newcomer_finds_the_demo_shop_in_good_standing_with_a_handful_of_unrea
 
     # what came in since the owner last looked, a few hours ago, is unread; the rest was read then
     unread = Alert.objects.filter(seller=seller, read_at__isnull=True)
-    assert 3 <= unread.count() <= 6
+    assert 3 <= unread.count() <= 7  # a product falling to its low-stock threshold may be among them
     assert all(now - timedelta(hours=4) < alert.created_at <= now for alert in unread)
     assert {"seller_new_order", "seller_due_soon"} <= set(unread.values_list("kind", flat=True))
     for alert in Alert.objects.filter(seller=seller, read_at__isnull=False):

@@ -1,25 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from mail_server import MailServer
-
-
-@pytest.fixture
-def mail_server(settings):
-    """A real SMTP server on loopback, and Django's SMTP backend pointed at it."""
-    server = MailServer().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 5
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

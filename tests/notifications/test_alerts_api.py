@@ -13,7 +13,8 @@ def new_orders(seller, place, count: int) -> list:
     return [place(seller) for _ in range(count)]
 
 
-def test_alerts_list_newest_first_in_keyset_pages_with_the_unread_count(seller, product, place, seller_api):
+def test_alerts_list_newest_first_in_keyset_pages_with_the_unread_count(seller, make_product, place, seller_api):
+    make_product(seller, on_hand=50)  # well above its low-stock threshold: new-order alerts only
     orders = new_orders(seller, place, 3)
 
     first = seller_api.get("/alerts?limit=2").json()

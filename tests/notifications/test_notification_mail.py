@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.utils import timezone
-from mail_server import body
 
 from shipdesk.jobs.worker import run_until_idle
 from shipdesk.notifications.models import Alert, Notification
@@ -21,6 +20,7 @@ from shipdesk.orders import services
 from shipdesk.orders.models import OrderEvent
 from shipdesk.shipping.tracking_links import tracking_page_url
 from tests.builders import SELLER_ACTOR, UPS_NUMBER, advance
+from tests.notifications.mail_server import body
 
 NEW_YORK = ZoneInfo("America/New_York")
 # Before the seller's 08:00 daily digest, which these tests leave out of the count.

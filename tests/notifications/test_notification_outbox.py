@@ -24,7 +24,7 @@ def test_every_email_names_the_order_in_its_subject_and_has_text_and_html(kind, 
         kind=kind,
         order=order,
         lines=lines,
-        shipment=order.shipment,
+        shipment=order.shipments.get(),
         seller=seller,
         extra=rendering.sample_extra(kind, order),
     )

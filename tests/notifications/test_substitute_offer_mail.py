@@ -5,11 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.test import Client
-from mail_server import body
 
 from shipdesk.jobs.worker import run_until_idle
 from shipdesk.orders.substitutions import offer_id_from_token, offer_substitute
 from tests.builders import SELLER_ACTOR
+from tests.notifications.mail_server import body
 
 
 def test_the_customer_gets_one_email_whose_link_opens_the_offer(seller, make_product, place, mail_server):

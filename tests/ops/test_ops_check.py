@@ -128,3 +128,19 @@ def test_check_without_a_secret_key_says_what_to_set_and_exits_1_without_a_trace
     assert "ERROR SECRET_KEY: is not set" in output
     assert "secrets.token_urlsafe(50)" in output
     assert "Traceback" not in output and "ImproperlyConfigured" not in output
+
+
+def test_replicas_without_a_shared_cache_are_a_warning_and_a_per_process_token_cache_an_error(production, db):
+    production.SHIPDESK_REPLICAS = {**production.SHIPDESK_REPLICAS, "aliases": ["replica1"]}
+    production.SHIPDESK_TOKEN_CACHE_SECONDS = 60
+    production.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+    code, out = check()
+
+    assert code == 1
+    assert "CACHE_URL" in out and "SHIPDESK_TOKEN_CACHE_SECONDS" in out
+
+    production.SHIPDESK_TOKEN_CACHE_SECONDS = 0
+    production.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://r"}}
+    code, out = check()
+    assert "CACHE_URL" not in out and "SHIPDESK_TOKEN_CACHE_SECONDS" not in out

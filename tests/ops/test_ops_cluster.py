@@ -24,7 +24,7 @@ from shipdesk.orders.models import Order
 from tests.builders import UPS_NUMBER, order_payload
 from tests.notifications.mail_server import MailServer, free_port
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def database_url() -> str:

@@ -107,3 +107,10 @@ def test_the_review_page_of_a_delivered_order_keeps_its_token_private(seller, pr
 
     assert response.status_code == 200
     assert _private_headers(response) == PRIVATE
+
+
+def test_the_product_stores_passwords_with_argon2_and_still_reads_older_hashes():
+    import shipdesk.settings as product
+
+    assert product.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert "django.contrib.auth.hashers.MD5PasswordHasher" not in product.PASSWORD_HASHERS

@@ -21,6 +21,9 @@ import pytest
 from tests.notifications.mail_server import free_port
 from tests.ops.shipdesk_process import ShipdeskProcess, clean_environment
 
+# Each test starts `shipdesk run` (web + worker processes) and waits for it: real processes.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def start(tmp_path):

@@ -182,7 +182,7 @@ def test_a_kenyan_sellers_eta_skips_christmas_and_boxing_day(clock, kenyan_selle
 
     # then Tue 23, Wed 24, (Christmas, Boxing Day, the weekend), Mon 29, Tue 30, Wed 31
     assert order.deliver_by == datetime(2025, 12, 31, 10, 0, tzinfo=NAIROBI)
-    assert order.shipment.eta == order.deliver_by
+    assert order.shipments.get().eta == order.deliver_by
 
 
 def test_a_closure_day_of_the_seller_does_not_count(clock, us_seller, place):
@@ -248,7 +248,7 @@ def test_the_eta_is_the_ship_time_plus_the_service_levels_transit_business_days(
 
     # then Fri 4, Mon 7, Tue 8, Wed 9, Thu 10 Dec at 10:00
     assert order.deliver_by == datetime(2026, 12, 10, 10, 0, tzinfo=NEW_YORK)
-    assert order.shipment.eta == order.deliver_by
+    assert order.shipments.get().eta == order.deliver_by
     assert event(order, "shipped").params["eta"] == order.deliver_by.isoformat()
     assert order.action_due_at is None  # delivery is the carrier's step
 

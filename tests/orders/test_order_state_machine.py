@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from decimal import Decimal
 
+import pytest
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from hypothesis import HealthCheck, settings
@@ -513,6 +514,7 @@ class OrderWorkflow(RuleBasedStateMachine):
                 assert (order.confirm_by is not None) == (order.payment_status in PAID | {"refunded"}), where
 
 
+@pytest.mark.slow
 def test_random_sequences_of_actions_and_stock_changes_keep_every_invariant(db):
     run_state_machine_as_test(
         OrderWorkflow,

@@ -68,8 +68,10 @@ def test_every_metric_has_a_label_window_unit_and_advice():
         "cancellation",
         "valid_tracking",
         "on_time_delivery",
+        "order_defect",
         "handling_time",
         "rating",
+        "response_time",
     ]
     windows = {k: x.window_days for k, x in m.METRICS.items()}
     assert windows == {
@@ -78,8 +80,10 @@ def test_every_metric_has_a_label_window_unit_and_advice():
         "cancellation": 7,
         "valid_tracking": 30,
         "on_time_delivery": 30,
+        "order_defect": 60,
         "handling_time": 30,
         "rating": 90,
+        "response_time": 30,
     }
     assert all(
         x.label and x.what_to_fix and x.definition and x.unit in ("percent", "hours", "stars")

@@ -144,7 +144,11 @@ def test_the_carrier_list_offers_the_sandbox_only_when_it_is_on(seller_api, sett
     settings.SHIPDESK_SANDBOX_CARRIER = True
     sandbox = next(c for c in seller_api.get("/carriers").json() if c["code"] == "sandbox")
     assert sandbox["tracked"] is True
-    assert sandbox["services"] == [{"code": "standard", "name": "Sandbox Standard", "transit_days": 1}]
+    assert sandbox["services"] == [
+        {"code": "standard", "name": "Sandbox Standard", "transit_days": 1},
+        {"code": "economy", "name": "Sandbox Economy", "transit_days": 3},
+        {"code": "express", "name": "Sandbox Express", "transit_days": 1},
+    ]
 
 
 def test_with_the_demo_a_shipped_demo_order_reaches_delivered_by_itself_within_minutes(db, sandbox_on):

@@ -137,7 +137,7 @@ def test_the_slip_and_label_buttons_give_pdfs(signed_in, seller, make_product, p
 
     assert slip["Content-Type"] == label["Content-Type"] == "application/pdf"
     assert pdf.barcodes(slip.content) == [str(order.number)]
-    assert pdf.barcodes(label.content) == [order.shipment.tracking_number]
+    assert pdf.barcodes(label.content) == [order.shipments.get().tracking_number]
 
 
 def test_a_label_for_an_unshipped_order_explains_itself_on_the_order_page(signed_in, processing):
@@ -197,7 +197,7 @@ def test_labels_for_a_mixed_selection_name_the_skipped_orders_and_print_the_othe
 
     labels = signed_in.post("/orders/documents/", {"document": "labels", "order_ids": offered})
     assert labels["Content-Type"] == "application/pdf"
-    assert pdf.barcodes(labels.content) == [shipped.shipment.tracking_number]
+    assert pdf.barcodes(labels.content) == [shipped.shipments.get().tracking_number]
 
 
 def test_control_characters_a_scanner_sends_are_dropped_not_stored(signed_in, processing):

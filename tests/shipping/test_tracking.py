@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shipdesk.shipping import tracking
-from shipdesk.shipping.carriers import CARRIERS
+from shipdesk.shipping.carriers import CARRIERS, NATIONAL_POSTS
 from shipdesk.shipping.tracking import (
     TrackingMatch,
     detect_carriers,
@@ -54,9 +54,21 @@ COURIER_CARRIERS = {
 # numbers are no DHL Express numbers. Its invalid ones must still be refused by DHL Express.
 NOT_OURS = {("dhl", "DHL E-Commerce"), ("dhl", "DHL E-Commerce (14)")}
 # A UPU S10 number belongs to the post its country suffix names.
-S10_POSTS = {"GB": "royal_mail", "US": "usps", "CA": "canada_post"}
+S10_POSTS = {country: post.code for country, post in NATIONAL_POSTS.items()}
+# The national posts whose only format is S10 and whose countries the published vectors do not
+# cover: their numbers of our own making are in tests/shipping/test_postal_operators.py.
+S10_ONLY = {
+    "deutsche_post",
+    "la_poste",
+    "correos",
+    "poste_italiane",
+    "australia_post",
+    "nz_post",
+    "japan_post",
+    "posta_kenya",
+}
 
-TRACKED = [code for code, carrier in CARRIERS.items() if carrier.tracked]
+TRACKED = [code for code, carrier in CARRIERS.items() if carrier.tracked and code not in S10_ONLY]
 
 
 @dataclass(frozen=True)
@@ -371,7 +383,7 @@ def test_text_that_is_no_tracking_number_looks_like_no_carrier():
 
 
 def test_every_format_belongs_to_a_tracked_carrier():
-    assert {f.carrier for f in tracking._FORMATS} == set(TRACKED)
+    assert {f.carrier for f in tracking._FORMATS} == {code for code, c in CARRIERS.items() if c.tracked}
 
 
 NUMBERISH = st.text(alphabet=string.digits + "1ZCDJLTBAUSGB -.", max_size=40)

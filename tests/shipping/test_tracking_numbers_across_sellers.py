@@ -11,12 +11,9 @@ import hashlib
 import hmac
 import json
 import logging
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from shipdesk.accounts.services import create_api_token
@@ -25,6 +22,7 @@ from shipdesk.orders import services
 from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.shipping.models import AmbiguousTrackingUpdate, Shipment, TrackingEvent, WebhookReceipt
 from tests.builders import SELLER_ACTOR, Api, advance
+from tests.parallel import errors, run_together, values
 from tests.shipping.shipping_fixtures import SECRETS
 
 NUMBER = "1Z410E7W0392751591"  # the UPS number of the report
@@ -174,23 +172,6 @@ def test_the_operator_sees_ambiguous_tracking_updates_in_the_admin(two_shops, we
 # --- at the same instant (PostgreSQL) ---------------------------------------------------------
 
 
-def run_together(calls):
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=30)
-            return call()
-        except Exception as exc:
-            return exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_shops_shipping_one_number_at_the_same_instant_let_exactly_one_ship(make_seller, make_product, place):
@@ -214,8 +195,8 @@ def test_two_shops_shipping_one_number_at_the_same_instant_let_exactly_one_ship(
         ]
     )
 
-    shipped = [o for o in outcomes if isinstance(o, Order)]
-    refused = [o for o in outcomes if isinstance(o, Exception)]
+    shipped = values(outcomes)
+    refused = errors(outcomes)
     assert len(shipped) == 1
     assert len(refused) == 3 and all(isinstance(e, TrackingNumberInUse) for e in refused), refused
     assert Shipment.objects.filter(tracking_number=NUMBER).count() == 1

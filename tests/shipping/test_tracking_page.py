@@ -144,8 +144,8 @@ def test_the_page_reads_a_fixed_number_of_queries_however_many_scans(
     for hour in range(12):
         scan("in_transit", datetime(2026, 3, 3, hour, 0, tzinfo=UTC), f"Scan {hour}")
 
-    # order + seller, lines, shipment, scans; the session and messages are never touched
-    with django_assert_num_queries(4):
+    # order + seller, lines, parcels, their lines, scans; the session and messages are never touched
+    with django_assert_num_queries(5):
         response = open_page(customer, order)
     assert response.status_code == 200
 

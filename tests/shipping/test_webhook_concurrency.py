@@ -7,19 +7,15 @@ order is delivered once.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
-from django.db import connection
 
 from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.shipping.models import TrackingEvent, WebhookReceipt
 from shipdesk.shipping.services import Scan, TrackingUpdate, record_tracking_update
+from tests.parallel import run_together, values
 from tests.shipping.shipping_fixtures import FEDEX_NUMBER, ship
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -30,29 +26,13 @@ DELIVERED = (
 )
 
 
-def run_together(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Each call in its own thread and connection, all released at the same instant."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=30)
-            return call()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
 def test_one_webhook_delivered_four_times_at_once_is_applied_once(seller, product, place):
     order = ship(place(seller))
     update = TrackingUpdate(
         source="aftership", event_id="evt-1", tracking_number=FEDEX_NUMBER, scans=DELIVERED, status="delivered"
     )
 
-    results = run_together([lambda: record_tracking_update(update=update)] * 4)
+    results = values(run_together([lambda: record_tracking_update(update=update)] * 4))
 
     assert Counter(r.outcome for r in results) == {"applied": 1, "duplicate": 3}
     assert Order.objects.get(pk=order.pk).status == "delivered"
@@ -70,7 +50,7 @@ def test_two_providers_reporting_delivery_at_once_deliver_the_order_once(seller,
         for source in ("aftership", "easypost", "generic")
     ]
 
-    results = run_together([lambda u=u: record_tracking_update(update=u) for u in updates])
+    results = values(run_together([lambda u=u: record_tracking_update(update=u) for u in updates]))
 
     assert [r.outcome for r in results] == ["applied"] * 3
     assert sum(len(r.delivered_order_ids) for r in results) == 1

@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.db import transaction
 
 from shipdesk.readonly_admin import ReadOnlyAdmin
 
 from .models import ApiToken, ClosureDay, Invitation, Membership, Seller, User
-from .services import revoke_api_token
+from .services import forget_cached_tokens, revoke_api_token
 
 
 class ClosureDayInline(admin.TabularInline):
@@ -25,6 +26,13 @@ class SellerAdmin(admin.ModelAdmin):
     readonly_fields = ["last_order_number", "created_at"]
     inlines = [ClosureDayInline, MembershipInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not obj.is_active:
+            # A closed shop's tokens stop working at once, cached or not (accounts.services).
+            hashes = list(obj.api_tokens.values_list("token_hash", flat=True))
+            transaction.on_commit(lambda: forget_cached_tokens(hashes))
+
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
@@ -39,7 +47,17 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["prefix", "name", "kind", "seller", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["kind"]
     # The hash is useless to read and must never be edited: tokens are made by `shipdesk createtoken`.
-    readonly_fields = ["kind", "seller", "prefix", "token_hash", "created_by", "created_at", "last_used_at"]
+    # Revoked only by the action below (the service also forgets the token's cached lookup).
+    readonly_fields = [
+        "kind",
+        "seller",
+        "prefix",
+        "token_hash",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
 
     actions = ["revoke"]
 

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django_countries import countries
 from django_countries.fields import CountryField
 
 
@@ -30,6 +31,9 @@ class Seller(models.Model):
     thank_you_note = models.TextField(blank=True, default="")
     # Whether the customer is told "your order is being prepared" when processing starts.
     preparing_email = models.BooleanField(default=True)
+    # The service a batch of labels is bought with (`shipping.carriers` codes); blank: the cheapest rate.
+    label_carrier = models.CharField(max_length=32, blank=True, default="")
+    label_service_level = models.CharField(max_length=64, blank=True, default="")
 
     # Policy overrides; null means "the platform default" (settings.SHIPDESK_POLICY).
     confirm_hours = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -55,6 +59,48 @@ class Seller(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+
+class ShopAddress(models.Model):
+    """Where a shop's parcels leave from, and where they come back to; validated by the country's rules.
+
+    One row per (shop, kind). Labels print the ship-from address as the sender; a missing return
+    address means parcels come back to the ship-from address.
+    """
+
+    class Kind(models.TextChoices):
+        SHIP_FROM = "ship_from", "Ship-from address"  # the sender on labels; where carriers collect
+        RETURN = "return", "Return address"  # where returns and undeliverable parcels go
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="addresses")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    name = models.CharField(max_length=200)  # the person or department; the shop's name is printed above it
+    line1 = models.CharField(max_length=200)
+    line2 = models.CharField(max_length=200, blank=True, default="")
+    city = models.CharField(max_length=100)
+    region = models.CharField(max_length=100, blank=True, default="")
+    postal_code = models.CharField(max_length=20, blank=True, default="")
+    country = CountryField()
+    phone = models.CharField(max_length=32, blank=True, default="")  # carriers ask for one on many services
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "kind"], name="shop_address_one_per_kind"),
+            models.CheckConstraint(condition=Q(kind__in=["ship_from", "return"]), name="shop_address_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.seller_id}"
+
+    def lines(self) -> tuple[str, ...]:
+        """The address as printed, name first, empty parts left out."""
+        place = " ".join(x for x in (self.city, self.region, self.postal_code) if x)
+        return tuple(
+            x
+            for x in (self.name, self.line1, self.line2, place, countries.name(self.country) or str(self.country))
+            if x
+        )
 
 
 class ClosureDay(models.Model):

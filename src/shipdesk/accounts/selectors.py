@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import F
 
-from .models import ApiToken, ClosureDay, Invitation, Membership
+from .models import ApiToken, ClosureDay, Invitation, Membership, ShopAddress
 
 
 def memberships_of(*, user_id: int) -> list[Membership]:
@@ -44,3 +44,8 @@ def closure_days_of(*, seller_id: int, since=None) -> list[ClosureDay]:
     if since is not None:
         qs = qs.filter(day__gte=since)
     return list(qs.order_by("day"))
+
+
+def shop_addresses_of(*, seller_id: int) -> dict[str, ShopAddress]:
+    """The shop's addresses by kind (ship_from, return); a kind not set is absent."""
+    return {address.kind: address for address in ShopAddress.objects.filter(seller_id=seller_id)}

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from shipdesk.errors import NotFound, StateConflict, ValidationFailed
+from shipdesk.ops.replica_routing import bookkeeping_writes
+from shipdesk.postal_addresses import address_problems
+from shipdesk.shipping.carriers import service_choice_problem
 from shipdesk.single_line import single_line_errors
 
-from .models import ApiToken, ClosureDay, Invitation, Membership, Seller, User
+from .models import ApiToken, ClosureDay, Invitation, Membership, Seller, ShopAddress, User
 
+logger = logging.getLogger(__name__)
 TOKEN_PREFIX = "sdk_"
 
 
@@ -94,6 +100,9 @@ def create_api_token(*, name: str, seller: Seller | None, created_by: User | Non
 
 @transaction.atomic
 def revoke_api_token(*, token_id: int, seller: Seller | None) -> ApiToken:
+    """Revoke a live token (a seller's own, or any for seller=None). Guards: the token exists in
+    that scope (else NotFound). Writes: revoked_at, once; at commit, a tombstone in the shared cache
+    so every host refuses the token at its next request (see `authenticate_token`)."""
     qs = ApiToken.objects.select_for_update()
     if seller is not None:
         qs = qs.filter(seller=seller)
@@ -103,22 +112,74 @@ def revoke_api_token(*, token_id: int, seller: Seller | None) -> ApiToken:
     if record.revoked_at is None:
         record.revoked_at = timezone.now()
         record.save(update_fields=["revoked_at"])
+    transaction.on_commit(lambda: forget_cached_tokens([record.token_hash]))
     return record
 
 
+# A looked-up token is cached under its hash. Revocation replaces the entry with this tombstone
+# (cache.set, after commit); a lookup fills the cache with cache.add, which never overwrites it,
+# so a lookup that read the row just before the revocation committed cannot bring the token back.
+_TOKEN_CACHE_PREFIX = "api-token:v1:"
+_REVOKED = "revoked"
+# The last use is written at most once a minute, so a busy integration does not write per request.
+_LAST_USED_EVERY_SECONDS = 60
+
+
+def forget_cached_tokens(token_hashes: list[str]) -> None:
+    """Every host refuses these tokens' cached entries from now on (revocation, a shop closed)."""
+    seconds = settings.SHIPDESK_TOKEN_CACHE_SECONDS
+    if seconds > 0 and token_hashes:
+        # Outlives any entry filled before the revocation (those live `seconds` at most). A cache
+        # that is down cannot hand the token out either; its old entries expire within `seconds`.
+        tombstones = dict.fromkeys((_TOKEN_CACHE_PREFIX + h for h in token_hashes), _REVOKED)
+        _in_cache(lambda: cache.set_many(tombstones, timeout=2 * seconds))
+
+
+def _in_cache(call):
+    """The cache's answer, or None when it is unreachable: the database answers instead."""
+    try:
+        return call()
+    except Exception:  # any client error (Redis down, timeout): the lookup goes to the database
+        logger.warning("cache unavailable for API tokens", exc_info=True)
+        return None
+
+
 def authenticate_token(raw: str) -> ApiToken | None:
-    """The live token for a bearer string, or None. Reads only (last use is tracked coarsely)."""
+    """The live token for a bearer string, or None.
+
+    With SHIPDESK_TOKEN_CACHE_SECONDS the token (and its seller) comes from the shared cache: no
+    database read per request. It is read from the primary on a miss, so a token made a moment
+    ago works at once even where reads go to a replica. Writes only its last use, coarsely.
+    """
     if not raw or len(raw) > 200 or not raw.startswith(TOKEN_PREFIX):
         return None
-    record = (
-        ApiToken.objects.select_related("seller").filter(token_hash=hash_token(raw), revoked_at__isnull=True).first()
-    )
-    if record is None or (record.seller is not None and not record.seller.is_active):
+    token_hash = hash_token(raw)
+    seconds = settings.SHIPDESK_TOKEN_CACHE_SECONDS
+    key = _TOKEN_CACHE_PREFIX + token_hash
+    record = _in_cache(lambda: cache.get(key)) if seconds > 0 else None
+    if record == _REVOKED:
+        return None
+    if not isinstance(record, ApiToken):
+        record = (
+            ApiToken.objects.using(DEFAULT_DB_ALIAS)
+            .select_related("seller")
+            .filter(token_hash=token_hash, revoked_at__isnull=True)
+            .first()
+        )
+        if record is None:
+            return None
+        if seconds > 0:
+            _in_cache(lambda: cache.add(key, record, timeout=seconds))
+    if record.seller is not None and not record.seller.is_active:
         return None
     now = timezone.now()
-    # Touch last_used_at at most once a minute so a busy integration does not write on every read.
-    if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+    if record.last_used_at is None or (now - record.last_used_at).total_seconds() > _LAST_USED_EVERY_SECONDS:
+        with bookkeeping_writes():
+            ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+        record.last_used_at = now
+        if seconds > 0:
+            # The next request reads the row again (once a minute), and caches its new last use.
+            _in_cache(lambda: cache.delete(key))
     return record
 
 
@@ -189,6 +250,87 @@ def update_shop_profile(
         update_fields=["name", "email", "country", "timezone", "thank_you_note", "preparing_email", *HANDLING_FIELDS]
     )
     return seller
+
+
+ADDRESS_LIMITS = {"name": 200, "line1": 200, "line2": 200, "city": 100, "region": 100, "postal_code": 20, "phone": 32}
+
+
+@transaction.atomic
+def set_shop_address(
+    *,
+    seller_id: int,
+    kind: str,
+    name: str,
+    line1: str,
+    city: str,
+    country: str,
+    line2: str = "",
+    region: str = "",
+    postal_code: str = "",
+    phone: str = "",
+) -> ShopAddress:
+    """Set a shop's ship-from or return address (created or replaced).
+
+    Guards: a known kind; every part one line and within its length; the address valid by its
+    country's rules (`postal_addresses.address_problems`, as customers' addresses are). Writes
+    the one ShopAddress row of that kind. Labels bought afterwards print it.
+    """
+    if kind not in ShopAddress.Kind.values:
+        raise ValidationFailed(
+            "Unknown address kind.", details={"kind": [f"One of {', '.join(ShopAddress.Kind.values)}."]}
+        )
+    fields = {
+        "name": (name or "").strip(),
+        "line1": (line1 or "").strip(),
+        "line2": (line2 or "").strip(),
+        "city": (city or "").strip(),
+        "region": (region or "").strip(),
+        "postal_code": (postal_code or "").strip(),
+        "phone": (phone or "").strip(),
+    }
+    errors: dict[str, list[str]] = {}
+    for field, value in fields.items():
+        if len(value) > ADDRESS_LIMITS[field]:
+            errors.setdefault(field, []).append(f"At most {ADDRESS_LIMITS[field]} characters.")
+    for field in ("name", "line1", "city"):
+        if not fields[field]:
+            errors.setdefault(field, []).append("This field is required.")
+    errors.update(single_line_errors(**fields))
+    if not errors:
+        errors.update(
+            address_problems(
+                country=country or "",
+                line1=fields["line1"],
+                line2=fields["line2"],
+                city=fields["city"],
+                region=fields["region"],
+                postal_code=fields["postal_code"],
+            )
+        )
+    if errors:
+        raise ValidationFailed("The address is not valid.", details=errors)
+    if not Seller.objects.filter(pk=seller_id).exists():
+        raise NotFound("Shop not found.")
+    address, _ = ShopAddress.objects.update_or_create(
+        seller_id=seller_id, kind=kind, defaults={**fields, "country": country}
+    )
+    return address
+
+
+@transaction.atomic
+def set_label_service(*, seller_id: int, carrier: str, service_level: str) -> Seller:
+    """The service a batch of labels is bought with; both blank: the cheapest rate of each parcel.
+
+    Guards: a carrier and one of its service levels (`shipping.carriers`), or both blank.
+    """
+    if problem := service_choice_problem(carrier=carrier or "", service_level=service_level or ""):
+        raise ValidationFailed("Unknown service.", details=problem)
+    updated = Seller.objects.filter(pk=seller_id).update(
+        label_carrier=carrier or "", label_service_level=service_level or ""
+    )
+    if not updated:
+        raise NotFound("Shop not found.")
+    return Seller.objects.get(pk=seller_id)
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shipdesk.accounts import selectors as accounts_selectors
 from shipdesk.accounts import services as accounts_services
+from shipdesk.accounts.models import ShopAddress
 from shipdesk.dashboard import forms
 from shipdesk.dashboard.access import SESSION_SELLER_KEY, choose_seller, seller_view
 from shipdesk.dashboard.feedback import attempt
@@ -134,12 +135,72 @@ def _render_settings(request, *, status=200, **forms_and_extra):
         "team": accounts_selectors.team_of(seller_id=seller.pk),
         "invitations": accounts_selectors.pending_invitations_of(seller_id=seller.pk),
         "role_choices": forms.RoleForm.base_fields["role"].choices,
+        **_address_forms(seller, forms_and_extra),
         **forms_and_extra,
     }
     response = render(request, "dashboard/settings/index.html", context, status=status)
     if "new_token" in context:
         response["Cache-Control"] = "no-store"  # the token is shown once; no copy in any cache
     return response
+
+
+def _address_forms(seller, given: dict) -> dict:
+    """The Addresses section: a form per address kind (filled with what is set) and the label service."""
+    current = accounts_selectors.shop_addresses_of(seller_id=seller.pk)
+    out = {}
+    for kind in ShopAddress.Kind.values:
+        address = current.get(kind)
+        initial = (
+            {name: getattr(address, name) for name in forms.ShopAddressForm.base_fields}
+            if address
+            else {"country": str(seller.country)}
+        )
+        out[f"{kind}_form"] = given.pop(f"{kind}_form", None) or forms.ShopAddressForm(kind=kind, initial=initial)
+    out["address_forms"] = [
+        (kind, ShopAddress.Kind(kind).label, out[f"{kind}_form"]) for kind in ShopAddress.Kind.values
+    ]
+    service = f"{seller.label_carrier}:{seller.label_service_level}" if seller.label_carrier else ""
+    out["label_service_form"] = given.pop("label_service_form", None) or forms.LabelServiceForm(
+        initial={"service": service}
+    )
+    return out
+
+
+@seller_view(owners_only=True)
+@require_POST
+def settings_address(request, kind: str):
+    if kind not in ShopAddress.Kind.values:
+        raise Http404("No such address.")
+    form = forms.ShopAddressForm(request.POST, kind=kind)
+    if form.is_valid():
+        outcome = attempt(
+            request,
+            lambda: accounts_services.set_shop_address(seller_id=request.seller.pk, kind=kind, **form.cleaned_data),
+            form=form,
+            success=f"{ShopAddress.Kind(kind).label} saved.",
+        )
+        if outcome.ok:
+            return redirect(reverse("settings") + "#addresses")
+    return _render_settings(request, **{f"{kind}_form": form}, status=422)
+
+
+@seller_view(owners_only=True)
+@require_POST
+def settings_label_service(request):
+    form = forms.LabelServiceForm(request.POST)
+    if form.is_valid():
+        carrier, _, service = form.cleaned_data["service"].partition(":")
+        outcome = attempt(
+            request,
+            lambda: accounts_services.set_label_service(
+                seller_id=request.seller.pk, carrier=carrier, service_level=service
+            ),
+            form=form,
+            success="Label service saved.",
+        )
+        if outcome.ok:
+            return redirect(reverse("settings") + "#addresses")
+    return _render_settings(request, label_service_form=form, status=422)
 
 
 @seller_view(owners_only=True)

@@ -15,6 +15,9 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from shipdesk.checkouts.api import router as checkouts_router
+from shipdesk.claims.api import router as claims_router
+from shipdesk.conversations.api import router as conversations_router
 from shipdesk.earnings.api import router as earnings_router
 from shipdesk.errors import ShipdeskError
 from shipdesk.inventory.api import router as inventory_router
@@ -25,6 +28,8 @@ from shipdesk.payments.api import router as payments_router
 from shipdesk.performance.api import router as performance_router
 from shipdesk.returns.api import router as returns_router
 from shipdesk.shipping.api import router as shipping_router
+from shipdesk.shipping.labels.api import router as labels_router
+from shipdesk.webhooks_out.api import router as webhooks_out_router
 
 from .auth import TokenAuth
 from .parsing import JsonObjectParser
@@ -209,7 +214,12 @@ api.add_router("/orders", orders_router)
 api.add_router("/products", inventory_router)
 api.add_router("/alerts", notifications_router)
 api.add_router("/", shipping_router)
+api.add_router("/", labels_router)
 api.add_router("/", payments_router)
 api.add_router("/earnings", earnings_router)
 api.add_router("/performance", performance_router)
+api.add_router("/", claims_router)
 api.add_router("/", returns_router)
+api.add_router("/", webhooks_out_router)
+api.add_router("/checkouts", checkouts_router)
+api.add_router("/", conversations_router)

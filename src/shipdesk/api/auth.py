@@ -10,6 +10,7 @@ from shipdesk.accounts.services import authenticate_token
 from shipdesk.actors import Actor, ActorKind
 from shipdesk.errors import NotFound, PermissionDenied, ShipdeskError, ValidationFailed
 from shipdesk.ops.ratelimit import enforce as enforce_rate_limit
+from shipdesk.ops.replica_routing import read_as
 
 
 class Unauthenticated(ShipdeskError):
@@ -30,6 +31,8 @@ class TokenAuth(HttpBearer):
             raise Unauthenticated("This API token is unknown or revoked.")
         # Every authenticated endpoint, every token kind: past the limit it is 429, before any write.
         enforce_rate_limit(key=f"token:{record.pk}")
+        # Reads follow this token's and its seller's recent writes to the primary.
+        read_as(seller_id=record.seller_id, token_id=record.pk)
         return record
 
 

@@ -20,6 +20,7 @@ from shipdesk.accounts.models import Membership
 from shipdesk.accounts.selectors import memberships_of
 from shipdesk.accounts.services import remember_shop_choice
 from shipdesk.actors import Actor, ActorKind
+from shipdesk.ops.replica_routing import read_as
 
 SESSION_SELLER_KEY = "shipdesk_seller_id"
 
@@ -81,6 +82,8 @@ def seller_view(view=None, *, owners_only: bool = False):
             request.memberships = memberships
             request.membership = membership
             request.seller = membership.seller
+            # The shop's recent writes (from the API or a colleague) pin the reads to the primary.
+            read_as(seller_id=membership.seller_id)
             with timezone.override(membership.seller.timezone):
                 if owners_only and membership.role != Membership.Role.OWNER:
                     return render(request, "dashboard/owners_only.html", status=403)

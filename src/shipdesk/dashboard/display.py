@@ -11,6 +11,7 @@ from babel.numbers import format_currency, get_currency_precision
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from shipdesk.claims import terms as claim_terms
 from shipdesk.notifications.timeline import describe as describe_notification
 from shipdesk.orders import terms
 from shipdesk.returns import terms as return_terms
@@ -162,6 +163,19 @@ def describe_event(type: str, params: dict, currency: str) -> str:
             return text + late
         case "delivered":
             return f"Delivered{late}"
+        case "parcel_shipped":
+            service = service_name(p.get("carrier", ""), p.get("service_level", ""))
+            units = sum(int(n) for n in (p.get("lines") or {}).values())
+            return f"Parcel of {_plural(units, 'unit')} shipped with {service}, tracking {p.get('tracking_number', '')}"
+        case "parcel_delivered":
+            return f"Parcel {p.get('tracking_number', '')} delivered; another is still to arrive"
+        case "address_corrected":
+            who = " at the customer's request" if p.get("customer_request") else ""
+            return f"Shipping address corrected{who}: " + ", ".join(
+                str(value) for value in (p.get("corrected") or {}).values() if value
+            )
+        case "eta_revised":
+            return f"The carrier revised the delivery date of {p.get('tracking_number', '')}"
         case "cancelled":
             return f"Order cancelled: {reason}{refund_text}"
         case "line_cancelled":
@@ -180,7 +194,8 @@ def describe_event(type: str, params: dict, currency: str) -> str:
             return "Internal note"
         case "carrier_scan":
             where = f" — {p['location']}" if p.get("location") else ""
-            return f"Carrier scan: {p.get('description') or p.get('status', '').replace('_', ' ')}{where}"
+            parcel = f" ({p['tracking_number']})" if p.get("tracking_number") else ""
+            return f"Carrier scan{parcel}: {p.get('description') or p.get('status', '').replace('_', ' ')}{where}"
         case "shipment_delayed":
             return f"Shipment flagged delayed: {str(p.get('reason', '')).replace('_', ' ')}"
         case "pack_checked":
@@ -198,8 +213,33 @@ def describe_event(type: str, params: dict, currency: str) -> str:
             return f"The customer left a review: {'★' * int(p.get('rating') or 0)}"
         case "review_replied":
             return "The shop replied to the review"
+        case "label_bought":
+            service = service_name(p.get("carrier", ""), p.get("service_level", ""))
+            price = money_text(p.get("price", ""), p.get("currency", currency))
+            return f"Label bought: {service}, tracking {p.get('tracking_number', '')}, postage {price}"
+        case "label_voided":
+            price = money_text(p.get("price", ""), p.get("currency", currency))
+            return f"Label {p.get('tracking_number', '')} voided; postage {price} refunded"
+        case "message_sent":
+            files = int(p.get("attachments") or 0)
+            return "Message sent to the customer" + (f" with {_plural(files, 'attachment')}" if files else "")
+        case "message_received":
+            files = int(p.get("attachments") or 0)
+            how = " by email" if p.get("channel") == "email" else " on the order page"
+            return "The customer wrote" + how + (f", with {_plural(files, 'attachment')}" if files else "")
+        case "support_case_opened":
+            return f"Support case {p.get('case_id', '')} opened: {str(p.get('topic', '')).replace('_', ' ')}"
         case "substitute_declined":
             return f"The customer declined {p.get('substitute_sku', '')}; {p.get('sku', '')} is cancelled"
+        case "claim_opened" | "claim_resolved" | "claim_refused" | "claim_escalated" | "claim_decided":
+            return describe_claim_event(type, p, currency)
+        case "dispute_opened" | "dispute_updated" | "dispute_closed":
+            status = claim_terms.DISPUTE_STATUSES.label(p.get("status", ""))
+            amount = money_text(p.get("amount", "0"), currency)
+            if type == "dispute_opened":
+                reason = claim_terms.DISPUTE_REASONS.label(p.get("reason", ""))
+                return f"Chargeback opened: {amount}, {reason.lower()} ({status.lower()})"
+            return f"Chargeback {'closed' if type == 'dispute_closed' else 'updated'}: {status.lower()}"
         case _:
             return _after_shipment(type, p, currency, refund_text) or (
                 describe_notification(type, p) or type.replace("_", " ").capitalize()
@@ -230,6 +270,24 @@ def _after_shipment(type: str, p: dict, currency: str, refund_text: str) -> str:
         )
         return f"Return R{p.get('return_id')} received ({got})"
     return ""
+
+
+def describe_claim_event(type: str, p: dict, currency: str) -> str:
+    """A claim's step as one timeline sentence."""
+    refunded = p.get("refunded")
+    refund_text = f"; {money_text(refunded, currency)} refunded" if refunded and _positive(refunded) else ""
+    match type:
+        case "claim_opened":
+            return f"The customer reported a problem: {claim_terms.CLAIM_KINDS.label(p.get('kind', '')).lower()}"
+        case "claim_resolved":
+            resolution = claim_terms.RESOLUTIONS.label(p.get("resolution", ""))
+            tracking = f", tracking {p['tracking_number']}" if p.get("tracking_number") else ""
+            return f"Problem answered: {resolution.lower()}{tracking}{refund_text}"
+        case "claim_refused":
+            return "The shop refused the claim"
+        case "claim_escalated":
+            return "Claim escalated to the marketplace: not resolved in time"
+    return f"Marketplace decision: {claim_terms.DECISIONS.label(p.get('decision', '')).lower()}{refund_text}"
 
 
 # --- HTML pieces: badges, countdowns, and a row of the orders list ---------------------------

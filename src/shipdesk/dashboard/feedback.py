@@ -34,6 +34,8 @@ def show_error(request, exc: ShipdeskError, *, form=None) -> None:
         # Field-by-field problems: each field's own message says more than the summary. A
         # problem with something the form does not show is still said, above the form.
         for name, problems in exc.details.items():
+            if isinstance(problems, dict):  # per item of a list field (a parcel's lines): item → problems
+                problems = [f"{key}: {' '.join(map(str, each))}" for key, each in problems.items()]
             for problem in problems if isinstance(problems, list) else [problems]:
                 if name in form.fields:
                     form.add_error(name, str(problem))

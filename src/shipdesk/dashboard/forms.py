@@ -186,9 +186,10 @@ def _day_start(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
-def ship_carriers() -> list:
-    """The carriers a seller can pick: the registry, plus the sandbox carrier where it is on."""
-    available = list(carrier_registry.CARRIERS.values())
+def ship_carriers(country: str = "") -> list:
+    """The carriers a seller can pick: the registry (the seller's national post first), plus the
+    sandbox carrier where it is on."""
+    available = carrier_registry.carriers_for(country)
     sandbox = getattr(carrier_registry, "SANDBOX", None)
     if sandbox is not None and getattr(settings, "SHIPDESK_SANDBOX_CARRIER", False):
         available.append(sandbox)
@@ -206,10 +207,10 @@ class ShipForm(Styled, forms.Form):
     # Offered only after a ship was refused because the pack check is missing units.
     confirm_incomplete_pack = forms.BooleanField(label="Ship anyway, with the missing units", required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, country: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.pack_incomplete = False
-        self.carriers = ship_carriers()
+        self.carriers = ship_carriers(country)
         self.fields["carrier"].choices = [("", "Choose a carrier")] + [(c.code, c.name) for c in self.carriers]
 
     def offered_incomplete_pack(self) -> bool:
@@ -271,6 +272,21 @@ class SubstituteForm(Styled, forms.Form):
     def __init__(self, *args, line=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.auto_id = f"id_sub{line.pk}_%s" if line is not None else "id_%s"
+
+
+class AddressForm(Styled, forms.Form):
+    """The corrected shipping address (checked again by the service with the country's rules)."""
+
+    id_format = "id_address_%s"
+
+    name = forms.CharField(label="Name", max_length=200)
+    line1 = forms.CharField(label="Address line 1", max_length=200)
+    line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    city = forms.CharField(label="City", max_length=100)
+    region = forms.CharField(label="Region / state", max_length=100, required=False)
+    postal_code = forms.CharField(label="Postal code", max_length=20, required=False)
+    country = forms.CharField(label="Country (ISO code)", max_length=2)
+    customer_request = forms.BooleanField(label="The customer asked for this correction", required=False)
 
 
 class NoteForm(Styled, forms.Form):
@@ -422,6 +438,50 @@ class ShopProfileForm(Styled, forms.Form):
             field.validators.append(MaxValueValidator(limits[name]))
             field.widget.attrs.update(min=1, max=limits[name], placeholder=str(defaults[name]))
             field.help_text = f"Empty: the marketplace's {defaults[name]}. At most {limits[name]}."
+
+
+class ShopAddressForm(Styled, forms.Form):
+    """A ship-from or return address; the service checks it by the country's rules."""
+
+    name = forms.CharField(
+        label="Name", max_length=200, help_text="A person or department; the shop's name prints above."
+    )
+    line1 = forms.CharField(label="Street address", max_length=200)
+    line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    city = forms.CharField(label="City", max_length=100)
+    region = forms.CharField(label="State / region", max_length=100, required=False)
+    postal_code = forms.CharField(label="Postal code", max_length=20, required=False)
+    country = forms.ChoiceField(label="Country")
+    phone = forms.CharField(
+        label="Phone", max_length=32, required=False, help_text="Carriers ask for one on many services."
+    )
+
+    def __init__(self, *args, kind: str, **kwargs):
+        self.id_format = f"{kind}_%s"  # two of these forms share the Settings page
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = list(countries)
+
+
+class LabelServiceForm(Styled, forms.Form):
+    id_format = "label_service_%s"
+
+    service = forms.ChoiceField(
+        label="Service for label batches",
+        required=False,
+        help_text="Each order of a batch is bought with it; empty: the cheapest rate of each parcel.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        listed = [*carrier_registry.CARRIERS.values()]
+        if settings.SHIPDESK_SANDBOX_CARRIER:
+            listed.append(carrier_registry.SANDBOX)
+        self.fields["service"].choices = [("", "Cheapest rate")] + [
+            (f"{carrier.code}:{service.code}", service.name)
+            for carrier in listed
+            if carrier.tracked
+            for service in carrier.services
+        ]
 
 
 class ClosureDayForm(Styled, forms.Form):

@@ -37,6 +37,7 @@ urlpatterns = [
     path("orders/<int:order_id>/process/", order_views.order_process, name="order_process"),
     path("orders/<int:order_id>/ship/", order_views.order_ship, name="order_ship"),
     path("orders/<int:order_id>/deliver/", order_views.order_deliver, name="order_deliver"),
+    path("orders/<int:order_id>/address/", order_views.order_address, name="order_address"),
     path("orders/<int:order_id>/cancel/", order_views.order_cancel, name="order_cancel"),
     path("orders/<int:order_id>/lines/<int:line_id>/cancel/", order_views.order_cancel_line, name="order_cancel_line"),
     path(
@@ -55,6 +56,8 @@ urlpatterns = [
     # Settings (owners)
     path("settings/", account_views.settings_page, name="settings"),
     path("settings/profile/", account_views.settings_profile, name="settings_profile"),
+    path("settings/addresses/<str:kind>/", account_views.settings_address, name="settings_address"),
+    path("settings/label-service/", account_views.settings_label_service, name="settings_label_service"),
     path("settings/closure-days/", account_views.settings_closure_add, name="settings_closure_add"),
     path(
         "settings/closure-days/<int:closure_id>/remove/",

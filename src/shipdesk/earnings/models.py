@@ -19,6 +19,13 @@ class LedgerEntry(models.Model):
         REFUND_REVERSAL = "refund_reversal"  # money refunded to the customer leaves the seller's balance
         PAYOUT = "payout"  # available → paid out
         ADJUSTMENT = "adjustment"  # an operator's correction
+        # A chargeback took the customer's money back: the disputed amount leaves the available
+        # balance while the dispute is open, and stays gone if it is lost.
+        DISPUTE_HOLD = "dispute_hold"
+        DISPUTE_RELEASE = "dispute_release"  # the dispute was won (or the inquiry closed): the hold returns
+        CHARGEBACK_FEE = "chargeback_fee"  # the dispute was lost: the provider's fee, charged to the seller
+        POSTAGE = "postage"  # a label bought through Shipdesk: charged to the available balance (negative)
+        POSTAGE_REFUND = "postage_refund"  # a voided label's postage given back (positive)
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
     order = models.ForeignKey(
@@ -42,7 +49,19 @@ class LedgerEntry(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(
-                    kind__in=["sale_pending", "commission", "release", "refund_reversal", "payout", "adjustment"]
+                    kind__in=[
+                        "sale_pending",
+                        "commission",
+                        "release",
+                        "refund_reversal",
+                        "payout",
+                        "adjustment",
+                        "dispute_hold",
+                        "dispute_release",
+                        "chargeback_fee",
+                        "postage",
+                        "postage_refund",
+                    ]
                 ),
                 name="ledger_kind_valid",
             ),
@@ -54,6 +73,15 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="payout") | Q(pending=0, available__lte=0, paid_out__gte=0),
                 name="ledger_payout_is_a_move",
+            ),
+            # Postage is money leaving the seller's available balance; its refund, coming back.
+            models.CheckConstraint(
+                condition=~Q(kind="postage") | Q(pending=0, paid_out=0, available__lt=0),
+                name="ledger_postage_is_a_charge",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="postage_refund") | Q(pending=0, paid_out=0, available__gt=0),
+                name="ledger_postage_refund_is_a_credit",
             ),
         ]
         indexes = [

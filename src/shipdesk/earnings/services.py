@@ -123,6 +123,96 @@ def record_order_money(*, order: Order, new_order: bool = False, at: datetime | 
     return LedgerEntry.objects.bulk_create(new)
 
 
+# --- postage -------------------------------------------------------------------------------------
+
+
+def charge_postage(*, order: Order, amount: Decimal, currency: str, label_id: int, at: datetime) -> LedgerEntry:
+    """A label bought through Shipdesk: its postage leaves the seller's available balance now.
+
+    Inside the label service's transaction, under the order's lock (which keeps one charge per label).
+    """
+    _in_transaction()
+    return LedgerEntry.objects.create(
+        seller_id=order.seller_id,
+        order=order,
+        kind=Kind.POSTAGE,
+        currency=currency,
+        available=-amount,
+        description=f"postage, label {label_id} (order #{order.number})",
+        created_at=at,
+    )
+
+
+def refund_postage(*, order: Order, amount: Decimal, currency: str, label_id: int, at: datetime) -> LedgerEntry:
+    """A voided label: its postage comes back to the available balance (inside the void's transaction)."""
+    _in_transaction()
+    return LedgerEntry.objects.create(
+        seller_id=order.seller_id,
+        order=order,
+        kind=Kind.POSTAGE_REFUND,
+        currency=currency,
+        available=amount,
+        description=f"postage refunded, label {label_id} voided (order #{order.number})",
+        created_at=at,
+    )
+
+
+# --- chargebacks ---------------------------------------------------------------------------------
+
+
+def _dispute_entry(*, order: Order, kind: str, available: Decimal, description: str, at: datetime | None):
+    _in_transaction()
+    return LedgerEntry.objects.create(
+        seller_id=order.seller_id,
+        order=order,
+        kind=kind,
+        currency=order.currency,
+        available=available,
+        description=description[:200],
+        created_at=at or timezone.now(),
+    )
+
+
+def hold_for_dispute(*, order: Order, amount: Decimal, at: datetime | None = None) -> LedgerEntry:
+    """Take a disputed `amount` out of the seller's available balance. Call with the order locked.
+
+    From the available balance at once, whatever the order's own release date: the provider took
+    the money back from the marketplace when the chargeback opened. The balance may go below
+    zero; payouts net it (`payable` pays only a positive balance).
+    """
+    return _dispute_entry(
+        order=order,
+        kind=Kind.DISPUTE_HOLD,
+        available=-amount,
+        description=f"chargeback on order #{order.number}: held",
+        at=at,
+    )
+
+
+def release_dispute_hold(*, order: Order, amount: Decimal, at: datetime | None = None) -> LedgerEntry:
+    """Give a held disputed `amount` back to the available balance (the dispute was won)."""
+    return _dispute_entry(
+        order=order,
+        kind=Kind.DISPUTE_RELEASE,
+        available=amount,
+        description=f"chargeback on order #{order.number}: won, released",
+        at=at,
+    )
+
+
+def charge_dispute_fee(*, order: Order, fee: Decimal, at: datetime | None = None) -> LedgerEntry | None:
+    """Debit the provider's fee for a lost dispute (the held amount already stays debited)."""
+    if fee <= 0:
+        return None
+    return _dispute_entry(
+        order=order,
+        kind=Kind.CHARGEBACK_FEE,
+        available=-fee,
+        description=f"chargeback on order #{order.number}: lost, provider's fee",
+        at=at,
+    )
+
+
 def schedule_fallback_release(*, order: Order) -> None:
     """At shipping: release at shipped + 30 days unless a delivery comes first."""
     _in_transaction()

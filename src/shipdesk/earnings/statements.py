@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db import DEFAULT_DB_ALIAS
+
 from shipdesk import money
 from shipdesk.accounts.models import Seller
 from shipdesk.spreadsheet_cells import spreadsheet_safe
@@ -37,9 +39,13 @@ COLUMNS = (
 BATCH = 500
 
 
-def statement_lines(*, seller_id: int, currency: str, up_to_entry_id: int | None = None) -> Iterator[str]:
-    """The statement, oldest entry first, with running balances; yields CSV text in chunks."""
-    seller = Seller.objects.get(pk=seller_id)
+def statement_lines(
+    *, seller_id: int, currency: str, up_to_entry_id: int | None = None, database: str = DEFAULT_DB_ALIAS
+) -> Iterator[str]:
+    """The statement, oldest entry first, with running balances; yields CSV text in chunks. Read
+    from `database`: the dashboard's download names a replica; a payout's statement, written
+    right after the payout, reads the primary that has it."""
+    seller = Seller.objects.using(database).get(pk=seller_id)
     zone = ZoneInfo(seller.timezone)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -47,7 +53,11 @@ def statement_lines(*, seller_id: int, currency: str, up_to_entry_id: int | None
     totals = [Decimal(0), Decimal(0), Decimal(0)]
     last_id = 0
     while True:
-        qs = LedgerEntry.objects.filter(seller_id=seller_id, currency=currency, id__gt=last_id).select_related("order")
+        qs = (
+            LedgerEntry.objects.using(database)
+            .filter(seller_id=seller_id, currency=currency, id__gt=last_id)
+            .select_related("order")
+        )
         if up_to_entry_id is not None:
             qs = qs.filter(id__lte=up_to_entry_id)
         batch = list(qs.order_by("id")[:BATCH])

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from shipdesk import money
 from shipdesk.dashboard.access import seller_view
+from shipdesk.ops.replica_routing import export_alias
 from shipdesk.pagination import BadCursor
 
 from . import selectors
@@ -43,7 +44,8 @@ def earnings_statement(request, currency: str):
         raise Http404("No statement in this currency.")
     filename = f"{seller.slug}-earnings-{currency}-{timezone.localdate():%Y-%m-%d}.csv"
     response = StreamingHttpResponse(
-        statement_lines(seller_id=seller.pk, currency=currency), content_type="text/csv; charset=utf-8"
+        statement_lines(seller_id=seller.pk, currency=currency, database=export_alias()),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

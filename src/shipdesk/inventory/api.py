@@ -12,6 +12,7 @@ from . import selectors, services
 from .schemas import ProductIn, ProductOut, ProductPageOut, ProductPatch, StockIn, StockOut
 
 router = Router(tags=["products"])
+SIDES = ("length_cm", "width_cm", "height_cm")
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
@@ -28,6 +29,9 @@ def _out(p) -> dict:
         "available": p.available,
         "low_stock_threshold": p.low_stock_threshold,
         "is_active": p.is_active,
+        "weight_grams": p.weight_grams,
+        # One decimal, as stored, whether the row was just created or read back.
+        **{side: None if getattr(p, side) is None else f"{getattr(p, side):.1f}" for side in SIDES},
     }
 
 
@@ -67,6 +71,10 @@ def create_product(request: HttpRequest, payload: ProductCreateIn):
         currency=payload.currency,
         on_hand=payload.on_hand,
         low_stock_threshold=payload.low_stock_threshold,
+        weight_grams=payload.weight_grams,
+        length_cm=payload.length_cm,
+        width_cm=payload.width_cm,
+        height_cm=payload.height_cm,
         actor=actor_of(request),
     )
     return Status(201, _out(product))

@@ -15,6 +15,9 @@ from django.utils import timezone
 # far beyond any stockroom, and far inside the 32-bit integer column, so a count or a sum of
 # counts never overflows it (a 500 on PostgreSQL) nor wraps.
 MAX_ON_HAND = 10_000_000
+# The heaviest and largest unit a product may say it is: beyond any parcel carrier's limits.
+MAX_WEIGHT_GRAMS = 1_000_000
+MAX_SIDE_CM = 1000
 
 
 class Product(models.Model):
@@ -26,9 +29,18 @@ class Product(models.Model):
     bin_location = models.CharField(max_length=32, blank=True, default="")
     price = models.DecimalField(max_digits=18, decimal_places=4)
     currency = models.CharField(max_length=3)
+    # One unit as it goes into a box: a parcel's weight and size for rates and labels are
+    # summed from these (shipping.labels.parcels). Unknown: null, and the shop's box decides.
+    weight_grams = models.PositiveIntegerField(null=True, blank=True)
+    length_cm = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    width_cm = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    height_cm = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     on_hand = models.IntegerField(default=0)
     reserved = models.IntegerField(default=0)
     low_stock_threshold = models.PositiveIntegerField(default=5)
+    # When the available stock last fell to the threshold; null while above it (the fall is
+    # announced once: inventory.services.note_stock_levels).
+    low_stock_since = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

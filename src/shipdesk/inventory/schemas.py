@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from ninja import Schema
@@ -7,13 +8,16 @@ from pydantic import Field, StrictInt
 
 from shipdesk.api.schemas import MoneyIn, SingleLine
 
-from .models import MAX_ON_HAND
+from .models import MAX_ON_HAND, MAX_SIDE_CM, MAX_WEIGHT_GRAMS
 
 # Every text field of a product is one line (shipdesk.single_line): no control characters.
 Str = SingleLine
 Money = MoneyIn
 # Counts are JSON integers: strict, so `true` is refused instead of read as 1.
 Count = Annotated[StrictInt, Field(ge=0, le=MAX_ON_HAND)]
+# One unit's weight and sides, for parcels and label rates.
+Grams = Annotated[StrictInt, Field(gt=0, le=MAX_WEIGHT_GRAMS)]
+Centimetres = Annotated[Decimal, Field(gt=0, le=MAX_SIDE_CM, decimal_places=1, allow_inf_nan=False)]
 
 
 class ProductIn(Schema):
@@ -25,6 +29,10 @@ class ProductIn(Schema):
     currency: Str(3)
     on_hand: Count = 0
     low_stock_threshold: Count = 5
+    weight_grams: Grams | None = None  # one unit, as packed
+    length_cm: Centimetres | None = None
+    width_cm: Centimetres | None = None
+    height_cm: Centimetres | None = None
 
 
 class ProductPatch(Schema):
@@ -34,6 +42,10 @@ class ProductPatch(Schema):
     price: Money | None = None
     low_stock_threshold: Count | None = None
     is_active: bool | None = None
+    weight_grams: Grams | None = None
+    length_cm: Centimetres | None = None
+    width_cm: Centimetres | None = None
+    height_cm: Centimetres | None = None
 
 
 class ProductOut(Schema):
@@ -48,6 +60,10 @@ class ProductOut(Schema):
     available: int
     low_stock_threshold: int
     is_active: bool
+    weight_grams: int | None = None
+    length_cm: str | None = None
+    width_cm: str | None = None
+    height_cm: str | None = None
 
 
 class ProductPageOut(Schema):

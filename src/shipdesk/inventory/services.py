@@ -8,17 +8,20 @@ Lock order across Shipdesk: order, then its lines (by id), then products (by SKU
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from shipdesk import money
 from shipdesk.actors import Actor
 from shipdesk.errors import NotFound, StateConflict, ValidationFailed
+from shipdesk.notifications.models import Alert
+from shipdesk.notifications.services import raise_alert
 from shipdesk.single_line import single_line_errors, single_line_problem
 
-from .models import MAX_ON_HAND, Product, StockMove
+from .models import MAX_ON_HAND, MAX_SIDE_CM, MAX_WEIGHT_GRAMS, Product, StockMove
 
 # Short lines re-reserved per stock change; more wait for the next change or the sweep. Keeps a
 # restock of a popular SKU from turning into one unbounded transaction.
@@ -29,6 +32,55 @@ RESERVE_BATCH = 500
 # lines here at start-up (shipdesk.orders.registrations, from OrdersConfig.ready): inventory sits
 # below order services and names them only through this list (docs/architecture.md).
 STOCK_ADDED: list[Callable[..., object]] = []
+
+# Who hears that a product's available stock fell to its low-stock threshold: each is called with
+# `product` and `at` inside the transaction that moved the stock, once per fall (the product's
+# `low_stock_since` marks it low until its available stock is back above the threshold).
+# Outgoing webhooks register here at start-up (webhooks_out.apps): `stock.low`.
+STOCK_LOW: list[Callable[..., object]] = []
+# available <= threshold, i.e. on_hand - reserved <= low_stock_threshold
+_LOW = Q(on_hand__lte=F("reserved") + F("low_stock_threshold"))
+
+
+def _is_low(product: Product) -> bool:
+    return product.available <= product.low_stock_threshold
+
+
+def note_stock_levels(*, product_ids: Iterable[int] = (), locked: Iterable[Product] = (), at=None) -> None:
+    """Mark the products whose available stock fell to their threshold, raising one seller alert
+    and announcing each fall once (`STOCK_LOW`); unmark those back above it. Call after moving
+    their stock, in that transaction (the rows are then locked by it, so two movers of one
+    product cannot both announce its fall). `product_ids` are read (one query); `locked` are
+    rows the caller holds locked with their current counts, decided without a read."""
+    crossed = [product for product in locked if (product.low_stock_since is None) == _is_low(product)]
+    ids = list(product_ids)
+    if ids:
+        crossed += list(
+            Product.objects.filter(pk__in=ids).filter(
+                (Q(low_stock_since__isnull=True) & _LOW) | (Q(low_stock_since__isnull=False) & ~_LOW)
+            )
+        )
+    if not crossed:
+        return
+    now = at or timezone.now()
+    fallen = [product for product in crossed if product.low_stock_since is None]
+    back = [product.pk for product in crossed if product.low_stock_since is not None]
+    if back:
+        Product.objects.filter(pk__in=back).update(low_stock_since=None)
+    if fallen:
+        Product.objects.filter(pk__in=[product.pk for product in fallen]).update(low_stock_since=now)
+    for product in fallen:
+        product.low_stock_since = now
+        raise_alert(
+            seller_id=product.seller_id,
+            order=None,
+            kind=Alert.STOCK_LOW,
+            title=f"Low stock: {product.sku} has {max(product.available, 0)} available "
+            f"(threshold {product.low_stock_threshold})",
+            at=now,
+        )
+        for stock_low in STOCK_LOW:
+            stock_low(product=product, at=now)
 
 
 def build_stock_move(
@@ -60,11 +112,14 @@ def build_stock_move(
 
 def try_reserve(*, product_id: int, quantity: int) -> bool:
     """Hold `quantity` if that many are available; True if held. One atomic statement."""
-    return bool(
+    held = bool(
         Product.objects.filter(pk=product_id, reserved__lte=F("on_hand") - quantity).update(
             reserved=F("reserved") + quantity
         )
     )
+    if held:
+        note_stock_levels(product_ids=[product_id])
+    return held
 
 
 def reserve_locked(*, products: list[Product], quantities: dict[int, int]) -> set[int]:
@@ -83,11 +138,13 @@ def reserve_locked(*, products: list[Product], quantities: dict[int, int]) -> se
         Product.objects.filter(pk__in=list(held)).update(reserved=F("reserved") + extra)
         for product in products:
             product.reserved += held.get(product.pk, 0)
+        note_stock_levels(locked=[product for product in products if product.pk in held])
     return set(held)
 
 
 def release(*, product_id: int, quantity: int) -> None:
     Product.objects.filter(pk=product_id).update(reserved=F("reserved") - quantity)
+    note_stock_levels(product_ids=[product_id])
 
 
 def deduct(*, product_id: int, quantity: int) -> None:
@@ -95,8 +152,21 @@ def deduct(*, product_id: int, quantity: int) -> None:
     Product.objects.filter(pk=product_id).update(on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity)
 
 
+def take_available(*, product_id: int, quantity: int) -> bool:
+    """Take `quantity` free units off the shelf (a reshipment): True if that many were available.
+
+    One conditional statement: units held for other orders are never taken.
+    """
+    return bool(
+        Product.objects.filter(pk=product_id, on_hand__gte=F("reserved") + quantity).update(
+            on_hand=F("on_hand") - quantity
+        )
+    )
+
+
 def restock(*, product_id: int, quantity: int) -> None:
     Product.objects.filter(pk=product_id).update(on_hand=F("on_hand") + quantity)
+    note_stock_levels(product_ids=[product_id])
 
 
 def write_moves(moves: Iterable[StockMove]) -> None:
@@ -154,8 +224,26 @@ def change_stock(
     if change > 0:
         for stock_added in STOCK_ADDED:
             stock_added(product_id=product.pk, actor=actor)
-    product.refresh_from_db(fields=["on_hand", "reserved", "updated_at"])
+    note_stock_levels(product_ids=[product.pk])
+    product.refresh_from_db(fields=["on_hand", "reserved", "low_stock_since", "updated_at"])
     return product
+
+
+SIZE_FIELDS = ("weight_grams", "length_cm", "width_cm", "height_cm")
+
+
+def _size_problems(sizes: dict) -> dict[str, list[str]]:
+    """A unit's weight (whole grams) and sides (centimetres, one decimal): positive and bounded."""
+    errors: dict[str, list[str]] = {}
+    for name, value in sizes.items():
+        if value is None:
+            continue
+        limit = MAX_WEIGHT_GRAMS if name == "weight_grams" else MAX_SIDE_CM
+        if not 0 < value <= limit:
+            errors[name] = [f"Greater than 0 and at most {limit:,}."]
+        elif name != "weight_grams" and Decimal(value) != Decimal(value).quantize(Decimal("0.1")):
+            errors[name] = ["At most one decimal place."]
+    return errors
 
 
 def create_product(
@@ -169,10 +257,16 @@ def create_product(
     bin_location: str = "",
     on_hand: int = 0,
     low_stock_threshold: int = 5,
+    weight_grams: int | None = None,
+    length_cm=None,
+    width_cm=None,
+    height_cm=None,
     actor: Actor,
     at=None,
 ) -> Product:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = _size_problems(
+        {"weight_grams": weight_grams, "length_cm": length_cm, "width_cm": width_cm, "height_cm": height_cm}
+    )
     if not money.is_currency(currency):
         errors["currency"] = [f"Unknown currency {currency!r} (ISO 4217)."]
     elif not money.fits_currency(price, currency):
@@ -204,6 +298,12 @@ def create_product(
                 currency=currency,
                 on_hand=on_hand,
                 low_stock_threshold=low_stock_threshold,
+                # Created at or under its threshold: low from the start, nothing fell (no announcement).
+                low_stock_since=(at or timezone.now()) if on_hand <= low_stock_threshold else None,
+                weight_grams=weight_grams,
+                length_cm=length_cm,
+                width_cm=width_cm,
+                height_cm=height_cm,
             )
             if on_hand:
                 write_moves(
@@ -230,8 +330,10 @@ def update_product(*, seller_id: int, sku: str, changes: dict) -> Product:
     product = Product.objects.select_for_update(no_key=True).filter(seller_id=seller_id, sku=sku).first()
     if product is None:
         raise NotFound("Product not found.")
-    allowed = {"title", "barcode", "bin_location", "price", "low_stock_threshold", "is_active"}
+    allowed = {"title", "barcode", "bin_location", "price", "low_stock_threshold", "is_active", *SIZE_FIELDS}
     changes = {k: v for k, v in changes.items() if k in allowed and v is not None}
+    if errors := _size_problems({k: v for k, v in changes.items() if k in SIZE_FIELDS}):
+        raise ValidationFailed("The product has invalid fields.", details=errors)
     texts = {k: v for k, v in changes.items() if k in ("title", "barcode", "bin_location")}
     if errors := single_line_errors(**texts):
         raise ValidationFailed("The product has invalid fields.", details=errors)
@@ -255,4 +357,7 @@ def update_product(*, seller_id: int, sku: str, changes: dict) -> Product:
         setattr(product, key, value)
     if changes:
         product.save(update_fields=[*changes, "updated_at"])
+    if "low_stock_threshold" in changes:
+        note_stock_levels(product_ids=[product.pk])
+        product.refresh_from_db(fields=["low_stock_since"])
     return product

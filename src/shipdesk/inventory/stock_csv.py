@@ -25,6 +25,7 @@ from django.db import transaction
 from shipdesk import money
 from shipdesk.actors import Actor
 from shipdesk.errors import ShipdeskError
+from shipdesk.ops.replica_routing import export_alias
 from shipdesk.single_line import single_line_problem
 from shipdesk.spreadsheet_cells import spreadsheet_safe, spreadsheet_unescaped
 
@@ -59,7 +60,9 @@ def export_rows(*, seller_id: int) -> Iterator[str]:
 
     writer.writerow(EXPORT_COLUMNS)
     yield flush()
-    products = Product.objects.filter(seller_id=seller_id).order_by("sku").iterator(chunk_size=500)
+    products = (
+        Product.objects.using(export_alias()).filter(seller_id=seller_id).order_by("sku").iterator(chunk_size=500)
+    )
     for p in products:
         values = (
             p.sku,

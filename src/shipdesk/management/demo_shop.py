@@ -29,7 +29,9 @@ from rich.progress import track
 
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.policy import calendar_for
+from shipdesk.accounts.services import set_shop_address
 from shipdesk.actors import Actor, ActorKind
+from shipdesk.conversations.demo import add_demo_conversations
 from shipdesk.earnings.demo import add_demo_payouts
 from shipdesk.inventory.services import create_product
 from shipdesk.notifications.services import mark_all_alerts_read
@@ -39,6 +41,7 @@ from shipdesk.orders.services import NewOrder, NewOrderLine
 from shipdesk.orders.substitutions import offer_substitute
 from shipdesk.orders.sweeps import sweep_daily_digests, sweep_deadlines
 from shipdesk.performance.demo import add_demo_performance
+from shipdesk.shipping.labels.services import add_box
 from shipdesk.shipping.models import TrackingStatus
 from shipdesk.shipping.services import Scan, TrackingUpdate, record_tracking_update
 from shipdesk.shipping.tracking import sandbox_tracking_number, validate_tracking_number
@@ -52,6 +55,25 @@ PRODUCTS = [
     ("TOTE", "Canvas tote bag", "18.50", 80, "4006381333979"),
     ("CANDLE", "Beeswax candle", "9.75", 20, "4006381333986"),
 ]
+# One unit as packed, for label rates: grams, then length × width × height in cm.
+UNIT_SIZES = {
+    "MUG-BLUE": (380, "12", "9", "10"),
+    "MUG-RED": (380, "12", "9", "10"),
+    "TEE-M": (180, "25", "20", "2"),
+    "TEE-L": (200, "25", "20", "2"),
+    "TOTE": (220, "30", "25", "2"),
+    "CANDLE": (260, "8", "8", "10"),
+}
+# Where the demo's parcels leave from (the sender on its labels), and the boxes it packs into.
+SHIP_FROM = {
+    "name": "Dispatch",
+    "line1": "350 5th Ave",
+    "city": "New York",
+    "region": "NY",
+    "postal_code": "10118",
+    "country": "US",
+}
+BOXES = (("Small box", "20", "15", "10", 90, False), ("Medium box", "30", "20", "15", 180, True))
 PRICES = {sku: Decimal(price) for sku, _, price, _, _ in PRODUCTS}
 CUSTOMERS = [
     ("Grace Hopper", "grace@example.com", "1 Navy Way", "Arlington", "VA", "22201"),
@@ -354,6 +376,7 @@ def build_demo_shop(*, seller: Seller, owner, console: Console, now: datetime) -
     clock = demo.clock
     opened = clock.on(OPENED_BUSINESS_DAYS_AGO, "09:00")
     for sku, title, price, on_hand, barcode in PRODUCTS:
+        grams, length, width, height = UNIT_SIZES[sku]
         create_product(
             seller_id=seller.pk,
             sku=sku,
@@ -362,8 +385,23 @@ def build_demo_shop(*, seller: Seller, owner, console: Console, now: datetime) -
             currency="USD",
             on_hand=on_hand,
             barcode=barcode,
+            weight_grams=grams,
+            length_cm=Decimal(length),
+            width_cm=Decimal(width),
+            height_cm=Decimal(height),
             actor=demo.shop,
             at=opened,
+        )
+    set_shop_address(seller_id=seller.pk, kind="ship_from", **SHIP_FROM)
+    for name, length, width, height, grams, is_default in BOXES:
+        add_box(
+            seller_id=seller.pk,
+            name=name,
+            length_cm=Decimal(length),
+            width_cm=Decimal(width),
+            height_cm=Decimal(height),
+            weight_grams=grams,
+            is_default=is_default,
         )
     for spec in DELIVERED:
         demo.delivered(spec)
@@ -372,6 +410,7 @@ def build_demo_shop(*, seller: Seller, owner, console: Console, now: datetime) -
 
     add_demo_payouts(seller_id=seller.pk, payout_at=clock.on(PAYOUT_DAYS_AGO, "10:00"), now=now)
     add_demo_performance(seller=seller, owner=owner, console=console, reviews=REVIEWS, now=now)
+    add_demo_conversations(seller=seller, owner=owner, now=now)
 
     # What the worker's sweeps would have found by now (the due-soon alert, today's digest), then
     # the owner's last look at the dashboard: the alerts older than that are read.

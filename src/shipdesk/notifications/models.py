@@ -25,6 +25,8 @@ class Notification(models.Model):
         CUSTOMER_LINE_CANCELLED = "customer_line_cancelled", "Customer: item cancelled"
         CUSTOMER_DELAY_NOTICE = "customer_delay_notice", "Customer: delivery delayed"
         CUSTOMER_SUBSTITUTE_OFFER = "customer_substitute_offer", "Customer: substitute offer"
+        # A delivery problem the customer reported (claims): each step of it, `stage` "<claim id>:<step>".
+        CUSTOMER_CLAIM_UPDATE = "customer_claim_update", "Customer: delivery problem update"
         CUSTOMER_PREPARING = "customer_preparing", "Customer: order being prepared"  # at processing
         CUSTOMER_REFUNDED = "customer_refunded", "Customer: refunded after shipment"
         CUSTOMER_CANCEL_REQUESTED = "customer_cancel_requested", "Customer: cancellation request received"
@@ -32,6 +34,7 @@ class Notification(models.Model):
         CUSTOMER_RETURN_APPROVED = "customer_return_approved", "Customer: return approved (how to send it)"
         CUSTOMER_RETURN_REJECTED = "customer_return_rejected", "Customer: return refused"
         CUSTOMER_RETURN_RECEIVED = "customer_return_received", "Customer: returned parcel received"
+        CUSTOMER_MESSAGE = "customer_message", "Customer: a message from the shop"  # stage: message:<id>
         SELLER_NEW_ORDER = "seller_new_order", "Seller: new order"
         SELLER_DUE_SOON = "seller_due_soon", "Seller: step due soon"
         SELLER_OVERDUE = "seller_overdue", "Seller: step overdue"
@@ -43,11 +46,19 @@ class Notification(models.Model):
         SELLER_RETURN_DUE_SOON = "seller_return_due_soon", "Seller: return step due soon"
         SELLER_RETURN_OVERDUE = "seller_return_overdue", "Seller: return step overdue"
         SELLER_AUTO_CANCELLED = "seller_auto_cancelled", "Seller: order cancelled automatically"  # on a timeout
+        SELLER_CLAIM_UPDATE = "seller_claim_update", "Seller: delivery problem"  # stage "<claim id>:<step>"
+        SELLER_DISPUTE_UPDATE = "seller_dispute_update", "Seller: chargeback"  # stage "<dispute id>:<status>"
+        SELLER_CUSTOMER_MESSAGE = "seller_customer_message", "Seller: the customer wrote"  # stage: message:<id>
+        SELLER_CASE_REPLY = "seller_case_reply", "Seller: support answered"  # stage: case-message:<id>
+        # To the marketplace operator's support address (SHIPDESK_CONVERSATIONS["support_email"]).
+        OPERATOR_CASE_MESSAGE = "operator_case_message", "Operator: a seller wrote to support"
         SELLER_DAILY_DIGEST = "seller_daily_digest", "Seller: daily digest"  # no order: what needs doing today
         SELLER_STANDING_CHANGED = (
             "seller_standing_changed",
             "Seller: standing changed",
         )  # no order: the daily evaluation
+        # no order: an outgoing webhook endpoint failed for too long and was turned off
+        SELLER_WEBHOOK_DISABLED = "seller_webhook_disabled", "Seller: webhook endpoint disabled"
 
     class Status(models.TextChoices):
         QUEUED = "queued"  # waiting for `next_attempt_at`
@@ -124,10 +135,12 @@ class Alert(models.Model):
     """A line in the seller's dashboard bell: written with every seller notification.
 
     `kind` is the notification's kind, or `email_failed` when a message to a customer could not
-    be delivered. `order` is null only for the daily digest.
+    be delivered, or `stock_low` when a product fell to its low-stock threshold. `order` is null
+    only for the daily digest, the seller-level messages and `stock_low`.
     """
 
     EMAIL_FAILED = "email_failed"
+    STOCK_LOW = "stock_low"  # a product's available stock fell to its low-stock threshold (no order)
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.CASCADE, related_name="alerts")
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, null=True, blank=True, related_name="alerts")

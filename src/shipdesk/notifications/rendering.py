@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from shipdesk.conversations.reply_addresses import reply_address
 from shipdesk.orders import terms
 from shipdesk.orders.deadlines import BusinessCalendar
 from shipdesk.orders.models import LineStock, Order, OrderLine
@@ -42,8 +43,12 @@ K = Notification.Kind
 
 CUSTOMER_KINDS = frozenset(k for k in K.values if k.startswith("customer_"))
 SELLER_KINDS = frozenset(k for k in K.values if k.startswith("seller_"))
+# Messages of a conversation or a support case: their words come from their caller (`extra`).
+CONVERSATION_KINDS = frozenset(
+    {K.CUSTOMER_MESSAGE, K.SELLER_CUSTOMER_MESSAGE, K.SELLER_CASE_REPLY, K.OPERATOR_CASE_MESSAGE}
+)
 # Messages about the shop, not one order: no order number in them, no order timeline.
-ORDERLESS_KINDS = frozenset({K.SELLER_DAILY_DIGEST, K.SELLER_STANDING_CHANGED})
+ORDERLESS_KINDS = frozenset({K.SELLER_DAILY_DIGEST, K.SELLER_STANDING_CHANGED, K.SELLER_WEBHOOK_DISABLED})
 
 # Which step an alert is about and why an order was cancelled, as its reader is told: both
 # from the vocabulary (orders.terms).
@@ -232,6 +237,10 @@ def _kind_context(kind: str, order, seller, extra: dict, now: datetime) -> dict:
             for key, label in parts
             if Decimal(str(extra.get(f"refund_{key}", "0"))) > 0
         ]
+    if kind == K.CUSTOMER_SHIPPED:
+        # One email per parcel: a parcel with part of the order says what is in it.
+        context["partial"] = bool(extra.get("partial"))
+        context["parcel_items"] = [(str(title), int(units)) for title, units in extra.get("parcel_items") or []]
     if kind == K.CUSTOMER_CANCELLED:
         context["reason"] = CUSTOMER_REASONS.get(extra.get("reason", ""), "")
     if kind == K.SELLER_AUTO_CANCELLED:
@@ -281,6 +290,16 @@ def _kind_context(kind: str, order, seller, extra: dict, now: datetime) -> dict:
         context["note"] = extra.get("note", "")
     if kind == K.CUSTOMER_REVIEW_REQUEST:
         context["review_url"] = review_url(order.pk) if order.pk else absolute("/r/sample/")
+    if kind in (K.CUSTOMER_CLAIM_UPDATE, K.SELLER_CLAIM_UPDATE):
+        # Formatted by the claims services when queued (money, dates, labels): shown as given.
+        context["claim"] = dict(extra.get("claim") or {})
+    if kind == K.SELLER_DISPUTE_UPDATE:
+        context["dispute"] = dict(extra.get("dispute") or {})
+    if kind == K.SELLER_PAYMENT_FAILED:
+        # The guide: "contact support immediately" — a support case pre-filled for this order.
+        context["support_url"] = absolute(f"/support/?order={order.pk}&topic=payment_failed")
+    if kind in CONVERSATION_KINDS:
+        context.update({key: extra[key] for key in ("message", "case") if key in extra})
     if kind == K.CUSTOMER_SUBSTITUTE_OFFER:
         context["offer"] = {
             "sku": extra.get("sku", ""),
@@ -311,9 +330,13 @@ def _subject(rendered: str) -> str:
     return clean_single_line(" ".join(rendered.split()))[:250]
 
 
-def render(kind: str, context: dict, *, seller) -> RenderedEmail:
+def render(kind: str, context: dict, *, seller, order_id: int | None = None) -> RenderedEmail:
     base = f"notifications/email/{kind}"
     from_email, reply_to = sender_for(kind, seller)
+    if kind in CUSTOMER_KINDS and order_id and (address := reply_address(order_id)):
+        # Every customer email carries its order's reply address (conversations.reply_addresses):
+        # a reply lands in the order's conversation, not in the shop's own mailbox.
+        reply_to = address
     return RenderedEmail(
         subject=_subject(render_to_string(f"{base}.subject.txt", context)),
         text=_text(render_to_string(f"{base}.txt", context)),
@@ -344,7 +367,12 @@ def render_order_email(
         **_order_context(order, lines, shipment, seller),
         **_kind_context(kind, order, seller, extra, now),
     }
-    return render(kind, context, seller=seller)
+    if context.get("shipment") and shipment is not None and shipment.eta is not None and shipment.eta < now:
+        # A delivery date already missed is never promised again (a delay notice without the
+        # carrier's revised date says only that the parcel is late).
+        context["shipment"]["eta"] = ""
+        context["shipment"]["eta_missed"] = True
+    return render(kind, context, seller=seller, order_id=order.pk)
 
 
 def render_digest_email(*, seller, digest: dict) -> RenderedEmail:
@@ -376,6 +404,12 @@ def alert_title(kind: str, *, order, lines, extra: dict, seller) -> str:
         return f"Order {number} is delayed: {DELAY_REASONS.get(extra.get('reason', ''), 'delivery problem')}"
     if kind == K.SELLER_AUTO_CANCELLED:
         return f"Order {number} was cancelled automatically: {_timeout_reason(extra)}"
+    if kind == K.SELLER_CLAIM_UPDATE:
+        claim = extra.get("claim") or {}
+        return f"Order {number}: {claim.get('headline', 'delivery problem')}"
+    if kind == K.SELLER_DISPUTE_UPDATE:
+        dispute = extra.get("dispute") or {}
+        return f"Order {number}: {dispute.get('headline', 'chargeback')}"
     if kind == K.SELLER_CANCEL_REQUESTED:
         return f"The customer asks to cancel order {number}"
     if kind == K.SELLER_RETURN_REQUESTED:
@@ -387,6 +421,10 @@ def alert_title(kind: str, *, order, lines, extra: dict, seller) -> str:
         if kind == K.SELLER_RETURN_OVERDUE:
             return f"Return R{extra.get('return_id')} on order {number} is overdue: {step} now"
         return f"Return R{extra.get('return_id')} on order {number}: {step} by {deadline}"
+    if kind == K.SELLER_CUSTOMER_MESSAGE:
+        return f"Order {number}: {extra.get('message', {}).get('author', 'the customer')} wrote".strip()
+    if kind == K.SELLER_CASE_REPLY:
+        return f"Support answered: {extra.get('case', {}).get('subject', '')}".strip()
     return f"{kind.replace('_', ' ').capitalize()} {number}".strip()
 
 
@@ -446,6 +484,26 @@ def sample_order(seller):
     return order, lines, shipment
 
 
+def _sample_claim(order) -> dict:
+    return {
+        "id": 1,
+        "step": "resolved",
+        "headline": "delivery problem answered: Reshipment",
+        "kind": "Arrived damaged",
+        "description": "The mug arrived in pieces.",
+        "answer_by": when(timezone.now() + timedelta(days=2), order.seller.timezone),
+        "resolution": "reshipment",
+        "resolution_label": "Reshipment",
+        "note": "",
+        "refunded": "",
+        "tracking_number": "1Z999AA10123456793",
+        "tracking_url": "https://www.ups.com/track?tracknum=1Z999AA10123456793",
+        "items": ["1 × Blue mug"],
+        "decision": "",
+        "decision_label": "",
+    }
+
+
 def sample_extra(kind: str, order) -> dict:
     deadline = (timezone.now() + timedelta(hours=5)).isoformat()
     return {
@@ -474,6 +532,20 @@ def sample_extra(kind: str, order) -> dict:
             "refund_amount": str(order.total),
             "hours": 72,
             "seller_caused": True,
+        },
+        K.CUSTOMER_CLAIM_UPDATE: {"claim": _sample_claim(order)},
+        K.SELLER_CLAIM_UPDATE: {"claim": _sample_claim(order)},
+        K.SELLER_DISPUTE_UPDATE: {
+            "dispute": {
+                "step": "opened",
+                "headline": "chargeback opened (Product not received)",
+                "status": "Needs response",
+                "reason": "Product not received",
+                "amount": money(order.total, order.currency),
+                "fee": "",
+                "evidence_due_by": when(timezone.now() + timedelta(days=7), order.seller.timezone),
+                "held": money(order.total, order.currency),
+            }
         },
         K.CUSTOMER_REFUNDED: {
             "source": "goodwill",
@@ -507,6 +579,39 @@ def sample_extra(kind: str, order) -> dict:
         K.SELLER_RETURN_OVERDUE: {"return_id": 7, "stage": "refund_return", "deadline": deadline},
         K.SELLER_CANCEL_REQUESTED: {"note": "I ordered the wrong size."},
         K.CUSTOMER_CANCEL_REQUESTED: {"note": "I ordered the wrong size."},
+        K.CUSTOMER_MESSAGE: {
+            "message": {
+                "body": "Hello Ada,\n\nYour tea is back in stock: it ships tomorrow.",
+                "attachments": ["label.pdf"],
+                "url": absolute("/o/sample/messages/"),
+            }
+        },
+        K.SELLER_CUSTOMER_MESSAGE: {
+            "message": {
+                "author": "Ada Lovelace",
+                "body": "Is my order on its way?",
+                "attachments": [],
+                "url": order_url(order.pk or 1),
+            }
+        },
+        K.SELLER_CASE_REPLY: {
+            "case": {
+                "id": 7,
+                "subject": "Payment failed",
+                "body": "We retried the payment.",
+                "url": absolute("/support/"),
+            }
+        },
+        K.OPERATOR_CASE_MESSAGE: {
+            "case": {
+                "id": 7,
+                "subject": "Payment failed",
+                "topic": "Payment failed",
+                "body": "The payment of this order failed.",
+                "shop": "Acme",
+                "url": absolute("/admin/support/"),
+            }
+        },
         K.CUSTOMER_SUBSTITUTE_OFFER: {
             "sku": "TEA-1",
             "substitute_sku": "TEA-2",
@@ -525,6 +630,7 @@ def sample_digest(seller) -> dict:
         "overdue": 1,
         "due_today": 2,
         "short": 1,
+        "low_stock": 2,
         "delayed": 0,
         "orders": [
             {
@@ -573,6 +679,13 @@ def preview(kind: str, seller) -> RenderedEmail:
         return render_digest_email(seller=seller, digest=sample_digest(seller))
     if kind == K.SELLER_STANDING_CHANGED:
         return render(kind, {**_base_context(kind, seller), **sample_standing_change()}, seller=seller)
+    if kind == K.SELLER_WEBHOOK_DISABLED:
+        sample = {
+            "url": "https://erp.example.com/shipdesk",
+            "reason": "every delivery failed for 24 hours",
+            "settings_url": absolute("/settings/webhooks/"),
+        }
+        return render(kind, {**_base_context(kind, seller), **sample}, seller=seller)
     order, lines, shipment = sample_order(seller)
     return render_order_email(
         kind=kind, order=order, lines=lines, shipment=shipment, seller=seller, extra=sample_extra(kind, order)

@@ -23,7 +23,7 @@ from shipdesk.ops.requests import with_request_id
 from shipdesk.orders.events import notification_failed_event
 from shipdesk.orders.locks import lock_order
 from shipdesk.orders.models import OrderStatus
-from shipdesk.shipping.models import Shipment
+from shipdesk.shipping.models import Shipment, ShipmentPurpose
 
 from . import rendering
 from .models import Alert, Notification
@@ -45,6 +45,15 @@ _WITH_SHIPMENT = frozenset(
 
 # Timeline event types written for a notification (OrderEvent.type); the message's own words
 # are in `params` (kind, recipient, subject, attempts, error).
+
+
+def _parcel_of(order, extra: dict) -> Shipment | None:
+    """The parcel a message shows: the one its caller names (`shipment_id`), else the order's
+    latest own parcel."""
+    parcels = Shipment.objects.filter(order_id=order.pk)
+    if extra.get("shipment_id"):
+        return parcels.filter(pk=extra["shipment_id"]).first()
+    return parcels.filter(purpose=ShipmentPurpose.ORDER).order_by("-shipped_at", "-id").first()
 
 
 def queue_notification(
@@ -73,7 +82,7 @@ def queue_notification(
     seller = order.seller
     if lines is None:
         lines = list(order.lines.order_by("id")) if order.pk else []
-    shipment = Shipment.objects.filter(order_id=order.pk).first() if kind in _WITH_SHIPMENT else None
+    shipment = _parcel_of(order, extra) if kind in _WITH_SHIPMENT else None
     rendered, error = None, ""
     try:
         rendered = rendering.render_order_email(
@@ -128,6 +137,38 @@ def queue_digest(*, seller, stage: str, digest: dict, at: datetime | None = None
         error=error,
         title="" if idle else title,
         skip="nothing to do today" if idle else "",
+        at=at,
+    )
+
+
+def queue_conversation_message(
+    *, seller, order, kind: str, stage: str, recipient: str, context: dict, at: datetime | None = None
+) -> Notification | None:
+    """Queue a message of a conversation or a support case (`rendering.CONVERSATION_KINDS`), whose
+    words its caller gives in `context` ("message" or "case"); once per (order or seller, kind,
+    stage). With an order it is an order's message like any other (`queue_notification`); a support
+    case about the shop as a whole has none, and is rendered without an order's details."""
+    if order is not None:
+        return queue_notification(order=order, kind=kind, recipient=recipient, stage=stage, context=context, at=at)
+    try:
+        rendered, error = (
+            rendering.render(kind, {**rendering._base_context(kind, seller), **context}, seller=seller),
+            "",
+        )
+    except Exception as exc:
+        logger.exception("Could not render %s for seller %s.", kind, seller.pk)
+        rendered, error = None, f"rendering failed: {type(exc).__name__}: {exc}"
+    title = rendering.alert_title(kind, order=None, lines=[], extra=context, seller=seller)
+    return _queue(
+        seller=seller,
+        order=None,
+        kind=kind,
+        stage=stage,
+        recipient=recipient,
+        context=context,
+        rendered=rendered,
+        error=error,
+        title=title if kind in rendering.SELLER_KINDS else "",
         at=at,
     )
 
@@ -262,9 +303,14 @@ def timeline_params(row: Notification, **more) -> dict:
 @transaction.atomic
 def send_delay_notice(*, order_id: int, seller_id: int | None, actor: Actor) -> Notification:
     """Tell the customer their parcel is late; once per order. The order must be shipped and delayed."""
-    order = lock_order(order_id=order_id, seller_id=seller_id, with_shipment=True)
-    shipment = getattr(order, "shipment", None)
-    if order.status != OrderStatus.SHIPPED or shipment is None or not shipment.delayed:
+    order = lock_order(order_id=order_id, seller_id=seller_id)
+    # The parcel the notice is about: the order's delayed parcel still on its way.
+    shipment = (
+        Shipment.objects.filter(order=order, purpose=ShipmentPurpose.ORDER, delayed=True, delivered_at__isnull=True)
+        .order_by("delayed_at", "id")
+        .first()
+    )
+    if order.status != OrderStatus.SHIPPED or shipment is None:
         raise StateConflict(
             "Only a shipped order whose parcel is delayed gets a delay notice.", details={"status": order.status}
         )
@@ -277,7 +323,11 @@ def send_delay_notice(*, order_id: int, seller_id: int | None, actor: Actor) -> 
         order=order,
         kind=K.CUSTOMER_DELAY_NOTICE,
         recipient=order.customer_email,
-        context={"reason": shipment.delay_reason or "missed_eta", "requested_by": actor.label},
+        context={
+            "reason": shipment.delay_reason or "missed_eta",
+            "requested_by": actor.label,
+            "shipment_id": shipment.pk,
+        },
     )
     assert row is not None  # checked above, under the order's lock
     return row

@@ -17,6 +17,7 @@ KIND_LABELS = {
     "customer_line_cancelled": "item cancellation notice",
     "customer_delay_notice": "delay notice",
     "customer_substitute_offer": "substitute offer",
+    "customer_claim_update": "delivery-problem update",
     "customer_preparing": "being-prepared notice",
     "customer_refunded": "refund notice",
     "customer_cancel_requested": "cancellation-request acknowledgement",
@@ -35,7 +36,14 @@ KIND_LABELS = {
     "seller_out_of_stock": "out-of-stock alert",
     "seller_delivery_exception": "delivery-delay alert",
     "seller_auto_cancelled": "auto-cancel alert",
+    "seller_claim_update": "delivery-problem alert",
+    "seller_dispute_update": "chargeback alert",
+    "customer_message": "message from the shop",
+    "seller_customer_message": "customer-message alert",
+    "seller_case_reply": "support answer",
+    "operator_case_message": "support case",
     "seller_standing_changed": "standing-change notice",  # no order: never on a timeline, named for completeness
+    "seller_webhook_disabled": "webhook-disabled notice",  # no order, like the standing change
 }
 assert set(KIND_LABELS) == set(Notification.Kind.values) - {"seller_daily_digest"}
 

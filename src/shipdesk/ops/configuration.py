@@ -282,9 +282,44 @@ def _worker() -> list[Finding]:
     return []
 
 
+# Caches that live inside one process: another host (or gunicorn worker) never sees their keys.
+PROCESS_CACHES = ("django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
+
+
+def _replicas_and_cache() -> list[Finding]:
+    shared = settings.CACHES["default"]["BACKEND"] not in PROCESS_CACHES
+    found = []
+    if settings.SHIPDESK_REPLICAS["aliases"] and not shared:
+        found.append(
+            Finding(
+                WARNING,
+                "CACHE_URL",
+                "read replicas are on but the cache is per process: an API client's read right after its own "
+                "write may reach another process that does not know of the write, and read the replica's old rows",
+                "set CACHE_URL=redis://host:6379/0, the same on every host",
+            )
+        )
+    if settings.SHIPDESK_TOKEN_CACHE_SECONDS > 0 and not shared:
+        found.append(
+            Finding(
+                ERROR,
+                "SHIPDESK_TOKEN_CACHE_SECONDS",
+                "token lookups are cached per process: a revoked token would keep working in the other processes",
+                "set CACHE_URL=redis://host:6379/0, or SHIPDESK_TOKEN_CACHE_SECONDS=0",
+            )
+        )
+    return found
+
+
 def configuration_findings() -> list[Finding]:
     found = (
-        _secret_key() + _debug_and_hosts() + _transport_security() + _email() + _webhooks() + _payments_and_metrics()
+        _secret_key()
+        + _debug_and_hosts()
+        + _transport_security()
+        + _email()
+        + _webhooks()
+        + _payments_and_metrics()
+        + _replicas_and_cache()
     )
     database = _database()
     found += database

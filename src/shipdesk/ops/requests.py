@@ -27,7 +27,7 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
-def observe_order_event(*, type: str, params: dict) -> None:
+def observe_order_event(*, type: str, params: dict, **_) -> None:
     """Registered in `orders.events.EVENT_OBSERVERS` (OpsConfig.ready): the request that wrote an
     event is findable from it, and the event is counted once its transaction commits."""
     if request_id := current_request_id():

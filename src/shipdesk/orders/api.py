@@ -20,6 +20,7 @@ from . import selectors, services, substitutions
 from .models import ShippedRefund
 from .presenters import order_detail, order_summary, shipped_refund_detail
 from .schemas import (
+    AddressCorrectionIn,
     CancelIn,
     CancelLineIn,
     CancelRequestIn,
@@ -29,6 +30,7 @@ from .schemas import (
     OrderOut,
     OrderPageOut,
     OrderStatusValue,
+    ParcelIn,
     PaymentIn,
     PaymentStateValue,
     RefundIn,
@@ -189,6 +191,55 @@ def ship(request: HttpRequest, order_id: int, payload: ShipIn):
         confirm_incomplete_pack=payload.confirm_incomplete_pack,
     )
     return _detail(request, order_id)
+
+
+@router.post(
+    "/{int:order_id}/address",
+    response={200: OrderOut, **ERRORS},
+    summary="Correct the shipping address before anything ships",
+)
+def correct_address(request: HttpRequest, order_id: int, payload: AddressCorrectionIn):
+    """The whole corrected address, checked by the rules an order is placed with (the country's
+    included; 422 per field). 409 `address_locked` once a parcel has shipped or the order is
+    closed. The timeline records the old and new values (`address_corrected`)."""
+    services.correct_address(
+        order_id=order_id,
+        seller_id=scope_of(request),
+        actor=actor_of(request),
+        address=payload.shipping_address.dict(),
+        customer_request=payload.customer_request,
+    )
+    return _detail(request, order_id)
+
+
+@router.post(
+    "/{int:order_id}/parcels",
+    response={201: OrderOut, **ERRORS},
+    summary="Ship some lines in a parcel (ship what is in stock now)",
+)
+def ship_parcel(request: HttpRequest, order_id: int, payload: ParcelIn):
+    """A processing order ships in one or more parcels, each with its own carrier, service level
+    and tracking number. The order stays `processing` (lines show `quantity_shipped`) until a
+    parcel puts its last open units on their way, then it is `shipped`; it is `delivered` when
+    the last parcel is. A line named twice, not on the order, or with more units than it has
+    left to ship is 422 with the reason per line (`details.lines`)."""
+    seen: set[int] = set()
+    repeated = [item.line_id for item in payload.lines if item.line_id in seen or seen.add(item.line_id)]
+    if repeated:
+        raise ValidationFailed(
+            "Name each line once.", details={"lines": {str(line_id): ["Named twice."] for line_id in repeated}}
+        )
+    services.ship_parcel(
+        order_id=order_id,
+        seller_id=scope_of(request),
+        actor=actor_of(request),
+        carrier=payload.carrier,
+        service_level=payload.service_level,
+        tracking_number=payload.tracking_number,
+        lines={item.line_id: item.quantity for item in payload.lines},
+        confirm_incomplete_pack=payload.confirm_incomplete_pack,
+    )
+    return Status(201, _detail(request, order_id))
 
 
 @router.post(

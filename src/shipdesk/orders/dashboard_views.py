@@ -9,6 +9,7 @@ are shown by `shipdesk.dashboard.feedback`. URL names and paths are listed in
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -29,8 +30,10 @@ from shipdesk.orders import selectors as order_selectors
 from shipdesk.orders import services as order_services
 from shipdesk.orders import substitutions, terms, workflow
 from shipdesk.orders.selectors import order_facts
+from shipdesk.orders.services.addresses import shipping_address
 from shipdesk.returns import selectors as return_selectors
 from shipdesk.returns.policy import return_rules_for
+from shipdesk.shipping import parcels as shipping_parcels
 from shipdesk.shipping.carriers import get_carrier
 from shipdesk.shipping.selectors import check_tracking, require_tracking_number_free
 from shipdesk.shipping.tracking import detect_carriers, normalize_tracking_number
@@ -39,6 +42,9 @@ from shipdesk.shipping.tracking_links import tracking_page_url
 PAGE_SIZE = 50
 POLL_SECONDS = 15
 BULK_RESULT_KEY = "shipdesk_bulk_result"
+# The ship form's parcel contents: `parcel-<line id>` = units of that line in the parcel.
+PARCEL_FIELD = re.compile(r"parcel-([0-9]{1,18})", re.ASCII)
+UNITS = re.compile(r"[0-9]{1,6}", re.ASCII)
 # Tabs where confirm or process can apply to the rows (not shipped, delivered, cancelled).
 BULK_TABS = ("needs_action", "all", "pending", "confirmed")
 # Tabs whose rows can be selected: the bulk actions above, and papers to print (packing slips,
@@ -253,6 +259,7 @@ def _render_detail(
     note_form=None,
     line_forms=None,
     substitute_forms=None,
+    address_form=None,
     status=200,
 ):
     facts = order_facts(order)
@@ -262,8 +269,15 @@ def _render_detail(
     line_forms = line_forms or {}
     substitute_forms = substitute_forms or {}
     open_offers = {x.line_id: x for x in order.substitute_offers.all() if x.status == "offered"}
-    ship_form = ship_form or forms.ShipForm()
+    ship_form = ship_form or forms.ShipForm(country=str(order.seller.country))
     selected = ship_form.selected_carrier()
+    parcels = order_selectors.order_parcels(order)
+    titles = {line.pk: line.title for line in lines}
+    in_parcels: dict[int, int] = {}
+    for each in parcels:
+        for item in each.lines.all():
+            in_parcels[item.line_id] = in_parcels.get(item.line_id, 0) + item.quantity
+    left = workflow.units_left_to_ship(open_units=shipping_parcels.open_units(lines), in_parcels=in_parcels)
     context = {
         "order": order,
         "lines": [
@@ -282,7 +296,18 @@ def _render_detail(
         "blocker": _blocker(order, facts, step)
         if step and step not in allowed and order.status != "cancelled"
         else None,
-        "shipment": getattr(order, "shipment", None),
+        # The first parcel (its label is the order's label), and every parcel with its lines.
+        "shipment": parcels[0] if parcels else None,
+        "parcels": [
+            {
+                "shipment": each,
+                "items": [(titles.get(item.line_id, ""), item.quantity) for item in each.lines.all()],
+            }
+            for each in order.shipments.all()
+        ],
+        # What the ship form offers to put in the next parcel: each line's units not yet shipped.
+        "to_ship": [{"line": line, "left": left[line.pk]} for line in lines if left.get(line.pk)],
+        "partly_shipped": bool(parcels) and order.status == terms.PROCESSING,
         # The link the customer got in the "shipped" email, for the seller to resend when asked.
         "customer_tracking_url": tracking_page_url(order.pk),
         "events": sorted(order.events.all(), key=lambda e: (e.created_at, e.pk), reverse=True),
@@ -292,6 +317,9 @@ def _render_detail(
         "ship_carriers": ship_form.carriers,
         "cancel_form": cancel_form or forms.CancelForm(),
         "note_form": note_form or forms.NoteForm(),
+        # Until a parcel leaves, the address can be corrected (docs/parcels.md).
+        "address_correctable": order.status in terms.OPEN_STATUSES and not parcels,
+        "address_form": address_form or forms.AddressForm(initial=shipping_address(order)),
         "open_units": sum(line.open_quantity for line in lines),
         "refundable": order_selectors.cancellation_refund(order).total or None,
         # Returns of the order, with their actions (returns/_order_returns.html).
@@ -406,30 +434,50 @@ def _back_to_order(order_id: int, anchor: str = ""):
 def order_ship(request, order_id: int):
     if request.method == "GET":
         return _back_to_order(order_id, "#ship-form")
-    form = forms.ShipForm(request.POST)
+    form = forms.ShipForm(request.POST, country=str(request.seller.country))
     # Once the "ship anyway" box was offered it stays, ticked as it was, whatever the next
     # refusal is about (a mistyped number must not take it away).
     form.pack_incomplete = form.offered_incomplete_pack()
+    # The parcel's contents: `parcel-<line id>` = units of that line (the form offers every unit
+    # left to ship); none posted means everything left, as the API's POST /ship.
+    chosen = {
+        int(found[1]): value.strip() for name, value in request.POST.items() if (found := PARCEL_FIELD.fullmatch(name))
+    }
+    parcel = {line_id: int(units) for line_id, units in chosen.items() if UNITS.fullmatch(units) and int(units) > 0}
+    if chosen and not parcel:
+        form.add_error(None, "Put at least one unit in the parcel.")
     if form.is_valid():
         data = form.cleaned_data
         outcome = attempt(
             request,
-            lambda: order_services.ship_order(
+            lambda: order_services.ship_parcel(
                 order_id=order_id,
                 seller_id=request.seller.pk,
                 actor=actor_of(request),
                 carrier=data["carrier"],
                 service_level=data["service_level"],
                 tracking_number=data["tracking_number"],
+                lines=parcel or None,
                 confirm_incomplete_pack=data["confirm_incomplete_pack"],
             ),
             form=form,
-            success=lambda o: f"Order #{o.number} shipped. The customer gets the tracking link by email.",
+            success=lambda shipment: _shipped_message(shipment),
         )
         if outcome.ok:
             return redirect("order", order_id=order_id)
         form.pack_incomplete = form.pack_incomplete or outcome.error.code == "pack_check_incomplete"
     return _render_detail(request, _get_order(request, order_id), ship_form=form, status=422)
+
+
+def _shipped_message(shipment) -> str:
+    order = shipment.order
+    if order.status != terms.SHIPPED:
+        return f"Parcel {shipment.tracking_number} of order #{order.number} shipped; the rest is still to ship."
+    if order.shipments.count() == 1:
+        return f"Order #{order.number} shipped. The customer gets the tracking link by email."
+    return (
+        f"Order #{order.number} shipped: its last parcel is on its way. The customer gets its tracking link by email."
+    )
 
 
 def _confirm_refund(request, *, order, form, refund, what: str, action: str):
@@ -554,6 +602,31 @@ def order_offer_substitute(request, order_id: int, line_id: int):
         if outcome.ok:
             return redirect("order", order_id=order_id)
     return _render_detail(request, order, substitute_forms={line.pk: form}, status=422)
+
+
+@seller_view
+@require_POST
+def order_address(request, order_id: int):
+    """Correct the shipping address before anything ships (`orders.services.correct_address`)."""
+    form = forms.AddressForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        customer_request = data.pop("customer_request")
+        outcome = attempt(
+            request,
+            lambda: order_services.correct_address(
+                order_id=order_id,
+                seller_id=request.seller.pk,
+                actor=actor_of(request),
+                address=data,
+                customer_request=customer_request,
+            ),
+            form=form,
+            success="Shipping address corrected; the timeline keeps the old one.",
+        )
+        if outcome.ok:
+            return redirect("order", order_id=order_id)
+    return _render_detail(request, _get_order(request, order_id), address_form=form, status=422)
 
 
 @seller_view

@@ -19,16 +19,18 @@ from .models import Order, OrderEvent
 
 Type = OrderEvent.Type
 
-# Who sees every event as it is built, called with `type` and `params` (which it may add to).
+# Who sees every event as it is built, called with `type` and `params` (which it may add to), and
+# the `order` and `at` it is written for (observers take `**_` for what they do not use).
 # Operations registers one at start-up (OpsConfig.ready): it notes the request that wrote the event
-# and counts it (shipdesk_order_events_total) once its transaction commits. Events sit below ops
-# and name it only through this list (docs/architecture.md).
+# and counts it (shipdesk_order_events_total) once its transaction commits. Outgoing webhooks
+# register one (WebhooksOutConfig.ready): it queues the event's webhooks in the same transaction.
+# Events sit below both and name them only through this list (docs/architecture.md).
 EVENT_OBSERVERS: list[Callable[..., None]] = []
 
 
 def _build(*, order: Order, type: Type, actor: Actor, at: datetime | None = None, **params) -> OrderEvent:
     for observe in EVENT_OBSERVERS:
-        observe(type=type, params=params)
+        observe(type=type, params=params, order=order, at=at)
     return OrderEvent(
         seller_id=order.seller_id,
         order=order,
@@ -116,6 +118,97 @@ def order_shipped_event(
         tracking_number=tracking_number,
         eta=eta.isoformat(),
         late=order.shipped_late,
+    )
+
+
+def parcel_shipped_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    shipment_id: int,
+    carrier: str,
+    service_level: str,
+    tracking_number: str,
+    eta: datetime,
+    lines: dict[int, int],
+) -> OrderEvent:
+    """A parcel left with part of the order; `lines`: order line id → units in it."""
+    return _record(
+        order=order,
+        type=Type.PARCEL_SHIPPED,
+        actor=actor,
+        at=at,
+        shipment_id=shipment_id,
+        carrier=carrier,
+        service_level=service_level,
+        tracking_number=tracking_number,
+        eta=eta.isoformat(),
+        lines={str(line_id): units for line_id, units in lines.items()},
+    )
+
+
+def parcel_delivered_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    shipment_id: int,
+    tracking_number: str,
+    delivered_at: datetime,
+) -> OrderEvent:
+    """One parcel arrived while another of the order is still on its way (or not yet shipped)."""
+    return _record(
+        order=order,
+        type=Type.PARCEL_DELIVERED,
+        actor=actor,
+        at=at,
+        shipment_id=shipment_id,
+        tracking_number=tracking_number,
+        delivered_at=delivered_at.isoformat(),
+    )
+
+
+def address_corrected_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    previous: dict[str, str],
+    corrected: dict[str, str],
+    customer_request: bool,
+) -> OrderEvent:
+    """The shipping address before and after (only the fields that changed), and who asked."""
+    return _record(
+        order=order,
+        type=Type.ADDRESS_CORRECTED,
+        actor=actor,
+        at=at,
+        previous=previous,
+        corrected=corrected,
+        customer_request=customer_request,
+    )
+
+
+def eta_revised_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    shipment_id: int,
+    tracking_number: str,
+    previous: datetime | None,
+    eta: datetime,
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.ETA_REVISED,
+        actor=actor,
+        at=at,
+        shipment_id=shipment_id,
+        tracking_number=tracking_number,
+        previous=previous.isoformat() if previous else None,
+        eta=eta.isoformat(),
     )
 
 
@@ -299,9 +392,19 @@ def return_received_event(
 
 
 def carrier_scan_events(
-    *, order: Order, actor: Actor, at: datetime | None = None, source: str, scans: Iterable
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    source: str,
+    scans: Iterable,
+    shipment_id: int | None = None,
+    tracking_number: str = "",
 ) -> list[OrderEvent]:
-    """One event per new scan of the parcel (`shipping.services.Scan`), inserted in one statement."""
+    """One event per new scan of the parcel (`shipping.services.Scan`), inserted in one statement.
+
+    `shipment_id` and `tracking_number` say which parcel, for an order that ships in several."""
+    parcel = {"shipment_id": shipment_id, "tracking_number": tracking_number} if shipment_id else {}
     return OrderEvent.objects.bulk_create(
         [
             _build(
@@ -314,6 +417,7 @@ def carrier_scan_events(
                 location=scan.location[:200],
                 occurred_at=scan.occurred_at.isoformat(),
                 source=source,
+                **parcel,
             )
             for scan in scans
         ]
@@ -466,3 +570,187 @@ def review_left_event(
 
 def review_replied_event(*, order: Order, actor: Actor, at: datetime | None = None, review_id: int) -> OrderEvent:
     return _record(order=order, type=Type.REVIEW_REPLIED, actor=actor, at=at, review_id=review_id)
+
+
+# --- claims and disputes (claims app) ---------------------------------------------------------
+
+
+def claim_opened_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, claim_id: int, kind: str, answer_by: datetime
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.CLAIM_OPENED,
+        actor=actor,
+        at=at,
+        claim_id=claim_id,
+        kind=kind,
+        answer_by=answer_by.isoformat(),
+    )
+
+
+def claim_resolved_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    claim_id: int,
+    resolution: str,
+    note: str,
+    refunded: str,
+    tracking_number: str,
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.CLAIM_RESOLVED,
+        actor=actor,
+        at=at,
+        claim_id=claim_id,
+        resolution=resolution,
+        note=note,
+        refunded=refunded,
+        tracking_number=tracking_number,
+    )
+
+
+def claim_refused_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, claim_id: int, reason: str
+) -> OrderEvent:
+    return _record(order=order, type=Type.CLAIM_REFUSED, actor=actor, at=at, claim_id=claim_id, reason=reason)
+
+
+def claim_escalated_event(
+    *, order: Order, at: datetime | None = None, claim_id: int, answer_by: datetime
+) -> OrderEvent:
+    """Written by the system: the seller's deadline passed without a resolution."""
+    return _record(
+        order=order, type=Type.CLAIM_ESCALATED, actor=SYSTEM, at=at, claim_id=claim_id, answer_by=answer_by.isoformat()
+    )
+
+
+def claim_decided_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, claim_id: int, decision: str, note: str, refunded: str
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.CLAIM_DECIDED,
+        actor=actor,
+        at=at,
+        claim_id=claim_id,
+        decision=decision,
+        note=note,
+        refunded=refunded,
+    )
+
+
+def _dispute_event(type: Type, *, order: Order, actor: Actor, at: datetime | None, dispute) -> OrderEvent:
+    return _record(
+        order=order,
+        type=type,
+        actor=actor,
+        at=at,
+        dispute_id=dispute.pk,
+        provider=dispute.provider,
+        provider_dispute_id=dispute.provider_dispute_id,
+        status=dispute.status,
+        reason=dispute.reason,
+        amount=str(dispute.amount),
+        currency=dispute.currency,
+        held=str(dispute.held),
+        fee=str(dispute.fee),
+    )
+
+
+def dispute_opened_event(*, order: Order, actor: Actor, at: datetime | None = None, dispute) -> OrderEvent:
+    """`dispute`: the `claims.Dispute` row as it stands after the event."""
+    return _dispute_event(Type.DISPUTE_OPENED, order=order, actor=actor, at=at, dispute=dispute)
+
+
+def dispute_updated_event(*, order: Order, actor: Actor, at: datetime | None = None, dispute) -> OrderEvent:
+    return _dispute_event(Type.DISPUTE_UPDATED, order=order, actor=actor, at=at, dispute=dispute)
+
+
+def dispute_closed_event(*, order: Order, actor: Actor, at: datetime | None = None, dispute) -> OrderEvent:
+    return _dispute_event(Type.DISPUTE_CLOSED, order=order, actor=actor, at=at, dispute=dispute)
+
+
+# --- labels -------------------------------------------------------------------------------------
+
+
+def label_bought_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    label_id: int,
+    carrier: str,
+    service_level: str,
+    tracking_number: str,
+    price: str,
+    currency: str,
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.LABEL_BOUGHT,
+        actor=actor,
+        at=at,
+        label_id=label_id,
+        carrier=carrier,
+        service_level=service_level,
+        tracking_number=tracking_number,
+        price=price,
+        currency=currency,
+    )
+
+
+def label_voided_event(
+    *,
+    order: Order,
+    actor: Actor,
+    at: datetime | None = None,
+    label_id: int,
+    tracking_number: str,
+    price: str,
+    currency: str,
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.LABEL_VOIDED,
+        actor=actor,
+        at=at,
+        label_id=label_id,
+        tracking_number=tracking_number,
+        price=price,
+        currency=currency,
+    )
+
+
+# --- conversations and support cases (conversations.models) -----------------------------------------
+
+
+def message_sent_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, message_id: int, attachments: int
+) -> OrderEvent:
+    return _record(
+        order=order, type=Type.MESSAGE_SENT, actor=actor, at=at, message_id=message_id, attachments=attachments
+    )
+
+
+def message_received_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, message_id: int, channel: str, attachments: int
+) -> OrderEvent:
+    return _record(
+        order=order,
+        type=Type.MESSAGE_RECEIVED,
+        actor=actor,
+        at=at,
+        message_id=message_id,
+        channel=channel,
+        attachments=attachments,
+    )
+
+
+def support_case_opened_event(
+    *, order: Order, actor: Actor, at: datetime | None = None, case_id: int, topic: str
+) -> OrderEvent:
+    return _record(order=order, type=Type.SUPPORT_CASE_OPENED, actor=actor, at=at, case_id=case_id, topic=topic)

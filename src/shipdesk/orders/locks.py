@@ -13,17 +13,16 @@ from shipdesk.errors import NotFound
 from .models import Order, OrderLine
 
 
-def lock_order(*, order_id: int, seller_id: int | None, with_seller: bool = True, with_shipment: bool = False) -> Order:
+def lock_order(*, order_id: int, seller_id: int | None, with_seller: bool = True) -> Order:
     """The order, locked until the transaction ends; another seller's order is `NotFound`.
 
     FOR NO KEY UPDATE: excludes every other writer of the row, but lets rows that merely reference
     the order (events, notifications) be inserted meanwhile. `seller_id=None`: any seller's (the
     system's sweeps, carriers, providers). `with_seller`: the seller comes in the same statement
-    (most actions read its policy or name); `with_shipment`: the shipment too (or None). Neither
-    is locked: OF the order only (PostgreSQL cannot lock the nullable side of an outer join, and
-    the seller row stays free for the shop's order intake).
+    (most actions read its policy or name), not locked: OF the order only (the seller row stays
+    free for the shop's order intake). An order's parcels are many: read them after the lock.
     """
-    related = [name for name, wanted in (("seller", with_seller), ("shipment", with_shipment)) if wanted]
+    related = ["seller"] if with_seller else []
     qs = Order.objects.select_related(*related).select_for_update(no_key=True, of=("self",))
     if seller_id is not None:
         qs = qs.filter(seller_id=seller_id)

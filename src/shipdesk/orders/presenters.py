@@ -10,7 +10,7 @@ from shipdesk.shipping.tracking_links import tracking_page_url
 
 from . import workflow
 from .models import Order
-from .selectors import order_facts
+from .selectors import order_facts, order_parcels
 from .substitutions import offer_url
 
 
@@ -32,11 +32,34 @@ def order_summary(order: Order) -> dict:
     }
 
 
+def _parcel(order: Order, shipment) -> dict:
+    return {
+        "id": shipment.pk,
+        "purpose": shipment.purpose,
+        "carrier": shipment.carrier,
+        "service_level": shipment.service_level,
+        "tracking_number": shipment.tracking_number,
+        "tracking_url": shipment.tracking_url,
+        "customer_tracking_url": tracking_page_url(order.pk),
+        "shipped_at": shipment.shipped_at,
+        "eta": shipment.eta,
+        "delivered_at": shipment.delivered_at,
+        "tracking_status": shipment.tracking_status or None,
+        "delayed": shipment.delayed,
+        "delay_reason": shipment.delay_reason or None,
+        "lines": [{"line_id": item.line_id, "quantity": item.quantity} for item in shipment.lines.all()],
+    }
+
+
 def order_detail(order: Order, *, actor_kind: ActorKind) -> dict:
-    """`order` must come from `selectors.get_order` (lines, events, shipment, cancellations loaded)."""
+    """`order` must come from `selectors.get_order` (lines, events, parcels, cancellations loaded)."""
     c = order.currency
-    shipment = getattr(order, "shipment", None)
+    parcels = order_parcels(order)
     lines = list(order.lines.all())
+    in_parcels: dict[int, int] = {}
+    for parcel in parcels:
+        for item in parcel.lines.all():
+            in_parcels[item.line_id] = in_parcels.get(item.line_id, 0) + item.quantity
     return {
         **order_summary(order),
         "payment_reference": order.payment_reference,
@@ -68,6 +91,7 @@ def order_detail(order: Order, *, actor_kind: ActorKind) -> dict:
                 "unit_price": format_amount(line.unit_price, c),
                 "tax": format_amount(line.tax, c),
                 "stock": line.stock,
+                "quantity_shipped": in_parcels.get(line.pk, 0),
             }
             for line in lines
         ],
@@ -89,21 +113,9 @@ def order_detail(order: Order, *, actor_kind: ActorKind) -> dict:
             "ship": order.shipped_late,
             "deliver": order.delivered_late,
         },
-        "shipment": None
-        if shipment is None
-        else {
-            "carrier": shipment.carrier,
-            "service_level": shipment.service_level,
-            "tracking_number": shipment.tracking_number,
-            "tracking_url": shipment.tracking_url,
-            "customer_tracking_url": tracking_page_url(order.pk),
-            "shipped_at": shipment.shipped_at,
-            "eta": shipment.eta,
-            "delivered_at": shipment.delivered_at,
-            "tracking_status": shipment.tracking_status or None,
-            "delayed": shipment.delayed,
-            "delay_reason": shipment.delay_reason or None,
-        },
+        # The first parcel, as before orders shipped in several; every parcel is in `shipments`.
+        "shipment": _parcel(order, parcels[0]) if parcels else None,
+        "shipments": [_parcel(order, each) for each in order.shipments.all()],
         "cancellations": [
             {
                 "line_id": x.line_id,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from shipdesk.inventory.services import STOCK_ADDED
 from shipdesk.payments.provider_events import PAYMENT_APPLIERS
-from shipdesk.shipping.services import DELIVERY_REPORTED
+from shipdesk.shipping.services import DELIVERY_REPORTED, LABEL_SCANNED
 
-from .services import deliver_order, reserve_short_lines, update_payment
+from .services import deliver_parcel, reserve_short_lines, ship_with_label, update_payment
 
 
 def _register(registry: list, func) -> None:
@@ -26,5 +26,8 @@ def register_order_services() -> None:
     _register(STOCK_ADDED, reserve_short_lines)
     # A provider's payment event → the order's payment status (and the events it writes).
     _register(PAYMENT_APPLIERS, update_payment)
-    # A carrier says delivered → the shipped order is delivered, at the carrier's time.
-    _register(DELIVERY_REPORTED, deliver_order)
+    # A carrier says a parcel arrived → the shipped order is delivered with its last parcel, at
+    # the carrier's time (a claim's reshipment leaves the order as it is).
+    _register(DELIVERY_REPORTED, deliver_parcel)
+    # A carrier scans a label bought through Shipdesk before the order was marked shipped → it ships.
+    _register(LABEL_SCANNED, ship_with_label)

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, AwareDatetime, Field, StrictInt, StringCons
 from pydantic_core import PydanticCustomError
 
 from shipdesk.api.schemas import MoneyIn, SingleLine
+from shipdesk.shipping.models import ShipmentPurpose
 
 from . import terms
 from .placed_at_window import placed_at_problem
@@ -85,6 +86,26 @@ class OrderIn(Schema):
     note: Str(5000) = ""
 
 
+class AddressCorrectionIn(Schema):
+    shipping_address: AddressIn
+    # The customer asked for the correction (the timeline says so); else the seller's own.
+    customer_request: bool = False
+
+
+class ParcelLineIn(Schema):
+    line_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+    quantity: Quantity
+
+
+class ParcelIn(Schema):
+    lines: list[ParcelLineIn] = Field(min_length=1, max_length=100, description="The units in this parcel.")
+    carrier: SingleLine(32)
+    service_level: SingleLine(64)
+    tracking_number: SingleLine(200)
+    # For a parcel holding the whole order: ship although a started pack check misses units.
+    confirm_incomplete_pack: bool = False
+
+
 class ShipIn(Schema):
     carrier: SingleLine(32)
     service_level: SingleLine(64)
@@ -152,6 +173,8 @@ class LineOut(Schema):
     unit_price: str
     tax: str  # on the whole line, all units
     stock: LineStockState
+    # Units of this line in the order's parcels so far (equal to the open quantity once shipped).
+    quantity_shipped: int = 0
 
 
 class DeadlinesOut(Schema):
@@ -168,7 +191,15 @@ class LateOut(Schema):
     deliver: bool
 
 
+class ParcelLineOut(Schema):
+    line_id: int
+    quantity: int
+
+
 class ShipmentOut(Schema):
+    id: int
+    # order: a parcel of the order's own lines; reshipment: a claim's replacement parcel.
+    purpose: Literal[tuple(ShipmentPurpose.values)]  # type: ignore[valid-type]
     carrier: str
     service_level: str
     tracking_number: str
@@ -183,6 +214,8 @@ class ShipmentOut(Schema):
     tracking_status: str | None = None
     delayed: bool = False
     delay_reason: Literal["exception", "return_to_sender", "no_movement", "missed_eta"] | None = None
+    # The units of the order's lines in this parcel.
+    lines: list[ParcelLineOut] = []
 
 
 class CancellationOut(Schema):
@@ -270,7 +303,10 @@ class OrderOut(Schema):
     deadlines: DeadlinesOut
     next_deadline: datetime | None
     late: LateOut
+    # The order's first parcel (null before any left); `shipments` lists every parcel, in the
+    # order they left, reshipments included (docs/parcels.md).
     shipment: ShipmentOut | None
+    shipments: list[ShipmentOut] = []
     cancellations: list[CancellationOut]
     substitute_offers: list[SubstituteOfferOut]
     allowed_actions: list[str]

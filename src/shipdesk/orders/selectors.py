@@ -16,6 +16,7 @@ from shipdesk.errors import NotFound
 from shipdesk.notifications.models import Notification
 from shipdesk.pagination import BadCursor, decode_cursor, encode_cursor
 from shipdesk.shipping.carriers import get_carrier
+from shipdesk.shipping.models import Shipment, ShipmentLine, ShipmentPurpose
 
 from . import refunds
 from .models import (
@@ -71,8 +72,16 @@ def _search(qs: QuerySet[Order], q: str, seller_id: int | None) -> QuerySet[Orde
     return qs.filter(
         Q(customer_name__icontains=q)
         | Q(pk__in=lines.values("order_id"))
-        | Q(shipment__tracking_number=q.replace(" ", "").upper())
+        | Q(pk__in=_orders_with_tracking_number(q.replace(" ", "").upper(), seller_id))
     )
+
+
+def _orders_with_tracking_number(number: str, seller_id: int | None) -> QuerySet:
+    # A subquery, not a join: an order with several parcels must come back once.
+    parcels = Shipment.objects.filter(tracking_number=number)
+    if seller_id is not None:
+        parcels = parcels.filter(seller_id=seller_id)
+    return parcels.values("order_id")
 
 
 def filter_orders(*, seller_id: int | None, filters: OrderFilters) -> QuerySet[Order]:
@@ -241,9 +250,15 @@ def get_order(*, seller_id: int | None, order_id: int) -> Order:
     """One order with everything its detail view shows, in a fixed number of queries."""
     order = (
         _scoped(seller_id)
-        .select_related("seller", "shipment")
+        .select_related("seller")
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+            Prefetch(
+                "shipments",
+                queryset=Shipment.objects.order_by("shipped_at", "id").prefetch_related(
+                    Prefetch("lines", queryset=ShipmentLine.objects.order_by("line_id"))
+                ),
+            ),
             Prefetch("events", queryset=OrderEvent.objects.order_by("id")),
             "cancellations",
             Prefetch("substitute_offers", queryset=SubstituteOffer.objects.order_by("id")),
@@ -258,12 +273,12 @@ def get_order(*, seller_id: int | None, order_id: int) -> Order:
 
 def placed_order(order: Order) -> Order:
     """The order `services.place_order` just created (with its seller), ready for its detail view
-    in two queries instead of `get_order`'s five: a new order has no shipment, cancellation or
+    in two queries instead of `get_order`'s seven: a new order has no parcel, cancellation or
     substitute offer, so only its lines and its timeline so far are read."""
-    order._state.fields_cache["shipment"] = None
     prefetch_related_objects(
         [order],
         Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+        Prefetch("shipments", queryset=Shipment.objects.none()),
         Prefetch("events", queryset=OrderEvent.objects.order_by("id")),
         Prefetch("cancellations", queryset=Cancellation.objects.none()),
         Prefetch("substitute_offers", queryset=SubstituteOffer.objects.none()),
@@ -305,23 +320,35 @@ def order_numbers(*, seller_id: int, order_ids: list[int]) -> dict[int, int]:
 # --- what the guards and the refund previews read ------------------------------------------------
 
 
+def order_parcels(order: Order) -> list[Shipment]:
+    """The order's own parcels (reshipments left out), in the order they left; uses what
+    `get_order` prefetched."""
+    return [each for each in order.shipments.all() if each.purpose == ShipmentPurpose.ORDER]
+
+
 def facts_of(order: Order, lines: list[OrderLine]) -> OrderFacts:
     """What the workflow's guards need to know about an order and its lines (read under its lock)."""
-    tracked = True
-    if order.status == OrderStatus.SHIPPED:
-        carrier = get_carrier(order.shipment.carrier)
-        tracked = bool(carrier and carrier.tracked)
+    tracked, sent = True, False
+    if order.status in (OrderStatus.PROCESSING, OrderStatus.SHIPPED):
+        parcels = order_parcels(order)
+        sent = bool(parcels)
+        on_the_way = [get_carrier(each.carrier) for each in parcels if each.delivered_at is None] or [
+            get_carrier(each.carrier) for each in parcels
+        ]
+        # The seller may mark delivered only when no parcel on its way is tracked by its carrier.
+        tracked = any(bool(carrier and carrier.tracked) for carrier in on_the_way) if on_the_way else True
     return OrderFacts(
         status=order.status,
         payment_status=order.payment_status,
         has_short_line=any(line.stock == LineStock.SHORT for line in lines),
         open_units=sum(line.open_quantity for line in lines),
         shipment_tracked=tracked,
+        parcels_sent=sent,
     )
 
 
 def order_facts(order: Order) -> OrderFacts:
-    """The guard facts of an order whose lines (and shipment) are already loaded."""
+    """The guard facts of an order whose lines (and parcels) are already loaded."""
     return facts_of(order, list(order.lines.all()))
 
 

@@ -390,6 +390,8 @@ def build_digest(*, seller: Seller, now: datetime) -> dict:
         .filter(Exists(OrderLine.objects.filter(order=OuterRef("pk"), stock=LineStock.SHORT)))
         .count(),
         "delayed": Shipment.objects.filter(seller=seller, delayed=True, order__status=OrderStatus.SHIPPED).count(),
+        # Products at or under their low-stock threshold (marked by inventory when they fell).
+        "low_stock": Product.objects.filter(seller=seller, is_active=True, low_stock_since__isnull=False).count(),
         "orders": [
             {
                 "number": order.number,

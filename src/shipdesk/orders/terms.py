@@ -246,6 +246,14 @@ EVENT_TYPES = Vocabulary(
     Term("substitute_declined", "Substitute declined", "the customer refused it: the line is cancelled"),
     Term("review_left", "Review left", "the customer rated the order (performance.Review)"),
     Term("review_replied", "Review answered", "the seller answered the review"),
+    Term("claim_opened", "Problem reported", "the customer reported a delivery problem (claims.Claim)"),
+    Term("claim_resolved", "Problem answered", "the seller answered the claim: refund, reshipment or return"),
+    Term("claim_refused", "Claim refused", "the seller refused the claim"),
+    Term("claim_escalated", "Claim escalated", "the claim's deadline passed unresolved; the operator decides"),
+    Term("claim_decided", "Claim decided", "the marketplace operator decided the claim"),
+    Term("dispute_opened", "Chargeback opened", "the payment provider reported a dispute (claims.Dispute)"),
+    Term("dispute_updated", "Chargeback updated", "the provider reported a new state of the dispute"),
+    Term("dispute_closed", "Chargeback closed", "the provider closed the dispute: won, lost or inquiry closed"),
     Term(
         "refunded_after_shipment",
         "Refunded after shipment",
@@ -260,6 +268,15 @@ EVENT_TYPES = Vocabulary(
         "Return received",
         "the returned units arrived: resellable ones restocked, others written off",
     ),
+    Term("parcel_shipped", "Parcel shipped", "a parcel with part of the order left; other lines are still to ship"),
+    Term("parcel_delivered", "Parcel delivered", "one parcel arrived; another parcel is still on its way"),
+    Term("address_corrected", "Address corrected", "the shipping address was corrected before anything shipped"),
+    Term("eta_revised", "Delivery date revised", "the carrier announced a new expected delivery date for a parcel"),
+    Term("label_bought", "Label bought", "postage bought through Shipdesk; its tracking number is attached"),
+    Term("label_voided", "Label voided", "an unused label was voided and its postage refunded"),
+    Term("message_sent", "Message to customer", "the shop wrote to the customer (conversations.Message)"),
+    Term("message_received", "Customer wrote", "the customer wrote to the shop, by email or on the order page"),
+    Term("support_case_opened", "Support case opened", "the shop asked the marketplace operator for help"),
 )
 
 

@@ -8,6 +8,7 @@ payment states, reasons, event types, stages) are defined once in `orders.terms`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -92,7 +93,8 @@ class OrderFacts:
     payment_status: str
     has_short_line: bool = False
     open_units: int = 1  # units not cancelled, across all lines
-    shipment_tracked: bool = True  # the shipment's carrier reports deliveries itself
+    shipment_tracked: bool = True  # a parcel still on its way has a carrier that reports deliveries itself
+    parcels_sent: bool = False  # a parcel of the order's lines has left: the order can no longer be cancelled whole
 
 
 def actions_from(status: str) -> list[str]:
@@ -118,6 +120,11 @@ def check_transition(action: Action, facts: OrderFacts, actor: ActorKind) -> Non
         raise PermissionDenied(
             "This parcel is tracked: it is marked delivered when the carrier confirms delivery.",
             details={"allowed_actions": []},
+        )
+    if action is Action.CANCEL and facts.parcels_sent:
+        raise InvalidTransition(
+            "Part of this order has shipped: cancel the units not yet in a parcel instead.",
+            details={"status": facts.status, "allowed_actions": ["cancel_line", "ship"]},
         )
     if (
         action in (Action.CANCEL, Action.CANCEL_LINE)
@@ -152,3 +159,42 @@ def allowed_actions(facts: OrderFacts, actor: ActorKind) -> list[str]:
             continue  # cancelling the last open unit is cancelling the order: offer that instead
         allowed.append(action.value)
     return allowed
+
+
+# --- parcels: an order ships in one or more parcels (docs/parcels.md) --------------------------
+
+
+def units_left_to_ship(*, open_units: Mapping[int, int], in_parcels: Mapping[int, int]) -> dict[int, int]:
+    """Per line id, the open units not yet in a parcel of the order (lines with none left omitted)."""
+    left = {line_id: units - in_parcels.get(line_id, 0) for line_id, units in open_units.items()}
+    return {line_id: units for line_id, units in left.items() if units > 0}
+
+
+def parcel_problems(*, parcel: Mapping[int, int], left: Mapping[int, int]) -> dict[str, list[str]]:
+    """Why a parcel of `parcel` (line id → units) cannot leave, per line id; empty when it can.
+
+    Each line must be one of the order's open lines, with at least one unit and at most the
+    units of it not yet in a parcel; an empty parcel is refused.
+    """
+    if not parcel:
+        return {"lines": ["A parcel holds at least one unit of a line not yet shipped."]}
+    problems: dict[str, list[str]] = {}
+    for line_id, units in parcel.items():
+        available = left.get(line_id, 0)
+        if units < 1:
+            problems[str(line_id)] = ["At least one unit."]
+        elif available == 0:
+            problems[str(line_id)] = ["Nothing of this line is left to ship."]
+        elif units > available:
+            problems[str(line_id)] = [f"At most {available}, the units of this line not yet in a parcel."]
+    return problems
+
+
+def parcel_ships_the_order(*, left: Mapping[int, int], parcel: Mapping[int, int]) -> bool:
+    """Whether this parcel puts the last open units in a parcel: the order becomes shipped."""
+    return all(parcel.get(line_id, 0) >= units for line_id, units in left.items())
+
+
+def parcel_delivers_the_order(*, status: str, undelivered_order_parcels: int) -> bool:
+    """A shipped order is delivered when the last of its own parcels is (reshipments do not count)."""
+    return status == SHIPPED and undelivered_order_parcels == 0

@@ -23,6 +23,12 @@ logger = logging.getLogger(__name__)
 # OrdersConfig.ready): payments sits below order services and names them only through this list.
 PAYMENT_APPLIERS: list[Callable[..., object]] = []
 
+# What a dispute (chargeback) event does to its order: called with `order_id`, `seller_id`,
+# `actor`, `provider`, `dispute` (a `DisputeFacts`) and `at` inside the receipt's transaction;
+# returns True when it changed something, False for news already known (a dispute closed before
+# this event). Claims registers `claims.disputes.apply_dispute` here at start-up (ClaimsConfig.ready).
+DISPUTE_APPLIERS: list[Callable[..., bool]] = []
+
 
 def _find_order(event: PaymentEvent) -> Order | None:
     if event.order_id is not None:
@@ -53,7 +59,10 @@ def apply_payment_event(*, provider: str, event: PaymentEvent, now: datetime) ->
                 receipt.order, receipt.outcome = order, "refused"
                 receipt.save(update_fields=["order", "outcome"])
                 return "refused"
-            outcome = _apply(provider=provider, event=event, order=order)
+            if event.dispute is not None:
+                outcome = _apply_dispute(provider=provider, event=event, order=order, now=now)
+            else:
+                outcome = _apply(provider=provider, event=event, order=order)
             receipt.order = order
             receipt.outcome = outcome
             receipt.save(update_fields=["order", "outcome"])
@@ -62,6 +71,46 @@ def apply_payment_event(*, provider: str, event: PaymentEvent, now: datetime) ->
         if PaymentWebhookReceipt.objects.filter(provider=provider, event_id=event.event_id).exists():
             return "duplicate"
         raise
+
+
+def _apply_dispute(*, provider: str, event: PaymentEvent, order: Order | None, now: datetime) -> str:
+    if order is None:
+        logger.warning("%s dispute event %s (%s) matches no order.", provider, event.event_id, event.kind)
+        return "unknown_order"
+    if event.currency != order.currency:
+        logger.warning(
+            "%s dispute event %s is in %s; order %s is in %s.",
+            provider,
+            event.event_id,
+            event.currency,
+            order.pk,
+            order.currency,
+        )
+        return "refused"
+    actor = Actor(kind=ActorKind.PLATFORM, label=f"{provider} webhook")
+    try:
+        with transaction.atomic():
+            if not DISPUTE_APPLIERS:
+                raise RuntimeError("No dispute applier is registered (ClaimsConfig.ready registers one).")
+            changed = False
+            for apply_dispute in DISPUTE_APPLIERS:
+                changed = (
+                    bool(
+                        apply_dispute(
+                            order_id=order.pk,
+                            seller_id=order.seller_id,
+                            actor=actor,
+                            provider=provider,
+                            dispute=event.dispute,
+                            at=now,
+                        )
+                    )
+                    or changed
+                )
+    except ShipdeskError as exc:
+        logger.warning("%s dispute event %s refused for order %s: %s", provider, event.event_id, order.pk, exc)
+        return "refused"
+    return "applied" if changed else "ignored"
 
 
 def _apply(*, provider: str, event: PaymentEvent, order: Order | None) -> str:

@@ -70,6 +70,8 @@ VALID_TRACKING = "valid_tracking"
 ON_TIME_DELIVERY = "on_time_delivery"
 HANDLING_TIME = "handling_time"
 RATING = "rating"
+ORDER_DEFECT = "order_defect"
+RESPONSE_TIME = "response_time"
 
 METRICS: dict[str, Metric] = {
     m.key: m
@@ -110,6 +112,13 @@ METRICS: dict[str, Metric] = {
             "delivered by it.",
         ),
         Metric(
+            ORDER_DEFECT, "Order defect rate", 60, Decimal("1.00"), "max", "percent", 3,
+            "Answer delivery problems within 2 business days with a refund, a reshipment or a return, keep the "
+            "evidence pack of every chargeback, and fix what 1- and 2-star reviews say.",
+            "Paid orders placed in the last 60 days with a defect: a delivery problem the marketplace decided against "
+            "the shop, a chargeback (not won, not a mere inquiry), or a review of 1 or 2 stars.",
+        ),
+        Metric(
             HANDLING_TIME, "Average handling time", 30, None, "max", "hours", 0,
             "Pack and ship sooner after payment.",
             "Business hours from payment (or placing, if later) to shipping, averaged over the orders shipped in the "
@@ -119,6 +128,13 @@ METRICS: dict[str, Metric] = {
             RATING, "Average review rating", 90, None, "min", "stars", 0,
             "Answer reviews and fix what customers mention most.",
             "Average stars of the reviews customers left in the last 90 days.",
+        ),
+        Metric(
+            RESPONSE_TIME, "Messages answered within 24 h", 30, Decimal("90.00"), "min", "percent", 1,
+            "Answer every customer message within 24 hours (the Messages page lists who is waiting); mark "
+            "the ones that need no answer, such as a thank-you.",
+            "Customer messages whose answer was due in the last 30 days (or that were answered in them) that "
+            "the shop answered by the due time; messages marked as needing no answer are not counted.",
         ),
     )
 }  # fmt: skip

@@ -29,6 +29,10 @@ from django.utils import timezone
 
 from shipdesk.accounts.models import Seller
 from shipdesk.accounts.policy import calendars_for
+from shipdesk.claims import terms as claim_terms
+from shipdesk.claims.models import Claim, Dispute
+from shipdesk.conversations.models import Message
+from shipdesk.conversations.terms import FROM_CUSTOMER
 from shipdesk.errors import NotFound, ValidationFailed
 from shipdesk.orders.deadlines import BusinessCalendar
 from shipdesk.orders.models import Cancellation, CancelReason, Order
@@ -156,10 +160,65 @@ def _scope(metric: str, as_of: datetime):
         ), cancelled
     if metric == m.HANDLING_TIME:
         return Q(shipped_at__gt=start, shipped_at__lte=as_of), Q(pk__isnull=False)
+    if metric == m.ORDER_DEFECT:
+        lost_claim, chargeback, low_review = _defects(as_of)
+        return Q(placed_at__gt=start, placed_at__lte=as_of, paid_at__isnull=False, paid_at__lte=as_of), (
+            lost_claim | chargeback | low_review
+        )
     raise KeyError(metric)
 
 
-_ORDER_METRICS = (m.LATE_CONFIRMATION, m.LATE_SHIPMENT, m.CANCELLATION, m.VALID_TRACKING, m.ON_TIME_DELIVERY)
+# A review at or below this many stars is a defect (Amazon's "negative feedback": 1 or 2 stars).
+DEFECT_MAX_STARS = 2
+
+
+def _defects(as_of: datetime) -> tuple[Exists, Exists, Exists]:
+    """What makes an order defective, each known by `as_of`: a claim the operator decided against
+    the shop (claims the shop resolved itself, or won, do not count); a chargeback, unless it was
+    won or was only an inquiry; a review of 1 or 2 stars."""
+    lost_claim = Exists(
+        Claim.objects.filter(
+            seller_id=OuterRef("seller_id"), order_id=OuterRef("pk"), seller_lost=True, decided_at__lte=as_of
+        )
+    )
+    chargeback = Exists(
+        Dispute.objects.filter(seller_id=OuterRef("seller_id"), order_id=OuterRef("pk"), opened_at__lte=as_of).exclude(
+            status__in=[claim_terms.WON, *claim_terms.INQUIRY_STATUSES]
+        )
+    )
+    low_review = Exists(
+        Review.objects.filter(
+            seller_id=OuterRef("seller_id"),
+            order_id=OuterRef("pk"),
+            rating__lte=DEFECT_MAX_STARS,
+            created_at__lte=as_of,
+        )
+    )
+    return lost_claim, chargeback, low_review
+
+
+_ORDER_METRICS = (
+    m.LATE_CONFIRMATION,
+    m.LATE_SHIPMENT,
+    m.CANCELLATION,
+    m.VALID_TRACKING,
+    m.ON_TIME_DELIVERY,
+    m.ORDER_DEFECT,
+)
+
+
+def _response_scope(as_of: datetime) -> tuple[Q, Q]:
+    """(counted, answered in time) over the customers' messages, as `_stage_scope` counts a step:
+    a message counts when its answer came by the due time (at the answer) or when the due time
+    passed without one (at the due time). A message marked as needing no answer is not counted."""
+    start = as_of - timedelta(days=METRICS[m.RESPONSE_TIME].window_days)
+    in_time = Q(answered_at__isnull=False, answered_at__lte=F("answer_due_at"))
+    on_time = in_time & Q(answered_at__gt=start, answered_at__lte=as_of)
+    missed = Q(answer_due_at__gt=start, answer_due_at__lt=as_of) & ~in_time
+    owed = Q(direction=FROM_CUSTOMER, answer_due_at__isnull=False) & (
+        Q(needs_answer=True) | Q(answered_at__isnull=False)
+    )
+    return owed & (on_time | missed), in_time & Q(answered_at__lte=as_of)
 
 
 def _scoped(seller_ids: list[int] | None):
@@ -192,6 +251,15 @@ def compute_figures(*, as_of: datetime, seller_ids: list[int] | None = None) -> 
             .order_by()
         )
         counts[key] = {r["seller_id"]: (r["n"], r["d"], None) for r in rows}
+
+    counted, answered = _response_scope(as_of)
+    messages = Message.objects.filter(counted)
+    if seller_ids is not None:
+        messages = messages.filter(seller_id__in=seller_ids)
+    counts[m.RESPONSE_TIME] = {
+        r["seller_id"]: (r["n"], r["d"], None)
+        for r in messages.values("seller_id").annotate(d=Count("id"), n=Count("id", filter=answered)).order_by()
+    }
 
     counted, _ = _scope(m.HANDLING_TIME, as_of)
     shipped = list(_scoped(seller_ids).filter(counted).values_list("seller_id", "placed_at", "paid_at", "shipped_at"))
@@ -271,6 +339,19 @@ def _row(metric: str, order, counted_in_numerator: bool, calendar: BusinessCalen
     if metric == m.VALID_TRACKING:
         reason = "scanned by the carrier" if counted_in_numerator else "no carrier scan"
         return MetricOrderRow(order.pk, order.number, counted_in_numerator, reason, order.shipped_at)
+    if metric == m.ORDER_DEFECT:
+        if not counted_in_numerator:
+            return MetricOrderRow(order.pk, order.number, False, "no defect", order.placed_at)
+        reasons = [
+            text
+            for flag, text in (
+                ("lost_claim", "delivery problem decided against the shop"),
+                ("chargeback", "chargeback"),
+                ("low_review", f"review of {DEFECT_MAX_STARS} stars or fewer"),
+            )
+            if getattr(order, flag, False)
+        ]
+        return MetricOrderRow(order.pk, order.number, True, ", ".join(reasons) or "defect", order.placed_at)
     if metric == m.CANCELLATION:
         if counted_in_numerator:
             return MetricOrderRow(order.pk, order.number, True, "cancelled by the shop", order.cancelled_at)
@@ -319,6 +400,9 @@ def metric_orders(
         ]
         return rows, encode_cursor(sort, [reviews[-1].rating, reviews[-1].pk]) if more else None
 
+    if metric == m.RESPONSE_TIME:
+        return _response_rows(seller_id=seller_id, now=now, limit=limit, after=after, sort=sort)
+
     counted, numerator = _scope(metric, now)
     # flag 1 = in the numerator; sorted flag desc, id desc.
     qs = (
@@ -326,6 +410,10 @@ def metric_orders(
         .filter(counted)
         .annotate(flag=Case(When(numerator, then=Value(1)), default=Value(0), output_field=IntegerField()))
     )
+    if metric == m.ORDER_DEFECT:
+        # Which defects each order has, so the row says why it counts.
+        lost_claim, chargeback, low_review = _defects(now)
+        qs = qs.annotate(lost_claim=lost_claim, chargeback=chargeback, low_review=low_review)
     if after:
         qs = qs.filter(Q(flag__lt=after[0]) | Q(flag=after[0], id__lt=after[1]))
     orders = list(qs.order_by("-flag", "-id")[: limit + 1])
@@ -337,6 +425,39 @@ def metric_orders(
         order.as_of = now
         rows.append(_row(metric, order, bool(order.flag), calendar))
     return rows, encode_cursor(sort, [orders[-1].flag, orders[-1].pk]) if more else None
+
+
+def _response_rows(*, seller_id: int, now: datetime, limit: int, after, sort: str):
+    """The customer messages behind the response-time figure, as the orders (conversations) they
+    belong to: answered in time first, then newest first. Exactly the rows counted."""
+    counted, answered = _response_scope(now)
+    qs = (
+        Message.objects.filter(seller_id=seller_id)
+        .filter(counted)
+        .select_related("order")
+        .annotate(flag=Case(When(answered, then=Value(1)), default=Value(0), output_field=IntegerField()))
+    )
+    if after:
+        qs = qs.filter(Q(flag__lt=after[0]) | Q(flag=after[0], id__lt=after[1]))
+    found = list(qs.order_by("-flag", "-id")[: limit + 1])
+    more = len(found) > limit
+    found = found[:limit]
+    rows = []
+    for message in found:
+        if message.answered_at is not None and message.answered_at <= now:
+            late = message.answered_at > message.answer_due_at
+            took = _hours(message.answered_at - message.created_at)
+            reason = f"answered in {took}" + (" (after the due time)" if late else "")
+            rows.append(
+                MetricOrderRow(message.order_id, message.order.number, bool(message.flag), reason, message.answered_at)
+            )
+        else:
+            rows.append(
+                MetricOrderRow(
+                    message.order_id, message.order.number, False, "not answered by the due time", message.answer_due_at
+                )
+            )
+    return rows, encode_cursor(sort, [found[-1].flag, found[-1].pk]) if more else None
 
 
 # --- history and ranking ----------------------------------------------------------------------------

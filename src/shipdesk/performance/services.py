@@ -26,6 +26,7 @@ from shipdesk.errors import NotFound
 from shipdesk.notifications.models import Notification
 from shipdesk.notifications.rendering import absolute
 from shipdesk.notifications.services import queue_seller_messages
+from shipdesk.ops.replica_routing import replica_reads
 
 from . import metrics as m
 from .metrics import METRICS, MetricFigure
@@ -141,7 +142,13 @@ def evaluate_all_sellers(
         if not todo:
             continue
         try:
-            written += _evaluate_group(sellers=todo, day=group_day, as_of=as_of, now=now, notify=notify)
+            # The figures (the heavy reads, over a day that is over) come from a replica when there
+            # is one; the snapshot, points and standing are written in one transaction below.
+            with replica_reads():
+                figures = compute_figures(as_of=as_of, seller_ids=[s.pk for s in todo])
+            written += _evaluate_group(
+                sellers=todo, day=group_day, as_of=as_of, now=now, notify=notify, figures=figures
+            )
         except IntegrityError:
             # Another worker evaluated this group a moment ago (the unique (seller, day)
             # snapshot); this group rolled back whole, and the next run skips it.
@@ -152,9 +159,18 @@ def evaluate_all_sellers(
 
 
 @transaction.atomic
-def _evaluate_group(*, sellers: list[Seller], day: date, as_of: datetime, now: datetime, notify: bool) -> int:
+def _evaluate_group(
+    *,
+    sellers: list[Seller],
+    day: date,
+    as_of: datetime,
+    now: datetime,
+    notify: bool,
+    figures: dict[int, list[MetricFigure]] | None = None,
+) -> int:
     ids = [s.pk for s in sellers]
-    figures = compute_figures(as_of=as_of, seller_ids=ids)
+    if figures is None:  # not read beforehand (from a replica): read them in this transaction
+        figures = compute_figures(as_of=as_of, seller_ids=ids)
 
     # Points earned up to `day` and still active on it, and the last award per metric.
     awards: dict[int, list[tuple[date, int]]] = defaultdict(list)

@@ -114,6 +114,8 @@ NUMERATOR_TEXT = {
     metrics.ON_TIME_DELIVERY: "delivered on time",
     metrics.HANDLING_TIME: "shipped",
     metrics.RATING: "reviewed",
+    metrics.ORDER_DEFECT: "with a defect",
+    metrics.RESPONSE_TIME: "with customer messages answered in time",
 }
 HISTORY_DAYS = 90
 

@@ -10,12 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router
 
-from shipdesk.api.auth import actor_of, scope_of
+from shipdesk.api.auth import actor_of, scope_of, token_of
 from shipdesk.api.schemas import ErrorOut
 from shipdesk.errors import NotFound, ValidationFailed
 
 from . import pack_checks, selectors, services, webhooks
-from .carriers import CARRIERS, SANDBOX
+from .carriers import SANDBOX, carriers_for
 from .document_data import DocumentOrder
 from .schemas import CarrierOut, OrderIdsIn, PackCheckIn, PackCheckOut, TrackingNumberOut, WebhookAckOut
 from .tracking import detect_carriers, normalize_tracking_number
@@ -35,13 +35,18 @@ PDF = {
 @router.get("/carriers", response={200: list[CarrierOut], 401: ErrorOut}, summary="Carriers and their service levels")
 def carriers(request: HttpRequest):
     # The sandbox carrier only where sellers may ship with it.
-    listed = [*CARRIERS.values(), *([SANDBOX] if settings.SHIPDESK_SANDBOX_CARRIER else [])]
+    # A seller's national post comes first (a platform token sees the registry's own order).
+    token = token_of(request)
+    country = str(token.seller.country) if token.seller_id else ""
+    listed = [*carriers_for(country), *([SANDBOX] if settings.SHIPDESK_SANDBOX_CARRIER else [])]
     return [
         {
             "code": c.code,
             "name": c.name,
             "tracked": c.tracked,
             "tracking_url": c.tracking_url,
+            "kind": c.kind,
+            "country": c.country or None,
             "services": [{"code": s.code, "name": s.name, "transit_days": s.transit_days} for s in c.services],
         }
         for c in listed

@@ -11,7 +11,7 @@ missed ETA ("delayed" alert, delay notice to the customer) is a real delay, not 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from urllib.parse import quote
 
@@ -23,14 +23,23 @@ class ServiceLevel:
     transit_days: int  # transit time in business days, for the ETA
 
 
+# What kind of operator a carrier is: a parcel carrier with its own numbers, a national post
+# (its tracked items carry UPU S10 numbers ending in its country code), or untracked ("other").
+PARCEL_CARRIER = "parcel"
+POSTAL_OPERATOR = "postal"
+UNTRACKED = "untracked"
+
+
 @dataclass(frozen=True)
 class Carrier:
     code: str
     name: str
     services: tuple[ServiceLevel, ...]
-    tracking_url: str | None  # template with {number}; None for untracked
-    tracked: bool  # False only for "other"
+    tracking_url: str | None  # the carrier's own tracking page, a template with {number}; None when it has none
+    tracked: bool  # reports scans and deliveries; False only for "other"
     sandbox: bool = False  # the simulated carrier of the demo (SANDBOX below)
+    kind: str = PARCEL_CARRIER  # PARCEL_CARRIER, POSTAL_OPERATOR or UNTRACKED
+    country: str = ""  # a postal operator's ISO 3166-1 country: the suffix of its S10 numbers
 
     def service(self, code: str) -> ServiceLevel | None:
         return next((s for s in self.services if s.code == code), None)
@@ -49,7 +58,26 @@ def _carrier(code: str, name: str, tracking_url: str | None, *services: tuple[st
         services=tuple(ServiceLevel(code=c, name=n, transit_days=d) for c, n, d in services),
         tracking_url=tracking_url,
         tracked=tracking_url is not None,
+        kind=PARCEL_CARRIER if tracking_url is not None else UNTRACKED,
     )
+
+
+def _post(code: str, name: str, country: str, tracking_url: str | None, *services: tuple[str, str, int]) -> Carrier:
+    """A national postal operator: tracked (S10 numbers ending in `country`), maybe without a public page."""
+    return Carrier(
+        code=code,
+        name=name,
+        services=tuple(ServiceLevel(code=c, name=n, transit_days=d) for c, n, d in services),
+        tracking_url=tracking_url,
+        tracked=True,
+        kind=POSTAL_OPERATOR,
+        country=country,
+    )
+
+
+def _with_post(carrier: Carrier, country: str) -> Carrier:
+    # A parcel carrier that is also its country's post (USPS, Canada Post, Royal Mail).
+    return replace(carrier, kind=POSTAL_OPERATOR, country=country)
 
 
 _ALL = (
@@ -66,16 +94,19 @@ _ALL = (
         ("worldwide_expedited", "UPS Worldwide Expedited", 5),  # 2–5 days
         ("worldwide_saver", "UPS Worldwide Saver", 3),  # 1–3 days
     ),
-    _carrier(
-        "usps",
-        "USPS",
-        "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
-        ("ground_advantage", "USPS Ground Advantage", 5),  # 2–5 days
-        ("priority", "Priority Mail", 3),  # 1–3 days
-        ("priority_express", "Priority Mail Express", 2),  # 1–2 days
-        ("media_mail", "Media Mail", 8),  # 2–8 days
-        ("priority_international", "Priority Mail International", 10),  # 6–10 days
-        ("priority_express_international", "Priority Mail Express International", 5),  # 3–5 days
+    _with_post(
+        _carrier(
+            "usps",
+            "USPS",
+            "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
+            ("ground_advantage", "USPS Ground Advantage", 5),  # 2–5 days
+            ("priority", "Priority Mail", 3),  # 1–3 days
+            ("priority_express", "Priority Mail Express", 2),  # 1–2 days
+            ("media_mail", "Media Mail", 8),  # 2–8 days
+            ("priority_international", "Priority Mail International", 10),  # 6–10 days
+            ("priority_express_international", "Priority Mail Express International", 5),  # 3–5 days
+        ),
+        "US",
     ),
     _carrier(
         "fedex",
@@ -115,16 +146,19 @@ _ALL = (
         "https://www.ontrac.com/tracking/?number={number}",
         ("ground", "OnTrac Ground", 2),
     ),
-    _carrier(
-        "canada_post",
-        "Canada Post",
-        "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor={number}",
-        ("regular", "Regular Parcel", 7),
-        ("expedited", "Expedited Parcel", 5),
-        ("xpresspost", "Xpresspost", 2),
-        ("priority", "Priority", 1),
-        ("tracked_packet_usa", "Tracked Packet – USA", 10),  # 6–10 days
-        ("tracked_packet_international", "Tracked Packet – International", 10),  # 6–10 days
+    _with_post(
+        _carrier(
+            "canada_post",
+            "Canada Post",
+            "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor={number}",
+            ("regular", "Regular Parcel", 7),
+            ("expedited", "Expedited Parcel", 5),
+            ("xpresspost", "Xpresspost", 2),
+            ("priority", "Priority", 1),
+            ("tracked_packet_usa", "Tracked Packet – USA", 10),  # 6–10 days
+            ("tracked_packet_international", "Tracked Packet – International", 10),  # 6–10 days
+        ),
+        "CA",
     ),
     _carrier(
         "dpd",
@@ -133,14 +167,87 @@ _ALL = (
         ("classic", "DPD Classic", 3),  # road, 1–3 days within Europe
         ("express", "DPD Express", 1),
     ),
-    _carrier(
-        "royal_mail",
-        "Royal Mail",
-        "https://www.royalmail.com/track-your-item#/tracking-results/{number}",
-        ("tracked_48", "Royal Mail Tracked 48", 2),
-        ("tracked_24", "Royal Mail Tracked 24", 1),
-        ("special_delivery", "Special Delivery Guaranteed", 1),
-        ("international_tracked", "International Tracked", 7),  # 3–7 days, UPU S10 numbers
+    _with_post(
+        _carrier(
+            "royal_mail",
+            "Royal Mail",
+            "https://www.royalmail.com/track-your-item#/tracking-results/{number}",
+            ("tracked_48", "Royal Mail Tracked 48", 2),
+            ("tracked_24", "Royal Mail Tracked 24", 1),
+            ("special_delivery", "Special Delivery Guaranteed", 1),
+            ("international_tracked", "International Tracked", 7),  # 3–7 days, UPU S10 numbers
+        ),
+        "GB",
+    ),
+    # National posts: their tracked items carry UPU S10 numbers ending in the country's code
+    # (shipping.tracking validates them by the post's country). Transit times are the slow end
+    # of each post's published times for its tracked domestic and international items.
+    _post(
+        "deutsche_post",
+        "Deutsche Post",
+        "DE",
+        "https://www.deutschepost.de/de/s/sendungsverfolgung.html?piececode={number}",
+        ("einschreiben", "Einschreiben (registered)", 3),
+        ("international_tracked", "Warenpost International Premium / Einschreiben International", 10),
+    ),
+    _post(
+        "la_poste",
+        "La Poste",
+        "FR",
+        "https://www.laposte.fr/outils/suivre-vos-envois?code={number}",
+        ("lettre_suivie", "Lettre suivie", 3),
+        ("international_tracked", "Lettre recommandée internationale", 10),
+    ),
+    _post(
+        "correos",
+        "Correos",
+        "ES",
+        "https://www.correos.es/es/en/tools/tracker/items/details?tracking-number={number}",
+        ("certificado", "Carta certificada", 4),
+        ("international_tracked", "Paquete Internacional Premium", 10),
+    ),
+    _post(
+        "poste_italiane",
+        "Poste Italiane",
+        "IT",
+        "https://www.poste.it/cerca/index.html#/risultati-spedizioni/{number}",
+        ("raccomandata", "Raccomandata", 4),
+        ("international_tracked", "Raccomandata Internazionale", 10),
+    ),
+    _post(
+        "australia_post",
+        "Australia Post",
+        "AU",
+        "https://auspost.com.au/mypost/track/details/{number}",
+        ("registered", "Registered Post", 6),
+        ("international_tracked", "International Standard (tracked)", 15),
+    ),
+    _post(
+        "nz_post",
+        "NZ Post",
+        "NZ",
+        "https://www.nzpost.co.nz/tools/tracking/item/{number}",
+        ("tracked", "Tracked", 4),
+        ("international_tracked", "International Tracked", 15),
+    ),
+    _post(
+        "japan_post",
+        "Japan Post",
+        "JP",
+        "https://trackings.post.japanpost.jp/services/srv/search/direct?reqCodeNo1={number}&locale=en",
+        ("registered", "Registered mail (kakitome)", 3),
+        ("international_tracked", "International ePacket / EMS", 10),
+    ),
+    # Posta Kenya publishes no tracking page that takes a number in its address: its parcels are
+    # followed on Shipdesk's own page (/t/), from the scans its webhooks or an aggregator send.
+    _post(
+        "posta_kenya",
+        "Posta Kenya",
+        "KE",
+        None,
+        ("registered", "Registered parcel", 5),
+        ("ems", "EMS Kenya", 3),
+        ("international_tracked", "International registered / EMS", 15),
     ),
     _carrier(
         "other",
@@ -152,6 +259,17 @@ _ALL = (
 
 # Ordered as a seller sees them in the ship form; read-only so no caller can change the registry.
 CARRIERS: Mapping[str, Carrier] = MappingProxyType({c.code: c for c in _ALL})
+# Each country's national post, by ISO code: the carrier list offers a seller theirs first.
+NATIONAL_POSTS: Mapping[str, Carrier] = MappingProxyType(
+    {c.country: c for c in _ALL if c.kind == POSTAL_OPERATOR and c.country}
+)
+
+
+def carriers_for(country: str) -> list[Carrier]:
+    """The registry as a seller in `country` sees it: their national post first, then the rest in order."""
+    own = NATIONAL_POSTS.get((country or "").upper())
+    return [*([own] if own else []), *(c for c in CARRIERS.values() if c is not own)]
+
 
 # A pretend carrier for the demo and for trying Shipdesk out: `shipping.polling` moves its parcels
 # from pre-transit to delivered over a few minutes, through the same path as a real carrier's
@@ -161,7 +279,13 @@ CARRIERS: Mapping[str, Carrier] = MappingProxyType({c.code: c for c in _ALL})
 SANDBOX = Carrier(
     code="sandbox",
     name="Sandbox carrier",
-    services=(ServiceLevel(code="standard", name="Sandbox Standard", transit_days=1),),
+    services=(
+        ServiceLevel(code="standard", name="Sandbox Standard", transit_days=1),
+        # The label sandbox (shipping.labels.sandbox) quotes these too, so a seller trying
+        # Shipdesk out compares a cheap slow rate with a dear fast one.
+        ServiceLevel(code="economy", name="Sandbox Economy", transit_days=3),
+        ServiceLevel(code="express", name="Sandbox Express", transit_days=1),
+    ),
     tracking_url=None,
     tracked=True,
     sandbox=True,
@@ -170,3 +294,18 @@ SANDBOX = Carrier(
 
 def get_carrier(code: str) -> Carrier | None:
     return SANDBOX if code == SANDBOX.code else CARRIERS.get(code)
+
+
+def service_choice_problem(*, carrier: str, service_level: str) -> dict[str, list[str]]:
+    """Why (carrier, service level) is not a service a shop may choose, per field; empty if it is.
+
+    Both blank is a choice too: "no preference".
+    """
+    if not carrier and not service_level:
+        return {}
+    found = get_carrier(carrier)
+    if found is None:
+        return {"carrier": [f"Unknown carrier {carrier!r}."]}
+    if found.service(service_level) is None:
+        return {"service_level": [f"{found.name} offers: {', '.join(s.code for s in found.services)}."]}
+    return {}

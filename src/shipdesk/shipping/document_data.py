@@ -38,5 +38,21 @@ class DocumentOrder:
     customer_note: str
     ship_to: tuple[str, ...]  # address lines, name first
     lines: tuple[DocumentLine, ...]
-    shipment: DocumentShipment | None
+    shipment: DocumentShipment | None  # the first parcel, None before any has left
     shop_timezone: str = "UTC"  # IANA name: the shop's clock, for times printed on its papers
+    parcels: tuple[DocumentShipment, ...] = ()  # every parcel of the order's own lines, in the order they left
+
+
+@dataclass(frozen=True)
+class PostageLabel:
+    """A carrier label as the sandbox label provider prints it (`documents.postage_label_pdf`)."""
+
+    sender: tuple[str, ...]  # the shop's ship-from address lines
+    recipient: tuple[str, ...]  # the customer's address lines, name first
+    carrier: str  # display name
+    service: str  # display name
+    tracking_number: str
+    weight_grams: int
+    reference: str  # "Order #1042"
+    postage: str  # "7.45 USD"
+    sandbox: bool = False

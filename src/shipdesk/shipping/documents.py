@@ -22,12 +22,14 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
+from pypdf import PdfReader, PdfWriter
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER, inch
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import registerFontFamily
 from reportlab.pdfbase.ttfonts import TTFont
@@ -45,7 +47,7 @@ from reportlab.platypus import (
 
 # ReportLab and PIL weigh ~10 MiB in a process: only the PDF endpoints import this module, when
 # first called (see shipping.api and shipping.views); the data it renders lives apart.
-from .document_data import DocumentLine, DocumentOrder, DocumentShipment  # noqa: F401 (re-exported)
+from .document_data import DocumentLine, DocumentOrder, DocumentShipment, PostageLabel  # noqa: F401 (re-exported)
 
 LABEL_SIZE = (4 * inch, 6 * inch)
 # Countries that print on US Letter; everyone else uses A4.
@@ -249,13 +251,11 @@ def _draw_paragraph(
     return height
 
 
-def _label(canvas: Canvas, order: DocumentOrder, styles: dict[str, ParagraphStyle]) -> None:
+def _label(canvas: Canvas, order: DocumentOrder, shipment: DocumentShipment, styles: dict[str, ParagraphStyle]) -> None:
     width, height = LABEL_SIZE
     margin = 0.2 * inch
     inner = width - 2 * margin
     _, bold = _fonts()
-    shipment = order.shipment
-    assert shipment is not None  # document_orders refuses label batches with unshipped orders
 
     canvas.setLineWidth(1.2)
     canvas.rect(margin / 2, margin / 2, width - margin, height - margin)
@@ -313,14 +313,15 @@ def _label(canvas: Canvas, order: DocumentOrder, styles: dict[str, ParagraphStyl
     canvas.drawCentredString(width / 2, top - 11, _clean(shipment.tracking_number))
     top -= 22
     canvas.setFont(_fonts()[0], 8)
-    canvas.drawString(margin, margin, f"Order #{order.number}")
+    parcel = f" · parcel {order.parcels.index(shipment) + 1} of {len(order.parcels)}" if len(order.parcels) > 1 else ""
+    canvas.drawString(margin, margin, f"Order #{order.number}{parcel}")
     if shipment.sandbox:
         canvas.setFont(bold, 10)
         canvas.drawRightString(width - margin, margin, "SANDBOX · NOT A REAL LABEL")
 
 
 def labels_pdf(orders: Sequence[DocumentOrder]) -> bytes:
-    """One 4×6 in label per shipped order, one per page, in one PDF."""
+    """One 4×6 in label per parcel of each order (one per shipped order that left in one box), one per page."""
     styles = _styles()
 
     def build(buffer):
@@ -328,11 +329,116 @@ def labels_pdf(orders: Sequence[DocumentOrder]) -> bytes:
         canvas.setTitle("Shipping labels" if len(orders) > 1 else f"Shipping label #{orders[0].number}")
         canvas.setAuthor("Shipdesk")
         for order in orders:
-            _label(canvas, order, styles)
-            canvas.showPage()
+            for shipment in order.parcels:
+                _label(canvas, order, shipment, styles)
+                canvas.showPage()
         canvas.save()
 
     return _render(build)
+
+
+def postage_label_pdf(label: PostageLabel) -> bytes:
+    """A 4×6 in carrier label with postage: sender, recipient, service, weight and the tracking
+    number as Code 128 (the sandbox label provider's; real providers send their own PDF)."""
+    styles = _styles()
+    regular, bold = _fonts()
+
+    def build(buffer):
+        canvas = Canvas(buffer, pagesize=LABEL_SIZE)
+        canvas.setTitle(f"Shipping label {label.tracking_number}")
+        canvas.setAuthor("Shipdesk")
+        width, height = LABEL_SIZE
+        margin = 0.2 * inch
+        inner = width - 2 * margin
+        canvas.setLineWidth(1.2)
+        canvas.rect(margin / 2, margin / 2, width - margin, height - margin)
+        top = height - margin
+        canvas.setFont(bold, 14)
+        canvas.drawString(margin, top - 14, _clean(label.carrier)[:40])
+        canvas.setFont(regular, 9)
+        canvas.drawRightString(
+            width - margin, top - 12, f"{label.weight_grams / 1000:.2f} kg · {_clean(label.postage)}"
+        )
+        top -= 22
+        canvas.line(margin / 2, top, width - margin / 2, top)
+        top -= 6
+        top -= (
+            _draw_paragraph(
+                canvas,
+                "FROM<br/>" + "<br/>".join(_markup(x) for x in label.sender if x),
+                styles["small"],
+                margin,
+                top,
+                inner,
+                1.1 * inch,
+            )
+            + 8
+        )
+        canvas.line(margin / 2, top, width - margin / 2, top)
+        top -= 8
+        to_style = ParagraphStyle("to", parent=styles["address"], fontSize=12, leading=15)
+        top -= (
+            _draw_paragraph(
+                canvas,
+                "SHIP TO<br/>"
+                + "<br/>".join(
+                    f"<b>{_markup(line)}</b>" if i == 0 else _markup(line)
+                    for i, line in enumerate(label.recipient)
+                    if line
+                ),
+                to_style,
+                margin,
+                top,
+                inner,
+                1.7 * inch,
+            )
+            + 8
+        )
+        canvas.line(margin / 2, top, width - margin / 2, top)
+        top -= 6
+        top -= _draw_paragraph(
+            canvas, f"<b>{_markup(label.service)}</b>", styles["body"], margin, top, inner, 0.4 * inch
+        )
+        top -= 6
+        barcode = _barcode(label.tracking_number, max_width=inner, bar_height=0.9 * inch)
+        barcode.drawOn(canvas, margin + (inner - barcode.width) / 2, top - barcode.height)
+        top -= barcode.height + 4
+        canvas.setFont(bold, 11)
+        canvas.drawCentredString(width / 2, top - 11, _clean(label.tracking_number))
+        canvas.setFont(regular, 8)
+        canvas.drawString(margin, margin, _clean(label.reference))
+        if label.sandbox:
+            canvas.setFont(bold, 10)
+            canvas.drawRightString(width - margin, margin, "SANDBOX · NOT REAL POSTAGE")
+        canvas.showPage()
+        canvas.save()
+
+    return _render(build)
+
+
+def image_label_pdf(image: bytes) -> bytes:
+    """A provider's 4×6 in label image (PNG) on a 4×6 in PDF page, so every label prints alike."""
+
+    def build(buffer):
+        canvas = Canvas(buffer, pagesize=LABEL_SIZE)
+        canvas.setTitle("Shipping label")
+        canvas.setAuthor("Shipdesk")
+        canvas.drawImage(ImageReader(io.BytesIO(image)), 0, 0, *LABEL_SIZE, preserveAspectRatio=True, anchor="c")
+        canvas.showPage()
+        canvas.save()
+
+    return _render(build)
+
+
+def combined_pdf(documents: Sequence[bytes]) -> bytes:
+    """Several PDFs as one, pages in the order given (a batch of labels prints in one go)."""
+    writer = PdfWriter()
+    for document in documents:
+        for page in PdfReader(io.BytesIO(document)).pages:
+            writer.add_page(page)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 # --- pick list ------------------------------------------------------------------------------

@@ -34,11 +34,25 @@ class DelayReason(models.TextChoices):
     MISSED_ETA = "missed_eta"  # not delivered by the ETA
 
 
+class ShipmentPurpose(models.TextChoices):
+    """Why a parcel was sent: what its delivery means for the order."""
+
+    ORDER = "order", "Order parcel"  # holds units of the order's own lines; the last one delivered delivers the order
+    RESHIPMENT = "reshipment", "Reshipment"  # a claim's replacement: its delivery never changes the order's status
+
+
 class Shipment(models.Model):
-    """The parcel of a shipped order: carrier, service level, tracking number and ETA."""
+    """One parcel of an order: its lines, carrier, service level, tracking number, ETA and scans.
+
+    An order ships in one or more parcels (`order.shipments`); each has its own carrier events.
+    `ShipmentLine` rows say which units of which order lines are in it.
+    """
+
+    Purpose = ShipmentPurpose
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
-    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="shipment")
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="shipments")
+    purpose = models.CharField(max_length=16, choices=ShipmentPurpose.choices, default=ShipmentPurpose.ORDER)
     carrier = models.CharField(max_length=32)
     service_level = models.CharField(max_length=64)
     tracking_number = models.CharField(max_length=64)  # normalised
@@ -79,8 +93,11 @@ class Shipment(models.Model):
                 condition=Q(delayed=False, delay_reason="") | (Q(delayed=True) & ~Q(delay_reason="")),
                 name="shipment_delay_has_reason",
             ),
+            models.CheckConstraint(condition=Q(purpose__in=ShipmentPurpose.values), name="shipment_purpose_valid"),
         ]
         indexes = [
+            # An order's parcels in the order they left (detail page, delivery checks).
+            models.Index(fields=["seller", "order", "shipped_at"], name="shipment_seller_order"),
             # Carrier webhooks name a number, not a seller: this finds the shipment across sellers.
             models.Index(fields=["tracking_number"], name="shipment_tracking_number"),
             # The delay sweep and the pollers: parcels still on their way, across sellers.
@@ -88,6 +105,26 @@ class Shipment(models.Model):
                 fields=["carrier", "shipped_at"], condition=Q(delivered_at__isnull=True), name="shipment_in_transit"
             ),
         ]
+
+
+class ShipmentLine(models.Model):
+    """Units of one order line in one parcel. Written once, with the parcel.
+
+    The units of a line across the order's parcels of purpose "order" never exceed its open
+    quantity: the ship-parcel action checks it under the order's lock (`orders.locks`).
+    """
+
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey("orders.OrderLine", on_delete=models.CASCADE, related_name="shipment_lines")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "line"], name="shipment_line_once_per_parcel"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="shipment_line_quantity_positive"),
+        ]
+        indexes = [models.Index(fields=["seller", "line"], name="shipment_line_seller_line")]
 
 
 class TrackingEvent(models.Model):
@@ -195,3 +232,7 @@ class PackCheck(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["seller", "order"], name="pack_check_seller_order")]
+
+
+# Labels, their rates, boxes and batches (shipping.labels): tables of this app.
+from .labels.models import Box, Label, LabelBatch, LabelStatus, RateQuote  # noqa: E402, F401

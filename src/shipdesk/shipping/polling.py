@@ -23,7 +23,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from shipdesk.jobs import periodic
-from shipdesk.orders.models import OrderStatus
 
 from . import services
 from .carriers import SANDBOX
@@ -94,7 +93,7 @@ def poll_carriers() -> int:
     delivered = 0
     for code, poller in pollers().items():
         due = (
-            Shipment.objects.filter(carrier=code, delivered_at__isnull=True, order__status=OrderStatus.SHIPPED)
+            Shipment.objects.filter(carrier=code, delivered_at__isnull=True, order__status__in=services.PARCELS_MOVING)
             .filter(Q(last_polled_at__isnull=True) | Q(last_polled_at__lte=now - poller.interval))
             # Longest unasked first, so a backlog larger than a batch is worked through in turn.
             .order_by(F("last_polled_at").asc(nulls_first=True), "id")[:POLL_BATCH]

@@ -19,6 +19,9 @@ class CarrierOut(Schema):
     name: str
     tracked: bool
     tracking_url: str | None
+    # parcel (a parcel carrier), postal (a national post: UPU S10 numbers ending in `country`), untracked.
+    kind: Literal["parcel", "postal", "untracked"] = "parcel"
+    country: str | None = None
     services: list[ServiceLevelOut]
 
 

@@ -25,7 +25,7 @@ from shipdesk.orders.models import LineStock, Order, OrderLine
 
 from .carriers import get_carrier
 from .document_data import DocumentLine, DocumentOrder, DocumentShipment
-from .models import DelayReason, Shipment, TrackingEvent, TrackingStatus
+from .models import DelayReason, Shipment, ShipmentPurpose, TrackingEvent, TrackingStatus
 from .tracking import detect_carriers, normalize_tracking_number, validate_tracking_number
 
 MAX_DOCUMENT_ORDERS = 500
@@ -67,11 +67,25 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
+def _document_shipment(shipment: Shipment) -> DocumentShipment:
+    carrier = get_carrier(shipment.carrier)
+    service = carrier.service(shipment.service_level) if carrier else None
+    return DocumentShipment(
+        carrier=carrier.name if carrier else shipment.carrier,
+        service=service.name if service else shipment.service_level,
+        tracking_number=shipment.tracking_number,
+        sandbox=bool(carrier and carrier.sandbox),
+    )
+
+
+def _own_parcels(order: Order) -> list[Shipment]:
+    # Prefetched in the order they left (document_orders).
+    return [each for each in order.shipments.all() if each.purpose == ShipmentPurpose.ORDER]
+
+
 def _document(order: Order) -> DocumentOrder:
     seller = order.seller
-    shipment = getattr(order, "shipment", None)
-    carrier = get_carrier(shipment.carrier) if shipment else None
-    service = carrier.service(shipment.service_level) if carrier and shipment else None
+    parcels = tuple(_document_shipment(each) for each in _own_parcels(order))
     region_line = " ".join(x for x in (order.ship_city, order.ship_region, order.ship_postal_code) if x)
     zone = _zone(seller.timezone)
     return DocumentOrder(
@@ -98,14 +112,8 @@ def _document(order: Order) -> DocumentOrder:
             for line in order.lines.all()
             if line.stock != LineStock.RELEASED
         ),
-        shipment=None
-        if shipment is None
-        else DocumentShipment(
-            carrier=carrier.name if carrier else shipment.carrier,
-            service=service.name if service else shipment.service_level,
-            tracking_number=shipment.tracking_number,
-            sandbox=bool(carrier and carrier.sandbox),
-        ),
+        shipment=parcels[0] if parcels else None,
+        parcels=parcels,
     )
 
 
@@ -127,15 +135,16 @@ def document_orders(*, seller_id: int | None, order_ids: list[int], need_shipmen
         qs = qs.filter(seller_id=seller_id)
     found = {
         order.pk: order
-        for order in qs.select_related("seller", "shipment").prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id"))
+        for order in qs.select_related("seller").prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id")),
+            Prefetch("shipments", queryset=Shipment.objects.order_by("shipped_at", "id")),
         )
     }
     missing = [i for i in ids if i not in found]
     if missing:
         raise NotFound("Order not found.", details={"order_ids": missing})
     if need_shipment:
-        unshipped = [found[i].number for i in ids if getattr(found[i], "shipment", None) is None]
+        unshipped = [found[i].number for i in ids if not _own_parcels(found[i])]
         if unshipped:
             raise StateConflict(
                 "A label needs a shipment: ship these orders first.", details={"unshipped_orders": unshipped}
@@ -173,11 +182,27 @@ class TrackingPageScan:
 
 
 @dataclass(frozen=True)
+class TrackingPageParcel:
+    """One parcel as the customer sees it: its carrier, number, ETA, delay, scans and contents."""
+
+    carrier: str
+    service: str
+    tracking_number: str
+    carrier_url: str  # the carrier's own tracking page, from its URL template
+    eta: datetime | None
+    delivered_at: datetime | None
+    delay: str
+    scans: tuple[TrackingPageScan, ...]
+    items: tuple[tuple[str, int], ...]  # (title, units) in this parcel
+
+
+@dataclass(frozen=True)
 class TrackingPage:
     """What a customer may see of their order: no address line, no email, no money.
 
     The link travels in emails and may be forwarded, so the page shows where the parcel is and
-    what is in it, and only the town it is going to.
+    what is in it, and only the town it is going to. An order shipped in several parcels shows
+    each; the single-parcel fields (`carrier` … `scans`) are those of its first parcel.
     """
 
     shop_name: str
@@ -195,16 +220,19 @@ class TrackingPage:
     delivered_at: datetime | None = None
     delay: str = ""
     scans: tuple[TrackingPageScan, ...] = ()
+    parcels: tuple[TrackingPageParcel, ...] = ()
+    items_to_ship: int = 0  # units not yet in any parcel (part of the order is still being prepared)
 
 
 def customer_tracking_page(*, order_id: int) -> TrackingPage:
-    """The order a tracking link names (the link was verified by the caller), in 3 or 4 queries."""
+    """The order a tracking link names (the link was verified by the caller), in a fixed number of queries."""
     order = Order.objects.select_related("seller").filter(pk=order_id).first()
     if order is None:
         raise NotFound("No such order.")
     zone = _zone(order.seller.timezone)
-    lines = OrderLine.objects.filter(order_id=order.pk).exclude(stock=LineStock.RELEASED).order_by("id")
+    lines = list(OrderLine.objects.filter(order_id=order.pk).exclude(stock=LineStock.RELEASED).order_by("id"))
     items = tuple((line.title, line.open_quantity) for line in lines)
+    titles = {line.pk: line.title for line in lines}
     cancelled = order.status == "cancelled"
     steps = (
         TrackingPageStep("Order placed", True, order.placed_at),
@@ -223,25 +251,49 @@ def customer_tracking_page(*, order_id: int) -> TrackingPage:
             x for x in (order.ship_city, countries.name(order.ship_country) or order.ship_country) if x
         ),
     )
-    shipment = Shipment.objects.filter(order_id=order.pk).first()
-    if shipment is None:
+    shipments = list(Shipment.objects.filter(order_id=order.pk).prefetch_related("lines").order_by("shipped_at", "id"))
+    if not shipments:
         return page
-    carrier = get_carrier(shipment.carrier)
-    service = carrier.service(shipment.service_level) if carrier else None
-    scans = TrackingEvent.objects.filter(seller_id=order.seller_id, shipment_id=shipment.pk).order_by(
-        "-occurred_at", "-id"
-    )
+    scans_by_parcel: dict[int, list[TrackingEvent]] = {}
+    scans = TrackingEvent.objects.filter(
+        seller_id=order.seller_id, shipment_id__in=[each.pk for each in shipments]
+    ).order_by("-occurred_at", "-id")
+    for scan in scans[: TRACKING_PAGE_EVENTS * len(shipments)]:
+        scans_by_parcel.setdefault(scan.shipment_id, []).append(scan)
+    parcels = tuple(_tracking_page_parcel(each, scans_by_parcel.get(each.pk, []), titles) for each in shipments)
+    in_parcels: dict[int, int] = {}
+    for each in shipments:
+        if each.purpose == ShipmentPurpose.ORDER:
+            for line in each.lines.all():
+                in_parcels[line.line_id] = in_parcels.get(line.line_id, 0) + line.quantity
+    first = parcels[0]
     return replace(
         page,
+        carrier=first.carrier,
+        service=first.service,
+        tracking_number=first.tracking_number,
+        carrier_url=first.carrier_url,
+        eta=first.eta,
+        delivered_at=order.delivered_at if len(parcels) > 1 else (first.delivered_at or order.delivered_at),
+        delay=first.delay,
+        scans=first.scans,
+        parcels=parcels,
+        items_to_ship=sum(max(0, line.open_quantity - in_parcels.get(line.pk, 0)) for line in lines),
+    )
+
+
+def _tracking_page_parcel(shipment: Shipment, scans: list[TrackingEvent], titles: dict[int, str]) -> TrackingPageParcel:
+    carrier = get_carrier(shipment.carrier)
+    service = carrier.service(shipment.service_level) if carrier else None
+    delivered_at = shipment.delivered_at
+    return TrackingPageParcel(
         carrier=carrier.name if carrier else shipment.carrier,
         service=service.name if service else shipment.service_level,
         tracking_number=shipment.tracking_number,
         carrier_url=shipment.tracking_url,
         eta=shipment.eta,
-        delivered_at=shipment.delivered_at or order.delivered_at,
-        delay=DELAY_FOR_CUSTOMERS.get(shipment.delay_reason, "")
-        if shipment.delayed and not shipment.delivered_at
-        else "",
+        delivered_at=delivered_at,
+        delay=DELAY_FOR_CUSTOMERS.get(shipment.delay_reason, "") if shipment.delayed and not delivered_at else "",
         scans=tuple(
             TrackingPageScan(
                 at=scan.occurred_at,
@@ -251,6 +303,7 @@ def customer_tracking_page(*, order_id: int) -> TrackingPage:
             )
             for scan in scans[:TRACKING_PAGE_EVENTS]
         ),
+        items=tuple((titles.get(line.line_id, ""), line.quantity) for line in shipment.lines.all()),
     )
 
 

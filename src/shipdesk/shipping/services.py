@@ -21,13 +21,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shipdesk.actors import SYSTEM, Actor, ActorKind
+from shipdesk.errors import ShipdeskError
 from shipdesk.notifications.models import Notification
 from shipdesk.notifications.services import queue_notification
-from shipdesk.orders.events import carrier_scan_events, shipment_delayed_event
+from shipdesk.orders.events import carrier_scan_events, eta_revised_event, shipment_delayed_event
 from shipdesk.orders.locks import lock_order
 from shipdesk.orders.models import Order, OrderStatus
 
 from .carriers import get_carrier
+from .labels.models import Label, LabelStatus
 from .models import (
     MOVEMENT_STATUSES,
     AmbiguousTrackingUpdate,
@@ -51,11 +53,21 @@ ALARMING = {
 # Per sweep: a backlog after downtime is worked through over a few runs, not in one huge pass.
 DELAY_SWEEP_BATCH = 500
 
-# What a carrier's "delivered" does to a shipped order: called with `order_id`, `seller_id`, `actor`,
-# `delivered_at` and `at` in the transaction that holds the order's lock. Orders registers
-# `orders.services.deliver_order` here at start-up (shipdesk.orders.registrations, from
-# OrdersConfig.ready): shipping sits below order services and names them only through this list.
+# What a carrier's "delivered" does above shipping: called once per parcel, when its carrier first
+# says it arrived, with `order_id`, `seller_id`, `shipment_id`, `purpose` (a ShipmentPurpose),
+# `actor`, `delivered_at` (the parcel's arrival, already written on it) and `at`, in the
+# transaction that holds the order's lock. Orders registers `orders.services.deliver_parcel` here
+# at start-up (shipdesk.orders.registrations, from OrdersConfig.ready): the order is delivered
+# with its last own parcel; a claim's reshipment is for whoever handles claims to register for.
+# Shipping sits below order services and names them only through this list.
 DELIVERY_REPORTED: list[Callable[..., object]] = []
+# What a carrier's first scan of a bought label's number does: the order it was bought for ships
+# with it. Called with `label_id`, `seller_id`, `actor`, `confirm_incomplete_pack` and `at` in the
+# transaction of the scan; orders registers `orders.services.ship_with_label` here at start-up.
+LABEL_SCANNED: list[Callable[..., object]] = []
+# The order statuses in which parcels are on their way: processing (part of the order has
+# shipped) and shipped. A reshipment may also travel after the order was delivered.
+PARCELS_MOVING = frozenset({OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
 MAX_SCANS = 500
 
 
@@ -81,6 +93,8 @@ class TrackingUpdate:
     status: str | None = None  # the parcel's current status, when the message states one
     carrier: str | None = None  # our carrier code, when the message names a carrier we know
     event_id: str | None = None  # the provider's id of the message: a webhook replay is ignored
+    # The carrier's (revised) expected delivery, when the message gives one: the parcel's new ETA.
+    estimated_delivery: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +161,8 @@ def _record(update: TrackingUpdate, *, now: datetime) -> UpdateResult:
             received_at=now,
         )
     shipments = _shipments_for(number, update.carrier) if number else []
+    if not shipments and number and _ship_with_scanned_label(number, update, now):
+        shipments = _shipments_for(number, update.carrier)
     if not shipments:
         logger.warning("Tracking update from %s for a number no shipment has: %r.", update.source, number)
         if receipt is not None:
@@ -183,6 +199,34 @@ def _record(update: TrackingUpdate, *, now: datetime) -> UpdateResult:
     return UpdateResult(outcome=WebhookReceipt.Outcome.APPLIED, delivered_order_ids=tuple(delivered))
 
 
+def _ship_with_scanned_label(number: str, update: TrackingUpdate, now: datetime) -> bool:
+    """A scan of a label bought through Shipdesk whose order is not marked shipped yet: the
+    carrier has the parcel, so the order ships with the label (the parcel is on its way whatever
+    the pack check says). True if it did."""
+    labels = list(Label.objects.filter(tracking_number=number, status=LabelStatus.BOUGHT)[:2])
+    if len(labels) != 1:
+        return False
+    label = labels[0]
+    carrier = get_carrier(label.carrier)
+    # The workflow lets only those acting for the shop ship an order: the carrier's scan ships it
+    # on behalf of whoever bought the label, and the timeline says so.
+    actor = Actor(
+        kind=ActorKind.SELLER,
+        label=f"{carrier.name if carrier else label.carrier} first scan of the label bought by {label.bought_by}"[:200],
+    )
+    if not LABEL_SCANNED:
+        raise RuntimeError("No label-scan handler is registered (OrdersConfig.ready registers one).")
+    try:
+        for ship_with_label in LABEL_SCANNED:
+            ship_with_label(
+                label_id=label.pk, seller_id=label.seller_id, actor=actor, confirm_incomplete_pack=True, at=now
+            )
+    except ShipdeskError as exc:
+        logger.warning("A first scan of label %s could not ship order %s: %s", label.pk, label.order_id, exc.message)
+        return False
+    return True
+
+
 def _shipments_for(number: str, carrier: str | None) -> list[Shipment]:
     """The parcels a message about `number` may mean: one, or several when it cannot tell."""
     # While a parcel is on its way its number is on no other shipment of its carrier (a unique
@@ -194,6 +238,19 @@ def _shipments_for(number: str, carrier: str | None) -> list[Shipment]:
     candidates = [s for s in shipments if carrier and s.carrier == carrier] or shipments
     on_its_way = [s for s in candidates if s.delivered_at is None]
     return on_its_way if len(candidates) > 1 and on_its_way else candidates
+
+
+def _revised_eta(shipment: Shipment, estimated: datetime | None) -> datetime | None:
+    """The parcel's new ETA when the carrier announced a different delivery date, else None.
+
+    Only for a parcel on its way, and never before it left. A date within the same minute is
+    the same date said again (providers repeat it with every update).
+    """
+    if estimated is None or shipment.delivered_at is not None or estimated < shipment.shipped_at:
+        return None
+    if shipment.eta is not None and abs((estimated - shipment.eta).total_seconds()) < 60:
+        return None
+    return estimated
 
 
 def _actor(shipment: Shipment, source: str) -> Actor:
@@ -231,7 +288,15 @@ def _apply(shipment_id: int, order_id: int, update: TrackingUpdate, now: datetim
             for key, scan in new.items()
         ]
     )
-    carrier_scan_events(order=order, actor=actor, at=now, source=update.source, scans=new.values())
+    carrier_scan_events(
+        order=order,
+        actor=actor,
+        at=now,
+        source=update.source,
+        scans=new.values(),
+        shipment_id=shipment.pk,
+        tracking_number=shipment.tracking_number,
+    )
 
     latest = max((s for s in update.scans), key=lambda s: s.occurred_at, default=None)
     status = update.status or (latest.status if latest else "")
@@ -241,8 +306,21 @@ def _apply(shipment_id: int, order_id: int, update: TrackingUpdate, now: datetim
     moved = [s.occurred_at for s in new.values() if s.status in MOVEMENT_STATUSES]
     if moved and (shipment.last_movement_at is None or max(moved) > shipment.last_movement_at):
         fields["last_movement_at"] = min(max(moved), now)
+    revised = _revised_eta(shipment, update.estimated_delivery)
+    if revised is not None:
+        fields["eta"] = revised
     if fields:
         Shipment.objects.filter(pk=shipment.pk).update(**fields)
+    if revised is not None:
+        eta_revised_event(
+            order=order,
+            actor=actor,
+            at=now,
+            shipment_id=shipment.pk,
+            tracking_number=shipment.tracking_number,
+            previous=shipment.eta,
+            eta=revised,
+        )
 
     alarm = next((ALARMING[s.status] for s in new.values() if s.status in ALARMING), None)
     if alarm is None and update.status in ALARMING and fields.get("tracking_status") == update.status:
@@ -253,21 +331,30 @@ def _apply(shipment_id: int, order_id: int, update: TrackingUpdate, now: datetim
     says_delivered = update.status == TrackingStatus.DELIVERED or any(
         s.status == TrackingStatus.DELIVERED for s in update.scans
     )
-    if says_delivered and order.status == OrderStatus.SHIPPED:
+    if says_delivered and shipment.delivered_at is None and order.status in PARCELS_MOVING:
         delivered_scan = min(
             (s for s in update.scans if s.status == TrackingStatus.DELIVERED), key=lambda s: s.occurred_at, default=None
         )
+        # The parcel arrived when the carrier says, which may be before we hear of it — never after now.
+        arrived = max(min(delivered_scan.occurred_at if delivered_scan else now, now), shipment.shipped_at)
+        Shipment.objects.filter(pk=shipment.pk).update(delivered_at=arrived)
         if not DELIVERY_REPORTED:
             raise RuntimeError("No delivery handler is registered (OrdersConfig.ready registers one).")
-        for deliver_order in DELIVERY_REPORTED:
-            deliver_order(
+        for parcel_delivered in DELIVERY_REPORTED:
+            parcel_delivered(
                 order_id=order.pk,
                 seller_id=order.seller_id,
+                shipment_id=shipment.pk,
+                purpose=shipment.purpose,
                 actor=actor,
-                delivered_at=delivered_scan.occurred_at if delivered_scan else None,
+                delivered_at=arrived,
                 at=now,
             )
-        return order.pk
+        if (
+            order.status != OrderStatus.DELIVERED
+            and Order.objects.filter(pk=order.pk, status=OrderStatus.DELIVERED).exists()
+        ):
+            return order.pk
     return None
 
 
@@ -275,8 +362,8 @@ def _apply(shipment_id: int, order_id: int, update: TrackingUpdate, now: datetim
 
 
 def _flag(*, order: Order, shipment: Shipment, reason: str, actor: Actor, now: datetime) -> bool:
-    """Flag a parcel of a shipped order delayed, once; the seller is alerted once per parcel."""
-    if order.status != OrderStatus.SHIPPED:
+    """Flag a parcel on its way delayed, once; the seller is alerted once per parcel."""
+    if order.status not in PARCELS_MOVING or shipment.delivered_at is not None:
         return False
     if not Shipment.objects.filter(pk=shipment.pk, delayed=False).update(
         delayed=True, delay_reason=reason, delayed_at=now
@@ -286,12 +373,22 @@ def _flag(*, order: Order, shipment: Shipment, reason: str, actor: Actor, now: d
     queue_notification(
         order=order,
         kind=Notification.Kind.SELLER_DELIVERY_EXCEPTION,
-        stage="delayed",
+        # One alert per parcel: the order's first parcel keeps the stage it always had.
+        stage="delayed" if _first_parcel_id(order) == shipment.pk else f"delayed-{shipment.pk}",
         recipient=order.seller.email,
-        context={"reason": reason, "carrier": shipment.carrier, "tracking_number": shipment.tracking_number},
+        context={
+            "reason": reason,
+            "carrier": shipment.carrier,
+            "tracking_number": shipment.tracking_number,
+            "shipment_id": shipment.pk,
+        },
         at=now,
     )
     return True
+
+
+def _first_parcel_id(order: Order) -> int | None:
+    return Shipment.objects.filter(order=order).order_by("shipped_at", "id").values_list("pk", flat=True).first()
 
 
 @transaction.atomic
@@ -322,7 +419,7 @@ def flag_delayed_shipments(*, now: datetime | None = None) -> int:
     # An untracked carrier never reports movement: only its ETA can be missed.
     stuck = ~still_moving & Q(shipped_at__lt=now - NO_MOVEMENT) & ~Q(carrier="other")
     candidates = (
-        Shipment.objects.filter(delivered_at__isnull=True, delayed=False, order__status=OrderStatus.SHIPPED)
+        Shipment.objects.filter(delivered_at__isnull=True, delayed=False, order__status__in=PARCELS_MOVING)
         .filter(Q(eta__lt=now) | stuck)
         .order_by("id")
         .values_list("id", "eta")[:DELAY_SWEEP_BATCH]

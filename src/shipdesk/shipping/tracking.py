@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import cycle
 
-from shipdesk.shipping.carriers import get_carrier
+from shipdesk.shipping.carriers import NATIONAL_POSTS, get_carrier
 
 # The longest number we accept, and store (Shipment.tracking_number is 64 characters).
 MAX_LENGTH = 64
@@ -306,6 +306,14 @@ _FORMATS: tuple[_Format, ...] = (
     _format("royal_mail", "S10", PREFIX_AND_CHECK, _s10_for("GB"), _s10),
 )
 
+# Every other national post (carriers.NATIONAL_POSTS): its tracked items' UPU S10 numbers, which
+# end in its own country code — Deutsche Post "…DE", Posta Kenya "…KE", and so on.
+_FORMATS += tuple(
+    _format(post.code, "S10", PREFIX_AND_CHECK, _s10_for(country), _s10)
+    for country, post in NATIONAL_POSTS.items()
+    if not any(f.carrier == post.code and f.service == "S10" for f in _FORMATS)
+)
+
 _FORMATS_BY_CARRIER: dict[str, tuple[_Format, ...]] = {
     code: tuple(f for f in _FORMATS if f.carrier == code) for code in dict.fromkeys(f.carrier for f in _FORMATS)
 }
@@ -316,6 +324,13 @@ _FORMATS_BY_CARRIER: dict[str, tuple[_Format, ...]] = {
 _FORMATS_BY_CARRIER["sandbox"] = (
     _format("sandbox", "Sandbox", PREFIX_AND_CHECK, r"SBX(?P<body>[0-9]{9})(?P<check>[0-9])", _gs1),
 )
+
+
+def s10_number(*, service: str, serial: int, country: str) -> str:
+    """A UPU S10 number: two service letters, the 8-digit serial, its mod-11 check digit, the
+    issuing post's country code ("RR", 12345678, "KE" → "RR123456785KE")."""
+    body = f"{serial:08d}"
+    return f"{service.upper()}{body}{mod11_s10(_digits(body))}{country.upper()}"
 
 
 def sandbox_tracking_number(serial: int) -> str:

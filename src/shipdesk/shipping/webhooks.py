@@ -6,7 +6,8 @@ Providers (POST /api/v1/webhooks/tracking/<provider>):
   `Shipdesk-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, accepted within
   5 minutes of `t` (a captured request cannot be replayed later). Several `v1=` may be sent while
   a secret is rotated; one matching is enough. Body:
-  `{"id", "tracking_number", "carrier"?, "status", "occurred_at", "description"?, "location"?}`.
+  `{"id", "tracking_number", "carrier"?, "status", "occurred_at", "description"?, "location"?,
+  "estimated_delivery"?}` (a revised delivery date or date and time: the parcel's new ETA).
 - `easypost`: an Event (`tracker.created` / `tracker.updated`, the Tracker in `result`), header
   `X-Hmac-Signature: hmac-sha256-hex=<hex HMAC-SHA256 of the raw body>`, keyed with the webhook
   secret in Unicode NFKD form (EasyPost's documented `validate_webhook`).
@@ -30,7 +31,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.conf import settings
@@ -107,6 +108,17 @@ def _time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
+def _eta(value: Any) -> datetime | None:
+    """A carrier's expected delivery: a date and time, or a bare date (the end of that day, UTC)."""
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+        return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+    return _time(value)
+
+
 def _place(*parts: Any) -> str:
     return ", ".join(_text(p, 200) for p in parts if _text(p, 200))[:200]
 
@@ -133,6 +145,18 @@ _CARRIER_NAMES = {
     "dpd": "dpd",
     "dpduk": "dpd",
     "royalmail": "royal_mail",
+    "deutschepost": "deutsche_post",
+    "laposte": "la_poste",
+    "colissimo": "la_poste",
+    "correos": "correos",
+    "correosspain": "correos",
+    "posteitaliane": "poste_italiane",
+    "australiapost": "australia_post",
+    "nzpost": "nz_post",
+    "newzealandpost": "nz_post",
+    "japanpost": "japan_post",
+    "postakenya": "posta_kenya",
+    "kenyapost": "posta_kenya",
 }
 
 
@@ -165,6 +189,8 @@ def _parse_generic(data: dict) -> Parsed:
         tracking_number=number,
         carrier=carrier or None,
         status=status,
+        # Optional: the carrier's revised delivery date, when it announced one.
+        estimated_delivery=_eta(data.get("estimated_delivery")),
         scans=(
             Scan(
                 status=status,
@@ -230,6 +256,7 @@ def _parse_easypost(data: dict) -> Parsed:
         carrier=_carrier(tracker.get("carrier")),
         status=_easypost_status(tracker.get("status"), is_return=is_return),
         scans=tuple(scans),
+        estimated_delivery=None if is_return else _eta(tracker.get("est_delivery_date")),
     )
 
 
@@ -284,6 +311,7 @@ def _parse_aftership(data: dict) -> Parsed:
         carrier=_carrier(tracking.get("slug")),
         status=_aftership_status(tracking.get("tag"), tracking.get("subtag")),
         scans=tuple(scans),
+        estimated_delivery=_eta(tracking.get("expected_delivery")),
     )
 
 

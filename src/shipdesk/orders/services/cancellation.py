@@ -26,8 +26,10 @@ from shipdesk.orders.models import Cancellation, LineStock, Order, OrderLine, Or
 from shipdesk.orders.selectors import cancellation_refund, facts_of, line_cancellation_refund
 from shipdesk.orders.workflow import Action
 from shipdesk.payments.services import record_refund
+from shipdesk.shipping import parcels
 
 from ._saving import save_fields
+from .parcels import ship_if_all_in_parcels
 from .payment import count_refund
 from .short_lines import mark_reserved, reserve_short_lines, withdraw_substitute_offers
 
@@ -193,11 +195,18 @@ def cancel_line(
     line = next((each for each in lines if each.pk == line_id), None)
     if line is None:
         raise NotFound("Order line not found.")
-    if not isinstance(quantity, int) or not 1 <= quantity <= line.open_quantity:
+    # Units already in a parcel have left: only the units still to ship can be cancelled.
+    shipped = (
+        parcels.units_in_parcels(order_id=order.pk).get(line.pk, 0) if order.status == OrderStatus.PROCESSING else 0
+    )
+    cancellable = line.open_quantity - shipped
+    if shipped and cancellable < 1:
         raise ValidationFailed(
-            "Invalid quantity.",
-            details={"quantity": [f"Between 1 and {line.open_quantity}, the line's open quantity."]},
+            "Every unit of this line has shipped.", details={"quantity": ["Nothing of this line is left to cancel."]}
         )
+    if not isinstance(quantity, int) or not 1 <= quantity <= cancellable:
+        where = "the units not yet shipped" if shipped else "the line's open quantity"
+        raise ValidationFailed("Invalid quantity.", details={"quantity": [f"Between 1 and {cancellable}, {where}."]})
     now = at or timezone.now()
     if sum(each.open_quantity for each in lines) == quantity:
         return _cancel_locked(order=order, lines=lines, actor=actor, reason=reason, note=note, now=now)
@@ -260,6 +269,9 @@ def cancel_line(
         context={"sku": line.sku, "quantity": quantity, **_refund_params(refund, order.currency)},
         at=now,
     )
+    if order.status == OrderStatus.PROCESSING:
+        # The units left to ship were cancelled: a partly shipped order is now wholly on its way.
+        ship_if_all_in_parcels(order=order, lines=lines, actor=actor, now=now)
     # A short line that is now smaller may fit the shelf; units given back may fit another order.
     if line.stock == LineStock.SHORT and stock.try_reserve(product_id=line.product_id, quantity=line.open_quantity):
         mark_reserved(line=line, order=order, actor=actor, at=now)

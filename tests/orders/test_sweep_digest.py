@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.db.models import F
-from mail_server import body
 
 from shipdesk.inventory.models import Product
 from shipdesk.jobs.worker import run_until_idle
@@ -15,6 +14,7 @@ from shipdesk.notifications.models import Alert, Notification
 from shipdesk.orders import sweeps
 from shipdesk.orders.models import OrderLine
 from tests.builders import advance
+from tests.notifications.mail_server import body
 
 NEW_YORK = ZoneInfo("America/New_York")
 

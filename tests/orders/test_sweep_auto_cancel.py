@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import time_machine
-from mail_server import body
 
 from shipdesk.inventory.models import Product
 from shipdesk.jobs.worker import run_until_idle
@@ -19,6 +18,7 @@ from shipdesk.orders import services, sweeps
 from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.payments.models import Refund
 from tests.builders import PLATFORM_ACTOR, advance
+from tests.notifications.mail_server import body
 
 T0 = datetime(2025, 3, 3, 15, 0, tzinfo=UTC)  # Monday
 
