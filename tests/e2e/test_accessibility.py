@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 from shipdesk.dashboard.forms import TABS
 from shipdesk.notifications.models import Notification
 from shipdesk.notifications.rendering import review_url
+from shipdesk.orders.order_page_links import order_page_path
 from shipdesk.orders.substitutions import offer_path, offer_substitute
 from shipdesk.performance.metrics import METRICS
 from shipdesk.performance.reviews import leave_review
@@ -142,6 +143,9 @@ def test_every_dashboard_and_customer_page_passes_axe_at_desktop_and_phone_width
         "/r/forged/",
         offer_path(offer.pk),
         "/s/forged/",
+        order_page_path(orders["delivered"].pk),  # the customer's order page, with the return form
+        order_page_path(orders["confirmed"].pk),  # with the request to cancel
+        "/o/forged/",
     ]
     signed_in = [
         *(f"/orders/?tab={code}" for code, _ in TABS),
@@ -155,6 +159,7 @@ def test_every_dashboard_and_customer_page_passes_axe_at_desktop_and_phone_width
         *(f"/performance/{metric}/orders/" for metric in METRICS),
         "/performance/reviews/",
         "/earnings/",
+        "/returns/",
         "/settings/",
         "/no-such-page/",
     ]

@@ -126,3 +126,32 @@ def test_the_customer_asks_for_a_return_from_the_page_within_the_window_only(sel
         assert late.status_code == 409
     assert ReturnRequest.objects.count() == 1
     assert order.total == Decimal("34.99")
+
+
+def test_a_storefront_relays_the_customers_cancel_request_through_the_api(
+    seller, product, place, platform_api, seller_api
+):
+    pending = place(seller)
+    assert platform_api.post(f"/orders/{pending.pk}/cancel-request", {"note": "oops"}).json()["status"] == "cancelled"
+
+    processing = advance(place(seller), "processing")
+    answer = platform_api.post(f"/orders/{processing.pk}/cancel-request", {"note": "too slow"})
+    assert answer.status_code == 200 and answer.json()["status"] == "processing"
+    assert any(e["type"] == "cancel_requested" for e in answer.json()["events"])
+    assert platform_api.post(f"/orders/{processing.pk}/cancel-request", {}).status_code == 409
+    assert seller_api.post(f"/orders/{processing.pk}/cancel-request", {}).status_code == 403
+
+
+def test_the_owner_turns_the_being_prepared_email_off_in_the_settings(seller):
+    from shipdesk.accounts.services import create_user
+
+    client = Client()
+    client.force_login(create_user(email="boss@acme.test", password=None, seller=seller, role="owner"))
+    assert "Email customers when their order is being prepared" in client.get("/settings/").content.decode()
+    profile = {"name": "Acme", "email": "acme@example.test", "country": "US", "timezone_name": "America/New_York"}
+
+    client.post("/settings/profile/", profile)  # the box left unticked
+
+    assert Seller.objects.get(pk=seller.pk).preparing_email is False
+    client.post("/settings/profile/", {**profile, "preparing_email": "on"})
+    assert Seller.objects.get(pk=seller.pk).preparing_email is True

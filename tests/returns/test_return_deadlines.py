@@ -82,3 +82,19 @@ def test_a_received_return_not_refunded_is_due_for_its_refund(seller, product, p
         returns.refund_return(return_id=request.pk, seller_id=seller.pk, actor=SELLER_ACTOR)
         alert.refresh_from_db()
         assert alert.read_at is not None
+
+
+def test_a_due_soon_alert_for_a_return_answered_before_it_went_out_is_skipped(seller, product, place):
+    from shipdesk.jobs.worker import run_until_idle
+
+    with time_machine.travel(FRIDAY_10AM, tick=False) as clock:
+        order = advance(place(seller), "delivered")
+        run_until_idle()
+        request = _request(order)
+        clock.move_to(datetime(2026, 3, 9, 23, 0, tzinfo=NEW_YORK))
+        assert sweep_return_deadlines()["due_soon"] == 1
+        returns.reject_return(return_id=request.pk, seller_id=seller.pk, actor=SELLER_ACTOR, reason="Used.")
+
+        run_until_idle()
+
+    assert Notification.objects.get(order=order, kind="seller_return_due_soon").status == "skipped"

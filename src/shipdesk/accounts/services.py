@@ -203,6 +203,7 @@ def update_shop_profile(
     country: str,
     timezone_name: str,
     thank_you_note: str = "",
+    preparing_email: bool | None = None,
     confirm_hours: int | None = None,
     process_business_days: int | None = None,
     ship_business_days: int | None = None,
@@ -233,6 +234,8 @@ def update_shop_profile(
     seller.country = country
     seller.timezone = timezone_name
     seller.thank_you_note = thank_you_note or ""
+    if preparing_email is not None:  # None: left as it is (callers that do not show it)
+        seller.preparing_email = bool(preparing_email)
     for field, value in handling.items():
         setattr(seller, field, value)
     try:
@@ -243,7 +246,9 @@ def update_shop_profile(
             errors.setdefault("timezone_name" if field == "timezone" else field, []).extend(messages)
     if errors:
         raise ValidationFailed("Invalid shop settings.", details=errors)
-    seller.save(update_fields=["name", "email", "country", "timezone", "thank_you_note", *HANDLING_FIELDS])
+    seller.save(
+        update_fields=["name", "email", "country", "timezone", "thank_you_note", "preparing_email", *HANDLING_FIELDS]
+    )
     return seller
 
 

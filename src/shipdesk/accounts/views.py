@@ -115,6 +115,7 @@ def _profile_form(seller, data=None):
         "country": str(seller.country),
         "timezone_name": seller.timezone,
         "thank_you_note": seller.thank_you_note,
+        "preparing_email": seller.preparing_email,
         **{name: getattr(seller, name) for name in accounts_services.HANDLING_FIELDS},
     }
     return forms.ShopProfileForm(

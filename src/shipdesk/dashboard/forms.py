@@ -415,6 +415,11 @@ class ShopProfileForm(Styled, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Printed on packing slips.",
     )
+    preparing_email = forms.BooleanField(
+        label="Email customers when their order is being prepared",
+        required=False,
+        help_text="Sent when you start processing an order.",
+    )
     confirm_hours = forms.IntegerField(label="Confirm within (hours)", required=False, min_value=1)
     process_business_days = forms.IntegerField(
         label="Start processing within (business days)", required=False, min_value=1

@@ -46,6 +46,7 @@ urlpatterns = [
         name="order_offer_substitute",
     ),
     path("orders/<int:order_id>/notes/", order_views.order_note, name="order_note"),
+    path("orders/<int:order_id>/refund/", order_views.order_refund, name="order_refund"),
     # Inventory
     path("inventory/", inventory_views.inventory, name="inventory"),
     path("inventory/stock/", inventory_views.inventory_stock, name="inventory_stock"),

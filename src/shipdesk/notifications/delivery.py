@@ -45,6 +45,8 @@ from shipdesk.jobs.reaping import dead_after
 from shipdesk.orders import events as timeline
 from shipdesk.orders.models import Order
 from shipdesk.orders.terms import STAGE_BY_NAME
+from shipdesk.returns import terms as return_terms
+from shipdesk.returns.models import ReturnRequest
 
 from .models import Alert, Notification
 from .rendering import CUSTOMER_KINDS, platform_address
@@ -196,6 +198,11 @@ def _deliver(row: Notification, connection, *, accepted: Notification | None) ->
 
 
 def _moot(row: Notification) -> bool:
+    if row.kind in (K.SELLER_RETURN_DUE_SOON, K.SELLER_RETURN_OVERDUE):
+        # A return's step alert: moot once the return has moved on (answered, refunded).
+        step = row.context.get("stage")
+        status = ReturnRequest.objects.filter(pk=row.context.get("return_id")).values_list("status", flat=True).first()
+        return step not in return_terms.STEPS or status != return_terms.STEPS[step].status
     if row.kind not in (K.SELLER_DUE_SOON, K.SELLER_OVERDUE) or row.order_id is None:
         return False
 

@@ -23,6 +23,7 @@ from .schemas import (
     AddressCorrectionIn,
     CancelIn,
     CancelLineIn,
+    CancelRequestIn,
     DeliverIn,
     NoteIn,
     OrderIn,
@@ -394,3 +395,23 @@ def refund(request: HttpRequest, order_id: int, payload: RefundIn):
         idempotency_key=key,
     )
     return Status(200 if replayed else 201, shipped_refund_detail(made))
+
+
+@router.post(
+    "/{int:order_id}/cancel-request",
+    response={200: OrderOut, **ERRORS},
+    summary="The customer asks to cancel (platform): pending cancels at once, later the shop decides",
+)
+def cancel_request(request: HttpRequest, order_id: int, payload: CancelRequestIn):
+    """For a storefront relaying its customer (platform token). A pending order is cancelled at
+    once and refunded; a confirmed or processing one becomes a request the shop answers (it is
+    alerted and emailed; the `cancel_requested` event is on the timeline). Once per order (409)."""
+    require_platform(request)
+    actor = actor_of(request)
+    services.request_cancellation(
+        order_id=order_id,
+        seller_id=scope_of(request),
+        actor=Actor(kind=ActorKind.CUSTOMER, label=f"customer via {actor.label}"[:200], token_id=actor.token_id),
+        note=payload.note,
+    )
+    return _detail(request, order_id)

@@ -10,6 +10,7 @@ are shown by `shipdesk.dashboard.feedback`. URL names and paths are listed in
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -24,6 +25,7 @@ from shipdesk.dashboard.access import actor_of, seller_view
 from shipdesk.dashboard.feedback import attempt, attempt_quietly, show_error
 from shipdesk.dashboard.navigation import back_target, query_without
 from shipdesk.errors import ShipdeskError
+from shipdesk.money import format_amount
 from shipdesk.orders import selectors as order_selectors
 from shipdesk.orders import services as order_services
 from shipdesk.orders import substitutions, terms, workflow
@@ -324,8 +326,57 @@ def _render_detail(
         "order_returns": return_selectors.returns_of_order(seller_id=order.seller_id, order_id=order.pk),
         "returns_back": reverse("order", args=[order.pk]) + "#returns",
         "returns_default_address": return_rules_for(order.seller_id).return_address,
+        "refund_after_shipment": _refund_after_shipment(order, lines),
     }
     return render(request, "dashboard/orders/detail.html", context, status=status)
+
+
+def _refund_after_shipment(order, lines) -> dict | None:
+    """What the refund form of a shipped or delivered order offers, or None when it has no place."""
+    left = order_selectors.left_to_refund(order).total
+    if order.status not in terms.DISPATCHED_STATUSES or left <= 0:
+        return None
+    return {
+        "left": left,
+        "lines": [{"line": line, "units": order_selectors.refundable_units(line)} for line in lines],
+        "shipping_refunded": order_selectors.shipping_refunded(order),
+        "reasons": [(term.value, term.label) for term in terms.REFUND_REASONS],
+    }
+
+
+@seller_view
+@require_POST
+def order_refund(request, order_id: int):
+    """A refund after shipment from the order page: units, the shipping, or an amount (goodwill)."""
+    order = _get_order(request, order_id)
+    units = []
+    for line in order.lines.all():
+        raw = request.POST.get(f"quantity_{line.pk}", "").strip()
+        if raw and raw != "0":
+            units.append((line.pk, int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else -1))
+    raw_amount = request.POST.get("amount", "").strip()
+    try:
+        amount = Decimal(raw_amount) if raw_amount else None
+    except InvalidOperation:
+        amount = Decimal("-1")
+    if amount is not None and not amount.is_finite():
+        amount = Decimal("-1")
+    attempt(
+        request,
+        lambda: order_services.refund_shipped_order(
+            order_id=order_id,
+            seller_id=request.seller.pk,
+            actor=actor_of(request),
+            lines=units,
+            amount=amount,
+            shipping=bool(request.POST.get("shipping")),
+            reason=request.POST.get("reason", ""),
+            source="goodwill",
+            note=request.POST.get("note", "")[:4000],
+        ),
+        success=lambda r: f"Refunded {format_amount(r.amount, order.currency)} {order.currency} to the customer.",
+    )
+    return redirect(reverse("order", args=[order_id]) + "#refund")
 
 
 @seller_view

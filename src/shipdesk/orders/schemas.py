@@ -330,6 +330,10 @@ class StatusCountsOut(Schema):
     overdue: int
 
 
+class CancelRequestIn(Schema):
+    note: Str(2000) = Field(default="", description="The customer's words to the shop.")
+
+
 # --- refunds after shipment --------------------------------------------------------------------
 
 

@@ -265,7 +265,7 @@ def approve_return(
     address = (return_address or "").strip() or rules.return_address
     if not address:
         raise ValidationFailed(
-            "Say where the parcel goes back to.",
+            "Say where the parcel goes back to: give a return address, or set one in the shop's return policy.",
             details={"return_address": ["Give the return address (or set one in the shop's return policy)."]},
         )
     now = at or timezone.now()
