@@ -114,7 +114,7 @@ def test_an_order_the_channel_says_is_fulfilled_ships_here_and_is_not_sent_back(
     run_until_idle()
 
     order = Order.objects.get(seller=seller)
-    assert order.status == "shipped" and order.shipment.tracking_number == UPS_NUMBER
+    assert order.status == "shipped" and order.shipments.get().tracking_number == UPS_NUMBER
     assert not FulfilmentUpdate.objects.exists() and stub_channel.requests == []
 
 
