@@ -11,7 +11,7 @@ from shipdesk.claims.models import Claim
 from shipdesk.errors import ClaimConflict
 from shipdesk.payments.models import Refund
 from tests.builders import SELLER_ACTOR, advance
-from tests.concurrency.test_parallel_orders import run_together
+from tests.parallel import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

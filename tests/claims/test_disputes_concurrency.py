@@ -10,7 +10,7 @@ from shipdesk.claims.models import Dispute
 from shipdesk.earnings.models import LedgerEntry
 from tests.builders import advance
 from tests.claims.test_disputes import INTENT, _dispute, _event, _post
-from tests.concurrency.test_parallel_orders import run_together
+from tests.parallel import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

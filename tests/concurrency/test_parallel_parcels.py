@@ -12,7 +12,7 @@ from shipdesk.orders import services
 from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.shipping.models import Shipment, ShipmentLine
 from tests.builders import OTHER_UPS_NUMBER, SELLER_ACTOR, UPS_NUMBER, advance
-from tests.concurrency.test_parallel_orders import errors, run_together, values
+from tests.parallel import errors, run_together, values
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -18,7 +18,7 @@ from shipdesk.conversations.models import Message
 from shipdesk.conversations.reply_addresses import reply_address
 from shipdesk.notifications.models import Alert, Notification
 from tests.conversations.inbound_mail import customer_reply, jpeg_bytes
-from tests.shipping.test_webhook_concurrency import run_together
+from tests.parallel import run_together, values
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 REPO = Path(__file__).resolve().parents[2]
@@ -28,7 +28,7 @@ def test_one_reply_delivered_four_times_at_once_is_one_message(seller, product, 
     order = place(seller)
     raw = customer_reply(to=reply_address(order.pk), photo=jpeg_bytes(), message_id="<race-1@mail.example.com>")
 
-    results = run_together([lambda: inbound.receive_email(raw, via="lmtp")] * 4)
+    results = values(run_together([lambda: inbound.receive_email(raw, via="lmtp")] * 4))
 
     assert Counter(r.outcome for r in results) == {"accepted": 1, "duplicate": 3}
     assert len({r.message_id for r in results}) == 1

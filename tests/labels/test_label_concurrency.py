@@ -11,7 +11,7 @@ from shipdesk.orders import services
 from shipdesk.shipping.labels.models import Label
 from shipdesk.shipping.labels.services import quote_rates
 from tests.builders import SELLER_ACTOR
-from tests.concurrency.test_parallel_orders import run_together
+from tests.parallel import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

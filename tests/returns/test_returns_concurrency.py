@@ -17,7 +17,7 @@ from shipdesk.payments.models import Refund
 from shipdesk.returns import services as returns
 from shipdesk.returns.models import ReturnRequest
 from tests.builders import PLATFORM_ACTOR, SELLER_ACTOR
-from tests.concurrency.test_parallel_orders import run_together
+from tests.parallel import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
