@@ -114,3 +114,46 @@ def test_a_shorter_window_closes_returns_sooner(seller, product, place, seller_a
         )
 
     assert asked.status_code == 409 and asked.json()["error"]["code"] == "return_window_closed"
+
+
+@pytest.fixture
+def owner_client(seller, client):
+    from shipdesk.accounts.services import create_user
+
+    client.force_login(create_user(email="owner@acme.test", password="pw-Secret-123", seller=seller, role="owner"))
+    return client
+
+
+def test_the_settings_page_saves_the_policy_and_shows_it_escaped(owner_client, seller, seller_api):
+    form = {**POLICY, "return_address": "<b>Acme</b> Returns, 1 Dock Road"}
+
+    saved = owner_client.post("/settings/return-policy/", form)
+    page = owner_client.get("/settings/").content.decode()
+
+    assert saved.status_code == 302 and saved["Location"].endswith("#return-policy")
+    policy = ReturnPolicy.objects.get(seller=seller)
+    assert (policy.window_days, policy.shipping_policy) == (60, "seller")
+    assert "&lt;b&gt;Acme&lt;/b&gt; Returns" in page and "<b>Acme</b>" not in page
+    assert seller_api.get("/shop/return-policy").json()["return_address"] == form["return_address"]
+
+
+def test_the_settings_page_refuses_a_window_below_the_platform_bound_on_its_field_and_keeps_nothing(
+    owner_client, seller
+):
+    refused = owner_client.post("/settings/return-policy/", {**POLICY, "window_days": "7"})
+
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert 'id="return_policy_window_days"' in html and "greater than or equal to 14" in html
+    assert not ReturnPolicy.objects.filter(seller=seller).exists()
+
+
+def test_the_settings_page_leaves_empty_fields_to_the_platform_defaults(owner_client, seller, seller_api):
+    assert owner_client.post("/settings/return-policy/", {"window_days": "", "shipping_policy": ""}).status_code == 302
+
+    body = seller_api.get("/shop/return-policy").json()
+    assert (body["window_days"], body["uses_default_window"], body["shipping_policy"]) == (
+        30,
+        True,
+        "seller_if_at_fault",
+    )
