@@ -137,3 +137,16 @@ def test_the_api_lists_the_returns_behind_the_response_time_only_of_the_callers_
     assert "not answered by the deadline" in body["items"][0]["reason"]
     assert (figures["return_response"]["numerator"], figures["return_response"]["denominator"]) == (0, 1)
     assert figures["return_rate"]["target"] is None
+
+
+def test_the_dashboard_drill_down_lists_each_return_and_why_it_counts(owner_client, seller):
+    o = h.save([_delivered(seller, delivered_at=NOW - 20 * D)])[0]
+    h.return_request(o, requested_at=NOW - 10 * D, approved_at=NOW - 10 * D + 5 * H)
+
+    with time_machine.travel(NOW, tick=False):
+        page = owner_client.get("/performance/return_response/orders/")
+        rate = owner_client.get("/performance/return_rate/orders/")
+
+    html = page.content.decode()
+    assert page.status_code == 200 and "approved in 5 h" in html and f"/orders/{o.pk}/" in html
+    assert rate.status_code == 200 and "return requested" in rate.content.decode()
