@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from shipdesk.orders.models import Cancellation, Order, OrderStatus
 from shipdesk.performance.models import Review
+from shipdesk.returns.models import ReturnRequest
 from shipdesk.shipping.models import Shipment, TrackingEvent
 
 _numbers = itertools.count(100_000)
@@ -145,3 +146,28 @@ def cancel(o: Order, *, reason: str, actor_kind: str, at: datetime | None = None
 
 def review(o: Order, rating: int, *, at: datetime) -> Review:
     return Review.objects.create(seller_id=o.seller_id, order=o, rating=rating, created_at=at)
+
+
+def return_request(
+    o: Order,
+    *,
+    requested_at: datetime,
+    answer_by: datetime | None = None,
+    approved_at: datetime | None = None,
+    rejected_at: datetime | None = None,
+) -> ReturnRequest:
+    """A return of order `o` as `returns.services` leaves it: requested, then approved or rejected
+    (an answer due 2 days after the request unless `answer_by` says otherwise)."""
+    status = "approved" if approved_at else "rejected" if rejected_at else "requested"
+    return ReturnRequest.objects.create(
+        seller_id=o.seller_id,
+        order=o,
+        status=status,
+        requested_by_kind="customer",
+        requested_by_label="customer",
+        requested_at=requested_at,
+        answer_by=answer_by or requested_at + timedelta(days=2),
+        approved_at=approved_at,
+        rejected_at=rejected_at,
+        rejection_reason="Used" if rejected_at else "",
+    )

@@ -72,6 +72,8 @@ def test_every_metric_has_a_label_window_unit_and_advice():
         "handling_time",
         "rating",
         "response_time",
+        "return_rate",
+        "return_response",
     ]
     windows = {k: x.window_days for k, x in m.METRICS.items()}
     assert windows == {
@@ -84,12 +86,15 @@ def test_every_metric_has_a_label_window_unit_and_advice():
         "handling_time": 30,
         "rating": 90,
         "response_time": 30,
+        "return_rate": 30,
+        "return_response": 30,
     }
     assert all(
         x.label and x.what_to_fix and x.definition and x.unit in ("percent", "hours", "stars")
         for x in m.METRICS.values()
     )
-    assert {k for k, x in m.METRICS.items() if x.target is not None} == set(m.RATE_METRICS)
+    # Every judged metric is a rate; the return rate is a rate shown without a target.
+    assert {k for k, x in m.METRICS.items() if x.target is not None} == set(m.RATE_METRICS) - {"return_rate"}
 
 
 def test_an_average_figure_keeps_the_sum_and_the_count():

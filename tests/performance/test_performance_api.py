@@ -53,7 +53,13 @@ def test_a_seller_reads_its_figures_targets_standing_points_and_trend(seller, se
         "status": "breach",
         "window_days": 30,
     }
-    assert [m["key"] for m in body["metrics"]][-3:] == ["handling_time", "rating", "response_time"]
+    assert [m["key"] for m in body["metrics"]][-5:] == [
+        "handling_time",
+        "rating",
+        "response_time",
+        "return_rate",
+        "return_response",
+    ]
     assert (
         len(body["trend"]["days"])
         == 3

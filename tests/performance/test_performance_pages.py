@@ -19,8 +19,9 @@ from tests.builders import advance
 from tests.performance.conftest import ship_and_deliver
 
 # The calendar read is one query (accounts.policy.calendars_for); one per order metric (the order
-# defect rate included); the response time one more (conversations' messages).
-PAGE_QUERIES = 17
+# defect and return rates included); the response time one more (conversations' messages), the
+# return response time one more (return requests).
+PAGE_QUERIES = 19
 
 
 def shipped_late(place, seller):
@@ -51,7 +52,7 @@ def test_the_page_shows_the_standing_a_card_per_metric_and_an_svg_chart_each(own
     html = response.content.decode()
     assert response.status_code == 200
     assert "Late shipment rate" in html and "Target missed" in html and "Penalised" in html
-    assert html.count('<svg class="chart"') == 9 and html.count('class="chart-target"') == 7
+    assert html.count('<svg class="chart"') == 11 and html.count('class="chart-target"') == 8
     assert 'href="/performance/late_shipment/orders/"' in html
     assert "Daily figures as a table" in html
     assert 'aria-current="page">Performance' in html

@@ -15,9 +15,9 @@ from shipdesk.orders import services
 from shipdesk.orders.models import Order
 from shipdesk.payments.models import Refund
 from shipdesk.returns import services as returns
-from shipdesk.returns.models import ReturnRequest
+from shipdesk.returns.models import ReturnPolicy, ReturnRequest
 from tests.builders import PLATFORM_ACTOR, SELLER_ACTOR
-from tests.parallel import run_together
+from tests.parallel import errors, run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -108,3 +108,14 @@ def test_two_concurrent_refunds_of_a_received_return_pay_once(delivered):
     assert sum(o.error is None for o in outcomes) == 1
     assert Refund.objects.filter(order=delivered).count() == 1
     assert Order.objects.get(pk=delivered.pk).refunded_total == Decimal("22.00") + Decimal("4.99") + Decimal("0.50")
+
+
+def test_a_shops_first_return_policy_saved_twice_at_once_is_one_row_and_no_error(seller):
+    def save(days):
+        return lambda: returns.set_return_policy(seller_id=seller.pk, window_days=days, shipping_policy="seller")
+
+    outcomes = run_together([save(20), save(40), save(60)])
+
+    assert errors(outcomes) == []
+    assert ReturnPolicy.objects.filter(seller=seller).count() == 1
+    assert ReturnPolicy.objects.get(seller=seller).window_days in (20, 40, 60)

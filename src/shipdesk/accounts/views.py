@@ -29,6 +29,8 @@ from shipdesk.dashboard.invitations import send_invitation
 from shipdesk.errors import ShipdeskError
 from shipdesk.ops import ratelimit
 from shipdesk.ops.client_address import client_ip
+from shipdesk.returns import services as returns_services
+from shipdesk.returns.policy import return_rules_for
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +138,8 @@ def _render_settings(request, *, status=200, **forms_and_extra):
         "invitations": accounts_selectors.pending_invitations_of(seller_id=seller.pk),
         "role_choices": forms.RoleForm.base_fields["role"].choices,
         **_address_forms(seller, forms_and_extra),
+        "return_policy_form": forms_and_extra.pop("return_policy_form", None) or _return_policy_form(seller),
+        "return_policy_defaults": settings.SHIPDESK_RETURN_POLICY,
         **forms_and_extra,
     }
     response = render(request, "dashboard/settings/index.html", context, status=status)
@@ -201,6 +205,33 @@ def settings_label_service(request):
         if outcome.ok:
             return redirect(reverse("settings") + "#addresses")
     return _render_settings(request, label_service_form=form, status=422)
+
+
+def _return_policy_form(seller, data=None):
+    rules = return_rules_for(seller.pk)  # what the shop set; the defaults show as empty fields
+    initial = {
+        "window_days": rules.window_days if rules.own_window else None,
+        "shipping_policy": rules.shipping_policy if rules.own_shipping_policy else "",
+        "return_address": rules.return_address,
+        "instructions": rules.instructions,
+    }
+    return forms.ReturnPolicyForm(data, initial=initial)
+
+
+@seller_view(owners_only=True)
+@require_POST
+def settings_return_policy(request):
+    form = _return_policy_form(request.seller, request.POST)
+    if form.is_valid():
+        outcome = attempt(
+            request,
+            lambda: returns_services.set_return_policy(seller_id=request.seller.pk, **form.cleaned_data),
+            form=form,
+            success="Return policy saved.",
+        )
+        if outcome.ok:
+            return redirect(reverse("settings") + "#return-policy")
+    return _render_settings(request, return_policy_form=form, status=422)
 
 
 @seller_view(owners_only=True)

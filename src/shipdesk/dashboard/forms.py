@@ -19,6 +19,8 @@ from shipdesk.orders.placed_at_window import EARLIEST as PLACED_AT_EARLIEST
 from shipdesk.orders.selectors import OrderFilters
 from shipdesk.orders.terms import CANCEL_REASONS as CANCEL_REASON_TERMS
 from shipdesk.orders.terms import PERSON_CANCEL_REASONS
+from shipdesk.returns.policy import MAX_WINDOW_DAYS, MIN_WINDOW_DAYS
+from shipdesk.returns.terms import SHIPPING_POLICIES
 from shipdesk.shipping import carriers as carrier_registry
 from shipdesk.single_line import NotSingleLine, check_single_line
 
@@ -512,3 +514,37 @@ class MemberForm(Styled, forms.Form):
 
 class RoleForm(Styled, forms.Form):
     role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)
+
+
+class ReturnPolicyForm(Styled, forms.Form):
+    """The shop's return policy; empty fields are the platform defaults. The bounds are the
+    service's (returns.services.set_return_policy); its refusals land on these fields."""
+
+    id_format = "return_policy_%s"
+
+    window_days = forms.IntegerField(
+        label="Return window (days after delivery)",
+        required=False,
+        min_value=MIN_WINDOW_DAYS,
+        max_value=MAX_WINDOW_DAYS,
+        help_text=f"From {MIN_WINDOW_DAYS} to {MAX_WINDOW_DAYS} days; empty: the platform default.",
+    )
+    shipping_policy = forms.ChoiceField(
+        label="Who pays return shipping",
+        required=False,
+        choices=[("", "Platform default")] + [(t.value, t.label) for t in SHIPPING_POLICIES],
+    )
+    return_address = forms.CharField(
+        label="Return address",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="As the customer writes it on the parcel; the approval email gives it.",
+    )
+    instructions = forms.CharField(
+        label="Return instructions",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What an approval tells the customer unless you write something else.",
+    )

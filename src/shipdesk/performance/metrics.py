@@ -72,6 +72,8 @@ HANDLING_TIME = "handling_time"
 RATING = "rating"
 ORDER_DEFECT = "order_defect"
 RESPONSE_TIME = "response_time"
+RETURN_RATE = "return_rate"
+RETURN_RESPONSE = "return_response"
 
 METRICS: dict[str, Metric] = {
     m.key: m
@@ -135,6 +137,20 @@ METRICS: dict[str, Metric] = {
             "the ones that need no answer, such as a thank-you.",
             "Customer messages whose answer was due in the last 30 days (or that were answered in them) that "
             "the shop answered by the due time; messages marked as needing no answer are not counted.",
+        ),
+        # Informational: how often customers send things back depends on what a shop sells
+        # (clothes far more than books), so one target would judge the category, not the shop.
+        Metric(
+            RETURN_RATE, "Return rate", 30, None, "max", "percent", 0,
+            "Describe items exactly (sizes, materials, photos) and pack them so they arrive intact; the returns "
+            "list says why customers send things back.",
+            "Orders delivered in the last 30 days for which the customer asked for a return.",
+        ),
+        Metric(
+            RETURN_RESPONSE, "Returns answered within 2 business days", 30, Decimal("90.00"), "min", "percent", 1,
+            "Approve or reject every return request within 2 business days (Needs action lists them by deadline).",
+            "Return requests whose answer was due in the last 30 days (or that were answered in them) that the "
+            "shop approved or rejected by the deadline.",
         ),
     )
 }  # fmt: skip

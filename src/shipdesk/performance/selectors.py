@@ -37,6 +37,7 @@ from shipdesk.errors import NotFound, ValidationFailed
 from shipdesk.orders.deadlines import BusinessCalendar
 from shipdesk.orders.models import Cancellation, CancelReason, Order
 from shipdesk.pagination import BadCursor, decode_cursor, encode_cursor
+from shipdesk.returns.models import ReturnRequest
 from shipdesk.shipping.models import TrackingEvent, TrackingStatus
 
 from . import metrics as m
@@ -165,7 +166,16 @@ def _scope(metric: str, as_of: datetime):
         return Q(placed_at__gt=start, placed_at__lte=as_of, paid_at__isnull=False, paid_at__lte=as_of), (
             lost_claim | chargeback | low_review
         )
+    if metric == m.RETURN_RATE:
+        return Q(delivered_at__gt=start, delivered_at__lte=as_of), _return_requested(as_of)
     raise KeyError(metric)
+
+
+def _return_requested(as_of: datetime) -> Exists:
+    """The customer asked for a return of the order by `as_of` (whatever the shop answered)."""
+    return Exists(
+        ReturnRequest.objects.filter(seller_id=OuterRef("seller_id"), order_id=OuterRef("pk"), requested_at__lte=as_of)
+    )
 
 
 # A review at or below this many stars is a defect (Amazon's "negative feedback": 1 or 2 stars).
@@ -204,6 +214,7 @@ _ORDER_METRICS = (
     m.VALID_TRACKING,
     m.ON_TIME_DELIVERY,
     m.ORDER_DEFECT,
+    m.RETURN_RATE,
 )
 
 
@@ -219,6 +230,21 @@ def _response_scope(as_of: datetime) -> tuple[Q, Q]:
         Q(needs_answer=True) | Q(answered_at__isnull=False)
     )
     return owed & (on_time | missed), in_time & Q(answered_at__lte=as_of)
+
+
+def _return_response_scope(as_of: datetime) -> tuple[Q, Q]:
+    """(counted, answered in time) over return requests, as `_response_scope` counts messages: a
+    request counts when it was approved or rejected by its deadline (at the answer), or when the
+    deadline passed without such an answer (at the deadline)."""
+    start = as_of - timedelta(days=METRICS[m.RETURN_RESPONSE].window_days)
+    in_time = Q(approved_at__lte=F("answer_by")) | Q(rejected_at__lte=F("answer_by"))
+    on_time = in_time & (
+        Q(approved_at__gt=start, approved_at__lte=as_of) | Q(rejected_at__gt=start, rejected_at__lte=as_of)
+    )
+    missed = Q(answer_by__gt=start, answer_by__lt=as_of) & ~in_time
+    known = Q(requested_at__lte=as_of)
+    answered = in_time & (Q(approved_at__lte=as_of) | Q(rejected_at__lte=as_of))
+    return known & (on_time | missed), answered
 
 
 def _scoped(seller_ids: list[int] | None):
@@ -259,6 +285,15 @@ def compute_figures(*, as_of: datetime, seller_ids: list[int] | None = None) -> 
     counts[m.RESPONSE_TIME] = {
         r["seller_id"]: (r["n"], r["d"], None)
         for r in messages.values("seller_id").annotate(d=Count("id"), n=Count("id", filter=answered)).order_by()
+    }
+
+    counted, answered = _return_response_scope(as_of)
+    returns = ReturnRequest.objects.filter(counted)
+    if seller_ids is not None:
+        returns = returns.filter(seller_id__in=seller_ids)
+    counts[m.RETURN_RESPONSE] = {
+        r["seller_id"]: (r["n"], r["d"], None)
+        for r in returns.values("seller_id").annotate(d=Count("id"), n=Count("id", filter=answered)).order_by()
     }
 
     counted, _ = _scope(m.HANDLING_TIME, as_of)
@@ -352,6 +387,9 @@ def _row(metric: str, order, counted_in_numerator: bool, calendar: BusinessCalen
             if getattr(order, flag, False)
         ]
         return MetricOrderRow(order.pk, order.number, True, ", ".join(reasons) or "defect", order.placed_at)
+    if metric == m.RETURN_RATE:
+        reason = "return requested" if counted_in_numerator else "no return requested"
+        return MetricOrderRow(order.pk, order.number, counted_in_numerator, reason, order.delivered_at)
     if metric == m.CANCELLATION:
         if counted_in_numerator:
             return MetricOrderRow(order.pk, order.number, True, "cancelled by the shop", order.cancelled_at)
@@ -399,6 +437,9 @@ def metric_orders(
             for r in reviews
         ]
         return rows, encode_cursor(sort, [reviews[-1].rating, reviews[-1].pk]) if more else None
+
+    if metric == m.RETURN_RESPONSE:
+        return _return_response_rows(seller_id=seller_id, now=now, limit=limit, after=after, sort=sort)
 
     if metric == m.RESPONSE_TIME:
         return _response_rows(seller_id=seller_id, now=now, limit=limit, after=after, sort=sort)
@@ -455,6 +496,44 @@ def _response_rows(*, seller_id: int, now: datetime, limit: int, after, sort: st
             rows.append(
                 MetricOrderRow(
                     message.order_id, message.order.number, False, "not answered by the due time", message.answer_due_at
+                )
+            )
+    return rows, encode_cursor(sort, [found[-1].flag, found[-1].pk]) if more else None
+
+
+def _return_response_rows(*, seller_id: int, now: datetime, limit: int, after, sort: str):
+    """The return requests behind the return-response figure, as their orders: answered in time
+    first, then newest first. Exactly the rows counted."""
+    counted, answered = _return_response_scope(now)
+    qs = (
+        ReturnRequest.objects.filter(seller_id=seller_id)
+        .filter(counted)
+        .select_related("order")
+        .annotate(flag=Case(When(answered, then=Value(1)), default=Value(0), output_field=IntegerField()))
+    )
+    if after:
+        qs = qs.filter(Q(flag__lt=after[0]) | Q(flag=after[0], id__lt=after[1]))
+    found = list(qs.order_by("-flag", "-id")[: limit + 1])
+    more = len(found) > limit
+    found = found[:limit]
+    rows = []
+    for ret in found:
+        answers = [(at, verb) for at, verb in ((ret.approved_at, "approved"), (ret.rejected_at, "rejected")) if at]
+        at, verb = min(answers, key=lambda answer: answer[0]) if answers else (None, "")
+        if at is not None and at <= now:
+            late = at > ret.answer_by
+            reason = f"return R{ret.pk} {verb} in {_hours(at - ret.requested_at)}" + (
+                " (after the deadline)" if late else ""
+            )
+            rows.append(MetricOrderRow(ret.order_id, ret.order.number, bool(ret.flag), reason, at))
+        else:
+            rows.append(
+                MetricOrderRow(
+                    ret.order_id,
+                    ret.order.number,
+                    False,
+                    f"return R{ret.pk} not answered by the deadline",
+                    ret.answer_by,
                 )
             )
     return rows, encode_cursor(sort, [found[-1].flag, found[-1].pk]) if more else None

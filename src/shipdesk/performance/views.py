@@ -116,6 +116,8 @@ NUMERATOR_TEXT = {
     metrics.RATING: "reviewed",
     metrics.ORDER_DEFECT: "with a defect",
     metrics.RESPONSE_TIME: "with customer messages answered in time",
+    metrics.RETURN_RATE: "with a return requested",
+    metrics.RETURN_RESPONSE: "with return requests answered in time",
 }
 HISTORY_DAYS = 90
 

@@ -15,10 +15,22 @@ from pydantic import Field
 from shipdesk.actors import Actor, ActorKind
 from shipdesk.api.auth import actor_of, scope_of
 from shipdesk.api.schemas import ErrorOut
+from shipdesk.errors import StateConflict
 
 from . import selectors, services
+from .policy import MAX_WINDOW_DAYS, MIN_WINDOW_DAYS, return_rules_for
 from .presenters import return_detail
-from .schemas import ApproveIn, ReceiveIn, RejectIn, ReturnIn, ReturnOut, ReturnPageOut, ReturnStatusValue
+from .schemas import (
+    ApproveIn,
+    ReceiveIn,
+    RejectIn,
+    ReturnIn,
+    ReturnOut,
+    ReturnPageOut,
+    ReturnPolicyIn,
+    ReturnPolicyOut,
+    ReturnStatusValue,
+)
 
 router = Router(tags=["returns"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -128,3 +140,40 @@ def receive(request: HttpRequest, return_id: int, payload: ReceiveIn):
 def refund(request: HttpRequest, return_id: int):
     services.refund_return(return_id=return_id, seller_id=scope_of(request), actor=actor_of(request))
     return _detail(request, return_id)
+
+
+def _own_shop(request: HttpRequest) -> int:
+    seller_id = scope_of(request)
+    if seller_id is None:
+        raise StateConflict("A shop's return policy is its own: use a seller token.", details={})
+    return seller_id
+
+
+def _policy_out(seller_id: int) -> dict:
+    rules = return_rules_for(seller_id)
+    return {
+        "window_days": rules.window_days,
+        "shipping_policy": rules.shipping_policy,
+        "return_address": rules.return_address,
+        "instructions": rules.instructions,
+        "uses_default_window": not rules.own_window,
+        "uses_default_shipping_policy": not rules.own_shipping_policy,
+        "min_window_days": MIN_WINDOW_DAYS,
+        "max_window_days": MAX_WINDOW_DAYS,
+    }
+
+
+@router.get("/shop/return-policy", response={200: ReturnPolicyOut, **ERRORS}, tags=["shop"], summary="Return policy")
+def return_policy(request: HttpRequest):
+    """The shop's return policy in effect: its own settings, the platform defaults elsewhere."""
+    return _policy_out(_own_shop(request))
+
+
+@router.put(
+    "/shop/return-policy", response={200: ReturnPolicyOut, **ERRORS}, tags=["shop"], summary="Set the return policy"
+)
+def set_return_policy(request: HttpRequest, payload: ReturnPolicyIn):
+    """Replaces the whole policy (null: the platform default); 422 per field, nothing written."""
+    seller_id = _own_shop(request)
+    services.set_return_policy(seller_id=seller_id, **payload.dict())
+    return _policy_out(seller_id)

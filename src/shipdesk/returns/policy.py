@@ -9,6 +9,12 @@ from django.conf import settings
 
 from .models import ReturnPolicy
 
+# The bounds a shop's return window must keep. At least 14 days: the EU's right of withdrawal
+# after delivery, and what every marketplace we sell through requires; at most a year (the table's
+# constraint holds the same upper bound).
+MIN_WINDOW_DAYS = 14
+MAX_WINDOW_DAYS = 365
+
 
 @dataclass(frozen=True)
 class ReturnRules:
@@ -18,6 +24,8 @@ class ReturnRules:
     instructions: str
     answer_business_days: int  # the seller answers a request within this many business days
     refund_business_days: int  # and refunds within this many after receipt
+    own_window: bool = False  # the shop set its window (else the platform default)
+    own_shipping_policy: bool = False  # the shop set who pays (else the platform default)
 
 
 def return_rules_for(seller_id: int) -> ReturnRules:
@@ -30,4 +38,6 @@ def return_rules_for(seller_id: int) -> ReturnRules:
         instructions=row.instructions if row else "",
         answer_business_days=defaults["answer_business_days"],
         refund_business_days=defaults["refund_business_days"],
+        own_window=bool(row and row.window_days),
+        own_shipping_policy=bool(row and row.shipping_policy),
     )

@@ -103,3 +103,23 @@ class ReturnOut(Schema):
 class ReturnPageOut(Schema):
     items: list[ReturnOut]
     next_cursor: str | None
+
+
+class ReturnPolicyIn(Schema):
+    """A shop's return policy; null is the platform default. Bounds are checked by the service."""
+
+    window_days: StrictInt | None = None
+    shipping_policy: str | None = None
+    return_address: str = ""
+    instructions: str = ""
+
+
+class ReturnPolicyOut(Schema):
+    window_days: int  # in effect: the shop's, or the platform default
+    shipping_policy: str  # in effect
+    return_address: str
+    instructions: str
+    uses_default_window: bool
+    uses_default_shipping_policy: bool
+    min_window_days: int
+    max_window_days: int

@@ -35,8 +35,8 @@ from shipdesk.orders.services import refund_shipped_order, reserve_short_lines
 from shipdesk.single_line import single_line_problem
 
 from . import terms
-from .models import ReturnLine, ReturnRequest, ReturnStatus
-from .policy import return_rules_for
+from .models import ReturnLine, ReturnPolicy, ReturnRequest, ReturnStatus
+from .policy import MAX_WINDOW_DAYS, MIN_WINDOW_DAYS, return_rules_for
 
 K = Notification.Kind
 SHOP_ACTORS = frozenset({ActorKind.SELLER, ActorKind.OPERATOR, ActorKind.PLATFORM})
@@ -506,3 +506,47 @@ def _refund_locked(*, order: Order, request: ReturnRequest, actor: Actor, now: d
     request.action_due_at = None
     request.save(update_fields=["status", "refunded_at", "action_due_at", "shipped_refund"])
     resolve_alerts_of_stages(order=order, stages=_stages(request, terms.REFUND), at=now)
+
+
+def set_return_policy(
+    *,
+    seller_id: int,
+    window_days: int | None,
+    shipping_policy: str | None,
+    return_address: str = "",
+    instructions: str = "",
+) -> ReturnPolicy:
+    """Set a shop's return policy (created or replaced); None (or "") is the platform default.
+
+    Guards (422 per field, nothing written): a window of MIN_WINDOW_DAYS to MAX_WINDOW_DAYS
+    whole days; a known shipping policy (`returns.terms.SHIPPING_POLICIES`); an address and
+    instructions of at most 2000 characters. Writes the shop's one ReturnPolicy row; returns
+    requested and approved afterwards follow it (those already approved keep who pays).
+    """
+    return_address = (return_address or "").strip()
+    instructions = (instructions or "").strip()
+    shipping_policy = (shipping_policy or "").strip()
+    errors: dict[str, list[str]] = {}
+    if window_days is not None and (
+        isinstance(window_days, bool)
+        or not isinstance(window_days, int)
+        or not MIN_WINDOW_DAYS <= window_days <= MAX_WINDOW_DAYS
+    ):
+        errors["window_days"] = [f"A whole number of days from {MIN_WINDOW_DAYS} to {MAX_WINDOW_DAYS}."]
+    if shipping_policy and shipping_policy not in terms.SHIPPING_POLICIES:
+        errors["shipping_policy"] = [f"One of: {', '.join(terms.SHIPPING_POLICIES.values)}."]
+    for field, value in (("return_address", return_address), ("instructions", instructions)):
+        if problem := _text_problem(value):
+            errors[field] = [problem]
+    if errors:
+        raise ValidationFailed("The return policy is not valid.", details=errors)
+    policy, _ = ReturnPolicy.objects.update_or_create(
+        seller_id=seller_id,
+        defaults={
+            "window_days": window_days,
+            "shipping_policy": shipping_policy,
+            "return_address": return_address,
+            "instructions": instructions,
+        },
+    )
+    return policy
