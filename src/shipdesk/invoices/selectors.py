@@ -43,3 +43,11 @@ def credit_note(*, order_id: int, seller_id: int | None, credit_note_id: int) ->
     if note is None:
         raise NotFound("Credit note not found.")
     return note
+
+
+def invoice_with_credit_notes(*, order_id: int, seller_id: int) -> tuple[Invoice | None, list[CreditNote]]:
+    """For the order page: the order's invoice (None before it is issued) and its credit notes by number."""
+    invoice = Invoice.objects.filter(seller_id=seller_id, order_id=order_id).first()
+    if invoice is None:
+        return None, []
+    return invoice, list(invoice.credit_notes.order_by("number"))
