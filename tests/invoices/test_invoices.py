@@ -103,13 +103,13 @@ def test_a_cancellation_refund_and_a_shipped_refund_each_get_a_credit_note_that_
         source="goodwill",
     )
 
-    again = seller_api.post(f"/orders/{order.pk}/invoice").json()
-    assert again["number"] == invoice["number"]  # the same invoice; its refunds credited
+    # Credited in each refund's own transaction: no call needed.
     notes = seller_api.get(f"/orders/{order.pk}/credit-notes").json()
     assert [(n["number"], n["invoice_number"]) for n in notes] == [(1, 1), (2, 1)]
     assert [Decimal(n["total"]) for n in notes] == [Decimal("9.60"), Decimal("15.00")]
     assert [Decimal(n["tax"]) for n in notes] == [Decimal("1.60"), Decimal("2.50")]
-    seller_api.post(f"/orders/{order.pk}/invoice")
+    again = seller_api.post(f"/orders/{order.pk}/invoice").json()
+    assert again["number"] == invoice["number"] and len(again["credit_notes"]) == 2
     assert CreditNote.objects.count() == 2  # idempotent: no refund credited twice
 
     response = seller_api.get(f"/orders/{order.pk}/credit-notes/{notes[1]['id']}.pdf")
@@ -117,6 +117,29 @@ def test_a_cancellation_refund_and_a_shipped_refund_each_get_a_credit_note_that_
     assert pdf.barcodes(response.content) == []
     text = " ".join(pdf.text(response.content).split())
     assert "Credit note CN-000002" in text and "Credits invoice INV-000001" in text and "$15.00" in text
+
+
+def test_a_refund_made_before_the_invoice_is_credited_when_the_invoice_is_issued(
+    seller, make_product, place, seller_api
+):
+    make_product(seller, "MUG-1")
+    make_product(seller, "CUP-2")
+    _tax_id(seller_api)
+    order = place(seller, lines=(("MUG-1", 2, "12.50", "5.00"), ("CUP-2", 1, "8.00", "1.60")))
+    cup = order.lines.get(sku="CUP-2")
+    orders.cancel_line(
+        order_id=order.pk,
+        seller_id=seller.pk,
+        line_id=cup.pk,
+        quantity=1,
+        actor=SELLER_ACTOR,
+        reason="customer_request",
+    )
+    assert seller_api.get(f"/orders/{order.pk}/credit-notes").json() == []  # nothing to credit yet
+    invoice = seller_api.post(f"/orders/{order.pk}/invoice").json()
+    assert [(n["label"], n["invoice_number"], n["total"]) for n in invoice["credit_notes"]] == [
+        ("CN-000001", invoice["number"], "9.6000")
+    ]
 
 
 def test_another_sellers_invoice_and_credit_notes_are_not_found(seller, product, place, seller_api, make_seller):

@@ -15,11 +15,15 @@ from django.utils import timezone
 
 from shipdesk.errors import StateConflict, ValidationFailed
 from shipdesk.orders.locks import lock_order
-from shipdesk.orders.models import Cancellation, Order, ShippedRefund
+from shipdesk.orders.models import Cancellation, Order, OrderEvent, ShippedRefund
 
 from .models import CreditNote, Invoice, InvoiceSeries
 
 RATE_PLACES = Decimal("0.01")  # a tax rate in percent, to two places
+# The timeline events written just after a refund row (a cancellation's or a shipped order's).
+REFUND_EVENTS = frozenset(
+    {OrderEvent.Type.CANCELLED, OrderEvent.Type.LINE_CANCELLED, OrderEvent.Type.REFUNDED_AFTER_SHIPMENT}
+)
 
 
 class TaxIdMissing(StateConflict):
@@ -186,3 +190,14 @@ def _credit_refunds(invoice: Invoice, at: datetime) -> None:
         )
     series.updated_at = at
     series.save(update_fields=["last_credit_note_number", "updated_at"])
+
+
+def credit_refund_on_event(*, type: str, order: Order, at: datetime | None = None, **_) -> None:
+    """Registered in `orders.events.EVENT_OBSERVERS` (InvoicesConfig.ready): a refund on an invoiced
+    order gets its credit note in the refund's own transaction, under the order's lock the refund
+    holds (order, then the shop's series row: the lock order of `issue_invoice`)."""
+    if type not in REFUND_EVENTS:
+        return
+    invoice = Invoice.objects.filter(order_id=order.pk).first()
+    if invoice is not None:
+        _credit_refunds(invoice, at or timezone.now())
