@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "shipdesk.checkouts",
     "shipdesk.conversations",
     "shipdesk.channels",
+    "shipdesk.invoices",  # tax invoices and credit notes
     "shipdesk.api",
     "shipdesk.dashboard",
     "shipdesk.ops",

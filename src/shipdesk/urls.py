@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("shipdesk.ops.urls")),
     path("", include("shipdesk.earnings.urls")),
     path("", include("shipdesk.channels.urls")),
+    path("", include("shipdesk.invoices.urls")),
     path("", include("shipdesk.performance.urls")),
     path("", include("shipdesk.webhooks_out.urls")),
     path("", include("shipdesk.dashboard.urls")),

@@ -17,6 +17,7 @@ from django.test import Client
 from shipdesk.accounts.services import create_api_token
 from shipdesk.claims.models import Dispute
 from shipdesk.claims.services import ClaimedLine, open_claim
+from shipdesk.conversations.services import IncomingFile, receive_message, send_message
 from shipdesk.earnings import selectors as ledger
 from shipdesk.earnings.models import LedgerEntry
 from shipdesk.notifications.models import Notification
@@ -24,6 +25,7 @@ from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.shipping.services import Scan, TrackingUpdate, record_tracking_update
 from shipdesk.signatures import sign_timestamped
 from tests.builders import SELLER_ACTOR, UPS_NUMBER, Api, advance
+from tests.conversations.inbound_mail import jpeg_bytes
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "real-world"
 STRIPE_SECRET = "whsec_test_stripe"
@@ -255,6 +257,50 @@ def test_the_evidence_pack_pdf_holds_the_order_the_address_every_scan_and_the_de
 
     listed = seller_api.get(f"/orders/{order.pk}/disputes").json()
     assert [(d["id"], d["amount"], d["status"]) for d in listed] == [(dispute.pk, "29.99", "needs_response")]
+
+
+def test_the_evidence_pack_pdf_holds_the_conversation_with_the_customer_its_times_authors_and_attachments(
+    delivered, seller, seller_api, pdf, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    seller.timezone = "UTC"
+    seller.save(update_fields=["timezone"])
+    asked = datetime(2026, 11, 3, 14, 7, tzinfo=UTC)
+    receive_message(
+        order_id=delivered.pk,
+        body="The handle came off <b>& glue</b> won't hold",
+        channel="order_page",
+        author_label="Ada Lovelace",
+        files=[IncomingFile(filename="broken-handle.jpg", content=jpeg_bytes())],
+        at=asked,
+    )
+    send_message(
+        order_id=delivered.pk,
+        seller_id=seller.pk,
+        actor=SELLER_ACTOR,
+        body="Sorry! A new mug is on its way.",
+        at=asked + timedelta(hours=2, minutes=30),
+    )
+    _post("stripe", _event("evt_msg", "charge.dispute.created", _dispute(delivered, status="needs_response")))
+    dispute = Dispute.objects.get()
+
+    response = seller_api.get(f"/orders/{delivered.pk}/disputes/{dispute.pk}/evidence.pdf")
+    assert response.status_code == 200
+    text = " ".join(pdf.text(response.content).split())
+    assert "Messages with the customer" in text
+    assert "The handle came off <b>& glue</b> won't hold" in text  # the customer's words, as typed
+    assert "2026-11-03 14:07 UTC · From the customer · Ada Lovelace" in text
+    assert "Attachments: broken-handle.jpg" in text
+    assert "2026-11-03 16:37 UTC · To the customer · ada@shop.test" in text
+    assert "Sorry! A new mug is on its way." in text
+    assert text.index("The handle came off") < text.index("Sorry! A new mug")
+
+
+def test_the_evidence_pack_says_when_no_message_was_exchanged(delivered, seller_api, pdf):
+    _post("stripe", _event("evt_none", "charge.dispute.created", _dispute(delivered, status="needs_response")))
+    dispute = Dispute.objects.get()
+    response = seller_api.get(f"/orders/{delivered.pk}/disputes/{dispute.pk}/evidence.pdf")
+    assert "No message exchanged with the customer." in " ".join(pdf.text(response.content).split())
 
 
 def test_another_sellers_dispute_and_evidence_are_not_found(delivered, make_seller):

@@ -22,6 +22,7 @@ from shipdesk.conversations.api import router as conversations_router
 from shipdesk.earnings.api import router as earnings_router
 from shipdesk.errors import ShipdeskError
 from shipdesk.inventory.api import router as inventory_router
+from shipdesk.invoices.api import router as invoices_router
 from shipdesk.notifications.api import router as notifications_router
 from shipdesk.ops.health import error_text
 from shipdesk.orders.api import router as orders_router
@@ -225,3 +226,4 @@ api.add_router("/", webhooks_out_router)
 api.add_router("/checkouts", checkouts_router)
 api.add_router("/", conversations_router)
 api.add_router("/", channels_router)
+api.add_router("/", invoices_router)

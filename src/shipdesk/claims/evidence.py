@@ -2,8 +2,9 @@
 
 Rendering only, from `claims.selectors.evidence_pack`: the dispute, the order and its items, the
 address it was shipped to, every parcel with every carrier scan (the delivery scan is the proof
-most disputes turn on), what the customer reported (claims, in their words) and the order's whole
-timeline. Everything a customer or seller typed is
+most disputes turn on), what the customer reported (claims, in their words), the conversation
+with the customer (every message with its time, direction, author and attachment names) and the
+order's whole timeline. Everything a customer or seller typed is
 escaped before it reaches ReportLab's paragraph markup; times are in the seller's timezone.
 """
 
@@ -24,6 +25,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from shipdesk.conversations import terms as conversation_terms
 from shipdesk.dashboard.display import describe_event, money_text, service_name
 from shipdesk.orders import terms as order_terms
 from shipdesk.shipping.models import TrackingStatus
@@ -189,6 +191,22 @@ def render_evidence_pack(pack: EvidencePack) -> bytes:
                 [38 * mm, 30 * mm, 67 * mm, 35 * mm],
             ),
         ]
+    # One block per message, not a table: a long message reads as a paragraph, in order.
+    story += [Paragraph("Messages with the customer", section)]
+    for m in pack.messages:
+        names = ", ".join(a.filename for a in m.attachments.all())
+        story += [
+            Paragraph(
+                _text(f"{when(m.created_at)} · {conversation_terms.DIRECTIONS.label(m.direction)} · {m.author_label}"),
+                head,
+            ),
+            Paragraph(_text(m.body) or "—", body),
+        ]
+        if names:
+            story.append(Paragraph(_text(f"Attachments: {names}"), body))
+        story.append(Spacer(1, 2 * mm))
+    if not pack.messages:
+        story.append(Paragraph("No message exchanged with the customer.", body))
     story += [
         Paragraph("Timeline", section),
         table(

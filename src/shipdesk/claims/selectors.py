@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.dateparse import parse_datetime
 
+from shipdesk.conversations.models import Attachment, Message
 from shipdesk.errors import NotFound
 from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.pagination import BadCursor, decode_cursor, encode_cursor
@@ -125,13 +126,14 @@ class EvidencePack:
     scans: dict[int, list[TrackingEvent]]  # by shipment id, oldest first
     events: list[OrderEvent]  # the whole timeline, oldest first
     claims: list[Claim]  # the delivery problems the customer reported, in their words
+    messages: list[Message]  # the order's conversation, oldest first, attachments prefetched
     generated_at: datetime
 
 
 def evidence_pack(*, seller_id: int | None, order_id: int, dispute_id: int, now: datetime) -> EvidencePack:
     """The dispute's order with its items, address, every parcel with every carrier scan
-    (the delivery scan included), the customer's claims and the timeline. Six queries, whatever
-    the order's size."""
+    (the delivery scan included), the customer's claims, the conversation with the customer (every
+    message and its attachments' names) and the timeline. Eight queries, whatever the order's size."""
     dispute = get_dispute(seller_id=seller_id, order_id=order_id, dispute_id=dispute_id)
     order = Order.objects.select_related("seller").get(pk=order_id)
     shipments = list(Shipment.objects.filter(order_id=order_id).order_by("shipped_at", "id"))
@@ -148,5 +150,10 @@ def evidence_pack(*, seller_id: int | None, order_id: int, dispute_id: int, now:
         scans=scans,
         events=list(OrderEvent.objects.filter(order_id=order_id).order_by("created_at", "id")),
         claims=list(Claim.objects.filter(order_id=order_id).order_by("opened_at", "id")),
+        messages=list(
+            Message.objects.filter(seller_id=order.seller_id, order_id=order_id)
+            .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+            .order_by("created_at", "id")
+        ),
         generated_at=now,
     )

@@ -1,0 +1,203 @@
+"""Issuing tax invoices and credit notes: the only code that writes them.
+
+Numbers come from the shop's `InvoiceSeries` row, locked (SELECT … FOR UPDATE) in the same
+transaction that writes the document: two invoicings of one shop queue on the row, and a
+transaction that fails gives its number back, so the series never has a gap or a repeat.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from shipdesk.errors import StateConflict, ValidationFailed
+from shipdesk.orders.locks import lock_order
+from shipdesk.orders.models import Cancellation, Order, OrderEvent, ShippedRefund
+
+from .models import CreditNote, Invoice, InvoiceSeries
+
+RATE_PLACES = Decimal("0.01")  # a tax rate in percent, to two places
+# The timeline events written just after a refund row (a cancellation's or a shipped order's).
+REFUND_EVENTS = frozenset(
+    {OrderEvent.Type.CANCELLED, OrderEvent.Type.LINE_CANCELLED, OrderEvent.Type.REFUNDED_AFTER_SHIPMENT}
+)
+
+
+class TaxIdMissing(StateConflict):
+    """A tax invoice must name the shop's tax id: set it first (invoice settings)."""
+
+    code = "tax_id_missing"
+
+
+def _series(seller_id: int, at: datetime) -> InvoiceSeries:
+    """The shop's counter row, locked until the transaction ends (created on first use)."""
+    InvoiceSeries.objects.get_or_create(seller_id=seller_id, defaults={"updated_at": at})
+    return InvoiceSeries.objects.select_for_update().get(seller_id=seller_id)
+
+
+@transaction.atomic
+def set_tax_id(*, seller_id: int, tax_id: str, at: datetime | None = None) -> InvoiceSeries:
+    """The shop's tax id, printed on every invoice issued from now on.
+
+    Guards: 2–40 characters of letters, digits, spaces, dots and dashes (else ValidationFailed).
+    Writes: the shop's `InvoiceSeries` row.
+    """
+    at = at or timezone.now()
+    value = (tax_id or "").strip().upper()
+    if not (2 <= len(value) <= 40) or not all(c.isalnum() or c in " .-" for c in value):
+        raise ValidationFailed(
+            "The tax id is not valid.", details={"tax_id": ["2 to 40 letters, digits, spaces, dots or dashes."]}
+        )
+    series = _series(seller_id, at)
+    series.tax_id = value
+    series.updated_at = at
+    series.save(update_fields=["tax_id", "updated_at"])
+    return series
+
+
+def _rate(net: Decimal, tax: Decimal) -> Decimal:
+    return (tax * 100 / net).quantize(RATE_PLACES, ROUND_HALF_UP) if net else Decimal("0.00")
+
+
+def _invoice_lines(order: Order) -> list[dict]:
+    rows = []
+    for line in order.lines.order_by("id"):
+        net = line.unit_price * line.quantity
+        rows.append(
+            {
+                "sku": line.sku,
+                "title": line.title,
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price),
+                "net": str(net),
+                "tax": str(line.tax),
+                "rate": str(_rate(net, line.tax)),
+            }
+        )
+    return rows
+
+
+def _bill_to(order: Order) -> list[str]:
+    place = " ".join(x for x in (order.ship_postal_code, order.ship_city) if x)
+    parts = (order.customer_name or order.ship_name, order.ship_line1, order.ship_line2, place)
+    return [p for p in (*parts, order.ship_region, order.ship_country) if p and p.strip()]
+
+
+@transaction.atomic
+def issue_invoice(*, order_id: int, seller_id: int | None, at: datetime | None = None) -> Invoice:
+    """The order's tax invoice, issued once: a second call returns the same invoice.
+
+    Guards: the order is the seller's (else NotFound); the shop has a tax id (else TaxIdMissing).
+    Writes: under the order's lock, the invoice with the next number of the shop's series (its row
+    locked), then a credit note for every refund of the order not yet credited.
+    """
+    at = at or timezone.now()
+    order = lock_order(order_id=order_id, seller_id=seller_id)
+    invoice = Invoice.objects.filter(order_id=order.pk).first()
+    if invoice is None:
+        series = _series(order.seller_id, at)
+        if not series.tax_id:
+            raise TaxIdMissing("Set the shop's tax id before issuing invoices.")
+        series.last_invoice_number += 1
+        series.updated_at = at
+        series.save(update_fields=["last_invoice_number", "updated_at"])
+        invoice = Invoice.objects.create(
+            seller_id=order.seller_id,
+            order=order,
+            number=series.last_invoice_number,
+            issued_at=at,
+            seller_tax_id=series.tax_id,
+            currency=order.currency,
+            lines=_invoice_lines(order),
+            shipping_fee=order.shipping_fee,
+            shipping_tax=order.shipping_tax,
+            net_total=order.subtotal + order.shipping_fee,
+            tax_total=order.tax_total,
+            total=order.total,
+            bill_to=_bill_to(order),
+        )
+    _credit_refunds(invoice, at)
+    return invoice
+
+
+@transaction.atomic
+def issue_credit_notes(*, order_id: int, seller_id: int | None, at: datetime | None = None) -> list[CreditNote]:
+    """A credit note for every refund of an invoiced order that has none yet; idempotent.
+
+    Guards: the order is the seller's (else NotFound). An order without an invoice gets none
+    (its refunds are credited when it is invoiced). Writes: the credit notes, each numbered from
+    the shop's credit-note series (its row locked). Returns every credit note of the order.
+    """
+    at = at or timezone.now()
+    order = lock_order(order_id=order_id, seller_id=seller_id, with_seller=False)
+    invoice = Invoice.objects.filter(order_id=order.pk).first()
+    if invoice is None:
+        return []
+    _credit_refunds(invoice, at)
+    return list(invoice.credit_notes.order_by("number"))
+
+
+def _credit_refunds(invoice: Invoice, at: datetime) -> None:
+    """Under the order's lock: one credit note per refund not yet credited, oldest refund first."""
+    credited = CreditNote.objects.filter(invoice=invoice)
+    refunds: list[tuple[datetime, int, dict]] = []
+    for c in Cancellation.objects.filter(order_id=invoice.order_id, refund_amount__gt=0).exclude(
+        pk__in=credited.exclude(cancellation=None).values("cancellation_id")
+    ):
+        refunds.append(
+            (
+                c.created_at,
+                c.pk,
+                {
+                    "cancellation": c,
+                    "net": c.refund_items + c.refund_shipping,
+                    "tax": c.refund_tax,
+                    "total": c.refund_amount,
+                    "refunded_at": c.created_at,
+                },
+            )
+        )
+    for r in ShippedRefund.objects.filter(order_id=invoice.order_id).exclude(
+        pk__in=credited.exclude(shipped_refund=None).values("shipped_refund_id")
+    ):
+        refunds.append(
+            (
+                r.created_at,
+                r.pk,
+                {
+                    "shipped_refund": r,
+                    "net": r.items + r.shipping,
+                    "tax": r.tax,
+                    "total": r.amount,
+                    "refunded_at": r.created_at,
+                },
+            )
+        )
+    if not refunds:
+        return
+    series = _series(invoice.seller_id, at)
+    for _, _, fields in sorted(refunds, key=lambda item: (item[0], item[1])):
+        series.last_credit_note_number += 1
+        CreditNote.objects.create(
+            seller_id=invoice.seller_id,
+            invoice=invoice,
+            number=series.last_credit_note_number,
+            issued_at=at,
+            **fields,
+        )
+    series.updated_at = at
+    series.save(update_fields=["last_credit_note_number", "updated_at"])
+
+
+def credit_refund_on_event(*, type: str, order: Order, at: datetime | None = None, **_) -> None:
+    """Registered in `orders.events.EVENT_OBSERVERS` (InvoicesConfig.ready): a refund on an invoiced
+    order gets its credit note in the refund's own transaction, under the order's lock the refund
+    holds (order, then the shop's series row: the lock order of `issue_invoice`)."""
+    if type not in REFUND_EVENTS:
+        return
+    invoice = Invoice.objects.filter(order_id=order.pk).first()
+    if invoice is not None:
+        _credit_refunds(invoice, at or timezone.now())
