@@ -265,3 +265,11 @@ def test_a_batch_without_a_sensible_list_of_ids_is_refused(seller_api, body):
 
     assert response.status_code in (400, 422)
     assert response.json()["error"]["code"] in ("validation_error", "malformed_request")
+
+
+@pytest.mark.parametrize("document", ["packing-slip.pdf", "label.pdf"])
+def test_an_order_id_beyond_any_database_key_is_a_404_not_a_crash(seller_api, document):
+    response = seller_api.get(f"/orders/{2**80}/{document}")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
