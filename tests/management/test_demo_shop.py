@@ -74,6 +74,11 @@ def test_a_newcomer_finds_the_demo_shop_in_good_standing_with_a_handful_of_unrea
     live = current_performance(seller_id=seller.pk, now=now)
     assert live.standing == "good"
     for figure in live.metrics:
+        if figure.key == metrics.RETURN_RESPONSE:
+            # A shop judged on its answers to return requests needs MIN_ORDERS of them; a demo shop
+            # with ten returns in a month would teach the newcomer the wrong return rate.
+            assert figure.status in (metrics.S_GOOD, metrics.S_NO_DATA), figure
+            continue
         assert figure.status == metrics.S_GOOD, figure
         if figure.key in metrics.RATE_METRICS:
             assert figure.denominator >= metrics.MIN_ORDERS, f"{figure.key} is judged on enough orders"
