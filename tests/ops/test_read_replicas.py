@@ -65,6 +65,10 @@ def shipdesk(servers, tmp_path):
         "DATABASE_URL": servers.primary.url("shipdesk"),
         "DATABASE_REPLICA_URLS": servers.replica.url("shipdesk"),
         "SHIPDESK_REPLICA_PIN_SECONDS": str(PIN_SECONDS),
+        # The routing is under test, not the connect timeout: on a loaded CI machine a fresh web
+        # worker's first connection to the replica can take longer than the 2 s default, which
+        # would (rightly) skip the replica and read from the primary.
+        "DATABASE_REPLICA_CONNECT_TIMEOUT": "20",
         "SECRET_KEY": "replica-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DEBUG": "0",
