@@ -110,6 +110,16 @@ def build_stock_move(
     )
 
 
+def lock_products(*, product_ids: Iterable[int]) -> None:
+    """Lock these product rows (id order) until the transaction ends, for a writer that will change
+    them only later: it takes them at their place in the lock order (after the order and its
+    lines, before the seller's ledger and document series) instead of after whatever it locked
+    in between."""
+    ids = sorted(set(product_ids))
+    if ids:
+        list(Product.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
+
+
 def try_reserve(*, product_id: int, quantity: int) -> bool:
     """Hold `quantity` if that many are available; True if held. One atomic statement."""
     held = bool(

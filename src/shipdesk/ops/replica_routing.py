@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import random
 import re
 import time
@@ -73,6 +74,12 @@ def replica_aliases() -> list[str]:
 
 def pin_seconds() -> float:
     return float(settings.SHIPDESK_REPLICAS["pin_seconds"])
+
+
+def pin_ttl_seconds() -> int:
+    """How long a seller's or token's pin lives in the shared cache: whole seconds (Redis and
+    Memcached expire keys by the second), rounded up so a pin never ends before `pin_seconds`."""
+    return max(1, math.ceil(pin_seconds()))
 
 
 # --- choosing the database --------------------------------------------------------------------
@@ -253,7 +260,7 @@ class ReplicaReadsMiddleware:
         seconds = pin_seconds()
         if reads.subjects:
             try:
-                cache.set_many(dict.fromkeys(reads.subjects, 1), timeout=max(1, round(seconds)))
+                cache.set_many(dict.fromkeys(reads.subjects, 1), timeout=pin_ttl_seconds())
             except Exception:  # the write is done; only the next read's freshness is at stake
                 logger.warning("cache unavailable, replica pin not recorded", exc_info=True)
         # A browser (the dashboard, a customer's page after its action) carries its own pin; an

@@ -211,6 +211,12 @@ def cancel_line(
     if sum(each.open_quantity for each in lines) == quantity:
         return _cancel_locked(order=order, lines=lines, actor=actor, reason=reason, note=note, now=now)
 
+    if line.stock == LineStock.SHORT:
+        # A short line holds no units, so giving it back locks nothing; whether its smaller rest
+        # now fits is decided at the end, after the refund event has locked the shop's credit-note
+        # series. Lock its product now, in the documented lock order, or a concurrent cancel that
+        # holds the product and waits for the series would deadlock with this one.
+        stock.lock_products(product_ids=[line.product_id])
     refund = line_cancellation_refund(order=order, lines=lines, line=line, quantity=quantity)
     moves: list[StockMove] = []
     withdraw_substitute_offers(order=order, line_ids=[line.pk], now=now)
