@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from django.db import transaction
 
 from shipdesk.invoices import services
-from shipdesk.invoices.models import CreditNote, Invoice
+from shipdesk.invoices.models import CreditNote, Invoice, InvoiceSeries
 from shipdesk.orders import services as orders
+from shipdesk.orders.models import LineStock
 from tests.builders import SELLER_ACTOR
-from tests.parallel import run_together
+from tests.parallel import in_own_connection, lock_waiters, run_together, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -55,3 +60,48 @@ def test_ten_cancellation_refunds_of_one_shop_at_once_get_credit_notes_one_to_te
     notes = list(CreditNote.objects.select_related("invoice").order_by("number"))
     assert [n.number for n in notes] == list(range(1, 11))
     assert all(invoices[n.invoice.order_id] == n.invoice_id for n in notes)
+
+
+def test_a_short_lines_cancel_and_a_reserved_lines_cancel_of_one_product_both_credit_without_deadlock(
+    seller, make_product, place
+):
+    # given: three mugs on the shelf, two held by order A and one free; order B needs two, so its
+    # line is short; both invoiced, and another invoicing of the shop holding the series right now
+    make_product(seller, "MUG-1", on_hand=3)
+    services.set_tax_id(seller_id=seller.pk, tax_id="GB123456789")
+    holder, short = place(seller), place(seller)
+    assert [o.lines.get().stock for o in (holder, short)] == [LineStock.RESERVED, LineStock.SHORT]
+    for order in (holder, short):
+        services.issue_invoice(order_id=order.pk, seller_id=seller.pk)
+    series_held, release = threading.Event(), threading.Event()
+
+    def invoicing_holding_the_series():
+        with transaction.atomic():
+            InvoiceSeries.objects.select_for_update().get(seller_id=seller.pk)
+            series_held.set()
+            release.wait(timeout=30)
+
+    def cancel_one_unit(order):
+        line = order.lines.get()
+        return lambda: orders.cancel_line(
+            order_id=order.pk, seller_id=seller.pk, line_id=line.pk, quantity=1, actor=SELLER_ACTOR,
+            reason="customer_request",
+        )  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        other = pool.submit(in_own_connection(invoicing_holding_the_series))
+        assert series_held.wait(timeout=20)
+        # when the short line's cancel reaches its credit note and queues for the series ...
+        first = pool.submit(in_own_connection(cancel_one_unit(short)))
+        wait_until(lambda: lock_waiters() >= 1)
+        # ... a cancel that gives the mug back starts too, and then the series is let go
+        second = pool.submit(in_own_connection(cancel_one_unit(holder)))
+        wait_until(lambda: second.done() or lock_waiters() >= 2)
+        release.set()
+        other.result(timeout=30)
+        outcomes = [future.exception(timeout=30) for future in (first, second)]
+
+    # then: both refunds are credited (before the fix, the short line's cancel took the series and
+    # then the product the other held while it waited for the series: PostgreSQL found a deadlock)
+    assert outcomes == [None, None]
+    assert sorted(CreditNote.objects.values_list("number", flat=True)) == [1, 2]
