@@ -20,7 +20,7 @@ DEBIAN_PACKAGES := chromium fonts-dejavu-core poppler-utils zbar-tools postgresq
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shipdesk
 PYTEST_WORKERS ?= 2
 
-.PHONY: run lint test test-fast test-sqlite test-postgres test-other-python other-python-install other-python-tests install debian-packages clean bench screenshots
+.PHONY: run lint test test-fast test-sqlite test-postgres test-other-python install debian-packages clean bench screenshots
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Shipdesk needs Python 3.11, 3.12 or 3.13 (python3 on Debian 12 or 13); none was found." >&2; exit 1; }
@@ -56,15 +56,7 @@ demo-password: install
 lint: install
 	$(BIN)/ruff check src tests bench && $(BIN)/ruff format --check src tests bench && $(BIN)/lint-imports
 
-# The second Python's install (a new venv, the pinned packages, migrations and the demo shop) runs
-# in the background while the main suite runs; its pure tests run at the end.
-test: install
-	@mkdir -p var; \
-	$(MAKE) --no-print-directory other-python-install > var/other-python-install.log 2>&1 & other=$$!; \
-	status=0; $(MAKE) --no-print-directory lint test-sqlite test-postgres || status=$$?; \
-	wait $$other || status=1; cat var/other-python-install.log; \
-	if [ $$status = 0 ]; then $(MAKE) --no-print-directory other-python-tests || status=$$?; fi; \
-	exit $$status
+test: install lint test-sqlite test-postgres test-other-python
 
 # While you work: the rules, services, API and pages on SQLite, without the browser, the fuzzer,
 # real processes and the long Hypothesis runs (marker "slow"); under a minute on 2 cores.
@@ -81,7 +73,7 @@ test-postgres: install
 # The other supported Python: a clean install of the pinned packages, every migration on a new
 # SQLite database, the demo shop built through the services, and the pure tests (the full suite
 # has already run on $(PYTHON) above).
-other-python-install: install
+test-other-python: install
 	@if [ -z "$(OTHER_PYTHON)" ]; then \
 	  echo "Only one supported Python on this machine ($$($(PYTHON) --version)); no second interpreter to check."; \
 	else \
@@ -91,14 +83,8 @@ other-python-install: install
 	  $(OTHER_VENV)/bin/pip install --quiet --disable-pip-version-check ".[test]"; \
 	  SHIPDESK_DATA_DIR=var/other-python DEBUG=1 $(OTHER_VENV)/bin/shipdesk migrate --no-input -v 0; \
 	  SHIPDESK_DATA_DIR=var/other-python DEBUG=1 $(OTHER_VENV)/bin/shipdesk demo > var/other-python/demo.log; \
-	  echo "Installed, migrated and built the demo shop on $$($(OTHER_PYTHON) --version)."; \
+	  HYPOTHESIS_PROFILE=ci $(OTHER_VENV)/bin/pytest -q -m pure -n $(PYTEST_WORKERS); \
 	fi
-
-other-python-tests:
-	@if [ -n "$(OTHER_PYTHON)" ]; then HYPOTHESIS_PROFILE=ci $(OTHER_VENV)/bin/pytest -q -m pure -n $(PYTEST_WORKERS); fi
-
-test-other-python: other-python-install
-	@$(MAKE) --no-print-directory other-python-tests
 
 # The README's pictures: the browser tests that take them, writing into docs/screenshots/ instead
 # of var/screenshots/ (where every test run puts them, so a run never dirties the clone).
