@@ -110,14 +110,11 @@ def build_stock_move(
     )
 
 
-def lock_products(*, product_ids: Iterable[int]) -> None:
-    """Lock these product rows (id order) until the transaction ends, for a writer that will change
-    them only later: it takes them at their place in the lock order (after the order and its
-    lines, before the seller's ledger and document series) instead of after whatever it locked
-    in between."""
-    ids = sorted(set(product_ids))
-    if ids:
-        list(Product.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
+def lock_product(*, product_id: int) -> None:
+    """Lock the product row until the transaction ends, for a writer that will change it only
+    later: it takes it at its place in the lock order (after the order and its lines, before the
+    seller's ledger and invoice series) instead of after whatever it locked in between."""
+    Product.objects.select_for_update(no_key=True).filter(pk=product_id).values_list("pk").first()
 
 
 def try_reserve(*, product_id: int, quantity: int) -> bool:

@@ -216,7 +216,7 @@ def cancel_line(
         # now fits is decided at the end, after the refund event has locked the shop's credit-note
         # series. Lock its product now, in the documented lock order, or a concurrent cancel that
         # holds the product and waits for the series would deadlock with this one.
-        stock.lock_products(product_ids=[line.product_id])
+        stock.lock_product(product_id=line.product_id)
     refund = line_cancellation_refund(order=order, lines=lines, line=line, quantity=quantity)
     moves: list[StockMove] = []
     withdraw_substitute_offers(order=order, line_ids=[line.pk], now=now)
