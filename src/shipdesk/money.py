@@ -19,6 +19,13 @@ INTEGER_DIGITS, FRACTION_DIGITS = 14, 4
 AMOUNT_LIMIT = Decimal(10) ** INTEGER_DIGITS
 
 
+def at_column_precision(amount: Decimal) -> Decimal:
+    """`amount` to the money columns' four places. SQLite adds DECIMAL columns in floating point
+    and Django does not round an aggregate's result, so a sum that is zero can come back as
+    1.3e-15; every value a column holds is unchanged by this."""
+    return amount.quantize(Decimal(1).scaleb(-FRACTION_DIGITS), rounding=ROUND_HALF_EVEN)
+
+
 def storable(amount: Decimal) -> bool:
     """True if the amount is finite and fits a money column (|amount| < 10**14)."""
     return amount.is_finite() and abs(amount) < AMOUNT_LIMIT

@@ -252,9 +252,10 @@ def release_order(*, order_id: int, now: datetime | None = None) -> LedgerEntry 
     schedule = ScheduledRelease.objects.select_for_update().filter(order=order).first()
     if schedule is None or schedule.released_at is not None or schedule.release_at > now:
         return None
-    pending = LedgerEntry.objects.filter(seller_id=order.seller_id, order=order).aggregate(s=Sum("pending"))[
-        "s"
-    ] or Decimal("0")
+    pending = money.at_column_precision(
+        LedgerEntry.objects.filter(seller_id=order.seller_id, order=order).aggregate(s=Sum("pending"))["s"]
+        or Decimal("0")
+    )
     schedule.released_at = now
     schedule.save(update_fields=["released_at"])
     if pending == 0:
