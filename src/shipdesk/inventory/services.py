@@ -154,9 +154,51 @@ def release(*, product_id: int, quantity: int) -> None:
     note_stock_levels(product_ids=[product_id])
 
 
+def give_back_many(*, released: dict[int, int], restocked: dict[int, int]) -> None:
+    """Give back an order's units in two statements, however many products: `released` units
+    stop being held, `restocked` units return to the shelf (product id → quantity).
+
+    The products are locked first, in the lock order (by SKU, as placing takes them), so a
+    multi-row UPDATE never takes them in another order; the low-stock marks are then decided
+    from the locked rows without reading them again."""
+    ids = set(released) | set(restocked)
+    if not ids:
+        return
+    products = list(Product.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("sku"))
+    Product.objects.filter(pk__in=ids).update(
+        reserved=F("reserved") - _per_product(released), on_hand=F("on_hand") + _per_product(restocked)
+    )
+    for product in products:
+        product.reserved -= released.get(product.pk, 0)
+        product.on_hand += restocked.get(product.pk, 0)
+    note_stock_levels(locked=products)
+
+
 def deduct(*, product_id: int, quantity: int) -> None:
     # Both drop together: the units leave the shelf and stop being held.
     Product.objects.filter(pk=product_id).update(on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity)
+
+
+def deduct_many(*, quantities: dict[int, int]) -> None:
+    """`deduct` for an order's products (product id → quantity): one statement for one product,
+    two for any number — the products locked in the lock order (by SKU, as placing takes them),
+    then one UPDATE. Available stock does not change, so no low-stock mark moves."""
+    if len(quantities) <= 1:
+        for product_id, quantity in quantities.items():
+            deduct(product_id=product_id, quantity=quantity)
+        return
+    list(Product.objects.select_for_update(no_key=True).filter(pk__in=quantities).order_by("sku").values_list("pk"))
+    taken = _per_product(quantities)
+    Product.objects.filter(pk__in=quantities).update(on_hand=F("on_hand") - taken, reserved=F("reserved") - taken)
+
+
+def _per_product(quantities: dict[int, int]) -> Case:
+    """A CASE giving each product's quantity (0 for any other), for one multi-row UPDATE."""
+    return Case(
+        *(When(pk=pk, then=Value(quantity)) for pk, quantity in quantities.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
 
 def take_available(*, product_id: int, quantity: int) -> bool:

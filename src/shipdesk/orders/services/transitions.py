@@ -76,8 +76,9 @@ def process_order(*, order_id: int, seller_id: int | None, actor: Actor, at: dat
     workflow.check_transition(Action.PROCESS, facts_of(order, lines), actor.kind)
     now = at or timezone.now()
     moves = []
+    deducted: dict[int, int] = {}
     for line in sorted((each for each in lines if each.stock == LineStock.RESERVED), key=lambda each: each.sku):
-        stock.deduct(product_id=line.product_id, quantity=line.open_quantity)
+        deducted[line.product_id] = deducted.get(line.product_id, 0) + line.open_quantity
         moves.append(
             stock.build_stock_move(
                 product_id=line.product_id,
@@ -91,6 +92,7 @@ def process_order(*, order_id: int, seller_id: int | None, actor: Actor, at: dat
                 at=now,
             )
         )
+    stock.deduct_many(quantities=deducted)
     OrderLine.objects.filter(order=order, stock=LineStock.RESERVED).update(stock=LineStock.DEDUCTED)
     stock.write_moves(moves)
     seller = order.seller
