@@ -221,6 +221,10 @@ def test_the_migration_seals_the_secrets_already_stored_in_clear(seller):
     webhook_column, token_column = raw_columns("shopify")
     assert (open_sealed(webhook_column), open_sealed(token_column)) == ("shpss_legacy", "shpat_legacy")
     assert raw_columns("etsy") == ("", "")
+    with connection.cursor() as cursor:  # the clear columns stay for the previous release, emptied
+        cursor.execute("SELECT webhook_secret, api_token FROM channels_channel WHERE kind = 'shopify'")
+        assert cursor.fetchone() == ("", "")
+    Channel.objects.create(seller=seller, kind="amazon")  # the database fills the clear columns
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())

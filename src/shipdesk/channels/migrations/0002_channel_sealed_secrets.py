@@ -1,8 +1,11 @@
 """Channel credentials sealed at rest, and connections a seller can switch off.
 
 The clear `webhook_secret` and `api_token` columns are replaced by sealed ones: each existing
-value is sealed with the first key of SHIPDESK_SECRETS_KEY (shipdesk.sealed_secrets) before the
-clear column is dropped. Going back opens them into the clear columns again.
+value is sealed with the first key of SHIPDESK_SECRETS_KEY (shipdesk.sealed_secrets) and the clear
+column emptied. The clear columns leave the models but stay in the database, empty and with a
+database default, so the previous release still running during an upgrade reads "not set"
+instead of failing on a missing column (docs/operations.md, Upgrades); a later release drops them.
+Going back opens the secrets into the clear columns again.
 """
 
 from django.db import migrations, models
@@ -15,7 +18,8 @@ def seal_existing(apps, schema_editor):
     for channel in Channel.objects.exclude(webhook_secret="", api_token="").iterator():
         channel.webhook_secret_sealed = seal(channel.webhook_secret)
         channel.api_token_sealed = seal(channel.api_token)
-        channel.save(update_fields=["webhook_secret_sealed", "api_token_sealed"])
+        channel.webhook_secret = channel.api_token = ""
+        channel.save(update_fields=["webhook_secret_sealed", "api_token_sealed", "webhook_secret", "api_token"])
 
 
 def open_existing(apps, schema_editor):
@@ -52,7 +56,26 @@ class Migration(migrations.Migration):
             name="updated_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
+        # Rows the new release writes leave the clear columns out: the database fills them with "".
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.AlterField(
+                    model_name="channel",
+                    name="webhook_secret",
+                    field=models.CharField(blank=True, default="", db_default="", max_length=200),
+                ),
+                migrations.AlterField(
+                    model_name="channel",
+                    name="api_token",
+                    field=models.CharField(blank=True, default="", db_default="", max_length=500),
+                ),
+            ],
+        ),
         migrations.RunPython(seal_existing, open_existing),
-        migrations.RemoveField(model_name="channel", name="webhook_secret"),
-        migrations.RemoveField(model_name="channel", name="api_token"),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.RemoveField(model_name="channel", name="webhook_secret"),
+                migrations.RemoveField(model_name="channel", name="api_token"),
+            ],
+        ),
     ]
