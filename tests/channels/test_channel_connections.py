@@ -16,6 +16,7 @@ from django.test import Client
 from shipdesk.accounts.services import create_user
 from shipdesk.channels import services
 from shipdesk.channels.models import Channel, HeldOrder
+from shipdesk.cli import main as shipdesk
 from shipdesk.sealed_secrets import open_sealed, sealed_with_first_key
 from tests.channels.channel_helpers import channel_signature, sample_bytes
 
@@ -186,7 +187,7 @@ def test_reseal_secrets_run_again_leaves_rows_already_sealed_with_the_first_key(
     seller_api.put("/channels/shopify", {"webhook_secret": "shpss_once"})
     before = raw_columns("shopify")
 
-    call_command("reseal_secrets")
+    shipdesk(["shipdesk", "reseal-secrets"])  # as an operator types it
 
     assert raw_columns("shopify") == before
     assert "0 resealed with the first key, 1 already were" in capsys.readouterr().out
@@ -304,6 +305,17 @@ def test_a_bad_address_is_a_form_error_and_changes_nothing(seller, owner_client)
     assert answer.status_code == 422
     assert "An http(s) address." in answer.content.decode()
     assert not Channel.objects.exists()
+
+
+def test_a_hostile_api_address_is_shown_escaped_on_the_channels_page(seller, owner_client):
+    owner_client.post(
+        "/channels/connect/", {"kind": "shopify", "api_base_url": "https://x.example/<script>alert(1)</script>"}
+    )
+
+    page = owner_client.get("/channels/").content.decode()
+
+    assert "<script>alert(1)</script>" not in page
+    assert "https://x.example/&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 def test_staff_see_the_connections_but_cannot_change_them(seller, make_seller, seller_api):
