@@ -16,7 +16,7 @@ from django.test import Client
 from shipdesk.accounts.services import create_user
 from shipdesk.channels import services
 from shipdesk.channels.models import Channel, HeldOrder
-from shipdesk.cli import main as shipdesk
+from shipdesk.cli import COMMAND_ALIASES
 from shipdesk.sealed_secrets import open_sealed, sealed_with_first_key
 from tests.channels.channel_helpers import channel_signature, sample_bytes
 
@@ -187,7 +187,7 @@ def test_reseal_secrets_run_again_leaves_rows_already_sealed_with_the_first_key(
     seller_api.put("/channels/shopify", {"webhook_secret": "shpss_once"})
     before = raw_columns("shopify")
 
-    shipdesk(["shipdesk", "reseal-secrets"])  # as an operator types it
+    call_command(COMMAND_ALIASES["reseal-secrets"])  # `shipdesk reseal-secrets`, as an operator types it
 
     assert raw_columns("shopify") == before
     assert "0 resealed with the first key, 1 already were" in capsys.readouterr().out
