@@ -103,6 +103,9 @@ class Api:
     def patch(self, path, body=None, **kw):
         return self._call("patch", path, body, **kw)
 
+    def put(self, path, body=None, **kw):
+        return self._call("put", path, body, **kw)
+
 
 def order_payload(
     seller_slug: str | None = "acme", *, external_id: str = "EXT-1", lines=None, paid: bool = True, **overrides

@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
+# A fixed Fernet key (32 bytes, URL-safe base64): what is sealed in one test run opens in the next.
+os.environ.setdefault("SHIPDESK_SECRETS_KEY", "dGVzdHMtb25seS1zZWFsaW5nLWtleS0wMTIzNDU2Nzg=")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
 

@@ -11,7 +11,7 @@ from django.core.management import execute_from_command_line
 # (a generated-in-code secret key, plain-HTTP cookies) unless the environment says otherwise.
 LOCAL_COMMANDS = {"run", "demo"}
 # Commands spelled as a person types them; Django names a command after its module.
-COMMAND_ALIASES = {"import-orders": "import_orders"}
+COMMAND_ALIASES = {"import-orders": "import_orders", "reseal-secrets": "reseal_secrets"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,6 +4,8 @@ Defaults are safe for production except where a value can only come from the ope
 (`SECRET_KEY`, `ALLOWED_HOSTS`); `shipdesk run` and the tests set development values explicitly.
 """
 
+import hashlib
+from base64 import urlsafe_b64encode
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +18,15 @@ env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
 # No insecure fallback in production: a missing key is an error unless DEBUG is on.
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production" if DEBUG else None)
+# The keys that seal secrets at rest (shipdesk.sealed_secrets): a comma-separated list of Fernet
+# keys, the first seals and every one opens, so a key is rotated by putting a new one first and
+# running `shipdesk reseal-secrets`. Like SECRET_KEY, no fallback in production; under DEBUG
+# (`shipdesk run`) a development key is derived from SECRET_KEY, so a local install needs none.
+SHIPDESK_SECRETS_KEY = env.list("SHIPDESK_SECRETS_KEY", default=[])
+if not SHIPDESK_SECRETS_KEY and DEBUG and SECRET_KEY:
+    SHIPDESK_SECRETS_KEY = [
+        urlsafe_b64encode(hashlib.sha256(b"shipdesk-secrets-key:" + SECRET_KEY.encode()).digest()).decode()
+    ]
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SHIPDESK_DATA_DIR = Path(env.str("SHIPDESK_DATA_DIR", default=str(Path.cwd() / "var")))

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from shipdesk.channels import services as channels
 from shipdesk.channels.models import FulfilmentUpdate
 from shipdesk.jobs.worker import run_until_idle
 from shipdesk.orders import services as orders
@@ -172,3 +173,37 @@ def test_the_sandbox_channel_accepts_a_shipment_without_any_network_call(seller,
     update = FulfilmentUpdate.objects.get(order=order)
     assert (update.status, update.response_status) == ("sent", 200) and stub_channel.requests == []
     assert OrderEvent.objects.filter(order=order, type="channel_fulfilment_sent").count() == 1
+
+
+def test_a_switched_off_connection_is_not_told_of_a_shipment_made_meanwhile(
+    seller, ipods, connect, post_webhook, stub_channel
+):
+    connect("shopify", api_base_url=stub_channel.url, api_token="shpat_test")
+    order = paid_shopify_order(post_webhook, seller)
+    channels.set_channel_enabled(seller_id=seller.pk, kind="shopify", enabled=False)
+
+    advance(order, "shipped")
+    run_until_idle()
+
+    assert stub_channel.requests == []
+    assert not FulfilmentUpdate.objects.filter(order=order).exists()
+
+
+def test_an_update_queued_before_the_connection_was_switched_off_waits_and_goes_once_it_is_on(
+    seller, ipods, connect, post_webhook, stub_channel
+):
+    connect("shopify", api_base_url=stub_channel.url, api_token="shpat_sealed")
+    order = paid_shopify_order(post_webhook, seller)
+    with time_machine.travel(T0, tick=False) as clock:
+        advance(order, "shipped")
+        channels.set_channel_enabled(seller_id=seller.pk, kind="shopify", enabled=False)
+        run_until_idle()
+        waiting = FulfilmentUpdate.objects.get(order=order)
+        channels.set_channel_enabled(seller_id=seller.pk, kind="shopify", enabled=True)
+        clock.shift(timedelta(minutes=5))
+        run_until_idle()
+
+    assert (waiting.status, waiting.last_error) == ("pending", "The channel connection is switched off.")
+    (request,) = stub_channel.requests
+    assert request["headers"]["X-Shopify-Access-Token"] == "shpat_sealed"  # opened from its sealed column
+    assert FulfilmentUpdate.objects.get(order=order).status == "sent"

@@ -63,6 +63,17 @@ def test_each_problem_is_named_with_its_fix_and_the_exit_code_is_1(production, d
     assert "4 error(s)" in out
 
 
+def test_a_missing_or_malformed_secrets_key_is_an_error_with_its_fix(production, db):
+    production.SHIPDESK_SECRETS_KEY = []
+    missing = check()
+    production.SHIPDESK_SECRETS_KEY = ["not-a-fernet-key"]
+    malformed = check()
+
+    assert missing[0] == 1 and "ERROR SHIPDESK_SECRETS_KEY: is not set" in missing[1]
+    assert "urlsafe_b64encode(os.urandom(32))" in missing[1]
+    assert malformed[0] == 1 and "ERROR SHIPDESK_SECRETS_KEY: holds a key that is not 32 bytes" in malformed[1]
+
+
 def test_an_empty_allowed_hosts_is_an_error(production, db):
     production.ALLOWED_HOSTS = []
     code, out = check()

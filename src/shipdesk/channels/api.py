@@ -5,6 +5,7 @@ service, render."""
 from __future__ import annotations
 
 import json
+import logging
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,12 +18,14 @@ from shipdesk.accounts.models import Seller
 from shipdesk.api.auth import seller_for_write
 from shipdesk.api.schemas import ErrorOut
 from shipdesk.errors import InvalidSignature, MalformedWebhook, NotFound
+from shipdesk.sealed_secrets import SealedSecretUnreadable, open_sealed
 
 from . import imports, selectors, services, terms
 from .connectors import UnreadableOrder, connector_for, incoming_orders
 from .csv_mapping import BUILT_IN
 from .models import Channel, HeldOrder, OrderImport
 from .schemas import (
+    ChannelChangeIn,
     ChannelIn,
     ChannelOut,
     HeldOrderOut,
@@ -40,6 +43,7 @@ from .schemas import (
     WebhookAckOut,
 )
 
+logger = logging.getLogger(__name__)
 router = Router(tags=["channels"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
@@ -49,15 +53,19 @@ def webhook_url(seller: Seller, kind: str) -> str:
 
 
 def _channel_out(channel: Channel, seller: Seller, *, new_secret: str | None = None) -> dict:
+    """A connection as the API shows it: whether each secret is set, never the secret itself,
+    except a webhook secret Shipdesk has just made (`new_webhook_secret`, in that one answer)."""
     return {
         "kind": channel.kind,
         "label": terms.CHANNEL_KINDS.label(channel.kind),
+        "enabled": channel.enabled,
         "webhook_url": webhook_url(seller, channel.kind),
-        "webhook_secret_set": bool(channel.webhook_secret),
+        "webhook_secret_set": channel.webhook_secret_set,
         "new_webhook_secret": new_secret,
         "api_base_url": channel.api_base_url,
-        "api_token_set": bool(channel.api_token),
+        "api_token_set": channel.api_token_set,
         "account_id": channel.account_id,
+        "updated_at": channel.updated_at,
     }
 
 
@@ -136,16 +144,24 @@ def channel_webhook(request: HttpRequest, shop: str, kind: str):
     news older than the order's last is `unchanged`; a ping or another topic is `ignored`."""
     if kind not in terms.WEBHOOK_KINDS:
         raise NotFound("No such channel webhook.")
+    # A connection switched off is refused as an unknown one: the channel retries its delivery
+    # for a while, so an order sent meanwhile arrives once it is switched on again.
     channel = (
         Channel.objects.select_related("seller")
-        .filter(seller__slug=shop, seller__is_active=True, kind=kind)
-        .exclude(webhook_secret="")
+        .filter(seller__slug=shop, seller__is_active=True, kind=kind, enabled=True)
+        .exclude(webhook_secret_sealed="")
         .first()
     )
     if channel is None:
         raise NotFound("No such channel webhook.")
     connector = connector_for(kind)
-    if not connector.verify_signature(request.body, request.headers, channel.webhook_secret):
+    try:
+        secret = open_sealed(channel.webhook_secret_sealed)
+    except SealedSecretUnreadable:
+        # The operator dropped the key that sealed it (docs/operations.md): nothing verifies.
+        logger.error("channel webhook secret unreadable", extra={"channel_id": channel.pk})
+        raise InvalidSignature("The signature does not match this channel's secret.") from None
+    if not connector.verify_signature(request.body, request.headers, secret):
         raise InvalidSignature("The signature does not match this channel's secret.")
     try:
         event = connector.webhook_event(request.body, request.headers)
@@ -320,13 +336,24 @@ def list_channels(request: HttpRequest, seller: str | None = None):
     return [_channel_out(c, owner) for c in selectors.channels_of(seller_id=owner.pk)]
 
 
-@router.put("/channels/{kind}", response={200: ChannelOut, **ERRORS}, summary="Set up a channel")
+@router.get("/channels/{kind}", response={200: ChannelOut, **ERRORS}, summary="A channel connection")
+def get_channel(request: HttpRequest, kind: str, seller: str | None = None):
+    owner = seller_for_write(request, seller)
+    return _channel_out(selectors.channel_of(seller_id=owner.pk, kind=kind), owner)
+
+
+def _connection_answer(connection: services.Connection, owner: Seller) -> dict:
+    return _channel_out(connection.channel, owner, new_secret=connection.new_webhook_secret)
+
+
+@router.put("/channels/{kind}", response={200: ChannelOut, **ERRORS}, summary="Connect a channel")
 def set_up_channel(request: HttpRequest, kind: str, payload: ChannelIn):
-    """Where fulfilment is sent (`api_base_url`, `api_token`, Etsy's `account_id`) and the webhook
-    secret: the channel's own (`webhook_secret`), or a new random one (`new_webhook_secret`,
-    shown once in the answer)."""
+    """Connect (or set up again) and switch on: where fulfilment is sent (`api_base_url`,
+    `api_token`, Etsy's `account_id`) and the webhook secret: the channel's own
+    (`webhook_secret`), or a new random one (`new_webhook_secret`, shown once in the answer).
+    Secrets are sealed at rest and never returned."""
     owner = seller_for_write(request, payload.seller)
-    channel = services.connect_channel(
+    connection = services.connect_channel(
         seller_id=owner.pk,
         kind=kind,
         api_base_url=payload.api_base_url,
@@ -335,4 +362,46 @@ def set_up_channel(request: HttpRequest, kind: str, payload: ChannelIn):
         webhook_secret=payload.webhook_secret,
         new_secret=payload.new_webhook_secret,
     )
-    return _channel_out(channel, owner, new_secret=channel.webhook_secret if payload.new_webhook_secret else None)
+    return _connection_answer(connection, owner)
+
+
+@router.patch("/channels/{kind}", response={200: ChannelOut, **ERRORS}, summary="Change a channel connection")
+def change_channel(request: HttpRequest, kind: str, payload: ChannelChangeIn):
+    """Each setting given replaces the stored one (`""` clears it); the others stay. 404 for a
+    channel the shop has not connected."""
+    owner = seller_for_write(request, payload.seller)
+    connection = services.change_channel(
+        seller_id=owner.pk,
+        kind=kind,
+        api_base_url=payload.api_base_url,
+        api_token=payload.api_token,
+        account_id=payload.account_id,
+        webhook_secret=payload.webhook_secret,
+    )
+    return _connection_answer(connection, owner)
+
+
+@router.post("/channels/{kind}/disable", response={200: ChannelOut, **ERRORS}, summary="Switch a channel off")
+def disable_channel(request: HttpRequest, kind: str, seller: str | None = None):
+    """Its webhooks are answered 404 and nothing is sent back to it; its settings are kept."""
+    owner = seller_for_write(request, seller)
+    channel = services.set_channel_enabled(seller_id=owner.pk, kind=kind, enabled=False)
+    return _channel_out(channel, owner)
+
+
+@router.post("/channels/{kind}/enable", response={200: ChannelOut, **ERRORS}, summary="Switch a channel on")
+def enable_channel(request: HttpRequest, kind: str, seller: str | None = None):
+    owner = seller_for_write(request, seller)
+    channel = services.set_channel_enabled(seller_id=owner.pk, kind=kind, enabled=True)
+    return _channel_out(channel, owner)
+
+
+@router.post(
+    "/channels/{kind}/rotate-secret", response={200: ChannelOut, **ERRORS}, summary="Make a new webhook secret"
+)
+def rotate_channel_secret(request: HttpRequest, kind: str, seller: str | None = None):
+    """A new random webhook secret, in `new_webhook_secret` of this answer only: paste it into the
+    channel. The old secret stops verifying at once."""
+    owner = seller_for_write(request, seller)
+    connection = services.rotate_webhook_secret(seller_id=owner.pk, kind=kind)
+    return _connection_answer(connection, owner)

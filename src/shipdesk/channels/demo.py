@@ -35,7 +35,7 @@ def _sandbox_order(external_id: str, channel_sku: str, *, placed_at: datetime) -
 
 def add_demo_channel(*, seller_id: int, now: datetime) -> None:
     """Connect the sandbox channel and receive two of its orders, each dated when it came in."""
-    channel = connect_channel(seller_id=seller_id, kind=terms.SANDBOX, new_secret=True)
+    channel = connect_channel(seller_id=seller_id, kind=terms.SANDBOX, new_secret=True).channel
     for external_id, channel_sku, hours_ago in (("SBX-1001", "MUG-BLUE", 1), ("SBX-1002", "sandbox-listing-42", 0)):
         at = now - timedelta(hours=hours_ago)
         receive_order(channel=channel, incoming=_sandbox_order(external_id, channel_sku, placed_at=at), at=at)

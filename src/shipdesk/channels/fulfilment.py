@@ -30,7 +30,11 @@ def queue_fulfilment_update(*, type: str, params: dict, order: Order | None = No
     if kind is None or order is None or order.channel not in CONNECTORS:
         return
     link = ChannelOrder.objects.select_related("channel").filter(order_id=order.pk).first()
-    if link is None or not (link.channel.api_base_url or link.channel.kind == terms.SANDBOX):
+    if (
+        link is None
+        or not link.channel.enabled
+        or not (link.channel.api_base_url or link.channel.kind == terms.SANDBOX)
+    ):
         return
     if link.channel_state == ALREADY_KNOWN[kind]:
         return

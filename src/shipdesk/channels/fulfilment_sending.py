@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shipdesk.orders.events import channel_fulfilment_failed_event, channel_fulfilment_sent_event
+from shipdesk.sealed_secrets import SealedSecretUnreadable, open_sealed
 from shipdesk.shipping.carriers import get_carrier
 
 from . import terms
@@ -116,16 +117,23 @@ def send_update(*, update_id: int) -> str:
     if request is None:
         FulfilmentUpdate.objects.filter(pk=update.pk, status=terms.PENDING).update(status=terms.SKIPPED)
         return "the channel takes no such update"
+    if not update.channel.enabled:
+        # Retried with backoff like a refusal: switched on again in time, the update still goes.
+        return _record_failure(update, "The channel connection is switched off.", status_code=None)
     if update.channel.kind == terms.SANDBOX and not update.channel.api_base_url:
         return _record_sent(update, status_code=200)  # the sandbox channel accepts everything
     url = update.channel.api_base_url.rstrip("/") + request.path
     if problem := address_problem(url):
         return _record_failure(update, f"Refused address: {problem}", status_code=None)
+    try:
+        token = open_sealed(update.channel.api_token_sealed)
+    except SealedSecretUnreadable as exc:
+        return _record_failure(update, f"The API token cannot be opened: {exc}", status_code=None)
     http = urllib.request.Request(
         url,
         data=json.dumps(request.body).encode(),
         method=request.method,
-        headers=_headers(update.channel.kind, update.channel.api_token),
+        headers=_headers(update.channel.kind, token),
     )
     opener = urllib.request.build_opener(_NoRedirects)
     try:

@@ -21,19 +21,28 @@ ImportState = models.TextChoices("ImportState", terms.IMPORT_STATES.choices_by_n
 
 
 class Channel(models.Model):
-    """One shop's connection to one channel kind: its webhook secret and where fulfilment goes."""
+    """One shop's connection to one channel kind: its webhook secret and where fulfilment goes.
+
+    The two credentials of the seller's other shop are sealed at rest (`shipdesk.sealed_secrets`):
+    the columns hold Fernet tokens, opened only where they are used (the webhook's signature check,
+    the fulfilment request). "" means not set. Changed only through `channels.services`.
+    """
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=ChannelKind.choices)
     # The secret the channel signs its webhooks with (Shopify's app secret, WooCommerce's webhook
-    # secret). Empty: no webhook is accepted.
-    webhook_secret = models.CharField(max_length=200, blank=True, default="")
+    # secret), sealed. Empty: no webhook is accepted.
+    webhook_secret_sealed = models.TextField(blank=True, default="")
     # Where fulfilment is sent (https://<shop>.myshopify.com, https://store.example/, SP-API's
-    # regional endpoint) and the credential it needs; empty: nothing is sent back.
+    # regional endpoint) and the credential it needs (sealed); empty: nothing is sent back.
     api_base_url = models.URLField(max_length=300, blank=True, default="")
-    api_token = models.CharField(max_length=500, blank=True, default="")
+    api_token_sealed = models.TextField(blank=True, default="")
     account_id = models.CharField(max_length=100, blank=True, default="")  # Etsy's shop id
+    # Switched off by the seller: its webhooks are refused (404, as an unknown one) and nothing is
+    # sent back to it, until it is switched on again. Its settings are kept.
+    enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -43,6 +52,14 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return terms.CHANNEL_KINDS.label(self.kind)
+
+    @property
+    def webhook_secret_set(self) -> bool:
+        return bool(self.webhook_secret_sealed)
+
+    @property
+    def api_token_set(self) -> bool:
+        return bool(self.api_token_sealed)
 
 
 class SkuMapping(models.Model):

@@ -24,15 +24,25 @@ class ChannelIn(Schema):
     new_webhook_secret: bool = False
 
 
+class ChannelChangeIn(Schema):
+    seller: str | None = None
+    api_base_url: SingleLine(300) | None = None
+    api_token: SingleLine(500) | None = None
+    account_id: SingleLine(100) | None = None
+    webhook_secret: SingleLine(200) | None = None
+
+
 class ChannelOut(Schema):
     kind: str
     label: str
+    enabled: bool
     webhook_url: str
     webhook_secret_set: bool
     new_webhook_secret: str | None = None  # shown once, when just made
     api_base_url: str
     api_token_set: bool
     account_id: str
+    updated_at: datetime | None = None
 
 
 class ReceiveResultOut(Schema):

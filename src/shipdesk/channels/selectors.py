@@ -16,6 +16,14 @@ def channels_of(*, seller_id: int) -> QuerySet[Channel]:
     return Channel.objects.filter(seller_id=seller_id).order_by("kind")
 
 
+def channel_of(*, seller_id: int, kind: str) -> Channel:
+    """The shop's connection of that kind; 404 when it has none (or the kind is unknown)."""
+    channel = Channel.objects.filter(seller_id=seller_id, kind=kind).first()
+    if channel is None:
+        raise NotFound("No such channel connection.")
+    return channel
+
+
 def held_orders(*, seller_id: int, status: str = terms.HELD) -> QuerySet[HeldOrder]:
     return (
         HeldOrder.objects.filter(seller_id=seller_id, status=status)

@@ -1,4 +1,5 @@
-"""Channel actions: connect a channel, receive a channel's order (place it, hold it, or apply the
+"""Channel actions: connect a channel (change it, switch it off and on, make it a new webhook
+secret, seal its secrets again with a new key), receive a channel's order (place it, hold it, or apply the
 channel's update to it), map a SKU (which releases the orders waiting for it), discard a held
 order. Each is one transaction; orders are placed and moved only through `orders.services`.
 """
@@ -27,6 +28,7 @@ from shipdesk.orders.terms import (
     PROCESSING,
     SHIPPED,
 )
+from shipdesk.sealed_secrets import reseal, seal, sealed_with_first_key
 from shipdesk.single_line import single_line_problem
 
 from . import terms
@@ -70,6 +72,65 @@ def channel_for(*, seller_id: int, kind: str) -> Channel:
         return Channel.objects.get(seller_id=seller_id, kind=kind)
 
 
+CONNECTION_LIMITS = {"api_base_url": 300, "api_token": 500, "account_id": 100, "webhook_secret": 200}
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What a connection action did: the channel, and a webhook secret Shipdesk just made (shown
+    to the seller once, in the answer to the action that made it; never readable again)."""
+
+    channel: Channel
+    new_webhook_secret: str | None = None
+
+
+def _check_settings(*, api_base_url, api_token, account_id, webhook_secret) -> dict[str, str]:
+    """The given settings, stripped; 422 for an address that is not http(s) or a value that is not
+    one line within its column's limit. None: not given (unchanged); "": cleared."""
+    given = {
+        "api_base_url": api_base_url,
+        "api_token": api_token,
+        "account_id": account_id,
+        "webhook_secret": webhook_secret,
+    }
+    given = {name: value.strip() for name, value in given.items() if value is not None}
+    errors: dict[str, list[str]] = {}
+    url = given.get("api_base_url")
+    if url and not url.startswith(("https://", "http://")):
+        errors["api_base_url"] = ["An http(s) address."]
+    for name, value in given.items():
+        limit = CONNECTION_LIMITS[name]
+        if value and (len(value) > limit or single_line_problem(value)):
+            errors.setdefault(name, []).append(f"One line of at most {limit} characters.")
+    if errors:
+        raise ValidationFailed("The channel settings are invalid.", details=errors)
+    return given
+
+
+def _apply_settings(channel: Channel, given: dict[str, str], *, new_secret: bool, now: datetime) -> Connection:
+    """Write the settings on a locked channel; secrets are sealed before they reach the row."""
+    made = secrets.token_urlsafe(32) if new_secret else None
+    if made is not None:
+        given = {**given, "webhook_secret": made}
+    for name, value in given.items():
+        if name == "webhook_secret":
+            channel.webhook_secret_sealed = seal(value)
+        elif name == "api_token":
+            channel.api_token_sealed = seal(value)
+        else:
+            setattr(channel, name, value)
+    channel.updated_at = now
+    channel.save()
+    return Connection(channel=channel, new_webhook_secret=made)
+
+
+def _lock_channel(*, seller_id: int, kind: str) -> Channel:
+    channel = Channel.objects.select_for_update().filter(seller_id=seller_id, kind=kind).first()
+    if channel is None:
+        raise NotFound("No such channel connection.")
+    return channel
+
+
 def connect_channel(
     *,
     seller_id: int,
@@ -79,39 +140,79 @@ def connect_channel(
     account_id: str | None = None,
     webhook_secret: str | None = None,
     new_secret: bool = False,
-) -> Channel:
-    """Set where fulfilment goes and how webhooks are signed. Guards: a known kind; an http(s)
-    URL; one-line values (422). `new_secret`: a fresh random webhook secret (shown once)."""
-    channel = channel_for(seller_id=seller_id, kind=kind)
-    errors: dict[str, list[str]] = {}
-    if api_base_url and not api_base_url.startswith(("https://", "http://")):
-        errors["api_base_url"] = ["An http(s) address."]
-    for name, value, limit in (
-        ("api_base_url", api_base_url, 300),
-        ("api_token", api_token, 500),
-        ("account_id", account_id, 100),
-        ("webhook_secret", webhook_secret, 200),
-    ):
-        if value and (len(value) > limit or single_line_problem(value)):
-            errors.setdefault(name, []).append(f"One line of at most {limit} characters.")
-    if errors:
-        raise ValidationFailed("The channel settings are invalid.", details=errors)
-    fields = []
-    for name, value in (
-        ("api_base_url", api_base_url),
-        ("api_token", api_token),
-        ("account_id", account_id),
-        ("webhook_secret", webhook_secret),
-    ):
-        if value is not None:
-            setattr(channel, name, value.strip())
-            fields.append(name)
-    if new_secret:
-        channel.webhook_secret = secrets.token_urlsafe(32)
-        fields.append("webhook_secret")
-    if fields:
-        channel.save(update_fields=fields)
+    at: datetime | None = None,
+) -> Connection:
+    """Connect the shop to a channel kind (or set up again a kind already there): where
+    fulfilment goes and how webhooks are signed, and switch it on. Guards: a known kind; an http(s)
+    URL; one-line values (422). `new_secret`: a fresh random webhook secret (shown once).
+    One transaction; the secrets are sealed at rest."""
+    given = _check_settings(
+        api_base_url=api_base_url, api_token=api_token, account_id=account_id, webhook_secret=webhook_secret
+    )
+    channel_for(seller_id=seller_id, kind=kind)  # the row exists (an import may have made it)
+    with transaction.atomic():
+        channel = _lock_channel(seller_id=seller_id, kind=kind)
+        channel.enabled = True
+        return _apply_settings(channel, given, new_secret=new_secret, now=at or timezone.now())
+
+
+def change_channel(
+    *,
+    seller_id: int,
+    kind: str,
+    api_base_url: str | None = None,
+    api_token: str | None = None,
+    account_id: str | None = None,
+    webhook_secret: str | None = None,
+    at: datetime | None = None,
+) -> Connection:
+    """Change a connection's settings: each one given replaces the stored one ("" clears it), the
+    others stay. 404 for a kind the shop has not connected; 422 as `connect_channel`."""
+    given = _check_settings(
+        api_base_url=api_base_url, api_token=api_token, account_id=account_id, webhook_secret=webhook_secret
+    )
+    with transaction.atomic():
+        channel = _lock_channel(seller_id=seller_id, kind=kind)
+        return _apply_settings(channel, given, new_secret=False, now=at or timezone.now())
+
+
+def set_channel_enabled(*, seller_id: int, kind: str, enabled: bool, at: datetime | None = None) -> Channel:
+    """Switch a connection off (its webhooks are refused, nothing is sent back to it; its settings
+    are kept) or on again. 404 for a kind the shop has not connected. Repeating it changes nothing."""
+    with transaction.atomic():
+        channel = _lock_channel(seller_id=seller_id, kind=kind)
+        if channel.enabled != enabled:
+            channel.enabled = enabled
+            channel.updated_at = at or timezone.now()
+            channel.save(update_fields=["enabled", "updated_at"])
     return channel
+
+
+def rotate_webhook_secret(*, seller_id: int, kind: str, at: datetime | None = None) -> Connection:
+    """Replace the webhook secret with a new random one (returned once: the seller pastes it into
+    the channel). The old one stops verifying at once. 404 for a kind the shop has not connected."""
+    with transaction.atomic():
+        channel = _lock_channel(seller_id=seller_id, kind=kind)
+        return _apply_settings(channel, {}, new_secret=True, now=at or timezone.now())
+
+
+def reseal_channel_secrets(*, channel_id: int) -> bool:
+    """Seal a channel's secrets again with the first key of SHIPDESK_SECRETS_KEY (after a new key
+    was put first); True if a secret moved. Under the row's lock, so a concurrent change is not
+    overwritten with an older value."""
+    with transaction.atomic():
+        channel = Channel.objects.select_for_update().filter(pk=channel_id).first()
+        if channel is None:
+            return False
+        fields = []
+        for name in ("webhook_secret_sealed", "api_token_sealed"):
+            value = getattr(channel, name)
+            if not sealed_with_first_key(value):
+                setattr(channel, name, reseal(value))
+                fields.append(name)
+        if fields:
+            channel.save(update_fields=fields)
+    return bool(fields)
 
 
 # --- receiving an order -----------------------------------------------------------------------

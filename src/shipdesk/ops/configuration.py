@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from shipdesk.payments import webhooks as payment_webhooks
+from shipdesk.sealed_secrets import seal
 from shipdesk.shipping import webhooks as tracking_webhooks
 
 from . import health
@@ -42,6 +43,22 @@ def _secret_key() -> list[Finding]:
     weak = len(key) < 50 or len(set(key)) < 10 or any(m in key.lower() for m in INSECURE_KEY_MARKERS)
     if weak:
         return [Finding(ERROR, "SECRET_KEY", "is short, repetitive or a known placeholder", fix)]
+    return []
+
+
+def _secrets_key() -> list[Finding]:
+    """The keys that seal the channels' credentials at rest (shipdesk.sealed_secrets)."""
+    fix = (
+        "set SHIPDESK_SECRETS_KEY to a Fernet key: "
+        "python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
+    )
+    keys = [key for key in settings.SHIPDESK_SECRETS_KEY if key.strip()]
+    if not keys:
+        return [Finding(ERROR, "SHIPDESK_SECRETS_KEY", "is not set: no channel secret can be stored or read", fix)]
+    try:
+        seal("check", keys=keys)
+    except ImproperlyConfigured:
+        return [Finding(ERROR, "SHIPDESK_SECRETS_KEY", "holds a key that is not 32 bytes of URL-safe base64", fix)]
     return []
 
 
@@ -314,6 +331,7 @@ def _replicas_and_cache() -> list[Finding]:
 def configuration_findings() -> list[Finding]:
     found = (
         _secret_key()
+        + _secrets_key()
         + _debug_and_hosts()
         + _transport_security()
         + _email()
