@@ -10,7 +10,7 @@ from tests.builders import SELLER_ACTOR, advance
 def test_the_seller_issues_the_invoice_from_the_order_page_and_opens_its_pdf(
     seller, product, place, owner_client, make_seller, make_product, pdf
 ):
-    services.set_tax_id(seller_id=seller.pk, tax_id="GB123456789")
+    services.set_invoice_settings(seller_id=seller.pk, tax_id="GB123456789")
     order = place(seller)
     page = owner_client.get(f"/orders/{order.pk}/").content.decode()
     assert "Issue tax invoice" in page

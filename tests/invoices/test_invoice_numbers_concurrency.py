@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_twenty_concurrent_invoicings_number_one_to_twenty_without_gap_or_repeat(seller, product, place):
-    services.set_tax_id(seller_id=seller.pk, tax_id="GB123456789")
+    services.set_invoice_settings(seller_id=seller.pk, tax_id="GB123456789")
     order_ids = [place(seller).pk for _ in range(20)]
     outcomes = run_together(
         [lambda oid=oid: services.issue_invoice(order_id=oid, seller_id=seller.pk).number for oid in order_ids]
@@ -30,7 +30,7 @@ def test_twenty_concurrent_invoicings_number_one_to_twenty_without_gap_or_repeat
 
 
 def test_the_same_order_invoiced_twice_at_once_gets_one_invoice(seller, product, place):
-    services.set_tax_id(seller_id=seller.pk, tax_id="GB123456789")
+    services.set_invoice_settings(seller_id=seller.pk, tax_id="GB123456789")
     order = place(seller)
     outcomes = run_together([lambda: services.issue_invoice(order_id=order.pk, seller_id=seller.pk).pk] * 2)
     assert [o.error for o in outcomes] == [None, None]
@@ -40,7 +40,7 @@ def test_the_same_order_invoiced_twice_at_once_gets_one_invoice(seller, product,
 def test_ten_cancellation_refunds_of_one_shop_at_once_get_credit_notes_one_to_ten_each_naming_its_invoice(
     seller, product, place
 ):
-    services.set_tax_id(seller_id=seller.pk, tax_id="GB123456789")
+    services.set_invoice_settings(seller_id=seller.pk, tax_id="GB123456789")
     orders_of_shop = [place(seller) for _ in range(10)]
     invoices = {o.pk: services.issue_invoice(order_id=o.pk, seller_id=seller.pk).pk for o in orders_of_shop}
 
@@ -68,7 +68,7 @@ def test_a_short_lines_cancel_and_a_reserved_lines_cancel_of_one_product_both_cr
     # given: three mugs on the shelf, two held by order A and one free; order B needs two, so its
     # line is short; both invoiced, and another invoicing of the shop holding the series right now
     make_product(seller, "MUG-1", on_hand=3)
-    services.set_tax_id(seller_id=seller.pk, tax_id="GB123456789")
+    services.set_invoice_settings(seller_id=seller.pk, tax_id="GB123456789")
     holder, short = place(seller), place(seller)
     assert [o.lines.get().stock for o in (holder, short)] == [LineStock.RESERVED, LineStock.SHORT]
     for order in (holder, short):

@@ -17,7 +17,9 @@ from shipdesk.errors import StateConflict, ValidationFailed
 from shipdesk.orders.locks import lock_order
 from shipdesk.orders.models import Cancellation, Order, OrderEvent, ShippedRefund
 
+from . import terms
 from .models import CreditNote, Invoice, InvoiceSeries
+from .selectors import shop_country
 
 RATE_PLACES = Decimal("0.01")  # a tax rate in percent, to two places
 # The timeline events written just after a refund row (a cancellation's or a shipped order's).
@@ -32,29 +34,60 @@ class TaxIdMissing(StateConflict):
     code = "tax_id_missing"
 
 
+class InvoicesNotOffered(StateConflict):
+    """The shop does not issue invoices: its setting is `never`, or `auto` in a country that does
+    not require them (`invoices.terms.invoice_offer`)."""
+
+    code = "invoices_not_offered"
+
+
+class InvoiceNotDue(StateConflict):
+    """The order has not been paid for (`invoices.terms.invoice_is_due`): nothing to invoice yet."""
+
+    code = "invoice_not_due"
+
+
 def _series(seller_id: int, at: datetime) -> InvoiceSeries:
     """The shop's counter row, locked until the transaction ends (created on first use)."""
     InvoiceSeries.objects.get_or_create(seller_id=seller_id, defaults={"updated_at": at})
     return InvoiceSeries.objects.select_for_update().get(seller_id=seller_id)
 
 
-@transaction.atomic
-def set_tax_id(*, seller_id: int, tax_id: str, at: datetime | None = None) -> InvoiceSeries:
-    """The shop's tax id, printed on every invoice issued from now on.
+def _tax_id_problem(value: str) -> str:
+    """Empty (no tax id), or 2–40 letters, digits, spaces, dots and dashes."""
+    if value and (not (2 <= len(value) <= 40) or not all(c.isalnum() or c in " .-" for c in value)):
+        return "2 to 40 letters, digits, spaces, dots or dashes."
+    return ""
 
-    Guards: 2–40 characters of letters, digits, spaces, dots and dashes (else ValidationFailed).
-    Writes: the shop's `InvoiceSeries` row.
+
+@transaction.atomic
+def set_invoice_settings(
+    *, seller_id: int, tax_id: str | None = None, issuing: str | None = None, at: datetime | None = None
+) -> InvoiceSeries:
+    """The shop's invoice settings: its tax id, printed on every invoice issued from now on (""
+    removes it), and whether it issues invoices (`invoices.terms.ISSUING`). None leaves a setting
+    as it is. Invoices already issued keep what they were issued with.
+
+    Guards (422 per field, nothing written): the tax id's characters; a known setting.
+    Writes: the shop's `InvoiceSeries` row (locked; created on first use).
     """
     at = at or timezone.now()
-    value = (tax_id or "").strip().upper()
-    if not (2 <= len(value) <= 40) or not all(c.isalnum() or c in " .-" for c in value):
-        raise ValidationFailed(
-            "The tax id is not valid.", details={"tax_id": ["2 to 40 letters, digits, spaces, dots or dashes."]}
-        )
+    errors: dict[str, list[str]] = {}
+    if tax_id is not None:
+        tax_id = tax_id.strip().upper()
+        if problem := _tax_id_problem(tax_id):
+            errors["tax_id"] = [problem]
+    if issuing is not None and issuing not in terms.ISSUING:
+        errors["issuing"] = [f"One of: {', '.join(terms.ISSUING.values)}."]
+    if errors:
+        raise ValidationFailed("The invoice settings are not valid.", details=errors)
     series = _series(seller_id, at)
-    series.tax_id = value
+    if tax_id is not None:
+        series.tax_id = tax_id
+    if issuing is not None:
+        series.issuing = issuing
     series.updated_at = at
-    series.save(update_fields=["tax_id", "updated_at"])
+    series.save(update_fields=["tax_id", "issuing", "updated_at"])
     return series
 
 
@@ -90,15 +123,24 @@ def _bill_to(order: Order) -> list[str]:
 def issue_invoice(*, order_id: int, seller_id: int | None, at: datetime | None = None) -> Invoice:
     """The order's tax invoice, issued once: a second call returns the same invoice.
 
-    Guards: the order is the seller's (else NotFound); the shop has a tax id (else TaxIdMissing).
+    Guards, before the first issue (in this order, nothing numbered on refusal): the order is the
+    seller's (else NotFound); the shop issues invoices (else InvoicesNotOffered); the order was
+    paid for (else InvoiceNotDue); the shop has a tax id (else TaxIdMissing). An invoice once
+    issued is returned whatever the settings say since: its refunds still need credit notes.
     Writes: under the order's lock, the invoice with the next number of the shop's series (its row
-    locked), then a credit note for every refund of the order not yet credited.
+    locked, last), then a credit note for every refund of the order not yet credited.
     """
     at = at or timezone.now()
     order = lock_order(order_id=order_id, seller_id=seller_id)
     invoice = Invoice.objects.filter(order_id=order.pk).first()
     if invoice is None:
         series = _series(order.seller_id, at)
+        # Decided on the locked row: a settings change waits for this invoicing, or it for it.
+        offer = terms.invoice_offer(issuing=series.issuing, country=shop_country(seller_id=order.seller_id))
+        if not offer.offered:
+            raise InvoicesNotOffered(offer.message, details={"reason": offer.reason, "country": offer.country})
+        if not terms.invoice_is_due(order.payment_status):
+            raise InvoiceNotDue(terms.NOT_DUE_MESSAGE, details={"payment_status": order.payment_status})
         if not series.tax_id:
             raise TaxIdMissing("Set the shop's tax id before issuing invoices.")
         series.last_invoice_number += 1
