@@ -3,7 +3,7 @@ tests invoice for: a British one, since a GB shop must issue VAT invoices (invoi
 
 import pytest
 
-from tests.dashboard.conftest import make_member, owner, owner_client  # noqa: F401
+from tests.dashboard.conftest import make_member, owner, owner_client, staff, staff_client  # noqa: F401
 
 
 @pytest.fixture
