@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from shipdesk.invoices import selectors, services
 from shipdesk.orders import services as orders
 from tests.builders import SELLER_ACTOR, advance
@@ -95,3 +97,18 @@ def test_staff_cannot_change_the_invoice_settings(seller, staff_client):
     response = staff_client.post("/settings/invoices/", {"tax_id": "GB1", "issuing": "never"})
     assert response.status_code == 403
     assert selectors.invoice_settings(seller_id=seller.pk).issuing == "auto"
+
+
+def test_the_settings_turn_on_invoicing_on_shipping_only_with_a_tax_id(seller, owner_client):
+    response = owner_client.post("/settings/invoices/", {"tax_id": "", "issuing": "auto", "issue_on_shipping": "on"})
+    assert response.status_code == 422
+    assert "Invoices issued on shipping need the shop&#x27;s tax id." in response.content.decode()
+    assert selectors.invoice_settings(seller_id=seller.pk).issue_on_shipping is False
+
+    response = owner_client.post(
+        "/settings/invoices/", {"tax_id": "GB123456789", "issuing": "auto", "issue_on_shipping": "on"}
+    )
+    assert response.status_code == 302
+    assert selectors.invoice_settings(seller_id=seller.pk).issue_on_shipping is True
+    page = owner_client.get("/settings/").content.decode()
+    assert re.search(r'<input type="checkbox" name="issue_on_shipping"[^>]*checked', page)

@@ -242,7 +242,7 @@ def _invoice_settings(seller, given: dict) -> dict:
     """The Invoices section: the settings form (filled with what is set) and what they decide."""
     current = invoices_selectors.invoice_settings(seller_id=seller.pk)
     form = given.pop("invoice_form", None) or forms.InvoiceSettingsForm(
-        initial={"tax_id": current.tax_id, "issuing": current.issuing}
+        initial={"tax_id": current.tax_id, "issuing": current.issuing, "issue_on_shipping": current.issue_on_shipping}
     )
     return {"invoice_form": form, "invoice_offer": current.offer}
 

@@ -499,6 +499,11 @@ class InvoiceSettingsForm(Styled, forms.Form):
         help_text="Printed on every invoice issued from now on: 2 to 40 letters, digits, spaces, dots or dashes.",
     )
     issuing = forms.ChoiceField(label="Issue tax invoices", choices=[(t.value, t.label) for t in ISSUING])
+    issue_on_shipping = forms.BooleanField(
+        label="Issue the invoice when the order ships",
+        required=False,
+        help_text="In the same step as shipping, when invoices are offered; needs the tax id.",
+    )
 
 
 class ClosureDayForm(Styled, forms.Form):

@@ -71,6 +71,7 @@ def invoice_settings_out(settings: selectors.InvoiceSettings) -> dict:
     return {
         "tax_id": settings.tax_id,
         "issuing": settings.issuing,
+        "issue_on_shipping": settings.issue_on_shipping,
         "offer": {"offered": offer.offered, "reason": offer.reason, "message": offer.message, "country": offer.country},
         "last_invoice_number": settings.last_invoice_number,
         "last_credit_note_number": settings.last_credit_note_number,
@@ -89,14 +90,20 @@ def get_invoice_settings(request: HttpRequest):
 @router.put(
     "/invoice-settings",
     response={200: InvoiceSettingsOut, **ERRORS},
-    summary="Set the shop's tax id and whether it issues invoices",
+    summary="Set the shop's tax id, whether it issues invoices, and whether shipping issues them",
 )
 def put_invoice_settings(request: HttpRequest, payload: InvoiceSettingsIn):
     """`tax_id`: printed on the shop's invoices, 2–40 letters, digits, spaces, dots, dashes ("" removes
-    it). `issuing`: `auto` (by the shop's country), `always` or `never`. A field left out keeps its
-    value; 422 per field, nothing saved."""
+    it). `issuing`: `auto` (by the shop's country), `always` or `never`. `issue_on_shipping`: the
+    invoice is issued when the order ships (needs a tax id). A field left out keeps its value;
+    422 per field, nothing saved."""
     seller_id = _seller(request)
-    services.set_invoice_settings(seller_id=seller_id, tax_id=payload.tax_id, issuing=payload.issuing)
+    services.set_invoice_settings(
+        seller_id=seller_id,
+        tax_id=payload.tax_id,
+        issuing=payload.issuing,
+        issue_on_shipping=payload.issue_on_shipping,
+    )
     return invoice_settings_out(selectors.invoice_settings(seller_id=seller_id))
 
 

@@ -21,6 +21,8 @@ class InvoiceSeries(models.Model):
     tax_id = models.CharField(max_length=40, blank=True, default="")  # VAT/GST number printed on invoices
     # Whether the shop issues invoices: by its country (`auto`), `always` or `never` (invoices.terms).
     issuing = models.CharField(max_length=8, choices=InvoiceIssuing.choices, default=terms.DEFAULT_ISSUING)
+    # Issue the invoice in the ship transaction when the order ships (invoices.terms.invoices_on_shipping).
+    issue_on_shipping = models.BooleanField(default=False)
     last_invoice_number = models.PositiveIntegerField(default=0)
     last_credit_note_number = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField()

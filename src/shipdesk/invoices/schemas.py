@@ -11,6 +11,7 @@ class InvoiceSettingsIn(Schema):
 
     tax_id: str | None = None  # "" removes it
     issuing: str | None = None  # auto | always | never (invoices.terms.ISSUING); 422 otherwise
+    issue_on_shipping: bool | None = None  # true: shipping an order issues its invoice (needs a tax id)
 
 
 class InvoiceOfferOut(Schema):
@@ -23,6 +24,7 @@ class InvoiceOfferOut(Schema):
 class InvoiceSettingsOut(Schema):
     tax_id: str
     issuing: str
+    issue_on_shipping: bool
     offer: InvoiceOfferOut
     last_invoice_number: int
     last_credit_note_number: int

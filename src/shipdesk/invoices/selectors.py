@@ -18,6 +18,7 @@ class InvoiceSettings:
 
     tax_id: str
     issuing: str  # a value of terms.ISSUING
+    issue_on_shipping: bool
     last_invoice_number: int
     last_credit_note_number: int
     offer: terms.InvoiceOffer
@@ -42,6 +43,7 @@ def invoice_settings(*, seller_id: int) -> InvoiceSettings:
     return InvoiceSettings(
         tax_id=series.tax_id,
         issuing=series.issuing,
+        issue_on_shipping=series.issue_on_shipping,
         last_invoice_number=series.last_invoice_number,
         last_credit_note_number=series.last_credit_note_number,
         offer=terms.invoice_offer(issuing=series.issuing, country=shop_country(seller_id=seller_id)),

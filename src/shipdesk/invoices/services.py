@@ -62,13 +62,20 @@ def _tax_id_problem(value: str) -> str:
 
 @transaction.atomic
 def set_invoice_settings(
-    *, seller_id: int, tax_id: str | None = None, issuing: str | None = None, at: datetime | None = None
+    *,
+    seller_id: int,
+    tax_id: str | None = None,
+    issuing: str | None = None,
+    issue_on_shipping: bool | None = None,
+    at: datetime | None = None,
 ) -> InvoiceSeries:
     """The shop's invoice settings: its tax id, printed on every invoice issued from now on (""
-    removes it), and whether it issues invoices (`invoices.terms.ISSUING`). None leaves a setting
-    as it is. Invoices already issued keep what they were issued with.
+    removes it), whether it issues invoices (`invoices.terms.ISSUING`), and whether shipping an
+    order issues its invoice. None leaves a setting as it is. Invoices already issued keep what
+    they were issued with.
 
-    Guards (422 per field, nothing written): the tax id's characters; a known setting.
+    Guards (422 per field, nothing written): the tax id's characters; a known setting; a tax id
+    while invoices are issued on shipping (the error names the field this call changed).
     Writes: the shop's `InvoiceSeries` row (locked; created on first use).
     """
     at = at or timezone.now()
@@ -86,8 +93,17 @@ def set_invoice_settings(
         series.tax_id = tax_id
     if issuing is not None:
         series.issuing = issuing
+    if issue_on_shipping is not None:
+        series.issue_on_shipping = bool(issue_on_shipping)
+    if series.issue_on_shipping and not series.tax_id:
+        # Checked on the locked row, so no concurrent change leaves the pair inconsistent.
+        field = "tax_id" if tax_id is not None else "issue_on_shipping"
+        raise ValidationFailed(
+            "The invoice settings are not valid.",
+            details={field: ["Invoices issued on shipping need the shop's tax id."]},
+        )
     series.updated_at = at
-    series.save(update_fields=["tax_id", "issuing", "updated_at"])
+    series.save(update_fields=["tax_id", "issuing", "issue_on_shipping", "updated_at"])
     return series
 
 
@@ -143,26 +159,31 @@ def issue_invoice(*, order_id: int, seller_id: int | None, at: datetime | None =
             raise InvoiceNotDue(terms.NOT_DUE_MESSAGE, details={"payment_status": order.payment_status})
         if not series.tax_id:
             raise TaxIdMissing("Set the shop's tax id before issuing invoices.")
-        series.last_invoice_number += 1
-        series.updated_at = at
-        series.save(update_fields=["last_invoice_number", "updated_at"])
-        invoice = Invoice.objects.create(
-            seller_id=order.seller_id,
-            order=order,
-            number=series.last_invoice_number,
-            issued_at=at,
-            seller_tax_id=series.tax_id,
-            currency=order.currency,
-            lines=_invoice_lines(order),
-            shipping_fee=order.shipping_fee,
-            shipping_tax=order.shipping_tax,
-            net_total=order.subtotal + order.shipping_fee,
-            tax_total=order.tax_total,
-            total=order.total,
-            bill_to=_bill_to(order),
-        )
+        invoice = _number_invoice(order, series, at)
     _credit_refunds(invoice, at)
     return invoice
+
+
+def _number_invoice(order: Order, series: InvoiceSeries, at: datetime) -> Invoice:
+    """The order's invoice with the next number of the series (its row locked by the caller)."""
+    series.last_invoice_number += 1
+    series.updated_at = at
+    series.save(update_fields=["last_invoice_number", "updated_at"])
+    return Invoice.objects.create(
+        seller_id=order.seller_id,
+        order=order,
+        number=series.last_invoice_number,
+        issued_at=at,
+        seller_tax_id=series.tax_id,
+        currency=order.currency,
+        lines=_invoice_lines(order),
+        shipping_fee=order.shipping_fee,
+        shipping_tax=order.shipping_tax,
+        net_total=order.subtotal + order.shipping_fee,
+        tax_total=order.tax_total,
+        total=order.total,
+        bill_to=_bill_to(order),
+    )
 
 
 @transaction.atomic
@@ -234,12 +255,33 @@ def _credit_refunds(invoice: Invoice, at: datetime) -> None:
     series.save(update_fields=["last_credit_note_number", "updated_at"])
 
 
-def credit_refund_on_event(*, type: str, order: Order, at: datetime | None = None, **_) -> None:
-    """Registered in `orders.events.EVENT_OBSERVERS` (InvoicesConfig.ready): a refund on an invoiced
-    order gets its credit note in the refund's own transaction, under the order's lock the refund
-    holds (order, then the shop's series row: the lock order of `issue_invoice`)."""
+def invoice_on_event(*, type: str, order: Order, at: datetime | None = None, **_) -> None:
+    """Registered in `orders.events.EVENT_OBSERVERS` (InvoicesConfig.ready); runs in the transaction
+    of the event's action, under the order's lock that action holds, and takes the shop's series
+    row last (docs/architecture.md, lock order).
+
+    - A refund on an invoiced order gets its credit note.
+    - An order that ships gets its invoice when the shop issues invoices on shipping
+      (`terms.invoices_on_shipping`), with credit notes for the refunds made before; a shop that
+      does not (or has no tax id) ships as before, and the order page still offers the invoice.
+    """
+    if type == OrderEvent.Type.SHIPPED:
+        _issue_on_shipping(order, at or timezone.now())
+        return
     if type not in REFUND_EVENTS:
         return
     invoice = Invoice.objects.filter(order_id=order.pk).first()
     if invoice is not None:
         _credit_refunds(invoice, at or timezone.now())
+
+
+def _issue_on_shipping(order: Order, at: datetime) -> None:
+    # Most shops never asked: an unlocked read keeps their ships off the series row altogether.
+    if not InvoiceSeries.objects.filter(seller_id=order.seller_id, issue_on_shipping=True).exists():
+        return
+    if Invoice.objects.filter(order_id=order.pk).exists():
+        return  # issued by hand before it shipped
+    series = _series(order.seller_id, at)  # decided again on the locked row
+    offer = terms.invoice_offer(issuing=series.issuing, country=shop_country(seller_id=order.seller_id))
+    if terms.invoices_on_shipping(issue_on_shipping=series.issue_on_shipping, offer=offer, tax_id=series.tax_id):
+        _credit_refunds(_number_invoice(order, series, at), at)

@@ -119,3 +119,14 @@ def invoice_is_due(payment_status: str) -> bool:
     a refund is a credit note against the invoice. An order never paid (unpaid, failed — also one
     cancelled before payment) sold nothing, so it has nothing to invoice."""
     return payment_status in CAPTURED_STATES
+
+
+# --- issuing the invoice when the order ships -------------------------------------------------
+
+
+def invoices_on_shipping(*, issue_on_shipping: bool, offer: InvoiceOffer, tax_id: str) -> bool:
+    """Whether shipping an order issues its invoice in the ship transaction: the shop asked for it,
+    it issues invoices, and it has a tax id to print. (A shipped order is always paid for: the
+    workflow never ships an unpaid one, so it is due.) Otherwise shipping issues nothing and the
+    order page still offers the invoice."""
+    return issue_on_shipping and offer.offered and bool(tax_id)
