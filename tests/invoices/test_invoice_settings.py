@@ -139,3 +139,10 @@ def test_an_invoice_issued_before_the_shop_chose_never_is_still_returned_and_cre
     again = seller_api.post(f"/orders/{order.pk}/invoice")
     assert again.status_code == 200 and again.json()["id"] == first["id"]
     assert len(again.json()["credit_notes"]) == 1  # the refund is credited against the issued invoice
+
+
+def test_invoicing_on_shipping_is_a_json_boolean_not_a_number_or_a_word(seller_api):
+    for value in (0, 1, "yes"):
+        response = _put(seller_api, {"tax_id": "GB123456789", "issue_on_shipping": value})
+        assert response.status_code == 422 and "issue_on_shipping" in str(response.json()["error"]["details"])
+    assert seller_api.get("/invoice-settings").json()["tax_id"] == ""  # nothing saved

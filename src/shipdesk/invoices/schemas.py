@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from ninja import Schema
+from pydantic import StrictBool
 
 
 class InvoiceSettingsIn(Schema):
@@ -11,7 +12,8 @@ class InvoiceSettingsIn(Schema):
 
     tax_id: str | None = None  # "" removes it
     issuing: str | None = None  # auto | always | never (invoices.terms.ISSUING); 422 otherwise
-    issue_on_shipping: bool | None = None  # true: shipping an order issues its invoice (needs a tax id)
+    # true: shipping an order issues its invoice (needs a tax id). JSON true/false only, not 0/1 or "yes".
+    issue_on_shipping: StrictBool | None = None
 
 
 class InvoiceOfferOut(Schema):
