@@ -49,7 +49,7 @@ def test_an_invoice_carries_the_shops_tax_id_the_customers_address_and_tax_per_l
 
 def test_invoice_numbers_follow_each_other_per_shop(seller, product, place, seller_api, make_seller, make_product):
     _tax_id(seller_api)
-    other = make_seller("other")
+    other = make_seller("other", country="DE", tz="Europe/Berlin")
     make_product(other)
     other_api = Api(create_api_token(name="t", seller=other).token)
     _tax_id(other_api, "DE999999999")

@@ -1,5 +1,6 @@
 """The seller dashboard's account pages: sign-in, sign-out, password reset, switching shop, the
-shop's settings (owners only: profile, closure days, API tokens, team) and invitations to a shop.
+shop's settings (owners only: profile, addresses, return policy, invoices, closure days, API
+tokens, team) and invitations to a shop.
 
 Thin views in the dashboard's frame (`shipdesk.dashboard`: access, feedback, forms, base
 templates); URL names and paths are listed in `shipdesk.dashboard.urls`.
@@ -27,6 +28,8 @@ from shipdesk.dashboard.access import SESSION_SELLER_KEY, choose_seller, seller_
 from shipdesk.dashboard.feedback import attempt
 from shipdesk.dashboard.invitations import send_invitation
 from shipdesk.errors import ShipdeskError
+from shipdesk.invoices import selectors as invoices_selectors
+from shipdesk.invoices import services as invoices_services
 from shipdesk.ops import ratelimit
 from shipdesk.ops.client_address import client_ip
 from shipdesk.returns import services as returns_services
@@ -140,6 +143,7 @@ def _render_settings(request, *, status=200, **forms_and_extra):
         **_address_forms(seller, forms_and_extra),
         "return_policy_form": forms_and_extra.pop("return_policy_form", None) or _return_policy_form(seller),
         "return_policy_defaults": settings.SHIPDESK_RETURN_POLICY,
+        **_invoice_settings(seller, forms_and_extra),
         **forms_and_extra,
     }
     response = render(request, "dashboard/settings/index.html", context, status=status)
@@ -232,6 +236,31 @@ def settings_return_policy(request):
         if outcome.ok:
             return redirect(reverse("settings") + "#return-policy")
     return _render_settings(request, return_policy_form=form, status=422)
+
+
+def _invoice_settings(seller, given: dict) -> dict:
+    """The Invoices section: the settings form (filled with what is set) and what they decide."""
+    current = invoices_selectors.invoice_settings(seller_id=seller.pk)
+    form = given.pop("invoice_form", None) or forms.InvoiceSettingsForm(
+        initial={"tax_id": current.tax_id, "issuing": current.issuing, "issue_on_shipping": current.issue_on_shipping}
+    )
+    return {"invoice_form": form, "invoice_offer": current.offer}
+
+
+@seller_view(owners_only=True)
+@require_POST
+def settings_invoices(request):
+    form = forms.InvoiceSettingsForm(request.POST)
+    if form.is_valid():
+        outcome = attempt(
+            request,
+            lambda: invoices_services.set_invoice_settings(seller_id=request.seller.pk, **form.cleaned_data),
+            form=form,
+            success="Invoice settings saved.",
+        )
+        if outcome.ok:
+            return redirect(reverse("settings") + "#invoices")
+    return _render_settings(request, invoice_form=form, status=422)
 
 
 @seller_view(owners_only=True)

@@ -14,6 +14,7 @@ from django_countries import countries
 
 from shipdesk.accounts.models import Membership, User
 from shipdesk.inventory.models import MAX_ON_HAND
+from shipdesk.invoices.terms import ISSUING
 from shipdesk.orders.models import OrderStatus
 from shipdesk.orders.placed_at_window import EARLIEST as PLACED_AT_EARLIEST
 from shipdesk.orders.selectors import OrderFilters
@@ -484,6 +485,25 @@ class LabelServiceForm(Styled, forms.Form):
             if carrier.tracked
             for service in carrier.services
         ]
+
+
+class InvoiceSettingsForm(Styled, forms.Form):
+    """The shop's tax id and whether it issues invoices; the tax id's rule is the service's
+    (invoices.services.set_invoice_settings), whose refusals land on these fields."""
+
+    id_format = "invoice_%s"
+
+    tax_id = forms.CharField(
+        label="Tax id (VAT, GST…)",
+        required=False,
+        help_text="Printed on every invoice issued from now on: 2 to 40 letters, digits, spaces, dots or dashes.",
+    )
+    issuing = forms.ChoiceField(label="Issue tax invoices", choices=[(t.value, t.label) for t in ISSUING])
+    issue_on_shipping = forms.BooleanField(
+        label="Issue the invoice when the order ships",
+        required=False,
+        help_text="In the same step as shipping, when invoices are offered; needs the tax id.",
+    )
 
 
 class ClosureDayForm(Styled, forms.Form):

@@ -59,6 +59,7 @@ urlpatterns = [
     path("settings/addresses/<str:kind>/", account_views.settings_address, name="settings_address"),
     path("settings/label-service/", account_views.settings_label_service, name="settings_label_service"),
     path("settings/return-policy/", account_views.settings_return_policy, name="settings_return_policy"),
+    path("settings/invoices/", account_views.settings_invoices, name="settings_invoices"),
     path("settings/closure-days/", account_views.settings_closure_add, name="settings_closure_add"),
     path(
         "settings/closure-days/<int:closure_id>/remove/",

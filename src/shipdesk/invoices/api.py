@@ -11,7 +11,7 @@ from shipdesk.errors import PermissionDenied
 
 from . import selectors, services
 from .models import CreditNote, Invoice
-from .schemas import CreditNoteOut, InvoiceOut, InvoiceSettingsOut, TaxIdIn
+from .schemas import CreditNoteOut, InvoiceOut, InvoiceSettingsIn, InvoiceSettingsOut
 
 router = Router(tags=["invoices"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -66,10 +66,45 @@ def _seller(request: HttpRequest) -> int:
     return seller_id
 
 
-@router.put("/invoice-settings", response={200: InvoiceSettingsOut, **ERRORS}, summary="Set the shop's tax id")
-def put_invoice_settings(request: HttpRequest, payload: TaxIdIn):
-    """The tax id printed on the shop's invoices; 422 when it is not 2–40 letters, digits, spaces, dots, dashes."""
-    return services.set_tax_id(seller_id=_seller(request), tax_id=payload.tax_id)
+def invoice_settings_out(settings: selectors.InvoiceSettings) -> dict:
+    offer = settings.offer
+    return {
+        "tax_id": settings.tax_id,
+        "issuing": settings.issuing,
+        "issue_on_shipping": settings.issue_on_shipping,
+        "offer": {"offered": offer.offered, "reason": offer.reason, "message": offer.message, "country": offer.country},
+        "last_invoice_number": settings.last_invoice_number,
+        "last_credit_note_number": settings.last_credit_note_number,
+    }
+
+
+@router.get(
+    "/invoice-settings",
+    response={200: InvoiceSettingsOut, **ERRORS},
+    summary="The shop's tax id, invoicing setting, and whether it issues invoices (and why)",
+)
+def get_invoice_settings(request: HttpRequest):
+    return invoice_settings_out(selectors.invoice_settings(seller_id=_seller(request)))
+
+
+@router.put(
+    "/invoice-settings",
+    response={200: InvoiceSettingsOut, **ERRORS},
+    summary="Set the shop's tax id, whether it issues invoices, and whether shipping issues them",
+)
+def put_invoice_settings(request: HttpRequest, payload: InvoiceSettingsIn):
+    """`tax_id`: printed on the shop's invoices, 2–40 letters, digits, spaces, dots, dashes ("" removes
+    it). `issuing`: `auto` (by the shop's country), `always` or `never`. `issue_on_shipping`: the
+    invoice is issued when the order ships (needs a tax id). A field left out keeps its value;
+    422 per field, nothing saved."""
+    seller_id = _seller(request)
+    services.set_invoice_settings(
+        seller_id=seller_id,
+        tax_id=payload.tax_id,
+        issuing=payload.issuing,
+        issue_on_shipping=payload.issue_on_shipping,
+    )
+    return invoice_settings_out(selectors.invoice_settings(seller_id=seller_id))
 
 
 @router.post(
@@ -79,7 +114,9 @@ def put_invoice_settings(request: HttpRequest, payload: TaxIdIn):
 )
 def issue_invoice(request: HttpRequest, order_id: int):
     """The first call numbers the invoice from the shop's gapless series; later calls return it,
-    issuing a credit note for any refund made since. 409 `tax_id_missing` before the shop's tax id is set."""
+    issuing a credit note for any refund made since. Before the first: 409 `invoices_not_offered` when
+    the shop does not issue invoices (GET /invoice-settings says why), 409 `invoice_not_due` for an
+    order not paid for, 409 `tax_id_missing` before the shop's tax id is set."""
     invoice = services.issue_invoice(order_id=order_id, seller_id=scope_of(request))
     return invoice_out(invoice, list(invoice.credit_notes.order_by("number")))
 

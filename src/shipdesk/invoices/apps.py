@@ -6,12 +6,13 @@ class InvoicesConfig(AppConfig):
     label = "invoices"
 
     def ready(self) -> None:
-        # A refund on an invoiced order is credited in the refund's transaction: order services
-        # announce refunds through the timeline's observers (orders.events sits below invoices).
+        # A refund on an invoiced order is credited, and a shipped order invoiced when the shop
+        # asks for it, in the action's own transaction: order services announce refunds and
+        # shipping through the timeline's observers (orders.events sits below invoices).
         # Imported here, not at the top: services import models, loaded only after every AppConfig.
         from shipdesk.orders.events import EVENT_OBSERVERS  # noqa: PLC0415
 
-        from .services import credit_refund_on_event  # noqa: PLC0415
+        from .services import invoice_on_event  # noqa: PLC0415
 
-        if credit_refund_on_event not in EVENT_OBSERVERS:
-            EVENT_OBSERVERS.append(credit_refund_on_event)
+        if invoice_on_event not in EVENT_OBSERVERS:
+            EVENT_OBSERVERS.append(invoice_on_event)

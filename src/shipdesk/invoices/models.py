@@ -9,15 +9,28 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from . import terms
+
+InvoiceIssuing = models.TextChoices("InvoiceIssuing", terms.ISSUING.choices_by_name())
+
 
 class InvoiceSeries(models.Model):
     """The shop's invoicing settings and counters: one row per shop, locked to take a number."""
 
     seller = models.OneToOneField("accounts.Seller", on_delete=models.CASCADE, related_name="+")
     tax_id = models.CharField(max_length=40, blank=True, default="")  # VAT/GST number printed on invoices
+    # Whether the shop issues invoices: by its country (`auto`), `always` or `never` (invoices.terms).
+    issuing = models.CharField(max_length=8, choices=InvoiceIssuing.choices, default=terms.DEFAULT_ISSUING)
+    # Issue the invoice in the ship transaction when the order ships (invoices.terms.invoices_on_shipping).
+    issue_on_shipping = models.BooleanField(default=False)
     last_invoice_number = models.PositiveIntegerField(default=0)
     last_credit_note_number = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(issuing__in=terms.ISSUING.values), name="invoice_series_issuing_valid"),
+        ]
 
 
 class Invoice(models.Model):

@@ -4,14 +4,30 @@ from datetime import datetime
 from decimal import Decimal
 
 from ninja import Schema
+from pydantic import StrictBool
 
 
-class TaxIdIn(Schema):
-    tax_id: str
+class InvoiceSettingsIn(Schema):
+    """A setting left out keeps its value."""
+
+    tax_id: str | None = None  # "" removes it
+    issuing: str | None = None  # auto | always | never (invoices.terms.ISSUING); 422 otherwise
+    # true: shipping an order issues its invoice (needs a tax id). JSON true/false only, not 0/1 or "yes".
+    issue_on_shipping: StrictBool | None = None
+
+
+class InvoiceOfferOut(Schema):
+    offered: bool
+    reason: str  # shop_always | shop_never | country_requires | country_does_not_require
+    message: str
+    country: str  # the country the rule looked at: the ship-from address's, else the shop's
 
 
 class InvoiceSettingsOut(Schema):
     tax_id: str
+    issuing: str
+    issue_on_shipping: bool
+    offer: InvoiceOfferOut
     last_invoice_number: int
     last_credit_note_number: int
 

@@ -17,7 +17,9 @@ from shipdesk.errors import StateConflict, ValidationFailed
 from shipdesk.orders.locks import lock_order
 from shipdesk.orders.models import Cancellation, Order, OrderEvent, ShippedRefund
 
+from . import terms
 from .models import CreditNote, Invoice, InvoiceSeries
+from .selectors import shop_country
 
 RATE_PLACES = Decimal("0.01")  # a tax rate in percent, to two places
 # The timeline events written just after a refund row (a cancellation's or a shipped order's).
@@ -32,29 +34,76 @@ class TaxIdMissing(StateConflict):
     code = "tax_id_missing"
 
 
+class InvoicesNotOffered(StateConflict):
+    """The shop does not issue invoices: its setting is `never`, or `auto` in a country that does
+    not require them (`invoices.terms.invoice_offer`)."""
+
+    code = "invoices_not_offered"
+
+
+class InvoiceNotDue(StateConflict):
+    """The order has not been paid for (`invoices.terms.invoice_is_due`): nothing to invoice yet."""
+
+    code = "invoice_not_due"
+
+
 def _series(seller_id: int, at: datetime) -> InvoiceSeries:
     """The shop's counter row, locked until the transaction ends (created on first use)."""
     InvoiceSeries.objects.get_or_create(seller_id=seller_id, defaults={"updated_at": at})
     return InvoiceSeries.objects.select_for_update().get(seller_id=seller_id)
 
 
-@transaction.atomic
-def set_tax_id(*, seller_id: int, tax_id: str, at: datetime | None = None) -> InvoiceSeries:
-    """The shop's tax id, printed on every invoice issued from now on.
+def _tax_id_problem(value: str) -> str:
+    """Empty (no tax id), or 2–40 letters, digits, spaces, dots and dashes."""
+    if value and (not (2 <= len(value) <= 40) or not all(c.isalnum() or c in " .-" for c in value)):
+        return "2 to 40 letters, digits, spaces, dots or dashes."
+    return ""
 
-    Guards: 2–40 characters of letters, digits, spaces, dots and dashes (else ValidationFailed).
-    Writes: the shop's `InvoiceSeries` row.
+
+@transaction.atomic
+def set_invoice_settings(
+    *,
+    seller_id: int,
+    tax_id: str | None = None,
+    issuing: str | None = None,
+    issue_on_shipping: bool | None = None,
+    at: datetime | None = None,
+) -> InvoiceSeries:
+    """The shop's invoice settings: its tax id, printed on every invoice issued from now on (""
+    removes it), whether it issues invoices (`invoices.terms.ISSUING`), and whether shipping an
+    order issues its invoice. None leaves a setting as it is. Invoices already issued keep what
+    they were issued with.
+
+    Guards (422 per field, nothing written): the tax id's characters; a known setting; a tax id
+    while invoices are issued on shipping (the error names the field this call changed).
+    Writes: the shop's `InvoiceSeries` row (locked; created on first use).
     """
     at = at or timezone.now()
-    value = (tax_id or "").strip().upper()
-    if not (2 <= len(value) <= 40) or not all(c.isalnum() or c in " .-" for c in value):
-        raise ValidationFailed(
-            "The tax id is not valid.", details={"tax_id": ["2 to 40 letters, digits, spaces, dots or dashes."]}
-        )
+    errors: dict[str, list[str]] = {}
+    if tax_id is not None:
+        tax_id = tax_id.strip().upper()
+        if problem := _tax_id_problem(tax_id):
+            errors["tax_id"] = [problem]
+    if issuing is not None and issuing not in terms.ISSUING:
+        errors["issuing"] = [f"One of: {', '.join(terms.ISSUING.values)}."]
+    if errors:
+        raise ValidationFailed("The invoice settings are not valid.", details=errors)
     series = _series(seller_id, at)
-    series.tax_id = value
+    if tax_id is not None:
+        series.tax_id = tax_id
+    if issuing is not None:
+        series.issuing = issuing
+    if issue_on_shipping is not None:
+        series.issue_on_shipping = bool(issue_on_shipping)
+    if series.issue_on_shipping and not series.tax_id:
+        # Checked on the locked row, so no concurrent change leaves the pair inconsistent.
+        field = "tax_id" if tax_id is not None else "issue_on_shipping"
+        raise ValidationFailed(
+            "The invoice settings are not valid.",
+            details={field: ["Invoices issued on shipping need the shop's tax id."]},
+        )
     series.updated_at = at
-    series.save(update_fields=["tax_id", "updated_at"])
+    series.save(update_fields=["tax_id", "issuing", "issue_on_shipping", "updated_at"])
     return series
 
 
@@ -90,37 +139,51 @@ def _bill_to(order: Order) -> list[str]:
 def issue_invoice(*, order_id: int, seller_id: int | None, at: datetime | None = None) -> Invoice:
     """The order's tax invoice, issued once: a second call returns the same invoice.
 
-    Guards: the order is the seller's (else NotFound); the shop has a tax id (else TaxIdMissing).
+    Guards, before the first issue (in this order, nothing numbered on refusal): the order is the
+    seller's (else NotFound); the shop issues invoices (else InvoicesNotOffered); the order was
+    paid for (else InvoiceNotDue); the shop has a tax id (else TaxIdMissing). An invoice once
+    issued is returned whatever the settings say since: its refunds still need credit notes.
     Writes: under the order's lock, the invoice with the next number of the shop's series (its row
-    locked), then a credit note for every refund of the order not yet credited.
+    locked, last), then a credit note for every refund of the order not yet credited.
     """
     at = at or timezone.now()
     order = lock_order(order_id=order_id, seller_id=seller_id)
     invoice = Invoice.objects.filter(order_id=order.pk).first()
     if invoice is None:
         series = _series(order.seller_id, at)
+        # Decided on the locked row: a settings change waits for this invoicing, or it for it.
+        offer = terms.invoice_offer(issuing=series.issuing, country=shop_country(seller_id=order.seller_id))
+        if not offer.offered:
+            raise InvoicesNotOffered(offer.message, details={"reason": offer.reason, "country": offer.country})
+        if not terms.invoice_is_due(order.payment_status):
+            raise InvoiceNotDue(terms.NOT_DUE_MESSAGE, details={"payment_status": order.payment_status})
         if not series.tax_id:
             raise TaxIdMissing("Set the shop's tax id before issuing invoices.")
-        series.last_invoice_number += 1
-        series.updated_at = at
-        series.save(update_fields=["last_invoice_number", "updated_at"])
-        invoice = Invoice.objects.create(
-            seller_id=order.seller_id,
-            order=order,
-            number=series.last_invoice_number,
-            issued_at=at,
-            seller_tax_id=series.tax_id,
-            currency=order.currency,
-            lines=_invoice_lines(order),
-            shipping_fee=order.shipping_fee,
-            shipping_tax=order.shipping_tax,
-            net_total=order.subtotal + order.shipping_fee,
-            tax_total=order.tax_total,
-            total=order.total,
-            bill_to=_bill_to(order),
-        )
+        invoice = _number_invoice(order, series, at)
     _credit_refunds(invoice, at)
     return invoice
+
+
+def _number_invoice(order: Order, series: InvoiceSeries, at: datetime) -> Invoice:
+    """The order's invoice with the next number of the series (its row locked by the caller)."""
+    series.last_invoice_number += 1
+    series.updated_at = at
+    series.save(update_fields=["last_invoice_number", "updated_at"])
+    return Invoice.objects.create(
+        seller_id=order.seller_id,
+        order=order,
+        number=series.last_invoice_number,
+        issued_at=at,
+        seller_tax_id=series.tax_id,
+        currency=order.currency,
+        lines=_invoice_lines(order),
+        shipping_fee=order.shipping_fee,
+        shipping_tax=order.shipping_tax,
+        net_total=order.subtotal + order.shipping_fee,
+        tax_total=order.tax_total,
+        total=order.total,
+        bill_to=_bill_to(order),
+    )
 
 
 @transaction.atomic
@@ -192,12 +255,33 @@ def _credit_refunds(invoice: Invoice, at: datetime) -> None:
     series.save(update_fields=["last_credit_note_number", "updated_at"])
 
 
-def credit_refund_on_event(*, type: str, order: Order, at: datetime | None = None, **_) -> None:
-    """Registered in `orders.events.EVENT_OBSERVERS` (InvoicesConfig.ready): a refund on an invoiced
-    order gets its credit note in the refund's own transaction, under the order's lock the refund
-    holds (order, then the shop's series row: the lock order of `issue_invoice`)."""
+def invoice_on_event(*, type: str, order: Order, at: datetime | None = None, **_) -> None:
+    """Registered in `orders.events.EVENT_OBSERVERS` (InvoicesConfig.ready); runs in the transaction
+    of the event's action, under the order's lock that action holds, and takes the shop's series
+    row last (docs/architecture.md, lock order).
+
+    - A refund on an invoiced order gets its credit note.
+    - An order that ships gets its invoice when the shop issues invoices on shipping
+      (`terms.invoices_on_shipping`), with credit notes for the refunds made before; a shop that
+      does not (or has no tax id) ships as before, and the order page still offers the invoice.
+    """
+    if type == OrderEvent.Type.SHIPPED:
+        _issue_on_shipping(order, at or timezone.now())
+        return
     if type not in REFUND_EVENTS:
         return
     invoice = Invoice.objects.filter(order_id=order.pk).first()
     if invoice is not None:
         _credit_refunds(invoice, at or timezone.now())
+
+
+def _issue_on_shipping(order: Order, at: datetime) -> None:
+    # Most shops never asked: an unlocked read keeps their ships off the series row altogether.
+    if not InvoiceSeries.objects.filter(seller_id=order.seller_id, issue_on_shipping=True).exists():
+        return
+    if Invoice.objects.filter(order_id=order.pk).exists():
+        return  # issued by hand before it shipped
+    series = _series(order.seller_id, at)  # decided again on the locked row
+    offer = terms.invoice_offer(issuing=series.issuing, country=shop_country(seller_id=order.seller_id))
+    if terms.invoices_on_shipping(issue_on_shipping=series.issue_on_shipping, offer=offer, tax_id=series.tax_id):
+        _credit_refunds(_number_invoice(order, series, at), at)
