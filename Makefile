@@ -20,7 +20,7 @@ DEBIAN_PACKAGES := chromium fonts-dejavu-core poppler-utils zbar-tools postgresq
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shipdesk
 PYTEST_WORKERS ?= 2
 
-.PHONY: run lint test test-fast test-sqlite test-postgres test-other-python install debian-packages clean bench screenshots
+.PHONY: run lint test test-fast test-sqlite test-postgres test-other-python other-python-install other-python-checks install debian-packages clean bench screenshots
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Shipdesk needs Python 3.11, 3.12 or 3.13 (python3 on Debian 12 or 13); none was found." >&2; exit 1; }
@@ -56,7 +56,17 @@ demo-password: install
 lint: install
 	$(BIN)/ruff check src tests bench && $(BIN)/ruff format --check src tests bench && $(BIN)/lint-imports
 
-test: install lint test-sqlite test-postgres test-other-python
+# The second Python's install (a venv and the pinned packages, most of a minute of downloads and
+# unpacking) runs in the background while lint and the two suites run; its checks run after them.
+# Its output is in var/other-python/install.log.
+test: install
+	@mkdir -p var/other-python; rm -f var/other-python/install.status; \
+	( $(MAKE) --no-print-directory other-python-install > var/other-python/install.log 2>&1; \
+	  echo $$? > var/other-python/install.status ) & \
+	status=0; $(MAKE) --no-print-directory lint test-sqlite test-postgres || status=$$?; \
+	wait; \
+	if [ $$status -ne 0 ]; then exit $$status; fi; \
+	$(MAKE) --no-print-directory other-python-checks
 
 # While you work: the rules, services, API and pages on SQLite, without the browser, the fuzzer,
 # real processes and the long Hypothesis runs (marker "slow"); under a minute on 2 cores.
@@ -76,16 +86,31 @@ test-postgres: install
 # The other supported Python: a clean install of the pinned packages, every migration on a new
 # SQLite database, the demo shop built through the services, and the pure tests (the full suite
 # has already run on $(PYTHON) above).
-test-other-python: install
+test-other-python: other-python-install other-python-checks
+
+# A clean venv on the second Python with the pinned packages (nothing to do when there is none).
+other-python-install: install
+	@rm -f var/other-python/install.status; \
+	if [ -n "$(OTHER_PYTHON)" ]; then \
+	  set -e; echo "Installing Shipdesk on a second Python: $$($(OTHER_PYTHON) --version) ($(OTHER_PYTHON))"; \
+	  rm -rf $(OTHER_VENV) var/other-python/data; mkdir -p var/other-python/data; $(OTHER_PYTHON) -m venv $(OTHER_VENV); \
+	  $(OTHER_VENV)/bin/pip install --quiet --disable-pip-version-check "pip==25.3"; \
+	  $(OTHER_VENV)/bin/pip install --quiet --disable-pip-version-check ".[test]"; \
+	fi
+
+# On that venv: every migration on a new SQLite database, the demo shop, and the pure tests. After
+# a background install (`make test`), its status and log are checked first.
+other-python-checks: install
 	@if [ -z "$(OTHER_PYTHON)" ]; then \
 	  echo "Only one supported Python on this machine ($$($(PYTHON) --version)); no second interpreter to check."; \
 	else \
-	  set -e; echo "Checking Shipdesk on a second Python: $$($(OTHER_PYTHON) --version) ($(OTHER_PYTHON))"; \
-	  rm -rf $(OTHER_VENV) var/other-python; mkdir -p var/other-python; $(OTHER_PYTHON) -m venv $(OTHER_VENV); \
-	  $(OTHER_VENV)/bin/pip install --quiet --disable-pip-version-check "pip==25.3"; \
-	  $(OTHER_VENV)/bin/pip install --quiet --disable-pip-version-check ".[test]"; \
-	  SHIPDESK_DATA_DIR=var/other-python DEBUG=1 $(OTHER_VENV)/bin/shipdesk migrate --no-input -v 0; \
-	  SHIPDESK_DATA_DIR=var/other-python DEBUG=1 $(OTHER_VENV)/bin/shipdesk demo > var/other-python/demo.log; \
+	  set -e; \
+	  if [ -f var/other-python/install.status ] && [ "$$(cat var/other-python/install.status)" != 0 ]; then \
+	    cat var/other-python/install.log; echo "Installing Shipdesk on $(OTHER_PYTHON) failed (above)." >&2; exit 1; \
+	  fi; \
+	  echo "Checking Shipdesk on a second Python: $$($(OTHER_PYTHON) --version) ($(OTHER_PYTHON))"; \
+	  SHIPDESK_DATA_DIR=var/other-python/data DEBUG=1 $(OTHER_VENV)/bin/shipdesk migrate --no-input -v 0; \
+	  SHIPDESK_DATA_DIR=var/other-python/data DEBUG=1 $(OTHER_VENV)/bin/shipdesk demo > var/other-python/demo.log; \
 	  HYPOTHESIS_PROFILE=ci $(OTHER_VENV)/bin/pytest -q -m pure -n $(PYTEST_WORKERS); \
 	fi
 
