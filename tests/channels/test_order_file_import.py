@@ -14,9 +14,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shipdesk.channels import imports
+from shipdesk.channels import imports, services
+from shipdesk.channels.csv_mapping import OrderRows, orders_in, read_table
 from shipdesk.channels.import_runs import run_import
-from shipdesk.channels.models import HeldOrder, ImportMapping, OrderImport
+from shipdesk.channels.models import ChannelOrder, HeldOrder, ImportMapping, OrderImport
 from shipdesk.jobs.worker import run_until_idle
 from shipdesk.orders import services as orders
 from shipdesk.orders.models import Order
@@ -279,3 +280,20 @@ def test_the_import_sends_a_fixed_number_of_statements_per_order_outside_place_o
 
 def test_samples_the_import_tests_read_are_in_the_repository():
     assert (SAMPLES / "README.md").read_text().count("amazon_all_orders_flatfile") >= 1
+
+
+def test_an_order_that_arrives_between_a_chunks_lookup_and_its_placement_is_received_once(seller, mugs):
+    # A webhook (or another upload) placed A-4 after the import's chunk found it absent.
+    (incoming,) = [
+        item.incoming
+        for item in orders_in(read_table(SPREADSHEET), COLUMNS, kind="csv")
+        if isinstance(item, OrderRows) and item.incoming and item.incoming.external_id == "A-4"
+    ]
+    channel = services.channel_for(seller_id=seller.pk, kind="csv")
+    first = services.receive_order(channel=channel, incoming=incoming)
+
+    (receipt,) = services.receive_new_orders(channel=channel, incomings=[incoming])
+
+    assert (first.outcome, receipt.outcome, receipt.order.pk) == ("placed", "unchanged", first.order.pk)
+    assert Order.objects.filter(seller=seller, external_id="A-4").count() == 1
+    assert ChannelOrder.objects.filter(seller=seller, external_id="A-4").count() == 1

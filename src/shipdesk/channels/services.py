@@ -173,6 +173,8 @@ def receive_new_orders(
     external id) idempotent: if an order arrived meanwhile (a webhook, another upload), its second
     link or held row is refused, its savepoint rolls back, and it is received the ordinary way.
     """
+    if not incomings:
+        return []  # a chunk of a re-uploaded file: every order was here already
     now = at or timezone.now()
     receipts = []
     with transaction.atomic():
