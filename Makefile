@@ -121,7 +121,8 @@ screenshots: install
 
 # Benchmarks (bench/, results in docs/benchmarks.md): the 1,000,000-order database is generated
 # once (about 5–6 minutes on 2 cores) and reused until bench/generate.py or a migration changes;
-# the run itself takes about 5 minutes.
+# the run itself takes about 5 minutes; then the 10,000-row CSV import on SQLite and PostgreSQL
+# (bench/imports.py, about 2 minutes, its own fresh databases).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shipdesk_bench
 BENCH_MARKER := var/bench/dataset.marker
 
@@ -134,6 +135,7 @@ bench: install
 	  DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/generate.py && echo "$$want" > $(BENCH_MARKER); \
 	fi
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py
+	$(BIN)/python bench/imports.py
 
 clean:
 	rm -rf $(VENV) var

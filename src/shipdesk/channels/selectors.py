@@ -71,3 +71,13 @@ def channel_of_order(*, seller_id: int, order_id: int) -> ChannelOrder | None:
 
 def fulfilment_updates(*, seller_id: int, order_id: int) -> QuerySet[FulfilmentUpdate]:
     return FulfilmentUpdate.objects.filter(seller_id=seller_id, order_id=order_id).order_by("id")
+
+
+def received_external_ids(*, seller_id: int, channel_id: int, external_ids: list[str]) -> set[str]:
+    """Which of these ids of the channel's orders are here already: linked to an order, or held
+    (whatever became of the held order since: placed, discarded). One statement."""
+    if not external_ids:
+        return set()
+    linked = ChannelOrder.objects.filter(seller_id=seller_id, channel_id=channel_id, external_id__in=external_ids)
+    held = HeldOrder.objects.filter(seller_id=seller_id, channel_id=channel_id, external_id__in=external_ids)
+    return set(linked.values_list("external_id", flat=True).union(held.values_list("external_id", flat=True)))

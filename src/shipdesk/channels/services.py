@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from shipdesk.accounts.models import Seller
 from shipdesk.actors import Actor, ActorKind
 from shipdesk.errors import IdempotencyConflict, NotFound, ShipdeskError, ValidationFailed
 from shipdesk.inventory.models import Product
@@ -258,6 +259,42 @@ def receive_order(*, channel: Channel, incoming: IncomingOrder, at: datetime | N
     raise AssertionError("unreachable")
 
 
+def receive_new_orders(
+    *, channel: Channel, incomings: list[IncomingOrder], at: datetime | None = None
+) -> list[Receipt]:
+    """Take a chunk of a channel's orders the caller has just found unknown here (no link, no held
+    order with their ids: an import's chunk), each placed or held as `receive_order` would.
+
+    What the orders share is read once for the chunk: the SKU map and the products for all their
+    SKUs, and the shop. The chunk is one transaction and each order its own savepoint in it: a
+    failing order rolls back whole (nothing of it half-written) and spoils no other, and the chunk
+    pays one commit (a commit waits for the disk: ~3 ms each on PostgreSQL here, as much as the
+    rest of an order's statements). The products an order locks stay locked until the chunk
+    commits (under a second for 100 orders); keep chunks small. The unique keys keep (channel,
+    external id) idempotent: if an order arrived meanwhile (a webhook, another upload), its second
+    link or held row is refused, its savepoint rolls back, and it is received the ordinary way.
+    """
+    if not incomings:
+        return []  # a chunk of a re-uploaded file: every order was here already
+    now = at or timezone.now()
+    receipts = []
+    with transaction.atomic():
+        wanted = list(dict.fromkeys(line.channel_sku for incoming in incomings for line in incoming.lines))
+        known = resolve_skus(channel=channel, channel_skus=wanted)
+        # Read per chunk, not once per import: a shop closed during a long import stops it here.
+        seller = Seller.objects.filter(pk=channel.seller_id, is_active=True).first()
+        for incoming in incomings:
+            try:
+                with transaction.atomic():
+                    receipt = _place_or_hold(
+                        channel=channel, incoming=incoming, held=None, now=now, known=known, seller=seller
+                    )
+            except IntegrityError:
+                receipt = receive_order(channel=channel, incoming=incoming, at=now)
+            receipts.append(receipt)
+    return receipts
+
+
 def _receive(*, channel: Channel, incoming: IncomingOrder, now: datetime) -> Receipt:
     link = (
         ChannelOrder.objects.select_related("order")
@@ -278,6 +315,8 @@ def _receive(*, channel: Channel, incoming: IncomingOrder, now: datetime) -> Rec
 
 def resolve_skus(*, channel: Channel, channel_skus: list[str]) -> dict[str, str]:
     """The channel SKUs we know: through the shop's SKU map, else a product with that very SKU."""
+    if not channel_skus:
+        return {}
     found = dict(
         SkuMapping.objects.filter(
             seller_id=channel.seller_id, channel=channel, channel_sku__in=channel_skus
@@ -313,7 +352,17 @@ def _hold(
     return Receipt("held", held=held)
 
 
-def _place_or_hold(*, channel: Channel, incoming: IncomingOrder, held: HeldOrder | None, now: datetime) -> Receipt:
+def _place_or_hold(
+    *,
+    channel: Channel,
+    incoming: IncomingOrder,
+    held: HeldOrder | None,
+    now: datetime,
+    known: dict[str, str] | None = None,
+    seller: Seller | None = None,
+) -> Receipt:
+    """`known`: the channel SKUs resolved already (a superset of this order's), else read here;
+    `seller`: the shop as read by the caller, else `place_order` reads it."""
     if incoming.problems:
         return _hold(
             channel=channel,
@@ -325,7 +374,8 @@ def _place_or_hold(*, channel: Channel, incoming: IncomingOrder, held: HeldOrder
             now=now,
         )
     wanted = list(dict.fromkeys(line.channel_sku for line in incoming.lines))
-    known = resolve_skus(channel=channel, channel_skus=wanted)
+    if known is None:
+        known = resolve_skus(channel=channel, channel_skus=wanted)
     unmapped = [sku for sku in wanted if sku not in known]
     if unmapped:
         return _hold(
@@ -388,7 +438,7 @@ def _place_or_hold(*, channel: Channel, incoming: IncomingOrder, held: HeldOrder
     )
     actor = channel_actor(channel.kind)
     try:
-        order, _created = orders.place_order(seller_id=channel.seller_id, data=data, actor=actor, at=now)
+        order, _created = orders.place_order(seller_id=channel.seller_id, data=data, actor=actor, seller=seller, at=now)
     except ValidationFailed as exc:
         return _hold(
             channel=channel,
