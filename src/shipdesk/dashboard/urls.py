@@ -58,6 +58,8 @@ urlpatterns = [
     path("settings/profile/", account_views.settings_profile, name="settings_profile"),
     path("settings/addresses/<str:kind>/", account_views.settings_address, name="settings_address"),
     path("settings/label-service/", account_views.settings_label_service, name="settings_label_service"),
+    path("settings/logo/", account_views.settings_logo, name="settings_logo"),
+    path("settings/insert/", account_views.settings_insert, name="settings_insert"),
     path("settings/return-policy/", account_views.settings_return_policy, name="settings_return_policy"),
     path("settings/closure-days/", account_views.settings_closure_add, name="settings_closure_add"),
     path(
