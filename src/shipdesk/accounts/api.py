@@ -1,10 +1,11 @@
 """The shop's own settings over the API: the papers' logo and promotional insert (docs/papers.md).
 
-Thin adapters: a seller token acts on its own shop (a platform token has no shop here: 403);
-images arrive as multipart uploads by POST (Django parses multipart only for POST; a PUT would
-need django-ninja's middleware parsing every non-JSON PUT, PATCH and DELETE body of the whole
-site before the API's error handling sees it), each POST replacing what was set, are read up to one byte past the limit and handed to the
-service, which checks them (422 for anything that is not a sensible PNG or JPEG).
+Thin adapters: a seller token acts on its own shop (a platform token has no shop here: 403).
+Images arrive as multipart uploads by POST, each replacing what was set: Django parses multipart
+only for POST, and a PUT would need django-ninja's middleware parsing every non-JSON PUT, PATCH
+and DELETE body of the whole site before the API's error handling sees it. An upload is read up
+to one byte past the limit and handed to the service, which checks it (422 for anything that is
+not a sensible PNG or JPEG).
 """
 
 from __future__ import annotations
