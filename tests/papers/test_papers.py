@@ -20,7 +20,6 @@ from tests.papers.paper_images import (
     LOGO_COLOUR,
     colour_share,
     image_bytes,
-    media,  # noqa: F401 (fixture)
     rendered_page,
 )
 from tests.shipping.test_documents import get_pdf, post_pdf, squeeze
