@@ -109,6 +109,13 @@ def test_replacing_and_removing_the_logo_leaves_no_old_file_behind(
     assert not [p for p in media.rglob("*") if p.is_file()]
 
 
+def test_a_post_without_its_file_or_text_is_refused(seller, seller_api):
+    assert seller_api.post("/shop/logo").status_code in (400, 422)
+    assert seller_api.post("/shop/insert").status_code in (400, 422)
+    assert upload(seller_api, "/shop/logo", {}, {"other": "x"}).status_code == 422
+    assert not Seller.objects.get(pk=seller.pk).logo
+
+
 def test_a_platform_token_has_no_shop_to_set_a_logo_for(platform_api):
     response = upload(platform_api, "/shop/logo", {"file": named(image_bytes())})
 

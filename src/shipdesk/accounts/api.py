@@ -16,7 +16,7 @@ from ninja.files import UploadedFile
 
 from shipdesk.api.auth import token_of
 from shipdesk.api.schemas import ErrorOut
-from shipdesk.errors import PermissionDenied, ValidationFailed
+from shipdesk.errors import PermissionDenied
 
 from . import services
 from .models import Seller
@@ -34,9 +34,7 @@ def _shop_id(request: HttpRequest) -> int:
     return token.seller_id
 
 
-def _content(upload: UploadedFile | None, field: str) -> bytes:
-    if upload is None:
-        raise ValidationFailed("Send the image.", details={field: ["Choose a PNG or JPEG file."]})
+def _content(upload: UploadedFile) -> bytes:
     return upload.read(MAX_IMAGE_BYTES + 1)  # one byte past the limit is enough to refuse it
 
 
@@ -55,10 +53,10 @@ def papers(request: HttpRequest):
 
 
 @router.post("/logo", response={200: ShopPapersOut, **ERRORS}, summary="Set the logo printed on the shop's papers")
-def put_logo(request: HttpRequest, file: File[UploadedFile] = None):
+def put_logo(request: HttpRequest, file: File[UploadedFile]):
     """A PNG or JPEG of at most 1 MB and 4000 × 4000 pixels (multipart field `file`); stored
     re-encoded as PNG. Printed on packing slips, gift slips, invoices and credit notes."""
-    seller = services.set_shop_logo(seller_id=_shop_id(request), content=_content(file, "file"))
+    seller = services.set_shop_logo(seller_id=_shop_id(request), content=_content(file))
     return papers_out(seller)
 
 
@@ -72,17 +70,17 @@ def delete_logo(request: HttpRequest):
 )
 def put_insert(
     request: HttpRequest,
-    text: Form[str] = "",
+    text: Form[str],
     remove_image: Form[bool] = False,
     image: File[UploadedFile] = None,
 ):
-    """Multipart: `text` (several lines, at most 2000 characters), optionally `image` (checked as
-    the logo is) or `remove_image=true`. Without `image` the picture there is stays. Empty text
-    and no picture turn the insert off."""
+    """Multipart: `text` (required, may be empty; several lines, at most 2000 characters),
+    optionally `image` (checked as the logo is) or `remove_image=true`. Without `image` the
+    picture there is stays. Empty text and no picture turn the insert off."""
     seller = services.set_promotional_insert(
         seller_id=_shop_id(request),
         text=text,
-        image=_content(image, "image") if image is not None else None,
+        image=_content(image) if image is not None else None,
         remove_image=remove_image,
     )
     return papers_out(seller)
