@@ -41,6 +41,7 @@ def test_a_seller_creates_a_product_with_its_opening_stock(seller, seller_api):
         "length_cm": None,
         "width_cm": None,
         "height_cm": None,
+        "handling_notes": [],  # none until set (docs/papers.md)
     }
     move = StockMove.objects.get()
     assert (move.kind, move.on_hand_delta, move.seller_id) == ("received", 4, seller.pk)

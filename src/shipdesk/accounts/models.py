@@ -17,6 +17,11 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known IANA timezone.")
 
 
+def shop_paper_image_path(instance: Seller, filename: str) -> str:
+    # Per shop, under the random name the service gives (never the uploader's file name).
+    return f"shops/{instance.pk}/papers/{filename}"
+
+
 class Seller(models.Model):
     """A shop on the marketplace. Every seller-owned row points here."""
 
@@ -29,6 +34,13 @@ class Seller(models.Model):
     # The last per-seller human order number handed out; incremented under the row lock at place.
     last_order_number = models.PositiveIntegerField(default=1000)
     thank_you_note = models.TextField(blank=True, default="")
+    # The shop's papers (docs/papers.md): its logo on slips, gift slips, invoices and credit
+    # notes, and the promotional insert printed as its own page after each packing slip (off
+    # while both its text and image are empty). Images are stored re-encoded as PNG
+    # (`accounts.shop_images`), through Django's storage API.
+    logo = models.FileField(upload_to=shop_paper_image_path, max_length=300, blank=True, default="")
+    insert_text = models.TextField(blank=True, default="")
+    insert_image = models.FileField(upload_to=shop_paper_image_path, max_length=300, blank=True, default="")
     # Whether the customer is told "your order is being prepared" when processing starts.
     preparing_email = models.BooleanField(default=True)
     # The service a batch of labels is bought with (`shipping.carriers` codes); blank: the cheapest rate.

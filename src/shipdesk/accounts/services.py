@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
@@ -18,9 +19,10 @@ from shipdesk.errors import NotFound, StateConflict, ValidationFailed
 from shipdesk.ops.replica_routing import bookkeeping_writes
 from shipdesk.postal_addresses import address_problems
 from shipdesk.shipping.carriers import service_choice_problem
-from shipdesk.single_line import single_line_errors
+from shipdesk.single_line import single_line_errors, single_line_problem
 
 from .models import ApiToken, ClosureDay, Invitation, Membership, Seller, ShopAddress, User
+from .shop_images import shop_image_png
 
 logger = logging.getLogger(__name__)
 TOKEN_PREFIX = "sdk_"
@@ -331,6 +333,95 @@ def set_label_service(*, seller_id: int, carrier: str, service_level: str) -> Se
     if not updated:
         raise NotFound("Shop not found.")
     return Seller.objects.get(pk=seller_id)
+
+
+# --- the shop's papers: logo and promotional insert (docs/papers.md) --------------------------
+
+INSERT_TEXT_LIMIT = 2000
+
+
+def _lock_seller(seller_id: int) -> Seller:
+    seller = Seller.objects.select_for_update().filter(pk=seller_id).first()
+    if seller is None:
+        raise NotFound("Shop not found.")
+    return seller
+
+
+def _store_image(seller: Seller, field: str, png: bytes) -> None:
+    """Put a checked PNG in `field` under a new random name; the file it replaces is deleted once
+    the change commits (a rollback leaves at most an unreferenced file, never a row naming none)."""
+    _forget_image(seller, field)
+    getattr(seller, field).save(f"{field.replace('_', '-')}-{secrets.token_hex(12)}.png", ContentFile(png), save=False)
+
+
+def _forget_image(seller: Seller, field: str) -> None:
+    old = getattr(seller, field)
+    if old:
+        storage, name = old.storage, old.name
+        transaction.on_commit(lambda: storage.delete(name))
+    setattr(seller, field, "")
+
+
+@transaction.atomic
+def set_shop_logo(*, seller_id: int, content: bytes) -> Seller:
+    """The logo printed on the shop's packing slips, gift slips, invoices and credit notes.
+
+    Guards: a real PNG or JPEG within the size and pixel bounds (`shop_images`), else 422 and
+    nothing changes. Stores it re-encoded as PNG and replaces the one before.
+    """
+    png = shop_image_png(content, field="file")
+    seller = _lock_seller(seller_id)
+    _store_image(seller, "logo", png)
+    seller.save(update_fields=["logo"])
+    return seller
+
+
+@transaction.atomic
+def remove_shop_logo(*, seller_id: int) -> Seller:
+    """The papers print without a logo from now on (removing none is not an error)."""
+    seller = _lock_seller(seller_id)
+    _forget_image(seller, "logo")
+    seller.save(update_fields=["logo"])
+    return seller
+
+
+@transaction.atomic
+def set_promotional_insert(
+    *, seller_id: int, text: str, image: bytes | None = None, remove_image: bool = False
+) -> Seller:
+    """The page printed after each packing slip: the shop's text (several lines, at most
+    2000 characters) and an optional picture, checked like the logo.
+
+    `image` None keeps the picture there is, unless `remove_image`. Text and picture both empty
+    turn the insert off (the default): no page is printed.
+    """
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > INSERT_TEXT_LIMIT:
+        raise ValidationFailed(
+            "The insert is too long.", details={"text": [f"At most {INSERT_TEXT_LIMIT} characters."]}
+        )
+    # Several lines, each held to the single-line rule (no control or invisible characters).
+    if problems := [p for line in text.split("\n") if (p := single_line_problem(line))]:
+        raise ValidationFailed("The insert has characters it cannot print.", details={"text": problems[:1]})
+    png = shop_image_png(image, field="image") if image is not None else None
+    seller = _lock_seller(seller_id)
+    seller.insert_text = text
+    if png is not None:
+        _store_image(seller, "insert_image", png)
+    elif remove_image:
+        _forget_image(seller, "insert_image")
+    seller.save(update_fields=["insert_text", "insert_image"])
+    return seller
+
+
+@transaction.atomic
+def remove_promotional_insert(*, seller_id: int) -> Seller:
+    """No insert page from now on: text and picture removed."""
+    seller = _lock_seller(seller_id)
+    seller.insert_text = ""
+    _forget_image(seller, "insert_image")
+    seller.save(update_fields=["insert_text", "insert_image"])
+    return seller
 
 
 @transaction.atomic

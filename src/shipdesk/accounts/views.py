@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shipdesk.accounts import selectors as accounts_selectors
 from shipdesk.accounts import services as accounts_services
 from shipdesk.accounts.models import ShopAddress
+from shipdesk.accounts.shop_images import MAX_IMAGE_BYTES
 from shipdesk.dashboard import forms
 from shipdesk.dashboard.access import SESSION_SELLER_KEY, choose_seller, seller_view
 from shipdesk.dashboard.feedback import attempt
@@ -144,6 +145,9 @@ def _render_settings(request, *, status=200, **forms_and_extra):
         "return_policy_form": forms_and_extra.pop("return_policy_form", None) or _return_policy_form(seller),
         "return_policy_defaults": settings.SHIPDESK_RETURN_POLICY,
         **_invoice_settings(seller, forms_and_extra),
+        "logo_form": forms_and_extra.pop("logo_form", None) or forms.ShopLogoForm(),
+        "insert_form": forms_and_extra.pop("insert_form", None)
+        or forms.PromotionalInsertForm(initial={"text": seller.insert_text}),
         **forms_and_extra,
     }
     response = render(request, "dashboard/settings/index.html", context, status=status)
@@ -247,6 +251,11 @@ def _invoice_settings(seller, given: dict) -> dict:
     return {"invoice_form": form, "invoice_offer": current.offer}
 
 
+def _upload(form, field: str) -> bytes | None:
+    upload = form.cleaned_data.get(field)
+    return upload.read(MAX_IMAGE_BYTES + 1) if upload else None  # one byte past the limit refuses it
+
+
 @seller_view(owners_only=True)
 @require_POST
 def settings_invoices(request):
@@ -261,6 +270,59 @@ def settings_invoices(request):
         if outcome.ok:
             return redirect(reverse("settings") + "#invoices")
     return _render_settings(request, invoice_form=form, status=422)
+
+
+@seller_view(owners_only=True)
+@require_POST
+def settings_logo(request):
+    """Upload the shop's logo, or (`remove`) print without one."""
+    if request.POST.get("remove"):
+        attempt(
+            request,
+            lambda: accounts_services.remove_shop_logo(seller_id=request.seller.pk),
+            success="Logo removed: the papers print without one.",
+        )
+        return redirect(reverse("settings") + "#papers")
+    form = forms.ShopLogoForm(request.POST, request.FILES)
+    if form.is_valid():
+        outcome = attempt(
+            request,
+            lambda: accounts_services.set_shop_logo(seller_id=request.seller.pk, content=_upload(form, "file")),
+            form=form,
+            success="Logo saved: it prints on your slips and invoices.",
+        )
+        if outcome.ok:
+            return redirect(reverse("settings") + "#papers")
+    return _render_settings(request, logo_form=form, status=422)
+
+
+@seller_view(owners_only=True)
+@require_POST
+def settings_insert(request):
+    """Set the promotional insert, or (`remove`) stop printing it."""
+    if request.POST.get("remove"):
+        attempt(
+            request,
+            lambda: accounts_services.remove_promotional_insert(seller_id=request.seller.pk),
+            success="Insert removed: no page follows the packing slips.",
+        )
+        return redirect(reverse("settings") + "#papers")
+    form = forms.PromotionalInsertForm(request.POST, request.FILES)
+    if form.is_valid():
+        outcome = attempt(
+            request,
+            lambda: accounts_services.set_promotional_insert(
+                seller_id=request.seller.pk,
+                text=form.cleaned_data["text"],
+                image=_upload(form, "image"),
+                remove_image=form.cleaned_data["remove_image"],
+            ),
+            form=form,
+            success="Insert saved.",
+        )
+        if outcome.ok:
+            return redirect(reverse("settings") + "#papers")
+    return _render_settings(request, insert_form=form, status=422)
 
 
 @seller_view(owners_only=True)

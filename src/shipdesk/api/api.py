@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from shipdesk.accounts.api import router as shop_router
 from shipdesk.channels.api import router as channels_router
 from shipdesk.checkouts.api import router as checkouts_router
 from shipdesk.claims.api import router as claims_router
@@ -227,3 +228,4 @@ api.add_router("/checkouts", checkouts_router)
 api.add_router("/", conversations_router)
 api.add_router("/", channels_router)
 api.add_router("/", invoices_router)
+api.add_router("/shop", shop_router)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from shipdesk.accounts.models import Membership, User
+from shipdesk.inventory.handling_notes import HANDLING_NOTES
 from shipdesk.inventory.models import MAX_ON_HAND
 from shipdesk.invoices.terms import ISSUING
 from shipdesk.orders.models import OrderStatus
@@ -379,6 +380,13 @@ class ProductForm(Styled, forms.Form):
     low_stock_threshold = forms.IntegerField(
         label="Low-stock warning at", min_value=0, max_value=MAX_ON_HAND, initial=5
     )
+    handling_notes = forms.MultipleChoiceField(
+        label="Handling notes",
+        choices=[(note.value, note.label) for note in HANDLING_NOTES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Printed beside the item on the pick list and the packing slip.",
+    )
 
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"].strip().upper()
@@ -394,6 +402,34 @@ class StockImportForm(Styled, forms.Form):
 
 
 # --- settings -------------------------------------------------------------------------------
+
+
+class ShopLogoForm(Styled, forms.Form):
+    # Checked by the service (accounts.shop_images): a real PNG or JPEG, 1 MB, 4000 × 4000 pixels.
+    file = forms.FileField(
+        label="Logo (PNG or JPEG)",
+        help_text="At most 1 MB. Printed on packing slips, gift slips, invoices and credit notes.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+
+
+class PromotionalInsertForm(Styled, forms.Form):
+    text = forms.CharField(
+        label="Insert text",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            "A page printed after each packing slip: a discount code, a thank-you, news. "
+            "Empty text and no picture: no insert."
+        ),
+    )
+    image = forms.FileField(
+        label="Picture (optional, PNG or JPEG)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_image = forms.BooleanField(label="Remove the picture", required=False)
 
 
 def _timezone_choices() -> list[tuple[str, str]]:

@@ -30,6 +30,7 @@ def _out(p) -> dict:
         "low_stock_threshold": p.low_stock_threshold,
         "is_active": p.is_active,
         "weight_grams": p.weight_grams,
+        "handling_notes": list(p.handling_notes or []),
         # One decimal, as stored, whether the row was just created or read back.
         **{side: None if getattr(p, side) is None else f"{getattr(p, side):.1f}" for side in SIDES},
     }
@@ -75,6 +76,7 @@ def create_product(request: HttpRequest, payload: ProductCreateIn):
         length_cm=payload.length_cm,
         width_cm=payload.width_cm,
         height_cm=payload.height_cm,
+        handling_notes=payload.handling_notes,
         actor=actor_of(request),
     )
     return Status(201, _out(product))
@@ -112,7 +114,7 @@ def get_product(request: HttpRequest, sku: str):
 @router.patch(
     "/{sku}",
     response={200: ProductOut, **ERRORS},
-    summary="Change a product's title, barcode, price",
+    summary="Change a product's title, barcode, price, handling notes",
     openapi_extra={
         "parameters": [
             {

@@ -27,6 +27,9 @@ class Product(models.Model):
     barcode = models.CharField(max_length=64, blank=True, default="")
     # Where the product sits in the stockroom ("A-03-2"): pick lists walk the shelves in this order.
     bin_location = models.CharField(max_length=32, blank=True, default="")
+    # How it must be handled (`inventory.handling_notes` values, in that set's order): printed
+    # beside its line on the pick list and the packing slip.
+    handling_notes = models.JSONField(default=list, blank=True)
     price = models.DecimalField(max_digits=18, decimal_places=4)
     currency = models.CharField(max_length=3)
     # One unit as it goes into a box: a parcel's weight and size for rates and labels are

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field, StrictInt
 
 from shipdesk.api.schemas import MoneyIn, SingleLine
 
+from .handling_notes import HANDLING_NOTE_VALUES
 from .models import MAX_ON_HAND, MAX_SIDE_CM, MAX_WEIGHT_GRAMS
 
 # Every text field of a product is one line (shipdesk.single_line): no control characters.
@@ -17,6 +18,8 @@ Money = MoneyIn
 Count = Annotated[StrictInt, Field(ge=0, le=MAX_ON_HAND)]
 # One unit's weight and sides, for parcels and label rates.
 Grams = Annotated[StrictInt, Field(gt=0, le=MAX_WEIGHT_GRAMS)]
+# How a product must be handled (inventory.handling_notes): printed beside its line on the papers.
+HandlingNotes = Annotated[list[Literal[HANDLING_NOTE_VALUES]], Field(max_length=len(HANDLING_NOTE_VALUES))]
 Centimetres = Annotated[Decimal, Field(gt=0, le=MAX_SIDE_CM, decimal_places=1, allow_inf_nan=False)]
 
 
@@ -33,6 +36,7 @@ class ProductIn(Schema):
     length_cm: Centimetres | None = None
     width_cm: Centimetres | None = None
     height_cm: Centimetres | None = None
+    handling_notes: HandlingNotes = []
 
 
 class ProductPatch(Schema):
@@ -46,6 +50,7 @@ class ProductPatch(Schema):
     length_cm: Centimetres | None = None
     width_cm: Centimetres | None = None
     height_cm: Centimetres | None = None
+    handling_notes: HandlingNotes | None = None  # the whole set: [] removes them all
 
 
 class ProductOut(Schema):
@@ -64,6 +69,7 @@ class ProductOut(Schema):
     length_cm: str | None = None
     width_cm: str | None = None
     height_cm: str | None = None
+    handling_notes: list[str] = []
 
 
 class ProductPageOut(Schema):

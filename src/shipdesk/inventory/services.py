@@ -21,6 +21,7 @@ from shipdesk.notifications.models import Alert
 from shipdesk.notifications.services import raise_alert
 from shipdesk.single_line import single_line_errors, single_line_problem
 
+from .handling_notes import handling_note_problem, normalized_handling_notes
 from .models import MAX_ON_HAND, MAX_SIDE_CM, MAX_WEIGHT_GRAMS, Product, StockMove
 
 # Short lines re-reserved per stock change; more wait for the next change or the sweep. Keeps a
@@ -310,12 +311,15 @@ def create_product(
     length_cm=None,
     width_cm=None,
     height_cm=None,
+    handling_notes=(),
     actor: Actor,
     at=None,
 ) -> Product:
     errors: dict[str, list[str]] = _size_problems(
         {"weight_grams": weight_grams, "length_cm": length_cm, "width_cm": width_cm, "height_cm": height_cm}
     )
+    if problem := handling_note_problem(handling_notes or ()):
+        errors["handling_notes"] = [problem]
     if not money.is_currency(currency):
         errors["currency"] = [f"Unknown currency {currency!r} (ISO 4217)."]
     elif not money.fits_currency(price, currency):
@@ -353,6 +357,7 @@ def create_product(
                 length_cm=length_cm,
                 width_cm=width_cm,
                 height_cm=height_cm,
+                handling_notes=normalized_handling_notes(handling_notes or ()),
             )
             if on_hand:
                 write_moves(
@@ -379,8 +384,21 @@ def update_product(*, seller_id: int, sku: str, changes: dict) -> Product:
     product = Product.objects.select_for_update(no_key=True).filter(seller_id=seller_id, sku=sku).first()
     if product is None:
         raise NotFound("Product not found.")
-    allowed = {"title", "barcode", "bin_location", "price", "low_stock_threshold", "is_active", *SIZE_FIELDS}
+    allowed = {
+        "title",
+        "barcode",
+        "bin_location",
+        "price",
+        "low_stock_threshold",
+        "is_active",
+        "handling_notes",
+        *SIZE_FIELDS,
+    }
     changes = {k: v for k, v in changes.items() if k in allowed and v is not None}
+    if "handling_notes" in changes:
+        if problem := handling_note_problem(changes["handling_notes"]):
+            raise ValidationFailed("The product has invalid fields.", details={"handling_notes": [problem]})
+        changes["handling_notes"] = normalized_handling_notes(changes["handling_notes"])
     if errors := _size_problems({k: v for k, v in changes.items() if k in SIZE_FIELDS}):
         raise ValidationFailed("The product has invalid fields.", details=errors)
     texts = {k: v for k, v in changes.items() if k in ("title", "barcode", "bin_location")}

@@ -1,69 +1,49 @@
 """The invoice and credit note PDFs (ReportLab), rendered from the issued rows only.
 
-Everything a customer or seller typed is escaped before it reaches ReportLab's paragraph markup;
-dates are in the seller's timezone. Fonts as the evidence pack: DejaVu when installed.
+Built from the page furniture every paper shares (`shipdesk.paper_furniture`): the shop's logo
+above the heading when it has one, its fonts, and everything a customer or seller typed escaped
+before it reaches ReportLab's paragraph markup. Dates are in the seller's timezone.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
-from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from shipdesk.accounts.paper_images import stored_image
 from shipdesk.dashboard.display import money_text
+from shipdesk.paper_furniture import logo_block, markup, style
 
 from .models import CreditNote, Invoice
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
-
-
-@cache
-def _fonts() -> tuple[str, str]:
-    regular, bold = _DEJAVU / "DejaVuSans.ttf", _DEJAVU / "DejaVuSans-Bold.ttf"
-    if regular.exists() and bold.exists():
-        pdfmetrics.registerFont(TTFont("InvoiceSans", str(regular)))
-        pdfmetrics.registerFont(TTFont("InvoiceSans-Bold", str(bold)))
-        return "InvoiceSans", "InvoiceSans-Bold"
-    return "Helvetica", "Helvetica-Bold"  # Latin-1 only
-
-
-def _text(value) -> str:
-    return escape(_CONTROL.sub("", str(value or ""))).replace("\n", "<br/>")
-
 
 def _styles():
-    regular, bold = _fonts()
     return (
-        ParagraphStyle("body", fontName=regular, fontSize=9.5, leading=12),
-        ParagraphStyle("head", fontName=bold, fontSize=9.5, leading=12),
-        ParagraphStyle("title", fontName=bold, fontSize=16, leading=20),
+        style("body", size=9.5, leading=12),
+        style("head", size=9.5, leading=12, bold=True),
+        style("title", size=16, leading=20, bold=True),
     )
 
 
 def _header(invoice: Invoice, heading: str, body, head, title) -> list:
     order, seller = invoice.order, invoice.order.seller
+    logo = logo_block(stored_image(seller.logo))
     return [
-        Paragraph(_text(heading), title),
+        *([logo, Spacer(1, 4 * mm)] if logo else []),
+        Paragraph(markup(heading), title),
         Spacer(1, 3 * mm),
         Table(
             [
                 [
-                    Paragraph("<br/>".join([_text(seller.name), _text(f"Tax id: {invoice.seller_tax_id}")]), body),
+                    Paragraph("<br/>".join([markup(seller.name), markup(f"Tax id: {invoice.seller_tax_id}")]), body),
                     Paragraph(
-                        "<br/>".join(["<b>Bill to</b>", *(_text(line) for line in invoice.bill_to)]),
+                        "<br/>".join(["<b>Bill to</b>", *(markup(line) for line in invoice.bill_to)]),
                         body,
                     ),
                 ]
@@ -72,7 +52,7 @@ def _header(invoice: Invoice, heading: str, body, head, title) -> list:
             style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, -1), 0)]),
         ),
         Spacer(1, 3 * mm),
-        Paragraph(_text(f"Order #{order.number}"), head),
+        Paragraph(markup(f"Order #{order.number}"), head),
     ]
 
 
@@ -93,7 +73,7 @@ def _build(story: list, title: str, author: str) -> bytes:
 
 def _grid(rows: list[list[str]], widths: list[float], body, head) -> Table:
     return Table(
-        [[Paragraph(_text(c), head if i == 0 else body) for c in row] for i, row in enumerate(rows)],
+        [[Paragraph(markup(c), head if i == 0 else body) for c in row] for i, row in enumerate(rows)],
         colWidths=widths,
         repeatRows=1,
         style=TableStyle(
@@ -112,7 +92,7 @@ def render_invoice(invoice: Invoice) -> bytes:
     zone = ZoneInfo(invoice.order.seller.timezone)
     cur = invoice.currency
     story = _header(invoice, f"Tax invoice {invoice.label}", body, head, title)
-    story.append(Paragraph(_text(f"Issued {invoice.issued_at.astimezone(zone):%Y-%m-%d}"), body))
+    story.append(Paragraph(markup(f"Issued {invoice.issued_at.astimezone(zone):%Y-%m-%d}"), body))
     story.append(Spacer(1, 3 * mm))
     rows = [["SKU", "Item", "Qty", "Unit price", "Net", "Tax rate", "Tax"]]
     rows += [
@@ -167,8 +147,8 @@ def render_credit_note(note: CreditNote) -> bytes:
     cur = invoice.currency
     story = _header(invoice, f"Credit note {note.label}", body, head, title)
     story += [
-        Paragraph(_text(f"Issued {note.issued_at.astimezone(zone):%Y-%m-%d}"), body),
-        Paragraph(_text(f"Credits invoice {invoice.label} of {invoice.issued_at.astimezone(zone):%Y-%m-%d}"), body),
+        Paragraph(markup(f"Issued {note.issued_at.astimezone(zone):%Y-%m-%d}"), body),
+        Paragraph(markup(f"Credits invoice {invoice.label} of {invoice.issued_at.astimezone(zone):%Y-%m-%d}"), body),
         Spacer(1, 3 * mm),
         _grid(
             [

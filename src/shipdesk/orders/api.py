@@ -96,6 +96,8 @@ def place_order(request: HttpRequest, payload: OrderIn):
         payment_reference=payload.payment_reference,
         placed_at=payload.placed_at,
         note=payload.note,
+        is_gift=payload.is_gift,
+        gift_message=payload.gift_message,
     )
     order, created = services.place_order(
         seller_id=seller.pk, data=data, actor=actor_of(request), idempotency_key=key, seller=seller

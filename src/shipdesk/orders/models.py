@@ -49,6 +49,10 @@ class Order(models.Model):
     ship_postal_code = models.CharField(max_length=20)
     ship_country = models.CharField(max_length=2)
     note = models.TextField(blank=True, default="")
+    # A gift: the packing slip says so and prints the message, and the gift slip (no prices)
+    # goes in the box. The message is one line, as the storefront's gift field takes it.
+    is_gift = models.BooleanField(default=False)
+    gift_message = models.CharField(max_length=300, blank=True, default="")
 
     currency = models.CharField(max_length=3)
     subtotal = models.DecimalField(max_digits=18, decimal_places=4)

@@ -74,6 +74,8 @@ def order_detail(order: Order, *, actor_kind: ActorKind) -> dict:
             "country": order.ship_country,
         },
         "note": order.note,
+        "is_gift": order.is_gift,
+        "gift_message": order.gift_message,
         "subtotal": format_amount(order.subtotal, c),
         "shipping_fee": format_amount(order.shipping_fee, c),
         "shipping_tax": format_amount(order.shipping_tax, c),

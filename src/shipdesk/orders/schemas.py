@@ -84,6 +84,10 @@ class OrderIn(Schema):
     payment_reference: SingleLine(200) = ""
     placed_at: PlacedAt | None = None
     note: Str(5000) = ""
+    is_gift: bool = Field(default=False, description="A gift: a gift slip without prices goes in the box.")
+    gift_message: SingleLine(300) = Field(
+        default="", description="Printed on the packing slip and the gift slip; a message makes the order a gift."
+    )
 
 
 class AddressCorrectionIn(Schema):
@@ -283,6 +287,8 @@ class OrderOut(Schema):
     customer: CustomerOut
     shipping_address: AddressOut
     note: str
+    is_gift: bool = False
+    gift_message: str = ""
     currency: str
     subtotal: str
     shipping_fee: str

@@ -107,6 +107,20 @@ def packing_slip(request: HttpRequest, order_id: int):
 
 
 @router.get(
+    "/orders/{int:order_id}/gift-slip.pdf",
+    response={**ERRORS},
+    openapi_extra=PDF,
+    tags=["documents"],
+    summary="The gift slip of an order, without any price (PDF)",
+)
+def gift_slip(request: HttpRequest, order_id: int):
+    """The shop (and its logo), the gift message and the items with their quantities: no price,
+    no total. Printable for any order; the order page offers it for gifts."""
+    orders = _one(request, order_id)
+    return _pdf(_documents().gift_slips_pdf(orders), f"gift-slip-{orders[0].number}.pdf")
+
+
+@router.get(
     "/orders/{int:order_id}/label.pdf",
     response={**ERRORS},
     openapi_extra=PDF,

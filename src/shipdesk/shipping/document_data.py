@@ -16,6 +16,7 @@ class DocumentLine:
     title: str
     quantity: int  # open quantity: what goes into the box
     bin_location: str = ""
+    handling: tuple[str, ...] = ()  # the product's handling notes, as printed ("Fragile", "Keep dry")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,16 @@ class DocumentOrder:
     shipment: DocumentShipment | None  # the first parcel, None before any has left
     shop_timezone: str = "UTC"  # IANA name: the shop's clock, for times printed on its papers
     parcels: tuple[DocumentShipment, ...] = ()  # every parcel of the order's own lines, in the order they left
+    logo: bytes | None = None  # the shop's logo, a checked PNG (accounts.shop_images)
+    is_gift: bool = False
+    gift_message: str = ""
+    # The shop's promotional insert: a page after the slip when either is set.
+    insert_text: str = ""
+    insert_image: bytes | None = None
+
+    @property
+    def has_insert(self) -> bool:
+        return bool(self.insert_text.strip() or self.insert_image)
 
 
 @dataclass(frozen=True)

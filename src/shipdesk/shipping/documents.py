@@ -4,22 +4,20 @@ Rendering only: every function takes plain data (`selectors.document_orders` bui
 a seller) and returns the PDF's bytes; nothing here reads the database. Many orders make one
 file: a slip (or a label) per order, one after the other, so a batch prints in one go.
 
-Everything a customer or seller typed is escaped before it reaches ReportLab's paragraph markup,
-and the text font is DejaVu Sans where installed (Debian's fonts-dejavu-core), so accented and
-non-Latin names print as typed rather than as black boxes.
+The page furniture every paper shares — fonts, escaped text, the shop's logo — comes from
+`shipdesk.paper_furniture`: everything a customer or seller typed is escaped before it reaches
+ReportLab's paragraph markup. What issue 18 added (docs/papers.md): the logo on the slip, the
+gift slip (no prices), "This is a gift" and the gift message on the slip, the products' handling
+notes beside their lines, and the shop's promotional insert as a page after each slip.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from pathlib import Path
-from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader, PdfWriter
@@ -30,9 +28,6 @@ from reportlab.lib.pagesizes import A4, LETTER, inch
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfmetrics import registerFontFamily
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -45,14 +40,15 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from shipdesk.paper_furniture import SMALL_GREY, clean, fonts, logo_block, markup, style
+
 # ReportLab and PIL weigh ~10 MiB in a process: only the PDF endpoints import this module, when
 # first called (see shipping.api and shipping.views); the data it renders lives apart.
-from .document_data import DocumentLine, DocumentOrder, DocumentShipment, PostageLabel  # noqa: F401 (re-exported)
+from .document_data import DocumentLine, DocumentOrder, DocumentShipment, PostageLabel
 
 LABEL_SIZE = (4 * inch, 6 * inch)
 # Countries that print on US Letter; everyone else uses A4.
 LETTER_COUNTRIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "CR", "PR"})
-_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 FRAME_PADDING = 6  # ReportLab's frames keep 6 pt inside the margins
 
 
@@ -63,50 +59,24 @@ class PickRow:
     title: str
     quantity: int
     order_numbers: tuple[int, ...]
+    handling: tuple[str, ...] = ()  # the product's handling notes, as printed
 
 
 # --- fonts and text -------------------------------------------------------------------------
 
 
-@cache
-def _fonts() -> tuple[str, str]:
-    regular, bold = _DEJAVU / "DejaVuSans.ttf", _DEJAVU / "DejaVuSans-Bold.ttf"
-    if regular.exists() and bold.exists():
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
-        # So that <b> in a paragraph picks the bold face.
-        registerFontFamily(
-            "DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold", italic="DejaVuSans", boldItalic="DejaVuSans-Bold"
-        )
-        return "DejaVuSans", "DejaVuSans-Bold"
-    return "Helvetica", "Helvetica-Bold"  # the PDF standard fonts: Latin-1 only
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _clean(text: str) -> str:
-    # Control characters are not text; a PDF cannot show them and ReportLab may choke on some.
-    return _CONTROL.sub("", unicodedata.normalize("NFC", text or ""))
-
-
-def _markup(text: str) -> str:
-    """User text made safe for a Paragraph: escaped, line breaks kept."""
-    return escape(_clean(text)).replace("\r\n", "\n").replace("\n", "<br/>")
-
-
 def _styles() -> dict[str, ParagraphStyle]:
-    regular, bold = _fonts()
     return {
-        "body": ParagraphStyle("body", fontName=regular, fontSize=10, leading=13),
-        "small": ParagraphStyle(
-            "small", fontName=regular, fontSize=8, leading=10, textColor=colors.HexColor("#444444")
-        ),
-        "cell": ParagraphStyle("cell", fontName=regular, fontSize=9.5, leading=12),
-        "head": ParagraphStyle("head", fontName=bold, fontSize=9.5, leading=12),
-        "shop": ParagraphStyle("shop", fontName=bold, fontSize=18, leading=22),
-        "title": ParagraphStyle("title", fontName=bold, fontSize=13, leading=16),
-        "address": ParagraphStyle("address", fontName=regular, fontSize=11, leading=14),
+        "body": style("body", size=10, leading=13),
+        "small": style("small", size=8, leading=10, textColor=SMALL_GREY),
+        "cell": style("cell", size=9.5, leading=12),
+        "head": style("head", size=9.5, leading=12, bold=True),
+        "shop": style("shop", size=18, leading=22, bold=True),
+        "title": style("title", size=13, leading=16, bold=True),
+        "address": style("address", size=11, leading=14),
+        "handling": style("handling", size=8.5, leading=11, bold=True),
+        "gift": style("gift", size=12, leading=16),
+        "insert": style("insert", size=12, leading=17),
     }
 
 
@@ -132,7 +102,7 @@ def _barcode(value: str, *, max_width: float, bar_height: float) -> Code128:
     Wide enough modules keep it readable by a cheap scanner (and by zbar at 150 dpi); the ASCII
     check keeps ReportLab from silently dropping characters Code 128 cannot carry.
     """
-    value = "".join(ch for ch in _clean(value) if 32 <= ord(ch) < 127)
+    value = "".join(ch for ch in clean(value) if 32 <= ord(ch) < 127)
     # The width includes the quiet zones (10 modules each side) without which no scanner reads it.
     probe = Code128(value, barWidth=1, barHeight=bar_height, humanReadable=False)
     bar_width = max(0.8, min(1.5, max_width / max(probe.width, 1)))
@@ -148,12 +118,38 @@ def _render(build) -> bytes:
 # --- packing slips --------------------------------------------------------------------------
 
 
+def _shop_heading(order: DocumentOrder, styles: dict[str, ParagraphStyle]) -> list:
+    """The top-left block of a slip: the shop's logo (when it has one) above its name."""
+    logo = logo_block(order.logo)
+    return [*([logo, Spacer(1, 2 * mm)] if logo else []), Paragraph(markup(order.shop_name), styles["shop"])]
+
+
+def _item_cell(line: DocumentLine, styles: dict[str, ParagraphStyle]) -> list:
+    """A line's title, with its handling notes under it in bold, where the packer reads the item."""
+    cell = [Paragraph(markup(line.title), styles["cell"])]
+    if line.handling:
+        cell.append(Paragraph(markup("Handling: " + " · ".join(line.handling)), styles["handling"]))
+    return cell
+
+
+def _gift_block(order: DocumentOrder, styles: dict[str, ParagraphStyle], width: float) -> Table:
+    """ "This is a gift", boxed, and the customer's message: the packer leaves out any price."""
+    content = [Paragraph("This is a gift", styles["title"])]
+    if order.gift_message.strip():
+        content.append(Paragraph(markup(order.gift_message), styles["gift"]))
+    return Table(
+        [[content]],
+        colWidths=[width],
+        style=TableStyle([("BOX", (0, 0), (-1, -1), 1.2, colors.black), ("LEFTPADDING", (0, 0), (-1, -1), 8)]),
+    )
+
+
 def _slip(order: DocumentOrder, styles: dict[str, ParagraphStyle], width: float) -> list:
     barcode = _barcode(str(order.number), max_width=60 * mm, bar_height=14 * mm)
     header = Table(
         [
             [
-                Paragraph(_markup(order.shop_name), styles["shop"]),
+                _shop_heading(order, styles),
                 barcode,
             ],
             [
@@ -173,13 +169,13 @@ def _slip(order: DocumentOrder, styles: dict[str, ParagraphStyle], width: float)
             ]
         ),
     )
-    ship_to = Paragraph("<br/>".join(_markup(line) for line in order.ship_to if line), styles["address"])
+    ship_to = Paragraph("<br/>".join(markup(line) for line in order.ship_to if line), styles["address"])
     rows = [["", Paragraph("SKU", styles["head"]), Paragraph("Item", styles["head"]), Paragraph("Qty", styles["head"])]]
     rows += [
         [
             CheckBox(),
-            Paragraph(_markup(line.sku), styles["cell"]),
-            Paragraph(_markup(line.title), styles["cell"]),
+            Paragraph(markup(line.sku), styles["cell"]),
+            _item_cell(line, styles),
             Paragraph(str(line.quantity), styles["head"]),
         ]
         for line in order.lines
@@ -198,22 +194,42 @@ def _slip(order: DocumentOrder, styles: dict[str, ParagraphStyle], width: float)
             ]
         ),
     )
-    story: list = [header, Spacer(1, 6 * mm), Paragraph("Ship to", styles["head"]), ship_to, Spacer(1, 6 * mm), lines]
+    story: list = [header, Spacer(1, 6 * mm)]
+    if order.is_gift:
+        story += [_gift_block(order, styles, width), Spacer(1, 5 * mm)]
+    story += [Paragraph("Ship to", styles["head"]), ship_to, Spacer(1, 6 * mm), lines]
     total = sum(line.quantity for line in order.lines)
     story.append(Paragraph(f"{total} item{'s' if total != 1 else ''}", styles["small"]))
     if order.customer_note.strip():
         story += [
             Spacer(1, 5 * mm),
             Paragraph("Note from the customer", styles["head"]),
-            Paragraph(_markup(order.customer_note), styles["body"]),
+            Paragraph(markup(order.customer_note), styles["body"]),
         ]
     if order.thank_you_note.strip():
-        story += [Spacer(1, 8 * mm), KeepTogether([Paragraph(_markup(order.thank_you_note), styles["body"])])]
+        story += [Spacer(1, 8 * mm), KeepTogether([Paragraph(markup(order.thank_you_note), styles["body"])])]
+    return story
+
+
+def _insert_page(order: DocumentOrder, styles: dict[str, ParagraphStyle], width: float, height: float) -> list:
+    """The shop's promotional insert, a page of its own to cut or fold into the box: its picture
+    (up to half the page) and its text, with the shop's logo above."""
+    story: list = []
+    logo = logo_block(order.logo)
+    if logo:
+        story += [logo, Spacer(1, 6 * mm)]
+    picture = logo_block(order.insert_image, max_width=width, max_height=height / 2)
+    if picture:
+        picture.hAlign = "CENTER"
+        story += [picture, Spacer(1, 6 * mm)]
+    if order.insert_text.strip():
+        story.append(Paragraph(markup(order.insert_text), styles["insert"]))
     return story
 
 
 def packing_slips_pdf(orders: Sequence[DocumentOrder]) -> bytes:
-    """One packing slip per order, each starting on a new page, in one PDF."""
+    """One packing slip per order, each starting on a new page, in one PDF; a shop that set a
+    promotional insert gets its insert page after each of its slips."""
     styles = _styles()
     size = _page_size(orders[0].shop_country if orders else "")
     margin = 15 * mm
@@ -229,11 +245,94 @@ def packing_slips_pdf(orders: Sequence[DocumentOrder]) -> bytes:
             title="Packing slips" if len(orders) > 1 else f"Packing slip #{orders[0].number}",
             author="Shipdesk",
         )
+        width, height = doc.width - 2 * FRAME_PADDING, doc.height - 2 * FRAME_PADDING
         story: list = []
         for i, order in enumerate(orders):
             if i:
                 story.append(PageBreak())
-            story += _slip(order, styles, doc.width - 2 * FRAME_PADDING)
+            story += _slip(order, styles, width)
+            if order.has_insert:
+                # Its own page after the slip, printed with it and put in the same box.
+                story += [PageBreak(), *_insert_page(order, styles, width, height)]
+        doc.build(story)
+
+    return _render(build)
+
+
+# --- gift slips -----------------------------------------------------------------------------
+
+
+def _gift_slip(order: DocumentOrder, styles: dict[str, ParagraphStyle], width: float) -> list:
+    """What goes in a gift's box for the one who receives it: the shop, the message and the
+    items — never a price, a total or the buyer's own details."""
+    story: list = [
+        *_shop_heading(order, styles),
+        Spacer(1, 4 * mm),
+        Paragraph(f"Gift slip &nbsp;·&nbsp; Order #{order.number}", styles["title"]),
+        Spacer(1, 6 * mm),
+    ]
+    recipient = next((line for line in order.ship_to if line), "")
+    if recipient:
+        story.append(Paragraph(f"For {markup(recipient)}", styles["head"]))
+    if order.gift_message.strip():
+        story += [Spacer(1, 3 * mm), _gift_message_box(order, styles, width)]
+    rows = [[Paragraph("Item", styles["head"]), Paragraph("Qty", styles["head"])]]
+    rows += [
+        [Paragraph(markup(line.title), styles["cell"]), Paragraph(str(line.quantity), styles["head"])]
+        for line in order.lines
+    ]
+    story += [
+        Spacer(1, 6 * mm),
+        Table(
+            rows,
+            colWidths=[width - 20 * mm, 20 * mm],
+            repeatRows=1,
+            style=TableStyle(
+                [
+                    ("LINEBELOW", (0, 0), (-1, 0), 1, colors.black),
+                    ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#999999")),
+                    ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                    ("LEFTPADDING", (0, 0), (0, -1), 0),
+                ]
+            ),
+        ),
+    ]
+    if order.thank_you_note.strip():
+        story += [Spacer(1, 8 * mm), KeepTogether([Paragraph(markup(order.thank_you_note), styles["body"])])]
+    return story
+
+
+def _gift_message_box(order: DocumentOrder, styles: dict[str, ParagraphStyle], width: float) -> Table:
+    return Table(
+        [[Paragraph(markup(order.gift_message), styles["gift"])]],
+        colWidths=[width],
+        style=TableStyle([("BOX", (0, 0), (-1, -1), 1.2, colors.black), ("LEFTPADDING", (0, 0), (-1, -1), 8)]),
+    )
+
+
+def gift_slips_pdf(orders: Sequence[DocumentOrder]) -> bytes:
+    """One gift slip per order, each on its own page: no price anywhere (the data it is given
+    carries none)."""
+    styles = _styles()
+    size = _page_size(orders[0].shop_country if orders else "")
+    margin = 15 * mm
+
+    def build(buffer):
+        doc = SimpleDocTemplate(
+            buffer,
+            pagesize=size,
+            leftMargin=margin,
+            rightMargin=margin,
+            topMargin=margin,
+            bottomMargin=margin,
+            title="Gift slips" if len(orders) > 1 else f"Gift slip #{orders[0].number}",
+            author="Shipdesk",
+        )
+        story: list = []
+        for i, order in enumerate(orders):
+            if i:
+                story.append(PageBreak())
+            story += _gift_slip(order, styles, doc.width - 2 * FRAME_PADDING)
         doc.build(story)
 
     return _render(build)
@@ -255,7 +354,7 @@ def _label(canvas: Canvas, order: DocumentOrder, shipment: DocumentShipment, sty
     width, height = LABEL_SIZE
     margin = 0.2 * inch
     inner = width - 2 * margin
-    _, bold = _fonts()
+    _, bold = fonts()
 
     canvas.setLineWidth(1.2)
     canvas.rect(margin / 2, margin / 2, width - margin, height - margin)
@@ -263,8 +362,7 @@ def _label(canvas: Canvas, order: DocumentOrder, shipment: DocumentShipment, sty
     top -= (
         _draw_paragraph(
             canvas,
-            "FROM<br/>"
-            + "<br/>".join(_markup(x) for x in (order.shop_name, order.shop_email, order.shop_country) if x),
+            "FROM<br/>" + "<br/>".join(markup(x) for x in (order.shop_name, order.shop_email, order.shop_country) if x),
             styles["small"],
             margin,
             top,
@@ -281,7 +379,7 @@ def _label(canvas: Canvas, order: DocumentOrder, shipment: DocumentShipment, sty
             canvas,
             "SHIP TO<br/>"
             + "<br/>".join(
-                f"<b>{_markup(line)}</b>" if i == 0 else _markup(line) for i, line in enumerate(order.ship_to) if line
+                f"<b>{markup(line)}</b>" if i == 0 else markup(line) for i, line in enumerate(order.ship_to) if line
             ),
             to_style,
             margin,
@@ -296,7 +394,7 @@ def _label(canvas: Canvas, order: DocumentOrder, shipment: DocumentShipment, sty
     top -= (
         _draw_paragraph(
             canvas,
-            f"<b>{_markup(shipment.carrier)}</b> · {_markup(shipment.service)}",
+            f"<b>{markup(shipment.carrier)}</b> · {markup(shipment.service)}",
             styles["body"],
             margin,
             top,
@@ -310,9 +408,9 @@ def _label(canvas: Canvas, order: DocumentOrder, shipment: DocumentShipment, sty
     barcode.drawOn(canvas, margin + (inner - barcode.width) / 2, top - barcode.height)
     top -= barcode.height + 4
     canvas.setFont(bold, 11)
-    canvas.drawCentredString(width / 2, top - 11, _clean(shipment.tracking_number))
+    canvas.drawCentredString(width / 2, top - 11, clean(shipment.tracking_number))
     top -= 22
-    canvas.setFont(_fonts()[0], 8)
+    canvas.setFont(fonts()[0], 8)
     parcel = f" · parcel {order.parcels.index(shipment) + 1} of {len(order.parcels)}" if len(order.parcels) > 1 else ""
     canvas.drawString(margin, margin, f"Order #{order.number}{parcel}")
     if shipment.sandbox:
@@ -341,7 +439,7 @@ def postage_label_pdf(label: PostageLabel) -> bytes:
     """A 4×6 in carrier label with postage: sender, recipient, service, weight and the tracking
     number as Code 128 (the sandbox label provider's; real providers send their own PDF)."""
     styles = _styles()
-    regular, bold = _fonts()
+    regular, bold = fonts()
 
     def build(buffer):
         canvas = Canvas(buffer, pagesize=LABEL_SIZE)
@@ -354,18 +452,16 @@ def postage_label_pdf(label: PostageLabel) -> bytes:
         canvas.rect(margin / 2, margin / 2, width - margin, height - margin)
         top = height - margin
         canvas.setFont(bold, 14)
-        canvas.drawString(margin, top - 14, _clean(label.carrier)[:40])
+        canvas.drawString(margin, top - 14, clean(label.carrier)[:40])
         canvas.setFont(regular, 9)
-        canvas.drawRightString(
-            width - margin, top - 12, f"{label.weight_grams / 1000:.2f} kg · {_clean(label.postage)}"
-        )
+        canvas.drawRightString(width - margin, top - 12, f"{label.weight_grams / 1000:.2f} kg · {clean(label.postage)}")
         top -= 22
         canvas.line(margin / 2, top, width - margin / 2, top)
         top -= 6
         top -= (
             _draw_paragraph(
                 canvas,
-                "FROM<br/>" + "<br/>".join(_markup(x) for x in label.sender if x),
+                "FROM<br/>" + "<br/>".join(markup(x) for x in label.sender if x),
                 styles["small"],
                 margin,
                 top,
@@ -382,7 +478,7 @@ def postage_label_pdf(label: PostageLabel) -> bytes:
                 canvas,
                 "SHIP TO<br/>"
                 + "<br/>".join(
-                    f"<b>{_markup(line)}</b>" if i == 0 else _markup(line)
+                    f"<b>{markup(line)}</b>" if i == 0 else markup(line)
                     for i, line in enumerate(label.recipient)
                     if line
                 ),
@@ -397,16 +493,16 @@ def postage_label_pdf(label: PostageLabel) -> bytes:
         canvas.line(margin / 2, top, width - margin / 2, top)
         top -= 6
         top -= _draw_paragraph(
-            canvas, f"<b>{_markup(label.service)}</b>", styles["body"], margin, top, inner, 0.4 * inch
+            canvas, f"<b>{markup(label.service)}</b>", styles["body"], margin, top, inner, 0.4 * inch
         )
         top -= 6
         barcode = _barcode(label.tracking_number, max_width=inner, bar_height=0.9 * inch)
         barcode.drawOn(canvas, margin + (inner - barcode.width) / 2, top - barcode.height)
         top -= barcode.height + 4
         canvas.setFont(bold, 11)
-        canvas.drawCentredString(width / 2, top - 11, _clean(label.tracking_number))
+        canvas.drawCentredString(width / 2, top - 11, clean(label.tracking_number))
         canvas.setFont(regular, 8)
-        canvas.drawString(margin, margin, _clean(label.reference))
+        canvas.drawString(margin, margin, clean(label.reference))
         if label.sandbox:
             canvas.setFont(bold, 10)
             canvas.drawRightString(width - margin, margin, "SANDBOX · NOT REAL POSTAGE")
@@ -451,7 +547,8 @@ def pick_rows(orders: Sequence[DocumentOrder]) -> list[PickRow]:
     for order in orders:
         for line in order.lines:
             row = rows.setdefault(
-                line.sku, {"bin": line.bin_location, "title": line.title, "quantity": 0, "orders": []}
+                line.sku,
+                {"bin": line.bin_location, "title": line.title, "quantity": 0, "orders": [], "handling": line.handling},
             )
             row["quantity"] += line.quantity
             if order.number not in row["orders"]:
@@ -464,6 +561,7 @@ def pick_rows(orders: Sequence[DocumentOrder]) -> list[PickRow]:
                 title=r["title"],
                 quantity=r["quantity"],
                 order_numbers=tuple(r["orders"]),
+                handling=r["handling"],
             )
             for sku, r in rows.items()
         ),
@@ -516,16 +614,16 @@ def pick_list_pdf(orders: Sequence[DocumentOrder], *, generated_at: datetime) ->
         table += [
             [
                 CheckBox(),
-                Paragraph(_markup(r.bin_location or "—"), styles["head"]),
-                Paragraph(_markup(r.sku), styles["cell"]),
-                Paragraph(_markup(r.title), styles["cell"]),
+                Paragraph(markup(r.bin_location or "—"), styles["head"]),
+                Paragraph(markup(r.sku), styles["cell"]),
+                _item_cell(DocumentLine(sku=r.sku, title=r.title, quantity=r.quantity, handling=r.handling), styles),
                 Paragraph(str(r.quantity), styles["head"]),
                 Paragraph(", ".join(f"#{n}" for n in r.order_numbers), styles["small"]),
             ]
             for r in rows
         ]
         story = [
-            Paragraph(f"Pick list · {_markup(', '.join(shops))}", styles["title"]),
+            Paragraph(f"Pick list · {markup(', '.join(shops))}", styles["title"]),
             Paragraph(
                 f"{len(orders)} order{'s' if len(orders) != 1 else ''}, {_items(sum(r.quantity for r in rows))} · "
                 f"{shop_clock_text(generated_at, orders)}",

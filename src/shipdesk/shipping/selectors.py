@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db.models import Prefetch, Q
 from django_countries import countries
 
+from shipdesk.accounts.models import Seller
+from shipdesk.accounts.paper_images import stored_image
 from shipdesk.errors import (
     InvalidTrackingNumber,
     NotFound,
@@ -21,6 +23,7 @@ from shipdesk.errors import (
     TrackingNumberInUse,
     ValidationFailed,
 )
+from shipdesk.inventory.handling_notes import handling_note_labels
 from shipdesk.orders.models import LineStock, Order, OrderLine
 
 from .carriers import get_carrier
@@ -83,7 +86,24 @@ def _own_parcels(order: Order) -> list[Shipment]:
     return [each for each in order.shipments.all() if each.purpose == ShipmentPurpose.ORDER]
 
 
-def _document(order: Order) -> DocumentOrder:
+@dataclass(frozen=True)
+class _ShopPapers:
+    """What a shop prints on every paper besides the order: read once per shop in a batch."""
+
+    logo: bytes | None
+    insert_text: str
+    insert_image: bytes | None
+
+    @classmethod
+    def of(cls, seller: Seller) -> _ShopPapers:
+        return cls(
+            logo=stored_image(seller.logo),
+            insert_text=seller.insert_text,
+            insert_image=stored_image(seller.insert_image),
+        )
+
+
+def _document(order: Order, papers: _ShopPapers) -> DocumentOrder:
     seller = order.seller
     parcels = tuple(_document_shipment(each) for each in _own_parcels(order))
     region_line = " ".join(x for x in (order.ship_city, order.ship_region, order.ship_postal_code) if x)
@@ -107,13 +127,22 @@ def _document(order: Order) -> DocumentOrder:
         ),
         lines=tuple(
             DocumentLine(
-                sku=line.sku, title=line.title, quantity=line.open_quantity, bin_location=line.product.bin_location
+                sku=line.sku,
+                title=line.title,
+                quantity=line.open_quantity,
+                bin_location=line.product.bin_location,
+                handling=handling_note_labels(line.product.handling_notes or ()),
             )
             for line in order.lines.all()
             if line.stock != LineStock.RELEASED
         ),
         shipment=parcels[0] if parcels else None,
         parcels=parcels,
+        logo=papers.logo,
+        is_gift=order.is_gift,
+        gift_message=order.gift_message,
+        insert_text=papers.insert_text,
+        insert_image=papers.insert_image,
     )
 
 
@@ -150,7 +179,8 @@ def document_orders(*, seller_id: int | None, order_ids: list[int], need_shipmen
             raise StateConflict(
                 "A label needs a shipment: ship these orders first.", details={"unshipped_orders": unshipped}
             )
-    return [_document(found[i]) for i in ids]
+    papers = {seller.pk: _ShopPapers.of(seller) for seller in {order.seller for order in found.values()}}
+    return [_document(found[i], papers[found[i].seller_id]) for i in ids]
 
 
 # --- the customer's tracking page -------------------------------------------------------------

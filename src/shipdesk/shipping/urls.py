@@ -8,6 +8,7 @@ urlpatterns = [
     path("orders/<int:order_id>/pack/scan/", views.pack_scan, name="shipping_pack_scan"),
     path("orders/<int:order_id>/packing-slip.pdf", views.packing_slip, name="shipping_packing_slip"),
     path("orders/<int:order_id>/label.pdf", views.label, name="shipping_label"),
+    path("orders/<int:order_id>/gift-slip.pdf", views.gift_slip, name="shipping_gift_slip"),
     path("orders/documents/", views.batch_documents, name="shipping_documents"),
     path("t/<str:token>/", views.customer_tracking, name="customer_tracking"),
     # Labels bought through a label provider (shipping.labels)

@@ -38,6 +38,7 @@ DOCUMENTS = {
     "packing-slips": (lambda orders: _documents().packing_slips_pdf(orders), False, "packing-slip"),
     "labels": (lambda orders: _documents().labels_pdf(orders), True, "label"),
     "pick-list": (lambda orders: _documents().pick_list_pdf(orders, generated_at=timezone.now()), False, "pick-list"),
+    "gift-slips": (lambda orders: _documents().gift_slips_pdf(orders), False, "gift-slip"),
 }
 
 
@@ -153,6 +154,13 @@ def _document_pdf(orders, kind: str):
 @require_GET
 def packing_slip(request, order_id: int):
     outcome = attempt(request, lambda: _document(request, [order_id], "packing-slips"))
+    return outcome.value if outcome.ok else redirect("order", order_id=order_id)
+
+
+@seller_view
+@require_GET
+def gift_slip(request, order_id: int):
+    outcome = attempt(request, lambda: _document(request, [order_id], "gift-slips"))
     return outcome.value if outcome.ok else redirect("order", order_id=order_id)
 
 

@@ -75,6 +75,8 @@ class NewOrder:
     note: str = ""
     payment_reference: str = ""
     extra: dict = field(default_factory=dict)
+    is_gift: bool = False
+    gift_message: str = ""  # one line; printed on the packing slip and the gift slip
 
     def fingerprint(self) -> str:
         """A hash of what was asked, to tell a retry (same body) from a conflicting reuse of a key."""
@@ -86,8 +88,14 @@ class NewOrder:
         for line in body["lines"]:
             if not line["tax"]:
                 del line["tax"]
+        # Likewise an order that is no gift hashes as it did before gifts existed.
+        if not self.is_gift and not self.gift_message:
+            del body["is_gift"], body["gift_message"]
         return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
+
+# A gift message's length: what a gift card holds (the Order column's max_length).
+GIFT_MESSAGE_LIMIT = 300
 
 # A shipping address's fields: (name, most characters, required). Placing an order and
 # correcting its address (`addresses.correct_address`) hold it to the same rules.
@@ -145,6 +153,7 @@ def _field_errors(seller: Seller, data: NewOrder, *, now: datetime) -> dict[str,
         ("shipping_address.postal_code", data.ship_postal_code, 20, False),
         ("note", data.note, 5000, False),
         ("payment_reference", data.payment_reference, 200, False),
+        ("gift_message", data.gift_message, GIFT_MESSAGE_LIMIT, False),
     ):
         if required and not (value or "").strip():
             add(path, "This field is required.")
@@ -356,6 +365,8 @@ def _place(
         ship_postal_code=data.ship_postal_code,
         ship_country=data.ship_country,
         note=data.note,
+        is_gift=data.is_gift or bool(data.gift_message.strip()),
+        gift_message=data.gift_message.strip(),
         currency=data.currency,
         subtotal=subtotal,
         shipping_fee=data.shipping_fee,
