@@ -55,6 +55,24 @@ os.environ.update(
 )
 
 
+def _local_redis_answers(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=0.5) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+# Four web processes are "more than one", where production sets CACHE_URL (docs/operations.md,
+# "More web hosts"): the token lookups and read pins then live in the shared cache. A machine
+# without a local Redis runs the bench without it, and the settings line says which.
+if "CACHE_URL" not in os.environ and _local_redis_answers():
+    os.environ["CACHE_URL"] = "redis://127.0.0.1:6379/15"
+
+
 # --- the load client ---------------------------------------------------------------------------
 
 
@@ -821,7 +839,9 @@ def main(argv: list[str] | None = None) -> None:
     rows = build_table(r)
     settings_line = (
         f"gunicorn via `shipdesk serve --workers {args.web_workers}` (sync workers, production settings: DEBUG=0, "
-        f"LOG_LEVEL=WARNING, SHIPDESK_API_RATE_LIMIT=0, CONN_MAX_AGE=60), PostgreSQL defaults over TCP loopback; "
+        f"LOG_LEVEL=WARNING, SHIPDESK_API_RATE_LIMIT=0, CONN_MAX_AGE=60, "
+        f"CACHE_URL={os.environ.get('CACHE_URL') or 'unset (no shared cache: token lookups not cached)'}), "
+        f"PostgreSQL defaults over TCP loopback; "
         f"intake/lifecycle/pgbench {args.duration:.0f} s each; reads {args.reads} requests each from one client, "
         f"round robin over the figures, after 10 warm-up, "
         f"shop-001 (500,000 orders); load client: Python threads with keep-alive http.client "
