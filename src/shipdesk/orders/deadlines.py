@@ -38,6 +38,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
+from shipdesk.orders import holiday_countries
+
 __all__ = [
     "BusinessCalendar",
     "business_due_soon_at",
@@ -50,6 +52,9 @@ __all__ = [
 # A seller closed for longer than this has no next business day: fail loudly rather than
 # loop forward for ever (or deep into the future) on a misconfigured calendar.
 _MAX_DAYS_WITHOUT_BUSINESS = 366
+
+# Only the countries asked about are imported (not all ~250, ~8 MiB a process): see the module.
+holiday_countries.install()
 
 _ONE_DAY = timedelta(days=1)
 _FALLBACK_WEEKEND = frozenset({5, 6})  # Saturday, Sunday
