@@ -12,15 +12,28 @@ apart from reading the keys from the settings; no ORM, no I/O.
 from __future__ import annotations
 
 from functools import lru_cache
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 
 class SealedSecretUnreadable(Exception):
     """No configured key opens this sealed value: a key was dropped before `reseal-secrets` ran,
     or the value was not sealed by this installation."""
+
+
+def _fernet() -> ModuleType:
+    """`cryptography.fernet`, imported at the first secret sealed or opened: its Rust bindings
+    are ~7 MiB in every process that imports them, and a web worker opens secrets only for a
+    channel's webhooks and settings, not for orders."""
+    from cryptography import fernet  # noqa: PLC0415  (deferred for memory)
+
+    return fernet
 
 
 @lru_cache(maxsize=8)
@@ -31,7 +44,8 @@ def _sealer(keys: tuple[str, ...]) -> MultiFernet:
             "python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
         )
     try:
-        return MultiFernet([Fernet(key.encode()) for key in keys])
+        fernet = _fernet()
+        return fernet.MultiFernet([fernet.Fernet(key.encode()) for key in keys])
     except ValueError:
         raise ImproperlyConfigured(
             "SHIPDESK_SECRETS_KEY: each key is 32 random bytes in URL-safe base64 (44 characters)."
@@ -56,7 +70,7 @@ def open_sealed(sealed: str, *, keys: list[str] | None = None) -> str:
         return ""
     try:
         return _sealer(_keys(keys)).decrypt(sealed.encode("ascii")).decode()
-    except (InvalidToken, UnicodeError):
+    except (_fernet().InvalidToken, UnicodeError):
         raise SealedSecretUnreadable("No key in SHIPDESK_SECRETS_KEY opens this secret.") from None
 
 
@@ -66,7 +80,7 @@ def reseal(sealed: str, *, keys: list[str] | None = None) -> str:
         return ""
     try:
         return _sealer(_keys(keys)).rotate(sealed.encode("ascii")).decode("ascii")
-    except (InvalidToken, UnicodeError):
+    except (_fernet().InvalidToken, UnicodeError):
         raise SealedSecretUnreadable("No key in SHIPDESK_SECRETS_KEY opens this secret.") from None
 
 
@@ -77,6 +91,6 @@ def sealed_with_first_key(sealed: str, *, keys: list[str] | None = None) -> bool
     first = _keys(keys)[:1]
     try:
         _sealer(first).decrypt(sealed.encode("ascii"))
-    except (InvalidToken, UnicodeError):
+    except (_fernet().InvalidToken, UnicodeError):
         return False
     return True

@@ -13,8 +13,6 @@ from __future__ import annotations
 import io
 import warnings
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from shipdesk.errors import ValidationFailed
 
 MAX_IMAGE_BYTES = 1_000_000
@@ -30,6 +28,10 @@ def _refuse(field: str, message: str) -> ValidationFailed:
 
 def shop_image_png(content: bytes, *, field: str = "file") -> bytes:
     """`content` checked and re-encoded as PNG; `ValidationFailed` (422) naming `field` otherwise."""
+    # Pillow (~2 MiB) is loaded at the first upload, not by every web worker that imports the
+    # account services.
+    from PIL import Image, ImageOps, UnidentifiedImageError  # noqa: PLC0415  (deferred for memory)
+
     if not content:
         raise _refuse(field, "Choose a PNG or JPEG file.")
     if len(content) > MAX_IMAGE_BYTES:
