@@ -199,7 +199,7 @@ def test_a_tampered_page_link_shows_the_first_page_and_says_so(owner_client, sel
 def test_the_orders_list_renders_in_a_constant_number_of_queries_at_any_page(
     seller, make_product, place, owner, django_assert_num_queries, monkeypatch
 ):
-    """Session, user, memberships, the page, its lines, the counts (2), the newest id (first page
+    """Session, user, memberships, the page, its lines, the tab counts (one statement), the newest id (first page
     only: later pages don't poll) and the header's alert bell: the same at page 1 and page 3.
     "Needs action" reads the returns and the claims waiting above its first page (one more each)."""
     monkeypatch.setattr(views, "PAGE_SIZE", 10)
@@ -211,13 +211,13 @@ def test_the_orders_list_renders_in_a_constant_number_of_queries_at_any_page(
     client.force_login(owner)
     deep_link = next_page(client, client.get(next_page(client, client.get("/orders/?tab=all"))))
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         page_one = client.get("/orders/?tab=all")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         page_three = client.get(deep_link)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         needs_action = client.get("/orders/")  # sorted by deadline
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(next_page(client, needs_action))
 
     assert len(row_numbers(page_one)) == 10 and len(row_numbers(page_three)) == 5

@@ -2,9 +2,11 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import time_machine
+from django.utils import timezone
 
 from shipdesk.orders import selectors
-from tests.builders import advance
+from shipdesk.orders.models import Order, OrderStatus
+from tests.builders import OTHER_UPS_NUMBER, UPS_NUMBER, advance
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -30,6 +32,30 @@ def test_a_shop_whose_orders_are_all_delivered_counts_them_and_not_another_shops
 
 def test_a_shop_without_orders_counts_zero_everywhere(seller):
     assert set(selectors.count_orders_by_status(seller_id=seller.pk).values()) == {0}
+
+
+def test_a_shops_counts_are_its_orders_counted_one_by_one_right_after_each_change(product, place, seller):
+    # given a shop with orders at every step, placed at T0 (confirming is due 24 hours after)
+    with time_machine.travel(T0, tick=False):
+        orders = [place(seller) for _ in range(6)]
+
+    def counted_one_by_one() -> dict[str, int]:
+        mine = Order.objects.filter(seller=seller)
+        return {
+            **{status: mine.filter(status=status).count() for status in OrderStatus.values},
+            "needs_action": mine.filter(action_due_at__isnull=False).count(),
+            "overdue": mine.filter(action_due_at__lt=timezone.now()).count(),
+        }
+
+    # when the seller moves orders one at a time, a day and a half later (some confirmations late)
+    with time_machine.travel(T0 + timedelta(hours=36), tick=False):
+        assert selectors.count_orders_by_status(seller_id=seller.pk) == counted_one_by_one()
+        steps = (("confirmed", None), ("processing", None), ("shipped", UPS_NUMBER), ("delivered", OTHER_UPS_NUMBER))
+        for order, (step, tracking_number) in zip(orders, (*steps, ("cancelled", None)), strict=False):
+            advance(order, step, tracking_number=tracking_number or UPS_NUMBER)
+            # then the counts read right after each change are exact (nothing is cached)
+            assert selectors.count_orders_by_status(seller_id=seller.pk) == counted_one_by_one()
+    assert counted_one_by_one()["overdue"] >= 1
 
 
 def test_cursor_pages_walk_orders_placed_at_the_same_instant_once_each(product, seller, place):
