@@ -17,7 +17,7 @@ from shipdesk.api.schemas import ErrorOut
 from shipdesk.errors import ValidationFailed
 
 from . import selectors, services, substitutions
-from .models import ShippedRefund
+from .models import Order, ShippedRefund
 from .presenters import order_detail, order_summary, shipped_refund_detail
 from .schemas import (
     AddressCorrectionIn,
@@ -47,6 +47,11 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 def _detail(request: HttpRequest, order_id: int) -> dict:
     order = selectors.get_order(seller_id=scope_of(request), order_id=order_id)
     return order_detail(order, actor_kind=actor_of(request).kind)
+
+
+def _answer(request: HttpRequest, order: Order) -> dict:
+    """The answer to an action, from the order it returned: what it holds is not read again."""
+    return order_detail(selectors.order_answer(order), actor_kind=actor_of(request).kind)
 
 
 @router.post(
@@ -104,7 +109,7 @@ def place_order(request: HttpRequest, payload: OrderIn):
     )
     if not created:
         return Status(200, _detail(request, order.pk))
-    return Status(201, order_detail(selectors.placed_order(order), actor_kind=actor_of(request).kind))
+    return Status(201, _answer(request, order))
 
 
 def _iso_8601_only(value):

@@ -33,6 +33,7 @@ from shipdesk.orders import events
 from shipdesk.orders.deadlines import confirm_deadline
 from shipdesk.orders.models import LineStock, Order, OrderLine, OrderStatus, PaymentStatus
 from shipdesk.orders.placed_at_window import placed_at_problem
+from shipdesk.orders.selectors import hold
 
 # The country's own rules for an address, one rule for every address Shipdesk takes (customers'
 # and shops'): field name → problems.
@@ -409,7 +410,7 @@ def _place(
         if line.stock == LineStock.RESERVED
     )
     short = [line.sku for line in lines if line.stock == LineStock.SHORT]
-    events.order_placed_event(
+    placed = events.order_placed_event(
         order=order, actor=actor, at=now, channel=data.channel, external_id=data.external_id, short_skus=short
     )
     earnings.record_order_money(
@@ -433,4 +434,11 @@ def _place(
             new_order=True,
             at=now,
         )
+    # The order comes back holding what it is made of, so its answer reads none of it back: the
+    # lines just inserted (ids in insertion order), its one event, and — being new — no parcel,
+    # cancellation or substitute offer.
+    hold(order, "lines", sorted(lines, key=lambda line: line.pk))
+    hold(order, "events", [placed])
+    for relation in ("shipments", "cancellations", "substitute_offers"):
+        hold(order, relation, [])
     return order

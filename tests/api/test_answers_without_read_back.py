@@ -1,0 +1,64 @@
+"""An action's answer is built from what the action holds, not read back (issue 20), so each one
+is checked against a later GET of the same order: the same bytes, field for field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+from tests.builders import order_payload
+
+T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # a Monday
+LINES = [
+    {"sku": "MUG-1", "quantity": 2, "unit_price": "12.50", "tax": "2.06"},
+    {"sku": "CAP-1", "quantity": 1, "unit_price": "8.00"},
+]
+
+
+@pytest.fixture
+def shop(seller, make_product):
+    make_product(seller, "MUG-1", on_hand=10)
+    make_product(seller, "CAP-1", on_hand=5, price="8.00")
+    make_product(seller, "RARE-1", on_hand=1, price="30.00")
+    return seller
+
+
+def _same_as_a_later_read(answer, api, order_id: int) -> dict:
+    """The answer's body equals GET /orders/{id} read afterwards, byte for byte."""
+    read = api.get(f"/orders/{order_id}")
+    assert read.status_code == 200
+    assert answer.json() == read.json()  # field by field first: a difference is named
+    assert answer.content == read.content
+    return answer.json()
+
+
+def test_placing_a_paid_gift_order_with_a_short_line_answers_what_a_later_read_of_it_shows(shop, platform_api):
+    # given a paid order, placed with an offset two hours east of UTC, whose second line cannot be held
+    body = order_payload(
+        lines=[LINES[0], {"sku": "RARE-1", "quantity": 3, "unit_price": "30.00"}],
+        gift_message="Happy birthday, Ada!",
+        placed_at="2026-03-02T15:30:00.123456+02:00",
+        shipping_tax="0.40",
+    )
+
+    # when it is placed
+    with time_machine.travel(T0, tick=False):
+        placed = platform_api.post("/orders", body)
+
+    # then the 201 answer is exactly what reading the order afterwards gives
+    assert placed.status_code == 201, placed.json()
+    order = _same_as_a_later_read(placed, platform_api, placed.json()["id"])
+    assert [line["stock"] for line in order["lines"]] == ["reserved", "short"]
+    assert order["is_gift"] and order["gift_message"] == "Happy birthday, Ada!"
+    assert [event["type"] for event in order["events"]] == ["placed"]
+
+
+def test_a_replayed_placement_answers_the_same_order_as_the_first(shop, platform_api):
+    with time_machine.travel(T0, tick=False):
+        first = platform_api.post("/orders", order_payload(lines=LINES))
+        again = platform_api.post("/orders", order_payload(lines=LINES))
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.content == again.content
