@@ -410,7 +410,7 @@ def _place(
         if line.stock == LineStock.RESERVED
     )
     short = [line.sku for line in lines if line.stock == LineStock.SHORT]
-    placed = events.order_placed_event(
+    events.order_placed_event(
         order=order, actor=actor, at=now, channel=data.channel, external_id=data.external_id, short_skus=short
     )
     earnings.record_order_money(
@@ -434,11 +434,11 @@ def _place(
             new_order=True,
             at=now,
         )
-    # The order comes back holding what it is made of, so its answer reads none of it back: the
-    # lines just inserted (ids in insertion order), its one event, and — being new — no parcel,
-    # cancellation or substitute offer.
+    # The order comes back holding what it is made of, so its answer reads it not back: the lines
+    # just inserted (ids in insertion order) and — being new — no parcel, cancellation or
+    # substitute offer. Its one event is not held: PostgreSQL's jsonb gives `params` back in its
+    # own key order, and the answer must be the very bytes a later read of the order gives.
     hold(order, "lines", sorted(lines, key=lambda line: line.pk))
-    hold(order, "events", [placed])
     for relation in ("shipments", "cancellations", "substitute_offers"):
         hold(order, relation, [])
     return order
