@@ -17,7 +17,7 @@ from shipdesk.api.schemas import ErrorOut
 from shipdesk.errors import ValidationFailed
 
 from . import selectors, services, substitutions
-from .models import ShippedRefund
+from .models import Order, ShippedRefund
 from .presenters import order_detail, order_summary, shipped_refund_detail
 from .schemas import (
     AddressCorrectionIn,
@@ -47,6 +47,11 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 def _detail(request: HttpRequest, order_id: int) -> dict:
     order = selectors.get_order(seller_id=scope_of(request), order_id=order_id)
     return order_detail(order, actor_kind=actor_of(request).kind)
+
+
+def _answer(request: HttpRequest, order: Order) -> dict:
+    """The answer to an action, from the order it returned: what it holds is not read again."""
+    return order_detail(selectors.order_answer(order), actor_kind=actor_of(request).kind)
 
 
 @router.post(
@@ -104,7 +109,7 @@ def place_order(request: HttpRequest, payload: OrderIn):
     )
     if not created:
         return Status(200, _detail(request, order.pk))
-    return Status(201, order_detail(selectors.placed_order(order), actor_kind=actor_of(request).kind))
+    return Status(201, _answer(request, order))
 
 
 def _iso_8601_only(value):
@@ -167,23 +172,23 @@ def get_order(request: HttpRequest, order_id: int):
 
 @router.post("/{int:order_id}/confirm", response={200: OrderOut, **ERRORS}, summary="Confirm (pending → confirmed)")
 def confirm(request: HttpRequest, order_id: int):
-    services.confirm_order(order_id=order_id, seller_id=scope_of(request), actor=actor_of(request))
-    return _detail(request, order_id)
+    order = services.confirm_order(order_id=order_id, seller_id=scope_of(request), actor=actor_of(request))
+    return _answer(request, order)
 
 
 @router.post(
     "/{int:order_id}/process", response={200: OrderOut, **ERRORS}, summary="Start processing (stock is deducted)"
 )
 def process(request: HttpRequest, order_id: int):
-    services.process_order(order_id=order_id, seller_id=scope_of(request), actor=actor_of(request))
-    return _detail(request, order_id)
+    order = services.process_order(order_id=order_id, seller_id=scope_of(request), actor=actor_of(request))
+    return _answer(request, order)
 
 
 @router.post(
     "/{int:order_id}/ship", response={200: OrderOut, **ERRORS}, summary="Ship with a carrier and tracking number"
 )
 def ship(request: HttpRequest, order_id: int, payload: ShipIn):
-    services.ship_order(
+    order = services.ship_order(
         order_id=order_id,
         seller_id=scope_of(request),
         actor=actor_of(request),
@@ -192,7 +197,7 @@ def ship(request: HttpRequest, order_id: int, payload: ShipIn):
         tracking_number=payload.tracking_number,
         confirm_incomplete_pack=payload.confirm_incomplete_pack,
     )
-    return _detail(request, order_id)
+    return _answer(request, order)
 
 
 @router.post(
@@ -268,10 +273,10 @@ def deliver(request: HttpRequest, order_id: int):
             raise ValidationError(
                 [{**e, "loc": ("body", "payload", *e["loc"])} for e in exc.errors(include_url=False)]
             ) from exc
-    services.deliver_order(
+    order = services.deliver_order(
         order_id=order_id, seller_id=scope_of(request), actor=actor_of(request), delivered_at=payload.delivered_at
     )
-    return _detail(request, order_id)
+    return _answer(request, order)
 
 
 @router.post(
@@ -286,10 +291,10 @@ def cancel(request: HttpRequest, order_id: int, payload: CancelIn):
     if payload.on_behalf_of_customer:
         require_platform(request)
         actor = Actor(kind=ActorKind.CUSTOMER, label=f"customer via {actor.label}"[:200], token_id=actor.token_id)
-    services.cancel_order(
+    order = services.cancel_order(
         order_id=order_id, seller_id=scope_of(request), actor=actor, reason=payload.reason, note=payload.note
     )
-    return _detail(request, order_id)
+    return _answer(request, order)
 
 
 @router.post(

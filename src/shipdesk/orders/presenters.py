@@ -52,7 +52,8 @@ def _parcel(order: Order, shipment) -> dict:
 
 
 def order_detail(order: Order, *, actor_kind: ActorKind) -> dict:
-    """`order` must come from `selectors.get_order` (lines, events, parcels, cancellations loaded)."""
+    """`order` must come from `selectors.get_order`, or from an action through
+    `selectors.order_answer` (lines, events, parcels, cancellations, substitute offers loaded)."""
     c = order.currency
     parcels = order_parcels(order)
     lines = list(order.lines.all())

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.db import connections, router
+from django.db import connections, models, router
 from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils import timezone
@@ -264,42 +265,69 @@ def _seller_counts_sql(statuses: int) -> str:
     return "SELECT " + ", ".join(parts)
 
 
+def _detail_prefetches() -> tuple[Prefetch, ...]:
+    """What an order's detail view shows besides the order itself, each read in one query; the one
+    definition `get_order` and `order_answer` share, so a fresh read and an action's answer are
+    built from the same rows in the same order."""
+    return (
+        Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+        Prefetch(
+            "shipments",
+            queryset=Shipment.objects.order_by("shipped_at", "id").prefetch_related(
+                Prefetch("lines", queryset=ShipmentLine.objects.order_by("line_id"))
+            ),
+        ),
+        Prefetch("events", queryset=OrderEvent.objects.order_by("id")),
+        Prefetch("cancellations", queryset=Cancellation.objects.all()),
+        Prefetch("substitute_offers", queryset=SubstituteOffer.objects.order_by("id")),
+    )
+
+
 def get_order(*, seller_id: int | None, order_id: int) -> Order:
     """One order with everything its detail view shows, in a fixed number of queries."""
     order = (
-        _scoped(seller_id)
-        .select_related("seller")
-        .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
-            Prefetch(
-                "shipments",
-                queryset=Shipment.objects.order_by("shipped_at", "id").prefetch_related(
-                    Prefetch("lines", queryset=ShipmentLine.objects.order_by("line_id"))
-                ),
-            ),
-            Prefetch("events", queryset=OrderEvent.objects.order_by("id")),
-            "cancellations",
-            Prefetch("substitute_offers", queryset=SubstituteOffer.objects.order_by("id")),
-        )
-        .filter(pk=order_id)
-        .first()
+        _scoped(seller_id).select_related("seller").prefetch_related(*_detail_prefetches()).filter(pk=order_id).first()
     )
     if order is None:
         raise NotFound("Order not found.")
     return order
 
 
-def placed_order(order: Order) -> Order:
-    """The order `services.place_order` just created (with its seller), ready for its detail view
-    in two queries instead of `get_order`'s seven: a new order has no parcel, cancellation or
-    substitute offer, so only its lines and its timeline so far are read."""
+def hold(instance: models.Model, relation: str, rows: Iterable[models.Model]) -> None:
+    """Cache `rows` as `instance.<relation>.all()`, as `prefetch_related` would have.
+
+    For an action that already holds the rows it just locked, wrote or knows to be none: the
+    answer built from the instance then reads nothing more for them. Only the rows as they stand
+    at the end of the action may be held (`refresh_from_db` drops the cache)."""
+    queryset = getattr(instance, relation).get_queryset()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[relation] = queryset
+
+
+def _as_read_back(instance: models.Model) -> None:
+    # The database hands every time back in UTC; an action may hold the same instant in another
+    # zone (a `placed_at` sent with an offset): the answer shows what a later read shows.
+    for f in instance._meta.concrete_fields:
+        value = getattr(instance, f.attname) if isinstance(f, models.DateTimeField) else None
+        if value is not None:
+            setattr(instance, f.attname, value.astimezone(UTC))
+
+
+def order_answer(order: Order) -> Order:
+    """The order an action just changed (its seller loaded), ready for its detail view without
+    reading back what the action wrote: the relations the action held (`hold`) are used as they
+    are, only the others are read, each in one query, as `get_order` reads them."""
+    _as_read_back(order)
+    for relation in ("lines", "events", "cancellations", "substitute_offers"):
+        for row in getattr(order, "_prefetched_objects_cache", {}).get(relation, ()):
+            _as_read_back(row)
+    prefetch_related_objects([order], *_detail_prefetches())
+    # Parcels an action held come without their lines: those are read here, in one query.
     prefetch_related_objects(
-        [order],
-        Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
-        Prefetch("shipments", queryset=Shipment.objects.none()),
-        Prefetch("events", queryset=OrderEvent.objects.order_by("id")),
-        Prefetch("cancellations", queryset=Cancellation.objects.none()),
-        Prefetch("substitute_offers", queryset=SubstituteOffer.objects.none()),
+        list(order.shipments.all()), Prefetch("lines", queryset=ShipmentLine.objects.order_by("line_id"))
     )
     return order
 

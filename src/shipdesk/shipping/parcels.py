@@ -12,7 +12,7 @@ order at once queue on the order row and the second sees the first's parcel.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -36,6 +36,16 @@ def units_in_parcels(*, order_id: int) -> dict[int, int]:
         .order_by()
     )
     return {row["line_id"]: row["units"] for row in rows}
+
+
+def units_in(shipments: Iterable[Shipment]) -> dict[int, int]:
+    """`units_in_parcels` counted from the order's shipments already read with their lines."""
+    units: dict[int, int] = {}
+    for shipment in shipments:
+        if shipment.purpose == ShipmentPurpose.ORDER:
+            for item in shipment.lines.all():
+                units[item.line_id] = units.get(item.line_id, 0) + item.quantity
+    return units
 
 
 def open_units(lines: list[OrderLine]) -> dict[int, int]:

@@ -23,7 +23,7 @@ from shipdesk.notifications.services import ALERTS_ASKING_FOR, queue_notificatio
 from shipdesk.orders import events, refunds, terms, workflow
 from shipdesk.orders.locks import lock_lines, lock_order
 from shipdesk.orders.models import Cancellation, LineStock, Order, OrderLine, OrderStatus
-from shipdesk.orders.selectors import cancellation_refund, facts_of, line_cancellation_refund
+from shipdesk.orders.selectors import cancellation_refund, facts_of, hold, line_cancellation_refund
 from shipdesk.orders.workflow import Action
 from shipdesk.payments.services import record_refund
 from shipdesk.shipping import parcels
@@ -104,7 +104,11 @@ def cancel_order(
     order = lock_order(order_id=order_id, seller_id=seller_id)
     lines = lock_lines(order)
     workflow.check_transition(Action.CANCEL, facts_of(order, lines), actor.kind)
-    return _cancel_locked(order=order, lines=lines, actor=actor, reason=reason, note=note, now=at or timezone.now())
+    _cancel_locked(order=order, lines=lines, actor=actor, reason=reason, note=note, now=at or timezone.now())
+    # Its answer reads the lines not back: the locked copies hold what was written to them (the
+    # freed stock goes to other orders' short lines, never to these released ones).
+    hold(order, "lines", lines)
+    return order
 
 
 def _cancel_locked(

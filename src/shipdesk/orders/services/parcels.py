@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from shipdesk.accounts.policy import calendar_for
@@ -25,11 +26,11 @@ from shipdesk.orders import events, workflow
 from shipdesk.orders.deadlines import is_overdue
 from shipdesk.orders.locks import lock_order
 from shipdesk.orders.models import Order, OrderLine, OrderStatus
-from shipdesk.orders.selectors import facts_of
+from shipdesk.orders.selectors import facts_of, hold, order_parcels
 from shipdesk.orders.workflow import Action
 from shipdesk.shipping import parcels
 from shipdesk.shipping.carriers import get_carrier
-from shipdesk.shipping.models import Shipment, ShipmentPurpose
+from shipdesk.shipping.models import Shipment, ShipmentLine, ShipmentPurpose
 from shipdesk.shipping.pack_checks import require_complete_pack
 from shipdesk.shipping.selectors import check_tracking, require_tracking_number_free
 
@@ -66,12 +67,49 @@ def ship_parcel(
     settled — otherwise the `parcel_shipped` event; queues the customer's shipping email for
     this parcel.
     """
+    _, _, shipment = _ship_parcel(
+        order_id=order_id,
+        seller_id=seller_id,
+        actor=actor,
+        carrier=carrier,
+        service_level=service_level,
+        tracking_number=tracking_number,
+        lines=lines,
+        confirm_incomplete_pack=confirm_incomplete_pack,
+        at=at,
+    )
+    return shipment
+
+
+def _ship_parcel(
+    *,
+    order_id: int,
+    seller_id: int | None,
+    actor: Actor,
+    carrier: str,
+    service_level: str,
+    tracking_number: str,
+    lines: Mapping[int, int] | None,
+    confirm_incomplete_pack: bool,
+    at: datetime | None,
+) -> tuple[Order, list[OrderLine], Shipment]:
+    """`ship_parcel`'s work, in the caller's transaction: the locked order, its lines (unchanged
+    by shipping) and the new parcel."""
     order = lock_order(order_id=order_id, seller_id=seller_id)
-    # State and payment come before the form: a shipped order answers 409 whatever is typed.
     order_lines = list(order.lines.order_by("id"))
+    # Every shipment of the order with its units, read once under its lock (parcels are written
+    # only by holders of that lock): the guard's facts, the units left to ship, the delivery
+    # promise and the answer all use these rows, with the new parcel added below.
+    shipments = list(
+        Shipment.objects.filter(order=order)
+        .order_by("shipped_at", "id")
+        .prefetch_related(Prefetch("lines", queryset=ShipmentLine.objects.order_by("line_id")))
+    )
+    hold(order, "shipments", shipments)
+    # State and payment come before the form: a shipped order answers 409 whatever is typed.
     workflow.check_transition(Action.SHIP, facts_of(order, order_lines), actor.kind)
     number = check_tracking(carrier_code=carrier, service_level=service_level, tracking_number=tracking_number)
-    shipped_before = parcels.units_in_parcels(order_id=order.pk)
+    shipped_before = parcels.units_in(shipments)
     left = workflow.units_left_to_ship(open_units=parcels.open_units(order_lines), in_parcels=shipped_before)
     parcel = dict(left) if lines is None else {int(line_id): units for line_id, units in lines.items()}
     problems = workflow.parcel_problems(parcel=parcel, left=left)
@@ -94,6 +132,7 @@ def ship_parcel(
         shipped_at=now,
         eta=eta,
     )
+    hold(order, "shipments", sorted([*shipments, shipment], key=lambda each: (each.shipped_at, each.pk)))
     if ships_the_order:
         _mark_shipped(order=order, actor=actor, now=now, shipment=shipment)
     else:
@@ -126,12 +165,12 @@ def ship_parcel(
         lines=order_lines,
         at=now,
     )
-    return shipment
+    return order, order_lines, shipment
 
 
 def _mark_shipped(*, order: Order, actor: Actor, now: datetime, shipment: Shipment) -> None:
     """Every open unit is in a parcel: the order is shipped, and the carriers' step begins."""
-    etas = Shipment.objects.filter(order=order, purpose=ShipmentPurpose.ORDER).values_list("eta", flat=True)
+    etas = [each.eta for each in order_parcels(order)]  # the ones `ship_parcel` holds, else read here
     order.status = OrderStatus.SHIPPED
     order.shipped_at = now
     order.shipped_late = is_overdue(deadline=order.ship_by, now=now)
@@ -165,6 +204,7 @@ def ship_if_all_in_parcels(*, order: Order, lines: list[OrderLine], actor: Actor
     return True
 
 
+@transaction.atomic
 def ship_order(
     *,
     order_id: int,
@@ -180,17 +220,21 @@ def ship_order(
 
     `ship_parcel` with every remaining unit: its guards and writes. Returns the order, shipped.
     """
-    shipment = ship_parcel(
+    order, lines, _ = _ship_parcel(
         order_id=order_id,
         seller_id=seller_id,
         actor=actor,
         carrier=carrier,
         service_level=service_level,
         tracking_number=tracking_number,
+        lines=None,
         confirm_incomplete_pack=confirm_incomplete_pack,
         at=at,
     )
-    return Order.objects.select_related("seller").get(pk=shipment.order_id)
+    # The order as it was locked and changed, not read again; its answer reads none of its lines
+    # back either (shipping changes none: what shipped is in the parcels).
+    hold(order, "lines", lines)
+    return order
 
 
 def deliver_parcel(

@@ -33,6 +33,7 @@ from shipdesk.orders import events
 from shipdesk.orders.deadlines import confirm_deadline
 from shipdesk.orders.models import LineStock, Order, OrderLine, OrderStatus, PaymentStatus
 from shipdesk.orders.placed_at_window import placed_at_problem
+from shipdesk.orders.selectors import hold
 
 # The country's own rules for an address, one rule for every address Shipdesk takes (customers'
 # and shops'): field name → problems.
@@ -433,4 +434,11 @@ def _place(
             new_order=True,
             at=now,
         )
+    # The order comes back holding what it is made of, so its answer reads it not back: the lines
+    # just inserted (ids in insertion order) and — being new — no parcel, cancellation or
+    # substitute offer. Its one event is not held: PostgreSQL's jsonb gives `params` back in its
+    # own key order, and the answer must be the very bytes a later read of the order gives.
+    hold(order, "lines", sorted(lines, key=lambda line: line.pk))
+    for relation in ("shipments", "cancellations", "substitute_offers"):
+        hold(order, relation, [])
     return order

@@ -25,7 +25,7 @@ from shipdesk.orders import events, workflow
 from shipdesk.orders.deadlines import is_overdue
 from shipdesk.orders.locks import lock_lines, lock_order
 from shipdesk.orders.models import LineStock, Order, OrderLine, OrderStatus
-from shipdesk.orders.selectors import facts_of
+from shipdesk.orders.selectors import facts_of, hold
 from shipdesk.orders.workflow import Action
 from shipdesk.shipping.models import Shipment, ShipmentPurpose
 
@@ -58,6 +58,10 @@ def confirm_order(*, order_id: int, seller_id: int | None, actor: Actor, at: dat
     queue_notification(
         order=order, kind=Notification.Kind.CUSTOMER_CONFIRMED, recipient=order.customer_email, lines=lines, at=now
     )
+    # Its answer reads none of these back: the lines as read under the lock (confirming changes
+    # none), and no parcel — an order has parcels only once it is processing.
+    hold(order, "lines", lines)
+    hold(order, "shipments", [])
     return order
 
 
@@ -94,6 +98,9 @@ def process_order(*, order_id: int, seller_id: int | None, actor: Actor, at: dat
         )
     stock.deduct_many(quantities=deducted)
     OrderLine.objects.filter(order=order, stock=LineStock.RESERVED).update(stock=LineStock.DEDUCTED)
+    for line in lines:  # the locked copies say what the UPDATE above wrote
+        if line.stock == LineStock.RESERVED:
+            line.stock = LineStock.DEDUCTED
     stock.write_moves(moves)
     seller = order.seller
     order.status = OrderStatus.PROCESSING
@@ -110,6 +117,10 @@ def process_order(*, order_id: int, seller_id: int | None, actor: Actor, at: dat
         queue_notification(
             order=order, kind=Notification.Kind.CUSTOMER_PREPARING, recipient=order.customer_email, lines=lines, at=now
         )
+    # Its answer reads none of these back: the locked lines as they now stand, and no parcel (the
+    # order was confirmed until now; parcels leave only a processing order).
+    hold(order, "lines", lines)
+    hold(order, "shipments", [])
     return order
 
 
@@ -133,15 +144,24 @@ def deliver_order(
     delivery email.
     """
     order = lock_order(order_id=order_id, seller_id=seller_id)
+    # Every shipment of the order, read once under its lock: the guard's facts, the delivery times
+    # and the answer all use these rows. They stay true until commit: parcels are added and marked
+    # delivered (here, and by carriers' tracking updates) only by writers holding the order's lock.
+    shipments = list(Shipment.objects.filter(order=order).order_by("shipped_at", "id"))
+    hold(order, "shipments", shipments)
     workflow.check_transition(Action.DELIVER, facts_of(order, []), actor.kind)
     now = at or timezone.now()
     # A carrier reports when the parcel arrived, which may be before we hear of it — never after now.
     arrived = min(delivered_at or now, now)
     arrived = max(arrived, order.shipped_at)
-    parcels = Shipment.objects.filter(order=order, purpose=ShipmentPurpose.ORDER)
-    Shipment.objects.filter(pk__in=parcels.filter(delivered_at__isnull=True).values("pk")).update(delivered_at=arrived)
+    parcels = [each for each in shipments if each.purpose == ShipmentPurpose.ORDER]
+    arriving = [each for each in parcels if each.delivered_at is None]
+    if arriving:
+        Shipment.objects.filter(pk__in=[each.pk for each in arriving]).update(delivered_at=arrived)
+        for each in arriving:
+            each.delivered_at = arrived
     # The order arrived with its last parcel: one delivered earlier keeps the carrier's time.
-    arrived = max([arrived, *(each for each in parcels.values_list("delivered_at", flat=True) if each is not None)])
+    arrived = max([arrived, *(each.delivered_at for each in parcels)])
     order.status = OrderStatus.DELIVERED
     order.delivered_at = arrived
     order.delivered_late = is_overdue(deadline=order.deliver_by, now=arrived)
