@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.test import Client
 
 from shipdesk.actors import Actor, ActorKind
+from shipdesk.notifications import facts as message_facts
 from shipdesk.orders import services
 from shipdesk.orders.services import NewOrder, NewOrderLine
 
@@ -21,6 +22,14 @@ OPERATOR_ACTOR = Actor(kind=ActorKind.OPERATOR, label="operator")
 UPS_NUMBER = "1Z999AA10123456784"  # a valid UPS 1Z number (check digit 4)
 # Another valid one: a number is on one undelivered parcel at a time, across shops.
 OTHER_UPS_NUMBER = "1Z999AA10123456793"
+
+
+def as_sent(row):
+    """The outbox row with its message rendered from its facts by the function the worker uses
+    when it sends it (in memory, nothing saved): how a test reads a message still queued."""
+    for field, value in message_facts.message_fields(row).items():
+        setattr(row, field, value)
+    return row
 
 
 def new_order(

@@ -16,7 +16,7 @@ from shipdesk.earnings.models import LedgerEntry
 from shipdesk.notifications.models import Alert, Notification
 from shipdesk.orders.models import OrderEvent
 from shipdesk.performance.selectors import compute_figures, metric_orders
-from tests.builders import OPERATOR_ACTOR, SELLER_ACTOR, Api, advance
+from tests.builders import OPERATOR_ACTOR, SELLER_ACTOR, Api, advance, as_sent
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_after_the_eta_a_claim_opens_with_two_business_days_to_answer_and_everyo
     assert body["kind"] == "not_received" and body["lines"][0]["quantity"] == 2  # the whole parcel
     assert claim.answer_by > claim.opened_at + timedelta(days=1)
     assert OrderEvent.objects.filter(order=shipped, type="claim_opened").count() == 1
-    customer = Notification.objects.get(order=shipped, kind="customer_claim_update")
+    customer = as_sent(Notification.objects.get(order=shipped, kind="customer_claim_update"))
     assert customer.recipient == "ada@example.com" and "we received your report" in customer.subject
     assert Alert.objects.filter(order=shipped, kind="seller_claim_update").count() == 1
     # A second report while this one is in progress is refused.
@@ -129,7 +129,9 @@ def test_a_return_answer_needs_its_instructions_and_tells_the_customer(shipped, 
         f"/claims/{claim['id']}/answer", {"resolution": "return", "note": "Post it to 1 Shop Lane; label enclosed."}
     )
     assert answered.status_code == 200 and answered.json()["status"] == "resolved"
-    mail = Notification.objects.get(order=shipped, kind="customer_claim_update", stage=f"{claim['id']}:resolved")
+    mail = as_sent(
+        Notification.objects.get(order=shipped, kind="customer_claim_update", stage=f"{claim['id']}:resolved")
+    )
     assert "1 Shop Lane" in mail.body_text and "how to return it" in mail.subject
     again = seller_api.post(f"/claims/{claim['id']}/answer", {"resolution": "return", "note": "again"})
     assert again.status_code == 409 and again.json()["error"]["code"] == "claim_conflict"

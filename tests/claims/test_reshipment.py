@@ -12,7 +12,7 @@ from shipdesk.notifications.models import Notification
 from shipdesk.orders.models import OrderEvent
 from shipdesk.shipping.models import Shipment
 from shipdesk.shipping.services import Scan, TrackingUpdate, record_tracking_update
-from tests.builders import OTHER_UPS_NUMBER, advance
+from tests.builders import OTHER_UPS_NUMBER, advance, as_sent
 
 
 def _not_received(order, seller_api):
@@ -42,7 +42,7 @@ def test_a_reshipment_creates_a_second_parcel_whose_carrier_events_deliver_it(se
     assert (product.on_hand, product.reserved) == (6, 0)  # 10 − 2 shipped − 2 sent again
     move = StockMove.objects.filter(order=order, reason=f"reshipment for claim {claim_id}").get()
     assert move.on_hand_delta == -2
-    mail = Notification.objects.get(order=order, kind="customer_claim_update", stage=f"{claim_id}:resolved")
+    mail = as_sent(Notification.objects.get(order=order, kind="customer_claim_update", stage=f"{claim_id}:resolved"))
     assert OTHER_UPS_NUMBER in mail.body_text and "sending it again" in mail.subject
 
     # The carrier scans the new parcel: it is delivered by its own events.

@@ -11,7 +11,7 @@ from shipdesk.conversations.models import SupportCase
 from shipdesk.jobs.worker import run_until_idle
 from shipdesk.notifications.models import Alert, Notification
 from shipdesk.orders import services as order_services
-from tests.builders import PLATFORM_ACTOR
+from tests.builders import PLATFORM_ACTOR, as_sent
 from tests.notifications.mail_server import body
 
 
@@ -89,7 +89,7 @@ def test_the_payment_failed_alert_and_email_offer_contact_support(seller, produc
     owner = create_user(email="owner@acme.test", password=None, seller=seller, role="owner")
 
     alerts = _signed_in(owner).get("/alerts/").content.decode()
-    email = Notification.objects.get(order=order, kind="seller_payment_failed")
+    email = as_sent(Notification.objects.get(order=order, kind="seller_payment_failed"))
 
     assert f"/support/?order={order.pk}&amp;topic=payment_failed" in alerts
     assert f"/support/?order={order.pk}&topic=payment_failed" in email.body_text

@@ -14,7 +14,7 @@ from shipdesk.inventory.models import Product, StockMove
 from shipdesk.notifications.models import Notification
 from shipdesk.payments.models import Refund
 from shipdesk.returns.models import ReturnRequest
-from tests.builders import advance
+from tests.builders import advance, as_sent
 from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS
 
 ORDER_PAGE_LINK = re.compile(r"https?://\S+/o/[^/\s]+/")
@@ -28,7 +28,7 @@ def test_a_customer_asks_for_a_return_from_the_email_and_the_seller_approves_and
     settings.SHIPDESK_BASE_URL = live_server.url
     make_product(seller, "MUG-1", price="12.50", on_hand=10)
     order = advance(place(seller, lines=(("MUG-1", 2, "12.50", "2.00"),)), "delivered")
-    mail = Notification.objects.get(order=order, kind="customer_delivered")
+    mail = as_sent(Notification.objects.get(order=order, kind="customer_delivered"))
     link = ORDER_PAGE_LINK.search(mail.body_text).group(0)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 

@@ -10,7 +10,7 @@ from shipdesk.earnings.models import LedgerEntry
 from shipdesk.notifications.models import Notification
 from shipdesk.orders import refunds, services
 from shipdesk.orders.models import Cancellation, OrderEvent
-from tests.builders import PLATFORM_ACTOR, SELLER_ACTOR, new_order, order_payload
+from tests.builders import PLATFORM_ACTOR, SELLER_ACTOR, as_sent, new_order, order_payload
 
 D = Decimal
 PRE_TAX_FINGERPRINT = "392ddccb74d4c1db70371d79d312bd726aba6a8932889c8d2d4729cdd53158c5"
@@ -301,8 +301,8 @@ def test_the_customer_emails_show_the_refund_breakdown(seller, make_product, pla
     order = _cancel_units(order, order.lines.get(sku="MUG-1"))
     services.cancel_order(order_id=order.pk, seller_id=seller.pk, actor=SELLER_ACTOR, reason="customer_request")
 
-    line_email = Notification.objects.get(order=order, kind=Notification.Kind.CUSTOMER_LINE_CANCELLED)
-    order_email = Notification.objects.get(order=order, kind=Notification.Kind.CUSTOMER_CANCELLED)
+    line_email = as_sent(Notification.objects.get(order=order, kind=Notification.Kind.CUSTOMER_LINE_CANCELLED))
+    order_email = as_sent(Notification.objects.get(order=order, kind=Notification.Kind.CUSTOMER_CANCELLED))
 
     for email, parts in (
         (line_email, ("Items  $10.00", "Tax  $0.33", "Total refunded  $10.33")),

@@ -1,4 +1,5 @@
-"""The outbox row: rendered when queued, in the action's transaction, at most once per (order, kind, stage)."""
+"""The outbox row: its message's facts recorded in the action's transaction, at most once per (order, kind, stage);
+rendered from them by the worker (`tests/notifications/test_rendering_in_the_worker.py`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from shipdesk.notifications import rendering
 from shipdesk.notifications.models import Alert, Notification
 from shipdesk.notifications.services import queue_notification
 from shipdesk.orders import services
-from tests.builders import SELLER_ACTOR, advance
+from shipdesk.orders.models import Order
+from tests.builders import SELLER_ACTOR, advance, as_sent
 
 ORDER_KINDS = [kind for kind in Notification.Kind.values if kind not in rendering.ORDERLESS_KINDS]
 
@@ -46,23 +48,24 @@ def test_a_shop_name_with_markup_is_text_everywhere(make_seller, make_product, p
     shop.refresh_from_db()
     make_product(shop, "MUG-1")
     order = advance(place(shop), "confirmed")
-    row = Notification.objects.get(order=order, kind="customer_confirmed")
+    row = as_sent(Notification.objects.get(order=order, kind="customer_confirmed"))
     assert "<script>" not in row.body_html and "&lt;script&gt;" in row.body_html
     assert row.from_email == '"Evil \\"<script>\\" Shop" <no-reply@shipdesk.localhost>'
 
 
-def test_the_message_is_rendered_when_queued_in_the_same_transaction_as_the_change(seller, product, place):
+def test_the_message_is_fixed_when_queued_in_the_same_transaction_as_the_change(seller, product, place):
     order = place(seller)
     confirmed = advance(order, "confirmed")
 
     row = Notification.objects.get(order=order, kind="customer_confirmed")
     assert (row.status, row.recipient) == ("queued", "ada@example.com")
+    # What was true then is what the mail says, whatever changes before it is rendered and sent.
+    Seller.objects.filter(pk=seller.pk).update(name="Renamed")
+    Order.objects.filter(pk=order.pk).update(customer_name="Grace Hopper")
+    row = as_sent(row)
     assert row.subject == f"Your order #{order.number} from Acme is confirmed"
     assert "Mug-1 (MUG-1)" in row.body_text and "$29.99" in row.body_html
-    # What was true then is what the mail says, whatever changes later.
-    Seller.objects.filter(pk=seller.pk).update(name="Renamed")
-    row.refresh_from_db()
-    assert "Acme" in row.subject
+    assert "Ada Lovelace" in row.body_text and "Grace" not in row.body_text
     assert confirmed.status == "confirmed"
 
 

@@ -25,7 +25,7 @@ from shipdesk.orders.substitutions import (
     offer_path,
     offer_substitute,
 )
-from tests.builders import SELLER_ACTOR, Api
+from tests.builders import SELLER_ACTOR, Api, as_sent
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def offer(order, sku="CUP-1", **kw) -> SubstituteOffer:
 def test_an_offer_emails_the_customer_a_link_and_is_in_the_timeline(short_order):
     made = offer(short_order, note="Same size, blue glaze.")
 
-    [email] = Notification.objects.filter(order=short_order, kind="customer_substitute_offer")
+    [email] = map(as_sent, Notification.objects.filter(order=short_order, kind="customer_substitute_offer"))
     assert email.recipient == short_order.customer_email
     [link] = [word for word in email.body_text.split() if "/s/" in word]
     assert offer_id_from_token(link.rstrip("/").rsplit("/", 1)[1]) == made.pk

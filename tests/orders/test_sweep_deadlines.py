@@ -18,7 +18,7 @@ from shipdesk.notifications.models import Alert, Notification
 from shipdesk.orders import sweeps
 from shipdesk.orders.deadlines import BusinessCalendar
 from shipdesk.orders.models import Order, OrderEvent
-from tests.builders import advance
+from tests.builders import advance, as_sent
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
 
@@ -75,7 +75,7 @@ def test_an_order_placed_friday_4pm_in_nairobi_is_due_soon_saturday_10am_and_ove
     assert order.confirmed_late
     missed = OrderEvent.objects.get(order=order, type="deadline_missed")
     assert (missed.params["stage"], missed.actor_kind) == ("confirm", "system")
-    due_soon = Notification.objects.get(order=order, kind="seller_due_soon")
+    due_soon = as_sent(Notification.objects.get(order=order, kind="seller_due_soon"))
     assert due_soon.subject == f"Order #{order.number}: confirm by Sat 4 Jan, 16:00 EAT"
     assert "6 h 0 min from now" in due_soon.body_text
 

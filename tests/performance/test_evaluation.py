@@ -20,6 +20,7 @@ from shipdesk.performance.services import (
     evaluate_seller_standing,
 )
 from shipdesk.performance.sweeps import sweep_daily_evaluation
+from tests.builders import as_sent
 from tests.performance import history as h
 
 DAY = date(2026, 11, 9)  # a Monday
@@ -49,7 +50,7 @@ def shipped_history(seller, *, total: int, late: int, end: datetime = END):
 
 
 def notices(seller):
-    return list(Notification.objects.filter(seller=seller, kind=STANDING_CHANGED).order_by("id"))
+    return [as_sent(row) for row in Notification.objects.filter(seller=seller, kind=STANDING_CHANGED).order_by("id")]
 
 
 def test_a_seller_past_a_target_is_penalised_with_points_a_snapshot_and_one_notice_saying_what_to_fix(make_seller):

@@ -16,7 +16,7 @@ from shipdesk.notifications.models import Alert, Notification
 from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.orders.order_page_links import order_page_order_id, order_page_path
 from shipdesk.returns.models import ReturnRequest
-from tests.builders import advance
+from tests.builders import advance, as_sent
 
 
 def _open(order):
@@ -27,7 +27,7 @@ def test_every_customer_email_links_the_order_page(seller, product, place):
     order = advance(place(seller), "delivered")
     customer_mail = Notification.objects.filter(order=order, kind__startswith="customer_")
     assert customer_mail.count() >= 4  # confirmed, being prepared, shipped, delivered
-    for mail in customer_mail:
+    for mail in map(as_sent, customer_mail):
         for text in (mail.body_text, mail.body_html):
             [token] = set(re.findall(r"/o/([^/\s\"]+)/", text))
             assert order_page_order_id(token) == order.pk, mail.kind

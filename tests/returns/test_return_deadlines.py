@@ -11,7 +11,7 @@ import time_machine
 from shipdesk.notifications.models import Alert, Notification
 from shipdesk.returns import services as returns
 from shipdesk.returns.sweeps import sweep_return_deadlines
-from tests.builders import PLATFORM_ACTOR, SELLER_ACTOR, advance
+from tests.builders import PLATFORM_ACTOR, SELLER_ACTOR, advance, as_sent
 
 NEW_YORK = ZoneInfo("America/New_York")
 FRIDAY_10AM = datetime(2026, 3, 6, 10, 0, tzinfo=NEW_YORK)
@@ -54,7 +54,7 @@ def test_the_sweep_alerts_due_soon_then_overdue_once_each_and_answering_settles_
             "seller_return_due_soon",
             "seller_return_overdue",
         }
-        overdue = Notification.objects.get(order=order, kind="seller_return_overdue")
+        overdue = as_sent(Notification.objects.get(order=order, kind="seller_return_overdue"))
         assert f"R{request.pk}" in overdue.subject and "answer the return request" in overdue.subject
 
         returns.approve_return(

@@ -19,7 +19,7 @@ from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.orders.order_page_links import order_page_order_id
 from shipdesk.payments.models import Refund
 from shipdesk.returns.models import ReturnRequest
-from tests.builders import advance
+from tests.builders import advance, as_sent
 from tests.notifications.mail_server import body
 from tests.returns.conftest import delivered_untracked
 
@@ -128,7 +128,8 @@ def test_a_rejected_return_says_why_and_frees_its_units(delivered, seller_api, p
     rejected = seller_api.post(f"/returns/{rma['id']}/reject", {"reason": "Used mugs cannot come back."})
     assert rejected.status_code == 200
     assert rejected.json()["status"] == "rejected"
-    assert Notification.objects.get(order=delivered, kind="customer_return_rejected").body_text.count("Used mugs")
+    rejection = as_sent(Notification.objects.get(order=delivered, kind="customer_return_rejected"))
+    assert rejection.body_text.count("Used mugs")
     assert _ask(platform_api, delivered, mug, quantity=3).status_code == 201
 
 

@@ -17,7 +17,7 @@ from shipdesk.shipping.models import Shipment
 from shipdesk.shipping.services import Scan, TrackingUpdate, flag_shipment_delayed
 from shipdesk.shipping.tracking_links import tracking_page_path
 from shipdesk.shipping.webhooks import PROVIDERS
-from tests.builders import SELLER_ACTOR, UPS_NUMBER, advance
+from tests.builders import SELLER_ACTOR, UPS_NUMBER, advance, as_sent
 from tests.shipping.shipping_fixtures import REAL_WORLD
 
 
@@ -69,7 +69,7 @@ def test_a_delay_notice_after_a_missed_eta_never_repeats_the_missed_date(seller,
     Shipment.objects.filter(pk=parcel.pk).update(eta=parcel.shipped_at - timedelta(days=1))  # missed
     flag_shipment_delayed(shipment_id=parcel.pk, reason="missed_eta", actor=SYSTEM)
 
-    notice = send_delay_notice(order_id=order.pk, seller_id=seller.pk, actor=SELLER_ACTOR)
+    notice = as_sent(send_delay_notice(order_id=order.pk, seller_id=seller.pk, actor=SELLER_ACTOR))
 
     assert "Expected delivery" not in notice.body_text
     assert "arrive by" not in notice.body_text
@@ -82,7 +82,7 @@ def test_a_delay_notice_gives_the_carriers_revised_date_and_its_tracking_page(se
     revised = datetime(2031, 5, 9, 18, 0, tzinfo=UTC)
     in_transit(UPS_NUMBER, eta=revised, at=parcel.shipped_at + timedelta(hours=5))
 
-    notice = send_delay_notice(order_id=order.pk, seller_id=seller.pk, actor=SELLER_ACTOR)
+    notice = as_sent(send_delay_notice(order_id=order.pk, seller_id=seller.pk, actor=SELLER_ACTOR))
 
     assert "Expected delivery: Friday 9 May" in notice.body_text
     assert f"https://www.ups.com/track?tracknum={UPS_NUMBER}" in notice.body_text

@@ -15,7 +15,7 @@ from shipdesk.signatures import verify_timestamped
 from shipdesk.webhooks_out import services, terms
 from shipdesk.webhooks_out.delivery import claim_due, deliver_due, prune_finished, reconcile_abandoned, retry_policy
 from shipdesk.webhooks_out.models import WebhookDelivery, WebhookEvent, WebhookSubscription
-from tests.builders import SELLER_ACTOR, advance
+from tests.builders import SELLER_ACTOR, advance, as_sent
 from tests.notifications.mail_server import body
 
 pytestmark = pytest.mark.django_db
@@ -202,7 +202,7 @@ def test_an_endpoint_failing_for_a_day_is_disabled_and_its_owner_emailed_once(se
     assert T0 + timedelta(days=1) <= subscription.disabled_at <= T0 + timedelta(days=1, hours=8)
     notices = Notification.objects.filter(kind=Notification.Kind.SELLER_WEBHOOK_DISABLED)
     assert notices.count() == 1
-    notice = notices.get()
+    notice = as_sent(notices.get())
     assert notice.recipient == seller.email
     assert receiver.url in notice.subject
     # Disabled: the waiting delivery is kept, and nothing more is tried.

@@ -5,8 +5,13 @@ Each worker drains due rows in small batches:
 1. **Claim** — in one short transaction, `SELECT … FOR UPDATE SKIP LOCKED` the due QUEUED rows
    (on SQLite the IMMEDIATE transaction serialises claimers instead) and mark them SENDING with
    this worker's id and a fresh claim id. Two workers never claim the same row.
-2. **Record before** — per message, commit `handed_over_at` and the attempt count, fenced by the
-   claim id, *before* the SMTP call. A row without `handed_over_at` was certainly never sent.
+2. **Render and record before** — per message, render subject, text and HTML from the facts the
+   row recorded when it was queued (`notifications.facts`; once: a retry sends the same words, and
+   an older row queued already rendered is sent as it is), then commit them with `handed_over_at`
+   and the attempt count, fenced by the claim id, *before* the SMTP call. A row without
+   `handed_over_at` was certainly never sent. A message that cannot be rendered (a broken
+   template) is FAILED with the error and written to the order's timeline — the seller's action
+   that queued it committed long before, as it did when rendering happened at queue time.
 3. **Send** through Django's email backend, with a Message-ID derived from the row
    (`<notification.<id>.<created>@domain>`): every attempt of one notification carries the same one.
 4. **Record after** — SENT (committed with the next message's hand-over: one commit a message);
@@ -48,6 +53,7 @@ from shipdesk.orders.terms import STAGE_BY_NAME
 from shipdesk.returns import terms as return_terms
 from shipdesk.returns.models import ReturnRequest
 
+from . import facts as message_facts
 from .models import Alert, Notification
 from .rendering import CUSTOMER_KINDS, platform_address
 from .services import timeline_params
@@ -171,6 +177,13 @@ def _deliver(row: Notification, connection, *, accepted: Notification | None) ->
     instant, and a commit per message is most of what sending costs the database.
     """
     message_id = row.provider_message_id or message_id_for(row)
+    # Rendered outside the transaction: templates are CPU, and SQLite's write lock is held by it.
+    message, render_error = {}, ""
+    try:
+        message = message_facts.message_fields(row)
+    except Exception as exc:
+        logger.exception("Could not render notification %s (%s).", row.pk, row.kind)
+        render_error = f"rendering failed: {type(exc).__name__}: {exc}"
     with transaction.atomic():
         if accepted is not None:
             _finish(accepted, S.SENT, event=timeline.notification_sent_event)
@@ -179,13 +192,21 @@ def _deliver(row: Notification, connection, *, accepted: Notification | None) ->
                 row, S.SKIPPED, event=timeline.notification_skipped_event, error="no longer due: the order has moved on"
             )
             return None
+        if render_error:
+            # Never handed over, so no attempt is counted; an operator who fixes the template
+            # sends it again from the admin, rendered anew from the same facts.
+            _finish(row, S.FAILED, event=timeline.notification_failed_event, error=render_error)
+            return None
         # Record before: from here on the row says "handed over", so a crash is an unknown
-        # outcome, not a silent "never sent".
+        # outcome, not a silent "never sent". The rendered words go with it: what the row shows
+        # is what was handed over, on this attempt and any later one.
         handed_over = _mine(row).update(
-            handed_over_at=timezone.now(), attempts=F("attempts") + 1, provider_message_id=message_id
+            handed_over_at=timezone.now(), attempts=F("attempts") + 1, provider_message_id=message_id, **message
         )
     if not handed_over:
         return None  # presumed dead and reclaimed meanwhile: the new owner sends it
+    for field, value in message.items():
+        setattr(row, field, value)
     row.attempts += 1
     row.provider_message_id = message_id
     try:
@@ -240,7 +261,8 @@ def _finish(row: Notification, status: str, *, event: Callable[..., object], err
                 seller_id=row.seller_id,
                 order_id=row.order_id,
                 kind=Alert.EMAIL_FAILED,
-                title=f"Email not delivered to {row.recipient}: {row.subject}"[:300],
+                # A message that could not be rendered has no subject: its kind says what it was.
+                title=f"Email not delivered to {row.recipient}: {row.subject or row.get_kind_display()}"[:300],
                 created_at=now,
             )
     return True

@@ -9,11 +9,13 @@ from django.db.models import Q
 class Notification(models.Model):
     """An outbox row: a message owed to a customer or a seller because of a committed change.
 
-    Written — already rendered — in the same transaction as the change, so a message is never
-    lost nor invented; unique per (order, kind, stage), so a kind is never queued twice for the
-    same stage. The worker sends it: it records the attempt before the SMTP call (SENDING with the
-    claim's id and `handed_over_at`) and the outcome after (SENT, or back to QUEUED with a later
-    `next_attempt_at`, or FAILED), so a worker that dies in between leaves a row that says so.
+    Written in the same transaction as the change, with the message's facts (`facts`, see
+    `notifications.facts`), so a message is never lost nor invented and says what was true when it
+    was queued; unique per (order, kind, stage), so a kind is never queued twice for the same
+    stage. The worker renders it from the facts and sends it: it records the attempt — and the
+    rendered message — before the SMTP call (SENDING with the claim's id and `handed_over_at`) and
+    the outcome after (SENT, or back to QUEUED with a later `next_attempt_at`, or FAILED), so a
+    worker that dies in between leaves a row that says so.
     """
 
     class Kind(models.TextChoices):
@@ -76,14 +78,22 @@ class Notification(models.Model):
     # due-soon alert, each day's digest); empty when a kind happens once per order.
     stage = models.CharField(max_length=64, blank=True, default="")
     recipient = models.EmailField(max_length=254)
+    # The caller's own words for the message (a reason, a refund, a claim, a message's text).
     context = models.JSONField(default=dict, blank=True)
+    # What the message shows, as it was when queued (`notifications.facts`): the worker renders
+    # from it. Null on rows queued already rendered, before the facts existed.
+    facts = models.JSONField(null=True, blank=True)
 
-    # The message as rendered when it was queued: what was true then is what the mail says.
+    # The message as the worker rendered it before handing it over (or as rendered when queued,
+    # on older rows): exactly what was sent, for the admin and the timeline.
     from_email = models.CharField(max_length=320, blank=True, default="")
     reply_to = models.CharField(max_length=320, blank=True, default="")
     subject = models.CharField(max_length=300, blank=True, default="")
     body_text = models.TextField(blank=True, default="")
     body_html = models.TextField(blank=True, default="")
+    # When the worker rendered it from `facts`; null until then (and on rows rendered when queued).
+    # Set once: a retry sends the same words.
+    rendered_at = models.DateTimeField(null=True, blank=True)
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)  # times handed to the mail server

@@ -1,13 +1,15 @@
 """Queue outbox rows and work the seller's alerts.
 
-`queue_notification` is called by other services inside their transaction: it renders the
-message from the order as it is at that moment, writes the outbox row and — for a seller — the
-dashboard alert, and sends nothing itself (the worker does, `notifications.delivery`).
+`queue_notification` is called by other services inside their transaction: it records what the
+message shows — the order as it is at that moment (`notifications.facts`) — on the outbox row,
+writes the row and — for a seller — the dashboard alert, and sends nothing itself. The worker
+(`notifications.delivery`) renders the message from those facts and sends it: the content is
+fixed now, only the templates' wording is that of the send. No template is rendered inside the
+caller's transaction: that is CPU on every intake and lifecycle request for mail sent later.
 """
 
 from __future__ import annotations
 
-import logging
 import operator
 from collections.abc import Iterable
 from datetime import datetime
@@ -20,15 +22,13 @@ from django.utils import timezone
 from shipdesk.actors import Actor
 from shipdesk.errors import NotFound, StateConflict
 from shipdesk.ops.requests import with_request_id
-from shipdesk.orders.events import notification_failed_event
 from shipdesk.orders.locks import lock_order
 from shipdesk.orders.models import OrderStatus
 from shipdesk.shipping.models import Shipment, ShipmentPurpose
 
+from . import facts as message_facts
 from . import rendering
 from .models import Alert, Notification
-
-logger = logging.getLogger(__name__)
 
 K = Notification.Kind
 
@@ -83,16 +83,8 @@ def queue_notification(
     if lines is None:
         lines = list(order.lines.order_by("id")) if order.pk else []
     shipment = _parcel_of(order, extra) if kind in _WITH_SHIPMENT else None
-    rendered, error = None, ""
-    try:
-        rendered = rendering.render_order_email(
-            kind=kind, order=order, lines=lines, shipment=shipment, seller=seller, extra=extra
-        )
-    except Exception as exc:
-        # A broken template must not block the seller's action: the row is kept, FAILED and
-        # visible (timeline, admin), and the action commits.
-        logger.exception("Could not render %s for order %s.", kind, order.pk)
-        error = f"rendering failed: {type(exc).__name__}: {exc}"
+    facts = message_facts.of_order(order=order, lines=lines, shipment=shipment, seller=seller)
+    # The bell shows the alert at once, so its one line is written now (a few f-strings).
     title = (
         rendering.alert_title(kind, order=order, lines=lines, extra=extra, seller=seller)
         if kind in rendering.SELLER_KINDS
@@ -105,8 +97,7 @@ def queue_notification(
         stage=stage,
         recipient=recipient,
         context=extra,
-        rendered=rendered,
-        error=error,
+        facts=facts,
         title=title,
         first_of_order=new_order,
         at=at,
@@ -115,11 +106,6 @@ def queue_notification(
 
 def queue_digest(*, seller, stage: str, digest: dict, at: datetime | None = None) -> Notification | None:
     """Queue the seller's daily digest for one local day (`stage`, the ISO date); once per day."""
-    try:
-        rendered, error = rendering.render_digest_email(seller=seller, digest=digest), ""
-    except Exception as exc:
-        logger.exception("Could not render the digest of seller %s.", seller.pk)
-        rendered, error = None, f"rendering failed: {type(exc).__name__}: {exc}"
     title = f"Today: {digest['to_confirm']} to confirm, {digest['to_process']} to process, {digest['to_ship']} to ship"
     if digest.get("overdue"):
         title += f" ({digest['overdue']} overdue)"
@@ -133,8 +119,7 @@ def queue_digest(*, seller, stage: str, digest: dict, at: datetime | None = None
         stage=stage,
         recipient=seller.email,
         context={"digest": digest},
-        rendered=rendered,
-        error=error,
+        facts=message_facts.of_shop(seller),
         title="" if idle else title,
         skip="nothing to do today" if idle else "",
         at=at,
@@ -150,14 +135,6 @@ def queue_conversation_message(
     case about the shop as a whole has none, and is rendered without an order's details."""
     if order is not None:
         return queue_notification(order=order, kind=kind, recipient=recipient, stage=stage, context=context, at=at)
-    try:
-        rendered, error = (
-            rendering.render(kind, {**rendering._base_context(kind, seller), **context}, seller=seller),
-            "",
-        )
-    except Exception as exc:
-        logger.exception("Could not render %s for seller %s.", kind, seller.pk)
-        rendered, error = None, f"rendering failed: {type(exc).__name__}: {exc}"
     title = rendering.alert_title(kind, order=None, lines=[], extra=context, seller=seller)
     return _queue(
         seller=seller,
@@ -166,8 +143,7 @@ def queue_conversation_message(
         stage=stage,
         recipient=recipient,
         context=context,
-        rendered=rendered,
-        error=error,
+        facts=message_facts.of_shop(seller),
         title=title if kind in rendering.SELLER_KINDS else "",
         at=at,
     )
@@ -177,8 +153,8 @@ def queue_seller_messages(*, kind: str, messages: list[dict], at: datetime | Non
     """Queue one seller-level message (no order) per item of `messages`, in a fixed number of
     queries however many there are; returns how many were new.
 
-    Each item: `{"seller", "stage", "context", "title"}`; rendered from the templates of `kind`
-    (`notifications/email/<kind>.*`) with `context`. Like the digest, once per (seller, kind,
+    Each item: `{"seller", "stage", "context", "title"}`; rendered by the worker from the
+    templates of `kind` (`notifications/email/<kind>.*`) with `context`. Like the digest, once per (seller, kind,
     stage): an item whose row exists is skipped. Used by the daily performance evaluation, which
     may change many sellers' standing in one run (call inside its transaction).
     """
@@ -199,22 +175,9 @@ def queue_seller_messages(*, kind: str, messages: list[dict], at: datetime | Non
         existing.add((seller.pk, stage))
         row = Notification(
             seller_id=seller.pk, order=None, kind=kind, stage=stage, recipient=seller.email,
-            context=with_request_id(dict(item["context"])), created_at=now, next_attempt_at=now,
+            context=with_request_id(dict(item["context"])), facts=message_facts.of_shop(seller),
+            created_at=now, next_attempt_at=now,
         )  # fmt: skip
-        try:
-            rendered = rendering.render(
-                kind, {**rendering._base_context(kind, seller), **item["context"]}, seller=seller
-            )
-        except Exception as exc:
-            logger.exception("Could not render %s for seller %s.", kind, seller.pk)
-            row.status, row.failed_at, row.last_error = (
-                Notification.Status.FAILED,
-                now,
-                f"rendering failed: {type(exc).__name__}: {exc}"[:2000],
-            )
-        else:
-            row.from_email, row.reply_to, row.subject = rendered.from_email, rendered.reply_to, rendered.subject
-            row.body_text, row.body_html = rendered.text, rendered.html
         rows.append(row)
         titles.append(item["title"])
     created = Notification.objects.bulk_create(rows)
@@ -236,8 +199,7 @@ def _queue(
     stage,
     recipient,
     context,
-    rendered,
-    error,
+    facts,
     title,
     skip: str = "",
     first_of_order: bool = False,
@@ -251,19 +213,10 @@ def _queue(
         stage=stage,
         recipient=recipient,
         context=with_request_id(context),  # ops: which request queued it, when one did
+        facts=facts,
         created_at=now,
         next_attempt_at=now,
     )
-    if rendered is not None:
-        row.from_email = rendered.from_email
-        row.reply_to = rendered.reply_to
-        row.subject = rendered.subject
-        row.body_text = rendered.text
-        row.body_html = rendered.html
-    else:
-        row.status = Notification.Status.FAILED
-        row.failed_at = now
-        row.last_error = error[:2000]
     if skip:
         row.status = Notification.Status.SKIPPED
         row.last_error = skip
@@ -279,8 +232,6 @@ def _queue(
         Alert.objects.create(
             seller_id=seller.pk, order=order, notification=row, kind=kind, title=title[:300], created_at=now
         )
-    if rendered is None and order is not None:
-        notification_failed_event(order=order, at=now, **timeline_params(row))
     return row
 
 
@@ -401,11 +352,14 @@ def mark_all_alerts_read(*, seller_id: int, at: datetime | None = None) -> int:
 
 
 def requeue_failed(*, notification_ids: list[int]) -> int:
-    """Send FAILED messages again (the operator fixed the address or the mail server): a fresh
-    set of attempts from now. Sent, queued and skipped messages are left alone."""
+    """Send FAILED messages again (the operator fixed the address, the mail server or a template):
+    a fresh set of attempts from now. Sent, queued and skipped messages are left alone, and so is
+    a message that has neither words nor facts to render them from (it failed to render when it
+    was queued, before the facts existed). One that failed to render in the worker is rendered
+    again from its facts."""
     now = timezone.now()
     return (
         Notification.objects.filter(pk__in=notification_ids, status=Notification.Status.FAILED)
-        .exclude(subject="")
+        .exclude(subject="", facts__isnull=True)
         .update(status=Notification.Status.QUEUED, attempts=0, next_attempt_at=now, failed_at=None, handed_over_at=None)
     )
