@@ -64,6 +64,7 @@ def queue_notification(
     stage: str = "",
     context: dict | None = None,
     lines: list | None = None,
+    shipment: Shipment | None = None,
     new_order: bool = False,
     at: datetime | None = None,
 ) -> Notification | None:
@@ -75,6 +76,8 @@ def queue_notification(
     A second attempt at the same (order, kind, stage) is a no-op — exactly "at most once" — e.g.
     two sweeps racing to send the same due-soon alert: the unique constraint lets one in.
     `lines`: the order's lines by id, when the caller holds them (saves reading them again).
+    `shipment`: the parcel a message about a parcel shows, when the caller holds it as it now
+    stands (the one it just created or marked delivered); else it is read (`_parcel_of`).
     `new_order`: the order was created in the caller's transaction, so no message of it can
     exist yet and the insert needs no savepoint to survive a duplicate.
     """
@@ -82,7 +85,10 @@ def queue_notification(
     seller = order.seller
     if lines is None:
         lines = list(order.lines.order_by("id")) if order.pk else []
-    shipment = _parcel_of(order, extra) if kind in _WITH_SHIPMENT else None
+    if kind not in _WITH_SHIPMENT:
+        shipment = None
+    elif shipment is None:
+        shipment = _parcel_of(order, extra)
     facts = message_facts.of_order(order=order, lines=lines, shipment=shipment, seller=seller)
     # The bell shows the alert at once, so its one line is written now (a few f-strings).
     title = (

@@ -163,6 +163,7 @@ def _ship_parcel(
             "parcel_items": [[by_id[line_id].title, units] for line_id, units in sorted(parcel.items())],
         },
         lines=order_lines,
+        shipment=shipment,
         at=now,
     )
     return order, order_lines, shipment

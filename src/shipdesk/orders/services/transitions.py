@@ -168,5 +168,15 @@ def deliver_order(
     save_fields(order, "status", "delivered_at", "delivered_late")
     earnings.schedule_release(order=order)
     events.order_delivered_event(order=order, actor=actor, at=now, delivered_at=arrived)
-    queue_notification(order=order, kind=Notification.Kind.CUSTOMER_DELIVERED, recipient=order.customer_email, at=now)
+    # The email shows the lines and the last parcel to leave; the answer uses the same lines.
+    lines = list(order.lines.order_by("id"))
+    hold(order, "lines", lines)
+    queue_notification(
+        order=order,
+        kind=Notification.Kind.CUSTOMER_DELIVERED,
+        recipient=order.customer_email,
+        lines=lines,
+        shipment=max(parcels, key=lambda each: (each.shipped_at, each.pk), default=None),
+        at=now,
+    )
     return order
