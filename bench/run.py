@@ -607,6 +607,11 @@ def worker_bench(seconds: float, smtp_port: int) -> dict:
 # --- the report ------------------------------------------------------------------------------------
 
 
+INTAKE_SHARE_OF_LIMIT = 0.20
+INTAKE_P99_MS = 150
+LIFECYCLE_TARGET = 5 * 93
+
+
 def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("met" if ok else "**missed**")
 
@@ -614,17 +619,35 @@ def verdict(ok: bool | None) -> str:
 def build_table(r: dict) -> list[tuple[str, str, str, str]]:
     rows = []
     i1, i16, raw1, raw16 = r["intake_1"], r["intake_16"], r["raw_1"], r["raw_16"]
-    rows.append(("Intake, 1 client: orders/s", "≥ 100", f"{i1.rate:,.0f}", verdict(i1.rate >= 100)))
+    # Issue 20's targets: intake at a fifth of what PostgreSQL does with the same writes and no
+    # Python (pgbench, measured in the same run, so a busier machine moves both), p99 ≤ 150 ms at
+    # 16 clients, and five times the 93 transitions/s measured when the issue was filed.
+    share = INTAKE_SHARE_OF_LIMIT
+    rows.append(
+        (
+            "Intake, 1 client: orders/s",
+            f"≥ {share * raw1['tps']:,.0f} ({share:.0%} of the limit)",
+            f"{i1.rate:,.0f}",
+            verdict(i1.rate >= share * raw1["tps"]),
+        )
+    )
     rows.append(
         ("Intake, 1 client: p50 / p95 / p99 ms", "—", f"{i1.pct(50):.1f} / {i1.pct(95):.1f} / {i1.pct(99):.1f}", "")
     )
-    rows.append(("Intake, 16 clients: orders/s", "≥ 400", f"{i16.rate:,.0f}", verdict(i16.rate >= 400)))
+    rows.append(
+        (
+            "Intake, 16 clients: orders/s",
+            f"≥ {share * raw16['tps']:,.0f} ({share:.0%} of the limit)",
+            f"{i16.rate:,.0f}",
+            verdict(i16.rate >= share * raw16["tps"]),
+        )
+    )
     rows.append(
         (
             "Intake, 16 clients: p50 / p95 / p99 ms",
-            "p99 ≤ 100",
+            f"p99 ≤ {INTAKE_P99_MS}",
             f"{i16.pct(50):.1f} / {i16.pct(95):.1f} / {i16.pct(99):.1f}",
-            verdict(i16.pct(99) <= 100),
+            verdict(i16.pct(99) <= INTAKE_P99_MS),
         )
     )
     rows.append(
@@ -638,10 +661,22 @@ def build_table(r: dict) -> list[tuple[str, str, str, str]]:
     ratio16 = i16.rate / raw16["tps"] if raw16["tps"] else float("nan")
     ratio1 = i1.rate / raw1["tps"] if raw1["tps"] else float("nan")
     rows.append(
-        ("Intake ÷ limit, 1 / 16 clients", "≥ 25 % at 16", f"{ratio1:.0%} / {ratio16:.0%}", verdict(ratio16 >= 0.25))
+        (
+            "Intake ÷ limit, 1 / 16 clients",
+            f"≥ {share:.0%} each",
+            f"{ratio1:.0%} / {ratio16:.0%}",
+            verdict(ratio1 >= share and ratio16 >= share),
+        )
     )
     lc = r["lifecycle"]
-    rows.append(("Lifecycle, 16 clients: transitions/s", "≥ 600", f"{lc.rate:,.0f}", verdict(lc.rate >= 600)))
+    rows.append(
+        (
+            "Lifecycle, 16 clients: transitions/s",
+            f"≥ {LIFECYCLE_TARGET}",
+            f"{lc.rate:,.0f}",
+            verdict(lc.rate >= LIFECYCLE_TARGET),
+        )
+    )
     rows.append(
         (
             "Lifecycle: p50 / p95 / p99 ms per transition",
