@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -71,15 +70,7 @@ def main() -> None:
 
     sellers = list(Seller.objects.order_by("pk").values_list("pk", "slug"))
     connection.close()
-    port = bench.free_port()
-    env = {**os.environ, "EMAIL_URL": "smtp://127.0.0.1:1", "WHITENOISE_USE_FINDERS": "1"}
-    web = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "shipdesk"), "serve", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", str(args.web_workers)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    port, web = bench.serve_without_mail(args.web_workers)
     print(f"load average before: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
     try:
         bench.wait_http(port, "/healthz")

@@ -279,6 +279,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def serve_without_mail(web_workers: int) -> tuple[int, subprocess.Popen]:
+    """Shipdesk under gunicorn as `make bench` serves it, on a free port, its mail going nowhere
+    (port 1 refuses): for the side scripts that measure the web workers, not the worker's sends."""
+    port = free_port()
+    env = {**os.environ, "EMAIL_URL": "smtp://127.0.0.1:1", "WHITENOISE_USE_FINDERS": "1"}
+    web = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "shipdesk"), "serve", "--bind", f"127.0.0.1:{port}"]
+        + ["--workers", str(web_workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return port, web
+
+
 def stop_process(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)

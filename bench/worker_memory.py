@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -55,15 +54,7 @@ def main() -> None:
     session_key = bench.session_for_big_seller()
     sellers = list(Seller.objects.order_by("pk").values_list("pk", "slug"))
     connection.close()
-    port = bench.free_port()
-    env = {**os.environ, "EMAIL_URL": "smtp://127.0.0.1:1", "WHITENOISE_USE_FINDERS": "1"}
-    web = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "shipdesk"), "serve", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", str(args.web_workers)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    port, web = bench.serve_without_mail(args.web_workers)
     try:
         bench.wait_http(port, "/healthz")
         for pid in bench.children_of(web.pid):
